@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import { AccessControl } from "@openzeppelin/contracts/access/AccessControl.sol";
+import { Ownable } from "@openzeppelin/contracts/access/Ownable.sol";
+import { Pausable } from "@openzeppelin/contracts/utils/Pausable.sol";
+import { ReentrancyGuardTransient } from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import { HubSpokeOApp } from "./libraries/HubSpokeOApp.sol";
+import { MessageCodec } from "./libraries/MessageCodec.sol";
+
+/// @title CollateralVault
+/// @notice Custody of collateral on one chain. Deposits are reported to the MarginHub with a
+/// CREDIT message; tokens leave only on a RELEASE (withdrawal) or SEIZE (liquidation) from the hub.
+/// Nothing here, the admin included, can move custody any other way.
+contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    bytes32 public constant LISTING_ROLE = keccak256("LISTING_ROLE");
+
+    struct TokenConfig {
+        bool allowed;
+        /// @dev Most this vault will hold of the token; enforced here because a deposit is only
+        /// synchronous on this chain (the hub learns of it a message later and cannot refuse it).
+        uint256 cap;
+    }
+
+    /// @notice Endpoint id of the hub chain; the only chain this vault takes orders from.
+    uint32 public immutable hubEid;
+
+    mapping(address token => TokenConfig) public tokenConfig;
+    /// @notice Tokens this vault has taken in and not yet paid out, per token. Tokens sent here
+    /// directly (donations, positive rebases) are not counted and never credited.
+    mapping(address token => uint256) public custodied;
+    /// @notice Ids of hub messages already applied.
+    mapping(uint64 id => bool) public processed;
+    /// @notice Id of the next CREDIT this vault sends.
+    uint64 public nextCreditId = 1;
+
+    event TokenConfigured(address indexed token, bool allowed, uint256 cap);
+    event Deposited(
+        uint64 indexed creditId,
+        address indexed account,
+        uint32 subAccount,
+        address indexed token,
+        uint256 amount,
+        address depositor,
+        bytes32 guid
+    );
+    event Released(uint64 indexed id, address indexed account, address indexed token, uint256 amount, address recipient);
+    event Seized(uint64 indexed id, address indexed account, address indexed token, uint256 amount, address recipient);
+
+    error TokenNotAllowed(address token);
+    error ZeroAmount();
+    error ZeroAddress();
+    error CapExceeded(address token, uint256 custodied, uint256 cap);
+    error NothingReceived(address token);
+    error MessageAlreadyProcessed(uint64 id);
+    error UnexpectedMessageType(uint8 msgType);
+    error NotFromHub(uint32 srcEid);
+    error NotHubEid(uint32 eid);
+    error InsufficientCustody(address token, uint256 custodied, uint256 amount);
+
+    constructor(address endpoint_, address admin, uint32 hubEid_) HubSpokeOApp(endpoint_, admin) Ownable(admin) {
+        hubEid = hubEid_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(PAUSER_ROLE, admin);
+        _grantRole(LISTING_ROLE, admin);
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @dev The vault's only peer is the hub.
+    function setPeer(uint32 eid, bytes32 peer) public override onlyOwner {
+        if (eid != hubEid) revert NotHubEid(eid);
+        super.setPeer(eid, peer);
+    }
+
+    /// @notice Allow a token as collateral, or stop new deposits of it. Payouts of a delisted token
+    /// still work: delisting must never trap what is already here.
+    function configureToken(address token, bool allowed, uint256 cap) external onlyRole(LISTING_ROLE) {
+        if (token == address(0)) revert ZeroAddress();
+        tokenConfig[token] = TokenConfig(allowed, cap);
+        emit TokenConfigured(token, allowed, cap);
+    }
+
+    /// @notice Stops new deposits. Releases and seizures the hub already approved are still paid.
+    function pause() external onlyRole(PAUSER_ROLE) {
+        _pause();
+    }
+
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        _unpause();
+    }
+
+    // ---------------------------------------------------------------- deposits
+
+    /// @notice Fee in native gas the caller must send with `deposit` for the CREDIT message.
+    function quoteDeposit(address account, uint32 subAccount, address token, uint256 amount, bytes calldata options)
+        external
+        view
+        returns (uint256 nativeFee)
+    {
+        return _quoteDelivery(hubEid, MessageCodec.CREDIT, _creditMessage(nextCreditId, account, subAccount, token, amount), options);
+    }
+
+    /// @notice Deposit `amount` of `token` into `account`'s sub-account on the hub. The deposit
+    /// counts toward margin once the hub has the CREDIT. Send `quoteDeposit` as msg.value.
+    /// @return creditId The id of the CREDIT message, for tracking it to the hub.
+    /// @return credited What arrived in custody (less than `amount` for a fee-on-transfer token).
+    function deposit(address account, uint32 subAccount, address token, uint256 amount, bytes calldata options)
+        external
+        payable
+        nonReentrant
+        whenNotPaused
+        returns (uint64 creditId, uint256 credited)
+    {
+        TokenConfig memory config = tokenConfig[token];
+        if (!config.allowed) revert TokenNotAllowed(token);
+        if (amount == 0) revert ZeroAmount();
+        if (account == address(0)) revert ZeroAddress();
+
+        // Measure what arrived rather than trusting `amount`: fee-on-transfer tokens deliver less.
+        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        credited = IERC20(token).balanceOf(address(this)) - balanceBefore;
+        if (credited == 0) revert NothingReceived(token);
+
+        uint256 newCustody = custodied[token] + credited;
+        if (newCustody > config.cap) revert CapExceeded(token, newCustody, config.cap);
+        custodied[token] = newCustody;
+        creditId = nextCreditId++;
+
+        bytes32 guid = _deliver(hubEid, MessageCodec.CREDIT, _creditMessage(creditId, account, subAccount, token, credited), options);
+        emit Deposited(creditId, account, subAccount, token, credited, msg.sender, guid);
+    }
+
+    // ---------------------------------------------------------------- hub orders
+
+    function _handle(uint32 srcEid, bytes calldata data) internal override nonReentrant {
+        if (srcEid != hubEid) revert NotFromHub(srcEid);
+        MessageCodec.Message memory m = MessageCodec.decode(data);
+        if (m.msgType != MessageCodec.RELEASE && m.msgType != MessageCodec.SEIZE) revert UnexpectedMessageType(m.msgType);
+        if (processed[m.id]) revert MessageAlreadyProcessed(m.id);
+        uint256 held = custodied[m.token];
+        if (held < m.amount) revert InsufficientCustody(m.token, held, m.amount);
+
+        processed[m.id] = true;
+        custodied[m.token] = held - m.amount;
+        if (m.msgType == MessageCodec.RELEASE) {
+            emit Released(m.id, m.account, m.token, m.amount, m.recipient);
+        } else {
+            emit Seized(m.id, m.account, m.token, m.amount, m.recipient);
+        }
+        IERC20(m.token).safeTransfer(m.recipient, m.amount);
+    }
+
+    function _creditMessage(uint64 id, address account, uint32 subAccount, address token, uint256 amount)
+        private
+        pure
+        returns (bytes memory)
+    {
+        return MessageCodec.encode(
+            MessageCodec.Message({
+                msgType: MessageCodec.CREDIT,
+                id: id,
+                account: account,
+                subAccount: subAccount,
+                token: token,
+                amount: amount,
+                recipient: address(0)
+            })
+        );
+    }
+}

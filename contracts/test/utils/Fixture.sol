@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import { TestHelperOz5 } from "@layerzerolabs/test-devtools-evm-foundry/contracts/TestHelperOz5.sol";
+import { OptionsBuilder } from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OptionsBuilder.sol";
+import { EnforcedOptionParam } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppOptionsType3.sol";
+import { CollateralVault } from "../../src/CollateralVault.sol";
+import { MarginHub } from "../../src/MarginHub.sol";
+import { RiskEngine } from "../../src/risk/RiskEngine.sol";
+import { RiskConfig } from "../../src/risk/RiskConfig.sol";
+import { MessageCodec } from "../../src/libraries/MessageCodec.sol";
+import { AccountId, AccountIdLib } from "../../src/libraries/AccountIdLib.sol";
+import { TestToken } from "../../src/devnet/TestToken.sol";
+import { ManualAggregator } from "../../src/devnet/ManualAggregator.sol";
+import { AggregatorV3Interface } from "../../src/interfaces/AggregatorV3Interface.sol";
+
+/// @notice Three LayerZero endpoints wired the way a deployment is: the hub chain (eid 1) with the
+/// MarginHub and its own vault, and two spoke chains (eids 2 and 3) with a vault each. USDC is
+/// collateral on the hub chain and the settlement token; WETH is collateral on both spokes and
+/// one risk asset; WBTC is collateral on spoke B.
+abstract contract Fixture is TestHelperOz5 {
+    using OptionsBuilder for bytes;
+
+    uint32 internal constant HUB_EID = 1;
+    uint32 internal constant A_EID = 2;
+    uint32 internal constant B_EID = 3;
+    uint128 internal constant CREDIT_GAS = 200_000;
+    uint128 internal constant ORDER_GAS = 150_000;
+
+    address internal admin = makeAddr("admin");
+    address internal venue = makeAddr("venue");
+    address internal alice = makeAddr("alice");
+    address internal bob = makeAddr("bob");
+    address internal keeper = makeAddr("keeper");
+
+    RiskEngine internal engine;
+    MarginHub internal hub;
+    CollateralVault internal hubVault;
+    CollateralVault internal vaultA;
+    CollateralVault internal vaultB;
+
+    TestToken internal usdc; // hub chain, 6 decimals
+    TestToken internal wethA; // spoke A
+    TestToken internal wethB; // spoke B
+    TestToken internal wbtcB; // spoke B, 8 decimals
+
+    ManualAggregator internal usdFeed;
+    ManualAggregator internal ethFeed;
+    ManualAggregator internal btcFeed;
+
+    uint16 internal usdRisk;
+    uint16 internal ethRisk;
+    uint16 internal btcRisk;
+    uint16 internal usdcAsset;
+    uint16 internal wethAAsset;
+    uint16 internal wethBAsset;
+    uint16 internal wbtcBAsset;
+    uint16 internal ethPerp;
+
+    function setUp() public virtual override {
+        vm.warp(1_700_000_000);
+        super.setUp();
+        setUpEndpoints(3, LibraryType.UltraLightNode);
+
+        usdc = new TestToken("USD Coin", "USDC", 6);
+        wethA = new TestToken("Wrapped Ether (A)", "WETH", 18);
+        wethB = new TestToken("Wrapped Ether (B)", "WETH", 18);
+        wbtcB = new TestToken("Wrapped Bitcoin (B)", "WBTC", 8);
+
+        vm.startPrank(admin);
+        usdFeed = new ManualAggregator(8, 1e8);
+        ethFeed = new ManualAggregator(8, 3000e8);
+        btcFeed = new ManualAggregator(8, 60_000e8);
+
+        engine = new RiskEngine(admin);
+        usdRisk = engine.addRiskAsset(AggregatorV3Interface(address(usdFeed)), 1 hours, 0.5e18, 2e18);
+        ethRisk = engine.addRiskAsset(AggregatorV3Interface(address(ethFeed)), 1 hours, 1e18, 1_000_000e18);
+        btcRisk = engine.addRiskAsset(AggregatorV3Interface(address(btcFeed)), 1 hours, 1e18, 10_000_000e18);
+        usdcAsset = _listAsset(HUB_EID, address(usdc), 6, usdRisk, 0.02e18, 0.01e18, 0.02e18);
+        wethAAsset = _listAsset(A_EID, address(wethA), 18, ethRisk, 0.2e18, 0.15e18, 0.05e18);
+        wethBAsset = _listAsset(B_EID, address(wethB), 18, ethRisk, 0.2e18, 0.15e18, 0.05e18);
+        wbtcBAsset = _listAsset(B_EID, address(wbtcB), 8, btcRisk, 0.25e18, 0.2e18, 0.06e18);
+        ethPerp = engine.listMarket(ethRisk, 0.1e18, 0.05e18, 0.05e18);
+
+        hub = new MarginHub(endpoints[HUB_EID], admin, usdc, 6, engine);
+        hub.grantRole(hub.VENUE_ROLE(), venue);
+        hubVault = new CollateralVault(endpoints[HUB_EID], admin, HUB_EID);
+        vaultA = new CollateralVault(endpoints[A_EID], admin, HUB_EID);
+        vaultB = new CollateralVault(endpoints[B_EID], admin, HUB_EID);
+
+        hub.setPeer(HUB_EID, addressToBytes32(address(hubVault)));
+        hub.setPeer(A_EID, addressToBytes32(address(vaultA)));
+        hub.setPeer(B_EID, addressToBytes32(address(vaultB)));
+        hubVault.setPeer(HUB_EID, addressToBytes32(address(hub)));
+        vaultA.setPeer(HUB_EID, addressToBytes32(address(hub)));
+        vaultB.setPeer(HUB_EID, addressToBytes32(address(hub)));
+
+        bytes memory creditOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(CREDIT_GAS, 0);
+        bytes memory orderOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(ORDER_GAS, 0);
+        EnforcedOptionParam[] memory toHub = new EnforcedOptionParam[](1);
+        toHub[0] = EnforcedOptionParam(HUB_EID, MessageCodec.CREDIT, creditOptions);
+        vaultA.setEnforcedOptions(toHub);
+        vaultB.setEnforcedOptions(toHub);
+        EnforcedOptionParam[] memory toSpokes = new EnforcedOptionParam[](4);
+        toSpokes[0] = EnforcedOptionParam(A_EID, MessageCodec.RELEASE, orderOptions);
+        toSpokes[1] = EnforcedOptionParam(A_EID, MessageCodec.SEIZE, orderOptions);
+        toSpokes[2] = EnforcedOptionParam(B_EID, MessageCodec.RELEASE, orderOptions);
+        toSpokes[3] = EnforcedOptionParam(B_EID, MessageCodec.SEIZE, orderOptions);
+        hub.setEnforcedOptions(toSpokes);
+
+        hubVault.configureToken(address(usdc), true, type(uint128).max);
+        vaultA.configureToken(address(wethA), true, type(uint128).max);
+        vaultB.configureToken(address(wethB), true, type(uint128).max);
+        vaultB.configureToken(address(wbtcB), true, type(uint128).max);
+        vm.stopPrank();
+
+        vm.deal(alice, 100 ether);
+        vm.deal(bob, 100 ether);
+        vm.deal(keeper, 100 ether);
+    }
+
+    function _listAsset(uint32 eid, address token, uint8 decimals, uint16 risk, uint64 ih, uint64 mh, uint64 bonus)
+        internal
+        returns (uint16 id)
+    {
+        id = engine.listAsset(eid, token, decimals, risk);
+        engine.setAssetRisk(id, ih, mh, bonus);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    function _acct(address owner, uint32 sub) internal pure returns (AccountId) {
+        return AccountIdLib.toAccountId(owner, sub);
+    }
+
+    /// @dev Deposits without delivering the CREDIT: the caller decides when the hub learns of it.
+    function _depositNoDeliver(address user, CollateralVault vault, TestToken token, uint256 amount, uint32 sub)
+        internal
+        returns (uint64 creditId)
+    {
+        token.mint(user, amount);
+        vm.startPrank(user);
+        token.approve(address(vault), amount);
+        uint256 fee = vault.quoteDeposit(user, sub, address(token), amount, "");
+        (creditId,) = vault.deposit{ value: fee }(user, sub, address(token), amount, "");
+        vm.stopPrank();
+    }
+
+    function _deposit(address user, CollateralVault vault, TestToken token, uint256 amount, uint32 sub) internal {
+        _depositNoDeliver(user, vault, token, amount, sub);
+        verifyPackets(HUB_EID, address(hub));
+    }
+
+    function _withdraw(address user, uint32 sub, uint16 assetId, uint256 amount, address recipient) internal returns (uint64 orderId) {
+        uint256 fee = hub.quoteOrder(assetId, MessageCodec.RELEASE, "");
+        vm.prank(user);
+        orderId = hub.withdraw{ value: fee }(sub, assetId, amount, recipient, "");
+    }
+
+    function _liquidate(AccountId account, uint16 assetId, uint256 maxRepayTokens)
+        internal
+        returns (uint256 repaid, uint256 seized)
+    {
+        usdc.mint(keeper, maxRepayTokens);
+        uint256 fee = hub.quoteOrder(assetId, MessageCodec.SEIZE, "");
+        vm.startPrank(keeper);
+        usdc.approve(address(hub), maxRepayTokens);
+        (repaid, seized,) = hub.liquidate{ value: fee }(account, assetId, maxRepayTokens, keeper, "");
+        vm.stopPrank();
+    }
+
+    function _deliverOrders() internal {
+        verifyPackets(A_EID, address(vaultA));
+        verifyPackets(B_EID, address(vaultB));
+    }
+
+    /// @dev Moves every feed's timestamp forward with the clock so prices stay fresh.
+    function _setEthPrice(int256 usdPrice8) internal {
+        vm.prank(admin);
+        ethFeed.setAnswer(usdPrice8);
+    }
+
+    function _refreshFeeds() internal {
+        vm.startPrank(admin);
+        usdFeed.setAnswer(usdFeed.answer());
+        ethFeed.setAnswer(ethFeed.answer());
+        btcFeed.setAnswer(btcFeed.answer());
+        vm.stopPrank();
+    }
+
+    /// @dev Funds the hub with settlement tokens other accounts can borrow (a lender's cash).
+    function _seedLiquidity(uint256 tokens) internal {
+        address lender = makeAddr("lender");
+        usdc.mint(lender, tokens);
+        vm.startPrank(lender);
+        usdc.approve(address(hub), tokens);
+        hub.depositCash(lender, 0, tokens);
+        vm.stopPrank();
+    }
+
+    function _health(AccountId account) internal view returns (uint256) {
+        return hub.health(account);
+    }
+}
