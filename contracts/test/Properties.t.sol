@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import { Fixture } from "./utils/Fixture.sol";
+import { CrossChainHandler, IPacketCourier } from "./handlers/CrossChainHandler.sol";
+import { MarginHub } from "../src/MarginHub.sol";
+import { CollateralVault } from "../src/CollateralVault.sol";
+import { MessageCodec } from "../src/libraries/MessageCodec.sol";
+import { AccountId } from "../src/libraries/AccountIdLib.sol";
+import { TestToken } from "../src/devnet/TestToken.sol";
+import { ManualAggregator } from "../src/devnet/ManualAggregator.sol";
+
+/// @notice What must hold whatever happens: fuzzed single flows (amounts, prices) and an invariant
+/// run of random traffic across the hub and both spokes, checked after every step.
+contract PropertiesTest is Fixture, IPacketCourier {
+    CrossChainHandler internal handler;
+
+    function setUp() public override {
+        super.setUp();
+        ManualAggregator[] memory feeds = new ManualAggregator[](3);
+        (feeds[0], feeds[1], feeds[2]) = (ethFeed, btcFeed, usdFeed);
+        CrossChainHandler.Collateral[] memory c = new CrossChainHandler.Collateral[](4);
+        c[0] = CrossChainHandler.Collateral(hubVault, usdc, usdcAsset, HUB_EID, 1e6);
+        c[1] = CrossChainHandler.Collateral(vaultA, wethA, wethAAsset, A_EID, 1e18);
+        c[2] = CrossChainHandler.Collateral(vaultB, wethB, wethBAsset, B_EID, 1e18);
+        c[3] = CrossChainHandler.Collateral(vaultB, wbtcB, wbtcBAsset, B_EID, 1e8);
+        handler = new CrossChainHandler(this, hub, usdc, venue, admin, ethPerp, feeds, 2, c);
+        targetContract(address(handler));
+    }
+
+    /// @inheritdoc IPacketCourier
+    function deliver(uint32 eid, address receiver) external {
+        verifyPackets(eid, receiver);
+    }
+
+    // ============================================================ invariants
+
+    /// @notice For every vault and token: hub ledger + credits in flight + orders in flight equals
+    /// what the vault has in custody, which never exceeds its token balance.
+    function invariant_custodyCoversLedger() public view {
+        for (uint256 i; i < handler.collateralCount(); ++i) {
+            CrossChainHandler.Collateral memory c = handler.collateralAt(i);
+            uint256 custodied = c.vault.custodied(address(c.token));
+            assertEq(
+                hub.totalCollateral(c.assetId) + handler.creditsInFlight(i) + handler.ordersInFlight(i),
+                custodied,
+                "ledger + in flight == custody"
+            );
+            assertLe(custodied, c.token.balanceOf(address(c.vault)), "custody <= tokens held");
+        }
+    }
+
+    /// @notice Cash, insurance and bad debt balance against the settlement tokens the hub holds.
+    function invariant_cashBalancesOut() public view {
+        assertEq(
+            hub.totalCash() + int256(hub.insuranceFund()) - int256(hub.badDebt()),
+            int256(hub.settlementHeld() * hub.settlementScale()),
+            "cash + insurance - bad debt == settlement held"
+        );
+        assertLe(hub.settlementHeld(), usdc.balanceOf(address(hub)));
+        AccountId[] memory accounts = handler.accounts();
+        int256 sum;
+        for (uint256 i; i < accounts.length; ++i) sum += hub.accountState(accounts[i]).cash;
+        assertEq(sum, hub.totalCash(), "totalCash is the sum of account cash");
+    }
+
+    /// @notice Bad debt is only ever recorded for an account with nothing left to seize.
+    function invariant_noBadDebtWhileCollateralRemains() public view {
+        assertEq(handler.badDebtWithHoldings(), 0);
+    }
+
+    // ============================================================ fuzzed flows
+
+    function testFuzz_depositWithdrawRoundTrip(uint256 amountSeed, uint256 withdrawSeed, bool onB) public {
+        (CollateralVault vault, TestToken token, uint16 assetId, uint32 eid) =
+            onB ? (vaultB, wethB, wethBAsset, B_EID) : (vaultA, wethA, wethAAsset, A_EID);
+        uint256 amount = bound(amountSeed, 1, 1e30);
+        uint256 out = bound(withdrawSeed, 1, amount);
+        _deposit(alice, vault, token, amount, 0);
+        _withdraw(alice, 0, assetId, out, bob);
+        verifyPackets(eid, address(vault));
+        assertEq(token.balanceOf(bob), out);
+        assertEq(vault.custodied(address(token)), amount - out);
+        assertEq(hub.collateralOf(_acct(alice, 0), assetId), amount - out);
+        assertEq(token.balanceOf(address(vault)), amount - out);
+    }
+
+    /// @notice At any price, a liquidation either is refused because the account is healthy, or
+    /// pays the keeper at most repay * (1 + bonus) of collateral, never lowers health when
+    /// seizing helps, and leaves the books balanced.
+    function testFuzz_liquidationAtAnyPrice(uint256 borrowSeed, uint256 priceSeed) public {
+        uint256 borrowed = bound(borrowSeed, 1_000e6, 24_000e6);
+        uint256 price8 = bound(priceSeed, 100e8, 4_000e8);
+        _deposit(alice, vaultA, wethA, 10e18, 0);
+        _seedLiquidity(1_000_000e6);
+        vm.prank(alice);
+        hub.withdrawCash(0, borrowed, alice);
+        _setEthPrice(int256(price8));
+
+        AccountId a = _acct(alice, 0);
+        uint256 before = hub.health(a);
+        if (before >= 1e18) {
+            vm.expectRevert(abi.encodeWithSelector(MarginHub.AccountHealthy.selector, before));
+            vm.prank(keeper);
+            hub.liquidate(a, wethAAsset, 1, keeper, "");
+            return;
+        }
+        (uint256 repaid, uint256 seized) = _liquidate(a, wethAAsset, 100_000e6);
+        uint256 seizedUsd = seized * price8 * 1e10 / 1e18;
+        assertLe(seizedUsd, repaid * 1e12 * 105 / 100, "never more than repay * (1 + bonus)");
+        if (seized < 10e18) {
+            // Not capped by what the account held: the keeper got the full bonus, to the wei.
+            assertGe(seizedUsd + price8 * 1e10 / 1e18 + 1, repaid * 1e12 * 105 / 100);
+        }
+        // 1.05 * (1 - 0.15) < 1: every liquidation of WETH lifts maintenance equity.
+        assertGe(hub.health(a), before);
+        verifyPackets(A_EID, address(vaultA));
+        assertEq(wethA.balanceOf(keeper), seized);
+        assertEq(
+            hub.totalCash() + int256(hub.insuranceFund()) - int256(hub.badDebt()),
+            int256(hub.settlementHeld() * hub.settlementScale())
+        );
+    }
+
+    function testFuzz_tradePriceBand(int256 offsetSeed) public {
+        int256 offsetBps = bound(offsetSeed, -1_000, 1_000);
+        _deposit(alice, vaultA, wethA, 10e18, 0);
+        _deposit(bob, vaultB, wethB, 10e18, 0);
+        uint256 price = uint256(3000e18 * (10_000 + offsetBps) / 10_000);
+        bool inBand = offsetBps >= -500 && offsetBps <= 500;
+        if (!inBand) vm.expectRevert(abi.encodeWithSelector(MarginHub.TradePriceOutOfBand.selector, price, 3000e18));
+        vm.prank(venue);
+        hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 1e18, price);
+        if (inBand) assertEq(hub.totalCash(), 0);
+    }
+}
+

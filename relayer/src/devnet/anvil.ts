@@ -1,0 +1,95 @@
+/**
+ * Starts a local EVM chain with the anvil binary that npm installed (@foundry-rs/anvil), so
+ * devnets and integration tests need nothing on PATH and nothing from the internet.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+
+const require = createRequire(import.meta.url);
+
+export interface AnvilOptions {
+  chainId: number;
+  /** TCP port on 127.0.0.1; a free one is picked when omitted. */
+  port?: number;
+  /** Seconds between blocks; omitted means a block per transaction (instant mining). */
+  blockTime?: number;
+}
+
+export interface AnvilChain {
+  chainId: number;
+  port: number;
+  rpcUrl: string;
+  stop(): Promise<void>;
+}
+
+export function anvilBinary(): string {
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  return require.resolve(`@foundry-rs/anvil-${process.platform}-${arch}/bin/anvil`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
+  const port = options.port ?? (await freePort());
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(options.chainId), '--silent'];
+  if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime));
+  const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForRpc(rpcUrl, child);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return { chainId: options.chainId, port, rpcUrl, stop: () => stopProcess(child) };
+}
+
+async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`anvil exited with code ${code} before serving ${rpcUrl}: ${stderr.trim()}`))),
+  );
+  const deadline = Date.now() + timeoutMs;
+  const ready = (async () => {
+    while (Date.now() < deadline) {
+      try {
+        const res = await fetch(rpcUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+        });
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`anvil did not answer on ${rpcUrl} within ${timeoutMs} ms`);
+  })();
+  await Promise.race([ready, exited]);
+  child.removeAllListeners('exit');
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

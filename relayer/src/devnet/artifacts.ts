@@ -1,0 +1,30 @@
+/**
+ * Reads contract ABIs and bytecode from forge's build output (`out/`), which `npm run build`
+ * (and `npm test`) produce from the sources in `contracts/`.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+const artifactSchema = z.object({
+  abi: z.array(z.record(z.string(), z.unknown())),
+  bytecode: z.object({ object: z.string().regex(/^0x[0-9a-fA-F]*$/) }),
+});
+
+export interface Artifact {
+  abi: ReadonlyArray<Record<string, unknown>>;
+  bytecode: string;
+}
+
+/** `file` is the Solidity file name (e.g. `MarginHub.sol`), `contract` the contract in it. */
+export function loadArtifact(file: string, contract = file.replace(/\.sol$/, '')): Artifact {
+  const path = join(repoRoot, 'out', file, `${contract}.json`);
+  if (!existsSync(path)) {
+    throw new Error(`no build output for ${contract} at ${path}: run \`npm run build\` first`);
+  }
+  const parsed = artifactSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  return { abi: parsed.abi, bytecode: parsed.bytecode.object };
+}

@@ -1,0 +1,2 @@
+export * from './messageCodec.js';
+export * from './accountId.js';
