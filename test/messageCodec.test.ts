@@ -1,12 +1,11 @@
 import { expect } from 'chai';
 import { ContractFactory, JsonRpcProvider, Wallet, hexlify, randomBytes, toBigInt, type Contract } from 'ethers';
-import { startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
+import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
 import { loadArtifact } from '../relayer/src/devnet/artifacts.js';
 import { decodeMessage, encodeMessage, MessageDecodeError, MESSAGE_LENGTH, type MessageInput } from '../sdk/src/messageCodec.js';
 import { fromAccountId, toAccountId } from '../sdk/src/accountId.js';
 
-// anvil's first default account; a local test chain only.
-const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+const DEV_KEY = anvilKey(0);
 
 function randomMessage(): MessageInput {
   const types = [1, 2, 3] as const;

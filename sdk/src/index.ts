@@ -1,2 +1,3 @@
 export * from './messageCodec.js';
 export * from './accountId.js';
+export * from './packet.js';

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { HDNodeWallet } from 'ethers';
 
 const require = createRequire(import.meta.url);
 
@@ -92,4 +93,12 @@ function stopProcess(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** anvil's default mnemonic: every fresh anvil chain funds its first ten accounts from it. Local chains only. */
+export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
+
+/** Private key of anvil's default account `index` (0 deploys and relays on the devnet). */
+export function anvilKey(index: number): string {
+  return HDNodeWallet.fromPhrase(ANVIL_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).privateKey;
 }

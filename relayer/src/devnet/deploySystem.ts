@@ -1,0 +1,108 @@
+/**
+ * Deploys the whole system on local chains: LayerZero (real EndpointV2 + SimpleMessageLib) on
+ * each, the RiskEngine, MarginHub and a vault on the hub chain, a vault on every spoke, test
+ * tokens and price feeds, then lists the assets, wires the peers and allows the tokens.
+ *
+ * Devnet assets: USDC (6 decimals) on the hub chain, the settlement token; WETH (18) on every
+ * spoke, all one risk asset priced by one ETH/USD feed.
+ */
+import { Contract, JsonRpcProvider, NonceManager, Wallet, zeroPadValue, type Signer } from 'ethers';
+import { loadArtifact } from './artifacts.js';
+import { deployContract, deployLayerZero, send, type LayerZeroDeployment } from './layerzero.js';
+
+export interface DevnetChainSpec {
+  name: string;
+  chainId: number;
+  eid: number;
+  rpcUrl: string;
+}
+
+export interface DeployedChain extends DevnetChainSpec, LayerZeroDeployment {
+  vault: string;
+  /** symbol => token address on this chain */
+  tokens: Record<string, string>;
+}
+
+export interface DevnetManifest {
+  hubEid: number;
+  hub: string;
+  riskEngine: string;
+  feeds: Record<string, string>;
+  /** asset id on the hub => where it lives */
+  assets: Array<{ assetId: number; eid: number; symbol: string; token: string }>;
+  chains: DeployedChain[];
+}
+
+const MAX_UINT128 = (1n << 128n) - 1n;
+
+export function devnetSigner(rpcUrl: string, privateKey: string): Signer {
+  return new NonceManager(new Wallet(privateKey, new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 })));
+}
+
+export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetChainSpec[], privateKey: string): Promise<DevnetManifest> {
+  const all = [hubSpec, ...spokeSpecs];
+  const signers = new Map(all.map((c) => [c.eid, devnetSigner(c.rpcUrl, privateKey)]));
+  const signerOf = (eid: number) => signers.get(eid)!;
+  const admin = await signerOf(hubSpec.eid).getAddress();
+
+  const lz = new Map<number, LayerZeroDeployment>();
+  for (const c of all) lz.set(c.eid, await deployLayerZero(signerOf(c.eid), c.eid, all.filter((o) => o.eid !== c.eid).map((o) => o.eid)));
+
+  const token = loadArtifact('TestToken.sol');
+  const feed = loadArtifact('ManualAggregator.sol');
+  const hubSigner = signerOf(hubSpec.eid);
+  const usdc = await deployContract(hubSigner, token, 'USD Coin', 'USDC', 6);
+  const usdFeed = await deployContract(hubSigner, feed, 8, 100_000_000n);
+  const ethFeed = await deployContract(hubSigner, feed, 8, 3_000n * 100_000_000n);
+
+  const engine = await deployContract(hubSigner, loadArtifact('RiskEngine.sol'), admin);
+  await send(engine, 'addRiskAsset', await usdFeed.getAddress(), 3600, 5n * 10n ** 17n, 2n * 10n ** 18n);
+  await send(engine, 'addRiskAsset', await ethFeed.getAddress(), 3600, 10n ** 18n, 10n ** 24n);
+  const [usdRisk, ethRisk] = [0, 1];
+
+  const hub = await deployContract(
+    hubSigner,
+    loadArtifact('MarginHub.sol'),
+    lz.get(hubSpec.eid)!.endpoint,
+    admin,
+    await usdc.getAddress(),
+    6,
+    await engine.getAddress(),
+  );
+  const hubAddress = await hub.getAddress();
+  const assets: DevnetManifest['assets'] = [];
+  const chains: DeployedChain[] = [];
+
+  for (const c of all) {
+    const signer = signerOf(c.eid);
+    const vault = await deployContract(signer, loadArtifact('CollateralVault.sol'), lz.get(c.eid)!.endpoint, admin, hubSpec.eid);
+    const isHub = c.eid === hubSpec.eid;
+    const collateral = isHub ? usdc : await deployContract(signer, token, 'Wrapped Ether', 'WETH', 18);
+    const symbol = isHub ? 'USDC' : 'WETH';
+    const tokenAddress = await collateral.getAddress();
+    await send(vault, 'configureToken', tokenAddress, true, MAX_UINT128);
+    await send(vault, 'setPeer', hubSpec.eid, zeroPadValue(hubAddress, 32));
+    await send(hub, 'setPeer', c.eid, zeroPadValue(await vault.getAddress(), 32));
+
+    const assetId = assets.length;
+    await send(engine, 'listAsset', c.eid, tokenAddress, isHub ? 6 : 18, isHub ? usdRisk : ethRisk);
+    if (isHub) await send(engine, 'setAssetRisk', assetId, 2n * 10n ** 16n, 10n ** 16n, 2n * 10n ** 16n);
+    else await send(engine, 'setAssetRisk', assetId, 2n * 10n ** 17n, 15n * 10n ** 16n, 5n * 10n ** 16n);
+    assets.push({ assetId, eid: c.eid, symbol, token: tokenAddress });
+    chains.push({ ...c, ...lz.get(c.eid)!, vault: await vault.getAddress(), tokens: { [symbol]: tokenAddress } });
+  }
+  await send(engine, 'listMarket', ethRisk, 10n ** 17n, 5n * 10n ** 16n, 5n * 10n ** 16n);
+
+  return {
+    hubEid: hubSpec.eid,
+    hub: hubAddress,
+    riskEngine: await engine.getAddress(),
+    feeds: { USD: await usdFeed.getAddress(), ETH: await ethFeed.getAddress() },
+    assets,
+    chains,
+  };
+}
+
+export function contractAt(file: string, address: string, signer: Signer): Contract {
+  return new Contract(address, loadArtifact(file).abi as never, signer);
+}
