@@ -93,6 +93,8 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     error InsufficientMargin(int256 equity, uint256 requirement);
     error AccountHealthy(uint256 health);
     error NoDebtToRepay();
+    error NoCollateral(uint16 assetId);
+    error InsufficientLiquidity(uint256 available, uint256 requested);
     error NoPosition();
     error NothingToLiquidate();
     error SameAccount();
@@ -183,6 +185,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         if (tokens == 0) revert ZeroAmount();
         if (recipient == address(0)) revert ZeroAddress();
         AccountId account = AccountIdLib.toAccountId(msg.sender, subAccount);
+        if (tokens > settlementHeld) revert InsufficientLiquidity(settlementHeld, tokens);
         _changeCash(account, -int256(tokens * settlementScale));
         settlementHeld -= tokens;
         _requireInitialMargin(account);
@@ -248,7 +251,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         int256 cash = _accounts[account].cash;
         if (cash >= 0) revert NoDebtToRepay();
         uint256 held = _collateral[account][assetId];
-        if (held == 0) revert InsufficientCollateral(0, 1);
+        if (held == 0) revert NoCollateral(assetId);
 
         uint256 repay;
         (repay, seized) = riskEngine.liquidationAmounts(

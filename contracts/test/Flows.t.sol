@@ -203,6 +203,14 @@ contract FlowsTest is Fixture {
         assertEq(wethA.balanceOf(alice), 3e18);
     }
 
+    function test_withdrawCash_revertsBeyondTheHubsLiquidity() public {
+        _deposit(alice, vaultA, wethA, 10e18, 0);
+        _seedLiquidity(1_000e6);
+        vm.expectRevert(abi.encodeWithSelector(MarginHub.InsufficientLiquidity.selector, 1_000e6, 1_001e6));
+        vm.prank(alice);
+        hub.withdrawCash(0, 1_001e6, alice);
+    }
+
     function test_transferCollateral_betweenSubAccountsChecksMargin() public {
         _deposit(alice, vaultA, wethA, 10e18, 0);
         _seedLiquidity(100_000e6);
@@ -283,6 +291,14 @@ contract FlowsTest is Fixture {
         engine.setAssetRisk(wethAAsset, 0.2e18, 0.15e18, 0.2e18); // 1.2 * 0.85 > 1: seizing cannot lift health
         (uint256 repaid,) = _liquidate(a, wethAAsset, 1_000_000e6);
         assertEq(repaid, 115_000e6, "half the 230k debt: the close factor");
+    }
+
+    function test_liquidate_revertsForAssetTheAccountDoesNotHold() public {
+        AccountId a = _borrowedAgainstWeth(10e18, 20_000e6);
+        _setEthPrice(2000e8);
+        vm.expectRevert(abi.encodeWithSelector(MarginHub.NoCollateral.selector, wethBAsset));
+        vm.prank(keeper);
+        hub.liquidate(a, wethBAsset, 1000e6, keeper, "");
     }
 
     function test_liquidate_revertsForHealthyAccount() public {
