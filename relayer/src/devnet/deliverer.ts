@@ -5,6 +5,7 @@
  * or after a crash between the two steps, never delivers a packet twice.
  */
 import { Contract, Interface, type Signer, type Provider } from 'ethers';
+import { revertReason } from '../chains.js';
 import { decodePacket, type PacketV1 } from '../../../sdk/src/packet.js';
 import { endpointArtifact, simpleMessageLibArtifact } from './layerzero.js';
 
@@ -25,7 +26,11 @@ const endpointInterface = new Interface(endpointArtifact().abi as never);
 export class DevnetDeliverer {
   private readonly fromBlock = new Map<number, number>();
 
-  constructor(private readonly chains: DeliveryChain[]) {}
+  /** @param errorAbis interfaces whose custom errors a failed delivery is explained with */
+  constructor(
+    private readonly chains: DeliveryChain[],
+    private readonly errorAbis: Interface[] = [],
+  ) {}
 
   /** Delivers every packet sent since the last call; returns what happened to each. */
   async deliverPending(): Promise<DeliveryOutcome[]> {
@@ -47,7 +52,8 @@ export class DevnetDeliverer {
     return logs.map((log) => decodePacket(endpointInterface.parseLog(log)!.args.getValue('encodedPayload') as string));
   }
 
-  private async deliver(packet: PacketV1): Promise<DeliveryOutcome> {
+  /** Verifies (unless already verified) and executes one packet on its destination. */
+  async deliver(packet: PacketV1): Promise<DeliveryOutcome> {
     const dst = this.chains.find((c) => c.eid === packet.dstEid);
     if (!dst) return { status: 'failed', packet, reason: `no chain with endpoint id ${packet.dstEid}` };
     const endpoint = new Contract(dst.endpoint, endpointArtifact().abi as never, dst.signer);
@@ -64,7 +70,7 @@ export class DevnetDeliverer {
       await (await endpoint.getFunction('lzReceive')(origin, packet.receiver, packet.guid, packet.message, '0x')).wait();
       return { status: 'delivered', packet };
     } catch (err) {
-      return { status: 'failed', packet, reason: (err as Error).message };
+      return { status: 'failed', packet, reason: revertReason(err, [...this.errorAbis, endpointInterface]) };
     }
   }
 }

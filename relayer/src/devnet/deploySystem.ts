@@ -9,6 +9,7 @@
 import { Contract, JsonRpcProvider, NonceManager, Wallet, zeroPadValue, type Signer } from 'ethers';
 import { loadArtifact } from './artifacts.js';
 import { deployContract, deployLayerZero, send, type LayerZeroDeployment } from './layerzero.js';
+import { parseRelayerConfig, type RelayerConfig } from '../config.js';
 
 export interface DevnetChainSpec {
   name: string;
@@ -92,6 +93,8 @@ export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetC
     chains.push({ ...c, ...lz.get(c.eid)!, vault: await vault.getAddress(), tokens: { [symbol]: tokenAddress } });
   }
   await send(engine, 'listMarket', ethRisk, 10n ** 17n, 5n * 10n ** 16n, 5n * 10n ** 16n);
+  // On a devnet the deployer also plays the trading venue, so demos and tests can book perps.
+  await send(hub, 'grantRole', await hub.getFunction('VENUE_ROLE')(), admin);
 
   return {
     hubEid: hubSpec.eid,
@@ -101,6 +104,30 @@ export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetC
     assets,
     chains,
   };
+}
+
+/** The relayer configuration for a deployed devnet. */
+export function devnetRelayerConfig(manifest: DevnetManifest, options: { dataDir: string; apiPort: number; relayerKey: string }): RelayerConfig {
+  return parseRelayerConfig({
+    hubEid: manifest.hubEid,
+    hub: manifest.hub,
+    riskEngine: manifest.riskEngine,
+    chains: manifest.chains.map((c) => ({
+      name: c.name,
+      chainId: c.chainId,
+      eid: c.eid,
+      rpcUrl: c.rpcUrl,
+      confirmations: 0,
+      endpoint: c.endpoint,
+      messageLib: c.messageLib,
+      vault: c.vault,
+    })),
+    devnetWorker: true,
+    relayerKey: options.relayerKey,
+    dataDir: options.dataDir,
+    api: { host: '127.0.0.1', port: options.apiPort },
+    pollIntervalMs: 200,
+  });
 }
 
 export function contractAt(file: string, address: string, signer: Signer): Contract {

@@ -1,0 +1,53 @@
+/** The OpenAPI 3.1 description of the relayer API, served at GET /openapi.json. */
+const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' };
+const error = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] };
+const badRequest = { description: 'Invalid input; `error` says what was wrong', content: { 'application/json': { schema: error } } };
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Omnichain collateral relayer API',
+    version: '0.1.0',
+    description:
+      'Unified margin health across chains. USD figures are exact decimal strings (18 decimals at most); token amounts are integer strings in token units. Health is maintenance equity / maintenance requirement; below 1 an account can be liquidated; "Infinity" when nothing is required.',
+  },
+  paths: {
+    '/v1/accounts/{address}': {
+      get: {
+        summary: 'Unified health of an owner’s accounts, computed now from on-chain state with the SDK risk model',
+        parameters: [
+          { name: 'address', in: 'path', required: true, schema: address },
+          { name: 'subAccount', in: 'query', required: false, schema: { type: 'integer', minimum: 0, maximum: 4294967295 } },
+        ],
+        responses: { '200': { description: 'The owner’s sub-accounts (cross pool 0 and any isolated ones)' }, '400': badRequest },
+      },
+    },
+    '/v1/accounts': {
+      get: {
+        summary: 'Accounts nearest liquidation, lowest health first',
+        parameters: [
+          { name: 'maxHealth', in: 'query', schema: { type: 'number', minimum: 0 }, description: 'default 1.1' },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 }, description: 'default 50' },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'default 0' },
+        ],
+        responses: { '200': { description: 'A page of accounts' }, '400': badRequest },
+      },
+    },
+    '/v1/chains': { get: { summary: 'Head, checkpoint and lag per chain', responses: { '200': { description: 'Chains' } } } },
+    '/v1/messages': {
+      get: {
+        summary: 'Cross-chain messages',
+        parameters: [
+          { name: 'status', in: 'query', schema: { enum: ['inflight', 'failed', 'delivered', 'all'] }, description: 'default inflight' },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        ],
+        responses: { '200': { description: 'A page of messages' }, '400': badRequest },
+      },
+    },
+    '/v1/custody': { get: { summary: 'The last reconciliation of hub ledger against vault custody', responses: { '200': { description: 'Per (chain, token)' } } } },
+    '/v1/alerts': { get: { summary: 'Reorgs, custody breaches and deliveries that kept failing', responses: { '200': { description: 'Alerts, newest last' } } } },
+    '/healthz': { get: { summary: 'Liveness and per-chain lag', responses: { '200': { description: 'ok' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain' } } } },
+  },
+} as const;

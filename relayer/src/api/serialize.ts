@@ -1,0 +1,64 @@
+/** JSON shapes of the API: USD figures as exact decimal strings, token amounts as integer strings. */
+import { formatHealth, formatWad } from '../../../sdk/src/risk/marginModel.js';
+import type { AccountRisk } from '../hubReader.js';
+import type { StoredMessage } from '../store.js';
+
+const MESSAGE_TYPES: Record<number, string> = { 1: 'CREDIT', 2: 'RELEASE', 3: 'SEIZE' };
+
+export function accountJson(r: AccountRisk, chainName: (eid: number) => string) {
+  return {
+    accountId: r.accountId,
+    owner: r.owner,
+    subAccount: r.subAccount,
+    margin: r.subAccount === 0 ? 'cross' : 'isolated',
+    block: r.block,
+    health: r.health === undefined ? null : formatHealth(r.health),
+    liquidatable: r.health === undefined ? null : r.health < 10n ** 18n,
+    equityUsd: r.figures ? { initial: formatWad(r.figures.initialEquity), maintenance: formatWad(r.figures.maintenanceEquity) } : null,
+    requirementUsd: r.figures ? { initial: formatWad(r.figures.initialRequirement), maintenance: formatWad(r.figures.maintenanceRequirement) } : null,
+    cashUsd: formatWad(r.cash),
+    collateral: r.collateral.map((c) => ({
+      chain: chainName(c.asset.eid),
+      eid: c.asset.eid,
+      assetId: c.asset.assetId,
+      token: c.asset.token,
+      amount: c.amount.toString(),
+      decimals: c.asset.decimals,
+      priceUsd: formatWad(c.price),
+      valueUsd: formatWad(c.valueUsd),
+      initialValueUsd: formatWad(c.initialValueUsd),
+      maintenanceValueUsd: formatWad(c.maintenanceValueUsd),
+    })),
+    positions: r.positions.map((p) => ({
+      marketId: p.market.marketId,
+      kind: 'perp',
+      size: formatWad(p.size),
+      markUsd: formatWad(p.price),
+      notionalUsd: formatWad(p.notionalUsd),
+    })),
+    priceErrors: r.priceErrors,
+  };
+}
+
+export function messageJson(m: StoredMessage) {
+  return {
+    guid: m.guid,
+    type: MESSAGE_TYPES[m.msgType] ?? String(m.msgType),
+    id: m.id,
+    srcEid: m.srcEid,
+    dstEid: m.dstEid,
+    nonce: m.nonce,
+    account: m.account,
+    subAccount: m.subAccount,
+    token: m.token,
+    amount: m.amount,
+    recipient: m.recipient,
+    status: m.status,
+    failed: m.status !== 'delivered' && m.lastError !== undefined,
+    attempts: m.attempts,
+    lastError: m.lastError ?? null,
+    sentBlock: m.sentBlock,
+    sentAt: new Date(m.sentAt).toISOString(),
+    deliveredAt: m.deliveredAt ? new Date(m.deliveredAt).toISOString() : null,
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * The integrators' HTTP API (express). Every input is validated with zod; a bad one gets a 400
+ * whose `error` says what was wrong, an unknown route a 404, and an unexpected failure a 500
+ * with a generic message (details go to the log, never to the client).
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Server } from 'node:http';
+import { z } from 'zod';
+import { getAddress } from 'ethers';
+import { toAccountId, fromAccountId } from '../../../sdk/src/accountId.js';
+import { WAD } from '../../../sdk/src/risk/marginModel.js';
+import type { AccountBook } from '../book.js';
+import { latestBlock, type ChainClient } from '../chains.js';
+import type { HubReader } from '../hubReader.js';
+import type { Indexer } from '../indexer.js';
+import type { Logger } from '../log.js';
+import type { RelayerMetrics } from '../metrics.js';
+import type { Reconciler } from '../reconciler.js';
+import type { RelayerStore } from '../store.js';
+import { openApiDocument } from './openapi.js';
+import { accountJson, messageJson } from './serialize.js';
+
+export interface ApiDeps {
+  book: AccountBook;
+  reader: HubReader;
+  store: RelayerStore;
+  indexer: Indexer;
+  reconciler: Reconciler;
+  chains: Map<number, ChainClient>;
+  metrics: RelayerMetrics;
+  log: Logger;
+}
+
+class BadRequest extends Error {}
+
+const addressParam = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'address must be 0x followed by 40 hex characters');
+const intQuery = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
+const pageQuery = { limit: intQuery('limit', 1, 500).optional(), offset: intQuery('offset', 0, 1_000_000_000).optional() };
+const accountQuery = z.object({ subAccount: intQuery('subAccount', 0, 0xffffffff).optional() }).strict();
+const listQuery = z
+  .object({
+    maxHealth: z
+      .string()
+      .regex(/^\d+(\.\d{1,18})?$/, 'maxHealth must be a non-negative decimal number, e.g. 1.1')
+      .optional(),
+    ...pageQuery,
+  })
+  .strict();
+const messagesQuery = z.object({ status: z.enum(['inflight', 'failed', 'delivered', 'all']).optional(), ...pageQuery }).strict();
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+    throw new BadRequest(issue.code === 'unrecognized_keys' ? `unknown query parameter(s): ${issue.keys.join(', ')}` : `${where}${issue.message}`);
+  }
+  return result.data;
+}
+
+function decimalToWad(s: string): bigint {
+  const [whole, frac = ''] = s.split('.');
+  return BigInt(whole!) * WAD + BigInt(frac.padEnd(18, '0'));
+}
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const chainName = (eid: number) => deps.chains.get(eid)?.config.name ?? String(eid);
+  const wrap = (fn: (req: Request, res: Response) => Promise<void> | void) => (req: Request, res: Response, next: NextFunction) => {
+    Promise.resolve(fn(req, res)).catch(next);
+  };
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', chains: chainsJson(deps) });
+  });
+
+  app.get('/metrics', wrap(async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  }));
+
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
+  app.get('/v1/chains', (_req, res) => {
+    res.json({ chains: chainsJson(deps) });
+  });
+
+  app.get('/v1/accounts/:address', wrap(async (req, res) => {
+    const owner = getAddress(parse(addressParam, req.params.address));
+    const { subAccount } = parse(accountQuery, req.query);
+    let subs: number[];
+    if (subAccount !== undefined) subs = [subAccount];
+    else {
+      subs = deps.store.data.accounts.map(fromAccountId).filter((a) => a.owner === owner).map((a) => a.subAccount);
+      if (!subs.includes(0)) subs.unshift(0);
+      subs.sort((a, b) => a - b);
+    }
+    const block = await latestBlock(deps.reader.provider);
+    const accounts = [];
+    for (const sub of subs) accounts.push(accountJson(await deps.reader.accountRisk(toAccountId(owner, sub), block), chainName));
+    res.json({ owner, block, accounts });
+  }));
+
+  app.get('/v1/accounts', (req, res) => {
+    const q = parse(listQuery, req.query);
+    const maxHealth = decimalToWad(q.maxHealth ?? '1.1');
+    const [limit, offset] = [q.limit ?? 50, q.offset ?? 0];
+    const matching = deps.book.nearestLiquidation(maxHealth);
+    res.json({
+      maxHealth: q.maxHealth ?? '1.1',
+      total: matching.length,
+      offset,
+      limit,
+      accounts: matching.slice(offset, offset + limit).map((r) => accountJson(r, chainName)),
+    });
+  });
+
+  app.get('/v1/messages', (req, res) => {
+    const q = parse(messagesQuery, req.query);
+    const status = q.status ?? 'inflight';
+    const [limit, offset] = [q.limit ?? 50, q.offset ?? 0];
+    const all = deps.store.messages().map(messageJson).sort((a, b) => b.sentBlock - a.sentBlock);
+    const matching = all.filter((m) =>
+      status === 'all' ? true : status === 'delivered' ? m.status === 'delivered' : status === 'failed' ? m.failed : m.status !== 'delivered',
+    );
+    res.json({ status, total: matching.length, offset, limit, messages: matching.slice(offset, offset + limit) });
+  });
+
+  app.get('/v1/custody', (_req, res) => {
+    res.json({
+      checks: deps.reconciler.last.map((c) => ({
+        chain: chainName(c.eid),
+        eid: c.eid,
+        assetId: c.assetId,
+        token: c.token,
+        hubLedger: c.hubLedger.toString(),
+        creditsInFlight: c.creditsInFlight.toString(),
+        custodied: c.custodied.toString(),
+        balance: c.balance.toString(),
+        ok: c.ok,
+      })),
+    });
+  });
+
+  app.get('/v1/alerts', (_req, res) => {
+    res.json({ alerts: deps.store.data.alerts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })) });
+  });
+
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route ${req.method} ${req.path}; see GET /openapi.json` });
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof BadRequest) {
+      res.status(400).json({ error: err.message });
+      return;
+    }
+    deps.log.error({ err: err instanceof Error ? err.message : String(err), path: req.path }, 'request failed');
+    res.status(500).json({ error: 'internal error; the relayer log has the details' });
+  });
+  return app;
+}
+
+function chainsJson(deps: ApiDeps) {
+  return [...deps.chains.values()].map((c) => {
+    const head = deps.indexer.heads.get(c.config.eid) ?? null;
+    const checkpoint = deps.store.checkpoint(c.config.eid)?.block ?? null;
+    return {
+      name: c.config.name,
+      chainId: c.config.chainId,
+      eid: c.config.eid,
+      rpcUrl: c.config.rpcUrl,
+      head,
+      checkpoint,
+      lag: head !== null && checkpoint !== null ? head - checkpoint : null,
+      confirmations: c.config.confirmations,
+    };
+  });
+}
+
+export function listen(app: express.Express, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * The one place that knows each chain: RPC, LayerZero endpoint id and addresses, this project's
+ * contracts, and how many confirmations to wait. Built from a devnet manifest (`npm start` writes
+ * one) or from a JSON file for real networks, and validated before anything starts.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { getAddress } from 'ethers';
+import { z } from 'zod';
+
+const require = createRequire(import.meta.url);
+
+export const addressSchema = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
+  .transform((a) => getAddress(a));
+
+export const chainConfigSchema = z.object({
+  name: z.string().min(1),
+  chainId: z.number().int().positive(),
+  eid: z.number().int().positive(),
+  rpcUrl: z.string().url(),
+  /** Blocks behind the head the indexer waits before it trusts an event (reorg safety). */
+  confirmations: z.number().int().min(0).default(0),
+  endpoint: addressSchema,
+  /** The receive library the devnet worker verifies packets with (devnet only). */
+  messageLib: addressSchema.optional(),
+  vault: addressSchema,
+});
+
+export const relayerConfigSchema = z.object({
+  hubEid: z.number().int().positive(),
+  hub: addressSchema,
+  riskEngine: addressSchema,
+  chains: z.array(chainConfigSchema).min(1),
+  /** Deliver packets ourselves (local chains). Off on public networks, where LayerZero's workers do. */
+  devnetWorker: z.boolean().default(false),
+  /** Key that signs deliveries; required when devnetWorker is on. */
+  relayerKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
+  dataDir: z.string().min(1),
+  api: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) }),
+  pollIntervalMs: z.number().int().positive().default(250),
+});
+
+export type ChainConfig = z.infer<typeof chainConfigSchema>;
+export type RelayerConfig = z.infer<typeof relayerConfigSchema>;
+export type RelayerConfigInput = z.input<typeof relayerConfigSchema>;
+
+export function parseRelayerConfig(input: unknown): RelayerConfig {
+  const config = relayerConfigSchema.parse(input);
+  if (config.devnetWorker && !config.relayerKey) throw new Error('devnetWorker needs relayerKey');
+  if (!config.chains.some((c) => c.eid === config.hubEid)) throw new Error(`no chain has the hub's endpoint id ${config.hubEid}`);
+  return config;
+}
+
+export function loadRelayerConfig(path: string): RelayerConfig {
+  return parseRelayerConfig(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+/**
+ * The EndpointV2 address LayerZero deployed on a public network, from the deployments that ship in
+ * @layerzerolabs/lz-evm-sdk-v2 (e.g. "ethereum-mainnet", "arbitrum-sepolia"). Its endpoint id is
+ * read from the endpoint itself (`eid()`) when the relayer connects.
+ */
+export function layerZeroEndpointAddress(network: string): string {
+  if (!/^[a-z0-9-]+$/.test(network)) throw new Error(`not a network name: ${network}`);
+  let json: { address: string };
+  try {
+    json = require(`@layerzerolabs/lz-evm-sdk-v2/deployments/${network}/EndpointV2.json`) as { address: string };
+  } catch {
+    throw new Error(`LayerZero has no EndpointV2 deployment for network "${network}" in @layerzerolabs/lz-evm-sdk-v2`);
+  }
+  return getAddress(json.address);
+}

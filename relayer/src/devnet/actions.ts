@@ -1,0 +1,45 @@
+/** What a trader or venue does on a devnet: mint test tokens and deposit, withdraw, trade. */
+import type { Signer } from 'ethers';
+import { toAccountId } from '../../../sdk/src/accountId.js';
+import { MessageType } from '../../../sdk/src/messageCodec.js';
+import { contractAt, devnetSigner, type DeployedChain, type DevnetManifest } from './deploySystem.js';
+
+export async function mintAndDeposit(chain: DeployedChain, privateKey: string, symbol: string, amount: bigint, subAccount = 0): Promise<void> {
+  const signer = devnetSigner(chain.rpcUrl, privateKey);
+  const owner = await signer.getAddress();
+  const tokenAddress = chain.tokens[symbol];
+  if (!tokenAddress) throw new Error(`${chain.name} has no ${symbol}`);
+  const token = contractAt('TestToken.sol', tokenAddress, signer);
+  const vault = contractAt('CollateralVault.sol', chain.vault, signer);
+  await (await token.getFunction('mint')(owner, amount)).wait();
+  await (await token.getFunction('approve')(chain.vault, amount)).wait();
+  const fee: bigint = await vault.getFunction('quoteDeposit')(owner, subAccount, tokenAddress, amount, '0x');
+  await (await vault.getFunction('deposit')(owner, subAccount, tokenAddress, amount, '0x', { value: fee })).wait();
+}
+
+export async function requestWithdrawal(manifest: DevnetManifest, privateKey: string, assetId: number, amount: bigint, subAccount = 0): Promise<void> {
+  const signer: Signer = devnetSigner(hubChain(manifest).rpcUrl, privateKey);
+  const hub = contractAt('MarginHub.sol', manifest.hub, signer);
+  const fee: bigint = await hub.getFunction('quoteOrder')(assetId, MessageType.RELEASE, '0x');
+  await (await hub.getFunction('withdraw')(subAccount, assetId, amount, await signer.getAddress(), '0x', { value: fee })).wait();
+}
+
+/** The deployer, as the devnet's venue, books `size` (WAD) of perp `marketId` between two accounts. */
+export async function venueTrade(
+  manifest: DevnetManifest,
+  venueKey: string,
+  buyer: { owner: string; subAccount?: number },
+  seller: { owner: string; subAccount?: number },
+  marketId: number,
+  size: bigint,
+  price: bigint,
+): Promise<void> {
+  const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, venueKey));
+  await (
+    await hub.getFunction('trade')(toAccountId(buyer.owner, buyer.subAccount ?? 0), toAccountId(seller.owner, seller.subAccount ?? 0), marketId, size, price)
+  ).wait();
+}
+
+export function hubChain(manifest: DevnetManifest): DeployedChain {
+  return manifest.chains.find((c) => c.eid === manifest.hubEid)!;
+}

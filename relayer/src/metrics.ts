@@ -1,0 +1,19 @@
+/** Prometheus metrics, served at GET /metrics. */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class RelayerMetrics {
+  readonly registry = new Registry();
+  readonly chainHead = new Gauge({ name: 'relayer_chain_head_block', help: 'Latest block seen per chain', labelNames: ['chain'], registers: [this.registry] });
+  readonly chainCheckpoint = new Gauge({ name: 'relayer_chain_checkpoint_block', help: 'Last block indexed per chain', labelNames: ['chain'], registers: [this.registry] });
+  readonly chainLag = new Gauge({ name: 'relayer_chain_lag_blocks', help: 'Head minus checkpoint per chain', labelNames: ['chain'], registers: [this.registry] });
+  readonly messagesInFlight = new Gauge({ name: 'relayer_messages_in_flight', help: 'Cross-chain messages sent and not yet delivered', registers: [this.registry] });
+  readonly deliveries = new Counter({ name: 'relayer_deliveries_total', help: 'Packets delivered by the devnet worker', registers: [this.registry] });
+  readonly deliveryFailures = new Counter({ name: 'relayer_delivery_failures_total', help: 'Delivery attempts that reverted', registers: [this.registry] });
+  readonly custodyBreaches = new Gauge({ name: 'relayer_custody_breaches', help: 'Vault/token pairs where hub ledger + in-flight credits exceed custody', registers: [this.registry] });
+  readonly accounts = new Gauge({ name: 'relayer_accounts_tracked', help: 'Accounts in the book', registers: [this.registry] });
+  readonly accountsLiquidatable = new Gauge({ name: 'relayer_accounts_liquidatable', help: 'Accounts with health below 1', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'relayer_' });
+  }
+}

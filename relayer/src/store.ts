@@ -1,0 +1,138 @@
+/**
+ * The relayer's durable state in one lowdb JSON file in the data directory: per-chain
+ * checkpoints, every cross-chain message it has seen with its delivery state, the accounts it
+ * knows, and reconciliation alerts. Everything in it can be re-derived from the chains; it exists
+ * so a restart resumes where it stopped instead of rescanning, and so nothing is done twice.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+
+/** How far a packet got; a delivery that reverted stays `sent`/`verified` with `lastError` set. */
+export type MessageStatus = 'sent' | 'verified' | 'delivered';
+
+export interface StoredMessage {
+  guid: string;
+  srcEid: number;
+  dstEid: number;
+  nonce: string;
+  sender: string;
+  receiver: string;
+  /** the app message (hex) and its decoded fields, bigint values as decimal strings */
+  message: string;
+  msgType: number;
+  id: string;
+  account: string;
+  subAccount: number;
+  token: string;
+  amount: string;
+  recipient: string;
+  encodedPacket: string;
+  status: MessageStatus;
+  sentBlock: number;
+  sentAt: number;
+  deliveredAt?: number;
+  attempts: number;
+  lastAttemptAt?: number;
+  lastError?: string;
+}
+
+export interface Checkpoint {
+  block: number;
+  hash: string;
+}
+
+export interface Alert {
+  at: number;
+  kind: 'custody-breach' | 'reorg' | 'delivery-failed';
+  detail: string;
+}
+
+export interface StoreData {
+  checkpoints: Record<string, Checkpoint>;
+  messages: Record<string, StoredMessage>;
+  accounts: string[];
+  alerts: Alert[];
+}
+
+export class RelayerStore {
+  private constructor(private readonly db: Low<StoreData>) {}
+
+  static async open(dataDir: string): Promise<RelayerStore> {
+    mkdirSync(dataDir, { recursive: true });
+    const db = new Low<StoreData>(new JSONFile(join(dataDir, 'relayer-store.json')), {
+      checkpoints: {},
+      messages: {},
+      accounts: [],
+      alerts: [],
+    });
+    await db.read();
+    return new RelayerStore(db);
+  }
+
+  get data(): StoreData {
+    return this.db.data;
+  }
+
+  /** lowdb writes the whole file atomically (temp file + rename), so a crash never leaves half a store. */
+  async flush(): Promise<void> {
+    await this.db.write();
+  }
+
+  checkpoint(eid: number): Checkpoint | undefined {
+    return this.db.data.checkpoints[String(eid)];
+  }
+
+  setCheckpoint(eid: number, checkpoint: Checkpoint): void {
+    this.db.data.checkpoints[String(eid)] = checkpoint;
+  }
+
+  /** Records a packet seen in PacketSent; seeing it again (a rescan) changes nothing. */
+  recordSent(m: StoredMessage): boolean {
+    if (this.db.data.messages[m.guid]) return false;
+    this.db.data.messages[m.guid] = m;
+    return true;
+  }
+
+  /** Moves a message forward (sent -> verified -> delivered), never back. */
+  advance(guid: string, status: MessageStatus, at = Date.now()): void {
+    const m = this.db.data.messages[guid];
+    if (!m || RANK[m.status] >= RANK[status]) return;
+    m.status = status;
+    if (status === 'delivered') {
+      m.deliveredAt = at;
+      delete m.lastError;
+    }
+  }
+
+  recordAttempt(guid: string, error?: string): void {
+    const m = this.db.data.messages[guid];
+    if (!m) return;
+    m.attempts += 1;
+    m.lastAttemptAt = Date.now();
+    if (error === undefined) delete m.lastError;
+    else m.lastError = error;
+  }
+
+  message(guid: string): StoredMessage | undefined {
+    return this.db.data.messages[guid];
+  }
+
+  messages(): StoredMessage[] {
+    return Object.values(this.db.data.messages);
+  }
+
+  addAccount(accountId: string): boolean {
+    if (this.db.data.accounts.includes(accountId)) return false;
+    this.db.data.accounts.push(accountId);
+    return true;
+  }
+
+  addAlert(alert: Alert): void {
+    this.db.data.alerts.push(alert);
+    if (this.db.data.alerts.length > 1000) this.db.data.alerts.splice(0, this.db.data.alerts.length - 1000);
+  }
+}
+
+const RANK: Record<MessageStatus, number> = { sent: 0, verified: 1, delivered: 2 };

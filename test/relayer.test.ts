@@ -1,0 +1,185 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Contract, Interface, JsonRpcProvider, Wallet } from 'ethers';
+import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
+import { contractAt, deploySystem, devnetRelayerConfig, devnetSigner, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
+import { endpointArtifact, simpleMessageLibArtifact } from '../relayer/src/devnet/layerzero.js';
+import { decodePacket, type PacketV1 } from '../sdk/src/packet.js';
+import { hubChain, mintAndDeposit, requestWithdrawal, venueTrade } from '../relayer/src/devnet/actions.js';
+import { Relayer } from '../relayer/src/relayer.js';
+import { createLogger } from '../relayer/src/log.js';
+import { toAccountId } from '../sdk/src/accountId.js';
+import { formatWad } from '../sdk/src/risk/marginModel.js';
+
+const DEPLOYER = anvilKey(0);
+const TRADER = anvilKey(1);
+const MAKER = anvilKey(2);
+const trader = new Wallet(TRADER).address;
+const maker = new Wallet(MAKER).address;
+const e18 = (n: bigint) => n * 10n ** 18n;
+const log = createLogger('silent');
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.json() };
+}
+
+describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts, real HTTP and lowdb)', function () {
+  this.timeout(180_000);
+  const chains: AnvilChain[] = [];
+  let manifest: DevnetManifest;
+  let dataDir: string;
+  let relayer: Relayer;
+  let api: string;
+
+  async function startRelayer(): Promise<void> {
+    relayer = await Relayer.create(devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER }), log);
+    api = await relayer.start();
+  }
+
+  before(async function () {
+    for (const chainId of [31_101, 31_102, 31_103]) chains.push(await startAnvil({ chainId }));
+    const specs = chains.map((c, i) => ({ name: i === 0 ? 'hub' : `spoke-${i}`, chainId: c.chainId, eid: 40_101 + i, rpcUrl: c.rpcUrl }));
+    manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER);
+    dataDir = mkdtempSync(join(tmpdir(), 'relayer-test-'));
+    await startRelayer();
+  });
+
+  after(async function () {
+    await relayer?.stop();
+    await Promise.all(chains.map((c) => c.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a deposit on each spoke shows up in the hub ledger and the API, whose health equals the hub’s to the wei', async function () {
+    const [, spokeA, spokeB] = manifest.chains;
+    await mintAndDeposit(spokeA!, TRADER, 'WETH', e18(3n));
+    await mintAndDeposit(spokeB!, TRADER, 'WETH', e18(2n));
+    await mintAndDeposit(hubChain(manifest), MAKER, 'USDC', 1_000_000n * 10n ** 6n);
+    const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, TRADER));
+    const account = toAccountId(trader, 0);
+    await waitFor('both credits', async () => (await hub.getFunction('accountState')(account)).assets === 6n);
+    // A perp so that health is a ratio, not "nothing required".
+    await venueTrade(manifest, DEPLOYER, { owner: trader }, { owner: maker }, 0, e18(10n), e18(3000n));
+
+    const { status, body } = await getJson(`${api}/v1/accounts/${trader}`);
+    expect(status).to.equal(200);
+    const cross = body.accounts[0];
+    expect(cross.collateral.map((c: { chain: string; amount: string }) => [c.chain, c.amount])).to.deep.equal([
+      ['spoke-1', e18(3n).toString()],
+      ['spoke-2', e18(2n).toString()],
+    ]);
+    const onChain = await hub.getFunction('accountFigures')(account, { blockTag: body.block });
+    expect(cross.equityUsd.maintenance).to.equal(formatWad(onChain.maintenanceEquity));
+    expect(cross.equityUsd.initial).to.equal(formatWad(onChain.initialEquity));
+    expect(cross.requirementUsd.maintenance).to.equal(formatWad(onChain.maintenanceRequirement));
+    expect(cross.requirementUsd.initial).to.equal(formatWad(onChain.initialRequirement));
+    const onChainHealth: bigint = await hub.getFunction('health')(account, { blockTag: body.block });
+    expect(cross.health).to.equal(formatWad(onChainHealth));
+    // 5 WETH * 3000 * 0.85 = 12750 of collateral, the perp at mark is worth what was paid: 12750 / 1500.
+    expect(cross.health).to.equal('8.5');
+
+    const listed = await waitFor('the book to list the trader', async () => {
+      const list = await getJson(`${api}/v1/accounts?maxHealth=10`);
+      return list.body.accounts.find((a: { accountId: string }) => a.accountId === account);
+    });
+    expect(listed.health).to.equal('8.5');
+    expect((await getJson(`${api}/v1/accounts?maxHealth=8.4`)).body.accounts.map((a: { accountId: string }) => a.accountId)).to.not.include(account);
+  });
+
+  it('a withdrawal round trip survives the relayer being killed mid-way, delivering every pending packet exactly once', async function () {
+    const [hubC, spokeA, spokeB] = manifest.chains;
+    const wethA = contractAt('TestToken.sol', spokeA!.tokens.WETH!, devnetSigner(spokeA!.rpcUrl, TRADER));
+    const assetA = manifest.assets.find((a) => a.eid === spokeA!.eid)!.assetId;
+    const account = toAccountId(trader, 0);
+    const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubC!.rpcUrl, TRADER));
+    const before: bigint = await hub.getFunction('collateralOf')(account, assetA);
+
+    await relayer.stop();
+    await requestWithdrawal(manifest, TRADER, assetA, e18(1n)); // RELEASE to spoke A, pending
+    await mintAndDeposit(spokeB!, TRADER, 'WETH', e18(4n)); // CREDIT to the hub, pending
+    // Crash between the two delivery steps: the RELEASE is verified on spoke A but not executed.
+    await validateOnly(spokeA!, await lastPacket(hubC!, spokeA!));
+    expect(await wethA.getFunction('balanceOf')(trader)).to.equal(0n);
+
+    await startRelayer();
+    await waitFor('the RELEASE to be paid', async () => (await wethA.getFunction('balanceOf')(trader)) === e18(1n));
+    const assetB = manifest.assets.find((a) => a.eid === spokeB!.eid)!.assetId;
+    await waitFor('the CREDIT to land', async () => (await hub.getFunction('collateralOf')(account, assetB)) === e18(6n));
+    await waitFor('the store to see both delivered', async () => relayer.store.messages().every((m) => m.status === 'delivered'));
+
+    // Paid once, credited once, ledger and custody agree.
+    expect(await wethA.getFunction('balanceOf')(trader)).to.equal(e18(1n));
+    expect(await hub.getFunction('collateralOf')(account, assetA)).to.equal(before - e18(1n));
+    const vaultA = contractAt('CollateralVault.sol', spokeA!.vault, devnetSigner(spokeA!.rpcUrl, TRADER));
+    expect(await vaultA.getFunction('custodied')(spokeA!.tokens.WETH)).to.equal(before - e18(1n));
+    expect(relayer.store.messages().filter((m) => m.lastError)).to.deep.equal([]);
+    const { body } = await getJson(`${api}/v1/messages?status=inflight`);
+    expect(body.total).to.equal(0);
+  });
+
+  it('reports chains, messages, custody and metrics', async function () {
+    const chainsRes = await getJson(`${api}/v1/chains`);
+    expect(chainsRes.body.chains.map((c: { name: string }) => c.name)).to.deep.equal(['hub', 'spoke-1', 'spoke-2']);
+    await waitFor('a custody check', async () => (await getJson(`${api}/v1/custody`)).body.checks.length === 3);
+    const custody = await getJson(`${api}/v1/custody`);
+    expect(custody.body.checks.every((c: { ok: boolean }) => c.ok)).to.equal(true);
+    const delivered = await getJson(`${api}/v1/messages?status=delivered&limit=500`);
+    expect(delivered.body.messages.map((m: { type: string }) => m.type)).to.include.members(['CREDIT', 'RELEASE']);
+    const metrics = await fetch(`${api}/metrics`).then((r) => r.text());
+    expect(metrics).to.match(/relayer_chain_head_block\{chain="hub"\} \d+/);
+    expect((await getJson(`${api}/openapi.json`)).body.openapi).to.equal('3.1.0');
+    expect((await getJson(`${api}/healthz`)).body.status).to.equal('ok');
+  });
+
+  it('answers bad input with a 400 that says what was wrong, and unknown routes with a 404', async function () {
+    const cases: Array<[string, number, RegExp]> = [
+      ['/v1/accounts/0x123', 400, /40 hex characters/],
+      ['/v1/accounts/not-an-address', 400, /40 hex characters/],
+      [`/v1/accounts/${trader}?subAccount=-1`, 400, /subAccount must be a whole number/],
+      [`/v1/accounts/${trader}?subAccount=4294967296`, 400, /subAccount must be between/],
+      [`/v1/accounts/${trader}?colour=red`, 400, /unknown query parameter\(s\): colour/],
+      ['/v1/accounts?maxHealth=abc', 400, /maxHealth must be a non-negative decimal/],
+      ['/v1/accounts?maxHealth=-1', 400, /maxHealth must be a non-negative decimal/],
+      ['/v1/accounts?limit=0', 400, /limit must be between 1 and 500/],
+      ['/v1/accounts?limit=501', 400, /limit must be between 1 and 500/],
+      ['/v1/accounts?offset=x', 400, /offset must be a whole number/],
+      ['/v1/messages?status=lost', 400, /status/],
+      ['/v2/accounts', 404, /no route GET \/v2\/accounts/],
+    ];
+    for (const [path, status, message] of cases) {
+      const res = await getJson(`${api}${path}`);
+      expect(res.status, path).to.equal(status);
+      expect(res.body.error, path).to.match(message);
+      expect(JSON.stringify(res.body), path).to.not.match(/at .*\.ts:\d+/);
+    }
+  });
+});
+
+/** The last PacketSent from `src` to `dst`, read straight from the chain. */
+async function lastPacket(src: DeployedChain, dst: DeployedChain): Promise<PacketV1> {
+  const iface = new Interface(endpointArtifact().abi as never);
+  const provider = new JsonRpcProvider(src.rpcUrl);
+  const logs = await provider.getLogs({ address: src.endpoint, topics: [iface.getEvent('PacketSent')!.topicHash], fromBlock: 0 });
+  provider.destroy();
+  const packets = logs.map((l) => decodePacket(iface.parseLog(l)!.args.getValue('encodedPayload') as string));
+  return packets.filter((p) => p.dstEid === dst.eid).at(-1)!;
+}
+
+/** The first half of a delivery (the DVN's verify) without the second (the executor's lzReceive). */
+async function validateOnly(dst: DeployedChain, packet: PacketV1): Promise<void> {
+  const lib = new Contract(dst.messageLib, simpleMessageLibArtifact().abi as never, devnetSigner(dst.rpcUrl, DEPLOYER));
+  await (await lib.getFunction('validatePacket')(packet.encoded)).wait();
+}
