@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const arch = process.arch === 'x64' ? 'amd64' : process.arch;
 
+/** Selects the tests whose gas is the same on every run (not fuzz, not invariant). */
+export const DETERMINISTIC_ONLY = ['--no-match-test', '^(testFuzz|invariant)_'];
+
 export function runForge(args, env = {}) {
   const bin = require.resolve(`@foundry-rs/forge-${process.platform}-${arch}/bin/forge`);
   const result = spawnSync(bin, args, { stdio: 'inherit', env: { ...process.env, ...env } });
