@@ -108,7 +108,8 @@ export class Relayer {
       try {
         await this.pass();
       } catch (err) {
-        this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'relayer pass failed; retrying');
+        // During shutdown the chains may already be gone; that is not worth an error line.
+        if (this.running) this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'relayer pass failed; retrying');
       }
       if (this.running) await new Promise((r) => setTimeout(r, this.config.pollIntervalMs));
     }

@@ -1,0 +1,172 @@
+/**
+ * `npm start`: the whole system on one machine with no internet. Starts local chains (anvil from
+ * npm), deploys the real LayerZero EndpointV2 + SimpleMessageLib and this project's contracts on
+ * each, writes a manifest, starts the relayer (indexer, devnet DVN/executor, reconciler, API) and
+ * funds a few demo accounts. Ctrl-C stops every process it started.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { Wallet } from 'ethers';
+import { runForge } from '../../../scripts/forge.mjs';
+import { anvilKey, startAnvil, type AnvilChain } from './anvil.js';
+import { deploySystem, devnetRelayerConfig, type DevnetManifest } from './deploySystem.js';
+import { seedDemoAccounts, type DemoAccount } from './demo.js';
+import { repoRoot } from './artifacts.js';
+import { Relayer } from '../relayer.js';
+import { createLogger } from '../log.js';
+
+interface StartOptions {
+  chains: number;
+  basePort: number;
+  apiPort: number;
+  blockTime?: number;
+  dataDir: string;
+  logLevel: string;
+  demo: boolean;
+}
+
+const int = (name: string, min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+  return n;
+};
+
+export function parseStartOptions(argv: string[]): StartOptions {
+  const program = new Command()
+    .name('npm start --')
+    .description('Start the omnichain collateral devnet: local chains, real LayerZero contracts, the relayer and its API.')
+    .option('--chains <n>', 'number of chains, the first is the hub', int('--chains', 2, 8), 3)
+    .option('--base-port <port>', 'RPC port of the first chain; the others follow', int('--base-port', 1024, 65_000), 8545)
+    .option('--api-port <port>', 'port of the relayer HTTP API', int('--api-port', 1024, 65_535), 8787)
+    .option('--block-time <seconds>', 'seconds between blocks (default: a block per transaction)', int('--block-time', 1, 60))
+    .option('--data-dir <dir>', 'where the manifest, the relayer store and the lock live', '.data')
+    .option('--log-level <level>', 'relayer log level (trace, debug, info, warn, error)', 'info')
+    .option('--no-demo', 'do not fund demo accounts')
+    .exitOverride((err) => process.exit(err.exitCode))
+    .parse(argv);
+  return program.opts<StartOptions>();
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.once('error', () => resolvePort(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One devnet per data directory: a live lock means another `npm start` is running. */
+function takeLock(dataDir: string): string {
+  const lock = join(dataDir, 'devnet.lock');
+  if (existsSync(lock)) {
+    const pid = Number(readFileSync(lock, 'utf8'));
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      throw new Error(
+        `a devnet is already running from ${dataDir} (pid ${pid}). Stop it with Ctrl-C in its terminal, ` +
+          'or start a second one with its own --data-dir, --base-port and --api-port.',
+      );
+    }
+  }
+  writeFileSync(lock, String(process.pid));
+  return lock;
+}
+
+async function main(): Promise<void> {
+  const options = parseStartOptions(process.argv);
+  const dataDir = resolve(repoRoot, options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const lock = takeLock(dataDir);
+  const ports = [...Array.from({ length: options.chains }, (_, i) => options.basePort + i), options.apiPort];
+  for (const port of ports) {
+    if (!(await portIsFree(port))) {
+      rmSync(lock, { force: true });
+      throw new Error(`port ${port} on 127.0.0.1 is in use; choose others with --base-port and --api-port`);
+    }
+  }
+
+  const log = createLogger(options.logLevel);
+  const chains: AnvilChain[] = [];
+  let relayer: Relayer | undefined;
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nStopping: relayer, then chains...\n');
+    await relayer?.stop().catch(() => undefined);
+    await Promise.all(chains.map((c) => c.stop()));
+    rmSync(lock, { force: true });
+    process.stdout.write('Stopped. Nothing left running.\n');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    process.stdout.write('Building contracts (forge, solc-js from npm; cached after the first run)...\n');
+    if (runForge(['build', '--skip', 'test', '--skip', 'script']) !== 0) throw new Error('contract build failed');
+
+    process.stdout.write(`Starting ${options.chains} local chains...\n`);
+    for (let i = 0; i < options.chains; i++) {
+      chains.push(await startAnvil({ chainId: 31_337 + i, port: options.basePort + i, ...(options.blockTime ? { blockTime: options.blockTime } : {}) }));
+    }
+    const specs = chains.map((c, i) => ({ name: i === 0 ? 'hub' : `spoke-${i}`, chainId: c.chainId, eid: 40_101 + i, rpcUrl: c.rpcUrl }));
+    process.stdout.write('Deploying LayerZero EndpointV2 + SimpleMessageLib and the system on every chain...\n');
+    const deployer = anvilKey(0);
+    const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer);
+
+    // The chains are new, so the previous run's relayer store describes chains that are gone.
+    rmSync(join(dataDir, 'relayer-store.json'), { force: true });
+    const config = devnetRelayerConfig(manifest, { dataDir, apiPort: options.apiPort, relayerKey: deployer });
+    relayer = await Relayer.create(config, log);
+    const apiUrl = await relayer.start();
+
+    const demo = options.demo ? await seedDemoAccounts(manifest, relayer) : [];
+    writeFileSync(join(dataDir, 'devnet.json'), JSON.stringify({ ...manifest, apiUrl, relayer: new Wallet(deployer).address, demoAccounts: demo }, null, 2));
+    printSummary(manifest, apiUrl, join(dataDir, 'devnet.json'), demo);
+  } catch (err) {
+    process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    await shutdown(1);
+  }
+}
+
+function printSummary(manifest: DevnetManifest, apiUrl: string, manifestPath: string, demo: DemoAccount[]): void {
+  const lines = [
+    '',
+    'Omnichain collateral devnet is up.',
+    '',
+    '  chain     chain id  LayerZero eid  RPC',
+    ...manifest.chains.map((c) => `  ${c.name.padEnd(9)} ${String(c.chainId).padEnd(9)} ${String(c.eid).padEnd(14)} ${c.rpcUrl}`),
+    '',
+    `  MarginHub    ${manifest.hub} (on hub)`,
+    `  RiskEngine   ${manifest.riskEngine} (on hub)`,
+    `  API          ${apiUrl}   (OpenAPI: ${apiUrl}/openapi.json)`,
+    `  Manifest     ${manifestPath}`,
+    '',
+    ...(demo.length ? ['Demo accounts:', ...demo.map((d) => `  ${d.name.padEnd(6)} ${d.address}  ${d.holdings}`), ''] : []),
+    'Try:',
+    `  curl ${apiUrl}/v1/accounts/${demo[0]?.address ?? '<address>'}`,
+    `  curl "${apiUrl}/v1/accounts?maxHealth=10"`,
+    `  curl ${apiUrl}/v1/chains`,
+    '',
+    'Ctrl-C stops everything. Relayer logs (JSON) follow.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+main().catch((err: unknown) => {
+  // Expected refusals (a devnet already running, a port taken) are one line, not a stack trace.
+  process.stderr.write(`npm start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export const DETERMINISTIC_ONLY: string[];
+export function runForge(args: string[], env?: Record<string, string>): number;
