@@ -47,7 +47,9 @@ export type RelayerConfig = z.infer<typeof relayerConfigSchema>;
 export type RelayerConfigInput = z.input<typeof relayerConfigSchema>;
 
 export function parseRelayerConfig(input: unknown): RelayerConfig {
-  const config = relayerConfigSchema.parse(input);
+  const parsed = relayerConfigSchema.safeParse(input);
+  if (!parsed.success) throw new Error(`invalid relayer config:\n${z.prettifyError(parsed.error)}`);
+  const config = parsed.data;
   if (config.devnetWorker && !config.relayerKey) throw new Error('devnetWorker needs relayerKey');
   if (!config.chains.some((c) => c.eid === config.hubEid)) throw new Error(`no chain has the hub's endpoint id ${config.hubEid}`);
   return config;
