@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Contract, Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
 import { contractAt, deploySystem, devnetRelayerConfig, devnetSigner, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
-import { endpointArtifact, simpleMessageLibArtifact } from '../relayer/src/devnet/layerzero.js';
+import { deployContract, endpointArtifact, simpleMessageLibArtifact } from '../relayer/src/devnet/layerzero.js';
+import { loadArtifact } from '../relayer/src/devnet/artifacts.js';
 import { decodePacket, type PacketV1 } from '../sdk/src/packet.js';
 import { hubChain, mintAndDeposit, requestWithdrawal, venueTrade } from '../relayer/src/devnet/actions.js';
 import { Relayer } from '../relayer/src/relayer.js';
@@ -130,10 +131,34 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(body.total).to.equal(0);
   });
 
+  it('records a delivery that reverts with its reason, and retries it until it goes through', async function () {
+    const spoke = manifest.chains[1]!;
+    const deployer = devnetSigner(spoke.rpcUrl, DEPLOYER);
+    // A token the vault takes but the hub has not listed: the hub refuses the CREDIT.
+    const stray = await deployContract(deployer, loadArtifact('TestToken.sol'), 'Stray', 'STRAY', 18);
+    const strayAddress = await stray.getAddress();
+    await (await contractAt('CollateralVault.sol', spoke.vault, deployer).getFunction('configureToken')(strayAddress, true, 10n ** 30n)).wait();
+    await mintAndDeposit({ ...spoke, tokens: { STRAY: strayAddress } }, TRADER, 'STRAY', e18(1n));
+
+    const failed = await waitFor('the failed delivery to be reported', async () => {
+      const res = await getJson(`${api}/v1/messages?status=failed`);
+      return res.body.messages.find((m: { token: string }) => m.token === strayAddress);
+    });
+    expect(failed.type).to.equal('CREDIT');
+    expect(failed.lastError).to.equal(`UnknownAsset(${spoke.eid}, ${strayAddress})`);
+
+    // Once the hub lists it, the worker's next retry delivers it.
+    const engine = contractAt('RiskEngine.sol', manifest.riskEngine, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER));
+    await (await engine.getFunction('listAsset')(spoke.eid, strayAddress, 18, 1)).wait();
+    await waitFor('the retried delivery', async () => relayer.store.message(failed.guid)?.status === 'delivered', 30_000);
+    expect(relayer.store.message(failed.guid)!.attempts).to.be.greaterThan(1);
+    expect((await getJson(`${api}/v1/messages?status=failed`)).body.total).to.equal(0);
+  });
+
   it('reports chains, messages, custody and metrics', async function () {
     const chainsRes = await getJson(`${api}/v1/chains`);
     expect(chainsRes.body.chains.map((c: { name: string }) => c.name)).to.deep.equal(['hub', 'spoke-1', 'spoke-2']);
-    await waitFor('a custody check', async () => (await getJson(`${api}/v1/custody`)).body.checks.length === 3);
+    await waitFor('a custody check', async () => (await getJson(`${api}/v1/custody`)).body.checks.length === 4);
     const custody = await getJson(`${api}/v1/custody`);
     expect(custody.body.checks.every((c: { ok: boolean }) => c.ok)).to.equal(true);
     const delivered = await getJson(`${api}/v1/messages?status=delivered&limit=500`);

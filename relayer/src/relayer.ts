@@ -58,7 +58,7 @@ export class Relayer {
           if (!c.signer || !c.config.messageLib) throw new Error(`${c.config.name}: the devnet worker needs relayerKey and messageLib`);
           return { eid: c.config.eid, signer: c.signer, endpoint: c.config.endpoint, messageLib: c.config.messageLib };
         }),
-        [abis.hub(), abis.vault()],
+        [abis.hub(), abis.vault(), abis.engine()],
       );
       worker = new DevnetWorker(deliverer, store, log, metrics);
     }
