@@ -191,6 +191,38 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       expect(JSON.stringify(res.body), path).to.not.match(/at .*\.ts:\d+/);
     }
   });
+
+  // Last: it leaves the devnet with a hub ledger the vault no longer backs.
+  it('a reorg that erases a credited deposit is detected: reorg alert, custody breach on the API and in metrics', async function () {
+    const spoke = manifest.chains[2]!;
+    const provider = new JsonRpcProvider(spoke.rpcUrl);
+    const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, TRADER));
+    const asset = manifest.assets.find((a) => a.eid === spoke.eid)!.assetId;
+    const account = toAccountId(trader, 0);
+    const base = Number(await provider.send('eth_blockNumber', []));
+    const held: bigint = await hub.getFunction('collateralOf')(account, asset);
+
+    await mintAndDeposit(spoke, TRADER, 'WETH', e18(7n));
+    await waitFor('the credit', async () => (await hub.getFunction('collateralOf')(account, asset)) === held + e18(7n));
+    const head = Number(await provider.send('eth_blockNumber', []));
+    await waitFor('the indexer to pass the deposit', async () => (relayer.store.checkpoint(spoke.eid)?.block ?? 0) >= head);
+
+    // Replace every block since `base` with empty ones: the deposit never happened on this chain.
+    await provider.send('anvil_reorg', [head - base, []]);
+    provider.destroy();
+
+    const alerts = await waitFor('both alerts', async () => {
+      const list = (await getJson(`${api}/v1/alerts`)).body.alerts as Array<{ kind: string; detail: string }>;
+      return list.some((a) => a.kind === 'reorg') && list.some((a) => a.kind === 'custody-breach') && list;
+    });
+    expect(alerts.find((a) => a.kind === 'reorg')!.detail).to.match(/^spoke-2: block \d+ reorganised/);
+    expect(alerts.find((a) => a.kind === 'custody-breach')!.detail).to.match(new RegExp(`^asset ${asset} on eid ${spoke.eid}`));
+    const custody = (await getJson(`${api}/v1/custody`)).body.checks.find((c: { assetId: number }) => c.assetId === asset);
+    expect(custody.ok).to.equal(false);
+    expect(BigInt(custody.hubLedger) > BigInt(custody.custodied)).to.equal(true);
+    // The gauge is set when the whole check finishes, a moment after the alert is stored.
+    await waitFor('the breach gauge', async () => /^relayer_custody_breaches 1$/m.test(await fetch(`${api}/metrics`).then((r) => r.text())));
+  });
 });
 
 /** The last PacketSent from `src` to `dst`, read straight from the chain. */
