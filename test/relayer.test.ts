@@ -92,6 +92,8 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     // 5 WETH * 3000 * 0.85 = 12750 of collateral, the perp at mark is worth what was paid: 12750 / 1500.
     expect(cross.health).to.equal('8.5');
 
+    expect(cross.inFlight).to.deep.equal([]);
+
     const listed = await waitFor('the book to list the trader', async () => {
       const list = await getJson(`${api}/v1/accounts?maxHealth=10`);
       return list.body.accounts.find((a: { accountId: string }) => a.accountId === account);
@@ -113,6 +115,20 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     await mintAndDeposit(spokeB!, TRADER, 'WETH', e18(4n)); // CREDIT to the hub, pending
     // Crash between the two delivery steps: the RELEASE is verified on spoke A but not executed.
     await validateOnly(spokeA!, await lastPacket(hubC!, spokeA!));
+    expect(await wethA.getFunction('balanceOf')(trader)).to.equal(0n);
+
+    // Public-network mode (no devnet worker) on the same store: indexes both packets, delivers neither.
+    const watcher = await Relayer.create({ ...devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER }), devnetWorker: false }, log);
+    const watcherApi = await watcher.start();
+    const inFlight = await waitFor('both packets in flight on the API', async () => {
+      const body = (await getJson(`${watcherApi}/v1/accounts/${trader}?subAccount=0`)).body;
+      return body.accounts[0].inFlight.length === 2 && body.accounts[0].inFlight;
+    });
+    expect(inFlight.map((m: { type: string; amount: string }) => [m.type, m.amount]).sort()).to.deep.equal([
+      ['CREDIT', e18(4n).toString()],
+      ['RELEASE', e18(1n).toString()],
+    ]);
+    await watcher.stop();
     expect(await wethA.getFunction('balanceOf')(trader)).to.equal(0n);
 
     await startRelayer();

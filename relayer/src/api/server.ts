@@ -104,7 +104,14 @@ export function createApp(deps: ApiDeps): express.Express {
     }
     const block = await latestBlock(deps.reader.provider);
     const accounts = [];
-    for (const sub of subs) accounts.push(accountJson(await deps.reader.accountRisk(toAccountId(owner, sub), block), chainName));
+    for (const sub of subs) {
+      // Deposits the hub has not credited yet count for nothing, but a trader wants to see them.
+      const inFlight = deps.store
+        .messages()
+        .filter((m) => m.status !== 'delivered' && m.account === owner && m.subAccount === sub)
+        .map(messageJson);
+      accounts.push({ ...accountJson(await deps.reader.accountRisk(toAccountId(owner, sub), block), chainName), inFlight });
+    }
     res.json({ owner, block, accounts });
   }));
 
