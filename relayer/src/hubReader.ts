@@ -6,7 +6,7 @@
  */
 import { Contract, type JsonRpcProvider } from 'ethers';
 import { fromAccountId } from '../../sdk/src/accountId.js';
-import { health, marginFigures, type CollateralLine, type MarginFigures, type PerpLine } from '../../sdk/src/risk/marginModel.js';
+import { health, marginFigures, tokenValue, type CollateralLine, type MarginFigures, type PerpLine } from '../../sdk/src/risk/marginModel.js';
 import { abis, latestBlock, revertReason } from './chains.js';
 
 export interface AssetInfo {
@@ -119,7 +119,7 @@ export class HubReader {
       const line = { amount, decimals: asset.decimals, price, initialHaircut: asset.initialHaircut, maintenanceHaircut: asset.maintenanceHaircut };
       collateralLines.push(line);
       const f = marginFigures(0n, [line], []);
-      risk.collateral.push({ asset, amount, price, valueUsd: (amount * price) / 10n ** BigInt(asset.decimals), initialValueUsd: f.initialEquity, maintenanceValueUsd: f.maintenanceEquity });
+      risk.collateral.push({ asset, amount, price, valueUsd: tokenValue(amount, asset.decimals, price), initialValueUsd: f.initialEquity, maintenanceValueUsd: f.maintenanceEquity });
     }
     const perpLines: PerpLine[] = [];
     for (const market of openMarkets) {

@@ -1,12 +1,12 @@
 /**
- * The devnet's DVN and executor in one: finds every `PacketSent` on every chain's EndpointV2 and
- * delivers it on the destination (SimpleMessageLib.validatePacket, then EndpointV2.lzReceive).
- * It asks the destination endpoint what is already done before each step, so running it twice,
- * or after a crash between the two steps, never delivers a packet twice.
+ * The devnet's DVN and executor in one: delivers a packet on its destination
+ * (SimpleMessageLib.validatePacket, then EndpointV2.lzReceive). It asks the destination endpoint
+ * what is already done before each step, so delivering the same packet twice, or after a crash
+ * between the two steps, never executes it twice.
  */
-import { Contract, Interface, type Signer, type Provider } from 'ethers';
+import { Contract, Interface, type Signer } from 'ethers';
 import { revertReason } from '../chains.js';
-import { decodePacket, type PacketV1 } from '../../../sdk/src/packet.js';
+import type { PacketV1 } from '../../../sdk/src/packet.js';
 import { endpointArtifact, simpleMessageLibArtifact } from './layerzero.js';
 
 export interface DeliveryChain {
@@ -24,40 +24,24 @@ export type DeliveryOutcome =
 const endpointInterface = new Interface(endpointArtifact().abi as never);
 
 export class DevnetDeliverer {
-  private readonly fromBlock = new Map<number, number>();
+  private readonly destinations = new Map<number, { endpoint: Contract; lib: Contract }>();
 
   /** @param errorAbis interfaces whose custom errors a failed delivery is explained with */
   constructor(
-    private readonly chains: DeliveryChain[],
+    chains: DeliveryChain[],
     private readonly errorAbis: Interface[] = [],
-  ) {}
-
-  /** Delivers every packet sent since the last call; returns what happened to each. */
-  async deliverPending(): Promise<DeliveryOutcome[]> {
-    const outcomes: DeliveryOutcome[] = [];
-    for (const source of this.chains) {
-      for (const packet of await this.newPackets(source)) outcomes.push(await this.deliver(packet));
+  ) {
+    const libAbi = simpleMessageLibArtifact().abi as never;
+    for (const c of chains) {
+      this.destinations.set(c.eid, { endpoint: new Contract(c.endpoint, endpointInterface, c.signer), lib: new Contract(c.messageLib, libAbi, c.signer) });
     }
-    return outcomes;
-  }
-
-  private async newPackets(chain: DeliveryChain): Promise<PacketV1[]> {
-    const provider = chain.signer.provider as Provider;
-    const head = await provider.getBlockNumber();
-    const from = this.fromBlock.get(chain.eid) ?? 0;
-    if (from > head) return [];
-    const topic = endpointInterface.getEvent('PacketSent')!.topicHash;
-    const logs = await provider.getLogs({ address: chain.endpoint, topics: [topic], fromBlock: from, toBlock: head });
-    this.fromBlock.set(chain.eid, head + 1);
-    return logs.map((log) => decodePacket(endpointInterface.parseLog(log)!.args.getValue('encodedPayload') as string));
   }
 
   /** Verifies (unless already verified) and executes one packet on its destination. */
   async deliver(packet: PacketV1): Promise<DeliveryOutcome> {
-    const dst = this.chains.find((c) => c.eid === packet.dstEid);
+    const dst = this.destinations.get(packet.dstEid);
     if (!dst) return { status: 'failed', packet, reason: `no chain with endpoint id ${packet.dstEid}` };
-    const endpoint = new Contract(dst.endpoint, endpointArtifact().abi as never, dst.signer);
-    const lib = new Contract(dst.messageLib, simpleMessageLibArtifact().abi as never, dst.signer);
+    const { endpoint, lib } = dst;
     try {
       const lazyNonce: bigint = await endpoint.getFunction('lazyInboundNonce')(packet.receiver, packet.srcEid, packet.sender);
       const hash: string = await endpoint.getFunction('inboundPayloadHash')(packet.receiver, packet.srcEid, packet.sender, packet.nonce);
