@@ -56,7 +56,8 @@ library OptionMath {
     }
 
     /// @notice Black-Scholes price, delta and vega of a European option on one unit of underlying.
-    /// At expiry (or zero volatility) the price is the intrinsic value against the discounted strike.
+    /// At expiry, at zero volatility, or when spot / strike is below 1e-18 (a spot shocked to dust),
+    /// the price is the intrinsic value against the discounted strike.
     function blackScholes(int256 spot, int256 strike, int256 vol, int256 timeYears, int256 rate, bool isCall)
         internal
         pure
@@ -65,13 +66,14 @@ library OptionMath {
         if (spot <= 0 || strike <= 0 || vol < 0 || timeYears < 0 || rate < 0) revert InvalidOptionInput();
         int256 discountedStrike = mulWad(strike, FixedPointMathLib.expWad(-mulWad(rate, timeYears)));
         int256 sigmaSqrtT = mulWad(vol, int256(FixedPointMathLib.sqrtWad(uint256(timeYears))));
-        if (sigmaSqrtT == 0) {
+        int256 moneyness = divWad(spot, strike);
+        if (sigmaSqrtT == 0 || moneyness == 0) {
             int256 intrinsic = isCall ? spot - discountedStrike : discountedStrike - spot;
             g.price = intrinsic > 0 ? intrinsic : int256(0);
             g.delta = intrinsic > 0 ? (isCall ? WAD : -WAD) : int256(0);
             return g;
         }
-        int256 d1 = divWad(FixedPointMathLib.lnWad(divWad(spot, strike)) + mulWad(rate + mulWad(vol, vol) / 2, timeYears), sigmaSqrtT);
+        int256 d1 = divWad(FixedPointMathLib.lnWad(moneyness) + mulWad(rate + mulWad(vol, vol) / 2, timeYears), sigmaSqrtT);
         int256 d2 = d1 - sigmaSqrtT;
         if (isCall) {
             g.price = mulWad(spot, normCdf(d1)) - mulWad(discountedStrike, normCdf(d2));

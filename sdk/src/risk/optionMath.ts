@@ -40,11 +40,12 @@ export function blackScholes(spot: bigint, strike: bigint, vol: bigint, timeYear
   const discountedStrike = mulWad(strike, expWad(-mulWad(rate, timeYears)));
   const sqrtT = sqrtWad(timeYears);
   const sigmaSqrtT = mulWad(vol, sqrtT);
-  if (sigmaSqrtT === 0n) {
+  const moneyness = divWad(spot, strike);
+  if (sigmaSqrtT === 0n || moneyness === 0n) {
     const intrinsic = isCall ? spot - discountedStrike : discountedStrike - spot;
     return { price: intrinsic > 0n ? intrinsic : 0n, delta: intrinsic > 0n ? (isCall ? WAD : -WAD) : 0n, vega: 0n };
   }
-  const d1 = divWad(lnWad(divWad(spot, strike)) + mulWad(rate + mulWad(vol, vol) / 2n, timeYears), sigmaSqrtT);
+  const d1 = divWad(lnWad(moneyness) + mulWad(rate + mulWad(vol, vol) / 2n, timeYears), sigmaSqrtT);
   const d2 = d1 - sigmaSqrtT;
   let price: bigint;
   let delta: bigint;

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import { OptionMath } from "./OptionMath.sol";
+
+/// @notice SPAN-style portfolio margin (docs/risk-model.md section 6): per underlying, the worst
+/// loss over a grid of spot and volatility scenarios of everything exposed to it (collateral,
+/// perps, European options), with a short-option minimum; initial margin on a wider grid; a
+/// credit for opposite exposures on correlated pairs of underlyings.
+/// `sdk/src/risk/portfolioMargin.ts` performs the same integer operations in the same order.
+/// @dev Pure, so the hub, tests and the TypeScript model can feed it the same inputs and compare
+/// outputs. All quantities are int256 WAD (see the spec for units); the only loops are over the
+/// account's own holdings and positions, which the hub bounds.
+library PortfolioMargin {
+    int256 internal constant WAD = 1e18;
+
+    uint8 internal constant PERP = 0;
+    uint8 internal constant CALL = 1;
+    uint8 internal constant PUT = 2;
+
+    struct RiskParams {
+        /// @dev Largest spot move of the maintenance grid, as a share of spot.
+        int256 scanRange;
+        /// @dev Volatility move, as a share of volatility, paired with every spot step.
+        int256 volShift;
+        /// @dev Extreme move as a multiple of the scan range, charged at `extremeCover`.
+        int256 extremeMultiple;
+        int256 extremeCover;
+        /// @dev Initial grid = maintenance grid times this (>= 1).
+        int256 initialMultiple;
+        /// @dev Least charge per unit of short option, as a share of spot.
+        int256 shortOptionMinimum;
+    }
+
+    struct Underlying {
+        int256 spot;
+        /// @dev Implied volatility from the underlying's volatility oracle (0 if it has none).
+        int256 vol;
+        RiskParams params;
+    }
+
+    struct Collateral {
+        uint256 underlying;
+        int256 amount;
+        uint8 decimals;
+        int256 initialHaircut;
+        int256 maintenanceHaircut;
+    }
+
+    struct Position {
+        uint256 underlying;
+        uint8 kind;
+        int256 size;
+        int256 strike;
+        int256 timeYears;
+    }
+
+    /// @dev Credit `credit` of the smaller requirement of `a` and `b` when the account's exposures to
+    /// them point in opposite directions (long one, short the other).
+    struct PairOffset {
+        uint256 a;
+        uint256 b;
+        int256 credit;
+    }
+
+    struct Result {
+        int256 initialEquity;
+        int256 maintenanceEquity;
+        int256 initialRequirement;
+        int256 maintenanceRequirement;
+        /// @dev Per underlying: units of exposure (collateral + perps + option deltas), WAD.
+        int256[] delta;
+        /// @dev Per underlying: USD per 1.0 of volatility, WAD.
+        int256[] vega;
+    }
+
+    error UnknownUnderlying(uint256 index);
+    error UnknownKind(uint8 kind);
+
+    function compute(
+        int256 cash,
+        Underlying[] memory u,
+        Collateral[] memory c,
+        Position[] memory p,
+        PairOffset[] memory offsets
+    ) internal pure returns (Result memory r) {
+        r.initialEquity = cash;
+        r.maintenanceEquity = cash;
+        r.delta = new int256[](u.length);
+        r.vega = new int256[](u.length);
+        for (uint256 i; i < c.length; ++i) {
+            if (c[i].underlying >= u.length) revert UnknownUnderlying(c[i].underlying);
+            int256 spot = u[c[i].underlying].spot;
+            r.initialEquity += collateralValue(c[i], spot, c[i].initialHaircut);
+            r.maintenanceEquity += collateralValue(c[i], spot, c[i].maintenanceHaircut);
+            r.delta[c[i].underlying] += c[i].amount * WAD / int256(10 ** c[i].decimals);
+        }
+        for (uint256 i; i < p.length; ++i) {
+            if (p[i].underlying >= u.length) revert UnknownUnderlying(p[i].underlying);
+            Underlying memory und = u[p[i].underlying];
+            (int256 value, int256 delta, int256 vega) = positionValue(p[i], und.spot, und.vol);
+            r.initialEquity += value;
+            r.maintenanceEquity += value;
+            r.delta[p[i].underlying] += delta;
+            r.vega[p[i].underlying] += vega;
+        }
+        // Nothing owed and nothing open: no move can make the account owe the protocol anything.
+        if (p.length == 0 && cash >= 0) return r;
+        int256[] memory reqM = new int256[](u.length);
+        int256[] memory reqI = new int256[](u.length);
+        for (uint256 k; k < u.length; ++k) {
+            RiskParams memory rp = u[k].params;
+            int256 shortMin = shortOptionCharge(p, k, u[k].spot, rp.shortOptionMinimum);
+            reqM[k] = max(worstLoss(u[k], k, c, p, rp.scanRange, false), shortMin);
+            reqI[k] = max(worstLoss(u[k], k, c, p, rp.scanRange * rp.initialMultiple / WAD, true), shortMin);
+        }
+        r.maintenanceRequirement = afterOffsets(reqM, r.delta, offsets);
+        r.initialRequirement = afterOffsets(reqI, r.delta, offsets);
+    }
+
+    /// @notice Largest loss over the 16 scenarios of everything exposed to underlying `k`.
+    function worstLoss(Underlying memory und, uint256 k, Collateral[] memory c, Position[] memory p, int256 range, bool initial)
+        internal
+        pure
+        returns (int256 worst)
+    {
+        int256 base = exposureValue(k, c, p, und.spot, und.vol, initial);
+        int256 volShift = und.params.volShift;
+        // Seven spot steps (0, +-1/3, +-2/3, +-1 of the range), each with volatility up and down.
+        for (int256 step = -3; step <= 3; ++step) {
+            int256 spot = shiftedSpot(und.spot, range * step / 3);
+            for (int256 sign = -1; sign <= 1; sign += 2) {
+                int256 vol = und.vol + und.vol * volShift * sign / WAD;
+                worst = max(worst, base - exposureValue(k, c, p, spot, vol < 0 ? int256(0) : vol, initial));
+            }
+        }
+        // Two extreme moves at partial cover, volatility unchanged.
+        int256 extreme = range * und.params.extremeMultiple / WAD;
+        for (int256 sign = -1; sign <= 1; sign += 2) {
+            int256 loss = base - exposureValue(k, c, p, shiftedSpot(und.spot, extreme * sign), und.vol, initial);
+            if (loss > 0) worst = max(worst, mulWadUp(loss, und.params.extremeCover));
+        }
+    }
+
+    /// @notice Value of everything exposed to underlying `k` at the given spot and volatility.
+    function exposureValue(uint256 k, Collateral[] memory c, Position[] memory p, int256 spot, int256 vol, bool initial)
+        internal
+        pure
+        returns (int256 v)
+    {
+        for (uint256 i; i < c.length; ++i) {
+            if (c[i].underlying == k) v += collateralValue(c[i], spot, initial ? c[i].initialHaircut : c[i].maintenanceHaircut);
+        }
+        for (uint256 i; i < p.length; ++i) {
+            if (p[i].underlying == k) {
+                (int256 value,,) = positionValue(p[i], spot, vol);
+                v += value;
+            }
+        }
+    }
+
+    /// @return value mark value (toward minus infinity), delta units and vega USD of one position.
+    function positionValue(Position memory pos, int256 spot, int256 vol) internal pure returns (int256 value, int256 delta, int256 vega) {
+        if (pos.kind == PERP) return (mulWadDown(pos.size, spot), pos.size, 0);
+        if (pos.kind != CALL && pos.kind != PUT) revert UnknownKind(pos.kind);
+        OptionMath.Greeks memory g = OptionMath.blackScholes(spot, pos.strike, vol, pos.timeYears, 0, pos.kind == CALL);
+        return (mulWadDown(pos.size, g.price), pos.size * g.delta / WAD, pos.size * g.vega / WAD);
+    }
+
+    /// @dev amount * spot / 10^decimals * (1 - haircut), each step rounded down (amounts are >= 0).
+    function collateralValue(Collateral memory col, int256 spot, int256 haircut) internal pure returns (int256) {
+        return col.amount * spot / int256(10 ** col.decimals) * (WAD - haircut) / WAD;
+    }
+
+    function shortOptionCharge(Position[] memory p, uint256 k, int256 spot, int256 minimum) internal pure returns (int256 charge) {
+        for (uint256 i; i < p.length; ++i) {
+            if (p[i].underlying == k && p[i].kind != PERP && p[i].size < 0) charge += mulWadUp(mulWadUp(-p[i].size, spot), minimum);
+        }
+    }
+
+    /// @notice Sum of the per-underlying requirements less pair credits, never below the largest.
+    /// @dev Each pair consumes the requirement it offsets, so one unit of risk earns one credit.
+    function afterOffsets(int256[] memory req, int256[] memory delta, PairOffset[] memory offsets) internal pure returns (int256 total) {
+        int256 largest;
+        for (uint256 k; k < req.length; ++k) {
+            total += req[k];
+            largest = max(largest, req[k]);
+        }
+        for (uint256 i; i < offsets.length; ++i) {
+            (uint256 a, uint256 b) = (offsets[i].a, offsets[i].b);
+            if (a >= req.length || b >= req.length || a == b) revert UnknownUnderlying(a >= req.length ? a : b);
+            if ((delta[a] > 0 && delta[b] < 0) || (delta[a] < 0 && delta[b] > 0)) {
+                int256 matched = req[a] < req[b] ? req[a] : req[b];
+                req[a] -= matched;
+                req[b] -= matched;
+                total -= matched * offsets[i].credit / WAD;
+            }
+        }
+        total = max(total, largest);
+    }
+
+    /// @dev spot * (1 + move), never below 1 wei (a -100% move is a price of ~0, not a negative one).
+    function shiftedSpot(int256 spot, int256 move) internal pure returns (int256 s) {
+        s = spot + spot * move / WAD;
+        if (s < 1) s = 1;
+    }
+
+    /// @dev a * b / WAD rounded toward minus infinity (a short's liability rounds up).
+    function mulWadDown(int256 a, int256 b) internal pure returns (int256 q) {
+        int256 prod = a * b;
+        q = prod / WAD;
+        if (prod < 0 && q * WAD != prod) q -= 1;
+    }
+
+    /// @dev a * b / WAD rounded up, for non-negative a and b (a charge rounds against the account).
+    function mulWadUp(int256 a, int256 b) internal pure returns (int256 q) {
+        int256 prod = a * b;
+        q = prod / WAD;
+        if (q * WAD != prod) q += 1;
+    }
+
+    function max(int256 a, int256 b) internal pure returns (int256) {
+        return a > b ? a : b;
+    }
+}

@@ -1,0 +1,188 @@
+/**
+ * `contracts/src/risk/PortfolioMargin.sol` in bigint: SPAN-style scenario margin per underlying
+ * with collateral shocked alongside perps and options (docs/risk-model.md section 6). Same
+ * integer operations, same order, so both return the same figures to the wei.
+ */
+import { blackScholes } from './optionMath.js';
+
+const WAD = 10n ** 18n;
+export const PERP = 0;
+export const CALL = 1;
+export const PUT = 2;
+
+export interface RiskParams {
+  scanRange: bigint;
+  volShift: bigint;
+  extremeMultiple: bigint;
+  extremeCover: bigint;
+  initialMultiple: bigint;
+  shortOptionMinimum: bigint;
+}
+
+export interface Underlying {
+  spot: bigint;
+  vol: bigint;
+  params: RiskParams;
+}
+
+export interface Collateral {
+  underlying: number;
+  amount: bigint;
+  decimals: number;
+  initialHaircut: bigint;
+  maintenanceHaircut: bigint;
+}
+
+export interface Position {
+  underlying: number;
+  kind: number;
+  size: bigint;
+  strike: bigint;
+  timeYears: bigint;
+}
+
+/** Credit `credit` of the smaller requirement of `a` and `b` when exposures to them point opposite ways. */
+export interface PairOffset {
+  a: number;
+  b: number;
+  credit: bigint;
+}
+
+export interface PortfolioResult {
+  initialEquity: bigint;
+  maintenanceEquity: bigint;
+  initialRequirement: bigint;
+  maintenanceRequirement: bigint;
+  delta: bigint[];
+  vega: bigint[];
+}
+
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
+
+export function mulWadDown(a: bigint, b: bigint): bigint {
+  const prod = a * b;
+  let q = prod / WAD;
+  if (prod < 0n && q * WAD !== prod) q -= 1n;
+  return q;
+}
+
+export function collateralValue(c: Collateral, spot: bigint, haircut: bigint): bigint {
+  return (((c.amount * spot) / 10n ** BigInt(c.decimals)) * (WAD - haircut)) / WAD;
+}
+
+export function positionValue(p: Position, spot: bigint, vol: bigint): { value: bigint; delta: bigint; vega: bigint } {
+  if (p.kind === PERP) return { value: mulWadDown(p.size, spot), delta: p.size, vega: 0n };
+  if (p.kind !== CALL && p.kind !== PUT) throw new Error(`UnknownKind(${p.kind})`);
+  const g = blackScholes(spot, p.strike, vol, p.timeYears, 0n, p.kind === CALL);
+  return { value: mulWadDown(p.size, g.price), delta: (p.size * g.delta) / WAD, vega: (p.size * g.vega) / WAD };
+}
+
+export function mulWadUp(a: bigint, b: bigint): bigint {
+  const prod = a * b;
+  const q = prod / WAD;
+  return q * WAD !== prod ? q + 1n : q;
+}
+
+export function shiftedSpot(spot: bigint, move: bigint): bigint {
+  const s = spot + (spot * move) / WAD;
+  return s < 1n ? 1n : s;
+}
+
+function exposureValue(k: number, c: readonly Collateral[], p: readonly Position[], spot: bigint, vol: bigint, initial: boolean): bigint {
+  let v = 0n;
+  for (const col of c) if (col.underlying === k) v += collateralValue(col, spot, initial ? col.initialHaircut : col.maintenanceHaircut);
+  for (const pos of p) if (pos.underlying === k) v += positionValue(pos, spot, vol).value;
+  return v;
+}
+
+export function worstLoss(und: Underlying, k: number, c: readonly Collateral[], p: readonly Position[], range: bigint, initial: boolean): bigint {
+  let worst = 0n;
+  const base = exposureValue(k, c, p, und.spot, und.vol, initial);
+  for (let step = -3n; step <= 3n; step++) {
+    const spot = shiftedSpot(und.spot, (range * step) / 3n);
+    for (let sign = -1n; sign <= 1n; sign += 2n) {
+      const vol = und.vol + (und.vol * und.params.volShift * sign) / WAD;
+      worst = max(worst, base - exposureValue(k, c, p, spot, vol < 0n ? 0n : vol, initial));
+    }
+  }
+  const extreme = (range * und.params.extremeMultiple) / WAD;
+  for (let sign = -1n; sign <= 1n; sign += 2n) {
+    const loss = base - exposureValue(k, c, p, shiftedSpot(und.spot, extreme * sign), und.vol, initial);
+    if (loss > 0n) worst = max(worst, mulWadUp(loss, und.params.extremeCover));
+  }
+  return worst;
+}
+
+function shortOptionCharge(p: readonly Position[], k: number, spot: bigint, minimum: bigint): bigint {
+  let charge = 0n;
+  for (const pos of p) if (pos.underlying === k && pos.kind !== PERP && pos.size < 0n) charge += mulWadUp(mulWadUp(-pos.size, spot), minimum);
+  return charge;
+}
+
+/** Sum of per-underlying requirements less pair credits (each unit of risk offset once), never below the largest. */
+export function afterOffsets(req: bigint[], delta: readonly bigint[], offsets: readonly PairOffset[]): bigint {
+  let total = 0n;
+  let largest = 0n;
+  for (const r of req) {
+    total += r;
+    largest = max(largest, r);
+  }
+  for (const { a, b, credit } of offsets) {
+    if (a >= req.length || b >= req.length || a === b) throw new Error(`UnknownUnderlying(${a >= req.length ? a : b})`);
+    const da = delta[a]!;
+    const db = delta[b]!;
+    if ((da > 0n && db < 0n) || (da < 0n && db > 0n)) {
+      const matched = req[a]! < req[b]! ? req[a]! : req[b]!;
+      req[a]! -= matched;
+      req[b]! -= matched;
+      total -= (matched * credit) / WAD;
+    }
+  }
+  return max(total, largest);
+}
+
+export function portfolioMargin(
+  cash: bigint,
+  u: readonly Underlying[],
+  c: readonly Collateral[],
+  p: readonly Position[],
+  offsets: readonly PairOffset[] = [],
+): PortfolioResult {
+  const r: PortfolioResult = {
+    initialEquity: cash,
+    maintenanceEquity: cash,
+    initialRequirement: 0n,
+    maintenanceRequirement: 0n,
+    delta: u.map(() => 0n),
+    vega: u.map(() => 0n),
+  };
+  for (const col of c) {
+    const und = u[col.underlying];
+    if (!und) throw new Error(`UnknownUnderlying(${col.underlying})`);
+    r.initialEquity += collateralValue(col, und.spot, col.initialHaircut);
+    r.maintenanceEquity += collateralValue(col, und.spot, col.maintenanceHaircut);
+    r.delta[col.underlying]! += (col.amount * WAD) / 10n ** BigInt(col.decimals);
+  }
+  for (const pos of p) {
+    const und = u[pos.underlying];
+    if (!und) throw new Error(`UnknownUnderlying(${pos.underlying})`);
+    const { value, delta, vega } = positionValue(pos, und.spot, und.vol);
+    r.initialEquity += value;
+    r.maintenanceEquity += value;
+    r.delta[pos.underlying]! += delta;
+    r.vega[pos.underlying]! += vega;
+  }
+  // Nothing owed and nothing open: no move can make the account owe the protocol anything.
+  if (p.length === 0 && cash >= 0n) return r;
+  const reqM: bigint[] = [];
+  const reqI: bigint[] = [];
+  u.forEach((und, k) => {
+    const rp = und.params;
+    const shortMin = shortOptionCharge(p, k, und.spot, rp.shortOptionMinimum);
+    reqM.push(max(worstLoss(und, k, c, p, rp.scanRange, false), shortMin));
+    reqI.push(max(worstLoss(und, k, c, p, (rp.scanRange * rp.initialMultiple) / WAD, true), shortMin));
+  });
+  r.maintenanceRequirement = afterOffsets(reqM, r.delta, offsets);
+  r.initialRequirement = afterOffsets(reqI, r.delta, offsets);
+  return r;
+}
