@@ -89,8 +89,11 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(cross.requirementUsd.initial).to.equal(formatWad(onChain.initialRequirement));
     const onChainHealth: bigint = await hub.getFunction('health')(account, { blockTag: body.block });
     expect(cross.health).to.equal(formatWad(onChainHealth));
-    // 5 WETH * 3000 * 0.85 = 12750 of collateral, the perp at mark is worth what was paid: 12750 / 1500.
-    expect(cross.health).to.equal('8.5');
+    // docs/risk-model.md section 9: 5 WETH * 3000 * 0.85 = 12,750 of equity (the perp at mark is
+    // worth what was paid); the -5% scenario loses 5% of 14.25 ETH of exposure (4.25 from the
+    // collateral, 10 from the perp) = 2,137.5; 12,750 / 2,137.5.
+    expect(cross.health).to.equal('5.964912280701754385');
+    expect(cross.greeks).to.deep.equal([{ riskAsset: 1, delta: '15', vegaUsd: '0' }]); // 5 ETH held + 10 ETH-PERP
 
     expect(cross.inFlight).to.deep.equal([]);
 
@@ -98,8 +101,23 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       const list = await getJson(`${api}/v1/accounts?maxHealth=10`);
       return list.body.accounts.find((a: { accountId: string }) => a.accountId === account);
     });
-    expect(listed.health).to.equal('8.5');
-    expect((await getJson(`${api}/v1/accounts?maxHealth=8.4`)).body.accounts.map((a: { accountId: string }) => a.accountId)).to.not.include(account);
+    expect(listed.health).to.equal('5.964912280701754385');
+    expect((await getJson(`${api}/v1/accounts?maxHealth=5.9`)).body.accounts.map((a: { accountId: string }) => a.accountId)).to.not.include(account);
+
+    // Options too: Black-Scholes with the time to expiry at the block the API read, equal to the hub's.
+    const engine = contractAt('RiskEngine.sol', manifest.riskEngine, devnetSigner(hubChain(manifest).rpcUrl, TRADER));
+    const callMark: bigint = await engine.getFunction('markPrice')(1);
+    await venueTrade(manifest, DEPLOYER, { owner: trader }, { owner: maker }, 1, e18(2n), callMark);
+    const after = (await getJson(`${api}/v1/accounts/${trader}`)).body;
+    const withCall = after.accounts[0];
+    expect(withCall.positions.map((p: { kind: string; size: string }) => [p.kind, p.size])).to.deep.equal([['perp', '10'], ['call', '2']]);
+    expect(withCall.health).to.equal(formatWad(await hub.getFunction('health')(account, { blockTag: after.block })));
+    const figures = await hub.getFunction('accountFigures')(account, { blockTag: after.block });
+    expect(withCall.requirementUsd.maintenance).to.equal(formatWad(figures.maintenanceRequirement));
+    const risk = await hub.getFunction('accountRisk')(account, { blockTag: after.block });
+    expect(withCall.greeks[0].delta).to.equal(formatWad(risk.delta[0]));
+    expect(withCall.greeks[0].vegaUsd).to.equal(formatWad(risk.vega[0]));
+    expect(Number(withCall.greeks[0].vegaUsd)).to.be.greaterThan(0);
   });
 
   it('a withdrawal round trip survives the relayer being killed mid-way, delivering every pending packet exactly once', async function () {

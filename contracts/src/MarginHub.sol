@@ -82,6 +82,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         AccountId indexed account, AccountId indexed keeper, uint16 indexed marketId, int256 sizeTaken, uint256 mark, uint256 penalty
     );
     event InsuranceFunded(address indexed payer, uint256 tokens);
+    event OptionSettled(AccountId indexed account, uint16 indexed marketId, int256 size, uint256 payoffPerUnit, int256 cashDelta);
     event BadDebtResolved(AccountId indexed account, uint256 shortfall, uint256 coveredByInsurance, uint256 socialised);
 
     error ZeroAmount();
@@ -212,8 +213,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     {
         if (AccountId.unwrap(buyer) == AccountId.unwrap(seller)) revert SameAccount();
         if (size == 0 || size > uint256(uint128(type(int128).max))) revert InvalidParameter();
-        uint256 mark = riskEngine.markPrice(marketId);
-        uint256 band = Math.mulDiv(mark, riskEngine.market(marketId).maxPriceDeviation, WAD);
+        (uint256 mark, uint256 band) = riskEngine.tradeBand(marketId);
         if (tradePrice + band < mark || tradePrice > mark + band) revert TradePriceOutOfBand(tradePrice, mark);
 
         int256 cost = int256(Math.mulDiv(size, tradePrice, WAD));
@@ -231,6 +231,24 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         _changeCash(payer, -int256(amount));
         _changeCash(receiver, int256(amount));
         emit CashSettled(payer, receiver, amount, msg.sender);
+    }
+
+    /// @notice Settle an account's position in an expired option at its settlement payoff
+    /// (fixed by the engine at the first settlement after expiry). Anyone may call it.
+    /// @dev The counterparty is the market's clearing account (this contract, sub-account =
+    /// market id), so cash only moves between accounts and totalCash is unchanged; once every
+    /// holder has settled, the clearing account's position is zero again.
+    function settleExpired(AccountId account, uint16 marketId) external nonReentrant returns (int256 cashDelta) {
+        int256 size = _positions[account][marketId];
+        if (size == 0) revert NoPosition();
+        uint256 payoff = riskEngine.settle(marketId);
+        AccountId clearing = AccountIdLib.toAccountId(address(this), marketId);
+        uint256 value = Math.mulDiv(MarginMath.abs(size), payoff, WAD);
+        cashDelta = size > 0 ? int256(value) : -int256(value);
+        _changePosition(account, marketId, -size, cashDelta);
+        _changePosition(clearing, marketId, size, -cashDelta);
+        emit OptionSettled(account, marketId, size, payoff, cashDelta);
+        _resolveBadDebtIfBankrupt(account);
     }
 
     // ================================================================ liquidations
@@ -314,6 +332,12 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     /// @notice Initial and maintenance equity and requirements at guarded oracle prices.
     function accountFigures(AccountId account) external view returns (MarginMath.Figures memory) {
         return _figures(account);
+    }
+
+    /// @notice Figures plus the account's delta and vega per underlying.
+    function accountRisk(AccountId account) external view returns (RiskEngine.Risk memory) {
+        (int256 cash, RiskEngine.Holding[] memory holdings, RiskEngine.Position[] memory positions) = _holdings(account);
+        return riskEngine.risk(cash, holdings, positions);
     }
 
     /// @notice Maintenance equity / maintenance requirement in WAD; below 1e18 is liquidatable.
@@ -409,22 +433,31 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
 
     // ================================================================ internals: margin
 
-    /// @dev Hands the engine the account's holdings, read through its bitmaps (at most 64 each).
     function _figures(AccountId account) internal view returns (MarginMath.Figures memory) {
+        (int256 cash, RiskEngine.Holding[] memory holdings, RiskEngine.Position[] memory positions) = _holdings(account);
+        return riskEngine.figures(cash, holdings, positions);
+    }
+
+    /// @dev The account's cash, collateral and positions, read through its bitmaps (at most 64 each).
+    function _holdings(AccountId account)
+        internal
+        view
+        returns (int256 cash, RiskEngine.Holding[] memory holdings, RiskEngine.Position[] memory positions)
+    {
         AccountState storage st = _accounts[account];
         uint64 bits = st.assets;
-        RiskEngine.Holding[] memory holdings = new RiskEngine.Holding[](_popCount(bits));
+        holdings = new RiskEngine.Holding[](_popCount(bits));
         uint256 n;
         for (uint16 i; bits != 0; (++i, bits >>= 1)) {
             if (bits & 1 == 1) holdings[n++] = RiskEngine.Holding(i, _collateral[account][i]);
         }
         bits = st.markets;
-        RiskEngine.Position[] memory positions = new RiskEngine.Position[](_popCount(bits));
+        positions = new RiskEngine.Position[](_popCount(bits));
         n = 0;
         for (uint16 i; bits != 0; (++i, bits >>= 1)) {
             if (bits & 1 == 1) positions[n++] = RiskEngine.Position(i, _positions[account][i]);
         }
-        return riskEngine.figures(st.cash, holdings, positions);
+        cash = st.cash;
     }
 
     /// @dev Accounts with no positions and no debt depend on no price: they can always withdraw,

@@ -3,59 +3,45 @@ pragma solidity ^0.8.24;
 
 import { Test } from "forge-std/Test.sol";
 import { MarginMath } from "../src/risk/MarginMath.sol";
+import { PortfolioMargin } from "../src/risk/PortfolioMargin.sol";
 
 contract MarginMathTest is Test {
     uint256 internal constant WAD = 1e18;
 
-    function _collateral(uint256 amount, uint8 decimals, uint256 price, uint64 ih, uint64 mh)
-        internal
-        pure
-        returns (MarginMath.CollateralLine[] memory c)
-    {
-        c = new MarginMath.CollateralLine[](1);
-        c[0] = MarginMath.CollateralLine(amount, decimals, price, ih, mh);
-    }
-
-    function _perp(int256 size, uint256 price, uint64 im, uint64 mm) internal pure returns (MarginMath.PerpLine[] memory p) {
-        p = new MarginMath.PerpLine[](1);
-        p[0] = MarginMath.PerpLine(size, price, im, mm);
-    }
-
-    function testFuzz_collateralValueIsHaircutAndRoundedDown(uint96 amount, uint8 decSeed, uint128 price, uint64 cutSeed) public pure {
-        uint8 decimals = uint8(bound(decSeed, 0, 24));
-        uint64 cut = uint64(bound(cutSeed, 0, WAD));
-        price = uint128(bound(price, 0, 1e24)); // keeps the exact product below 2^256
-        MarginMath.Figures memory f = MarginMath.figures(0, _collateral(amount, decimals, price, cut, cut), new MarginMath.PerpLine[](0));
-        uint256 exact = uint256(amount) * price * (WAD - cut); // scaled by 10^decimals * WAD
-        assertLe(uint256(f.maintenanceEquity) * 10 ** decimals * WAD, exact, "never more than the exact value");
-        assertEq(f.initialRequirement, 0);
-        assertEq(MarginMath.health(f.maintenanceEquity, 0), MarginMath.MAX_HEALTH);
-    }
-
+    /// @dev One underlying, one collateral line, one position of any kind, any cash: opening risk
+    /// (initial) is never easier than staying open (maintenance), so an account that passes the
+    /// initial check is never liquidatable at the same prices.
     function testFuzz_initialIsStricterThanMaintenance(
         uint96 amount,
-        uint128 price,
+        uint128 spotSeed,
         uint64 ihSeed,
         uint64 mhSeed,
         int96 size,
-        uint64 imSeed,
-        uint64 mmSeed,
+        uint8 kindSeed,
+        uint64 strikeSeed,
+        uint64 tSeed,
         int128 cash
     ) public pure {
-        uint64 ih = uint64(bound(ihSeed, 0, WAD));
-        uint64 mh = uint64(bound(mhSeed, 0, ih));
-        uint64 im = uint64(bound(imSeed, 1, WAD));
-        uint64 mm = uint64(bound(mmSeed, 1, im));
-        price = uint128(bound(price, 1, 1e30));
-        MarginMath.Figures memory f = MarginMath.figures(cash, _collateral(amount, 18, price, ih, mh), _perp(size, price, im, mm));
-        assertLe(f.initialEquity, f.maintenanceEquity);
-        assertGe(f.initialRequirement, f.maintenanceRequirement);
+        int256 spot = int256(bound(spotSeed, 1e16, 1e25));
+        PortfolioMargin.Underlying[] memory u = new PortfolioMargin.Underlying[](1);
+        u[0] = PortfolioMargin.Underlying(spot, 0.7e18, PortfolioMargin.RiskParams(0.15e18, 0.3e18, 2e18, 0.35e18, 1.5e18, 0.02e18));
+        PortfolioMargin.Collateral[] memory c = new PortfolioMargin.Collateral[](1);
+        int256 ih = int256(bound(ihSeed, 0, WAD));
+        c[0] = PortfolioMargin.Collateral(0, int256(uint256(amount)), 18, ih, int256(bound(mhSeed, 0, uint256(ih))));
+        PortfolioMargin.Position[] memory p = new PortfolioMargin.Position[](1);
+        uint8 kind = uint8(bound(kindSeed, 0, 2));
+        int256 strike = kind == 0 ? int256(0) : spot * int256(bound(strikeSeed, 20, 500)) / 100;
+        p[0] = PortfolioMargin.Position(0, kind, size, strike, kind == 0 ? int256(0) : int256(bound(tSeed, 0, 2e18)));
+        PortfolioMargin.Result memory r = PortfolioMargin.compute(cash, u, c, p, new PortfolioMargin.PairOffset[](0));
+        assertLe(r.initialEquity, r.maintenanceEquity);
+        assertGe(r.initialRequirement, r.maintenanceRequirement);
+        assertGe(r.maintenanceRequirement, 0);
     }
 
-    function testFuzz_shortLiabilityRoundsAgainstTheAccount(uint128 sizeAbs, uint128 price) public pure {
+    function testFuzz_shortLiabilityRoundsAgainstTheAccount(uint96 sizeAbs, uint128 price) public pure {
         vm.assume(sizeAbs > 0);
-        int256 shortValue = MarginMath.signedValueDown(-int256(uint256(sizeAbs)), price);
-        int256 longValue = MarginMath.signedValueDown(int256(uint256(sizeAbs)), price);
+        int256 shortValue = PortfolioMargin.mulWadDown(-int256(uint256(sizeAbs)), int256(uint256(price)));
+        int256 longValue = PortfolioMargin.mulWadDown(int256(uint256(sizeAbs)), int256(uint256(price)));
         assertLe(shortValue + longValue, 0, "a long and a short of the same size never net positive");
         assertGe(shortValue + longValue, -1);
     }

@@ -6,8 +6,16 @@
  */
 import { Contract, type JsonRpcProvider } from 'ethers';
 import { fromAccountId } from '../../sdk/src/accountId.js';
-import { health, marginFigures, tokenValue, type CollateralLine, type MarginFigures, type PerpLine } from '../../sdk/src/risk/marginModel.js';
+import { health, tokenValue, type MarginFigures } from '../../sdk/src/risk/marginModel.js';
+import { collateralValue, mulWadDown, portfolioMargin, type Collateral, type PairOffset, type Position, type RiskParams, type Underlying } from '../../sdk/src/risk/portfolioMargin.js';
 import { abis, latestBlock, revertReason } from './chains.js';
+
+const WAD = 10n ** 18n;
+const YEAR_SECONDS = 365n * 86_400n;
+/** RiskConfig.NO_VOL_FEED */
+const NO_VOL_FEED = 0xffff;
+export const MARKET_KINDS = ['perp', 'call', 'put'] as const;
+export type MarketKind = (typeof MARKET_KINDS)[number];
 
 export interface AssetInfo {
   assetId: number;
@@ -23,8 +31,16 @@ export interface AssetInfo {
 export interface MarketInfo {
   marketId: number;
   riskAsset: number;
-  initialFactor: bigint;
-  maintenanceFactor: bigint;
+  kind: MarketKind;
+  /** options only (0 for perps): strike in USD WAD, expiry in unix seconds */
+  strike: bigint;
+  expiry: number;
+  /** fixed once after expiry, 0 before */
+  settlementPrice: bigint;
+}
+
+export interface ScenarioInfo extends RiskParams {
+  volFeed: number | null;
 }
 
 export type PriceReading = { ok: true; price: bigint } | { ok: false; error: string };
@@ -36,10 +52,12 @@ export interface AccountRisk {
   block: number;
   cash: bigint;
   collateral: Array<{ asset: AssetInfo; amount: bigint; price: bigint; valueUsd: bigint; initialValueUsd: bigint; maintenanceValueUsd: bigint }>;
-  positions: Array<{ market: MarketInfo; size: bigint; price: bigint; notionalUsd: bigint }>;
+  positions: Array<{ market: MarketInfo; size: bigint; price: bigint; markUsd: bigint; valueUsd: bigint }>;
   /** absent when a price the account depends on cannot be trusted (then `priceErrors` says why) */
   figures?: MarginFigures;
   health?: bigint;
+  /** per underlying (risk asset id): units of exposure and USD per 1.0 of volatility */
+  greeks?: Array<{ riskAsset: number; delta: bigint; vega: bigint }>;
   priceErrors: string[];
 }
 
@@ -48,6 +66,8 @@ export class HubReader {
   readonly engine: Contract;
   private assets: AssetInfo[] = [];
   private markets: MarketInfo[] = [];
+  private scenarios: ScenarioInfo[] = [];
+  private pairOffsets: Array<{ a: number; b: number; credit: bigint }> = [];
 
   constructor(
     readonly provider: JsonRpcProvider,
@@ -80,9 +100,37 @@ export class HubReader {
     this.markets = await Promise.all(
       Array.from({ length: marketCount }, async (_, marketId) => {
         const m = await this.engine.getFunction('market')(marketId);
-        return { marketId, riskAsset: Number(m.riskAsset), initialFactor: m.initialFactor as bigint, maintenanceFactor: m.maintenanceFactor as bigint };
+        return {
+          marketId,
+          riskAsset: Number(m.riskAsset),
+          kind: MARKET_KINDS[Number(m.kind)] ?? 'perp',
+          strike: m.strike as bigint,
+          expiry: Number(m.expiry),
+          settlementPrice: m.settlementPrice as bigint,
+        };
       }),
     );
+    const riskAssetCount = Number(await this.engine.getFunction('riskAssetCount')());
+    this.scenarios = await Promise.all(
+      Array.from({ length: riskAssetCount }, async (_, id) => {
+        const p = await this.engine.getFunction('scenarioParams')(id);
+        return {
+          scanRange: p.scanRange as bigint,
+          volShift: p.volShift as bigint,
+          extremeMultiple: p.extremeMultiple as bigint,
+          extremeCover: p.extremeCover as bigint,
+          initialMultiple: p.initialMultiple as bigint,
+          shortOptionMinimum: p.shortOptionMinimum as bigint,
+          volFeed: Number(p.volFeed) === NO_VOL_FEED ? null : Number(p.volFeed),
+        };
+      }),
+    );
+    const offsets = (await this.engine.getFunction('pairOffsets')()) as Array<{ a: bigint; b: bigint; credit: bigint }>;
+    this.pairOffsets = offsets.map((o) => ({ a: Number(o.a), b: Number(o.b), credit: o.credit }));
+  }
+
+  listedMarkets(): readonly MarketInfo[] {
+    return this.markets;
   }
 
   listedAssets(): readonly AssetInfo[] {
@@ -97,45 +145,97 @@ export class HubReader {
     }
   }
 
+  /**
+   * The account's figures from the SDK's PortfolioMargin on the inputs the engine gathers, in the
+   * engine's order (collateral by asset id, then positions by market id; underlyings first seen).
+   */
   async accountRisk(accountId: string, blockTag?: number): Promise<AccountRisk> {
     const block = blockTag ?? (await latestBlock(this.provider));
     const { owner, subAccount } = fromAccountId(accountId);
-    const state = await this.hub.getFunction('accountState')(accountId, { blockTag: block });
-    const cash = state.cash as bigint;
+    const [state, header] = await Promise.all([this.hub.getFunction('accountState')(accountId, { blockTag: block }), this.provider.getBlock(block)]);
+    const now = BigInt(header!.timestamp);
     const heldAssets = bits(BigInt(state.assets)).map((i) => this.assets[i]!);
     const openMarkets = bits(BigInt(state.markets)).map((i) => this.markets[i]!);
-    const prices = new Map<number, PriceReading>();
-    const priceOf = async (riskAsset: number) => {
-      if (!prices.has(riskAsset)) prices.set(riskAsset, await this.price(riskAsset, block));
-      return prices.get(riskAsset)!;
+    const prices = new Map<number, Promise<PriceReading>>();
+    const priceOf = (feed: number) => {
+      if (!prices.has(feed)) prices.set(feed, this.price(feed, block));
+      return prices.get(feed)!;
+    };
+    const risk: AccountRisk = { accountId, owner, subAccount, block, cash: state.cash as bigint, collateral: [], positions: [], priceErrors: [] };
+    const localIndex = new Map<number, number>();
+    const local = (riskAsset: number) => {
+      if (!localIndex.has(riskAsset)) localIndex.set(riskAsset, localIndex.size);
+      return localIndex.get(riskAsset)!;
     };
 
-    const risk: AccountRisk = { accountId, owner, subAccount, block, cash, collateral: [], positions: [], priceErrors: [] };
-    const collateralLines: CollateralLine[] = [];
+    const collateral: Collateral[] = [];
     for (const asset of heldAssets) {
       const amount = (await this.hub.getFunction('collateralOf')(accountId, asset.assetId, { blockTag: block })) as bigint;
       const p = await priceOf(asset.riskAsset);
       const price = p.ok ? p.price : 0n;
-      const line = { amount, decimals: asset.decimals, price, initialHaircut: asset.initialHaircut, maintenanceHaircut: asset.maintenanceHaircut };
-      collateralLines.push(line);
-      const f = marginFigures(0n, [line], []);
-      risk.collateral.push({ asset, amount, price, valueUsd: tokenValue(amount, asset.decimals, price), initialValueUsd: f.initialEquity, maintenanceValueUsd: f.maintenanceEquity });
+      const line = { underlying: local(asset.riskAsset), amount, decimals: asset.decimals, initialHaircut: asset.initialHaircut, maintenanceHaircut: asset.maintenanceHaircut };
+      collateral.push(line);
+      risk.collateral.push({
+        asset,
+        amount,
+        price,
+        valueUsd: tokenValue(amount, asset.decimals, price),
+        initialValueUsd: collateralValue(line, price, asset.initialHaircut),
+        maintenanceValueUsd: collateralValue(line, price, asset.maintenanceHaircut),
+      });
     }
-    const perpLines: PerpLine[] = [];
+    let cash = risk.cash;
+    const positions: Position[] = [];
     for (const market of openMarkets) {
       const size = (await this.hub.getFunction('positionOf')(accountId, market.marketId, { blockTag: block })) as bigint;
-      const p = await priceOf(market.riskAsset);
-      const price = p.ok ? p.price : 0n;
-      perpLines.push({ size, price, initialFactor: market.initialFactor, maintenanceFactor: market.maintenanceFactor });
-      risk.positions.push({ market, size, price, notionalUsd: ((size < 0n ? -size : size) * price) / 10n ** 18n });
+      const mark = await this.markPrice(market.marketId, block);
+      const spot = await priceOf(market.riskAsset);
+      const markUsd = mark.ok ? mark.price : 0n;
+      risk.positions.push({ market, size, price: spot.ok ? spot.price : 0n, markUsd, valueUsd: mulWadDown(size, markUsd) });
+      if (market.settlementPrice !== 0n) {
+        cash += mulWadDown(size, payoff(market, market.settlementPrice));
+        continue;
+      }
+      const timeYears = market.kind === 'perp' || BigInt(market.expiry) <= now ? 0n : ((BigInt(market.expiry) - now) * WAD) / YEAR_SECONDS;
+      positions.push({ underlying: local(market.riskAsset), kind: MARKET_KINDS.indexOf(market.kind), size, strike: market.strike, timeYears });
     }
-    for (const p of prices.values()) if (!p.ok) risk.priceErrors.push(p.error);
+
+    const underlyings: Underlying[] = [];
+    for (const riskAsset of localIndex.keys()) {
+      const sc = this.scenarios[riskAsset]!;
+      const spot = await priceOf(riskAsset);
+      const vol: PriceReading = sc.volFeed === null ? { ok: true, price: 0n } : await priceOf(sc.volFeed);
+      underlyings.push({ spot: spot.ok ? spot.price : 0n, vol: vol.ok ? vol.price : 0n, params: sc });
+    }
+    for (const p of prices.values()) {
+      const r = await p;
+      if (!r.ok && !risk.priceErrors.includes(r.error)) risk.priceErrors.push(r.error);
+    }
     if (risk.priceErrors.length === 0) {
-      risk.figures = marginFigures(cash, collateralLines, perpLines);
-      risk.health = health(risk.figures.maintenanceEquity, risk.figures.maintenanceRequirement);
+      const offsets: PairOffset[] = this.pairOffsets
+        .filter((o) => localIndex.has(o.a) && localIndex.has(o.b) && o.credit !== 0n)
+        .map((o) => ({ a: localIndex.get(o.a)!, b: localIndex.get(o.b)!, credit: o.credit }));
+      const r = portfolioMargin(cash, underlyings, collateral, positions, offsets);
+      risk.figures = r;
+      risk.health = health(r.maintenanceEquity, r.maintenanceRequirement);
+      risk.greeks = [...localIndex.keys()].map((riskAsset, k) => ({ riskAsset, delta: r.delta[k]!, vega: r.vega[k]! }));
     }
     return risk;
   }
+
+  /** The engine's model mark of one unit of a market (spot, option premium or expired payoff). */
+  async markPrice(marketId: number, blockTag: number): Promise<PriceReading> {
+    try {
+      return { ok: true, price: (await this.engine.getFunction('markPrice')(marketId, { blockTag })) as bigint };
+    } catch (err) {
+      return { ok: false, error: revertReason(err, [this.engine.interface]) };
+    }
+  }
+}
+
+function payoff(m: MarketInfo, settlement: bigint): bigint {
+  if (m.kind === 'call') return settlement > m.strike ? settlement - m.strike : 0n;
+  return m.strike > settlement ? m.strike - settlement : 0n;
 }
 
 function bits(x: bigint): number[] {

@@ -112,7 +112,9 @@ library PortfolioMargin {
             RiskParams memory rp = u[k].params;
             int256 shortMin = shortOptionCharge(p, k, u[k].spot, rp.shortOptionMinimum);
             reqM[k] = max(worstLoss(u[k], k, c, p, rp.scanRange, false), shortMin);
-            reqI[k] = max(worstLoss(u[k], k, c, p, rp.scanRange * rp.initialMultiple / WAD, true), shortMin);
+            // At least the maintenance figure: the initial grid is wider but coarser, and opening
+            // risk must never leave an account liquidatable.
+            reqI[k] = max(max(worstLoss(u[k], k, c, p, rp.scanRange * rp.initialMultiple / WAD, true), shortMin), reqM[k]);
         }
         r.maintenanceRequirement = afterOffsets(reqM, r.delta, offsets);
         r.initialRequirement = afterOffsets(reqI, r.delta, offsets);

@@ -5,8 +5,9 @@ import { AccessControl } from "@openzeppelin/contracts/access/AccessControl.sol"
 import { AggregatorV3Interface } from "../interfaces/AggregatorV3Interface.sol";
 import { OracleGuard } from "../oracle/OracleGuard.sol";
 
-/// @notice The risk configuration: collateral assets per (chain, token), markets, and
-/// liquidation parameters, each set by RISK_ADMIN_ROLE within hard bounds. None of it can move a
+/// @notice The risk configuration: collateral assets per (chain, token), markets (perps and
+/// European options), the scenario grid and volatility feed of each underlying, correlated-pair
+/// credits, and liquidation parameters, each set by RISK_ADMIN_ROLE within hard bounds. None of it can move a
 /// user's collateral; the worst a risk admin can do is make margin stricter or looser.
 abstract contract RiskConfig is AccessControl, OracleGuard {
     bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
@@ -14,6 +15,10 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     uint256 public constant MAX_ASSETS = 64;
     uint256 public constant MAX_MARKETS = 64;
     uint64 public constant MAX_LIQUIDATION_BONUS = 0.25e18;
+    uint256 public constant MAX_PAIR_OFFSETS = 16;
+    uint64 public constant MAX_PAIR_CREDIT = 0.8e18;
+    /// @notice `ScenarioParams.volFeed` of an underlying with no implied-volatility feed (no options).
+    uint16 public constant NO_VOL_FEED = type(uint16).max;
 
     /// @notice Collateral: one token on one chain, priced by its risk asset (WETH on two chains
     /// has two Asset entries sharing one risk asset).
@@ -30,19 +35,45 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         uint64 liquidationBonus;
     }
 
-    /// @notice Kinds of instrument a market can be. Options arrive with the portfolio risk model.
+    /// @notice Kinds of instrument a market can be: a linear perpetual, or a European option
+    /// cash-settled in USD at expiry.
     enum MarketKind {
-        Perp
+        Perp,
+        Call,
+        Put
     }
 
     struct Market {
         uint16 riskAsset;
         MarketKind kind;
-        /// @dev Initial and maintenance margin as a share of notional (WAD).
-        uint64 initialFactor;
-        uint64 maintenanceFactor;
-        /// @dev Farthest a venue's trade price may be from the oracle mark (WAD share of mark).
+        /// @dev Farthest a venue's trade price may be from the model mark: a WAD share of the mark
+        /// for perps, of the underlying's spot for options (whose premium can be near zero).
         uint64 maxPriceDeviation;
+        /// @dev Options only: expiry (unix seconds), strike (USD WAD) and, once fixed after
+        /// expiry, the underlying's settlement price (USD WAD).
+        uint64 expiry;
+        uint128 strike;
+        uint128 settlementPrice;
+    }
+
+    /// @notice The scenario grid of one underlying (docs/risk-model.md section 6), all WAD.
+    struct ScenarioParams {
+        uint64 scanRange;
+        uint64 volShift;
+        uint64 extremeMultiple;
+        uint64 extremeCover;
+        uint64 initialMultiple;
+        uint64 shortOptionMinimum;
+        /// @dev Guarded feed of the underlying's implied volatility (WAD fraction per year), or NO_VOL_FEED.
+        uint16 volFeed;
+    }
+
+    /// @notice Credit `credit` of the smaller requirement of two underlyings when an account is
+    /// long one and short the other.
+    struct PairOffset {
+        uint16 a;
+        uint16 b;
+        uint64 credit;
     }
 
     struct LiquidationParams {
@@ -61,12 +92,17 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     Asset[] internal _assets;
     mapping(uint32 eid => mapping(address token => uint16)) internal _assetIdPlusOne;
     Market[] internal _markets;
+    mapping(uint16 riskAsset => ScenarioParams) internal _scenario;
+    PairOffset[] internal _pairOffsets;
     LiquidationParams internal _liquidationParams;
 
     event AssetListed(uint16 indexed assetId, uint32 indexed eid, address indexed token, uint8 decimals, uint16 riskAsset);
     event AssetRiskSet(uint16 indexed assetId, uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus);
-    event MarketListed(uint16 indexed marketId, uint16 indexed riskAsset, MarketKind kind);
-    event MarketRiskSet(uint16 indexed marketId, uint64 initialFactor, uint64 maintenanceFactor, uint64 maxPriceDeviation);
+    event MarketListed(uint16 indexed marketId, uint16 indexed riskAsset, MarketKind kind, uint128 strike, uint64 expiry);
+    event MarketRiskSet(uint16 indexed marketId, uint64 maxPriceDeviation);
+    event ScenarioParamsSet(uint16 indexed riskAsset, ScenarioParams params);
+    event PairOffsetSet(uint16 indexed a, uint16 indexed b, uint64 credit);
+    event SettlementPriceFixed(uint16 indexed marketId, uint256 price);
     event LiquidationParamsSet(LiquidationParams params);
 
     error ZeroAddress();
@@ -77,6 +113,11 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     error AssetAlreadyListed(uint32 eid, address token);
     error TooManyAssets();
     error TooManyMarkets();
+    error TooManyPairOffsets();
+    error NoVolatilityFeed(uint16 riskAsset);
+    error NotAnOption(uint16 marketId);
+    error NotExpired(uint16 marketId, uint64 expiry);
+    error MarketExpired(uint16 marketId);
 
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -97,7 +138,11 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         onlyRole(RISK_ADMIN_ROLE)
         returns (uint16)
     {
-        return _addRiskAsset(RiskAsset(feed, 0, maxAge, minPrice, maxPrice));
+        uint16 id = _addRiskAsset(RiskAsset(feed, 0, maxAge, minPrice, maxPrice));
+        // Until the risk admin sets its grid, a 100% move: anything exposed to it is fully margined.
+        _scenario[id] = ScenarioParams(1e18, 0, 1e18, 0, 1e18, 0, NO_VOL_FEED);
+        emit ScenarioParamsSet(id, _scenario[id]);
+        return id;
     }
 
     function setRiskAsset(uint16 id, AggregatorV3Interface feed, uint32 maxAge, uint128 minPrice, uint128 maxPrice)
@@ -156,26 +201,92 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
 
     // ---------------------------------------------------------------- markets
 
-    function listMarket(uint16 riskAsset_, uint64 initialFactor, uint64 maintenanceFactor, uint64 maxPriceDeviation)
+    /// @notice List a perp (strike and expiry 0) or a European option on `riskAsset_`. Margin
+    /// comes from the underlying's scenario grid, so a market has no margin factors of its own.
+    function listMarket(uint16 riskAsset_, MarketKind kind, uint128 strike, uint64 expiry, uint64 maxPriceDeviation)
         external
         onlyRole(RISK_ADMIN_ROLE)
         returns (uint16 id)
     {
         if (_markets.length >= MAX_MARKETS) revert TooManyMarkets();
         _riskAssetOrRevert(riskAsset_);
+        if (kind == MarketKind.Perp) {
+            if (strike != 0 || expiry != 0) revert InvalidParameter();
+        } else {
+            if (strike == 0 || expiry <= block.timestamp) revert InvalidParameter();
+            if (_scenario[riskAsset_].volFeed == NO_VOL_FEED) revert NoVolatilityFeed(riskAsset_);
+        }
         id = uint16(_markets.length);
-        _markets.push();
-        _markets[id].riskAsset = riskAsset_;
-        emit MarketListed(id, riskAsset_, MarketKind.Perp);
-        _setMarketRisk(id, initialFactor, maintenanceFactor, maxPriceDeviation);
+        _markets.push(Market(riskAsset_, kind, 0, expiry, strike, 0));
+        emit MarketListed(id, riskAsset_, kind, strike, expiry);
+        _setMarketRisk(id, maxPriceDeviation);
     }
 
-    function setMarketRisk(uint16 id, uint64 initialFactor, uint64 maintenanceFactor, uint64 maxPriceDeviation)
-        external
-        onlyRole(RISK_ADMIN_ROLE)
-    {
+    function setMarketRisk(uint16 id, uint64 maxPriceDeviation) external onlyRole(RISK_ADMIN_ROLE) {
         _marketOrRevert(id);
-        _setMarketRisk(id, initialFactor, maintenanceFactor, maxPriceDeviation);
+        _setMarketRisk(id, maxPriceDeviation);
+    }
+
+    /// @notice Fix an expired option's settlement price at the guarded oracle price, once; anyone
+    /// may call it, and every account then settles at the same price.
+    /// @dev On a public network this should read the first oracle round at or after expiry
+    /// (Chainlink's getRoundData); the devnet's manual feeds have no history to search.
+    function fixSettlementPrice(uint16 id) public returns (uint256 settlement) {
+        Market storage m = _marketOrRevert(id);
+        if (m.kind == MarketKind.Perp) revert NotAnOption(id);
+        if (block.timestamp < m.expiry) revert NotExpired(id, m.expiry);
+        settlement = m.settlementPrice;
+        if (settlement != 0) return settlement;
+        _checkSequencer();
+        settlement = _price(m.riskAsset);
+        m.settlementPrice = uint128(settlement);
+        emit SettlementPriceFixed(id, settlement);
+    }
+
+    // ---------------------------------------------------------------- scenarios
+
+    /// @notice Set an underlying's scenario grid and volatility feed, within bounds that keep
+    /// every scenario meaningful (a positive range, covers of at most 100%, a wider initial grid).
+    function setScenarioParams(uint16 riskAsset_, ScenarioParams calldata p) external onlyRole(RISK_ADMIN_ROLE) {
+        _riskAssetOrRevert(riskAsset_);
+        if (
+            p.scanRange == 0 || p.scanRange > 1e18 || p.volShift > 1e18 || p.extremeMultiple < 1e18
+                || p.extremeMultiple > 5e18 || p.extremeCover > 1e18 || p.initialMultiple < 1e18 || p.initialMultiple > 3e18
+                || p.shortOptionMinimum > 0.5e18
+        ) revert InvalidParameter();
+        if (p.volFeed != NO_VOL_FEED) {
+            _riskAssetOrRevert(p.volFeed);
+            if (p.volFeed == riskAsset_) revert InvalidParameter();
+        }
+        _scenario[riskAsset_] = p;
+        emit ScenarioParamsSet(riskAsset_, p);
+    }
+
+    function scenarioParams(uint16 riskAsset_) external view returns (ScenarioParams memory) {
+        _riskAssetOrRevert(riskAsset_);
+        return _scenario[riskAsset_];
+    }
+
+    /// @notice Set (or, with credit 0, neutralise) the credit of a pair of underlyings.
+    function setPairOffset(uint16 a, uint16 b, uint64 credit) external onlyRole(RISK_ADMIN_ROLE) {
+        _riskAssetOrRevert(a);
+        _riskAssetOrRevert(b);
+        if (a == b || credit > MAX_PAIR_CREDIT) revert InvalidParameter();
+        for (uint256 i; i < _pairOffsets.length; ++i) {
+            PairOffset storage o = _pairOffsets[i];
+            if ((o.a == a && o.b == b) || (o.a == b && o.b == a)) {
+                o.credit = credit;
+                emit PairOffsetSet(a, b, credit);
+                return;
+            }
+        }
+        if (_pairOffsets.length >= MAX_PAIR_OFFSETS) revert TooManyPairOffsets();
+        _pairOffsets.push(PairOffset(a, b, credit));
+        emit PairOffsetSet(a, b, credit);
+    }
+
+    function pairOffsets() external view returns (PairOffset[] memory) {
+        return _pairOffsets;
     }
 
     function marketCount() external view returns (uint256) {
@@ -203,13 +314,10 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
 
     // ---------------------------------------------------------------- internals
 
-    function _setMarketRisk(uint16 id, uint64 initialFactor, uint64 maintenanceFactor, uint64 maxPriceDeviation) private {
-        if (maintenanceFactor == 0 || maintenanceFactor > initialFactor || initialFactor > 1e18 || maxPriceDeviation > 0.5e18) {
-            revert InvalidParameter();
-        }
-        Market storage m = _markets[id];
-        (m.initialFactor, m.maintenanceFactor, m.maxPriceDeviation) = (initialFactor, maintenanceFactor, maxPriceDeviation);
-        emit MarketRiskSet(id, initialFactor, maintenanceFactor, maxPriceDeviation);
+    function _setMarketRisk(uint16 id, uint64 maxPriceDeviation) private {
+        if (maxPriceDeviation > 0.5e18) revert InvalidParameter();
+        _markets[id].maxPriceDeviation = maxPriceDeviation;
+        emit MarketRiskSet(id, maxPriceDeviation);
     }
 
     function _assetOrRevert(uint16 id) internal view returns (Asset storage) {

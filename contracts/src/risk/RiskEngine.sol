@@ -2,17 +2,25 @@
 pragma solidity ^0.8.24;
 
 import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
+import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import { MarginMath } from "./MarginMath.sol";
+import { OptionMath } from "./OptionMath.sol";
+import { PortfolioMargin } from "./PortfolioMargin.sol";
 import { RiskConfig } from "./RiskConfig.sol";
 
 /// @title RiskEngine
 /// @notice Everything the hub needs to know about risk, in one place: which collateral and markets
-/// exist, their guarded oracle prices, and the margin model. The hub keeps balances and hands the
-/// engine an account's holdings; the engine answers with margin figures.
-/// @dev A contract of its own because the model is the part that grows (portfolio scenarios,
-/// option pricing) and the hub must stay under the 24 KB code-size limit. The hub fixes its
-/// engine at deployment, so the model cannot be swapped under open positions.
+/// exist, their guarded oracle prices and volatilities, and the margin model (PortfolioMargin,
+/// docs/risk-model.md section 6). The hub keeps balances and hands the engine an account's
+/// holdings; the engine answers with margin figures.
+/// @dev A contract of its own because the model is the part that grows and the hub must stay
+/// under the 24 KB code-size limit. The hub fixes its engine at deployment, so the model cannot
+/// be swapped under open positions.
 contract RiskEngine is RiskConfig {
+    using SafeCast for uint256;
+
+    uint256 internal constant YEAR = 365 days;
+
     struct Holding {
         uint16 assetId;
         uint256 amount;
@@ -21,6 +29,25 @@ contract RiskEngine is RiskConfig {
     struct Position {
         uint16 marketId;
         int256 size;
+    }
+
+    /// @notice An account's figures with its delta (units) and vega (USD per 1.0 of volatility)
+    /// per underlying it is exposed to.
+    struct Risk {
+        MarginMath.Figures figures;
+        uint16[] riskAssets;
+        int256[] delta;
+        int256[] vega;
+    }
+
+    /// @dev The model's inputs: underlyings the account touches, in first-seen order.
+    struct Inputs {
+        int256 cash;
+        uint16[] ids;
+        uint256[] localPlusOne;
+        uint256 n;
+        PortfolioMargin.Collateral[] collateral;
+        PortfolioMargin.Position[] positions;
     }
 
     constructor(address admin) RiskConfig(admin) { }
@@ -32,36 +59,50 @@ contract RiskEngine is RiskConfig {
         view
         returns (MarginMath.Figures memory)
     {
-        _checkSequencer();
-        uint256[] memory prices = new uint256[](_riskAssets.length);
-        MarginMath.CollateralLine[] memory c = new MarginMath.CollateralLine[](holdings.length);
-        for (uint256 i; i < holdings.length; ++i) {
-            Asset storage a = _assetOrRevert(holdings[i].assetId);
-            c[i] = MarginMath.CollateralLine({
-                amount: holdings[i].amount,
-                decimals: a.decimals,
-                price: _cachedPrice(a.riskAsset, prices),
-                initialHaircut: a.initialHaircut,
-                maintenanceHaircut: a.maintenanceHaircut
-            });
-        }
-        MarginMath.PerpLine[] memory p = new MarginMath.PerpLine[](positions.length);
-        for (uint256 i; i < positions.length; ++i) {
-            Market storage m = _marketOrRevert(positions[i].marketId);
-            p[i] = MarginMath.PerpLine({
-                size: positions[i].size,
-                price: _cachedPrice(m.riskAsset, prices),
-                initialFactor: m.initialFactor,
-                maintenanceFactor: m.maintenanceFactor
-            });
-        }
-        return MarginMath.figures(cash, c, p);
+        (PortfolioMargin.Result memory r,) = _compute(cash, holdings, positions);
+        return _toFigures(r);
     }
 
-    /// @notice Guarded oracle mark of a market's underlying, in USD WAD.
-    function markPrice(uint16 marketId) external view returns (uint256) {
+    /// @notice `figures` plus delta and vega per underlying.
+    function risk(int256 cash, Holding[] calldata holdings, Position[] calldata positions)
+        external
+        view
+        returns (Risk memory out)
+    {
+        PortfolioMargin.Result memory r;
+        (r, out.riskAssets) = _compute(cash, holdings, positions);
+        (out.figures, out.delta, out.vega) = (_toFigures(r), r.delta, r.vega);
+    }
+
+    /// @notice Model value of one unit of a market in USD WAD: the spot for a perp, the
+    /// Black-Scholes premium for a live option, the payoff of an expired one.
+    function markPrice(uint16 marketId) public view returns (uint256) {
         _checkSequencer();
-        return _price(_marketOrRevert(marketId).riskAsset);
+        Market storage m = _marketOrRevert(marketId);
+        uint256 spot = _price(m.riskAsset);
+        if (m.kind == MarketKind.Perp) return spot;
+        if (m.settlementPrice != 0) return _payoff(m, m.settlementPrice);
+        return uint256(
+            OptionMath.blackScholes(
+                int256(spot), int256(uint256(m.strike)), _vol(m.riskAsset), _timeYears(m.expiry), 0, m.kind == MarketKind.Call
+            ).price
+        );
+    }
+
+    /// @notice The mark and the band around it a venue's trade price must fall in. Expired
+    /// options cannot be traded.
+    function tradeBand(uint16 marketId) external view returns (uint256 mark, uint256 band) {
+        Market storage m = _marketOrRevert(marketId);
+        if (m.kind != MarketKind.Perp && block.timestamp >= m.expiry) revert MarketExpired(marketId);
+        mark = markPrice(marketId);
+        uint256 base = m.kind == MarketKind.Perp ? mark : _price(m.riskAsset);
+        band = Math.mulDiv(base, m.maxPriceDeviation, WAD);
+    }
+
+    /// @notice Fix (if not yet) and return an expired option's settlement payoff per unit, USD WAD.
+    function settle(uint16 marketId) external returns (uint256 payoffPerUnit) {
+        uint256 settlement = fixSettlementPrice(marketId);
+        return _payoff(_markets[marketId], settlement);
     }
 
     /// @notice How much of an unhealthy account's debt a liquidator may repay and how much of
@@ -104,11 +145,126 @@ contract RiskEngine is RiskConfig {
         }
     }
 
-    function _cachedPrice(uint16 riskAssetId, uint256[] memory prices) private view returns (uint256 p) {
-        p = prices[riskAssetId];
-        if (p == 0) {
-            p = _price(riskAssetId);
-            prices[riskAssetId] = p;
+    function _compute(int256 cash, Holding[] calldata holdings, Position[] calldata positions)
+        internal
+        view
+        returns (PortfolioMargin.Result memory, uint16[] memory)
+    {
+        _checkSequencer();
+        Inputs memory x;
+        x.cash = cash;
+        x.ids = new uint16[](holdings.length + positions.length);
+        x.localPlusOne = new uint256[](_riskAssets.length);
+        x.collateral = new PortfolioMargin.Collateral[](holdings.length);
+        for (uint256 i; i < holdings.length; ++i) {
+            Asset storage a = _assetOrRevert(holdings[i].assetId);
+            x.collateral[i] = PortfolioMargin.Collateral({
+                underlying: _local(x, a.riskAsset),
+                amount: holdings[i].amount.toInt256(),
+                decimals: a.decimals,
+                initialHaircut: int256(uint256(a.initialHaircut)),
+                maintenanceHaircut: int256(uint256(a.maintenanceHaircut))
+            });
         }
+        _addPositions(x, positions);
+        PortfolioMargin.Underlying[] memory u = new PortfolioMargin.Underlying[](x.n);
+        uint16[] memory ids = new uint16[](x.n);
+        for (uint256 k; k < x.n; ++k) {
+            ids[k] = x.ids[k];
+            u[k] = _underlying(ids[k]);
+        }
+        return (PortfolioMargin.compute(x.cash, u, x.collateral, x.positions, _offsets(x)), ids);
+    }
+
+    /// @dev Expired options whose settlement price is fixed are plain cash (their payoff); every
+    /// other position goes into the scenarios.
+    function _addPositions(Inputs memory x, Position[] calldata positions) private view {
+        uint256 live;
+        PortfolioMargin.Position[] memory p = new PortfolioMargin.Position[](positions.length);
+        for (uint256 i; i < positions.length; ++i) {
+            Market storage m = _marketOrRevert(positions[i].marketId);
+            int256 size = positions[i].size;
+            if (m.settlementPrice != 0) {
+                x.cash += PortfolioMargin.mulWadDown(size, int256(_payoff(m, m.settlementPrice)));
+                continue;
+            }
+            p[live++] = PortfolioMargin.Position({
+                underlying: _local(x, m.riskAsset),
+                kind: uint8(m.kind),
+                size: size,
+                strike: int256(uint256(m.strike)),
+                timeYears: m.kind == MarketKind.Perp ? int256(0) : _timeYears(m.expiry)
+            });
+        }
+        assembly ("memory-safe") {
+            mstore(p, live)
+        }
+        x.positions = p;
+    }
+
+    function _underlying(uint16 id) private view returns (PortfolioMargin.Underlying memory) {
+        ScenarioParams storage sp = _scenario[id];
+        return PortfolioMargin.Underlying({
+            spot: int256(_price(id)),
+            vol: _vol(id),
+            params: PortfolioMargin.RiskParams({
+                scanRange: int256(uint256(sp.scanRange)),
+                volShift: int256(uint256(sp.volShift)),
+                extremeMultiple: int256(uint256(sp.extremeMultiple)),
+                extremeCover: int256(uint256(sp.extremeCover)),
+                initialMultiple: int256(uint256(sp.initialMultiple)),
+                shortOptionMinimum: int256(uint256(sp.shortOptionMinimum))
+            })
+        });
+    }
+
+    /// @dev The configured pairs whose both underlyings the account is exposed to.
+    function _offsets(Inputs memory x) private view returns (PortfolioMargin.PairOffset[] memory o) {
+        o = new PortfolioMargin.PairOffset[](_pairOffsets.length);
+        uint256 n;
+        for (uint256 i; i < _pairOffsets.length; ++i) {
+            PairOffset storage po = _pairOffsets[i];
+            uint256 a = x.localPlusOne[po.a];
+            uint256 b = x.localPlusOne[po.b];
+            if (a != 0 && b != 0 && po.credit != 0) o[n++] = PortfolioMargin.PairOffset(a - 1, b - 1, int256(uint256(po.credit)));
+        }
+        assembly ("memory-safe") {
+            mstore(o, n)
+        }
+    }
+
+    function _local(Inputs memory x, uint16 riskAssetId) private pure returns (uint256) {
+        uint256 plusOne = x.localPlusOne[riskAssetId];
+        if (plusOne == 0) {
+            x.ids[x.n] = riskAssetId;
+            plusOne = ++x.n;
+            x.localPlusOne[riskAssetId] = plusOne;
+        }
+        return plusOne - 1;
+    }
+
+    function _vol(uint16 riskAssetId) private view returns (int256) {
+        uint16 feed = _scenario[riskAssetId].volFeed;
+        return feed == NO_VOL_FEED ? int256(0) : int256(_price(feed));
+    }
+
+    /// @dev Years to expiry in WAD, 0 once expired.
+    function _timeYears(uint64 expiry) private view returns (int256) {
+        return expiry > block.timestamp ? int256((expiry - block.timestamp) * WAD / YEAR) : int256(0);
+    }
+
+    function _payoff(Market storage m, uint256 settlement) private view returns (uint256) {
+        uint256 k = m.strike;
+        if (m.kind == MarketKind.Call) return settlement > k ? settlement - k : 0;
+        return k > settlement ? k - settlement : 0;
+    }
+
+    function _toFigures(PortfolioMargin.Result memory r) private pure returns (MarginMath.Figures memory) {
+        return MarginMath.Figures({
+            initialEquity: r.initialEquity,
+            maintenanceEquity: r.maintenanceEquity,
+            initialRequirement: uint256(r.initialRequirement),
+            maintenanceRequirement: uint256(r.maintenanceRequirement)
+        });
     }
 }

@@ -47,6 +47,7 @@ abstract contract Fixture is TestHelperOz5 {
     ManualAggregator internal usdFeed;
     ManualAggregator internal ethFeed;
     ManualAggregator internal btcFeed;
+    ManualAggregator internal ethVolFeed;
 
     uint16 internal usdRisk;
     uint16 internal ethRisk;
@@ -80,7 +81,13 @@ abstract contract Fixture is TestHelperOz5 {
         wethAAsset = _listAsset(A_EID, address(wethA), 18, ethRisk, 0.2e18, 0.15e18, 0.05e18);
         wethBAsset = _listAsset(B_EID, address(wethB), 18, ethRisk, 0.2e18, 0.15e18, 0.05e18);
         wbtcBAsset = _listAsset(B_EID, address(wbtcB), 8, btcRisk, 0.25e18, 0.2e18, 0.06e18);
-        ethPerp = engine.listMarket(ethRisk, 0.1e18, 0.05e18, 0.05e18);
+        ethVolFeed = new ManualAggregator(8, 0.8e8);
+        uint16 ethVol = engine.addRiskAsset(AggregatorV3Interface(address(ethVolFeed)), 1 hours, 0.01e18, 5e18);
+        // A 5% maintenance scan (10% initial): a lone perp needs 5% / 10% of its notional.
+        engine.setScenarioParams(ethRisk, RiskConfig.ScenarioParams(0.05e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, ethVol));
+        engine.setScenarioParams(btcRisk, RiskConfig.ScenarioParams(0.06e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED()));
+        engine.setScenarioParams(usdRisk, RiskConfig.ScenarioParams(0.01e18, 0, 2e18, 0.35e18, 1e18, 0, engine.NO_VOL_FEED()));
+        ethPerp = engine.listMarket(ethRisk, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
 
         hub = new MarginHub(endpoints[HUB_EID], admin, usdc, 6, engine);
         hub.grantRole(hub.VENUE_ROLE(), venue);
@@ -185,6 +192,7 @@ abstract contract Fixture is TestHelperOz5 {
         usdFeed.setAnswer(usdFeed.answer());
         ethFeed.setAnswer(ethFeed.answer());
         btcFeed.setAnswer(btcFeed.answer());
+        ethVolFeed.setAnswer(ethVolFeed.answer());
         vm.stopPrank();
     }
 

@@ -31,11 +31,16 @@ export function accountJson(r: AccountRisk, chainName: (eid: number) => string) 
     })),
     positions: r.positions.map((p) => ({
       marketId: p.market.marketId,
-      kind: 'perp',
+      kind: p.market.kind,
+      ...(p.market.kind === 'perp'
+        ? {}
+        : { strikeUsd: formatWad(p.market.strike), expiry: new Date(p.market.expiry * 1000).toISOString(), settled: p.market.settlementPrice !== 0n }),
       size: formatWad(p.size),
-      markUsd: formatWad(p.price),
-      notionalUsd: formatWad(p.notionalUsd),
+      underlyingPriceUsd: formatWad(p.price),
+      markUsd: formatWad(p.markUsd),
+      valueUsd: formatWad(p.valueUsd),
     })),
+    greeks: r.greeks?.map((g) => ({ riskAsset: g.riskAsset, delta: formatWad(g.delta), vegaUsd: formatWad(g.vega) })) ?? null,
     priceErrors: r.priceErrors,
   };
 }

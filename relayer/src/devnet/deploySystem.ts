@@ -40,6 +40,17 @@ export function devnetSigner(rpcUrl: string, privateKey: string): Signer {
   return new NonceManager(new Wallet(privateKey, new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 })));
 }
 
+const PCT = 10n ** 16n;
+/**
+ * The devnet's scenario grids (docs/risk-model.md section 6): ETH moves 5% (maintenance) and 10%
+ * (initial) with volatility up and down 25% and a 35%-covered extreme of twice the range, so a
+ * lone ETH perp needs 5% / 10% of its notional; the dollar moves 1%.
+ */
+export const DEVNET_SCENARIOS = (ethVolFeed: number) => ({
+  0: [PCT, 0n, 200n * PCT, 35n * PCT, 100n * PCT, 0n, 0xffff],
+  1: [5n * PCT, 25n * PCT, 200n * PCT, 35n * PCT, 200n * PCT, PCT, ethVolFeed],
+});
+
 export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetChainSpec[], privateKey: string): Promise<DevnetManifest> {
   const all = [hubSpec, ...spokeSpecs];
   const signers = new Map(all.map((c) => [c.eid, devnetSigner(c.rpcUrl, privateKey)]));
@@ -55,11 +66,15 @@ export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetC
   const usdc = await deployContract(hubSigner, token, 'USD Coin', 'USDC', 6);
   const usdFeed = await deployContract(hubSigner, feed, 8, 100_000_000n);
   const ethFeed = await deployContract(hubSigner, feed, 8, 3_000n * 100_000_000n);
+  // ETH's implied volatility, 80% a year, in the same 8-decimal format as a price feed.
+  const ethVolFeed = await deployContract(hubSigner, feed, 8, 80_000_000n);
 
   const engine = await deployContract(hubSigner, loadArtifact('RiskEngine.sol'), admin);
   await send(engine, 'addRiskAsset', await usdFeed.getAddress(), 3600, 5n * 10n ** 17n, 2n * 10n ** 18n);
   await send(engine, 'addRiskAsset', await ethFeed.getAddress(), 3600, 10n ** 18n, 10n ** 24n);
-  const [usdRisk, ethRisk] = [0, 1];
+  await send(engine, 'addRiskAsset', await ethVolFeed.getAddress(), 3600, 10n ** 16n, 5n * 10n ** 18n);
+  const [usdRisk, ethRisk, ethVol] = [0, 1, 2];
+  for (const [riskAsset, params] of Object.entries(DEVNET_SCENARIOS(ethVol))) await send(engine, 'setScenarioParams', Number(riskAsset), params);
 
   const hub = await deployContract(
     hubSigner,
@@ -92,7 +107,12 @@ export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetC
     assets.push({ assetId, eid: c.eid, symbol, token: tokenAddress });
     chains.push({ ...c, ...lz.get(c.eid)!, vault: await vault.getAddress(), tokens: { [symbol]: tokenAddress } });
   }
-  await send(engine, 'listMarket', ethRisk, 10n ** 17n, 5n * 10n ** 16n, 5n * 10n ** 16n);
+  await send(engine, 'listMarket', ethRisk, 0, 0, 0, 5n * 10n ** 16n); // ETH-PERP, market 0
+  // A 30-day ETH call and put 10% out of the money (markets 1 and 2), premiums within 1% of spot.
+  const now = BigInt((await hubSigner.provider!.getBlock('latest'))!.timestamp);
+  const expiry = now + 30n * 86_400n;
+  await send(engine, 'listMarket', ethRisk, 1, 3_300n * 10n ** 18n, expiry, 10n ** 16n);
+  await send(engine, 'listMarket', ethRisk, 2, 2_700n * 10n ** 18n, expiry, 10n ** 16n);
   // On a devnet the deployer also plays the trading venue, so demos and tests can book perps.
   await send(hub, 'grantRole', await hub.getFunction('VENUE_ROLE')(), admin);
 
@@ -100,7 +120,7 @@ export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetC
     hubEid: hubSpec.eid,
     hub: hubAddress,
     riskEngine: await engine.getAddress(),
-    feeds: { USD: await usdFeed.getAddress(), ETH: await ethFeed.getAddress() },
+    feeds: { USD: await usdFeed.getAddress(), ETH: await ethFeed.getAddress(), ETH_VOL: await ethVolFeed.getAddress() },
     assets,
     chains,
   };

@@ -179,8 +179,10 @@ export function portfolioMargin(
   u.forEach((und, k) => {
     const rp = und.params;
     const shortMin = shortOptionCharge(p, k, und.spot, rp.shortOptionMinimum);
-    reqM.push(max(worstLoss(und, k, c, p, rp.scanRange, false), shortMin));
-    reqI.push(max(worstLoss(und, k, c, p, (rp.scanRange * rp.initialMultiple) / WAD, true), shortMin));
+    const m = max(worstLoss(und, k, c, p, rp.scanRange, false), shortMin);
+    reqM.push(m);
+    // At least the maintenance figure: the initial grid is wider but coarser.
+    reqI.push(max(max(worstLoss(und, k, c, p, (rp.scanRange * rp.initialMultiple) / WAD, true), shortMin), m));
   });
   r.maintenanceRequirement = afterOffsets(reqM, r.delta, offsets);
   r.initialRequirement = afterOffsets(reqI, r.delta, offsets);
