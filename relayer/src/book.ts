@@ -43,7 +43,7 @@ export class AccountBook {
   }
 
   private async priceFingerprint(block: number): Promise<string> {
-    const riskAssets = new Set(this.reader.listedAssets().map((a) => a.riskAsset));
+    const riskAssets = this.reader.feedsInUse();
     const parts: string[] = [];
     for (const id of riskAssets) {
       const p = await this.reader.price(id, block);

@@ -129,6 +129,16 @@ export class HubReader {
     this.pairOffsets = offsets.map((o) => ({ a: Number(o.a), b: Number(o.b), credit: o.credit }));
   }
 
+  /** Every guarded feed a figure can depend on: collateral and market underlyings, their volatility feeds. */
+  feedsInUse(): Set<number> {
+    const ids = new Set([...this.assets.map((a) => a.riskAsset), ...this.markets.map((m) => m.riskAsset)]);
+    for (const id of [...ids]) {
+      const vol = this.scenarios[id]?.volFeed;
+      if (vol !== undefined && vol !== null) ids.add(vol);
+    }
+    return ids;
+  }
+
   listedMarkets(): readonly MarketInfo[] {
     return this.markets;
   }

@@ -49,11 +49,51 @@ export interface Alert {
   detail: string;
 }
 
+/**
+ * A liquidation the keeper started, persisted before each step so a restart resumes it:
+ * planned (tx being sent; `txHash` once broadcast) -> submitted (the hub accepted it; for a
+ * collateral liquidation its SEIZE is in flight) -> seized (SEIZE executed on the collateral
+ * chain) -> settled (the keeper's tokens arrived there). Or dropped (the hub refused: the account
+ * recovered, a price is stale...) or failed (gave up after retries), each with its reason.
+ */
+export type LiquidationStatus = 'planned' | 'submitted' | 'seized' | 'settled' | 'dropped' | 'failed';
+
+export interface LiquidationRecord {
+  id: string;
+  account: string;
+  kind: 'collateral' | 'position';
+  /** collateral: the asset seized and its chain; position: the market taken over */
+  assetId?: number;
+  marketId?: number;
+  dstEid?: number;
+  status: LiquidationStatus;
+  reason?: string;
+  attempts: number;
+  healthAtPlan: string;
+  /** when the keeper first saw the price that made the account liquidatable (ms, hub block) */
+  priceSeenAt: number;
+  priceSeenBlock: number;
+  plannedAt: number;
+  txHash?: string;
+  hubBlock?: number;
+  submittedAt?: number;
+  repaidUsd?: string;
+  seized?: string;
+  sizeTaken?: string;
+  guid?: string;
+  /** receiver's token balance on the collateral chain before the SEIZE (to confirm arrival) */
+  receiverBalanceBefore?: string;
+  seizedAt?: number;
+  seizedBlock?: number;
+  settledAt?: number;
+}
+
 export interface StoreData {
   checkpoints: Record<string, Checkpoint>;
   messages: Record<string, StoredMessage>;
   accounts: string[];
   alerts: Alert[];
+  liquidations: Record<string, LiquidationRecord>;
 }
 
 export class RelayerStore {
@@ -66,8 +106,10 @@ export class RelayerStore {
       messages: {},
       accounts: [],
       alerts: [],
+      liquidations: {},
     });
     await db.read();
+    db.data.liquidations ??= {};
     return new RelayerStore(db);
   }
 
@@ -127,6 +169,19 @@ export class RelayerStore {
     if (this.db.data.accounts.includes(accountId)) return false;
     this.db.data.accounts.push(accountId);
     return true;
+  }
+
+  liquidations(): LiquidationRecord[] {
+    return Object.values(this.db.data.liquidations);
+  }
+
+  liquidation(id: string): LiquidationRecord | undefined {
+    return this.db.data.liquidations[id];
+  }
+
+  /** Inserts or updates a liquidation record; callers flush before acting on it. */
+  putLiquidation(record: LiquidationRecord): void {
+    this.db.data.liquidations[record.id] = record;
   }
 
   addAlert(alert: Alert): void {
