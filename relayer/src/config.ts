@@ -28,6 +28,24 @@ export const chainConfigSchema = z.object({
   vault: addressSchema,
 });
 
+/** The liquidation keeper (off unless configured). */
+export const keeperConfigSchema = z.object({
+  /** Key that signs liquidations on the hub and receives seized collateral on every chain. */
+  key: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key'),
+  /** The keeper's hub sub-account that takes over positions (it must hold margin for them). */
+  subAccount: z.number().int().min(0).max(4294967295).default(0),
+  /** A price that moved more than this fraction since the last accepted one is held... */
+  maxJump: z.number().positive().max(10).default(0.25),
+  /** ...until seen this many passes in a row. */
+  jumpConfirmations: z.number().int().min(1).max(100).default(2),
+  /** Most settlement-token value (USD) one liquidation repays. */
+  maxRepayUsd: z.number().positive().default(1_000_000),
+  /** Ceiling on maxFeePerGas for keeper transactions. */
+  maxGasPriceGwei: z.number().positive().default(200),
+  /** Attempts before a liquidation that keeps failing (not refused) is marked failed. */
+  maxAttempts: z.number().int().min(1).max(20).default(3),
+});
+
 export const relayerConfigSchema = z.object({
   hubEid: z.number().int().positive(),
   hub: addressSchema,
@@ -40,10 +58,12 @@ export const relayerConfigSchema = z.object({
   dataDir: z.string().min(1),
   api: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) }),
   pollIntervalMs: z.number().int().positive().default(250),
+  keeper: keeperConfigSchema.optional(),
 });
 
 export type ChainConfig = z.infer<typeof chainConfigSchema>;
 export type RelayerConfig = z.infer<typeof relayerConfigSchema>;
+export type KeeperConfig = z.infer<typeof keeperConfigSchema>;
 export type RelayerConfigInput = z.input<typeof relayerConfigSchema>;
 
 export function parseRelayerConfig(input: unknown): RelayerConfig {

@@ -139,6 +139,14 @@ export class HubReader {
     return ids;
   }
 
+  scenarioParams(): readonly ScenarioInfo[] {
+    return this.scenarios;
+  }
+
+  configuredPairOffsets(): readonly PairOffset[] {
+    return this.pairOffsets;
+  }
+
   listedMarkets(): readonly MarketInfo[] {
     return this.markets;
   }
@@ -206,7 +214,7 @@ export class HubReader {
         cash += mulWadDown(size, payoff(market, market.settlementPrice));
         continue;
       }
-      const timeYears = market.kind === 'perp' || BigInt(market.expiry) <= now ? 0n : ((BigInt(market.expiry) - now) * WAD) / YEAR_SECONDS;
+      const timeYears = yearsToExpiry(market, now);
       positions.push({ underlying: local(market.riskAsset), kind: MARKET_KINDS.indexOf(market.kind), size, strike: market.strike, timeYears });
     }
 
@@ -243,9 +251,14 @@ export class HubReader {
   }
 }
 
-function payoff(m: MarketInfo, settlement: bigint): bigint {
+export function payoff(m: MarketInfo, settlement: bigint): bigint {
   if (m.kind === 'call') return settlement > m.strike ? settlement - m.strike : 0n;
   return m.strike > settlement ? m.strike - settlement : 0n;
+}
+
+/** The engine's time to expiry in WAD years at block time `now` (0 for perps and once expired). */
+export function yearsToExpiry(market: MarketInfo, now: bigint): bigint {
+  return market.kind === 'perp' || BigInt(market.expiry) <= now ? 0n : ((BigInt(market.expiry) - now) * WAD) / YEAR_SECONDS;
 }
 
 function bits(x: bigint): number[] {

@@ -1,5 +1,5 @@
 /** Prometheus metrics, served at GET /metrics. */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class RelayerMetrics {
   readonly registry = new Registry();
@@ -12,6 +12,15 @@ export class RelayerMetrics {
   readonly custodyBreaches = new Gauge({ name: 'relayer_custody_breaches', help: 'Vault/token pairs where hub ledger + in-flight credits exceed custody', registers: [this.registry] });
   readonly accounts = new Gauge({ name: 'relayer_accounts_tracked', help: 'Accounts in the book', registers: [this.registry] });
   readonly accountsLiquidatable = new Gauge({ name: 'relayer_accounts_liquidatable', help: 'Accounts with health below 1', registers: [this.registry] });
+  readonly liquidations = new Counter({ name: 'relayer_liquidations_total', help: 'Keeper liquidations reaching each status', labelNames: ['status'], registers: [this.registry] });
+  readonly liquidationLatencyMs = new Histogram({
+    name: 'relayer_liquidation_latency_ms',
+    help: 'From the price change the keeper acted on to the SEIZE executed on the collateral chain',
+    buckets: [250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000],
+    registers: [this.registry],
+  });
+  readonly badDebtUsd = new Gauge({ name: 'relayer_hub_bad_debt_usd', help: 'Socialised bad debt recorded by the hub', registers: [this.registry] });
+  readonly insuranceFundUsd = new Gauge({ name: 'relayer_hub_insurance_fund_usd', help: 'The hub insurance fund', registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'relayer_' });

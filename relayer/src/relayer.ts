@@ -17,6 +17,7 @@ import { Reconciler } from './reconciler.js';
 import { RelayerStore } from './store.js';
 import { DevnetWorker } from './worker.js';
 import { createApp, listen } from './api/server.js';
+import { Keeper } from './keeper/keeper.js';
 
 export class Relayer {
   private running = false;
@@ -34,6 +35,7 @@ export class Relayer {
     readonly reconciler: Reconciler,
     readonly metrics: RelayerMetrics,
     readonly worker: DevnetWorker | undefined,
+    readonly keeper: Keeper | undefined,
     private readonly log: Logger,
   ) {}
 
@@ -62,7 +64,12 @@ export class Relayer {
       );
       worker = new DevnetWorker(deliverer, store, log, metrics);
     }
-    return new Relayer(config, store, chains, reader, indexer, book, reconciler, metrics, worker, log);
+    let keeper: Keeper | undefined;
+    if (config.keeper) {
+      keeper = new Keeper(config.keeper, reader, store, chains, config.hubEid, log, metrics);
+      await keeper.prepare();
+    }
+    return new Relayer(config, store, chains, reader, indexer, book, reconciler, metrics, worker, keeper, log);
   }
 
   /** Starts the loop and the API; resolves with the API's URL once it listens. */
@@ -95,6 +102,7 @@ export class Relayer {
       for (const id of again.touched) indexed.touched.add(id);
     }
     await this.book.refresh(indexed.touched);
+    if (this.keeper) await this.keeper.runOnce(this.book.all());
     if (this.passes++ % 4 === 0) await this.reconciler.check();
     const inFlight = this.store.messages().filter((m) => m.status !== 'delivered').length;
     this.metrics.messagesInFlight.set(inFlight);

@@ -74,6 +74,7 @@ export interface LiquidationRecord {
   priceSeenAt: number;
   priceSeenBlock: number;
   plannedAt: number;
+  plannedBlock: number;
   txHash?: string;
   hubBlock?: number;
   submittedAt?: number;

@@ -45,6 +45,17 @@ export const openApiDocument = {
         responses: { '200': { description: 'A page of messages' }, '400': badRequest },
       },
     },
+    '/v1/liquidations': {
+      get: {
+        summary: 'The keeper’s liquidations, newest first: planned, submitted (hub accepted), seized (SEIZE executed on the collateral chain), settled, dropped or failed with a reason; latency from the price change to the seize',
+        parameters: [
+          { name: 'status', in: 'query', schema: { enum: ['planned', 'submitted', 'seized', 'settled', 'dropped', 'failed', 'all'] }, description: 'default all' },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
+        ],
+        responses: { '200': { description: 'A page of liquidations' }, '400': badRequest },
+      },
+    },
     '/v1/custody': { get: { summary: 'The last reconciliation of hub ledger against vault custody', responses: { '200': { description: 'Per (chain, token)' } } } },
     '/v1/alerts': { get: { summary: 'Reorgs, custody breaches and deliveries that kept failing', responses: { '200': { description: 'Alerts, newest last' } } } },
     '/healthz': { get: { summary: 'Liveness and per-chain lag', responses: { '200': { description: 'ok' } } } },

@@ -1,7 +1,7 @@
 /** JSON shapes of the API: USD figures as exact decimal strings, token amounts as integer strings. */
 import { formatHealth, formatWad } from '../../../sdk/src/risk/marginModel.js';
 import type { AccountRisk } from '../hubReader.js';
-import type { StoredMessage } from '../store.js';
+import type { LiquidationRecord, StoredMessage } from '../store.js';
 
 const MESSAGE_TYPES: Record<number, string> = { 1: 'CREDIT', 2: 'RELEASE', 3: 'SEIZE' };
 
@@ -65,5 +65,35 @@ export function messageJson(m: StoredMessage) {
     sentBlock: m.sentBlock,
     sentAt: new Date(m.sentAt).toISOString(),
     deliveredAt: m.deliveredAt ? new Date(m.deliveredAt).toISOString() : null,
+  };
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function liquidationJson(l: LiquidationRecord, chainName: (eid: number) => string) {
+  return {
+    id: l.id,
+    account: l.account,
+    kind: l.kind,
+    status: l.status,
+    reason: l.reason ?? null,
+    assetId: l.assetId ?? null,
+    marketId: l.marketId ?? null,
+    chain: l.dstEid === undefined ? null : chainName(l.dstEid),
+    healthAtPlan: formatWad(BigInt(l.healthAtPlan)),
+    repaidUsd: l.repaidUsd === undefined ? null : formatWad(BigInt(l.repaidUsd)),
+    seized: l.seized ?? null,
+    sizeTaken: l.sizeTaken === undefined ? null : formatWad(BigInt(l.sizeTaken)),
+    txHash: l.txHash ?? null,
+    guid: l.guid ?? null,
+    priceSeenBlock: l.priceSeenBlock,
+    hubBlock: l.hubBlock ?? null,
+    priceSeenAt: iso(l.priceSeenAt || undefined),
+    submittedAt: iso(l.submittedAt),
+    seizedAt: iso(l.seizedAt),
+    settledAt: iso(l.settledAt),
+    /** from the price change the keeper acted on to the SEIZE executed on the collateral chain */
+    latencyMs: l.seizedAt !== undefined && l.priceSeenAt > 0 ? l.seizedAt - l.priceSeenAt : null,
+    latencyBlocks: l.hubBlock !== undefined && l.priceSeenBlock > 0 ? l.hubBlock - l.priceSeenBlock : null,
   };
 }

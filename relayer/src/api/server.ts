@@ -18,7 +18,7 @@ import type { RelayerMetrics } from '../metrics.js';
 import type { Reconciler } from '../reconciler.js';
 import type { RelayerStore } from '../store.js';
 import { openApiDocument } from './openapi.js';
-import { accountJson, messageJson } from './serialize.js';
+import { accountJson, liquidationJson, messageJson } from './serialize.js';
 
 export interface ApiDeps {
   book: AccountBook;
@@ -52,6 +52,9 @@ const listQuery = z
   })
   .strict();
 const messagesQuery = z.object({ status: z.enum(['inflight', 'failed', 'delivered', 'all']).optional(), ...pageQuery }).strict();
+const liquidationsQuery = z
+  .object({ status: z.enum(['planned', 'submitted', 'seized', 'settled', 'dropped', 'failed', 'all']).optional(), ...pageQuery })
+  .strict();
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
@@ -154,6 +157,15 @@ export function createApp(deps: ApiDeps): express.Express {
         ok: c.ok,
       })),
     });
+  });
+
+  app.get('/v1/liquidations', (req, res) => {
+    const q = parse(liquidationsQuery, req.query);
+    const status = q.status ?? 'all';
+    const [limit, offset] = [q.limit ?? 50, q.offset ?? 0];
+    const all = deps.store.liquidations().sort((a, b) => b.plannedAt - a.plannedAt);
+    const matching = all.filter((l) => status === 'all' || l.status === status);
+    res.json({ status, total: matching.length, offset, limit, liquidations: matching.slice(offset, offset + limit).map((l) => liquidationJson(l, chainName)) });
   });
 
   app.get('/v1/alerts', (_req, res) => {

@@ -43,3 +43,37 @@ export async function venueTrade(
 export function hubChain(manifest: DevnetManifest): DeployedChain {
   return manifest.chains.find((c) => c.eid === manifest.hubEid)!;
 }
+
+/** Moves a devnet feed (`ETH`, `USD`, `ETH_VOL`) to `answer` in its 8 decimals, stamped now. */
+export async function setFeed(manifest: DevnetManifest, ownerKey: string, feed: string, answer: bigint): Promise<void> {
+  const address = manifest.feeds[feed];
+  if (!address) throw new Error(`no feed ${feed}`);
+  const aggregator = contractAt('ManualAggregator.sol', address, devnetSigner(hubChain(manifest).rpcUrl, ownerKey));
+  await (await aggregator.getFunction('setAnswer')(answer)).wait();
+}
+
+/** Mints hub settlement tokens (USDC, 6 decimals) to the key's address: a lender's or keeper's wallet. */
+export async function mintUsdc(manifest: DevnetManifest, privateKey: string, tokens: bigint): Promise<void> {
+  const chain = hubChain(manifest);
+  const signer = devnetSigner(chain.rpcUrl, privateKey);
+  const usdc = contractAt('TestToken.sol', chain.tokens.USDC!, signer);
+  await (await usdc.getFunction('mint')(await signer.getAddress(), tokens)).wait();
+}
+
+/** Pays settlement tokens into an account's hub cash (lending liquidity, or repaying debt). */
+export async function depositCash(manifest: DevnetManifest, privateKey: string, tokens: bigint, owner?: string, subAccount = 0): Promise<void> {
+  const chain = hubChain(manifest);
+  const signer = devnetSigner(chain.rpcUrl, privateKey);
+  const usdc = contractAt('TestToken.sol', chain.tokens.USDC!, signer);
+  await (await usdc.getFunction('mint')(await signer.getAddress(), tokens)).wait();
+  await (await usdc.getFunction('approve')(manifest.hub, tokens)).wait();
+  const hub = contractAt('MarginHub.sol', manifest.hub, signer);
+  await (await hub.getFunction('depositCash')(owner ?? (await signer.getAddress()), subAccount, tokens)).wait();
+}
+
+/** Borrows settlement tokens against the account's collateral (its cash goes negative). */
+export async function borrowCash(manifest: DevnetManifest, privateKey: string, tokens: bigint, subAccount = 0): Promise<void> {
+  const signer = devnetSigner(hubChain(manifest).rpcUrl, privateKey);
+  const hub = contractAt('MarginHub.sol', manifest.hub, signer);
+  await (await hub.getFunction('withdrawCash')(subAccount, tokens, await signer.getAddress())).wait();
+}

@@ -127,7 +127,10 @@ export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetC
 }
 
 /** The relayer configuration for a deployed devnet. */
-export function devnetRelayerConfig(manifest: DevnetManifest, options: { dataDir: string; apiPort: number; relayerKey: string }): RelayerConfig {
+export function devnetRelayerConfig(
+  manifest: DevnetManifest,
+  options: { dataDir: string; apiPort: number; relayerKey: string; keeperKey?: string },
+): RelayerConfig {
   return parseRelayerConfig({
     hubEid: manifest.hubEid,
     hub: manifest.hub,
@@ -147,6 +150,7 @@ export function devnetRelayerConfig(manifest: DevnetManifest, options: { dataDir
     dataDir: options.dataDir,
     api: { host: '127.0.0.1', port: options.apiPort },
     pollIntervalMs: 200,
+    ...(options.keeperKey ? { keeper: { key: options.keeperKey } } : {}),
   });
 }
 

@@ -1,0 +1,57 @@
+/**
+ * The keeper's fast pass: every account in the book through the float64 screening path
+ * (sdk/src/risk/screening.ts, SPAN risk arrays) at the latest prices, using the holdings the book
+ * last read. Only the candidates it returns are checked with the exact model, then on-chain.
+ */
+import { MARKET_KINDS, payoff, yearsToExpiry, type AccountRisk, type HubReader } from '../hubReader.js';
+import { mulWadDown, type Underlying } from '../../../sdk/src/risk/portfolioMargin.js';
+import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, SCREEN_CANDIDATE, type BookAccount, type BookSpec } from '../../../sdk/src/risk/screening.js';
+
+export interface ScreenCandidate {
+  accountId: string;
+  /** screened maintenance equity / requirement (float; Infinity when nothing is required) */
+  health: number;
+}
+
+/**
+ * @param spots guarded price of every feed id (risk asset) that has one, at the screening block
+ * @param now block timestamp, for the options' time to expiry
+ */
+export function screenCandidates(reader: HubReader, risks: readonly AccountRisk[], spots: ReadonlyMap<number, bigint>, now: bigint): ScreenCandidate[] {
+  const scenarios = reader.scenarioParams();
+  const markets = reader.listedMarkets();
+  const spec: BookSpec = {
+    underlyingCount: scenarios.length,
+    collateralAssets: reader.listedAssets().map((a) => ({ underlying: a.riskAsset, decimals: a.decimals, initialHaircut: a.initialHaircut, maintenanceHaircut: a.maintenanceHaircut })),
+    markets: markets.map((m) => ({ underlying: m.riskAsset, kind: MARKET_KINDS.indexOf(m.kind), strike: m.strike === 0n ? 1n : m.strike, timeYears: yearsToExpiry(m, now) })),
+    offsets: reader.configuredPairOffsets(),
+  };
+  const underlyings: Underlying[] = scenarios.map((params, id) => ({
+    // A feed without a trusted price screens at 1 wei: its accounts are checked exactly, where the
+    // price error keeps them from being liquidated.
+    spot: spots.get(id) ?? 1n,
+    vol: params.volFeed === null ? 0n : (spots.get(params.volFeed) ?? 0n),
+    params,
+  }));
+  const accounts: BookAccount[] = risks.map((r) => {
+    let cash = r.cash;
+    const positions: BookAccount['positions'][number][] = [];
+    for (const p of r.positions) {
+      // A settled option is cash (its payoff), exactly as the engine counts it.
+      if (p.market.settlementPrice !== 0n) cash += mulWadDown(p.size, payoff(p.market, p.market.settlementPrice));
+      else positions.push({ market: p.market.marketId, size: p.size });
+    }
+    return { cash, collateral: r.collateral.map((c) => ({ asset: c.asset.assetId, amount: c.amount })), positions };
+  });
+  const risk = buildRiskArrays(spec, underlyings);
+  const packed = packAccounts(spec, accounts);
+  const out = allocateScreenOutput(accounts.length);
+  screenBook(risk, packed, out);
+  const candidates: ScreenCandidate[] = [];
+  risks.forEach((r, i) => {
+    if ((out.flags[i]! & SCREEN_CANDIDATE) === 0) return;
+    const req = out.requirementM[i]!;
+    candidates.push({ accountId: r.accountId, health: req > 0 ? out.equityM[i]! / req : Infinity });
+  });
+  return candidates.sort((a, b) => a.health - b.health);
+}
