@@ -67,22 +67,22 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
   it('liquidates only the unhealthy account, on the chain holding its collateral, exactly once across a restart; waits out a stale oracle; leaves a recovered account alone', async function () {
     const [, spoke1, spoke2] = manifest.chains;
     const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER));
-    // A and C borrow 20,000 against 10 WETH (liquidatable below ETH $2,352.9); B borrows 5,000.
+    // A and C borrow 16,000 against 10 WETH (liquidatable below ETH $2,091.50); B borrows 5,000.
     await start({ keeper: false, worker: true });
     await depositCash(manifest, DEPLOYER, usdc(500_000n)); // lenders' liquidity
     await mintAndDeposit(spoke1!, A, 'WETH', e18(10n));
     await mintAndDeposit(spoke2!, B, 'WETH', e18(10n));
     await mintAndDeposit(spoke2!, C, 'WETH', e18(10n));
     await waitFor('the credits', async () => relayer!.store.messages().every((m) => m.status === 'delivered') && relayer!.store.messages().length === 3);
-    await borrowCash(manifest, A, usdc(20_000n));
+    await borrowCash(manifest, A, usdc(16_000n));
     await borrowCash(manifest, B, usdc(5_000n));
-    await borrowCash(manifest, C, usdc(20_000n));
+    await borrowCash(manifest, C, usdc(16_000n));
     await mintUsdc(manifest, KEEPER, usdc(100_000n));
     await stop();
 
-    // ETH falls 23% and the feeds go stale before the keeper starts: nothing may be liquidated.
-    await setFeed(manifest, DEPLOYER, 'ETH', 2300n * 10n ** 8n);
-    await depositCash(manifest, C, usdc(5_000n), address(C)); // C repays part: healthy again at $2,300
+    // ETH falls 33% and the feeds go stale before the keeper starts: nothing may be liquidated.
+    await setFeed(manifest, DEPLOYER, 'ETH', 2000n * 10n ** 8n);
+    await depositCash(manifest, C, usdc(5_000n), address(C)); // C repays part: healthy again at $2,000
     const hubRpc = new JsonRpcProvider(hubChain(manifest).rpcUrl);
     await hubRpc.send('evm_increaseTime', [7200]);
     await hubRpc.send('evm_mine', []);
@@ -93,7 +93,7 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
     const refusal = await hub.getFunction('health')(toAccountId(address(A), 0)).catch((e: unknown) => revertReason(e, [abis.engine(), abis.hub()]));
     expect(refusal).to.match(/^StalePrice\(/);
 
-    for (const feed of ['ETH', 'ETH_VOL', 'USD']) await setFeed(manifest, DEPLOYER, feed, feed === 'ETH' ? 2300n * 10n ** 8n : feed === 'USD' ? 10n ** 8n : 8n * 10n ** 7n);
+    for (const feed of ['ETH', 'ETH_VOL', 'USD']) await setFeed(manifest, DEPLOYER, feed, feed === 'ETH' ? 2000n * 10n ** 8n : feed === 'USD' ? 10n ** 8n : 8n * 10n ** 7n);
     const submitted = await waitFor('A liquidated on the hub', async () => recordsFor(A).find((l) => l.status === 'submitted'));
     expect(submitted.kind).to.equal('collateral');
     expect(submitted.dstEid).to.equal(spoke1!.eid, 'seized on the chain that holds the collateral');

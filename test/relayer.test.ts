@@ -90,9 +90,9 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     const onChainHealth: bigint = await hub.getFunction('health')(account, { blockTag: body.block });
     expect(cross.health).to.equal(formatWad(onChainHealth));
     // docs/risk-model.md section 9: 5 WETH * 3000 * 0.85 = 12,750 of equity (the perp at mark is
-    // worth what was paid); the -5% scenario loses 5% of 14.25 ETH of exposure (4.25 from the
-    // collateral, 10 from the perp) = 2,137.5; 12,750 / 2,137.5.
-    expect(cross.health).to.equal('5.964912280701754385');
+    // worth what was paid); the -10% scenario loses 10% of 14.25 ETH of exposure (4.25 from the
+    // collateral, 10 from the perp) = 4,275; 12,750 / 4,275.
+    expect(cross.health).to.equal('2.982456140350877192');
     expect(cross.greeks).to.deep.equal([{ riskAsset: 1, delta: '15', vegaUsd: '0' }]); // 5 ETH held + 10 ETH-PERP
 
     expect(cross.inFlight).to.deep.equal([]);
@@ -101,8 +101,8 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       const list = await getJson(`${api}/v1/accounts?maxHealth=10`);
       return list.body.accounts.find((a: { accountId: string }) => a.accountId === account);
     });
-    expect(listed.health).to.equal('5.964912280701754385');
-    expect((await getJson(`${api}/v1/accounts?maxHealth=5.9`)).body.accounts.map((a: { accountId: string }) => a.accountId)).to.not.include(account);
+    expect(listed.health).to.equal('2.982456140350877192');
+    expect((await getJson(`${api}/v1/accounts?maxHealth=2.9`)).body.accounts.map((a: { accountId: string }) => a.accountId)).to.not.include(account);
 
     // Options too: Black-Scholes with the time to expiry at the block the API read, equal to the hub's.
     const engine = contractAt('RiskEngine.sol', manifest.riskEngine, devnetSigner(hubChain(manifest).rpcUrl, TRADER));

@@ -51,7 +51,7 @@ describe('npm start (the devnet CLI)', function () {
     const body = (await res.json()) as { accounts: Array<{ health: string; collateral: unknown[] }> };
     expect(res.status).to.equal(200);
     expect(body.accounts[0]!.collateral).to.have.length(2);
-    expect(body.accounts[0]!.health).to.equal('5.964912280701754385'); // docs/risk-model.md section 9
+    expect(body.accounts[0]!.health).to.equal('2.982456140350877192'); // docs/risk-model.md section 9
 
     const second = runStart(['--base-port', String(basePort + 20), '--api-port', String(apiPort + 20), '--data-dir', dataDir]);
     expect(await second.exited).to.equal(1);

@@ -24,7 +24,12 @@ export class AccountBook {
     const all = prices !== this.lastPrices;
     this.lastPrices = prices;
     const ids = all ? this.store.data.accounts : [...new Set(touched)];
-    for (const id of ids) this.risks.set(id, await this.reader.accountRisk(id, block));
+    // Reads are independent: issue them together, a bounded number at a time.
+    for (let i = 0; i < ids.length; i += 16) {
+      const batch = ids.slice(i, i + 16);
+      const risks = await Promise.all(batch.map((id) => this.reader.accountRisk(id, block)));
+      batch.forEach((id, k) => this.risks.set(id, risks[k]!));
+    }
   }
 
   size(): number {

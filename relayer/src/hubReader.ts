@@ -186,9 +186,16 @@ export class HubReader {
       return localIndex.get(riskAsset)!;
     };
 
+    // Every read for this account at once; the model below runs on them in the engine's order.
+    const [amounts, sizes, marks] = await Promise.all([
+      Promise.all(heldAssets.map((a) => this.hub.getFunction('collateralOf')(accountId, a.assetId, { blockTag: block }) as Promise<bigint>)),
+      Promise.all(openMarkets.map((m) => this.hub.getFunction('positionOf')(accountId, m.marketId, { blockTag: block }) as Promise<bigint>)),
+      Promise.all(openMarkets.map((m) => this.markPrice(m.marketId, block))),
+      Promise.all([...heldAssets.map((a) => a.riskAsset), ...openMarkets.map((m) => m.riskAsset)].map((id) => priceOf(id))),
+    ]);
     const collateral: Collateral[] = [];
-    for (const asset of heldAssets) {
-      const amount = (await this.hub.getFunction('collateralOf')(accountId, asset.assetId, { blockTag: block })) as bigint;
+    for (const [i, asset] of heldAssets.entries()) {
+      const amount = amounts[i]!;
       const p = await priceOf(asset.riskAsset);
       const price = p.ok ? p.price : 0n;
       const line = { underlying: local(asset.riskAsset), amount, decimals: asset.decimals, initialHaircut: asset.initialHaircut, maintenanceHaircut: asset.maintenanceHaircut };
@@ -204,9 +211,9 @@ export class HubReader {
     }
     let cash = risk.cash;
     const positions: Position[] = [];
-    for (const market of openMarkets) {
-      const size = (await this.hub.getFunction('positionOf')(accountId, market.marketId, { blockTag: block })) as bigint;
-      const mark = await this.markPrice(market.marketId, block);
+    for (const [i, market] of openMarkets.entries()) {
+      const size = sizes[i]!;
+      const mark = marks[i]!;
       const spot = await priceOf(market.riskAsset);
       const markUsd = mark.ok ? mark.price : 0n;
       risk.positions.push({ market, size, price: spot.ok ? spot.price : 0n, markUsd, valueUsd: mulWadDown(size, markUsd) });

@@ -101,8 +101,10 @@ export class Relayer {
       const again = await this.indexer.pollOnce();
       for (const id of again.touched) indexed.touched.add(id);
     }
-    await this.book.refresh(indexed.touched);
+    // The keeper first: it screens the holdings the book last read at fresh prices, so a price
+    // move reaches it without waiting for the whole book to be re-read.
     if (this.keeper) await this.keeper.runOnce(this.book.all());
+    await this.book.refresh(indexed.touched);
     if (this.passes++ % 4 === 0) await this.reconciler.check();
     const inFlight = this.store.messages().filter((m) => m.status !== 'delivered').length;
     this.metrics.messagesInFlight.set(inFlight);
@@ -132,6 +134,7 @@ export class Relayer {
       await closed;
     }
     await this.store.flush();
+    this.keeper?.close();
     for (const c of this.chains.values()) c.provider.destroy();
     this.log.info('relayer stopped; store flushed');
   }

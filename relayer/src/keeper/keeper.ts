@@ -8,7 +8,7 @@
  * resumes after restart without liquidating twice or losing track; the SEIZE itself is carried by
  * the relayer's worker (devnet) or LayerZero's executor, and the keeper confirms it arrived.
  */
-import { Contract, NonceManager, Wallet, type ContractTransactionResponse, type JsonRpcProvider, type TransactionReceipt } from 'ethers';
+import { Contract, JsonRpcProvider, NonceManager, Wallet, type ContractTransactionResponse, type TransactionReceipt } from 'ethers';
 import { abis, latestBlock, revertReason, type ChainClient } from '../chains.js';
 import type { KeeperConfig } from '../config.js';
 import type { AccountRisk, HubReader } from '../hubReader.js';
@@ -39,7 +39,9 @@ export class Keeper {
     private readonly log: Logger,
     private readonly metrics: RelayerMetrics,
   ) {
-    const hubProvider = chains.get(hubEid)!.provider;
+    // Its own connection, polling receipts every 50 ms: a liquidation's latency is what it is for.
+    const hub = chains.get(hubEid)!;
+    const hubProvider = new JsonRpcProvider(hub.config.rpcUrl, hub.config.chainId, { staticNetwork: true, pollingInterval: 50 });
     const signer = new NonceManager(new Wallet(config.key, hubProvider));
     this.address = new Wallet(config.key).address;
     this.hub = new Contract(reader.hub.target as string, abis.hub(), signer);
@@ -47,7 +49,11 @@ export class Keeper {
   }
 
   private get hubProvider(): JsonRpcProvider {
-    return this.chains.get(this.hubEid)!.provider;
+    return this.hub.runner!.provider as JsonRpcProvider;
+  }
+
+  close(): void {
+    this.hubProvider.destroy();
   }
 
   /** Lets the hub pull the keeper's settlement tokens for repayments (once). */
@@ -69,16 +75,24 @@ export class Keeper {
     const header = await this.hubProvider.getBlock(block);
     const { spots, blocked } = await this.readFeeds(block);
     const active = new Set(this.store.liquidations().filter((l) => ACTIVE.includes(l.status)).map((l) => l.account));
-    for (const candidate of screenCandidates(this.reader, risks, spots, BigInt(header!.timestamp))) {
-      if (active.has(candidate.accountId)) continue;
-      const risk = await this.reader.accountRisk(candidate.accountId, block);
+    const candidates = screenCandidates(this.reader, risks, spots, BigInt(header!.timestamp)).filter((c) => !active.has(c.accountId));
+    // Confirm every candidate exactly at once (reads only), then act on them most urgent first.
+    const confirmed = await Promise.all(candidates.map((c) => this.reader.accountRisk(c.accountId, block)));
+    const planned: LiquidationRecord[] = [];
+    for (const risk of confirmed) {
       if (risk.priceErrors.length > 0 || risk.health === undefined || risk.health >= WAD) continue;
       const held = [...feedsOf(risk, this.reader)].filter((f) => blocked.has(f));
       if (held.length > 0) {
         this.log.info({ account: risk.accountId, feeds: held }, 'liquidation held: a price it depends on jumped and awaits confirmation');
         continue;
       }
-      await this.liquidate(risk, block);
+      const record = this.plan(risk, block);
+      if (record) planned.push(record);
+    }
+    if (planned.length > 0) {
+      // Persisted before anything is sent; then sent together (the nonce manager orders them).
+      await this.store.flush();
+      await Promise.all(planned.map((r) => this.submit(r)));
     }
     await this.updateGauges();
   }
@@ -99,7 +113,7 @@ export class Keeper {
 
   // ---------------------------------------------------------------------------------- planning
 
-  private async liquidate(risk: AccountRisk, block: number): Promise<void> {
+  private plan(risk: AccountRisk, block: number): LiquidationRecord | undefined {
     const seen = this.watch.lastChange(feedsOf(risk, this.reader));
     const base = {
       id: `${risk.accountId}:${block}:${this.sequence++}`,
@@ -117,11 +131,10 @@ export class Keeper {
     let record: LiquidationRecord;
     if (collateral) record = { ...base, kind: 'collateral', assetId: collateral.asset.assetId, dstEid: collateral.asset.eid };
     else if (position) record = { ...base, kind: 'position', marketId: position.market.marketId };
-    else return;
+    else return undefined;
     this.put(record);
-    await this.store.flush();
     this.log.info({ id: record.id, account: record.account, kind: record.kind, health: record.healthAtPlan }, 'liquidation planned');
-    await this.submit(record);
+    return record;
   }
 
   /** Sends the hub call for a planned record; a revert is the hub refusing, and drops it. */
@@ -135,22 +148,23 @@ export class Keeper {
         const asset = this.reader.listedAssets()[record.assetId!]!;
         record.receiverBalanceBefore = (await new Contract(asset.token, abis.erc20(), dst.provider).getFunction('balanceOf')(this.address)).toString();
         const fee = (await this.hub.getFunction('quoteOrder')(record.assetId, SEIZE, '0x')) as bigint;
-        tx = (await this.hub.getFunction('liquidate')(record.account, record.assetId, await this.repayBudget(), this.address, '0x', {
-          value: fee,
-          ...overrides,
-        })) as ContractTransactionResponse;
+        tx = await this.send('liquidate', [record.account, record.assetId, await this.repayBudget(), this.address, '0x'], { value: fee, ...overrides });
       } else {
         const size = (await this.hub.getFunction('positionOf')(record.account, record.marketId)) as bigint;
-        tx = (await this.hub.getFunction('liquidatePosition')(record.account, record.marketId, size < 0n ? -size : size, this.config.subAccount, overrides)) as ContractTransactionResponse;
+        tx = await this.send('liquidatePosition', [record.account, record.marketId, size < 0n ? -size : size, this.config.subAccount], overrides);
       }
       record.txHash = tx.hash;
       this.put(record);
       await this.store.flush();
+      this.log.debug({ id: record.id, tx: tx.hash }, 'liquidation sent');
       const receipt = await tx.wait();
       if (receipt) this.applyReceipt(record, receipt);
     } catch (err) {
-      const reason = revertReason(err, [this.hub.interface, this.reader.engine.interface]);
-      const refused = (err as { code?: string }).code === 'CALL_EXCEPTION';
+      const reason = record.txHash ? await this.replayReason(record.txHash, err) : revertReason(err, [this.hub.interface, this.reader.engine.interface]);
+      const code = (err as { code?: string }).code;
+      const refused = code === 'CALL_EXCEPTION';
+      // Another sender used this key: forget the cached nonce and let the retry fetch it.
+      if (code === 'NONCE_EXPIRED' || code === 'REPLACEMENT_UNDERPRICED') (this.hub.runner as NonceManager).reset();
       if (refused) this.finish(record, 'dropped', reason);
       else if (record.attempts >= this.config.maxAttempts) this.finish(record, 'failed', reason);
       else {
@@ -161,6 +175,30 @@ export class Keeper {
     await this.store.flush();
   }
 
+  /**
+   * Sends a hub call with half again its estimated gas: liquidations sent together are estimated
+   * on the state before any of them lands, and a margin check costs more once the keeper's own
+   * account holds the positions an earlier one took over.
+   */
+  private async send(method: string, args: unknown[], overrides: Record<string, bigint>): Promise<ContractTransactionResponse> {
+    const fn = this.hub.getFunction(method);
+    const gas = await fn.estimateGas(...args, overrides);
+    return (await fn(...args, { ...overrides, gasLimit: (gas * 3n) / 2n })) as ContractTransactionResponse;
+  }
+
+  /** Why a mined transaction reverted: the named error it gives when replayed on the state before it. */
+  private async replayReason(txHash: string, err: unknown): Promise<string> {
+    const interfaces = [this.hub.interface, this.reader.engine.interface];
+    const [tx, receipt] = await Promise.all([this.hubProvider.getTransaction(txHash), this.hubProvider.getTransactionReceipt(txHash)]);
+    if (!tx || !receipt) return revertReason(err, interfaces);
+    try {
+      await this.hubProvider.call({ from: tx.from, to: tx.to, data: tx.data, value: tx.value, blockTag: receipt.blockNumber - 1 });
+      return revertReason(err, interfaces);
+    } catch (replayed) {
+      return revertReason(replayed, interfaces);
+    }
+  }
+
   /** Everything the keeper holds in settlement tokens, up to a configured cap (token units). */
   private async repayBudget(): Promise<bigint> {
     const token = new Contract((await this.hub.getFunction('settlementToken')()) as string, abis.erc20(), this.hubProvider);
@@ -169,7 +207,7 @@ export class Keeper {
     return balance < cap ? balance : cap;
   }
 
-  private async gasOverrides(): Promise<{ maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint }> {
+  private async gasOverrides(): Promise<Record<string, bigint>> {
     const fees = await this.hubProvider.getFeeData();
     const cap = BigInt(Math.round(this.config.maxGasPriceGwei * 1e9));
     if (fees.maxFeePerGas === null) return {};
@@ -193,9 +231,17 @@ export class Keeper {
         record.sizeTaken = (size < 0n ? -size : size).toString();
       }
     }
-    // A position takeover is complete in the hub transaction; a collateral one waits for its SEIZE.
-    this.transition(record, record.kind === 'position' ? 'settled' : 'submitted');
-    if (record.kind === 'position') record.settledAt = record.submittedAt;
+    // A position takeover is complete in the hub transaction; so is a seize of collateral on the
+    // hub chain (the hub pays its own vault directly); any other waits for its SEIZE to arrive.
+    if (record.kind === 'position') {
+      record.settledAt = record.submittedAt;
+      this.transition(record, 'settled');
+    } else if (record.dstEid === this.hubEid) {
+      // The Liquidated event in this receipt is the hub vault's payout: seized and settled at once.
+      record.seizedAt = record.settledAt = record.submittedAt;
+      record.seizedBlock = receipt.blockNumber;
+      this.transition(record, 'settled');
+    } else this.transition(record, 'submitted');
     this.log.info({ id: record.id, account: record.account, tx: record.txHash, seized: record.seized, guid: record.guid }, 'liquidation accepted by the hub');
   }
 
