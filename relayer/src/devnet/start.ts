@@ -13,6 +13,7 @@ import { runForge } from '../../../scripts/forge.mjs';
 import { anvilKey, startAnvil, type AnvilChain } from './anvil.js';
 import { deploySystem, devnetRelayerConfig, type DevnetManifest } from './deploySystem.js';
 import { seedDemoAccounts, type DemoAccount } from './demo.js';
+import { hubChain, mintAndDeposit, mintUsdc } from './actions.js';
 import { repoRoot } from './artifacts.js';
 import { Relayer } from '../relayer.js';
 import { createLogger } from '../log.js';
@@ -127,20 +128,24 @@ async function main(): Promise<void> {
 
     // The chains are new, so the previous run's relayer store describes chains that are gone.
     rmSync(join(dataDir, 'relayer-store.json'), { force: true });
-    const config = devnetRelayerConfig(manifest, { dataDir, apiPort: options.apiPort, relayerKey: deployer });
+    // The keeper (anvil account 9) gets a repayment budget and hub margin before it starts.
+    const keeperKey = anvilKey(9);
+    await mintUsdc(manifest, keeperKey, 1_000_000n * 10n ** 6n);
+    await mintAndDeposit(hubChain(manifest), keeperKey, 'USDC', 500_000n * 10n ** 6n);
+    const config = devnetRelayerConfig(manifest, { dataDir, apiPort: options.apiPort, relayerKey: deployer, keeperKey });
     relayer = await Relayer.create(config, log);
     const apiUrl = await relayer.start();
 
     const demo = options.demo ? await seedDemoAccounts(manifest, relayer) : [];
     writeFileSync(join(dataDir, 'devnet.json'), JSON.stringify({ ...manifest, apiUrl, relayer: new Wallet(deployer).address, demoAccounts: demo }, null, 2));
-    printSummary(manifest, apiUrl, join(dataDir, 'devnet.json'), demo);
+    printSummary(manifest, apiUrl, join(dataDir, 'devnet.json'), demo, new Wallet(keeperKey).address);
   } catch (err) {
     process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
     await shutdown(1);
   }
 }
 
-function printSummary(manifest: DevnetManifest, apiUrl: string, manifestPath: string, demo: DemoAccount[]): void {
+function printSummary(manifest: DevnetManifest, apiUrl: string, manifestPath: string, demo: DemoAccount[], keeper: string): void {
   const lines = [
     '',
     'Omnichain collateral devnet is up.',
@@ -151,6 +156,7 @@ function printSummary(manifest: DevnetManifest, apiUrl: string, manifestPath: st
     `  MarginHub    ${manifest.hub} (on hub)`,
     `  RiskEngine   ${manifest.riskEngine} (on hub)`,
     `  API          ${apiUrl}   (OpenAPI: ${apiUrl}/openapi.json)`,
+    `  Keeper       ${keeper} (liquidations: ${apiUrl}/v1/liquidations)`,
     `  Manifest     ${manifestPath}`,
     '',
     ...(demo.length ? ['Demo accounts:', ...demo.map((d) => `  ${d.name.padEnd(6)} ${d.address}  ${d.holdings}`), ''] : []),

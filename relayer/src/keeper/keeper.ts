@@ -162,12 +162,17 @@ export class Keeper {
     } catch (err) {
       const reason = record.txHash ? await this.replayReason(record.txHash, err) : revertReason(err, [this.hub.interface, this.reader.engine.interface]);
       const code = (err as { code?: string }).code;
-      const refused = code === 'CALL_EXCEPTION';
+      // The hub refusing (a named error: AccountHealthy, StalePrice...) is final; a revert without
+      // one (out of gas) or a transport error is retried, up to maxAttempts.
+      const refused = code === 'CALL_EXCEPTION' && /^[A-Z]\w*\(/.test(reason);
       // Another sender used this key: forget the cached nonce and let the retry fetch it.
       if (code === 'NONCE_EXPIRED' || code === 'REPLACEMENT_UNDERPRICED') (this.hub.runner as NonceManager).reset();
       if (refused) this.finish(record, 'dropped', reason);
       else if (record.attempts >= this.config.maxAttempts) this.finish(record, 'failed', reason);
       else {
+        // Forget the failed transaction: the next pass re-checks the account and sends anew.
+        delete record.txHash;
+        record.reason = reason;
         this.put(record);
         this.log.warn({ id: record.id, attempt: record.attempts, reason }, 'liquidation attempt failed; will retry');
       }
@@ -217,7 +222,11 @@ export class Keeper {
   }
 
   private applyReceipt(record: LiquidationRecord, receipt: TransactionReceipt): void {
-    if (receipt.status !== 1) return this.finish(record, 'dropped', 'reverted on-chain');
+    if (receipt.status !== 1) {
+      // Found after a restart, reverted: forget the transaction; the next pass re-checks the account.
+      delete record.txHash;
+      return this.finish(record, 'dropped', 'reverted on-chain');
+    }
     record.hubBlock = receipt.blockNumber;
     record.submittedAt = Date.now();
     for (const log of receipt.logs) {

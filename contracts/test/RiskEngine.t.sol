@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import { Test } from "forge-std/Test.sol";
+import { RiskEngine } from "../src/risk/RiskEngine.sol";
+import { RiskConfig } from "../src/risk/RiskConfig.sol";
+import { MarginMath } from "../src/risk/MarginMath.sol";
+import { PortfolioMargin } from "../src/risk/PortfolioMargin.sol";
+import { ManualAggregator } from "../src/devnet/ManualAggregator.sol";
+import { AggregatorV3Interface } from "../src/interfaces/AggregatorV3Interface.sol";
+
+/// @notice The engine on its own (no LayerZero fixture): it hands PortfolioMargin the right
+/// inputs (prices, pair credits for the underlyings the account touches) and keeps the risk
+/// admin's parameters within bounds.
+contract RiskEngineTest is Test {
+    RiskEngine internal engine;
+    uint16 internal eth;
+    uint16 internal btc;
+    uint16 internal ethPerp;
+    uint16 internal btcPerp;
+
+    function setUp() public {
+        vm.warp(1_700_000_000);
+        engine = new RiskEngine(address(this));
+        eth = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 3000e8))), 1 hours, 1e18, 1e24);
+        btc = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 60_000e8))), 1 hours, 1e18, 1e25);
+        engine.setScenarioParams(eth, RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED()));
+        engine.setScenarioParams(btc, RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED()));
+        ethPerp = engine.listMarket(eth, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
+        btcPerp = engine.listMarket(btc, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
+    }
+
+    function _positions(int256 ethSize, int256 btcSize) internal view returns (RiskEngine.Position[] memory p) {
+        p = new RiskEngine.Position[](2);
+        p[0] = RiskEngine.Position(ethPerp, ethSize);
+        p[1] = RiskEngine.Position(btcPerp, btcSize);
+    }
+
+    /// @dev Long $60k of ETH against short $60k of BTC: each alone needs $6,000 (10% move); the
+    /// 50% pair credit takes half of the smaller back. Long both: no credit.
+    function test_pairCreditOnlyForOppositeExposures() public {
+        engine.setPairOffset(eth, btc, 0.5e18);
+        RiskEngine.Holding[] memory none = new RiskEngine.Holding[](0);
+        MarginMath.Figures memory spread = engine.figures(100_000e18, none, _positions(20e18, -1e18));
+        assertEq(spread.maintenanceRequirement, 12_000e18 - 3000e18);
+        MarginMath.Figures memory same = engine.figures(0, none, _positions(20e18, 1e18));
+        assertEq(same.maintenanceRequirement, 12_000e18);
+        engine.setPairOffset(btc, eth, 0); // the same pair, either order: neutralised
+        assertEq(engine.pairOffsets().length, 1);
+        assertEq(engine.figures(100_000e18, none, _positions(20e18, -1e18)).maintenanceRequirement, 12_000e18);
+    }
+
+    function test_figuresEqualTheLibraryOnTheSameInputs() public view {
+        RiskEngine.Holding[] memory none = new RiskEngine.Holding[](0);
+        RiskEngine.Risk memory r = engine.risk(-5000e18, none, _positions(3e18, -0.2e18));
+        PortfolioMargin.Underlying[] memory u = new PortfolioMargin.Underlying[](2);
+        PortfolioMargin.RiskParams memory rp = PortfolioMargin.RiskParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18);
+        u[0] = PortfolioMargin.Underlying(3000e18, 0, rp);
+        u[1] = PortfolioMargin.Underlying(60_000e18, 0, rp);
+        PortfolioMargin.Position[] memory p = new PortfolioMargin.Position[](2);
+        p[0] = PortfolioMargin.Position(0, PortfolioMargin.PERP, 3e18, 0, 0);
+        p[1] = PortfolioMargin.Position(1, PortfolioMargin.PERP, -0.2e18, 0, 0);
+        PortfolioMargin.Result memory expected =
+            PortfolioMargin.compute(-5000e18, u, new PortfolioMargin.Collateral[](0), p, new PortfolioMargin.PairOffset[](0));
+        assertEq(r.figures.maintenanceEquity, expected.maintenanceEquity);
+        assertEq(r.figures.initialRequirement, uint256(expected.initialRequirement));
+        assertEq(r.figures.maintenanceRequirement, uint256(expected.maintenanceRequirement));
+        assertEq(r.riskAssets.length, 2);
+        assertEq(r.delta[1], -0.2e18);
+    }
+
+    function test_scenarioParametersStayWithinBounds() public {
+        RiskConfig.ScenarioParams memory p = RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED());
+        p.scanRange = 0;
+        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        engine.setScenarioParams(eth, p);
+        p.scanRange = 0.1e18;
+        p.initialMultiple = 0.9e18; // an initial grid narrower than maintenance
+        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        engine.setScenarioParams(eth, p);
+        p.initialMultiple = 2e18;
+        p.volFeed = eth; // its own price as its volatility
+        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        engine.setScenarioParams(eth, p);
+        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        engine.setPairOffset(eth, btc, 0.81e18);
+        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        engine.setPairOffset(eth, eth, 0.5e18);
+        vm.prank(address(0xbad));
+        vm.expectRevert();
+        engine.setPairOffset(eth, btc, 0.5e18);
+    }
+
+    function test_newRiskAssetIsFullyMarginedUntilItsGridIsSet() public {
+        uint16 sol = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 100e8))), 1 hours, 1e16, 1e22);
+        uint16 solPerp = engine.listMarket(sol, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
+        RiskEngine.Position[] memory p = new RiskEngine.Position[](1);
+        p[0] = RiskEngine.Position(solPerp, 10e18);
+        // A 100% fall: the shocked spot is floored at 1 wei, so 10 SOL keep 10 wei of value.
+        assertEq(engine.figures(0, new RiskEngine.Holding[](0), p).maintenanceRequirement, 1000e18 - 10, "a 100% move");
+    }
+}
