@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { waitFor } from './waitFor.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +20,6 @@ const e18 = (n: bigint) => n * 10n ** 18n;
 const usdc = (n: bigint) => n * 10n ** 6n;
 const log = createLogger('silent');
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero contracts, lowdb)', function () {
   this.timeout(240_000);

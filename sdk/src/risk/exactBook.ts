@@ -4,36 +4,12 @@
  * and reused. Accounts of one book hold the same listed markets and are revalued at the same
  * scenario spots and vols, so nearly every option evaluation after the first account is a hit.
  *
- * The scenario walk below repeats portfolioMargin.ts step for step with only `blackScholes`
- * swapped for the memo; test/screening.test.ts asserts the results are identical, so a change
- * to the model that is not mirrored here fails there.
+ * It is `portfolioMargin` itself with a memoizing OptionPricer; test/screening.test.ts asserts
+ * the results are identical.
  */
 import { blackScholes, type Greeks } from './optionMath.js';
-import {
-  afterOffsets,
-  CALL,
-  collateralValue,
-  mulWadDown,
-  mulWadUp,
-  PERP,
-  PUT,
-  shiftedSpot,
-  type Collateral,
-  type PairOffset,
-  type PortfolioResult,
-  type Position,
-  type Underlying,
-} from './portfolioMargin.js';
+import { portfolioMargin, type Collateral, type OptionPricer, type PairOffset, type PortfolioResult, type Position, type Underlying } from './portfolioMargin.js';
 import type { BookAccount, BookSpec } from './screening.js';
-
-const WAD = 10n ** 18n;
-const max = (a: bigint, b: bigint) => (a > b ? a : b);
-
-interface PositionValue {
-  value: bigint;
-  delta: bigint;
-  vega: bigint;
-}
 
 /** `portfolioMargin` with a Black-Scholes memo; one instance per price update (or call `clear`). */
 export class MemoizedMargin {
@@ -76,78 +52,12 @@ export class MemoizedMargin {
     return getOrCreate(byStrike, timeYears, (): [Greeks | undefined, Greeks | undefined] => [undefined, undefined]);
   }
 
-  positionValue(p: Position, spot: bigint, vol: bigint): PositionValue {
-    if (p.kind === PERP) return { value: mulWadDown(p.size, spot), delta: p.size, vega: 0n };
-    if (p.kind !== CALL && p.kind !== PUT) throw new Error(`UnknownKind(${p.kind})`);
-    const g = this.greeks(spot, p.strike, vol, p.timeYears, p.kind === CALL);
-    return { value: mulWadDown(p.size, g.price), delta: (p.size * g.delta) / WAD, vega: (p.size * g.vega) / WAD };
-  }
-
-  /** Same arguments and result as `portfolioMargin`. */
+  /** Same arguments and result as `portfolioMargin`, to the wei: only Black-Scholes is memoized. */
   portfolioMargin(cash: bigint, u: readonly Underlying[], c: readonly Collateral[], p: readonly Position[], offsets: readonly PairOffset[] = []): PortfolioResult {
-    const r: PortfolioResult = {
-      initialEquity: cash,
-      maintenanceEquity: cash,
-      initialRequirement: 0n,
-      maintenanceRequirement: 0n,
-      delta: u.map(() => 0n),
-      vega: u.map(() => 0n),
-    };
-    for (const col of c) {
-      const und = u[col.underlying];
-      if (!und) throw new Error(`UnknownUnderlying(${col.underlying})`);
-      r.initialEquity += collateralValue(col, und.spot, col.initialHaircut);
-      r.maintenanceEquity += collateralValue(col, und.spot, col.maintenanceHaircut);
-      r.delta[col.underlying]! += (col.amount * WAD) / 10n ** BigInt(col.decimals);
-    }
-    for (const pos of p) {
-      const und = u[pos.underlying];
-      if (!und) throw new Error(`UnknownUnderlying(${pos.underlying})`);
-      const { value, delta, vega } = this.positionValue(pos, und.spot, und.vol);
-      r.initialEquity += value;
-      r.maintenanceEquity += value;
-      r.delta[pos.underlying]! += delta;
-      r.vega[pos.underlying]! += vega;
-    }
-    if (p.length === 0 && cash >= 0n) return r;
-    const reqM: bigint[] = [];
-    const reqI: bigint[] = [];
-    u.forEach((und, k) => {
-      const rp = und.params;
-      const shortMin = shortOptionCharge(p, k, und.spot, rp.shortOptionMinimum);
-      const m = max(this.worstLoss(und, k, c, p, rp.scanRange, false), shortMin);
-      reqM.push(m);
-      reqI.push(max(max(this.worstLoss(und, k, c, p, (rp.scanRange * rp.initialMultiple) / WAD, true), shortMin), m));
-    });
-    r.maintenanceRequirement = afterOffsets(reqM, r.delta, offsets);
-    r.initialRequirement = afterOffsets(reqI, r.delta, offsets);
-    return r;
+    return portfolioMargin(cash, u, c, p, offsets, this.pricer);
   }
 
-  private exposureValue(k: number, c: readonly Collateral[], p: readonly Position[], spot: bigint, vol: bigint, initial: boolean): bigint {
-    let v = 0n;
-    for (const col of c) if (col.underlying === k) v += collateralValue(col, spot, initial ? col.initialHaircut : col.maintenanceHaircut);
-    for (const pos of p) if (pos.underlying === k) v += this.positionValue(pos, spot, vol).value;
-    return v;
-  }
-
-  private worstLoss(und: Underlying, k: number, c: readonly Collateral[], p: readonly Position[], range: bigint, initial: boolean): bigint {
-    let worst = 0n;
-    const base = this.exposureValue(k, c, p, und.spot, und.vol, initial);
-    for (let step = -3n; step <= 3n; step++) {
-      const spot = shiftedSpot(und.spot, (range * step) / 3n);
-      for (let sign = -1n; sign <= 1n; sign += 2n) {
-        const vol = und.vol + (und.vol * und.params.volShift * sign) / WAD;
-        worst = max(worst, base - this.exposureValue(k, c, p, spot, vol < 0n ? 0n : vol, initial));
-      }
-    }
-    const extreme = (range * und.params.extremeMultiple) / WAD;
-    for (let sign = -1n; sign <= 1n; sign += 2n) {
-      const loss = base - this.exposureValue(k, c, p, shiftedSpot(und.spot, extreme * sign), und.vol, initial);
-      if (loss > 0n) worst = max(worst, mulWadUp(loss, und.params.extremeCover));
-    }
-    return worst;
-  }
+  private readonly pricer: OptionPricer = (spot, strike, vol, timeYears, isCall) => this.greeks(spot, strike, vol, timeYears, isCall);
 }
 
 function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
@@ -157,12 +67,6 @@ function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
     map.set(key, v);
   }
   return v;
-}
-
-function shortOptionCharge(p: readonly Position[], k: number, spot: bigint, minimum: bigint): bigint {
-  let charge = 0n;
-  for (const pos of p) if (pos.underlying === k && pos.kind !== PERP && pos.size < 0n) charge += mulWadUp(mulWadUp(-pos.size, spot), minimum);
-  return charge;
 }
 
 /** A book account in `portfolioMargin`'s terms. */

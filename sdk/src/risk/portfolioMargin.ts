@@ -3,7 +3,11 @@
  * with collateral shocked alongside perps and options (docs/risk-model.md section 6). Same
  * integer operations, same order, so both return the same figures to the wei.
  */
-import { blackScholes } from './optionMath.js';
+import { blackScholes, type Greeks } from './optionMath.js';
+
+/** Prices one option at rate 0; the model's only use of Black-Scholes, so a book can memoize it. */
+export type OptionPricer = (spot: bigint, strike: bigint, vol: bigint, timeYears: bigint, isCall: boolean) => Greeks;
+export const blackScholesPricer: OptionPricer = (spot, strike, vol, timeYears, isCall) => blackScholes(spot, strike, vol, timeYears, 0n, isCall);
 
 const WAD = 10n ** 18n;
 export const PERP = 0;
@@ -70,10 +74,10 @@ export function collateralValue(c: Collateral, spot: bigint, haircut: bigint): b
   return (((c.amount * spot) / 10n ** BigInt(c.decimals)) * (WAD - haircut)) / WAD;
 }
 
-export function positionValue(p: Position, spot: bigint, vol: bigint): { value: bigint; delta: bigint; vega: bigint } {
+export function positionValue(p: Position, spot: bigint, vol: bigint, price: OptionPricer = blackScholesPricer): { value: bigint; delta: bigint; vega: bigint } {
   if (p.kind === PERP) return { value: mulWadDown(p.size, spot), delta: p.size, vega: 0n };
   if (p.kind !== CALL && p.kind !== PUT) throw new Error(`UnknownKind(${p.kind})`);
-  const g = blackScholes(spot, p.strike, vol, p.timeYears, 0n, p.kind === CALL);
+  const g = price(spot, p.strike, vol, p.timeYears, p.kind === CALL);
   return { value: mulWadDown(p.size, g.price), delta: (p.size * g.delta) / WAD, vega: (p.size * g.vega) / WAD };
 }
 
@@ -88,26 +92,34 @@ export function shiftedSpot(spot: bigint, move: bigint): bigint {
   return s < 1n ? 1n : s;
 }
 
-function exposureValue(k: number, c: readonly Collateral[], p: readonly Position[], spot: bigint, vol: bigint, initial: boolean): bigint {
+function exposureValue(k: number, c: readonly Collateral[], p: readonly Position[], spot: bigint, vol: bigint, initial: boolean, price: OptionPricer): bigint {
   let v = 0n;
   for (const col of c) if (col.underlying === k) v += collateralValue(col, spot, initial ? col.initialHaircut : col.maintenanceHaircut);
-  for (const pos of p) if (pos.underlying === k) v += positionValue(pos, spot, vol).value;
+  for (const pos of p) if (pos.underlying === k) v += positionValue(pos, spot, vol, price).value;
   return v;
 }
 
-export function worstLoss(und: Underlying, k: number, c: readonly Collateral[], p: readonly Position[], range: bigint, initial: boolean): bigint {
+export function worstLoss(
+  und: Underlying,
+  k: number,
+  c: readonly Collateral[],
+  p: readonly Position[],
+  range: bigint,
+  initial: boolean,
+  price: OptionPricer = blackScholesPricer,
+): bigint {
   let worst = 0n;
-  const base = exposureValue(k, c, p, und.spot, und.vol, initial);
+  const base = exposureValue(k, c, p, und.spot, und.vol, initial, price);
   for (let step = -3n; step <= 3n; step++) {
     const spot = shiftedSpot(und.spot, (range * step) / 3n);
     for (let sign = -1n; sign <= 1n; sign += 2n) {
       const vol = und.vol + (und.vol * und.params.volShift * sign) / WAD;
-      worst = max(worst, base - exposureValue(k, c, p, spot, vol < 0n ? 0n : vol, initial));
+      worst = max(worst, base - exposureValue(k, c, p, spot, vol < 0n ? 0n : vol, initial, price));
     }
   }
   const extreme = (range * und.params.extremeMultiple) / WAD;
   for (let sign = -1n; sign <= 1n; sign += 2n) {
-    const loss = base - exposureValue(k, c, p, shiftedSpot(und.spot, extreme * sign), und.vol, initial);
+    const loss = base - exposureValue(k, c, p, shiftedSpot(und.spot, extreme * sign), und.vol, initial, price);
     if (loss > 0n) worst = max(worst, mulWadUp(loss, und.params.extremeCover));
   }
   return worst;
@@ -147,6 +159,7 @@ export function portfolioMargin(
   c: readonly Collateral[],
   p: readonly Position[],
   offsets: readonly PairOffset[] = [],
+  price: OptionPricer = blackScholesPricer,
 ): PortfolioResult {
   const r: PortfolioResult = {
     initialEquity: cash,
@@ -166,7 +179,7 @@ export function portfolioMargin(
   for (const pos of p) {
     const und = u[pos.underlying];
     if (!und) throw new Error(`UnknownUnderlying(${pos.underlying})`);
-    const { value, delta, vega } = positionValue(pos, und.spot, und.vol);
+    const { value, delta, vega } = positionValue(pos, und.spot, und.vol, price);
     r.initialEquity += value;
     r.maintenanceEquity += value;
     r.delta[pos.underlying]! += delta;
@@ -179,10 +192,10 @@ export function portfolioMargin(
   u.forEach((und, k) => {
     const rp = und.params;
     const shortMin = shortOptionCharge(p, k, und.spot, rp.shortOptionMinimum);
-    const m = max(worstLoss(und, k, c, p, rp.scanRange, false), shortMin);
+    const m = max(worstLoss(und, k, c, p, rp.scanRange, false, price), shortMin);
     reqM.push(m);
     // At least the maintenance figure: the initial grid is wider but coarser.
-    reqI.push(max(max(worstLoss(und, k, c, p, (rp.scanRange * rp.initialMultiple) / WAD, true), shortMin), m));
+    reqI.push(max(max(worstLoss(und, k, c, p, (rp.scanRange * rp.initialMultiple) / WAD, true, price), shortMin), m));
   });
   r.maintenanceRequirement = afterOffsets(reqM, r.delta, offsets);
   r.initialRequirement = afterOffsets(reqI, r.delta, offsets);
