@@ -17,8 +17,8 @@ contract PropertiesTest is Fixture, IPacketCourier {
 
     function setUp() public override {
         super.setUp();
-        ManualAggregator[] memory feeds = new ManualAggregator[](3);
-        (feeds[0], feeds[1], feeds[2]) = (ethFeed, btcFeed, usdFeed);
+        ManualAggregator[] memory feeds = new ManualAggregator[](4);
+        (feeds[0], feeds[1], feeds[2], feeds[3]) = (ethFeed, btcFeed, usdFeed, ethVolFeed);
         CrossChainHandler.Collateral[] memory c = new CrossChainHandler.Collateral[](4);
         c[0] = CrossChainHandler.Collateral(hubVault, usdc, usdcAsset, HUB_EID, 1e6);
         c[1] = CrossChainHandler.Collateral(vaultA, wethA, wethAAsset, A_EID, 1e18);

@@ -91,6 +91,24 @@ contract RiskEngineTest is Test {
         engine.setPairOffset(eth, btc, 0.5e18);
     }
 
+    /// @dev Volatility prices options only: a stale volatility feed blocks the accounts holding an
+    /// option on that underlying, never one with only its perps or collateral.
+    function test_staleVolatilityFeedOnlyBlocksOptionHolders() public {
+        ManualAggregator volFeed = new ManualAggregator(8, 0.8e8);
+        uint16 vol = engine.addRiskAsset(AggregatorV3Interface(address(volFeed)), 1 hours, 0.01e18, 5e18);
+        engine.setScenarioParams(eth, RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, vol));
+        uint16 call = engine.listMarket(eth, RiskConfig.MarketKind.Call, 3300e18, uint64(block.timestamp + 30 days), 0.01e18);
+        volFeed.setAnswerAt(0.8e8, block.timestamp - 2 hours);
+        RiskEngine.Holding[] memory none = new RiskEngine.Holding[](0);
+        RiskEngine.Position[] memory perpOnly = new RiskEngine.Position[](1);
+        perpOnly[0] = RiskEngine.Position(ethPerp, 1e18);
+        assertEq(engine.figures(0, none, perpOnly).maintenanceRequirement, 300e18);
+        RiskEngine.Position[] memory withCall = new RiskEngine.Position[](2);
+        (withCall[0], withCall[1]) = (perpOnly[0], RiskEngine.Position(call, -1e18));
+        vm.expectRevert();
+        engine.figures(0, none, withCall);
+    }
+
     function test_newRiskAssetIsFullyMarginedUntilItsGridIsSet() public {
         uint16 sol = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 100e8))), 1 hours, 1e16, 1e22);
         uint16 solPerp = engine.listMarket(sol, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);

@@ -225,11 +225,13 @@ export class HubReader {
       positions.push({ underlying: local(market.riskAsset), kind: MARKET_KINDS.indexOf(market.kind), size, strike: market.strike, timeYears });
     }
 
+    // As the engine: an underlying's volatility is read only when the account has an option on it.
+    const withOptions = new Set(positions.filter((p) => p.kind !== 0).map((p) => p.underlying));
     const underlyings: Underlying[] = [];
-    for (const riskAsset of localIndex.keys()) {
+    for (const [riskAsset, k] of localIndex) {
       const sc = this.scenarios[riskAsset]!;
       const spot = await priceOf(riskAsset);
-      const vol: PriceReading = sc.volFeed === null ? { ok: true, price: 0n } : await priceOf(sc.volFeed);
+      const vol: PriceReading = sc.volFeed === null || !withOptions.has(k) ? { ok: true, price: 0n } : await priceOf(sc.volFeed);
       underlyings.push({ spot: spot.ok ? spot.price : 0n, vol: vol.ok ? vol.price : 0n, params: sc });
     }
     for (const p of prices.values()) {

@@ -167,11 +167,17 @@ contract RiskEngine is RiskConfig {
             });
         }
         _addPositions(x, positions);
+        // Volatility only prices options: an underlying the account holds no option on does not
+        // depend on its volatility feed (a stale one must not block its withdrawals or liquidation).
+        bool[] memory hasOption = new bool[](x.n);
+        for (uint256 i; i < x.positions.length; ++i) {
+            if (x.positions[i].kind != PortfolioMargin.PERP) hasOption[x.positions[i].underlying] = true;
+        }
         PortfolioMargin.Underlying[] memory u = new PortfolioMargin.Underlying[](x.n);
         uint16[] memory ids = new uint16[](x.n);
         for (uint256 k; k < x.n; ++k) {
             ids[k] = x.ids[k];
-            u[k] = _underlying(ids[k]);
+            u[k] = _underlying(ids[k], hasOption[k]);
         }
         return (PortfolioMargin.compute(x.cash, u, x.collateral, x.positions, _offsets(x)), ids);
     }
@@ -202,11 +208,11 @@ contract RiskEngine is RiskConfig {
         x.positions = p;
     }
 
-    function _underlying(uint16 id) private view returns (PortfolioMargin.Underlying memory) {
+    function _underlying(uint16 id, bool withVol) private view returns (PortfolioMargin.Underlying memory) {
         ScenarioParams storage sp = _scenario[id];
         return PortfolioMargin.Underlying({
             spot: int256(_price(id)),
-            vol: _vol(id),
+            vol: withVol ? _vol(id) : int256(0),
             params: PortfolioMargin.RiskParams({
                 scanRange: int256(uint256(sp.scanRange)),
                 volShift: int256(uint256(sp.volShift)),

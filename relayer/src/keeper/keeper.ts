@@ -337,11 +337,11 @@ export class Keeper {
   }
 }
 
-/** Every feed an account's figures depend on: its underlyings and their volatility feeds. */
+/** Every feed an account's figures depend on: its underlyings, and the volatility of those it holds options on. */
 function feedsOf(risk: AccountRisk, reader: HubReader): Set<number> {
   const feeds = new Set([...risk.collateral.map((c) => c.asset.riskAsset), ...risk.positions.map((p) => p.market.riskAsset)]);
-  for (const f of [...feeds]) {
-    const vol = reader.scenarioParams()[f]?.volFeed;
+  for (const p of risk.positions) {
+    const vol = p.market.kind === 'perp' ? null : reader.scenarioParams()[p.market.riskAsset]?.volFeed;
     if (vol !== undefined && vol !== null) feeds.add(vol);
   }
   return feeds;
