@@ -80,51 +80,43 @@ export class HubReader {
 
   /** (Re)reads the listed assets and markets; cheap, called when the engine emits a config event. */
   async loadConfig(): Promise<void> {
-    const assetCount = Number(await this.engine.getFunction('assetCount')());
-    const marketCount = Number(await this.engine.getFunction('marketCount')());
-    this.assets = await Promise.all(
-      Array.from({ length: assetCount }, async (_, assetId) => {
-        const a = await this.engine.getFunction('asset')(assetId);
-        return {
-          assetId,
-          eid: Number(a.eid),
-          token: a.token as string,
-          decimals: Number(a.decimals),
-          riskAsset: Number(a.riskAsset),
-          initialHaircut: a.initialHaircut as bigint,
-          maintenanceHaircut: a.maintenanceHaircut as bigint,
-          liquidationBonus: a.liquidationBonus as bigint,
-        };
-      }),
-    );
-    this.markets = await Promise.all(
-      Array.from({ length: marketCount }, async (_, marketId) => {
-        const m = await this.engine.getFunction('market')(marketId);
-        return {
-          marketId,
-          riskAsset: Number(m.riskAsset),
-          kind: MARKET_KINDS[Number(m.kind)] ?? 'perp',
-          strike: m.strike as bigint,
-          expiry: Number(m.expiry),
-          settlementPrice: m.settlementPrice as bigint,
-        };
-      }),
-    );
-    const riskAssetCount = Number(await this.engine.getFunction('riskAssetCount')());
-    this.scenarios = await Promise.all(
-      Array.from({ length: riskAssetCount }, async (_, id) => {
-        const p = await this.engine.getFunction('scenarioParams')(id);
-        return {
-          scanRange: p.scanRange as bigint,
-          volShift: p.volShift as bigint,
-          extremeMultiple: p.extremeMultiple as bigint,
-          extremeCover: p.extremeCover as bigint,
-          initialMultiple: p.initialMultiple as bigint,
-          shortOptionMinimum: p.shortOptionMinimum as bigint,
-          volFeed: Number(p.volFeed) === NO_VOL_FEED ? null : Number(p.volFeed),
-        };
-      }),
-    );
+    const count = async (fn: string) => Number(await this.engine.getFunction(fn)());
+    this.assets = await readEach(await count('assetCount'), async (assetId) => {
+      const a = await this.engine.getFunction('asset')(assetId);
+      return {
+        assetId,
+        eid: Number(a.eid),
+        token: a.token as string,
+        decimals: Number(a.decimals),
+        riskAsset: Number(a.riskAsset),
+        initialHaircut: a.initialHaircut as bigint,
+        maintenanceHaircut: a.maintenanceHaircut as bigint,
+        liquidationBonus: a.liquidationBonus as bigint,
+      };
+    });
+    this.markets = await readEach(await count('marketCount'), async (marketId) => {
+      const m = await this.engine.getFunction('market')(marketId);
+      return {
+        marketId,
+        riskAsset: Number(m.riskAsset),
+        kind: MARKET_KINDS[Number(m.kind)] ?? 'perp',
+        strike: m.strike as bigint,
+        expiry: Number(m.expiry),
+        settlementPrice: m.settlementPrice as bigint,
+      };
+    });
+    this.scenarios = await readEach(await count('riskAssetCount'), async (id) => {
+      const p = await this.engine.getFunction('scenarioParams')(id);
+      return {
+        scanRange: p.scanRange as bigint,
+        volShift: p.volShift as bigint,
+        extremeMultiple: p.extremeMultiple as bigint,
+        extremeCover: p.extremeCover as bigint,
+        initialMultiple: p.initialMultiple as bigint,
+        shortOptionMinimum: p.shortOptionMinimum as bigint,
+        volFeed: Number(p.volFeed) === NO_VOL_FEED ? null : Number(p.volFeed),
+      };
+    });
     const offsets = (await this.engine.getFunction('pairOffsets')()) as Array<{ a: bigint; b: bigint; credit: bigint }>;
     this.pairOffsets = offsets.map((o) => ({ a: Number(o.a), b: Number(o.b), credit: o.credit }));
   }
@@ -217,8 +209,9 @@ export class HubReader {
       const spot = await priceOf(market.riskAsset);
       const markUsd = mark.ok ? mark.price : 0n;
       risk.positions.push({ market, size, price: spot.ok ? spot.price : 0n, markUsd, valueUsd: mulWadDown(size, markUsd) });
-      if (market.settlementPrice !== 0n) {
-        cash += mulWadDown(size, payoff(market, market.settlementPrice));
+      const settled = settledCash(market, size);
+      if (settled !== undefined) {
+        cash += settled;
         continue;
       }
       const timeYears = yearsToExpiry(market, now);
@@ -260,14 +253,26 @@ export class HubReader {
   }
 }
 
-export function payoff(m: MarketInfo, settlement: bigint): bigint {
-  if (m.kind === 'call') return settlement > m.strike ? settlement - m.strike : 0n;
-  return m.strike > settlement ? m.strike - settlement : 0n;
+/**
+ * What a position in an option whose settlement price is fixed counts for: cash, its payoff
+ * (`mulWadDown(size, payoff)`, as the engine counts it), outside the scenarios. Undefined while
+ * the market is unsettled (or a perp).
+ */
+export function settledCash(market: MarketInfo, size: bigint): bigint | undefined {
+  const s = market.settlementPrice;
+  if (s === 0n) return undefined;
+  const payoff = market.kind === 'call' ? (s > market.strike ? s - market.strike : 0n) : market.strike > s ? market.strike - s : 0n;
+  return mulWadDown(size, payoff);
 }
 
 /** The engine's time to expiry in WAD years at block time `now` (0 for perps and once expired). */
 export function yearsToExpiry(market: MarketInfo, now: bigint): bigint {
   return market.kind === 'perp' || BigInt(market.expiry) <= now ? 0n : ((BigInt(market.expiry) - now) * WAD) / YEAR_SECONDS;
+}
+
+/** `read(i)` for every i below `count`, all at once. */
+function readEach<T>(count: number, read: (i: number) => Promise<T>): Promise<T[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => read(i)));
 }
 
 function bits(x: bigint): number[] {

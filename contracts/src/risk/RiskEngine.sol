@@ -76,17 +76,10 @@ contract RiskEngine is RiskConfig {
 
     /// @notice Model value of one unit of a market in USD WAD: the spot for a perp, the
     /// Black-Scholes premium for a live option, the payoff of an expired one.
-    function markPrice(uint16 marketId) public view returns (uint256) {
+    function markPrice(uint16 marketId) external view returns (uint256) {
         _checkSequencer();
         Market storage m = _marketOrRevert(marketId);
-        uint256 spot = _price(m.riskAsset);
-        if (m.kind == MarketKind.Perp) return spot;
-        if (m.settlementPrice != 0) return _payoff(m, m.settlementPrice);
-        return uint256(
-            OptionMath.blackScholes(
-                int256(spot), int256(uint256(m.strike)), _vol(m.riskAsset), _timeYears(m.expiry), 0, m.kind == MarketKind.Call
-            ).price
-        );
+        return _mark(m, _price(m.riskAsset));
     }
 
     /// @notice The mark and the band around it a venue's trade price must fall in. Expired
@@ -94,9 +87,10 @@ contract RiskEngine is RiskConfig {
     function tradeBand(uint16 marketId) external view returns (uint256 mark, uint256 band) {
         Market storage m = _marketOrRevert(marketId);
         if (m.kind != MarketKind.Perp && block.timestamp >= m.expiry) revert MarketExpired(marketId);
-        mark = markPrice(marketId);
-        uint256 base = m.kind == MarketKind.Perp ? mark : _price(m.riskAsset);
-        band = Math.mulDiv(base, m.maxPriceDeviation, WAD);
+        _checkSequencer();
+        uint256 spot = _price(m.riskAsset);
+        mark = _mark(m, spot);
+        band = Math.mulDiv(m.kind == MarketKind.Perp ? mark : spot, m.maxPriceDeviation, WAD);
     }
 
     /// @notice Fix (if not yet) and return an expired option's settlement payoff per unit, USD WAD.
@@ -257,6 +251,18 @@ contract RiskEngine is RiskConfig {
     /// @dev Years to expiry in WAD, 0 once expired.
     function _timeYears(uint64 expiry) private view returns (int256) {
         return expiry > block.timestamp ? int256((expiry - block.timestamp) * WAD / YEAR) : int256(0);
+    }
+
+    /// @dev One unit of `m` at underlying price `spot`: the spot for a perp, the payoff once
+    /// settled, else the Black-Scholes premium.
+    function _mark(Market storage m, uint256 spot) private view returns (uint256) {
+        if (m.kind == MarketKind.Perp) return spot;
+        if (m.settlementPrice != 0) return _payoff(m, m.settlementPrice);
+        return uint256(
+            OptionMath.blackScholes(
+                int256(spot), int256(uint256(m.strike)), _vol(m.riskAsset), _timeYears(m.expiry), 0, m.kind == MarketKind.Call
+            ).price
+        );
     }
 
     function _payoff(Market storage m, uint256 settlement) private view returns (uint256) {

@@ -21,13 +21,14 @@ import { chooseCollateral, choosePosition } from './seizeChoice.js';
 
 const WAD = 10n ** 18n;
 const SEIZE = 3;
-const ACTIVE: readonly LiquidationStatus[] = ['planned'];
 
 export class Keeper {
   readonly address: string;
   private readonly hub: Contract;
   private readonly watch: OracleWatch;
   private settlementScale = 0n;
+  /** The hub's settlement token, read by `prepare`: what the keeper repays debt with. */
+  private settlementToken!: Contract;
   private sequence = 0;
 
   constructor(
@@ -59,11 +60,16 @@ export class Keeper {
   /** Lets the hub pull the keeper's settlement tokens for repayments (once). */
   async prepare(): Promise<void> {
     this.settlementScale = (await this.hub.getFunction('settlementScale')()) as bigint;
-    const token = new Contract(
+    this.settlementToken = new Contract(
       (await this.hub.getFunction('settlementToken')()) as string,
-      ['function allowance(address,address) view returns (uint256)', 'function approve(address,uint256) returns (bool)'],
+      [
+        'function balanceOf(address) view returns (uint256)',
+        'function allowance(address,address) view returns (uint256)',
+        'function approve(address,uint256) returns (bool)',
+      ],
       this.hub.runner,
     );
+    const token = this.settlementToken;
     if (((await token.getFunction('allowance')(this.address, this.hub.target)) as bigint) < 2n ** 128n) {
       await ((await token.getFunction('approve')(this.hub.target, 2n ** 256n - 1n)) as ContractTransactionResponse).wait();
     }
@@ -74,7 +80,8 @@ export class Keeper {
     const block = await latestBlock(this.hubProvider);
     const header = await this.hubProvider.getBlock(block);
     const { spots, blocked } = await this.readFeeds(block);
-    const active = new Set(this.store.liquidations().filter((l) => ACTIVE.includes(l.status)).map((l) => l.account));
+    // An account with a liquidation not yet accepted by the hub is not planned again.
+    const active = new Set(this.store.liquidations().filter((l) => l.status === 'planned').map((l) => l.account));
     const candidates = screenCandidates(this.reader, risks, spots, BigInt(header!.timestamp)).filter((c) => !active.has(c.accountId));
     // Confirm every candidate exactly at once (reads only), then act on them most urgent first.
     const confirmed = await Promise.all(candidates.map((c) => this.reader.accountRisk(c.accountId, block)));
@@ -206,8 +213,7 @@ export class Keeper {
 
   /** Everything the keeper holds in settlement tokens, up to a configured cap (token units). */
   private async repayBudget(): Promise<bigint> {
-    const token = new Contract((await this.hub.getFunction('settlementToken')()) as string, abis.erc20(), this.hubProvider);
-    const balance = (await token.getFunction('balanceOf')(this.address)) as bigint;
+    const balance = (await this.settlementToken.getFunction('balanceOf')(this.address)) as bigint;
     const cap = BigInt(Math.floor(this.config.maxRepayUsd)) * (WAD / this.settlementScale);
     return balance < cap ? balance : cap;
   }

@@ -3,8 +3,8 @@
  * (sdk/src/risk/screening.ts, SPAN risk arrays) at the latest prices, using the holdings the book
  * last read. Only the candidates it returns are checked with the exact model, then on-chain.
  */
-import { MARKET_KINDS, payoff, yearsToExpiry, type AccountRisk, type HubReader } from '../hubReader.js';
-import { mulWadDown, type Underlying } from '../../../sdk/src/risk/portfolioMargin.js';
+import { MARKET_KINDS, settledCash, yearsToExpiry, type AccountRisk, type HubReader } from '../hubReader.js';
+import type { Underlying } from '../../../sdk/src/risk/portfolioMargin.js';
 import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, SCREEN_CANDIDATE, type BookAccount, type BookSpec } from '../../../sdk/src/risk/screening.js';
 
 export interface ScreenCandidate {
@@ -23,7 +23,7 @@ export function screenCandidates(reader: HubReader, risks: readonly AccountRisk[
   const spec: BookSpec = {
     underlyingCount: scenarios.length,
     collateralAssets: reader.listedAssets().map((a) => ({ underlying: a.riskAsset, decimals: a.decimals, initialHaircut: a.initialHaircut, maintenanceHaircut: a.maintenanceHaircut })),
-    markets: markets.map((m) => ({ underlying: m.riskAsset, kind: MARKET_KINDS.indexOf(m.kind), strike: m.strike === 0n ? 1n : m.strike, timeYears: yearsToExpiry(m, now) })),
+    markets: markets.map((m) => ({ underlying: m.riskAsset, kind: MARKET_KINDS.indexOf(m.kind), strike: m.strike, timeYears: yearsToExpiry(m, now) })),
     offsets: reader.configuredPairOffsets(),
   };
   const underlyings: Underlying[] = scenarios.map((params, id) => ({
@@ -37,8 +37,8 @@ export function screenCandidates(reader: HubReader, risks: readonly AccountRisk[
     let cash = r.cash;
     const positions: BookAccount['positions'][number][] = [];
     for (const p of r.positions) {
-      // A settled option is cash (its payoff), exactly as the engine counts it.
-      if (p.market.settlementPrice !== 0n) cash += mulWadDown(p.size, payoff(p.market, p.market.settlementPrice));
+      const settled = settledCash(p.market, p.size);
+      if (settled !== undefined) cash += settled;
       else positions.push({ market: p.market.marketId, size: p.size });
     }
     return { cash, collateral: r.collateral.map((c) => ({ asset: c.asset.assetId, amount: c.amount })), positions };
