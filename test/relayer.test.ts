@@ -196,9 +196,13 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
   });
 
   it('answers bad input with a 400 that says what was wrong, and unknown routes with a 404', async function () {
+    // The checksummed address with one letter's case flipped: mixed case, wrong EIP-55 checksum.
+    const badChecksum = trader.replace(/[a-f]/, (c) => c.toUpperCase());
+    expect(badChecksum).to.not.equal(trader);
     const cases: Array<[string, number, RegExp]> = [
       ['/v1/accounts/0x123', 400, /40 hex characters/],
       ['/v1/accounts/not-an-address', 400, /40 hex characters/],
+      [`/v1/accounts/${badChecksum}`, 400, /invalid address checksum/],
       [`/v1/accounts/${trader}?subAccount=-1`, 400, /subAccount must be a whole number/],
       [`/v1/accounts/${trader}?subAccount=4294967296`, 400, /subAccount must be between/],
       [`/v1/accounts/${trader}?colour=red`, 400, /unknown query parameter\(s\): colour/],

@@ -7,13 +7,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { getAddress } from 'ethers';
 import { z } from 'zod';
+import { addressSchema } from '../../sdk/src/messageCodec.js';
 
 const require = createRequire(import.meta.url);
-
-export const addressSchema = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
-  .transform((a) => getAddress(a));
 
 export const chainConfigSchema = z.object({
   name: z.string().min(1),

@@ -13,7 +13,7 @@
  *   54     32   amount
  *   86     20   recipient (zero for CREDIT)
  */
-import { getAddress, getBytes, hexlify, solidityPacked, toBigInt } from 'ethers';
+import { getAddress, getBytes, hexlify, isAddress, solidityPacked, toBigInt } from 'ethers';
 import { z } from 'zod';
 
 export const MESSAGE_VERSION = 1;
@@ -24,16 +24,29 @@ export type MessageType = (typeof MessageType)[keyof typeof MessageType];
 
 const UINT64_MAX = (1n << 64n) - 1n;
 const UINT256_MAX = (1n << 256n) - 1n;
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address').transform((a) => getAddress(a));
+/**
+ * A 20-byte hex address, returned checksummed. All lower or all upper case is taken as is; a
+ * mixed-case one must carry a valid EIP-55 checksum (a zod issue, not a thrown error, if not).
+ */
+export const addressSchema = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
+  .transform((a, ctx) => {
+    if (!isAddress(a)) {
+      ctx.addIssue({ code: 'custom', message: 'invalid address checksum (EIP-55): use the checksummed or an all-lowercase address', input: a });
+      return z.NEVER;
+    }
+    return getAddress(a);
+  });
 
 export const messageSchema = z.object({
   msgType: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   id: z.bigint().min(0n).max(UINT64_MAX),
-  account: address,
+  account: addressSchema,
   subAccount: z.number().int().min(0).max(0xffffffff),
-  token: address,
+  token: addressSchema,
   amount: z.bigint().min(0n).max(UINT256_MAX),
-  recipient: address,
+  recipient: addressSchema,
 });
 
 export type Message = z.infer<typeof messageSchema>;

@@ -6,8 +6,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
 import { z } from 'zod';
-import { getAddress } from 'ethers';
 import { toAccountId, fromAccountId } from '../../../sdk/src/accountId.js';
+import { addressSchema } from '../../../sdk/src/messageCodec.js';
 import { WAD } from '../../../sdk/src/risk/marginModel.js';
 import type { AccountBook } from '../book.js';
 import { latestBlock, type ChainClient } from '../chains.js';
@@ -33,7 +33,8 @@ export interface ApiDeps {
 
 class BadRequest extends Error {}
 
-const addressParam = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'address must be 0x followed by 40 hex characters');
+/** Returns the checksummed address; a mixed-case one with a wrong EIP-55 checksum is a 400 too. */
+const addressParam = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'address must be 0x followed by 40 hex characters').pipe(addressSchema);
 const intQuery = (name: string, min: number, max: number) =>
   z
     .string()
@@ -96,7 +97,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
 
   app.get('/v1/accounts/:address', wrap(async (req, res) => {
-    const owner = getAddress(parse(addressParam, req.params.address));
+    const owner = parse(addressParam, req.params.address);
     const { subAccount } = parse(accountQuery, req.query);
     let subs: number[];
     if (subAccount !== undefined) subs = [subAccount];
