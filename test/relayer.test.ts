@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Contract, Interface, JsonRpcProvider, Wallet } from 'ethers';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
-import { contractAt, deploySystem, devnetRelayerConfig, devnetSigner, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
+import { contractAt, deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
 import { deployContract, endpointArtifact, simpleMessageLibArtifact } from '../relayer/src/devnet/layerzero.js';
 import { loadArtifact } from '../relayer/src/devnet/artifacts.js';
 import { decodePacket, type PacketV1 } from '../sdk/src/packet.js';
@@ -44,7 +44,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
 
   before(async function () {
     for (const chainId of [31_101, 31_102, 31_103]) chains.push(await startAnvil({ chainId }));
-    const specs = chains.map((c, i) => ({ name: i === 0 ? 'hub' : `spoke-${i}`, chainId: c.chainId, eid: 40_101 + i, rpcUrl: c.rpcUrl }));
+    const specs = devnetSpecs(chains);
     manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER);
     dataDir = mkdtempSync(join(tmpdir(), 'relayer-test-'));
     await startRelayer();

@@ -3,8 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-import { freePort } from '../relayer/src/devnet/anvil.js';
+import { freePort, portIsFree } from '../relayer/src/devnet/anvil.js';
 
 function runStart(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relayer/src/devnet/start.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -13,14 +12,6 @@ function runStart(args: string[]): { child: ChildProcess; output: () => string; 
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
 }
 
 describe('npm start (the devnet CLI)', function () {

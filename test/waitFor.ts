@@ -1,10 +1,2 @@
-/** Polls `fn` every 100 ms until it returns something truthy, which it resolves with. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The tests poll with the relayer's own helper. */
+export { waitFor } from '../relayer/src/wait.js';

@@ -60,13 +60,16 @@ export const relayerConfigSchema = z.object({
 export type ChainConfig = z.infer<typeof chainConfigSchema>;
 export type RelayerConfig = z.infer<typeof relayerConfigSchema>;
 export type KeeperConfig = z.infer<typeof keeperConfigSchema>;
-export type RelayerConfigInput = z.input<typeof relayerConfigSchema>;
 
 export function parseRelayerConfig(input: unknown): RelayerConfig {
   const parsed = relayerConfigSchema.safeParse(input);
   if (!parsed.success) throw new Error(`invalid relayer config:\n${z.prettifyError(parsed.error)}`);
   const config = parsed.data;
   if (config.devnetWorker && !config.relayerKey) throw new Error('devnetWorker needs relayerKey');
+  if (config.devnetWorker) {
+    // The devnet worker verifies packets with each chain's receive library.
+    for (const c of config.chains) if (!c.messageLib) throw new Error(`${c.name}: the devnet worker needs relayerKey and messageLib`);
+  }
   if (!config.chains.some((c) => c.eid === config.hubEid)) throw new Error(`no chain has the hub's endpoint id ${config.hubEid}`);
   return config;
 }

@@ -27,7 +27,6 @@ export class Indexer {
   private readonly endpointIface = abis.endpoint();
   private readonly vaultIface = abis.vault();
   private readonly hubIface = abis.hub();
-  private readonly engineIface = abis.engine();
   private readonly byOrigin = new Map<string, string>();
   readonly heads = new Map<number, number>();
 

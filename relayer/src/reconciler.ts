@@ -11,7 +11,7 @@ import { abis, latestBlock, type ChainClient } from './chains.js';
 import type { HubReader } from './hubReader.js';
 import type { Logger } from './log.js';
 import type { RelayerMetrics } from './metrics.js';
-import type { RelayerStore } from './store.js';
+import type { RelayerStore, StoredMessage } from './store.js';
 
 export interface CustodyCheck {
   assetId: number;
@@ -39,18 +39,29 @@ export class Reconciler {
 
   async check(): Promise<CustodyCheck[]> {
     const hubBlock = await latestBlock(this.reader.provider);
+    // Every CREDIT to the hub, delivered ones too: a reorg can undo a delivery, so each is asked
+    // of the hub again at `hubBlock`.
+    const credits = new Map<string, StoredMessage[]>();
+    for (const m of this.store.messages()) {
+      if (m.msgType !== MessageType.CREDIT || m.dstEid !== this.hubEid) continue;
+      const key = creditKey(m.srcEid, m.token);
+      const group = credits.get(key);
+      if (group) group.push(m);
+      else credits.set(key, [m]);
+    }
     const checks: CustodyCheck[] = [];
     for (const asset of this.reader.listedAssets()) {
       const chain = this.chains.get(asset.eid);
       if (!chain) continue;
       const hubLedger = (await this.reader.hub.getFunction('totalCollateral')(asset.assetId, { blockTag: hubBlock })) as bigint;
+      const sent = credits.get(creditKey(asset.eid, asset.token)) ?? [];
+      const processed = await Promise.all(
+        sent.map((m) => this.reader.hub.getFunction('creditProcessed')(m.srcEid, BigInt(m.id), { blockTag: hubBlock }) as Promise<boolean>),
+      );
       let creditsInFlight = 0n;
-      for (const m of this.store.messages()) {
-        if (m.msgType !== MessageType.CREDIT || m.srcEid !== asset.eid || m.dstEid !== this.hubEid) continue;
-        if (m.token.toLowerCase() !== asset.token.toLowerCase()) continue;
-        const processed = (await this.reader.hub.getFunction('creditProcessed')(m.srcEid, BigInt(m.id), { blockTag: hubBlock })) as boolean;
-        if (!processed) creditsInFlight += BigInt(m.amount);
-      }
+      sent.forEach((m, i) => {
+        if (!processed[i]) creditsInFlight += BigInt(m.amount);
+      });
       const custodied = (await chain.vault.getFunction('custodied')(asset.token)) as bigint;
       const token = new Contract(asset.token, abis.erc20(), chain.provider);
       const balance = (await token.getFunction('balanceOf')(chain.config.vault)) as bigint;
@@ -72,4 +83,8 @@ export class Reconciler {
       this.store.addAlert({ at: Date.now(), kind: 'custody-breach', detail });
     }
   }
+}
+
+function creditKey(srcEid: number, token: string): string {
+  return `${srcEid}:${token.toLowerCase()}`;
 }

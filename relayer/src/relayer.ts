@@ -5,6 +5,7 @@
  * exactly where it stopped.
  */
 import type { Server } from 'node:http';
+import { WAD } from '../../sdk/src/risk/marginModel.js';
 import { AccountBook } from './book.js';
 import { abis, connectChains, type ChainClient } from './chains.js';
 import type { RelayerConfig } from './config.js';
@@ -55,13 +56,7 @@ export class Relayer {
     const reconciler = new Reconciler(reader, chains, store, log, metrics, config.hubEid);
     let worker: DevnetWorker | undefined;
     if (config.devnetWorker) {
-      const deliverer = new DevnetDeliverer(
-        [...chains.values()].map((c) => {
-          if (!c.signer || !c.config.messageLib) throw new Error(`${c.config.name}: the devnet worker needs relayerKey and messageLib`);
-          return { eid: c.config.eid, signer: c.signer, endpoint: c.config.endpoint, messageLib: c.config.messageLib };
-        }),
-        [abis.hub(), abis.vault(), abis.engine()],
-      );
+      const deliverer = new DevnetDeliverer(chains.values(), [abis.hub(), abis.vault(), abis.engine()]);
       worker = new DevnetWorker(deliverer, store, log, metrics);
     }
     let keeper: Keeper | undefined;
@@ -109,7 +104,7 @@ export class Relayer {
     const inFlight = this.store.messages().filter((m) => m.status !== 'delivered').length;
     this.metrics.messagesInFlight.set(inFlight);
     this.metrics.accounts.set(this.book.size());
-    this.metrics.accountsLiquidatable.set(this.book.all().filter((r) => r.health !== undefined && r.health < 10n ** 18n).length);
+    this.metrics.accountsLiquidatable.set(this.book.all().filter((r) => r.health !== undefined && r.health < WAD).length);
     await this.store.flush();
   }
 

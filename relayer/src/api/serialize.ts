@@ -1,9 +1,11 @@
 /** JSON shapes of the API: USD figures as exact decimal strings, token amounts as integer strings. */
-import { formatHealth, formatWad } from '../../../sdk/src/risk/marginModel.js';
+import { MessageType } from '../../../sdk/src/messageCodec.js';
+import { formatHealth, formatWad, WAD } from '../../../sdk/src/risk/marginModel.js';
 import type { AccountRisk } from '../hubReader.js';
 import type { LiquidationRecord, StoredMessage } from '../store.js';
 
-const MESSAGE_TYPES: Record<number, string> = { 1: 'CREDIT', 2: 'RELEASE', 3: 'SEIZE' };
+/** message type number => its name (1 => 'CREDIT', ...) */
+const MESSAGE_TYPES: Record<number, string> = Object.fromEntries(Object.entries(MessageType).map(([name, type]) => [type, name]));
 
 export function accountJson(r: AccountRisk, chainName: (eid: number) => string) {
   return {
@@ -13,7 +15,7 @@ export function accountJson(r: AccountRisk, chainName: (eid: number) => string) 
     margin: r.subAccount === 0 ? 'cross' : 'isolated',
     block: r.block,
     health: r.health === undefined ? null : formatHealth(r.health),
-    liquidatable: r.health === undefined ? null : r.health < 10n ** 18n,
+    liquidatable: r.health === undefined ? null : r.health < WAD,
     equityUsd: r.figures ? { initial: formatWad(r.figures.initialEquity), maintenance: formatWad(r.figures.maintenanceEquity) } : null,
     requirementUsd: r.figures ? { initial: formatWad(r.figures.initialRequirement), maintenance: formatWad(r.figures.maintenanceRequirement) } : null,
     cashUsd: formatWad(r.cash),

@@ -24,7 +24,7 @@ export interface AnvilChain {
   stop(): Promise<void>;
 }
 
-export function anvilBinary(): string {
+function anvilBinary(): string {
   const arch = process.arch === 'x64' ? 'amd64' : process.arch;
   return require.resolve(`@foundry-rs/anvil-${process.platform}-${arch}/bin/anvil`);
 }
@@ -38,6 +38,15 @@ export async function freePort(): Promise<number> {
       const port = typeof addr === 'object' && addr ? addr.port : 0;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** Whether nothing listens on `port` of 127.0.0.1 (it can be bound right now). */
+export async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -96,7 +105,7 @@ function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** anvil's default mnemonic: every fresh anvil chain funds its first ten accounts from it. Local chains only. */
-export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
+const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
 
 /** Private key of anvil's default account `index` (0 deploys and relays on the devnet). */
 export function anvilKey(index: number): string {

@@ -19,12 +19,21 @@ export interface Artifact {
   bytecode: string;
 }
 
-/** `file` is the Solidity file name (e.g. `MarginHub.sol`), `contract` the contract in it. */
+const loaded = new Map<string, Artifact>();
+
+/**
+ * `file` is the Solidity file name (e.g. `MarginHub.sol`), `contract` the contract in it. Read
+ * and validated once per process; a missing build output is not remembered.
+ */
 export function loadArtifact(file: string, contract = file.replace(/\.sol$/, '')): Artifact {
   const path = join(repoRoot, 'out', file, `${contract}.json`);
+  const cached = loaded.get(path);
+  if (cached) return cached;
   if (!existsSync(path)) {
     throw new Error(`no build output for ${contract} at ${path}: run \`npm run build\` first`);
   }
   const parsed = artifactSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-  return { abi: parsed.abi, bytecode: parsed.bytecode.object };
+  const artifact: Artifact = { abi: parsed.abi, bytecode: parsed.bytecode.object };
+  loaded.set(path, artifact);
+  return artifact;
 }

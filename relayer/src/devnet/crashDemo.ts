@@ -16,9 +16,10 @@ import { rng } from '../../../sdk/vectors/optionMathVectors.js';
 import { createLogger } from '../log.js';
 import { Relayer } from '../relayer.js';
 import type { LiquidationRecord } from '../store.js';
-import { borrowCash, depositCash, hubChain, mintAndDeposit, mintUsdc, setFeed, venueTrade } from './actions.js';
+import { waitFor } from '../wait.js';
+import { borrowCash, depositCash, fundKeeper, hubChain, mintAndDeposit, setFeed, venueTrade } from './actions.js';
 import { anvilKey, startAnvil, type AnvilChain } from './anvil.js';
-import { contractAt, deploySystem, devnetRelayerConfig, devnetSigner, type DevnetManifest } from './deploySystem.js';
+import { contractAt, deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, type DevnetManifest } from './deploySystem.js';
 
 export interface CrashDemoOptions {
   accounts: number;
@@ -68,13 +69,13 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
   try {
     say('starting three local chains and deploying LayerZero and the system...');
     for (const chainId of [31_337, 31_338, 31_339]) chains.push(await startAnvil({ chainId }));
-    const specs = chains.map((c, i) => ({ name: i === 0 ? 'hub' : `spoke-${i}`, chainId: c.chainId, eid: 40_101 + i, rpcUrl: c.rpcUrl }));
+    const specs = devnetSpecs(chains);
     const deployer = anvilKey(0);
     const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer, OPERATOR);
     const keeperKey = anvilKey(9);
-    // The keeper's wallet and margin are funded before it starts, so its nonces are its own.
-    await mintUsdc(manifest, keeperKey, usdc(5_000_000n)); // repayment budget
-    await mintAndDeposit(hubChain(manifest), keeperKey, 'USDC', usdc(2_000_000n)); // margin for position takeovers
+    // The keeper's wallet and margin are funded before it starts, so its nonces are its own:
+    // a repayment budget, and margin for position takeovers.
+    await fundKeeper(manifest, keeperKey, usdc(5_000_000n), usdc(2_000_000n));
     relayer = await Relayer.create(devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: deployer, keeperKey }), createLogger('silent'));
     await relayer.start();
 
@@ -174,7 +175,7 @@ async function openBook(manifest: DevnetManifest, relayer: Relayer, traders: str
     if (p.usdc > 0n) await mintAndDeposit(hubChain(manifest), p.key, 'USDC', p.usdc);
   });
   const credits = traders.length + 2;
-  await waitUntil(() => relayer.store.messages().filter((m) => m.status === 'delivered').length >= credits, 60_000, 'deposits to be credited');
+  await waitFor('deposits to be credited', async () => relayer.store.messages().filter((m) => m.status === 'delivered').length >= credits, 60_000);
 
   const engine = contractAt('RiskEngine.sol', manifest.riskEngine, devnetSigner(hubChain(manifest).rpcUrl, OPERATOR));
   const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, OPERATOR));
@@ -265,12 +266,4 @@ function stats(values: number[]): { median: number; max: number } {
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
-
-async function waitUntil(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -4,36 +4,33 @@
  * what is already done before each step, so delivering the same packet twice, or after a crash
  * between the two steps, never executes it twice.
  */
-import { Contract, Interface, type Signer } from 'ethers';
-import { revertReason } from '../chains.js';
+import { Contract, type Interface } from 'ethers';
+import { revertReason, type ChainClient } from '../chains.js';
 import type { PacketV1 } from '../../../sdk/src/packet.js';
-import { endpointArtifact, simpleMessageLibArtifact } from './layerzero.js';
-
-export interface DeliveryChain {
-  eid: number;
-  signer: Signer;
-  endpoint: string;
-  messageLib: string;
-}
+import { simpleMessageLibArtifact } from './layerzero.js';
 
 export type DeliveryOutcome =
   | { status: 'delivered'; packet: PacketV1 }
   | { status: 'already-delivered'; packet: PacketV1 }
   | { status: 'failed'; packet: PacketV1; reason: string };
 
-const endpointInterface = new Interface(endpointArtifact().abi as never);
-
 export class DevnetDeliverer {
   private readonly destinations = new Map<number, { endpoint: Contract; lib: Contract }>();
 
-  /** @param errorAbis interfaces whose custom errors a failed delivery is explained with */
+  /**
+   * @param chains the relayer's chains; each needs its signer (relayerKey), which its endpoint
+   *   contract is connected with, and its receive library (messageLib)
+   * @param errorAbis interfaces whose custom errors a failed delivery is explained with
+   */
   constructor(
-    chains: DeliveryChain[],
+    chains: Iterable<ChainClient>,
     private readonly errorAbis: Interface[] = [],
   ) {
     const libAbi = simpleMessageLibArtifact().abi as never;
     for (const c of chains) {
-      this.destinations.set(c.eid, { endpoint: new Contract(c.endpoint, endpointInterface, c.signer), lib: new Contract(c.messageLib, libAbi, c.signer) });
+      // parseRelayerConfig refuses a devnet worker without these; a config built by hand may lack them.
+      if (!c.signer || !c.config.messageLib) throw new Error(`${c.config.name}: the devnet worker needs relayerKey and messageLib`);
+      this.destinations.set(c.config.eid, { endpoint: c.endpoint, lib: new Contract(c.config.messageLib, libAbi, c.signer) });
     }
   }
 
@@ -54,7 +51,7 @@ export class DevnetDeliverer {
       await (await endpoint.getFunction('lzReceive')(origin, packet.receiver, packet.guid, packet.message, '0x')).wait();
       return { status: 'delivered', packet };
     } catch (err) {
-      return { status: 'failed', packet, reason: revertReason(err, [...this.errorAbis, endpointInterface]) };
+      return { status: 'failed', packet, reason: revertReason(err, [...this.errorAbis, endpoint.interface]) };
     }
   }
 }

@@ -9,6 +9,7 @@ import { anvilKey } from './anvil.js';
 import { contractAt, devnetSigner, type DevnetManifest } from './deploySystem.js';
 import { hubChain, mintAndDeposit, venueTrade } from './actions.js';
 import type { Relayer } from '../relayer.js';
+import { waitFor } from '../wait.js';
 
 export interface DemoAccount {
   name: string;
@@ -31,12 +32,8 @@ export async function seedDemoAccounts(manifest: DevnetManifest, relayer: Relaye
   // The trade needs alice's credits on the hub: the relayer delivers them.
   const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, alice));
   const aliceAddress = new Wallet(alice).address;
-  const deadline = Date.now() + 30_000;
-  while ((await hub.getFunction('accountState')(toAccountId(aliceAddress, 0))).assets === 0n) {
-    if (Date.now() > deadline) throw new Error('demo deposits were not delivered within 30 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  while (relayer.store.messages().some((m) => m.status !== 'delivered')) await new Promise((r) => setTimeout(r, 100));
+  await waitFor('the demo deposits to be delivered (30 s)', async () => (await hub.getFunction('accountState')(toAccountId(aliceAddress, 0))).assets !== 0n, 30_000);
+  await waitFor('every demo message to be delivered', async () => relayer.store.messages().every((m) => m.status === 'delivered'), Infinity);
   await venueTrade(manifest, anvilKey(0), { owner: aliceAddress }, { owner: new Wallet(bob).address }, 0, e18(10n), e18(3000n));
   return [
     { name: 'alice', address: aliceAddress, holdings: `3 WETH on ${first.name}, 2 WETH on ${second.name}; long 10 ETH-PERP at 3000` },

@@ -2,17 +2,10 @@
  * `npm run demo`: the crash scenario (crashDemo.ts) from a fresh devnet, with a readable summary,
  * or with `--json` the same as JSON. Exits 1 if the crash left bad debt.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { runForge } from '../../../scripts/forge.mjs';
+import { numberOption as number } from './cli.js';
 import { DEFAULT_CRASH, runCrashDemo, type CrashDemoResult } from './crashDemo.js';
-
-const number = (name: string, min: number, max: number, integer: boolean) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new InvalidArgumentError(`${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`);
-  }
-  return n;
-};
 
 const program = new Command()
   .name('npm run demo --')

@@ -36,6 +36,11 @@ export interface DevnetManifest {
 
 const MAX_UINT128 = (1n << 128n) - 1n;
 
+/** The devnet's names and LayerZero endpoint ids for local chains: the first is the hub, the others spokes. */
+export function devnetSpecs(chains: ReadonlyArray<{ chainId: number; rpcUrl: string }>): DevnetChainSpec[] {
+  return chains.map((c, i) => ({ name: i === 0 ? 'hub' : `spoke-${i}`, chainId: c.chainId, eid: 40_101 + i, rpcUrl: c.rpcUrl }));
+}
+
 export function devnetSigner(rpcUrl: string, privateKey: string): Signer {
   return new NonceManager(new Wallet(privateKey, new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 })));
 }
@@ -47,7 +52,7 @@ const PCT = 10n ** 16n;
  * lone ETH perp needs 10% / 20% of its notional; the dollar moves 1%. The maintenance range is
  * the move the keeper must be able to act within: `npm run demo` crashes ETH 4% a block.
  */
-export const DEVNET_SCENARIOS = (ethVolFeed: number) => ({
+const DEVNET_SCENARIOS = (ethVolFeed: number) => ({
   0: [PCT, 0n, 200n * PCT, 35n * PCT, 100n * PCT, 0n, 0xffff],
   1: [10n * PCT, 25n * PCT, 200n * PCT, 35n * PCT, 200n * PCT, PCT, ethVolFeed],
 });

@@ -5,15 +5,15 @@
  * funds a few demo accounts. Ctrl-C stops every process it started.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { Wallet } from 'ethers';
 import { runForge } from '../../../scripts/forge.mjs';
-import { anvilKey, startAnvil, type AnvilChain } from './anvil.js';
-import { deploySystem, devnetRelayerConfig, type DevnetManifest } from './deploySystem.js';
+import { anvilKey, portIsFree, startAnvil, type AnvilChain } from './anvil.js';
+import { numberOption } from './cli.js';
+import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from './deploySystem.js';
 import { seedDemoAccounts, type DemoAccount } from './demo.js';
-import { hubChain, mintAndDeposit, mintUsdc } from './actions.js';
+import { fundKeeper } from './actions.js';
 import { repoRoot } from './artifacts.js';
 import { Relayer } from '../relayer.js';
 import { createLogger } from '../log.js';
@@ -28,13 +28,9 @@ interface StartOptions {
   demo: boolean;
 }
 
-const int = (name: string, min: number, max: number) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
-  return n;
-};
+const int = (name: string, min: number, max: number) => numberOption(name, min, max, true);
 
-export function parseStartOptions(argv: string[]): StartOptions {
+function parseStartOptions(argv: string[]): StartOptions {
   const program = new Command()
     .name('npm start --')
     .description('Start the omnichain collateral devnet: local chains, real LayerZero contracts, the relayer and its API.')
@@ -48,14 +44,6 @@ export function parseStartOptions(argv: string[]): StartOptions {
     .exitOverride((err) => process.exit(err.exitCode))
     .parse(argv);
   return program.opts<StartOptions>();
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolvePort) => {
-    const server = createServer();
-    server.once('error', () => resolvePort(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolvePort(true)));
-  });
 }
 
 function isAlive(pid: number): boolean {
@@ -121,7 +109,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < options.chains; i++) {
       chains.push(await startAnvil({ chainId: 31_337 + i, port: options.basePort + i, ...(options.blockTime ? { blockTime: options.blockTime } : {}) }));
     }
-    const specs = chains.map((c, i) => ({ name: i === 0 ? 'hub' : `spoke-${i}`, chainId: c.chainId, eid: 40_101 + i, rpcUrl: c.rpcUrl }));
+    const specs = devnetSpecs(chains);
     process.stdout.write('Deploying LayerZero EndpointV2 + SimpleMessageLib and the system on every chain...\n');
     const deployer = anvilKey(0);
     const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer);
@@ -130,8 +118,7 @@ async function main(): Promise<void> {
     rmSync(join(dataDir, 'relayer-store.json'), { force: true });
     // The keeper (anvil account 9) gets a repayment budget and hub margin before it starts.
     const keeperKey = anvilKey(9);
-    await mintUsdc(manifest, keeperKey, 1_000_000n * 10n ** 6n);
-    await mintAndDeposit(hubChain(manifest), keeperKey, 'USDC', 500_000n * 10n ** 6n);
+    await fundKeeper(manifest, keeperKey, 1_000_000n * 10n ** 6n, 500_000n * 10n ** 6n);
     const config = devnetRelayerConfig(manifest, { dataDir, apiPort: options.apiPort, relayerKey: deployer, keeperKey });
     relayer = await Relayer.create(config, log);
     const apiUrl = await relayer.start();
