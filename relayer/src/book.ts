@@ -48,12 +48,8 @@ export class AccountBook {
   }
 
   private async priceFingerprint(block: number): Promise<string> {
-    const riskAssets = this.reader.feedsInUse();
     const parts: string[] = [];
-    for (const id of riskAssets) {
-      const p = await this.reader.price(id, block);
-      parts.push(p.ok ? p.price.toString() : p.error);
-    }
+    for (const p of (await this.reader.prices(block)).values()) parts.push(p.ok ? p.price.toString() : p.error);
     return parts.join(',');
   }
 }

@@ -59,6 +59,8 @@ export interface AccountRisk {
   /** per underlying (risk asset id): units of exposure and USD per 1.0 of volatility */
   greeks?: Array<{ riskAsset: number; delta: bigint; vega: bigint }>;
   priceErrors: string[];
+  /** the guarded feeds the figures were computed from (as the engine: a volatility feed only for an underlying with an unsettled option) */
+  feeds: number[];
 }
 
 export class HubReader {
@@ -68,6 +70,13 @@ export class HubReader {
   private markets: MarketInfo[] = [];
   private scenarios: ScenarioInfo[] = [];
   private pairOffsets: Array<{ a: number; b: number; credit: bigint }> = [];
+  /**
+   * Guarded prices (by feed) and marks (by market) read at `cachedBlock`, shared by every account
+   * read at that block; only the latest block's are kept. A failed reading is not kept.
+   */
+  private cachedBlock = -1;
+  private readonly priceCache = new Map<number, Promise<PriceReading>>();
+  private readonly markCache = new Map<number, Promise<PriceReading>>();
 
   constructor(
     readonly provider: JsonRpcProvider,
@@ -147,12 +156,16 @@ export class HubReader {
     return this.assets;
   }
 
-  async price(riskAsset: number, blockTag: number): Promise<PriceReading> {
-    try {
-      return { ok: true, price: (await this.engine.getFunction('price')(riskAsset, { blockTag })) as bigint };
-    } catch (err) {
-      return { ok: false, error: revertReason(err, [this.engine.interface]) };
-    }
+  /** A feed's guarded price at a block, or why the engine refuses it. */
+  price(riskAsset: number, blockTag: number): Promise<PriceReading> {
+    return this.cached(this.priceCache, riskAsset, blockTag, () => this.read('price', riskAsset, blockTag));
+  }
+
+  /** Every feed in use (`feedsInUse` order) at a block, read at once. */
+  async prices(blockTag: number): Promise<Map<number, PriceReading>> {
+    const feeds = [...this.feedsInUse()];
+    const readings = await Promise.all(feeds.map((feed) => this.price(feed, blockTag)));
+    return new Map(feeds.map((feed, i) => [feed, readings[i]!]));
   }
 
   /**
@@ -166,12 +179,13 @@ export class HubReader {
     const now = BigInt(header!.timestamp);
     const heldAssets = bits(BigInt(state.assets)).map((i) => this.assets[i]!);
     const openMarkets = bits(BigInt(state.markets)).map((i) => this.markets[i]!);
+    // The feeds this account reads, each read once for it: its figures and errors come from one reading per feed.
     const prices = new Map<number, Promise<PriceReading>>();
     const priceOf = (feed: number) => {
       if (!prices.has(feed)) prices.set(feed, this.price(feed, block));
       return prices.get(feed)!;
     };
-    const risk: AccountRisk = { accountId, owner, subAccount, block, cash: state.cash as bigint, collateral: [], positions: [], priceErrors: [] };
+    const risk: AccountRisk = { accountId, owner, subAccount, block, cash: state.cash as bigint, collateral: [], positions: [], priceErrors: [], feeds: [] };
     const localIndex = new Map<number, number>();
     const local = (riskAsset: number) => {
       if (!localIndex.has(riskAsset)) localIndex.set(riskAsset, localIndex.size);
@@ -227,8 +241,9 @@ export class HubReader {
       const vol: PriceReading = sc.volFeed === null || !withOptions.has(k) ? { ok: true, price: 0n } : await priceOf(sc.volFeed);
       underlyings.push({ spot: spot.ok ? spot.price : 0n, vol: vol.ok ? vol.price : 0n, params: sc });
     }
-    for (const p of prices.values()) {
+    for (const [feed, p] of prices) {
       const r = await p;
+      risk.feeds.push(feed);
       if (!r.ok && !risk.priceErrors.includes(r.error)) risk.priceErrors.push(r.error);
     }
     if (risk.priceErrors.length === 0) {
@@ -244,12 +259,40 @@ export class HubReader {
   }
 
   /** The engine's model mark of one unit of a market (spot, option premium or expired payoff). */
-  async markPrice(marketId: number, blockTag: number): Promise<PriceReading> {
+  markPrice(marketId: number, blockTag: number): Promise<PriceReading> {
+    return this.cached(this.markCache, marketId, blockTag, () => this.read('markPrice', marketId, blockTag));
+  }
+
+  private async read(fn: 'price' | 'markPrice', id: number, blockTag: number): Promise<PriceReading> {
     try {
-      return { ok: true, price: (await this.engine.getFunction('markPrice')(marketId, { blockTag })) as bigint };
+      return { ok: true, price: (await this.engine.getFunction(fn)(id, { blockTag })) as bigint };
     } catch (err) {
       return { ok: false, error: revertReason(err, [this.engine.interface]) };
     }
+  }
+
+  /**
+   * `read()` once per id at the latest block asked for (a reading pinned to a block never
+   * changes); a newer block drops the older block's readings, an older block is read uncached. A
+   * reading that failed (a refused price, or a network error it stands for) or a rejected read is
+   * dropped, so the next ask reads it again.
+   */
+  private cached(cache: Map<number, Promise<PriceReading>>, id: number, block: number, read: () => Promise<PriceReading>): Promise<PriceReading> {
+    if (block > this.cachedBlock) {
+      this.cachedBlock = block;
+      this.priceCache.clear();
+      this.markCache.clear();
+    }
+    if (block < this.cachedBlock) return read();
+    const hit = cache.get(id);
+    if (hit) return hit;
+    const reading = read();
+    cache.set(id, reading);
+    const forget = () => {
+      if (cache.get(id) === reading) cache.delete(id);
+    };
+    reading.then((r) => (r.ok ? undefined : forget()), forget);
+    return reading;
   }
 }
 

@@ -88,7 +88,7 @@ export class Keeper {
     const planned: LiquidationRecord[] = [];
     for (const risk of confirmed) {
       if (risk.priceErrors.length > 0 || risk.health === undefined || risk.health >= WAD) continue;
-      const held = [...feedsOf(risk, this.reader)].filter((f) => blocked.has(f));
+      const held = risk.feeds.filter((f) => blocked.has(f));
       if (held.length > 0) {
         this.log.info({ account: risk.accountId, feeds: held }, 'liquidation held: a price it depends on jumped and awaits confirmation');
         continue;
@@ -109,8 +109,8 @@ export class Keeper {
   private async readFeeds(block: number): Promise<{ spots: Map<number, bigint>; blocked: Set<number> }> {
     const spots = new Map<number, bigint>();
     const blocked = new Set<number>();
-    for (const feed of this.reader.feedsInUse()) {
-      const state = this.watch.observe(feed, await this.reader.price(feed, block), block, Date.now());
+    for (const [feed, reading] of await this.reader.prices(block)) {
+      const state = this.watch.observe(feed, reading, block, Date.now());
       if (state.status === 'ok') spots.set(feed, state.price);
       else blocked.add(feed);
       if (state.status === 'held') this.log.warn({ feed, price: state.price.toString(), seen: state.seen }, 'price jump held for confirmation');
@@ -121,7 +121,7 @@ export class Keeper {
   // ---------------------------------------------------------------------------------- planning
 
   private plan(risk: AccountRisk, block: number): LiquidationRecord | undefined {
-    const seen = this.watch.lastChange(feedsOf(risk, this.reader));
+    const seen = this.watch.lastChange(risk.feeds);
     const base = {
       id: `${risk.accountId}:${block}:${this.sequence++}`,
       account: risk.accountId,
@@ -341,16 +341,6 @@ export class Keeper {
     this.metrics.badDebtUsd.set(Number((await this.hub.getFunction('badDebt')()) as bigint) / 1e18);
     this.metrics.insuranceFundUsd.set(Number((await this.hub.getFunction('insuranceFund')()) as bigint) / 1e18);
   }
-}
-
-/** Every feed an account's figures depend on: its underlyings, and the volatility of those it holds options on. */
-function feedsOf(risk: AccountRisk, reader: HubReader): Set<number> {
-  const feeds = new Set([...risk.collateral.map((c) => c.asset.riskAsset), ...risk.positions.map((p) => p.market.riskAsset)]);
-  for (const p of risk.positions) {
-    const vol = p.market.kind === 'perp' ? null : reader.scenarioParams()[p.market.riskAsset]?.volFeed;
-    if (vol !== undefined && vol !== null) feeds.add(vol);
-  }
-  return feeds;
 }
 
 function safeParse(contract: Contract, log: { topics: readonly string[]; data: string }) {
