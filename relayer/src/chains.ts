@@ -18,7 +18,12 @@ export const abis = {
   vault: () => new Interface(loadArtifact('CollateralVault.sol').abi as never),
   engine: () => new Interface(loadArtifact('RiskEngine.sol').abi as never),
   endpoint: () => new Interface(endpointArtifact().abi as never),
-  erc20: () => new Interface(['function balanceOf(address) view returns (uint256)']),
+  erc20: () =>
+    new Interface([
+      'function balanceOf(address) view returns (uint256)',
+      'function allowance(address,address) view returns (uint256)',
+      'function approve(address,uint256) returns (bool)',
+    ]),
 };
 
 export function connectChains(config: RelayerConfig): Map<number, ChainClient> {

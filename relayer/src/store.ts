@@ -97,7 +97,18 @@ export interface StoreData {
   liquidations: Record<string, LiquidationRecord>;
 }
 
+/** What `data` exposes: read-only, so every change goes through a method that marks the store dirty. */
+export type StoreView = { readonly [K in keyof StoreData]: Readonly<StoreData[K]> };
+
 export class RelayerStore {
+  /**
+   * Whether the data changed since the last write; set by every method that changes it (and by
+   * `put`ting a record changed in place). Starts set: the first flush writes the file as read.
+   */
+  private dirty = true;
+  /** The latest write, which every flush waits for: data changed before a flush is on disk when it returns. */
+  private writing: Promise<void> = Promise.resolve();
+
   private constructor(private readonly db: Low<StoreData>) {}
 
   static async open(dataDir: string): Promise<RelayerStore> {
@@ -114,13 +125,25 @@ export class RelayerStore {
     return new RelayerStore(db);
   }
 
-  get data(): StoreData {
+  get data(): StoreView {
     return this.db.data;
   }
 
-  /** lowdb writes the whole file atomically (temp file + rename), so a crash never leaves half a store. */
+  /**
+   * lowdb writes the whole file atomically (temp file + rename), so a crash never leaves half a
+   * store. Nothing is written when nothing changed since the last write; a flush then still waits
+   * for that write to land. lowdb serialises the data when the write starts, so a change made
+   * while it is in flight marks the store dirty again for the next flush.
+   */
   async flush(): Promise<void> {
-    await this.db.write();
+    if (this.dirty) {
+      this.dirty = false;
+      this.writing = this.db.write().catch((err: unknown) => {
+        this.dirty = true;
+        throw err;
+      });
+    }
+    await this.writing;
   }
 
   checkpoint(eid: number): Checkpoint | undefined {
@@ -129,12 +152,14 @@ export class RelayerStore {
 
   setCheckpoint(eid: number, checkpoint: Checkpoint): void {
     this.db.data.checkpoints[String(eid)] = checkpoint;
+    this.dirty = true;
   }
 
   /** Records a packet seen in PacketSent; seeing it again (a rescan) changes nothing. */
   recordSent(m: StoredMessage): boolean {
     if (this.db.data.messages[m.guid]) return false;
     this.db.data.messages[m.guid] = m;
+    this.dirty = true;
     return true;
   }
 
@@ -142,6 +167,7 @@ export class RelayerStore {
   advance(guid: string, status: MessageStatus, at = Date.now()): void {
     const m = this.db.data.messages[guid];
     if (!m || RANK[m.status] >= RANK[status]) return;
+    this.dirty = true;
     m.status = status;
     if (status === 'delivered') {
       m.deliveredAt = at;
@@ -152,6 +178,7 @@ export class RelayerStore {
   recordAttempt(guid: string, error?: string): void {
     const m = this.db.data.messages[guid];
     if (!m) return;
+    this.dirty = true;
     m.attempts += 1;
     m.lastAttemptAt = Date.now();
     if (error === undefined) delete m.lastError;
@@ -169,6 +196,7 @@ export class RelayerStore {
   addAccount(accountId: string): boolean {
     if (this.db.data.accounts.includes(accountId)) return false;
     this.db.data.accounts.push(accountId);
+    this.dirty = true;
     return true;
   }
 
@@ -176,18 +204,19 @@ export class RelayerStore {
     return Object.values(this.db.data.liquidations);
   }
 
-  liquidation(id: string): LiquidationRecord | undefined {
-    return this.db.data.liquidations[id];
-  }
-
-  /** Inserts or updates a liquidation record; callers flush before acting on it. */
+  /**
+   * Inserts or updates a liquidation record (also one changed in place, as returned by
+   * `liquidations()`); callers flush before acting on it.
+   */
   putLiquidation(record: LiquidationRecord): void {
     this.db.data.liquidations[record.id] = record;
+    this.dirty = true;
   }
 
   addAlert(alert: Alert): void {
     this.db.data.alerts.push(alert);
     if (this.db.data.alerts.length > 1000) this.db.data.alerts.splice(0, this.db.data.alerts.length - 1000);
+    this.dirty = true;
   }
 }
 

@@ -60,15 +60,7 @@ export class Keeper {
   /** Lets the hub pull the keeper's settlement tokens for repayments (once). */
   async prepare(): Promise<void> {
     this.settlementScale = (await this.hub.getFunction('settlementScale')()) as bigint;
-    this.settlementToken = new Contract(
-      (await this.hub.getFunction('settlementToken')()) as string,
-      [
-        'function balanceOf(address) view returns (uint256)',
-        'function allowance(address,address) view returns (uint256)',
-        'function approve(address,uint256) returns (bool)',
-      ],
-      this.hub.runner,
-    );
+    this.settlementToken = new Contract((await this.hub.getFunction('settlementToken')()) as string, abis.erc20(), this.hub.runner);
     const token = this.settlementToken;
     if (((await token.getFunction('allowance')(this.address, this.hub.target)) as bigint) < 2n ** 128n) {
       await ((await token.getFunction('approve')(this.hub.target, 2n ** 256n - 1n)) as ContractTransactionResponse).wait();
@@ -147,13 +139,12 @@ export class Keeper {
   /** Sends the hub call for a planned record; a revert is the hub refusing, and drops it. */
   private async submit(record: LiquidationRecord): Promise<void> {
     record.attempts++;
+    this.put(record);
     try {
       const overrides = await this.gasOverrides();
       let tx: ContractTransactionResponse;
       if (record.kind === 'collateral') {
-        const dst = this.chains.get(record.dstEid!)!;
-        const asset = this.reader.listedAssets()[record.assetId!]!;
-        record.receiverBalanceBefore = (await new Contract(asset.token, abis.erc20(), dst.provider).getFunction('balanceOf')(this.address)).toString();
+        record.receiverBalanceBefore = (await this.receiverBalance(record)).toString();
         const fee = (await this.hub.getFunction('quoteOrder')(record.assetId, SEIZE, '0x')) as bigint;
         tx = await this.send('liquidate', [record.account, record.assetId, await this.repayBudget(), this.address, '0x'], { value: fee, ...overrides });
       } else {
@@ -278,6 +269,7 @@ export class Keeper {
       if (receipt) return this.applyReceipt(record, receipt);
       if (await this.hubProvider.getTransaction(record.txHash)) return; // still pending
       delete record.txHash;
+      this.put(record);
     }
     // Interrupted before the transaction was known to be sent: adopt it if the hub has it.
     const adopted = await this.findOnHub(record);
@@ -295,6 +287,7 @@ export class Keeper {
       const tx = await this.hubProvider.getTransaction(e.transactionHash);
       if (tx?.from === this.address && !known.has(e.transactionHash)) {
         record.txHash = e.transactionHash;
+        this.put(record);
         return this.hubProvider.getTransactionReceipt(e.transactionHash);
       }
     }
@@ -312,13 +305,19 @@ export class Keeper {
 
   /** Settled once the keeper's tokens are on the collateral chain. */
   private async checkArrived(record: LiquidationRecord): Promise<void> {
-    const dst = this.chains.get(record.dstEid!)!;
-    const asset = this.reader.listedAssets()[record.assetId!]!;
-    const balance = (await new Contract(asset.token, abis.erc20(), dst.provider).getFunction('balanceOf')(this.address)) as bigint;
+    const balance = await this.receiverBalance(record);
     if (balance < BigInt(record.receiverBalanceBefore ?? '0') + BigInt(record.seized ?? '0')) return;
     record.settledAt = Date.now();
     this.transition(record, 'settled');
-    this.log.info({ id: record.id, account: record.account, chain: dst.config.name, seized: record.seized }, 'liquidation settled: collateral arrived');
+    const chain = this.chains.get(record.dstEid!)!.config.name;
+    this.log.info({ id: record.id, account: record.account, chain, seized: record.seized }, 'liquidation settled: collateral arrived');
+  }
+
+  /** The keeper's balance, on the collateral chain, of the token a collateral liquidation seizes. */
+  private async receiverBalance(record: LiquidationRecord): Promise<bigint> {
+    const dst = this.chains.get(record.dstEid!)!;
+    const asset = this.reader.listedAssets()[record.assetId!]!;
+    return (await new Contract(asset.token, abis.erc20(), dst.provider).getFunction('balanceOf')(this.address)) as bigint;
   }
 
   private finish(record: LiquidationRecord, status: 'dropped' | 'failed', reason: string): void {
@@ -333,6 +332,7 @@ export class Keeper {
     this.metrics.liquidations.inc({ status });
   }
 
+  /** Records are the store's own objects, changed in place: every change is put, which marks the store for the next flush. */
   private put(record: LiquidationRecord): void {
     this.store.putLiquidation(record);
   }
