@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../relayer/src/wait.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
-import { contractAt, deploySystem, devnetRelayerConfig, devnetSigner, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
+import { contractAt, deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
 import { borrowCash, depositCash, hubChain, mintAndDeposit, mintUsdc, setFeed } from '../relayer/src/devnet/actions.js';
 import { Relayer } from '../relayer/src/relayer.js';
 import { abis, revertReason } from '../relayer/src/chains.js';
@@ -45,7 +45,7 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
 
   before(async function () {
     for (const chainId of [31_201, 31_202, 31_203]) chains.push(await startAnvil({ chainId }));
-    const specs = chains.map((c, i) => ({ name: i === 0 ? 'hub' : `spoke-${i}`, chainId: c.chainId, eid: 40_101 + i, rpcUrl: c.rpcUrl }));
+    const specs = devnetSpecs(chains);
     manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER);
     dataDir = mkdtempSync(join(tmpdir(), 'keeper-test-'));
   });

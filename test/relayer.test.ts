@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { waitFor } from './waitFor.js';
+import { waitFor } from '../relayer/src/wait.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,2 +1,0 @@
-/** The tests poll with the relayer's own helper. */
-export { waitFor } from '../relayer/src/wait.js';
