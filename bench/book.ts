@@ -4,16 +4,16 @@
  * three expiries. Each account holds 3 collateral assets and 5 positions, and its cash is set so
  * its health lands where wanted (a tenth liquidatable, a tenth within 2% of the boundary).
  */
+import { WAD } from '../sdk/src/risk/fixedPoint.js';
 import { CALL, PERP, PUT, type Underlying } from '../sdk/src/risk/portfolioMargin.js';
 import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, type BookAccount, type BookSpec, type CollateralAsset, type ListedMarket } from '../sdk/src/risk/screening.js';
 
-const WAD = 10n ** 18n;
 const PCT = WAD / 100n;
-export const ETH = 0;
-export const BTC = 1;
-export const USD = 2;
+const ETH = 0;
+const BTC = 1;
+const USD = 2;
 
-export function benchUnderlyings(): Underlying[] {
+function benchUnderlyings(): Underlying[] {
   const params = (scanRange: bigint, shortOptionMinimum: bigint) => ({
     scanRange,
     volShift: 25n * PCT,
@@ -74,12 +74,12 @@ function listedMarkets(underlyings: readonly Underlying[]): ListedMarket[] {
   return markets;
 }
 
-export function benchSpec(underlyings: readonly Underlying[] = benchUnderlyings()): BookSpec {
+function benchSpec(underlyings: readonly Underlying[] = benchUnderlyings()): BookSpec {
   return { underlyingCount: underlyings.length, collateralAssets: COLLATERAL_ASSETS, markets: listedMarkets(underlyings), offsets: [{ a: ETH, b: BTC, credit: 50n * PCT }] };
 }
 
 /** mulberry32: a seedable float generator, enough for test data. */
-export function floatRng(seed: number): () => number {
+function floatRng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,17 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { CALL, PERP, portfolioMargin, type Collateral, type Position, type Underlying } from '../sdk/src/risk/portfolioMargin.js';
+import { portfolioMargin } from '../sdk/src/risk/portfolioMargin.js';
 import { generatePortfolioVectors, PORTFOLIO_VECTOR_FILES } from '../sdk/vectors/portfolioVectors.js';
-
-const W = 10n ** 18n;
-const PCT = W / 100n;
-const eth = (): Underlying => ({
-  spot: 3000n * W,
-  vol: 80n * PCT,
-  params: { scanRange: 15n * PCT, volShift: 25n * PCT, extremeMultiple: 2n * W, extremeCover: 35n * PCT, initialMultiple: 150n * PCT, shortOptionMinimum: 2n * PCT },
-});
-const weth = (amount: bigint): Collateral => ({ underlying: 0, amount, decimals: 18, initialHaircut: 5n * PCT, maintenanceHaircut: 2n * PCT });
-const perp = (size: bigint, underlying = 0): Position => ({ underlying, kind: PERP, size, strike: 0n, timeYears: 0n });
+import { eth, perp, REQUIREMENT_CASES, W, weth } from './riskFixtures.js';
 
 describe('sdk portfolio margin (bit-exact twin of PortfolioMargin.sol)', function () {
   this.timeout(60_000);
@@ -31,22 +22,15 @@ describe('sdk portfolio margin (bit-exact twin of PortfolioMargin.sol)', functio
     expect(hedged.delta[0]).to.equal(0n);
   });
 
-  it('requires nothing of an account with no positions and no debt, and prices collateral risk once it borrows', function () {
-    expect(portfolioMargin(0n, [eth()], [weth(10n * W)], []).maintenanceRequirement).to.equal(0n);
-    expect(portfolioMargin(-W, [eth()], [weth(10n * W)], []).maintenanceRequirement).to.equal(4410n * W);
-  });
-
-  it('charges a far out-of-the-money short call at least the short-option minimum', function () {
-    const r = portfolioMargin(10_000n * W, [eth()], [], [{ underlying: 0, kind: CALL, size: -W, strike: 30_000n * W, timeYears: 2n * PCT }]);
-    expect(r.maintenanceRequirement).to.equal(60n * W);
-  });
-
-  it('credits a correlated pair only when the exposures point opposite ways', function () {
-    const btc = { ...eth(), spot: 60_000n * W };
-    const offsets = [{ a: 0, b: 1, credit: 50n * PCT }];
-    expect(portfolioMargin(0n, [eth(), btc], [], [perp(20n * W), perp(-W, 1)], offsets).maintenanceRequirement).to.equal(13_500n * W);
-    expect(portfolioMargin(0n, [eth(), btc], [], [perp(20n * W), perp(W, 1)], offsets).maintenanceRequirement).to.equal(18_000n * W);
-  });
+  // The shared cases (test/riskFixtures.ts), one test per rule; the screening test checks the float path against the same table.
+  for (const rule of new Set(REQUIREMENT_CASES.map((c) => c.rule))) {
+    it(rule, function () {
+      REQUIREMENT_CASES.forEach((c, i) => {
+        if (c.rule !== rule) return;
+        expect(portfolioMargin(c.cash, c.underlyings, c.collateral, c.positions, c.offsets).maintenanceRequirement, `case ${i}`).to.equal(BigInt(c.maintenanceUsd) * W);
+      });
+    });
+  }
 
   it('widens the grid for initial margin', function () {
     const r = portfolioMargin(0n, [eth()], [], [perp(10n * W)]);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { generateBook } from '../bench/book.js';
 import { ExactBook, MemoizedMargin, toPortfolio } from '../sdk/src/risk/exactBook.js';
 import { blackScholes, normCdf } from '../sdk/src/risk/optionMath.js';
-import { CALL, PERP, portfolioMargin, type PortfolioResult, type Underlying } from '../sdk/src/risk/portfolioMargin.js';
+import { CALL, portfolioMargin, type PortfolioResult, type Underlying } from '../sdk/src/risk/portfolioMargin.js';
 import {
   allocateScreenOutput,
   blackScholesFloat,
@@ -21,9 +21,8 @@ import {
   type ScreenResult,
 } from '../sdk/src/risk/screening.js';
 import { randomPortfolios } from '../sdk/vectors/portfolioVectors.js';
+import { PCT, REQUIREMENT_CASES, riskParams, W } from './riskFixtures.js';
 
-const W = 10n ** 18n;
-const PCT = W / 100n;
 const usd = (wad: bigint): number => Number(wad) / 1e18;
 
 /** Largest |float − exact| / grossExposure seen, per figure, across every test that compares. */
@@ -164,25 +163,10 @@ describe('sdk risk screening (float risk arrays) and exact book', function () {
   });
 
   it('keeps the requirement rules: none with no positions and no debt, the short-option minimum, pair credits only for opposite deltas', function () {
-    const eth: Underlying = {
-      spot: 3000n * W,
-      vol: 80n * PCT,
-      params: { scanRange: 15n * PCT, volShift: 25n * PCT, extremeMultiple: 2n * W, extremeCover: 35n * PCT, initialMultiple: 150n * PCT, shortOptionMinimum: 2n * PCT },
-    };
-    const btc: Underlying = { ...eth, spot: 60_000n * W };
-    const weth = { underlying: 0, amount: 10n * W, decimals: 18, initialHaircut: 5n * PCT, maintenanceHaircut: 2n * PCT };
-    const perp = (size: bigint, underlying = 0) => ({ underlying, kind: PERP, size, strike: 0n, timeYears: 0n });
-    const cases: [bigint, Underlying[], (typeof weth)[], ReturnType<typeof perp>[], { a: number; b: number; credit: bigint }[]][] = [
-      [0n, [eth], [weth], [], []],
-      [-W, [eth], [weth], [], []],
-      [10_000n * W, [eth], [], [{ underlying: 0, kind: CALL, size: -W, strike: 30_000n * W, timeYears: 2n * PCT }], []],
-      [0n, [eth, btc], [], [perp(20n * W), perp(-W, 1)], [{ a: 0, b: 1, credit: 50n * PCT }]],
-      [0n, [eth, btc], [], [perp(20n * W), perp(W, 1)], [{ a: 0, b: 1, credit: 50n * PCT }]],
-    ];
-    const expected = [0, 4410, 60, 13_500, 18_000];
-    cases.forEach(([cash, u, c, p, o], i) => {
+    // The shared cases (test/riskFixtures.ts), whose exact figures portfolioMargin.test.ts asserts.
+    REQUIREMENT_CASES.forEach(({ cash, underlyings: u, collateral: c, positions: p, offsets: o, maintenanceUsd }, i) => {
       const f = screenPortfolio(cash, u, c, p, o);
-      expect(f.requirementM, `case ${i}`).to.be.closeTo(expected[i]!, 1e-9);
+      expect(f.requirementM, `case ${i}`).to.be.closeTo(maintenanceUsd, 1e-9);
       checkAgainstExact(`case ${i}`, f, portfolioMargin(cash, u, c, p, o));
     });
   });
@@ -202,7 +186,7 @@ describe('sdk risk screening (float risk arrays) and exact book', function () {
       if (diff > worst.diff) worst = { diff, strike };
     }
     expect(worst.diff / 3000).to.be.closeTo(NORM_CDF_JUMP_AT_ZERO, 0.1e-9);
-    const u: Underlying = { spot, vol, params: { scanRange: 15n * PCT, volShift: 25n * PCT, extremeMultiple: 2n * W, extremeCover: 35n * PCT, initialMultiple: 150n * PCT, shortOptionMinimum: 2n * PCT } };
+    const u: Underlying = { spot, vol, params: riskParams() };
     const positions = [{ underlying: 0, kind: CALL, size: -W, strike: worst.strike, timeYears }];
     const f = screenPortfolio(-W, [u], [], positions);
     const x = portfolioMargin(-W, [u], [], positions);

@@ -10,12 +10,12 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AbiCoder } from 'ethers';
+import { WAD } from '../src/risk/fixedPoint.js';
 import { blackScholes, normCdf } from '../src/risk/optionMath.js';
 
 export const VECTOR_FILE = fileURLToPath(new URL('../../contracts/test/vectors/option-math.hex', import.meta.url));
 export const OPTION_VECTOR_COUNT = 1000;
 export const CDF_VECTOR_COUNT = 400;
-const WAD = 10n ** 18n;
 
 /** xorshift64*: small, seedable, and the same on every platform. */
 export function rng(seed: bigint) {

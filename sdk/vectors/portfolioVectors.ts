@@ -12,6 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AbiCoder } from 'ethers';
+import { WAD } from '../src/risk/fixedPoint.js';
 import { CALL, PERP, PUT, portfolioMargin, type Collateral, type PairOffset, type PortfolioResult, type Position, type Underlying } from '../src/risk/portfolioMargin.js';
 import { rng } from './optionMathVectors.js';
 
@@ -20,7 +21,6 @@ export const PORTFOLIO_VECTOR_FILES = [0, 1, 2, 3].map((i) =>
   fileURLToPath(new URL(`../../contracts/test/vectors/portfolio-margin-${i}.hex`, import.meta.url)),
 );
 export const PORTFOLIO_VECTOR_COUNT = 2000;
-const WAD = 10n ** 18n;
 const PCT = WAD / 100n;
 
 export interface PortfolioVector {

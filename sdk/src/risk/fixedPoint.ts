@@ -8,6 +8,41 @@ export const WAD = 10n ** 18n;
 
 export class FixedPointError extends Error {}
 
+// ------------------------------------------------------------------------------ products and quotients
+// The one home of the WAD helpers. bigint `/` truncates toward zero, as EVM `div`/`sdiv`; the
+// helpers differ only in what they do with an inexact quotient, so pick by the contract's rounding.
+
+/**
+ * OpenZeppelin Math.mulDiv: a × b / d truncated toward zero, plus one if `roundUp` and the
+ * division was inexact. The contracts only call it with non-negative operands, where that is
+ * floor and ceiling; for a negative inexact quotient `roundUp` still adds one (not a ceiling).
+ */
+export function mulDiv(a: bigint, b: bigint, d: bigint, roundUp = false): bigint {
+  const p = a * b;
+  const q = p / d;
+  return roundUp && q * d !== p ? q + 1n : q;
+}
+
+/** a × b / WAD truncated toward zero (solidity `a * b / 1e18`): `mulDiv(a, b, WAD)`. */
+export const mulWad = (a: bigint, b: bigint): bigint => mulDiv(a, b, WAD);
+
+/** a × WAD / b truncated toward zero (solidity `a * 1e18 / b`): `mulDiv(a, WAD, b)`. */
+export const divWad = (a: bigint, b: bigint): bigint => mulDiv(a, WAD, b);
+
+/** a × b / WAD, plus one if inexact, as PortfolioMargin.sol's `mulWadUp`: `mulDiv(a, b, WAD, true)`. */
+export const mulWadUp = (a: bigint, b: bigint): bigint => mulDiv(a, b, WAD, true);
+
+/**
+ * a × b / WAD rounded toward negative infinity, as PortfolioMargin.sol's `mulWadDown` (a short's
+ * liability rounds up). Not `mulWad`: the two differ by one on every inexact negative product.
+ */
+export function mulWadDown(a: bigint, b: bigint): bigint {
+  const prod = a * b;
+  let q = prod / WAD;
+  if (prod < 0n && q * WAD !== prod) q -= 1n;
+  return q;
+}
+
 /** exp(x) in WAD; 0 below about -41.4, reverts (throws) from about 135.3 (`ExpOverflow`). */
 export function expWad(x: bigint): bigint {
   if (x <= -41446531673892822313n) return 0n;

@@ -3,7 +3,11 @@
  * figures, token values, formatting. The margin model that produces the figures is
  * `portfolioMargin.ts` (the twin of `PortfolioMargin.sol`).
  */
-export const WAD = 10n ** 18n;
+import { mulDiv, WAD } from './fixedPoint.js';
+
+// Re-exported for existing importers; fixedPoint.ts is their one definition.
+export { mulDiv, WAD };
+
 /** Health of an account with nothing to maintain and no negative equity (type(uint256).max). */
 export const MAX_HEALTH = (1n << 256n) - 1n;
 
@@ -12,13 +16,6 @@ export interface MarginFigures {
   maintenanceEquity: bigint;
   initialRequirement: bigint;
   maintenanceRequirement: bigint;
-}
-
-/** OpenZeppelin Math.mulDiv for non-negative operands, rounding down or up. */
-export function mulDiv(a: bigint, b: bigint, d: bigint, roundUp = false): bigint {
-  const p = a * b;
-  const q = p / d;
-  return roundUp && q * d !== p ? q + 1n : q;
 }
 
 export const abs = (x: bigint): bigint => (x < 0n ? -x : x);

@@ -2,7 +2,7 @@
  * `contracts/src/risk/OptionMath.sol` in bigint: normal distribution (Abramowitz & Stegun
  * 26.2.17) and Black-Scholes with delta and vega, the same integer operations in the same order.
  */
-import { expWad, lnWad, sqrtWad, WAD } from './fixedPoint.js';
+import { divWad, expWad, lnWad, mulWad, sqrtWad, WAD } from './fixedPoint.js';
 
 const P = 231641900000000000n;
 const B1 = 319381530000000000n;
@@ -11,9 +11,6 @@ const B3 = 1781477937000000000n;
 const B4 = -1821255978000000000n;
 const B5 = 1330274429000000000n;
 const INV_SQRT_2PI = 398942280401432678n;
-
-export const mulWad = (a: bigint, b: bigint): bigint => (a * b) / WAD;
-export const divWad = (a: bigint, b: bigint): bigint => (a * WAD) / b;
 
 export function normPdf(x: bigint): bigint {
   return mulWad(expWad(-mulWad(x, x) / 2n), INV_SQRT_2PI);

@@ -3,13 +3,13 @@
  * with collateral shocked alongside perps and options (docs/risk-model.md section 6). Same
  * integer operations, same order, so both return the same figures to the wei.
  */
+import { mulWadDown, mulWadUp, WAD } from './fixedPoint.js';
 import { blackScholes, type Greeks } from './optionMath.js';
 
 /** Prices one option at rate 0; the model's only use of Black-Scholes, so a book can memoize it. */
 export type OptionPricer = (spot: bigint, strike: bigint, vol: bigint, timeYears: bigint, isCall: boolean) => Greeks;
 export const blackScholesPricer: OptionPricer = (spot, strike, vol, timeYears, isCall) => blackScholes(spot, strike, vol, timeYears, 0n, isCall);
 
-const WAD = 10n ** 18n;
 export const PERP = 0;
 export const CALL = 1;
 export const PUT = 2;
@@ -63,28 +63,29 @@ export interface PortfolioResult {
 
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
-export function mulWadDown(a: bigint, b: bigint): bigint {
-  const prod = a * b;
-  let q = prod / WAD;
-  if (prod < 0n && q * WAD !== prod) q -= 1n;
-  return q;
-}
-
 export function collateralValue(c: Collateral, spot: bigint, haircut: bigint): bigint {
   return (((c.amount * spot) / 10n ** BigInt(c.decimals)) * (WAD - haircut)) / WAD;
 }
 
-export function positionValue(p: Position, spot: bigint, vol: bigint, price: OptionPricer = blackScholesPricer): { value: bigint; delta: bigint; vega: bigint } {
-  if (p.kind === PERP) return { value: mulWadDown(p.size, spot), delta: p.size, vega: 0n };
+/** The pricer's figures for an option position; rejects kinds other than CALL and PUT. */
+function optionGreeks(p: Position, spot: bigint, vol: bigint, price: OptionPricer): Greeks {
   if (p.kind !== CALL && p.kind !== PUT) throw new Error(`UnknownKind(${p.kind})`);
-  const g = price(spot, p.strike, vol, p.timeYears, p.kind === CALL);
-  return { value: mulWadDown(p.size, g.price), delta: (p.size * g.delta) / WAD, vega: (p.size * g.vega) / WAD };
+  return price(spot, p.strike, vol, p.timeYears, p.kind === CALL);
 }
 
-export function mulWadUp(a: bigint, b: bigint): bigint {
-  const prod = a * b;
-  const q = prod / WAD;
-  return q * WAD !== prod ? q + 1n : q;
+/**
+ * A position's value, the one definition: size × spot for a perp, size × the option's price
+ * otherwise, rounded toward minus infinity. What each scenario sums, without delta or vega.
+ */
+export function positionValueOnly(p: Position, spot: bigint, vol: bigint, price: OptionPricer = blackScholesPricer): bigint {
+  return mulWadDown(p.size, p.kind === PERP ? spot : optionGreeks(p, spot, vol, price).price);
+}
+
+export function positionValue(p: Position, spot: bigint, vol: bigint, price: OptionPricer = blackScholesPricer): { value: bigint; delta: bigint; vega: bigint } {
+  if (p.kind === PERP) return { value: positionValueOnly(p, spot, vol, price), delta: p.size, vega: 0n };
+  const g = optionGreeks(p, spot, vol, price);
+  // The value from the figures already in hand: the option is priced once.
+  return { value: positionValueOnly(p, spot, vol, () => g), delta: (p.size * g.delta) / WAD, vega: (p.size * g.vega) / WAD };
 }
 
 export function shiftedSpot(spot: bigint, move: bigint): bigint {
@@ -95,7 +96,7 @@ export function shiftedSpot(spot: bigint, move: bigint): bigint {
 function exposureValue(k: number, c: readonly Collateral[], p: readonly Position[], spot: bigint, vol: bigint, initial: boolean, price: OptionPricer): bigint {
   let v = 0n;
   for (const col of c) if (col.underlying === k) v += collateralValue(col, spot, initial ? col.initialHaircut : col.maintenanceHaircut);
-  for (const pos of p) if (pos.underlying === k) v += positionValue(pos, spot, vol, price).value;
+  for (const pos of p) if (pos.underlying === k) v += positionValueOnly(pos, spot, vol, price);
   return v;
 }
 

@@ -194,10 +194,11 @@ function scenarioGrid(u: Underlying): ScenarioGrid {
   return { spot, vol, shortOptionMinimum: toFloat(p.shortOptionMinimum), extremeCover: toFloat(p.extremeCover), spots, vols, maxSpot: Math.max(spot, ...spots) };
 }
 
-/** Collateral per whole token: worth spot × (1 − haircut), delta one unit, exact to rounding. */
-function fillCollateral(rec: Float64Array, asset: CollateralAsset, g: ScenarioGrid): void {
-  const keepM = 1 - toFloat(asset.maintenanceHaircut);
-  const keepI = 1 - toFloat(asset.initialHaircut);
+/**
+ * A linear instrument per unit: worth spot × keep in every scenario of each grid (keep is
+ * 1 − haircut for collateral, 1 for a perp, and x × 1 === x in float64), delta one unit.
+ */
+function fillLinear(rec: Float64Array, g: ScenarioGrid, keepM: number, keepI: number): void {
   rec.fill(0);
   rec[BASE_M] = g.spot * keepM;
   rec[BASE_I] = g.spot * keepI;
@@ -210,20 +211,18 @@ function fillCollateral(rec: Float64Array, asset: CollateralAsset, g: ScenarioGr
   rec[EXPOSURE] = g.maxSpot;
 }
 
+/** Collateral per whole token: worth spot × (1 − haircut), delta one unit, exact to rounding. */
+function fillCollateral(rec: Float64Array, asset: CollateralAsset, g: ScenarioGrid): void {
+  fillLinear(rec, g, 1 - toFloat(asset.maintenanceHaircut), 1 - toFloat(asset.initialHaircut));
+}
+
 /** A perp or option per unit of size: value in each scenario, delta, short charge and error scales. */
 function fillMarket(rec: Float64Array, market: ListedMarket, g: ScenarioGrid): void {
-  rec.fill(0);
   if (market.kind === PERP) {
-    rec[BASE_M] = rec[BASE_I] = g.spot;
-    rec[DELTA] = 1;
-    for (let s = 0; s < SCENARIO_COUNT; s++) {
-      rec[SCEN_M + s] = g.spots[s]!;
-      rec[SCEN_I + s] = g.spots[SCENARIO_COUNT + s]!;
-    }
-    rec[DELTA_TOL] = DELTA_TOLERANCE_LINEAR;
-    rec[EXPOSURE] = g.maxSpot;
+    fillLinear(rec, g, 1, 1);
     return;
   }
+  rec.fill(0);
   if (market.kind !== CALL && market.kind !== PUT) throw new Error(`UnknownKind(${market.kind})`);
   // What blackScholes rejects: the exact path would throw on every account holding this market.
   if (market.strike <= 0n || market.timeYears < 0n) throw new Error('InvalidOptionInput');
