@@ -7,10 +7,10 @@
 import { Contract, type JsonRpcProvider } from 'ethers';
 import { fromAccountId } from '../../sdk/src/accountId.js';
 import { health, tokenValue, type MarginFigures } from '../../sdk/src/risk/marginModel.js';
-import { collateralValue, mulWadDown, portfolioMargin, type Collateral, type PairOffset, type Position, type RiskParams, type Underlying } from '../../sdk/src/risk/portfolioMargin.js';
+import { mulWadDown, WAD } from '../../sdk/src/risk/fixedPoint.js';
+import { collateralValue, portfolioMargin, type Collateral, type PairOffset, type Position, type RiskParams, type Underlying } from '../../sdk/src/risk/portfolioMargin.js';
 import { abis, latestBlock, revertReason } from './chains.js';
 
-const WAD = 10n ** 18n;
 const YEAR_SECONDS = 365n * 86_400n;
 /** RiskConfig.NO_VOL_FEED */
 const NO_VOL_FEED = 0xffff;

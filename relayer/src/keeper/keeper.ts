@@ -9,6 +9,7 @@
  * the relayer's worker (devnet) or LayerZero's executor, and the keeper confirms it arrived.
  */
 import { Contract, JsonRpcProvider, NonceManager, Wallet, type ContractTransactionResponse, type TransactionReceipt } from 'ethers';
+import { WAD } from '../../../sdk/src/risk/fixedPoint.js';
 import { abis, latestBlock, revertReason, type ChainClient } from '../chains.js';
 import type { KeeperConfig } from '../config.js';
 import type { AccountRisk, HubReader } from '../hubReader.js';
@@ -19,7 +20,6 @@ import { OracleWatch } from './oracleWatch.js';
 import { screenCandidates } from './screen.js';
 import { chooseCollateral, choosePosition } from './seizeChoice.js';
 
-const WAD = 10n ** 18n;
 const SEIZE = 3;
 
 export class Keeper {
