@@ -63,26 +63,66 @@ library OptionMath {
         pure
         returns (Greeks memory g)
     {
-        if (spot <= 0 || strike <= 0 || vol < 0 || timeYears < 0 || rate < 0) revert InvalidOptionInput();
-        int256 discountedStrike = mulWad(strike, FixedPointMathLib.expWad(-mulWad(rate, timeYears)));
-        int256 sigmaSqrtT = mulWad(vol, int256(FixedPointMathLib.sqrtWad(uint256(timeYears))));
-        int256 moneyness = divWad(spot, strike);
-        if (sigmaSqrtT == 0 || moneyness == 0) {
-            int256 intrinsic = isCall ? spot - discountedStrike : discountedStrike - spot;
-            g.price = intrinsic > 0 ? intrinsic : int256(0);
-            g.delta = intrinsic > 0 ? (isCall ? WAD : -WAD) : int256(0);
+        (int256 discountedStrike, int256 sqrtT, int256 d1, int256 d2, bool intrinsicOnly) = _terms(spot, strike, vol, timeYears, rate);
+        if (intrinsicOnly) {
+            g.price = _intrinsic(spot, discountedStrike, isCall);
+            g.delta = g.price > 0 ? (isCall ? WAD : -WAD) : int256(0);
             return g;
         }
-        int256 d1 = divWad(FixedPointMathLib.lnWad(moneyness) + mulWad(rate + mulWad(vol, vol) / 2, timeYears), sigmaSqrtT);
-        int256 d2 = d1 - sigmaSqrtT;
+        int256 callDelta;
+        (g.price, callDelta) = _premium(spot, discountedStrike, d1, d2, isCall);
+        g.delta = isCall ? callDelta : normCdf(d1) - WAD;
+        g.vega = mulWad(mulWad(spot, normPdf(d1)), sqrtT);
+    }
+
+    /// @notice `blackScholes(...).price` without the greeks (same operations, same figure), for
+    /// callers that only value the option, such as every scenario of the margin grid.
+    function price(int256 spot, int256 strike, int256 vol, int256 timeYears, int256 rate, bool isCall)
+        internal
+        pure
+        returns (int256 p)
+    {
+        (int256 discountedStrike,, int256 d1, int256 d2, bool intrinsicOnly) = _terms(spot, strike, vol, timeYears, rate);
+        if (intrinsicOnly) return _intrinsic(spot, discountedStrike, isCall);
+        (p,) = _premium(spot, discountedStrike, d1, d2, isCall);
+    }
+
+    /// @dev What the price and the greeks share: the discounted strike, sqrt(t), d1 and d2.
+    /// `intrinsicOnly` when sigma * sqrt(t) or spot / strike is 0 (d1 and d2 are then left 0).
+    function _terms(int256 spot, int256 strike, int256 vol, int256 timeYears, int256 rate)
+        private
+        pure
+        returns (int256 discountedStrike, int256 sqrtT, int256 d1, int256 d2, bool intrinsicOnly)
+    {
+        if (spot <= 0 || strike <= 0 || vol < 0 || timeYears < 0 || rate < 0) revert InvalidOptionInput();
+        discountedStrike = mulWad(strike, FixedPointMathLib.expWad(-mulWad(rate, timeYears)));
+        sqrtT = int256(FixedPointMathLib.sqrtWad(uint256(timeYears)));
+        int256 sigmaSqrtT = mulWad(vol, sqrtT);
+        int256 moneyness = divWad(spot, strike);
+        if (sigmaSqrtT == 0 || moneyness == 0) return (discountedStrike, sqrtT, 0, 0, true);
+        d1 = divWad(FixedPointMathLib.lnWad(moneyness) + mulWad(rate + mulWad(vol, vol) / 2, timeYears), sigmaSqrtT);
+        d2 = d1 - sigmaSqrtT;
+    }
+
+    /// @dev Intrinsic value against the discounted strike, floored at 0.
+    function _intrinsic(int256 spot, int256 discountedStrike, bool isCall) private pure returns (int256) {
+        int256 intrinsic = isCall ? spot - discountedStrike : discountedStrike - spot;
+        return intrinsic > 0 ? intrinsic : int256(0);
+    }
+
+    /// @dev The Black-Scholes premium, floored at 0, and for a call N(d1), its delta (0 for a put,
+    /// whose delta N(d1) - 1 the premium does not need).
+    function _premium(int256 spot, int256 discountedStrike, int256 d1, int256 d2, bool isCall)
+        private
+        pure
+        returns (int256 p, int256 callDelta)
+    {
         if (isCall) {
-            g.price = mulWad(spot, normCdf(d1)) - mulWad(discountedStrike, normCdf(d2));
-            g.delta = normCdf(d1);
+            callDelta = normCdf(d1);
+            p = mulWad(spot, callDelta) - mulWad(discountedStrike, normCdf(d2));
         } else {
-            g.price = mulWad(discountedStrike, normCdf(-d2)) - mulWad(spot, normCdf(-d1));
-            g.delta = normCdf(d1) - WAD;
+            p = mulWad(discountedStrike, normCdf(-d2)) - mulWad(spot, normCdf(-d1));
         }
-        if (g.price < 0) g.price = 0;
-        g.vega = mulWad(mulWad(spot, normPdf(d1)), int256(FixedPointMathLib.sqrtWad(uint256(timeYears))));
+        if (p < 0) p = 0;
     }
 }

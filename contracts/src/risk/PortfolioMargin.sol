@@ -154,19 +154,44 @@ library PortfolioMargin {
             if (c[i].underlying == k) v += collateralValue(c[i], spot, initial ? c[i].initialHaircut : c[i].maintenanceHaircut);
         }
         for (uint256 i; i < p.length; ++i) {
-            if (p[i].underlying == k) {
-                (int256 value,,) = positionValue(p[i], spot, vol);
-                v += value;
-            }
+            if (p[i].underlying == k) v += positionMark(p[i], spot, vol);
         }
     }
 
-    /// @return value mark value (toward minus infinity), delta units and vega USD of one position.
+    /// @notice Mark value of one position (toward minus infinity), without its greeks: what every
+    /// scenario sums.
+    function positionMark(Position memory pos, int256 spot, int256 vol) internal pure returns (int256 value) {
+        (value,,) = _position(pos, spot, vol, false);
+    }
+
+    /// @return value positionMark, delta units and vega USD of one position.
     function positionValue(Position memory pos, int256 spot, int256 vol) internal pure returns (int256 value, int256 delta, int256 vega) {
-        if (pos.kind == PERP) return (mulWadDown(pos.size, spot), pos.size, 0);
-        if (pos.kind != CALL && pos.kind != PUT) revert UnknownKind(pos.kind);
-        OptionMath.Greeks memory g = OptionMath.blackScholes(spot, pos.strike, vol, pos.timeYears, 0, pos.kind == CALL);
-        return (mulWadDown(pos.size, g.price), pos.size * g.delta / WAD, pos.size * g.vega / WAD);
+        return _position(pos, spot, vol, true);
+    }
+
+    /// @dev The one definition of a position's value: size times the unit price (the spot for a
+    /// perp, the Black-Scholes premium for an option), rounded toward minus infinity. With
+    /// `withGreeks` an option's delta and vega come from the same pricing; without, they are left 0.
+    function _position(Position memory pos, int256 spot, int256 vol, bool withGreeks)
+        private
+        pure
+        returns (int256 value, int256 delta, int256 vega)
+    {
+        int256 unitPrice = spot;
+        if (pos.kind == PERP) {
+            delta = pos.size;
+        } else {
+            if (pos.kind != CALL && pos.kind != PUT) revert UnknownKind(pos.kind);
+            if (withGreeks) {
+                OptionMath.Greeks memory g = OptionMath.blackScholes(spot, pos.strike, vol, pos.timeYears, 0, pos.kind == CALL);
+                unitPrice = g.price;
+                delta = pos.size * g.delta / WAD;
+                vega = pos.size * g.vega / WAD;
+            } else {
+                unitPrice = OptionMath.price(spot, pos.strike, vol, pos.timeYears, 0, pos.kind == CALL);
+            }
+        }
+        value = mulWadDown(pos.size, unitPrice);
     }
 
     /// @dev amount * spot / 10^decimals * (1 - haircut), each step rounded down (amounts are >= 0).

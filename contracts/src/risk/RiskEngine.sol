@@ -259,9 +259,7 @@ contract RiskEngine is RiskConfig {
         if (m.kind == MarketKind.Perp) return spot;
         if (m.settlementPrice != 0) return _payoff(m, m.settlementPrice);
         return uint256(
-            OptionMath.blackScholes(
-                int256(spot), int256(uint256(m.strike)), _vol(m.riskAsset), _timeYears(m.expiry), 0, m.kind == MarketKind.Call
-            ).price
+            OptionMath.price(int256(spot), int256(uint256(m.strike)), _vol(m.riskAsset), _timeYears(m.expiry), 0, m.kind == MarketKind.Call)
         );
     }
 
