@@ -46,13 +46,6 @@ contract MarginMathTest is Test {
         assertGe(shortValue + longValue, -1);
     }
 
-    function testFuzz_tokenAmountUpCoversTheValue(uint128 usd, uint8 decSeed, uint128 price) public pure {
-        uint8 decimals = uint8(bound(decSeed, 0, 24));
-        price = uint128(bound(price, 1, type(uint128).max));
-        uint256 amount = MarginMath.tokenAmountUp(usd, decimals, price);
-        assertGe(MarginMath.tokenValue(amount, decimals, price), usd);
-    }
-
     function testFuzz_healthBelowOneIffEquityBelowRequirement(int128 equity, uint128 requirement) public pure {
         uint256 h = MarginMath.health(equity, requirement);
         assertEq(h < WAD, equity < int256(uint256(requirement)));

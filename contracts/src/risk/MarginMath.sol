@@ -31,11 +31,6 @@ library MarginMath {
         return Math.mulDiv(amount, price, 10 ** decimals);
     }
 
-    /// @notice Token units worth `usd` at `price` (rounded up: what an account gives up).
-    function tokenAmountUp(uint256 usd, uint8 decimals, uint256 price) internal pure returns (uint256) {
-        return Math.mulDiv(usd, 10 ** decimals, price, Math.Rounding.Ceil);
-    }
-
     function abs(int256 x) internal pure returns (uint256) {
         return x >= 0 ? uint256(x) : uint256(-x);
     }

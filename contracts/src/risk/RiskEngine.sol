@@ -193,7 +193,7 @@ contract RiskEngine is RiskConfig {
                 kind: uint8(m.kind),
                 size: size,
                 strike: int256(uint256(m.strike)),
-                timeYears: m.kind == MarketKind.Perp ? int256(0) : _timeYears(m.expiry)
+                timeYears: _timeYears(m.expiry)
             });
         }
         assembly ("memory-safe") {
@@ -248,7 +248,7 @@ contract RiskEngine is RiskConfig {
         return feed == NO_VOL_FEED ? int256(0) : int256(_price(feed));
     }
 
-    /// @dev Years to expiry in WAD, 0 once expired.
+    /// @dev Years to expiry in WAD, 0 once expired and for a perp (listed with expiry 0).
     function _timeYears(uint64 expiry) private view returns (int256) {
         return expiry > block.timestamp ? int256((expiry - block.timestamp) * WAD / YEAR) : int256(0);
     }
