@@ -688,36 +688,12 @@ contract FlowsTest is Fixture {
         vm.snapshotGasLastCall("flows", name);
     }
 
-    function _borrowedAgainstWeth(uint256 weth, uint256 borrowTokens) internal returns (AccountId) {
-        _deposit(alice, vaultA, wethA, weth, 0);
-        _seedLiquidity(1_000_000e6);
-        vm.prank(alice);
-        hub.withdrawCash(0, borrowTokens, alice);
-        return _acct(alice, 0);
-    }
-
-    function _depositHubUsdc(address user, uint256 amount, uint32 sub) internal {
-        usdc.mint(user, amount);
-        vm.startPrank(user);
-        usdc.approve(address(hubVault), amount);
-        hubVault.deposit(user, sub, address(usdc), amount, "");
-        vm.stopPrank();
-    }
-
     function _fundInsurance(uint256 tokens) internal {
         usdc.mint(admin, tokens);
         vm.startPrank(admin);
         usdc.approve(address(hub), tokens);
         hub.fundInsurance(tokens);
         vm.stopPrank();
-    }
-
-    function _assertCashBalances() internal view {
-        assertEq(
-            hub.totalCash() + int256(hub.insuranceFund()) - int256(hub.badDebt()),
-            int256(hub.settlementHeld() * hub.settlementScale())
-        );
-        assertLe(hub.settlementHeld(), usdc.balanceOf(address(hub)));
     }
 
     function _message(uint8 msgType, uint64 id, address token, uint256 amount, address recipient)

@@ -52,12 +52,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
 
     /// @notice Cash, insurance and bad debt balance against the settlement tokens the hub holds.
     function invariant_cashBalancesOut() public view {
-        assertEq(
-            hub.totalCash() + int256(hub.insuranceFund()) - int256(hub.badDebt()),
-            int256(hub.settlementHeld() * hub.settlementScale()),
-            "cash + insurance - bad debt == settlement held"
-        );
-        assertLe(hub.settlementHeld(), usdc.balanceOf(address(hub)));
+        _assertCashBalances();
         AccountId[] memory accounts = handler.accounts();
         int256 sum;
         for (uint256 i; i < accounts.length; ++i) sum += hub.accountState(accounts[i]).cash;
@@ -91,13 +86,9 @@ contract PropertiesTest is Fixture, IPacketCourier {
     function testFuzz_liquidationAtAnyPrice(uint256 borrowSeed, uint256 priceSeed) public {
         uint256 borrowed = bound(borrowSeed, 1_000e6, 21_600e6); // 24k of initial value, 10% of it required
         uint256 price8 = bound(priceSeed, 100e8, 4_000e8);
-        _deposit(alice, vaultA, wethA, 10e18, 0);
-        _seedLiquidity(1_000_000e6);
-        vm.prank(alice);
-        hub.withdrawCash(0, borrowed, alice);
+        AccountId a = _borrowedAgainstWeth(10e18, borrowed);
         _setEthPrice(int256(price8));
 
-        AccountId a = _acct(alice, 0);
         uint256 before = hub.health(a);
         if (before >= 1e18) {
             vm.expectRevert(abi.encodeWithSelector(MarginHub.AccountHealthy.selector, before));
@@ -116,10 +107,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
         assertGe(hub.health(a), before);
         verifyPackets(A_EID, address(vaultA));
         assertEq(wethA.balanceOf(keeper), seized);
-        assertEq(
-            hub.totalCash() + int256(hub.insuranceFund()) - int256(hub.badDebt()),
-            int256(hub.settlementHeld() * hub.settlementScale())
-        );
+        _assertCashBalances();
     }
 
     function testFuzz_tradePriceBand(int256 offsetSeed) public {

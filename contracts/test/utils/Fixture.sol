@@ -206,6 +206,35 @@ abstract contract Fixture is TestHelperOz5 {
         vm.stopPrank();
     }
 
+    /// @dev Alice deposits `weth` on chain A and borrows `borrowTokens` of settlement cash against it.
+    function _borrowedAgainstWeth(uint256 weth, uint256 borrowTokens) internal returns (AccountId) {
+        _deposit(alice, vaultA, wethA, weth, 0);
+        _seedLiquidity(1_000_000e6);
+        vm.prank(alice);
+        hub.withdrawCash(0, borrowTokens, alice);
+        return _acct(alice, 0);
+    }
+
+    /// @dev Deposits settlement tokens into the hub chain's vault (credited at once, no LayerZero).
+    function _depositHubUsdc(address user, uint256 amount, uint32 sub) internal {
+        usdc.mint(user, amount);
+        vm.startPrank(user);
+        usdc.approve(address(hubVault), amount);
+        hubVault.deposit(user, sub, address(usdc), amount, "");
+        vm.stopPrank();
+    }
+
+    /// @dev Cash, insurance and bad debt balance against the settlement tokens the hub holds,
+    /// which it really has.
+    function _assertCashBalances() internal view {
+        assertEq(
+            hub.totalCash() + int256(hub.insuranceFund()) - int256(hub.badDebt()),
+            int256(hub.settlementHeld() * hub.settlementScale()),
+            "cash + insurance - bad debt == settlement held"
+        );
+        assertLe(hub.settlementHeld(), usdc.balanceOf(address(hub)), "settlement held <= tokens held");
+    }
+
     function _health(AccountId account) internal view returns (uint256) {
         return hub.health(account);
     }
