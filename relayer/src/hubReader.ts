@@ -310,7 +310,8 @@ export function settledCash(market: MarketInfo, size: bigint): bigint | undefine
 
 /** The engine's time to expiry in WAD years at block time `now` (0 for perps and once expired). */
 export function yearsToExpiry(market: MarketInfo, now: bigint): bigint {
-  return market.kind === 'perp' || BigInt(market.expiry) <= now ? 0n : ((BigInt(market.expiry) - now) * WAD) / YEAR_SECONDS;
+  // A perp's expiry is 0 (RiskConfig.listMarket), so it has none left, as in RiskEngine._timeYears.
+  return BigInt(market.expiry) <= now ? 0n : ((BigInt(market.expiry) - now) * WAD) / YEAR_SECONDS;
 }
 
 /** `read(i)` for every i below `count`, all at once. */

@@ -77,15 +77,15 @@ function optionGreeks(p: Position, spot: bigint, vol: bigint, price: OptionPrice
  * A position's value, the one definition: size × spot for a perp, size × the option's price
  * otherwise, rounded toward minus infinity. What each scenario sums, without delta or vega.
  */
-export function positionValueOnly(p: Position, spot: bigint, vol: bigint, price: OptionPricer = blackScholesPricer): bigint {
+export function positionMark(p: Position, spot: bigint, vol: bigint, price: OptionPricer = blackScholesPricer): bigint {
   return mulWadDown(p.size, p.kind === PERP ? spot : optionGreeks(p, spot, vol, price).price);
 }
 
 export function positionValue(p: Position, spot: bigint, vol: bigint, price: OptionPricer = blackScholesPricer): { value: bigint; delta: bigint; vega: bigint } {
-  if (p.kind === PERP) return { value: positionValueOnly(p, spot, vol, price), delta: p.size, vega: 0n };
+  if (p.kind === PERP) return { value: positionMark(p, spot, vol, price), delta: p.size, vega: 0n };
   const g = optionGreeks(p, spot, vol, price);
   // The value from the figures already in hand: the option is priced once.
-  return { value: positionValueOnly(p, spot, vol, () => g), delta: (p.size * g.delta) / WAD, vega: (p.size * g.vega) / WAD };
+  return { value: positionMark(p, spot, vol, () => g), delta: (p.size * g.delta) / WAD, vega: (p.size * g.vega) / WAD };
 }
 
 export function shiftedSpot(spot: bigint, move: bigint): bigint {
@@ -96,7 +96,7 @@ export function shiftedSpot(spot: bigint, move: bigint): bigint {
 function exposureValue(k: number, c: readonly Collateral[], p: readonly Position[], spot: bigint, vol: bigint, initial: boolean, price: OptionPricer): bigint {
   let v = 0n;
   for (const col of c) if (col.underlying === k) v += collateralValue(col, spot, initial ? col.initialHaircut : col.maintenanceHaircut);
-  for (const pos of p) if (pos.underlying === k) v += positionValueOnly(pos, spot, vol, price);
+  for (const pos of p) if (pos.underlying === k) v += positionMark(pos, spot, vol, price);
   return v;
 }
 
