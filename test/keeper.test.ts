@@ -5,10 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
-import { contractAt, deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
+import { deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, hubContracts, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
+import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
+import { marginHubAbi, riskEngineAbi, testTokenAbi } from '../sdk/src/abi/index.js';
+import { TypedContract } from '../sdk/src/contracts/typedContract.js';
+import { revertReason } from '../sdk/src/contracts/revert.js';
 import { borrowCash, depositCash, hubChain, mintAndDeposit, mintUsdc, setFeed } from '../relayer/src/devnet/actions.js';
-import { Relayer } from '../relayer/src/relayer.js';
-import { abis, revertReason } from '../relayer/src/chains.js';
+import type { Relayer } from '../relayer/src/relayer.js';
+import { Interface } from 'ethers';
 import { createLogger } from '../relayer/src/log.js';
 import { toAccountId } from '../sdk/src/accountId.js';
 
@@ -18,7 +22,7 @@ const [A, B, C] = [anvilKey(1), anvilKey(2), anvilKey(3)];
 const address = (key: string) => new Wallet(key).address;
 const e18 = (n: bigint) => n * 10n ** 18n;
 const usdc = (n: bigint) => n * 10n ** 6n;
-const log = createLogger('silent');
+const log = createLogger(process.env.TEST_LOG ?? 'silent');
 
 
 describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero contracts, lowdb)', function () {
@@ -30,7 +34,7 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
 
   const start = async (options: { keeper: boolean; worker: boolean }) => {
     const config = devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER, ...(options.keeper ? { keeperKey: KEEPER } : {}) });
-    relayer = await Relayer.create({ ...config, devnetWorker: options.worker }, log);
+    relayer = await createDevnetRelayer({ ...config, devnetWorker: options.worker }, log);
     await relayer.start();
     return relayer;
   };
@@ -58,7 +62,7 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
 
   it('liquidates only the unhealthy account, on the chain holding its collateral, exactly once across a restart; waits out a stale oracle; leaves a recovered account alone', async function () {
     const [, spoke1, spoke2] = manifest.chains;
-    const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER));
+    const hub = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER)).hub;
     // A and C borrow 16,000 against 10 WETH (liquidatable below ETH $2,091.50); B borrows 5,000.
     await start({ keeper: false, worker: true });
     await depositCash(manifest, DEPLOYER, usdc(500_000n)); // lenders' liquidity
@@ -82,23 +86,23 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
     await start({ keeper: true, worker: false });
     await passes(3);
     expect(relayer!.store.liquidations(), 'a stale price never triggers a liquidation').to.deep.equal([]);
-    const refusal = await hub.getFunction('health')(toAccountId(address(A), 0)).catch((e: unknown) => revertReason(e, [abis.engine(), abis.hub()]));
+    const refusal = await hub.read('health', [toAccountId(address(A), 0)]).catch((e: unknown) => revertReason(e, [new Interface(riskEngineAbi as never), new Interface(marginHubAbi as never)]));
     expect(refusal).to.match(/^StalePrice\(/);
 
     for (const feed of ['ETH', 'ETH_VOL', 'USD']) await setFeed(manifest, DEPLOYER, feed, feed === 'ETH' ? 2000n * 10n ** 8n : feed === 'USD' ? 10n ** 8n : 8n * 10n ** 7n);
     const submitted = await waitFor('A liquidated on the hub', async () => recordsFor(A).find((l) => l.status === 'submitted'));
     expect(submitted.kind).to.equal('collateral');
     expect(submitted.dstEid).to.equal(spoke1!.eid, 'seized on the chain that holds the collateral');
-    const weth1 = contractAt('TestToken.sol', spoke1!.tokens.WETH!, devnetSigner(spoke1!.rpcUrl, DEPLOYER));
-    expect(await weth1.getFunction('balanceOf')(address(KEEPER))).to.equal(0n, 'SEIZE not delivered yet');
+    const weth1 = new TypedContract(testTokenAbi, spoke1!.tokens.WETH!, devnetSigner(spoke1!.rpcUrl, DEPLOYER));
+    expect(await weth1.read('balanceOf', [address(KEEPER)])).to.equal(0n, 'SEIZE not delivered yet');
     // Killed between the hub call and the seize delivery.
     await stop();
 
     await start({ keeper: true, worker: true });
     const settled = await waitFor('the liquidation settled', async () => recordsFor(A).find((l) => l.status === 'settled'));
     expect(settled.id).to.equal(submitted.id);
-    expect(await weth1.getFunction('balanceOf')(address(KEEPER))).to.equal(BigInt(settled.seized!), 'paid once');
-    expect((await hub.getFunction('health')(toAccountId(address(A), 0))) >= 10n ** 18n, 'healthy again').to.equal(true);
+    expect(await weth1.read('balanceOf', [address(KEEPER)])).to.equal(BigInt(settled.seized!), 'paid once');
+    expect((await hub.read('health', [toAccountId(address(A), 0)])) >= 10n ** 18n, 'healthy again').to.equal(true);
     await passes(3);
     expect(recordsFor(A).filter((l) => l.status !== 'dropped')).to.have.length(1, 'liquidated once');
     expect(recordsFor(B), 'a healthy account is never touched').to.deep.equal([]);

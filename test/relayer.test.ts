@@ -3,14 +3,18 @@ import { waitFor } from '../relayer/src/wait.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Contract, Interface, JsonRpcProvider, Wallet } from 'ethers';
+import { JsonRpcProvider, Wallet } from 'ethers';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
-import { contractAt, deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
-import { deployContract, endpointArtifact, simpleMessageLibArtifact } from '../relayer/src/devnet/layerzero.js';
+import { deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, hubContracts, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
+import { deployBuilt } from '../relayer/src/devnet/layerzero.js';
 import { loadArtifact } from '../relayer/src/devnet/artifacts.js';
+import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
+import { collateralVaultAbi, endpointV2Abi, simpleMessageLibAbi, testTokenAbi } from '../sdk/src/abi/index.js';
+import { TypedContract } from '../sdk/src/contracts/typedContract.js';
 import { decodePacket, type PacketV1 } from '../sdk/src/packet.js';
 import { hubChain, mintAndDeposit, requestWithdrawal, venueTrade } from '../relayer/src/devnet/actions.js';
 import { Relayer } from '../relayer/src/relayer.js';
+import { ParityMonitor } from '../relayer/src/services/parityMonitor.js';
 import { createLogger } from '../relayer/src/log.js';
 import { toAccountId } from '../sdk/src/accountId.js';
 import { formatWad } from '../sdk/src/risk/marginModel.js';
@@ -21,7 +25,7 @@ const MAKER = anvilKey(2);
 const trader = new Wallet(TRADER).address;
 const maker = new Wallet(MAKER).address;
 const e18 = (n: bigint) => n * 10n ** 18n;
-const log = createLogger('silent');
+const log = createLogger(process.env.TEST_LOG ?? 'silent');
 
 
 async function getJson(url: string): Promise<{ status: number; body: any }> {
@@ -38,7 +42,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
   let api: string;
 
   async function startRelayer(): Promise<void> {
-    relayer = await Relayer.create(devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER }), log);
+    relayer = await createDevnetRelayer(devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER }), log);
     api = await relayer.start();
   }
 
@@ -61,9 +65,9 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     await mintAndDeposit(spokeA!, TRADER, 'WETH', e18(3n));
     await mintAndDeposit(spokeB!, TRADER, 'WETH', e18(2n));
     await mintAndDeposit(hubChain(manifest), MAKER, 'USDC', 1_000_000n * 10n ** 6n);
-    const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, TRADER));
+    const hub = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER)).hub;
     const account = toAccountId(trader, 0);
-    await waitFor('both credits', async () => (await hub.getFunction('accountState')(account)).assets === 6n);
+    await waitFor('both credits', async () => (await hub.read('accountState', [account])).assets === 6n);
     // A perp so that health is a ratio, not "nothing required".
     await venueTrade(manifest, DEPLOYER, { owner: trader }, { owner: maker }, 0, e18(10n), e18(3000n));
 
@@ -74,12 +78,12 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       ['spoke-1', e18(3n).toString()],
       ['spoke-2', e18(2n).toString()],
     ]);
-    const onChain = await hub.getFunction('accountFigures')(account, { blockTag: body.block });
+    const onChain = await hub.read('accountFigures', [account], { blockTag: body.block });
     expect(cross.equityUsd.maintenance).to.equal(formatWad(onChain.maintenanceEquity));
     expect(cross.equityUsd.initial).to.equal(formatWad(onChain.initialEquity));
     expect(cross.requirementUsd.maintenance).to.equal(formatWad(onChain.maintenanceRequirement));
     expect(cross.requirementUsd.initial).to.equal(formatWad(onChain.initialRequirement));
-    const onChainHealth: bigint = await hub.getFunction('health')(account, { blockTag: body.block });
+    const onChainHealth: bigint = await hub.read('health', [account], { blockTag: body.block });
     expect(cross.health).to.equal(formatWad(onChainHealth));
     // docs/risk-model.md section 9: 5 WETH * 3000 * 0.85 = 12,750 of equity (the perp at mark is
     // worth what was paid); the -10% scenario loses 10% of 14.25 ETH of exposure (4.25 from the
@@ -97,35 +101,35 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect((await getJson(`${api}/v1/accounts?maxHealth=2.9`)).body.accounts.map((a: { accountId: string }) => a.accountId)).to.not.include(account);
 
     // Options too: Black-Scholes with the time to expiry at the block the API read, equal to the hub's.
-    const engine = contractAt('RiskEngine.sol', manifest.riskEngine, devnetSigner(hubChain(manifest).rpcUrl, TRADER));
-    const callMark: bigint = await engine.getFunction('markPrice')(1);
+    const engine = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER)).engine;
+    const callMark: bigint = await engine.read('markPrice', [1]);
     await venueTrade(manifest, DEPLOYER, { owner: trader }, { owner: maker }, 1, e18(2n), callMark);
     const after = (await getJson(`${api}/v1/accounts/${trader}`)).body;
     const withCall = after.accounts[0];
     expect(withCall.positions.map((p: { kind: string; size: string }) => [p.kind, p.size])).to.deep.equal([['perp', '10'], ['call', '2']]);
-    expect(withCall.health).to.equal(formatWad(await hub.getFunction('health')(account, { blockTag: after.block })));
-    const figures = await hub.getFunction('accountFigures')(account, { blockTag: after.block });
+    expect(withCall.health).to.equal(formatWad(await hub.read('health', [account], { blockTag: after.block })));
+    const figures = await hub.read('accountFigures', [account], { blockTag: after.block });
     expect(withCall.requirementUsd.maintenance).to.equal(formatWad(figures.maintenanceRequirement));
-    const risk = await hub.getFunction('accountRisk')(account, { blockTag: after.block });
-    expect(withCall.greeks[0].delta).to.equal(formatWad(risk.delta[0]));
-    expect(withCall.greeks[0].vegaUsd).to.equal(formatWad(risk.vega[0]));
+    const risk = await hub.read('accountRisk', [account], { blockTag: after.block });
+    expect(withCall.greeks[0].delta).to.equal(formatWad(risk.delta[0]!));
+    expect(withCall.greeks[0].vegaUsd).to.equal(formatWad(risk.vega[0]!));
     expect(Number(withCall.greeks[0].vegaUsd)).to.be.greaterThan(0);
   });
 
   it('a withdrawal round trip survives the relayer being killed mid-way, delivering every pending packet exactly once', async function () {
     const [hubC, spokeA, spokeB] = manifest.chains;
-    const wethA = contractAt('TestToken.sol', spokeA!.tokens.WETH!, devnetSigner(spokeA!.rpcUrl, TRADER));
+    const wethA = new TypedContract(testTokenAbi, spokeA!.tokens.WETH!, devnetSigner(spokeA!.rpcUrl, TRADER));
     const assetA = manifest.assets.find((a) => a.eid === spokeA!.eid)!.assetId;
     const account = toAccountId(trader, 0);
-    const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubC!.rpcUrl, TRADER));
-    const before: bigint = await hub.getFunction('collateralOf')(account, assetA);
+    const hub = hubContracts(manifest, devnetSigner(hubC!.rpcUrl, TRADER)).hub;
+    const before: bigint = await hub.read('collateralOf', [account, assetA]);
 
     await relayer.stop();
     await requestWithdrawal(manifest, TRADER, assetA, e18(1n)); // RELEASE to spoke A, pending
     await mintAndDeposit(spokeB!, TRADER, 'WETH', e18(4n)); // CREDIT to the hub, pending
     // Crash between the two delivery steps: the RELEASE is verified on spoke A but not executed.
     await validateOnly(spokeA!, await lastPacket(hubC!, spokeA!));
-    expect(await wethA.getFunction('balanceOf')(trader)).to.equal(0n);
+    expect(await wethA.read('balanceOf', [trader])).to.equal(0n);
 
     // Public-network mode (no devnet worker) on the same store: indexes both packets, delivers neither.
     const watcher = await Relayer.create({ ...devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER }), devnetWorker: false }, log);
@@ -139,19 +143,19 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       ['RELEASE', e18(1n).toString()],
     ]);
     await watcher.stop();
-    expect(await wethA.getFunction('balanceOf')(trader)).to.equal(0n);
+    expect(await wethA.read('balanceOf', [trader])).to.equal(0n);
 
     await startRelayer();
-    await waitFor('the RELEASE to be paid', async () => (await wethA.getFunction('balanceOf')(trader)) === e18(1n));
+    await waitFor('the RELEASE to be paid', async () => (await wethA.read('balanceOf', [trader])) === e18(1n));
     const assetB = manifest.assets.find((a) => a.eid === spokeB!.eid)!.assetId;
-    await waitFor('the CREDIT to land', async () => (await hub.getFunction('collateralOf')(account, assetB)) === e18(6n));
-    await waitFor('the store to see both delivered', async () => relayer.store.messages().every((m) => m.status === 'delivered'));
+    await waitFor('the CREDIT to land', async () => (await hub.read('collateralOf', [account, assetB])) === e18(6n));
+    await waitFor('the store to see both delivered', async () => relayer.store.inFlight().length === 0);
 
     // Paid once, credited once, ledger and custody agree.
-    expect(await wethA.getFunction('balanceOf')(trader)).to.equal(e18(1n));
-    expect(await hub.getFunction('collateralOf')(account, assetA)).to.equal(before - e18(1n));
-    const vaultA = contractAt('CollateralVault.sol', spokeA!.vault, devnetSigner(spokeA!.rpcUrl, TRADER));
-    expect(await vaultA.getFunction('custodied')(spokeA!.tokens.WETH)).to.equal(before - e18(1n));
+    expect(await wethA.read('balanceOf', [trader])).to.equal(e18(1n));
+    expect(await hub.read('collateralOf', [account, assetA])).to.equal(before - e18(1n));
+    const vaultA = new TypedContract(collateralVaultAbi, spokeA!.vault, devnetSigner(spokeA!.rpcUrl, TRADER));
+    expect(await vaultA.read('custodied', [spokeA!.tokens.WETH!])).to.equal(before - e18(1n));
     expect(relayer.store.messages().filter((m) => m.lastError)).to.deep.equal([]);
     const { body } = await getJson(`${api}/v1/messages?status=inflight`);
     expect(body.total).to.equal(0);
@@ -161,9 +165,9 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     const spoke = manifest.chains[1]!;
     const deployer = devnetSigner(spoke.rpcUrl, DEPLOYER);
     // A token the vault takes but the hub has not listed: the hub refuses the CREDIT.
-    const stray = await deployContract(deployer, loadArtifact('TestToken.sol'), 'Stray', 'STRAY', 18);
-    const strayAddress = await stray.getAddress();
-    await (await contractAt('CollateralVault.sol', spoke.vault, deployer).getFunction('configureToken')(strayAddress, true, 10n ** 30n)).wait();
+    const stray = await deployBuilt(deployer, testTokenAbi, loadArtifact('TestToken.sol'), 'Stray', 'STRAY', 18);
+    const strayAddress = stray.address;
+    await new TypedContract(collateralVaultAbi, spoke.vault, deployer).send('configureToken', [strayAddress, true, 10n ** 30n]);
     await mintAndDeposit({ ...spoke, tokens: { STRAY: strayAddress } }, TRADER, 'STRAY', e18(1n));
 
     const failed = await waitFor('the failed delivery to be reported', async () => {
@@ -174,8 +178,8 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(failed.lastError).to.equal(`UnknownAsset(${spoke.eid}, ${strayAddress})`);
 
     // Once the hub lists it, the worker's next retry delivers it.
-    const engine = contractAt('RiskEngine.sol', manifest.riskEngine, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER));
-    await (await engine.getFunction('listAsset')(spoke.eid, strayAddress, 18, 1)).wait();
+    const engine = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER)).engine;
+    await engine.send('listAsset', [spoke.eid, strayAddress, 18, 1]);
     await waitFor('the retried delivery', async () => relayer.store.message(failed.guid)?.status === 'delivered', 30_000);
     expect(relayer.store.message(failed.guid)!.attempts).to.be.greaterThan(1);
     expect((await getJson(`${api}/v1/messages?status=failed`)).body.total).to.equal(0);
@@ -192,7 +196,29 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     const metrics = await fetch(`${api}/metrics`).then((r) => r.text());
     expect(metrics).to.match(/relayer_chain_head_block\{chain="hub"\} \d+/);
     expect((await getJson(`${api}/openapi.json`)).body.openapi).to.equal('3.1.0');
+    // The parity monitor has compared accounts with MarginHub.accountFigures at each block, and found no difference.
+    await waitFor('parity checks', async () => relayer.parity.checked >= 3);
+    expect(relayer.parity.mismatches).to.equal(0);
+    expect(metrics).to.match(/relayer_parity_checks_total \d+/);
+    expect((await getJson(`${api}/v1/alerts`)).body.alerts.filter((a: { kind: string }) => a.kind === 'parity-mismatch')).to.deep.equal([]);
     expect((await getJson(`${api}/healthz`)).body.status).to.equal('ok');
+  });
+
+  it('the parity monitor alerts when the relayer figures differ from the hub at the same block', async function () {
+    // The hub's figures are real; the relayer's are off by one wei of maintenance equity.
+    const skewed = new Proxy(relayer.reader, {
+      get(target, prop, receiver) {
+        if (prop !== 'accountRisks') return Reflect.get(target, prop, receiver);
+        return async (ids: string[], block: number) =>
+          (await target.accountRisks(ids, block)).map((r) => (r.figures ? { ...r, figures: { ...r.figures, maintenanceEquity: r.figures.maintenanceEquity + 1n } } : r));
+      },
+    });
+    const monitor = new ParityMonitor(skewed, relayer.chains.get(manifest.hubEid)!, relayer.store, 2, log, relayer.metrics);
+    await monitor.check();
+    expect(monitor.checked).to.equal(2);
+    expect(monitor.mismatches).to.be.greaterThan(0);
+    const alert = (await getJson(`${api}/v1/alerts`)).body.alerts.find((a: { kind: string }) => a.kind === 'parity-mismatch');
+    expect(alert.detail).to.match(/maintenanceEquity relayer \d+ hub \d+/);
   });
 
   it('answers bad input with a 400 that says what was wrong, and unknown routes with a 404', async function () {
@@ -226,14 +252,14 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
   it('a reorg that erases a credited deposit is detected: reorg alert, custody breach on the API and in metrics', async function () {
     const spoke = manifest.chains[2]!;
     const provider = new JsonRpcProvider(spoke.rpcUrl);
-    const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, TRADER));
+    const hub = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER)).hub;
     const asset = manifest.assets.find((a) => a.eid === spoke.eid)!.assetId;
     const account = toAccountId(trader, 0);
     const base = Number(await provider.send('eth_blockNumber', []));
-    const held: bigint = await hub.getFunction('collateralOf')(account, asset);
+    const held: bigint = await hub.read('collateralOf', [account, asset]);
 
     await mintAndDeposit(spoke, TRADER, 'WETH', e18(7n));
-    await waitFor('the credit', async () => (await hub.getFunction('collateralOf')(account, asset)) === held + e18(7n));
+    await waitFor('the credit', async () => (await hub.read('collateralOf', [account, asset])) === held + e18(7n));
     const head = Number(await provider.send('eth_blockNumber', []));
     await waitFor('the indexer to pass the deposit', async () => (relayer.store.checkpoint(spoke.eid)?.block ?? 0) >= head);
 
@@ -257,16 +283,15 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
 
 /** The last PacketSent from `src` to `dst`, read straight from the chain. */
 async function lastPacket(src: DeployedChain, dst: DeployedChain): Promise<PacketV1> {
-  const iface = new Interface(endpointArtifact().abi as never);
   const provider = new JsonRpcProvider(src.rpcUrl);
-  const logs = await provider.getLogs({ address: src.endpoint, topics: [iface.getEvent('PacketSent')!.topicHash], fromBlock: 0 });
+  const endpoint = new TypedContract(endpointV2Abi, src.endpoint, provider);
+  const logs = await endpoint.queryEvent('PacketSent', null, 0);
   provider.destroy();
-  const packets = logs.map((l) => decodePacket(iface.parseLog(l)!.args.getValue('encodedPayload') as string));
+  const packets = logs.map((l) => decodePacket(endpoint.parseEvent('PacketSent', l)!.encodedPayload));
   return packets.filter((p) => p.dstEid === dst.eid).at(-1)!;
 }
 
 /** The first half of a delivery (the DVN's verify) without the second (the executor's lzReceive). */
 async function validateOnly(dst: DeployedChain, packet: PacketV1): Promise<void> {
-  const lib = new Contract(dst.messageLib, simpleMessageLibArtifact().abi as never, devnetSigner(dst.rpcUrl, DEPLOYER));
-  await (await lib.getFunction('validatePacket')(packet.encoded)).wait();
+  await new TypedContract(simpleMessageLibAbi, dst.messageLib, devnetSigner(dst.rpcUrl, DEPLOYER)).send('validatePacket', [packet.encoded]);
 }

@@ -26,6 +26,15 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     bytes32 public constant VENUE_ROLE = keccak256("VENUE_ROLE");
     uint256 internal constant WAD = 1e18;
 
+    /// @notice What the margin model sees of one account: the inputs `accountFigures` runs on.
+    struct AccountHoldings {
+        int256 cash;
+        /// @dev In asset id order, only assets held.
+        RiskEngine.Holding[] collateral;
+        /// @dev In market id order, only open positions.
+        RiskEngine.Position[] positions;
+    }
+
     struct AccountState {
         int256 cash;
         /// @dev Bit i set: the account holds asset i. Bounds every per-account loop by MAX_ASSETS.
@@ -344,6 +353,16 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     function health(AccountId account) external view returns (uint256) {
         MarginMath.Figures memory f = _figures(account);
         return MarginMath.health(f.maintenanceEquity, f.maintenanceRequirement);
+    }
+
+    /// @notice The holdings of many accounts at one block, exactly as the margin check reads them,
+    /// so an off-chain book of N accounts loads in N / batch calls instead of N. The loop is over
+    /// the caller's list in a view, never in a transaction: its cost is the caller's to bound.
+    function holdingsOf(AccountId[] calldata accounts) external view returns (AccountHoldings[] memory out) {
+        out = new AccountHoldings[](accounts.length);
+        for (uint256 i; i < accounts.length; ++i) {
+            (out[i].cash, out[i].collateral, out[i].positions) = _holdings(accounts[i]);
+        }
     }
 
     function accountState(AccountId account) external view returns (AccountState memory) {

@@ -249,6 +249,35 @@ contract FlowsTest is Fixture {
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 230e18, 3000e18);
     }
 
+    function test_holdingsOf_returnsWhatTheMarginCheckReadsForManyAccounts() public {
+        _deposit(alice, vaultA, wethA, 10e18, 0);
+        _deposit(alice, vaultB, wethB, 2e18, 0);
+        _depositHubUsdc(bob, 100_000e6, 0);
+        vm.prank(venue);
+        hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 5e18, 3000e18);
+
+        AccountId[] memory ids = new AccountId[](3);
+        (ids[0], ids[1], ids[2]) = (_acct(alice, 0), _acct(bob, 0), _acct(alice, 9));
+        MarginHub.AccountHoldings[] memory h = hub.holdingsOf(ids);
+        assertEq(h.length, 3);
+        assertEq(h[0].cash, -15_000e18);
+        assertEq(h[0].collateral.length, 2, "both spokes' WETH, in asset id order");
+        (uint16 first, uint16 second) = wethAAsset < wethBAsset ? (wethAAsset, wethBAsset) : (wethBAsset, wethAAsset);
+        assertEq(h[0].collateral[0].assetId, first);
+        assertEq(h[0].collateral[1].assetId, second);
+        assertEq(h[0].collateral[0].amount, hub.collateralOf(ids[0], first));
+        assertEq(h[0].collateral[1].amount, hub.collateralOf(ids[0], second));
+        assertEq(h[0].positions.length, 1);
+        assertEq(h[0].positions[0].marketId, ethPerp);
+        assertEq(h[0].positions[0].size, 5e18);
+        assertEq(h[1].cash, 15_000e18);
+        assertEq(h[1].collateral[0].assetId, usdcAsset);
+        assertEq(h[1].collateral[0].amount, 100_000e6);
+        assertEq(h[1].positions[0].size, -5e18);
+        assertEq(h[2].cash, 0, "an account never used is empty");
+        assertEq(h[2].collateral.length + h[2].positions.length, 0);
+    }
+
     function test_trade_revertsOutsidePriceBandOrForStrangers() public {
         _deposit(alice, vaultA, wethA, 10e18, 0);
         _depositHubUsdc(bob, 100_000e6, 0);

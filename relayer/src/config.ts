@@ -16,6 +16,12 @@ export const chainConfigSchema = z.object({
   chainId: z.number().int().positive(),
   eid: z.number().int().positive(),
   rpcUrl: z.string().url(),
+  /** A WebSocket URL for new-head subscriptions; without one the relayer polls for heads. */
+  wsUrl: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
+  /** A request to this chain's RPC not answered in this long fails (and is retried). */
+  rpcTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+  /** Multicall3 on this chain (the canonical address unless given). */
+  multicall: addressSchema.optional(),
   /** Blocks behind the head the indexer waits before it trusts an event (reorg safety). */
   confirmations: z.number().int().min(0).default(0),
   endpoint: addressSchema,
@@ -53,7 +59,10 @@ export const relayerConfigSchema = z.object({
   relayerKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
   dataDir: z.string().min(1),
   api: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) }),
+  /** Head polling interval (ms) on chains without a WebSocket URL. */
   pollIntervalMs: z.number().int().positive().default(250),
+  /** Accounts the parity monitor compares with MarginHub.accountFigures each hub block (0: off). */
+  paritySample: z.number().int().min(0).max(100).default(4),
   keeper: keeperConfigSchema.optional(),
 });
 

@@ -17,7 +17,10 @@ async function main(): Promise<void> {
     .parse(process.argv)
     .opts<{ config: string; logLevel: string }>();
   const log = createLogger(opts.logLevel);
-  const relayer = await Relayer.create(loadRelayerConfig(opts.config), log);
+  const config = loadRelayerConfig(opts.config);
+  // LayerZero's own DVNs and executors deliver on real networks; the devnet's stand-in runs from `npm start`.
+  if (config.devnetWorker) throw new Error('devnetWorker is for local devnets (npm start, or tsx relayer/src/devnet/relayerMain.ts); set it to false here');
+  const relayer = await Relayer.create(config, log);
   const url = await relayer.start();
   log.info({ api: url }, 'relayer started');
   const stop = () => void relayer.stop().then(() => process.exit(0));

@@ -19,6 +19,15 @@ export class RelayerMetrics {
     buckets: [250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000],
     registers: [this.registry],
   });
+  readonly keeperPassMs = new Histogram({
+    name: 'relayer_keeper_pass_ms',
+    help: 'Duration of a keeper pass: prices, screen of the whole book, exact confirmation, sends',
+    buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 2500],
+    registers: [this.registry],
+  });
+  readonly parityChecks = new Counter({ name: 'relayer_parity_checks_total', help: 'Accounts whose figures were compared with MarginHub.accountFigures', registers: [this.registry] });
+  readonly parityMismatches = new Counter({ name: 'relayer_parity_mismatches_total', help: 'Accounts whose relayer figures differed from the hub at the same block', registers: [this.registry] });
+  readonly rpcRequests = new Gauge({ name: 'relayer_rpc_requests', help: 'JSON-RPC requests sent per chain since start', labelNames: ['chain'], registers: [this.registry] });
   readonly badDebtUsd = new Gauge({ name: 'relayer_hub_bad_debt_usd', help: 'Socialised bad debt recorded by the hub', registers: [this.registry] });
   readonly insuranceFundUsd = new Gauge({ name: 'relayer_hub_insurance_fund_usd', help: 'The hub insurance fund', registers: [this.registry] });
 

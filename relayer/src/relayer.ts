@@ -1,79 +1,127 @@
 /**
- * The relayer: one loop that indexes every chain, delivers packets (devnet only), recomputes the
- * touched accounts, reconciles custody, and flushes its store; plus the HTTP API. `stop()` ends
- * the loop after the current pass, closes the API and flushes the store, so a restart resumes
- * exactly where it stopped.
+ * The relayer: services, each on its own schedule, driven by the chains they watch (see the
+ * README's architecture section):
+ * - a head watcher and an indexer per chain;
+ * - the book (holdings and figures of every account), the keeper, the parity monitor: hub heads;
+ * - the reconciler: a timer;
+ * - the store flusher: a timer (the keeper flushes its own records before each step);
+ * - the HTTP API;
+ * - plugins, such as the devnet's DVN and executor (`devnet/worker.ts`), which this file never
+ *   imports: on a public network LayerZero's own workers deliver.
+ * `stop()` stops every service after its current run, closes the API and flushes the store, so a
+ * restart resumes exactly where it stopped.
  */
 import type { Server } from 'node:http';
-import { WAD } from '../../sdk/src/risk/marginModel.js';
-import { AccountBook } from './book.js';
-import { abis, connectChains, type ChainClient } from './chains.js';
+import { WAD } from '../../sdk/src/risk/fixedPoint.js';
+import { Multicall } from '../../sdk/src/contracts/multicall.js';
+import { createApp, listen } from './api/server.js';
+import { checkEndpointIds, connectChains, type ChainClient } from './chain/clients.js';
+import { HubReader } from './chain/hubReader.js';
 import type { RelayerConfig } from './config.js';
-import { DevnetDeliverer } from './devnet/deliverer.js';
-import { HubReader } from './hubReader.js';
-import { Indexer } from './indexer.js';
 import type { Logger } from './log.js';
 import { RelayerMetrics } from './metrics.js';
-import { Reconciler } from './reconciler.js';
-import { RelayerStore } from './store.js';
-import { DevnetWorker } from './worker.js';
-import { createApp, listen } from './api/server.js';
-import { Keeper } from './keeper/keeper.js';
+import { AccountBook } from './services/book.js';
+import { ChainIndexer, type IndexerListener } from './services/indexer.js';
+import { Keeper } from './services/keeper/keeper.js';
+import { every, Loop } from './services/loop.js';
+import { ParityMonitor } from './services/parityMonitor.js';
+import { Reconciler } from './services/reconciler.js';
+import type { RelayerStore, StoredMessage } from './store/store.js';
+import { RelayerStore as Store } from './store/store.js';
+
+/** Something run beside the relayer's own services, on the same chains and store. */
+export interface RelayerPlugin {
+  readonly name: string;
+  /** Called once the relayer's services exist, before any runs. */
+  attach(relayer: Relayer): void | Promise<void>;
+  start?(): void;
+  stop(): Promise<void>;
+  /** resolves when its work in progress is done (tests) */
+  idle?(): Promise<void>;
+}
+
+export type PacketListener = (messages: readonly StoredMessage[], chain: ChainClient) => void;
+
+const FLUSH_MS = 500;
+const RECONCILE_MS = 2_000;
+/**
+ * Services driven by heads also run this often without one: a reorg to the same height brings no
+ * new head, and an automine devnet makes blocks only when a transaction comes.
+ */
+const SAFETY_MS = 1_000;
 
 export class Relayer {
-  private running = false;
-  private loop?: Promise<void>;
   private server?: Server;
-  private passes = 0;
+  private readonly stoppers: Array<() => void> = [];
+  private readonly packetListeners: PacketListener[] = [];
+  readonly flusher: Loop;
 
   private constructor(
     readonly config: RelayerConfig,
     readonly store: RelayerStore,
     readonly chains: Map<number, ChainClient>,
     readonly reader: HubReader,
-    readonly indexer: Indexer,
+    readonly indexers: ChainIndexer[],
     readonly book: AccountBook,
     readonly reconciler: Reconciler,
+    readonly parity: ParityMonitor,
     readonly metrics: RelayerMetrics,
-    readonly worker: DevnetWorker | undefined,
     readonly keeper: Keeper | undefined,
-    private readonly log: Logger,
-  ) {}
-
-  static async create(config: RelayerConfig, log: Logger): Promise<Relayer> {
-    const store = await RelayerStore.open(config.dataDir);
-    const chains = connectChains(config);
-    for (const c of chains.values()) {
-      const eid = Number(await c.endpoint.getFunction('eid')());
-      if (eid !== c.config.eid) throw new Error(`${c.config.name}: endpoint ${c.config.endpoint} has eid ${eid}, config says ${c.config.eid}`);
-    }
-    const hubChain = chains.get(config.hubEid)!;
-    const reader = new HubReader(hubChain.provider, config.hub, config.riskEngine);
-    await reader.loadConfig();
-    const metrics = new RelayerMetrics();
-    const indexer = new Indexer(chains, config.hubEid, config.hub, config.riskEngine, store, log, metrics);
-    const book = new AccountBook(reader, store);
-    const reconciler = new Reconciler(reader, chains, store, log, metrics, config.hubEid);
-    let worker: DevnetWorker | undefined;
-    if (config.devnetWorker) {
-      const deliverer = new DevnetDeliverer(chains.values(), [abis.hub(), abis.vault(), abis.engine()]);
-      worker = new DevnetWorker(deliverer, store, log, metrics);
-    }
-    let keeper: Keeper | undefined;
-    if (config.keeper) {
-      keeper = new Keeper(config.keeper, reader, store, chains, config.hubEid, log, metrics);
-      await keeper.prepare();
-    }
-    return new Relayer(config, store, chains, reader, indexer, book, reconciler, metrics, worker, keeper, log);
+    readonly plugins: RelayerPlugin[],
+    readonly log: Logger,
+  ) {
+    this.flusher = new Loop('store', () => this.flush(), log);
   }
 
-  /** Starts the loop and the API; resolves with the API's URL once it listens. */
+  static async create(config: RelayerConfig, log: Logger, plugins: RelayerPlugin[] = []): Promise<Relayer> {
+    const store = await Store.open(config.dataDir);
+    const chains = connectChains(config, log);
+    await checkEndpointIds(chains);
+    const hubChain = chains.get(config.hubEid)!;
+    const reader = new HubReader(hubChain.provider, hubChain.multicall, config.hub, config.riskEngine);
+    await reader.loadConfig();
+    const metrics = new RelayerMetrics();
+    const book = new AccountBook(reader, hubChain, store, log);
+    const reconciler = new Reconciler(reader, chains, store, log, metrics, config.hubEid);
+    const parity = new ParityMonitor(reader.withProvider(hubChain.provider, new Multicall(hubChain.provider, hubChain.config.multicall)), hubChain, store, config.paritySample, log, metrics);
+    const keeper = config.keeper ? new Keeper(config.keeper, reader, book, store, chains, config.hubEid, log, metrics) : undefined;
+
+    let relayer: Relayer | undefined;
+    const listener: IndexerListener = {
+      accountsTouched: (ids) => book.touch(ids),
+      configChanged: () => {
+        void reader.loadConfig().then(
+          () => book.repriceAll(),
+          (err: unknown) => log.warn({ err: String(err) }, 'reloading the risk configuration failed'),
+        );
+      },
+      packets: (messages, chain) => {
+        keeper?.onPackets(messages);
+        for (const l of relayer?.packetListeners ?? []) l(messages, chain);
+      },
+    };
+    const oapps = new Set([config.hub.toLowerCase(), ...config.chains.map((c) => c.vault.toLowerCase())]);
+    const indexers = [...chains.values()].map(
+      (c) => new ChainIndexer(c, { hubEid: config.hubEid, hub: config.hub, engine: config.riskEngine, oapps }, store, listener, log, metrics),
+    );
+    relayer = new Relayer(config, store, chains, reader, indexers, book, reconciler, parity, metrics, keeper, plugins, log);
+    for (const p of plugins) await p.attach(relayer);
+    if (keeper) await keeper.prepare();
+    return relayer;
+  }
+
+  /** Lets a plugin hear about packets the indexers record or move forward. */
+  onPackets(listener: PacketListener): void {
+    this.packetListeners.push(listener);
+  }
+
+  /** Starts every service and the API; resolves with the API's URL once it listens. */
   async start(): Promise<string> {
     const app = createApp({
       book: this.book,
       reader: this.reader,
       store: this.store,
-      indexer: this.indexer,
+      indexers: this.indexers,
       reconciler: this.reconciler,
       chains: this.chains,
       metrics: this.metrics,
@@ -82,54 +130,54 @@ export class Relayer {
     this.server = await listen(app, this.config.api.host, this.config.api.port);
     const address = this.server.address();
     const port = typeof address === 'object' && address ? address.port : this.config.api.port;
-    this.running = true;
-    this.loop = this.run();
+    for (const c of this.chains.values()) c.heads.start();
+    for (const p of this.plugins) p.start?.();
+    this.book.loop.trigger();
+    this.stoppers.push(every(FLUSH_MS, this.flusher), every(RECONCILE_MS, this.reconciler.loop), ...[...this.indexers.map((i) => i.loop), this.book.loop, ...(this.keeper ? [this.keeper.loop] : [])].map((loop) => every(SAFETY_MS, loop)));
     return `http://${this.config.api.host}:${port}`;
   }
 
-  /** One pass of everything; the loop calls it, tests may too. */
+  /**
+   * Runs every service once, in dependency order, and waits for it (tests use this to step the
+   * relayer deterministically; a running relayer does the same on its own).
+   */
   async pass(): Promise<void> {
-    const indexed = await this.indexer.pollOnce();
-    if (indexed.configChanged) await this.reader.loadConfig();
-    if (this.worker && (await this.worker.runOnce()) > 0) {
-      // Pick up the PacketDelivered events (and what they changed) in the same pass.
-      const again = await this.indexer.pollOnce();
-      for (const id of again.touched) indexed.touched.add(id);
+    for (const i of this.indexers) {
+      i.loop.trigger();
+      await i.loop.idle();
     }
-    // The keeper first: it screens the holdings the book last read at fresh prices, so a price
-    // move reaches it without waiting for the whole book to be re-read.
-    if (this.keeper) await this.keeper.runOnce(this.book.all());
-    await this.book.refresh(indexed.touched);
-    if (this.passes++ % 4 === 0) await this.reconciler.check();
-    const inFlight = this.store.messages().filter((m) => m.status !== 'delivered').length;
-    this.metrics.messagesInFlight.set(inFlight);
+    for (const p of this.plugins) await p.idle?.();
+    for (const i of this.indexers) {
+      i.loop.trigger();
+      await i.loop.idle();
+    }
+    for (const loop of [this.book.loop, this.keeper?.loop, this.reconciler.loop, this.flusher]) {
+      if (!loop) continue;
+      loop.trigger();
+      await loop.idle();
+    }
+  }
+
+  private async flush(): Promise<void> {
+    this.metrics.messagesInFlight.set(this.store.inFlight().length);
     this.metrics.accounts.set(this.book.size());
     this.metrics.accountsLiquidatable.set(this.book.all().filter((r) => r.health !== undefined && r.health < WAD).length);
+    for (const c of this.chains.values()) this.metrics.rpcRequests.set({ chain: c.config.name }, c.provider.requests);
     await this.store.flush();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        await this.pass();
-      } catch (err) {
-        // During shutdown the chains may already be gone; that is not worth an error line.
-        if (this.running) this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'relayer pass failed; retrying');
-      }
-      if (this.running) await new Promise((r) => setTimeout(r, this.config.pollIntervalMs));
-    }
-  }
-
   async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+    for (const stop of this.stoppers.splice(0)) stop();
+    await Promise.all([...this.chains.values()].map((c) => c.heads.stop()));
+    await Promise.all(this.plugins.map((p) => p.stop()));
+    await this.keeper?.stop();
+    await Promise.all([...this.indexers.map((i) => i.loop.stop()), this.book.loop.stop(), this.reconciler.loop.stop(), this.parity.loop.stop(), this.flusher.stop()]);
     if (this.server) {
       const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
       this.server.closeAllConnections();
       await closed;
     }
     await this.store.flush();
-    this.keeper?.close();
     for (const c of this.chains.values()) c.provider.destroy();
     this.log.info('relayer stopped; store flushed');
   }

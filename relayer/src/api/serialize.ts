@@ -1,8 +1,8 @@
 /** JSON shapes of the API: USD figures as exact decimal strings, token amounts as integer strings. */
 import { MessageType } from '../../../sdk/src/messageCodec.js';
 import { formatHealth, formatWad, WAD } from '../../../sdk/src/risk/marginModel.js';
-import type { AccountRisk } from '../hubReader.js';
-import type { LiquidationRecord, StoredMessage } from '../store.js';
+import type { AccountRisk } from '../chain/hubReader.js';
+import type { LiquidationRecord, StoredMessage } from '../store/store.js';
 
 /** message type number => its name (1 => 'CREDIT', ...) */
 const MESSAGE_TYPES: Record<number, string> = Object.fromEntries(Object.entries(MessageType).map(([name, type]) => [type, name]));

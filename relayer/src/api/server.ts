@@ -9,14 +9,14 @@ import { z } from 'zod';
 import { toAccountId, fromAccountId } from '../../../sdk/src/accountId.js';
 import { addressSchema } from '../../../sdk/src/messageCodec.js';
 import { WAD } from '../../../sdk/src/risk/marginModel.js';
-import type { AccountBook } from '../book.js';
-import { latestBlock, type ChainClient } from '../chains.js';
-import type { HubReader } from '../hubReader.js';
-import type { Indexer } from '../indexer.js';
+import type { ChainClient } from '../chain/clients.js';
+import type { HubReader } from '../chain/hubReader.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
-import type { Reconciler } from '../reconciler.js';
-import type { RelayerStore } from '../store.js';
+import type { AccountBook } from '../services/book.js';
+import type { ChainIndexer } from '../services/indexer.js';
+import type { Reconciler } from '../services/reconciler.js';
+import type { RelayerStore } from '../store/store.js';
 import { openApiDocument } from './openapi.js';
 import { accountJson, liquidationJson, messageJson } from './serialize.js';
 
@@ -24,7 +24,7 @@ export interface ApiDeps {
   book: AccountBook;
   reader: HubReader;
   store: RelayerStore;
-  indexer: Indexer;
+  indexers: ChainIndexer[];
   reconciler: Reconciler;
   chains: Map<number, ChainClient>;
   metrics: RelayerMetrics;
@@ -106,16 +106,15 @@ export function createApp(deps: ApiDeps): express.Express {
       if (!subs.includes(0)) subs.unshift(0);
       subs.sort((a, b) => a - b);
     }
-    const block = await latestBlock(deps.reader.provider);
-    const accounts = [];
-    for (const sub of subs) {
+    const block = await deps.reader.provider.head();
+    // Every sub-account at one block, in one holdings read.
+    const risks = await deps.reader.accountRisks(subs.map((sub) => toAccountId(owner, sub)), block);
+    const inFlight = deps.store.inFlight().filter((m) => m.account === owner);
+    const accounts = subs.map((sub, i) => ({
+      ...accountJson(risks[i]!, chainName),
       // Deposits the hub has not credited yet count for nothing, but a trader wants to see them.
-      const inFlight = deps.store
-        .messages()
-        .filter((m) => m.status !== 'delivered' && m.account === owner && m.subAccount === sub)
-        .map(messageJson);
-      accounts.push({ ...accountJson(await deps.reader.accountRisk(toAccountId(owner, sub), block), chainName), inFlight });
-    }
+      inFlight: inFlight.filter((m) => m.subAccount === sub).map(messageJson),
+    }));
     res.json({ owner, block, accounts });
   }));
 
@@ -189,9 +188,9 @@ export function createApp(deps: ApiDeps): express.Express {
 }
 
 function chainsJson(deps: ApiDeps) {
-  return [...deps.chains.values()].map((c) => {
-    const head = deps.indexer.heads.get(c.config.eid) ?? null;
-    const checkpoint = deps.store.checkpoint(c.config.eid)?.block ?? null;
+  return deps.indexers.map((indexer) => {
+    const c = indexer.chain;
+    const { head, checkpoint } = indexer.status();
     return {
       name: c.config.name,
       chainId: c.config.chainId,

@@ -1,31 +1,35 @@
 /** What a trader or venue does on a devnet: mint test tokens and deposit, withdraw, trade. */
-import type { Signer } from 'ethers';
+import { collateralVaultAbi, manualAggregatorAbi, testTokenAbi } from '../../../sdk/src/abi/index.js';
 import { toAccountId } from '../../../sdk/src/accountId.js';
+import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
 import { MessageType } from '../../../sdk/src/messageCodec.js';
-import { contractAt, devnetSigner, type DeployedChain, type DevnetManifest } from './deploySystem.js';
-import { send } from './layerzero.js';
+import { devnetSigner, hubContracts, type DeployedChain, type DevnetManifest } from './deploySystem.js';
+
+export function tokenOn(chain: DeployedChain, symbol: string, signer: ReturnType<typeof devnetSigner>): TypedContract<typeof testTokenAbi> {
+  const address = chain.tokens[symbol];
+  if (!address) throw new Error(`${chain.name} has no ${symbol}`);
+  return new TypedContract(testTokenAbi, address, signer);
+}
 
 export async function mintAndDeposit(chain: DeployedChain, privateKey: string, symbol: string, amount: bigint, subAccount = 0): Promise<void> {
   const signer = devnetSigner(chain.rpcUrl, privateKey);
   const owner = await signer.getAddress();
-  const tokenAddress = chain.tokens[symbol];
-  if (!tokenAddress) throw new Error(`${chain.name} has no ${symbol}`);
-  const token = contractAt('TestToken.sol', tokenAddress, signer);
-  const vault = contractAt('CollateralVault.sol', chain.vault, signer);
-  await send(token, 'mint', owner, amount);
-  await send(token, 'approve', chain.vault, amount);
-  const fee: bigint = await vault.getFunction('quoteDeposit')(owner, subAccount, tokenAddress, amount, '0x');
-  await send(vault, 'deposit', owner, subAccount, tokenAddress, amount, '0x', { value: fee });
+  const token = tokenOn(chain, symbol, signer);
+  const vault = new TypedContract(collateralVaultAbi, chain.vault, signer);
+  await token.send('mint', [owner, amount]);
+  await token.send('approve', [chain.vault, amount]);
+  const fee = await vault.read('quoteDeposit', [owner, subAccount, token.address, amount, '0x']);
+  await vault.send('deposit', [owner, subAccount, token.address, amount, '0x'], { value: fee });
 }
 
 export async function requestWithdrawal(manifest: DevnetManifest, privateKey: string, assetId: number, amount: bigint, subAccount = 0): Promise<void> {
-  const signer: Signer = devnetSigner(hubChain(manifest).rpcUrl, privateKey);
-  const hub = contractAt('MarginHub.sol', manifest.hub, signer);
-  const fee: bigint = await hub.getFunction('quoteOrder')(assetId, MessageType.RELEASE, '0x');
-  await send(hub, 'withdraw', subAccount, assetId, amount, await signer.getAddress(), '0x', { value: fee });
+  const signer = devnetSigner(hubChain(manifest).rpcUrl, privateKey);
+  const { hub } = hubContracts(manifest, signer);
+  const fee = await hub.read('quoteOrder', [assetId, MessageType.RELEASE, '0x']);
+  await hub.send('withdraw', [subAccount, assetId, amount, await signer.getAddress(), '0x'], { value: fee });
 }
 
-/** The deployer, as the devnet's venue, books `size` (WAD) of perp `marketId` between two accounts. */
+/** The venue books `size` (WAD) of market `marketId` between two accounts at `price`. */
 export async function venueTrade(
   manifest: DevnetManifest,
   venueKey: string,
@@ -35,8 +39,8 @@ export async function venueTrade(
   size: bigint,
   price: bigint,
 ): Promise<void> {
-  const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, venueKey));
-  await send(hub, 'trade', toAccountId(buyer.owner, buyer.subAccount ?? 0), toAccountId(seller.owner, seller.subAccount ?? 0), marketId, size, price);
+  const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, venueKey));
+  await hub.send('trade', [toAccountId(buyer.owner, buyer.subAccount ?? 0), toAccountId(seller.owner, seller.subAccount ?? 0), marketId, size, price]);
 }
 
 export function hubChain(manifest: DevnetManifest): DeployedChain {
@@ -47,16 +51,14 @@ export function hubChain(manifest: DevnetManifest): DeployedChain {
 export async function setFeed(manifest: DevnetManifest, ownerKey: string, feed: string, answer: bigint): Promise<void> {
   const address = manifest.feeds[feed];
   if (!address) throw new Error(`no feed ${feed}`);
-  const aggregator = contractAt('ManualAggregator.sol', address, devnetSigner(hubChain(manifest).rpcUrl, ownerKey));
-  await send(aggregator, 'setAnswer', answer);
+  await new TypedContract(manualAggregatorAbi, address, devnetSigner(hubChain(manifest).rpcUrl, ownerKey)).send('setAnswer', [answer]);
 }
 
 /** Mints hub settlement tokens (USDC, 6 decimals) to the key's address: a lender's or keeper's wallet. */
 export async function mintUsdc(manifest: DevnetManifest, privateKey: string, tokens: bigint): Promise<void> {
   const chain = hubChain(manifest);
   const signer = devnetSigner(chain.rpcUrl, privateKey);
-  const usdc = contractAt('TestToken.sol', chain.tokens.USDC!, signer);
-  await send(usdc, 'mint', await signer.getAddress(), tokens);
+  await tokenOn(chain, 'USDC', signer).send('mint', [await signer.getAddress(), tokens]);
 }
 
 /**
@@ -73,15 +75,14 @@ export async function depositCash(manifest: DevnetManifest, privateKey: string, 
   await mintUsdc(manifest, privateKey, tokens);
   const chain = hubChain(manifest);
   const signer = devnetSigner(chain.rpcUrl, privateKey);
-  const usdc = contractAt('TestToken.sol', chain.tokens.USDC!, signer);
-  await send(usdc, 'approve', manifest.hub, tokens);
-  const hub = contractAt('MarginHub.sol', manifest.hub, signer);
-  await send(hub, 'depositCash', owner ?? (await signer.getAddress()), subAccount, tokens);
+  await tokenOn(chain, 'USDC', signer).send('approve', [manifest.hub, tokens]);
+  const { hub } = hubContracts(manifest, signer);
+  await hub.send('depositCash', [owner ?? (await signer.getAddress()), subAccount, tokens]);
 }
 
 /** Borrows settlement tokens against the account's collateral (its cash goes negative). */
 export async function borrowCash(manifest: DevnetManifest, privateKey: string, tokens: bigint, subAccount = 0): Promise<void> {
   const signer = devnetSigner(hubChain(manifest).rpcUrl, privateKey);
-  const hub = contractAt('MarginHub.sol', manifest.hub, signer);
-  await send(hub, 'withdrawCash', subAccount, tokens, await signer.getAddress());
+  const { hub } = hubContracts(manifest, signer);
+  await hub.send('withdrawCash', [subAccount, tokens, await signer.getAddress()]);
 }

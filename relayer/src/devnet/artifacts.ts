@@ -1,6 +1,7 @@
 /**
- * Reads contract ABIs and bytecode from forge's build output (`out/`), which `npm run build`
- * (and `npm test`) produce from the sources in `contracts/`.
+ * Reads contract bytecode from forge's build output (`out/`), which `npm run build` (and `npm
+ * test`) produce from the sources in `contracts/`: the devnet deploys from it. ABIs come from
+ * the SDK (`sdk/src/abi/`), so nothing but a deployment needs a build.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -17,6 +18,8 @@ const artifactSchema = z.object({
 export interface Artifact {
   abi: ReadonlyArray<Record<string, unknown>>;
   bytecode: string;
+  /** the build output file */
+  path: string;
 }
 
 const loaded = new Map<string, Artifact>();
@@ -33,7 +36,7 @@ export function loadArtifact(file: string, contract = file.replace(/\.sol$/, '')
     throw new Error(`no build output for ${contract} at ${path}: run \`npm run build\` first`);
   }
   const parsed = artifactSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
-  const artifact: Artifact = { abi: parsed.abi, bytecode: parsed.bytecode.object };
+  const artifact: Artifact = { abi: parsed.abi, bytecode: parsed.bytecode.object, path };
   loaded.set(path, artifact);
   return artifact;
 }

@@ -9,17 +9,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonRpcProvider, Wallet, type Contract } from 'ethers';
+import { JsonRpcProvider, Wallet } from 'ethers';
 import { toAccountId } from '../../../sdk/src/accountId.js';
 import { formatWad } from '../../../sdk/src/risk/marginModel.js';
 import { rng } from '../../../sdk/vectors/optionMathVectors.js';
 import { createLogger } from '../log.js';
-import { Relayer } from '../relayer.js';
-import type { LiquidationRecord } from '../store.js';
+import type { Relayer } from '../relayer.js';
+import type { LiquidationRecord } from '../store/store.js';
+import { createDevnetRelayer } from './relayer.js';
 import { waitFor } from '../wait.js';
 import { borrowCash, depositCash, fundKeeper, hubChain, mintAndDeposit, setFeed, venueTrade } from './actions.js';
 import { anvilKey, startAnvil, type AnvilChain } from './anvil.js';
-import { contractAt, deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, type DevnetManifest } from './deploySystem.js';
+import { deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, hubContracts, type DevnetManifest } from './deploySystem.js';
 
 export interface CrashDemoOptions {
   accounts: number;
@@ -76,14 +77,14 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
     // The keeper's wallet and margin are funded before it starts, so its nonces are its own:
     // a repayment budget, and margin for position takeovers.
     await fundKeeper(manifest, keeperKey, usdc(5_000_000n), usdc(2_000_000n));
-    relayer = await Relayer.create(devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: deployer, keeperKey }), createLogger('silent'));
+    relayer = await createDevnetRelayer(devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: deployer, keeperKey }), createLogger(process.env.CRASH_DEMO_LOG ?? 'silent'));
     await relayer.start();
 
     say(`opening ${options.accounts} accounts: collateral on three chains, debt, perps and options...`);
     const traders = await fundTraders(manifest, options.accounts);
     const book = await openBook(manifest, relayer, traders, options.seed);
 
-    const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, deployer));
+    const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, deployer));
     const hubRpc = new JsonRpcProvider(hubChain(manifest).rpcUrl);
     const steps: Array<{ at: number; block: number }> = [];
     const to = 3000n * PRICE_DECIMALS - (BigInt(Math.round(options.crash * 1e6)) * 3000n * PRICE_DECIMALS) / 1_000_000n;
@@ -100,11 +101,6 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
     say('waiting for the keeper to finish...');
     await settle(relayer);
     const records = relayer.store.liquidations();
-    if (process.env.CRASH_DEMO_DUMP) {
-      const bankrupt = await hub.queryFilter(hub.filters.BadDebtResolved!());
-      const { writeFileSync } = await import('node:fs');
-      writeFileSync(process.env.CRASH_DEMO_DUMP, JSON.stringify({ records, bankrupt: bankrupt.map((e) => ({ block: e.blockNumber, args: (e as unknown as { args: unknown[] }).args.map(String) })) }, null, 1));
-    }
     const done = records.filter((l) => l.status === 'settled');
     const latencies = done.filter((l) => l.kind === 'collateral').map((l) => latencyOf(l, steps));
     const byStatus: Record<string, number> = {};
@@ -127,15 +123,16 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       positionsTakenOver: done.filter((l) => l.kind === 'position').length,
       latencyBlocks: stats(latencies.map((l) => l.blocks)),
       latencyMs: stats(latencies.map((l) => l.ms)),
-      badDebtUsd: formatWad((await hub.getFunction('badDebt')()) as bigint),
-      insuranceFundUsd: formatWad((await hub.getFunction('insuranceFund')()) as bigint),
+      badDebtUsd: formatWad(await hub.read('badDebt', [])),
+      insuranceFundUsd: formatWad(await hub.read('insuranceFund', [])),
       unhealthyAtEnd: relayer.book.all().filter((r) => r.health !== undefined && r.health < E18).length,
       ethPrice: { from: '3000', to: formatWad((to * E18) / PRICE_DECIMALS) },
     };
   } finally {
     await relayer?.stop().catch(() => undefined);
     await Promise.all(chains.map((c) => c.stop()));
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!process.env.CRASH_DEMO_KEEP) rmSync(dataDir, { recursive: true, force: true });
+    else say(`relayer store kept in ${dataDir}`);
   }
 }
 
@@ -177,8 +174,7 @@ async function openBook(manifest: DevnetManifest, relayer: Relayer, traders: str
   const credits = traders.length + 2;
   await waitFor('deposits to be credited', async () => relayer.store.messages().filter((m) => m.status === 'delivered').length >= credits, 60_000);
 
-  const engine = contractAt('RiskEngine.sol', manifest.riskEngine, devnetSigner(hubChain(manifest).rpcUrl, OPERATOR));
-  const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, OPERATOR));
+  const { hub, engine } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, OPERATOR));
   const makerAddress = new Wallet(maker).address;
   let perps = 0;
   let options = 0;
@@ -196,8 +192,8 @@ async function openBook(manifest: DevnetManifest, relayer: Relayer, traders: str
       const buy = next(2n) === 0n;
       if (await tradeWithinMargin(manifest, engine, buy ? owner : makerAddress, buy ? makerAddress : owner, market, size)) options++;
     }
-    const f = await hub.getFunction('accountFigures')(toAccountId(owner, 0));
-    const spare = (f.initialEquity as bigint) - (f.initialRequirement as bigint);
+    const f = await hub.read('accountFigures', [toAccountId(owner, 0)]);
+    const spare = f.initialEquity - BigInt(f.initialRequirement);
     const share = 30n + next(65n); // borrow 30% to 94% of what initial margin allows
     // Option premiums move with time between the read and the borrow: halve it if refused.
     for (let tokens = (spare * share) / 100n / 10n ** 12n; tokens > 0n; tokens /= 2n) {
@@ -213,10 +209,10 @@ async function openBook(manifest: DevnetManifest, relayer: Relayer, traders: str
 }
 
 /** Books the trade at the model mark, halving the size (up to three times) while the hub refuses it for margin. */
-async function tradeWithinMargin(manifest: DevnetManifest, engine: Contract, buyer: string, seller: string, market: number, size: bigint): Promise<boolean> {
+async function tradeWithinMargin(manifest: DevnetManifest, engine: ReturnType<typeof hubContracts>['engine'], buyer: string, seller: string, market: number, size: bigint): Promise<boolean> {
   for (let tries = 0; tries < 4; tries++, size /= 2n) {
     try {
-      await venueTrade(manifest, OPERATOR, { owner: buyer }, { owner: seller }, market, size, (await engine.getFunction('markPrice')(market)) as bigint);
+      await venueTrade(manifest, OPERATOR, { owner: buyer }, { owner: seller }, market, size, await engine.read('markPrice', [market]));
       return true;
     } catch (err) {
       if ((err as { code?: string }).code !== 'CALL_EXCEPTION') throw err;
@@ -232,7 +228,7 @@ async function settle(relayer: Relayer): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline && quiet < 5) {
     await new Promise((r) => setTimeout(r, 400));
-    const busy = relayer.store.liquidations().some((l) => !finished.has(l.status)) || relayer.store.messages().some((m) => m.status !== 'delivered');
+    const busy = relayer.store.liquidations().some((l) => !finished.has(l.status)) || relayer.store.inFlight().length > 0;
     const unhealthy = relayer.book.all().some((r) => r.health !== undefined && r.health < E18);
     quiet = busy || unhealthy ? 0 : quiet + 1;
   }

@@ -6,7 +6,7 @@
 import { Wallet } from 'ethers';
 import { toAccountId } from '../../../sdk/src/accountId.js';
 import { anvilKey } from './anvil.js';
-import { contractAt, devnetSigner, type DevnetManifest } from './deploySystem.js';
+import { devnetSigner, hubContracts, type DevnetManifest } from './deploySystem.js';
 import { hubChain, mintAndDeposit, venueTrade } from './actions.js';
 import type { Relayer } from '../relayer.js';
 import { waitFor } from '../wait.js';
@@ -30,10 +30,10 @@ export async function seedDemoAccounts(manifest: DevnetManifest, relayer: Relaye
   await mintAndDeposit(first, carol, 'WETH', e18(1n), 1);
 
   // The trade needs alice's credits on the hub: the relayer delivers them.
-  const hub = contractAt('MarginHub.sol', manifest.hub, devnetSigner(hubChain(manifest).rpcUrl, alice));
+  const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, alice));
   const aliceAddress = new Wallet(alice).address;
-  await waitFor('the demo deposits to be delivered (30 s)', async () => (await hub.getFunction('accountState')(toAccountId(aliceAddress, 0))).assets !== 0n, 30_000);
-  await waitFor('every demo message to be delivered', async () => relayer.store.messages().every((m) => m.status === 'delivered'), Infinity);
+  await waitFor('the demo deposits to be delivered (30 s)', async () => (await hub.read('accountState', [toAccountId(aliceAddress, 0)])).assets !== 0n, 30_000);
+  await waitFor('every demo message to be delivered', async () => relayer.store.inFlight().length === 0, Infinity);
   await venueTrade(manifest, anvilKey(0), { owner: aliceAddress }, { owner: new Wallet(bob).address }, 0, e18(10n), e18(3000n));
   return [
     { name: 'alice', address: aliceAddress, holdings: `3 WETH on ${first.name}, 2 WETH on ${second.name}; long 10 ETH-PERP at 3000` },

@@ -6,9 +6,11 @@
  * Devnet assets: USDC (6 decimals) on the hub chain, the settlement token; WETH (18) on every
  * spoke, all one risk asset priced by one ETH/USD feed.
  */
-import { Contract, JsonRpcProvider, NonceManager, Wallet, zeroPadValue, type Signer } from 'ethers';
+import { JsonRpcProvider, NonceManager, Wallet, zeroPadValue, type Signer } from 'ethers';
+import { collateralVaultAbi, manualAggregatorAbi, marginHubAbi, riskEngineAbi, testTokenAbi } from '../../../sdk/src/abi/index.js';
+import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
 import { loadArtifact } from './artifacts.js';
-import { deployContract, deployLayerZero, send, type LayerZeroDeployment } from './layerzero.js';
+import { deployBuilt, deployLayerZero, placeMulticall3, type LayerZeroDeployment } from './layerzero.js';
 import { parseRelayerConfig, type RelayerConfig } from '../config.js';
 
 export interface DevnetChainSpec {
@@ -52,10 +54,10 @@ const PCT = 10n ** 16n;
  * lone ETH perp needs 10% / 20% of its notional; the dollar moves 1%. The maintenance range is
  * the move the keeper must be able to act within: `npm run demo` crashes ETH 4% a block.
  */
-const DEVNET_SCENARIOS = (ethVolFeed: number) => ({
-  0: [PCT, 0n, 200n * PCT, 35n * PCT, 100n * PCT, 0n, 0xffff],
-  1: [10n * PCT, 25n * PCT, 200n * PCT, 35n * PCT, 200n * PCT, PCT, ethVolFeed],
-});
+const DEVNET_SCENARIOS = (ethVolFeed: number) => [
+  { scanRange: PCT, volShift: 0n, extremeMultiple: 200n * PCT, extremeCover: 35n * PCT, initialMultiple: 100n * PCT, shortOptionMinimum: 0n, volFeed: 0xffff },
+  { scanRange: 10n * PCT, volShift: 25n * PCT, extremeMultiple: 200n * PCT, extremeCover: 35n * PCT, initialMultiple: 200n * PCT, shortOptionMinimum: PCT, volFeed: ethVolFeed },
+];
 
 /**
  * @param privateKey deploys and administers everything, and is the LayerZero verifier the relayer signs with
@@ -70,70 +72,63 @@ export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetC
   const admin = await signerOf(hubSpec.eid).getAddress();
 
   const lz = new Map<number, LayerZeroDeployment>();
-  for (const c of all) lz.set(c.eid, await deployLayerZero(signerOf(c.eid), c.eid, all.filter((o) => o.eid !== c.eid).map((o) => o.eid)));
+  for (const c of all) {
+    await placeMulticall3(signerOf(c.eid).provider as JsonRpcProvider);
+    lz.set(c.eid, await deployLayerZero(signerOf(c.eid), c.eid, all.filter((o) => o.eid !== c.eid).map((o) => o.eid)));
+  }
 
   const token = loadArtifact('TestToken.sol');
   const feed = loadArtifact('ManualAggregator.sol');
   const hubSigner = signerOf(hubSpec.eid);
-  const usdc = await deployContract(hubSigner, token, 'USD Coin', 'USDC', 6);
+  const usdc = await deployBuilt(hubSigner, testTokenAbi, token, 'USD Coin', 'USDC', 6);
   const operator = operatorKey === privateKey ? hubSigner : devnetSigner(hubSpec.rpcUrl, operatorKey);
-  const usdFeed = await deployContract(operator, feed, 8, 100_000_000n);
-  const ethFeed = await deployContract(operator, feed, 8, 3_000n * 100_000_000n);
+  const usdFeed = await deployBuilt(operator, manualAggregatorAbi, feed, 8, 100_000_000n);
+  const ethFeed = await deployBuilt(operator, manualAggregatorAbi, feed, 8, 3_000n * 100_000_000n);
   // ETH's implied volatility, 80% a year, in the same 8-decimal format as a price feed.
-  const ethVolFeed = await deployContract(operator, feed, 8, 80_000_000n);
+  const ethVolFeed = await deployBuilt(operator, manualAggregatorAbi, feed, 8, 80_000_000n);
 
-  const engine = await deployContract(hubSigner, loadArtifact('RiskEngine.sol'), admin);
-  await send(engine, 'addRiskAsset', await usdFeed.getAddress(), 3600, 5n * 10n ** 17n, 2n * 10n ** 18n);
-  await send(engine, 'addRiskAsset', await ethFeed.getAddress(), 3600, 10n ** 18n, 10n ** 24n);
-  await send(engine, 'addRiskAsset', await ethVolFeed.getAddress(), 3600, 10n ** 16n, 5n * 10n ** 18n);
+  const engine = await deployBuilt(hubSigner, riskEngineAbi, loadArtifact('RiskEngine.sol'), admin);
+  await engine.send('addRiskAsset', [usdFeed.address, 3600, 5n * 10n ** 17n, 2n * 10n ** 18n]);
+  await engine.send('addRiskAsset', [ethFeed.address, 3600, 10n ** 18n, 10n ** 24n]);
+  await engine.send('addRiskAsset', [ethVolFeed.address, 3600, 10n ** 16n, 5n * 10n ** 18n]);
   const [usdRisk, ethRisk, ethVol] = [0, 1, 2];
-  for (const [riskAsset, params] of Object.entries(DEVNET_SCENARIOS(ethVol))) await send(engine, 'setScenarioParams', Number(riskAsset), params);
+  for (const [riskAsset, params] of DEVNET_SCENARIOS(ethVol).entries()) await engine.send('setScenarioParams', [riskAsset, params]);
 
-  const hub = await deployContract(
-    hubSigner,
-    loadArtifact('MarginHub.sol'),
-    lz.get(hubSpec.eid)!.endpoint,
-    admin,
-    await usdc.getAddress(),
-    6,
-    await engine.getAddress(),
-  );
-  const hubAddress = await hub.getAddress();
+  const hub = await deployBuilt(hubSigner, marginHubAbi, loadArtifact('MarginHub.sol'), lz.get(hubSpec.eid)!.endpoint, admin, usdc.address, 6, engine.address);
   const assets: DevnetManifest['assets'] = [];
   const chains: DeployedChain[] = [];
 
   for (const c of all) {
     const signer = signerOf(c.eid);
-    const vault = await deployContract(signer, loadArtifact('CollateralVault.sol'), lz.get(c.eid)!.endpoint, admin, hubSpec.eid);
+    const vault = await deployBuilt(signer, collateralVaultAbi, loadArtifact('CollateralVault.sol'), lz.get(c.eid)!.endpoint, admin, hubSpec.eid);
     const isHub = c.eid === hubSpec.eid;
-    const collateral = isHub ? usdc : await deployContract(signer, token, 'Wrapped Ether', 'WETH', 18);
+    const collateral = isHub ? usdc : await deployBuilt(signer, testTokenAbi, token, 'Wrapped Ether', 'WETH', 18);
     const symbol = isHub ? 'USDC' : 'WETH';
-    const tokenAddress = await collateral.getAddress();
-    await send(vault, 'configureToken', tokenAddress, true, MAX_UINT128);
-    await send(vault, 'setPeer', hubSpec.eid, zeroPadValue(hubAddress, 32));
-    await send(hub, 'setPeer', c.eid, zeroPadValue(await vault.getAddress(), 32));
+    await vault.send('configureToken', [collateral.address, true, MAX_UINT128]);
+    await vault.send('setPeer', [hubSpec.eid, zeroPadValue(hub.address, 32)]);
+    await hub.send('setPeer', [c.eid, zeroPadValue(vault.address, 32)]);
 
     const assetId = assets.length;
-    await send(engine, 'listAsset', c.eid, tokenAddress, isHub ? 6 : 18, isHub ? usdRisk : ethRisk);
-    if (isHub) await send(engine, 'setAssetRisk', assetId, 2n * 10n ** 16n, 10n ** 16n, 2n * 10n ** 16n);
-    else await send(engine, 'setAssetRisk', assetId, 2n * 10n ** 17n, 15n * 10n ** 16n, 5n * 10n ** 16n);
-    assets.push({ assetId, eid: c.eid, symbol, token: tokenAddress });
-    chains.push({ ...c, ...lz.get(c.eid)!, vault: await vault.getAddress(), tokens: { [symbol]: tokenAddress } });
+    await engine.send('listAsset', [c.eid, collateral.address, isHub ? 6 : 18, isHub ? usdRisk : ethRisk]);
+    if (isHub) await engine.send('setAssetRisk', [assetId, 2n * 10n ** 16n, 10n ** 16n, 2n * 10n ** 16n]);
+    else await engine.send('setAssetRisk', [assetId, 2n * 10n ** 17n, 15n * 10n ** 16n, 5n * 10n ** 16n]);
+    assets.push({ assetId, eid: c.eid, symbol, token: collateral.address });
+    chains.push({ ...c, ...lz.get(c.eid)!, vault: vault.address, tokens: { [symbol]: collateral.address } });
   }
-  await send(engine, 'listMarket', ethRisk, 0, 0, 0, 5n * 10n ** 16n); // ETH-PERP, market 0
+  await engine.send('listMarket', [ethRisk, 0, 0n, 0n, 5n * 10n ** 16n]); // ETH-PERP, market 0
   // A 30-day ETH call and put 10% out of the money (markets 1 and 2), premiums within 1% of spot.
   const now = BigInt((await hubSigner.provider!.getBlock('latest'))!.timestamp);
   const expiry = now + 30n * 86_400n;
-  await send(engine, 'listMarket', ethRisk, 1, 3_300n * 10n ** 18n, expiry, 10n ** 16n);
-  await send(engine, 'listMarket', ethRisk, 2, 2_700n * 10n ** 18n, expiry, 10n ** 16n);
+  await engine.send('listMarket', [ethRisk, 1, 3_300n * 10n ** 18n, expiry, 10n ** 16n]);
+  await engine.send('listMarket', [ethRisk, 2, 2_700n * 10n ** 18n, expiry, 10n ** 16n]);
   // On a devnet the deployer also plays the trading venue, so demos and tests can book perps.
-  await send(hub, 'grantRole', await hub.getFunction('VENUE_ROLE')(), await operator.getAddress());
+  await hub.send('grantRole', [await hub.read('VENUE_ROLE', []), await operator.getAddress()]);
 
   return {
     hubEid: hubSpec.eid,
-    hub: hubAddress,
-    riskEngine: await engine.getAddress(),
-    feeds: { USD: await usdFeed.getAddress(), ETH: await ethFeed.getAddress(), ETH_VOL: await ethVolFeed.getAddress() },
+    hub: hub.address,
+    riskEngine: engine.address,
+    feeds: { USD: usdFeed.address, ETH: ethFeed.address, ETH_VOL: ethVolFeed.address },
     assets,
     chains,
   };
@@ -153,6 +148,8 @@ export function devnetRelayerConfig(
       chainId: c.chainId,
       eid: c.eid,
       rpcUrl: c.rpcUrl,
+      // anvil serves WebSocket on its HTTP port: heads by subscription.
+      wsUrl: c.rpcUrl.replace(/^http/, 'ws'),
       confirmations: 0,
       endpoint: c.endpoint,
       messageLib: c.messageLib,
@@ -167,6 +164,10 @@ export function devnetRelayerConfig(
   });
 }
 
-export function contractAt(file: string, address: string, signer: Signer): Contract {
-  return new Contract(address, loadArtifact(file).abi as never, signer);
+/** Typed handles on a devnet's hub-chain contracts, signed by `signer`. */
+export function hubContracts(manifest: DevnetManifest, signer: Signer) {
+  return {
+    hub: new TypedContract(marginHubAbi, manifest.hub, signer),
+    engine: new TypedContract(riskEngineAbi, manifest.riskEngine, signer),
+  };
 }

@@ -3,51 +3,58 @@
  * @layerzerolabs/lz-evm-sdk-v2 artifacts: EndpointV2 and SimpleMessageLib as the send and
  * receive library for every remote endpoint id. The relayer's key is the only caller allowed to
  * verify packets, so on a devnet the relayer is the DVN; it also executes (calls lzReceive).
+ * Multicall3 is placed at its canonical address, as on every public network.
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { Contract, ContractFactory, type Signer } from 'ethers';
-import type { Artifact } from './artifacts.js';
+import { ContractFactory, type JsonRpcProvider, type Signer } from 'ethers';
+import type { Abi } from 'abitype';
+import { endpointV2Abi, simpleMessageLibAbi } from '../../../sdk/src/abi/index.js';
+import { MULTICALL3_ADDRESS } from '../../../sdk/src/contracts/multicall.js';
+import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
+import { loadArtifact, type Artifact } from './artifacts.js';
 
 const require = createRequire(import.meta.url);
 
-function lzArtifact(path: string): Artifact {
+function lzBytecode(path: string): string {
   const file = require.resolve(`@layerzerolabs/lz-evm-sdk-v2/artifacts/contracts/${path}`);
-  const json = JSON.parse(readFileSync(file, 'utf8')) as { abi: Artifact['abi']; bytecode: string };
-  return { abi: json.abi, bytecode: json.bytecode };
+  return (JSON.parse(readFileSync(file, 'utf8')) as { bytecode: string }).bytecode;
 }
-
-export const endpointArtifact = (): Artifact => lzArtifact('EndpointV2.sol/EndpointV2.json');
-export const simpleMessageLibArtifact = (): Artifact => lzArtifact('messagelib/SimpleMessageLib.sol/SimpleMessageLib.json');
 
 export interface LayerZeroDeployment {
   endpoint: string;
   messageLib: string;
 }
 
-export async function deployContract(signer: Signer, artifact: Artifact, ...args: unknown[]): Promise<Contract> {
-  const factory = new ContractFactory(artifact.abi as never, artifact.bytecode, signer);
-  const contract = (await factory.deploy(...args)) as Contract;
+/** Deploys `bytecode` with constructor `args` and returns the typed contract. */
+export async function deploy<A extends Abi>(signer: Signer, abi: A, bytecode: string, ...args: unknown[]): Promise<TypedContract<A>> {
+  const factory = new ContractFactory(abi as never, bytecode, signer);
+  const contract = await factory.deploy(...args);
   await contract.waitForDeployment();
-  return contract;
+  return new TypedContract(abi, await contract.getAddress(), signer);
 }
 
-export async function send(contract: Contract, method: string, ...args: unknown[]): Promise<void> {
-  const tx = await contract.getFunction(method)(...args);
-  await tx.wait();
+/** Deploys one of this project's contracts from forge's build output. */
+export function deployBuilt<A extends Abi>(signer: Signer, abi: A, artifact: Artifact, ...args: unknown[]): Promise<TypedContract<A>> {
+  return deploy(signer, abi, artifact.bytecode, ...args);
 }
 
 /** Deploys the endpoint and library on one chain and makes the library the default for `remoteEids`. */
 export async function deployLayerZero(signer: Signer, eid: number, remoteEids: number[]): Promise<LayerZeroDeployment> {
   const owner = await signer.getAddress();
-  const endpoint = await deployContract(signer, endpointArtifact(), eid, owner);
-  const lib = await deployContract(signer, simpleMessageLibArtifact(), await endpoint.getAddress(), owner);
-  const libAddress = await lib.getAddress();
-  await send(endpoint, 'registerLibrary', libAddress);
+  const endpoint = await deploy(signer, endpointV2Abi, lzBytecode('EndpointV2.sol/EndpointV2.json'), eid, owner);
+  const lib = await deploy(signer, simpleMessageLibAbi, lzBytecode('messagelib/SimpleMessageLib.sol/SimpleMessageLib.json'), endpoint.address, owner);
+  await endpoint.send('registerLibrary', [lib.address]);
   for (const remote of remoteEids) {
-    await send(endpoint, 'setDefaultSendLibrary', remote, libAddress);
-    await send(endpoint, 'setDefaultReceiveLibrary', remote, libAddress, 0);
+    await endpoint.send('setDefaultSendLibrary', [remote, lib.address]);
+    await endpoint.send('setDefaultReceiveLibrary', [remote, lib.address, 0n]);
   }
-  await send(lib, 'setWhitelistCaller', owner);
-  return { endpoint: await endpoint.getAddress(), messageLib: libAddress };
+  await lib.send('setWhitelistCaller', [owner]);
+  return { endpoint: endpoint.address, messageLib: lib.address };
+}
+
+/** Puts Multicall3's code at its canonical address, where public networks have it. */
+export async function placeMulticall3(provider: JsonRpcProvider): Promise<void> {
+  const code = (JSON.parse(readFileSync(loadArtifact('Multicall3.sol').path, 'utf8')) as { deployedBytecode: { object: string } }).deployedBytecode.object;
+  await provider.send('anvil_setCode', [MULTICALL3_ADDRESS, code]);
 }

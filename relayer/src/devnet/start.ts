@@ -15,7 +15,8 @@ import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } f
 import { seedDemoAccounts, type DemoAccount } from './demo.js';
 import { fundKeeper } from './actions.js';
 import { repoRoot } from './artifacts.js';
-import { Relayer } from '../relayer.js';
+import type { Relayer } from '../relayer.js';
+import { createDevnetRelayer } from './relayer.js';
 import { createLogger } from '../log.js';
 
 interface StartOptions {
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
     const keeperKey = anvilKey(9);
     await fundKeeper(manifest, keeperKey, 1_000_000n * 10n ** 6n, 500_000n * 10n ** 6n);
     const config = devnetRelayerConfig(manifest, { dataDir, apiPort: options.apiPort, relayerKey: deployer, keeperKey });
-    relayer = await Relayer.create(config, log);
+    relayer = await createDevnetRelayer(config, log);
     const apiUrl = await relayer.start();
 
     const demo = options.demo ? await seedDemoAccounts(manifest, relayer) : [];

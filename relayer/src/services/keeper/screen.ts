@@ -3,9 +3,10 @@
  * (sdk/src/risk/screening.ts, SPAN risk arrays) at the latest prices, using the holdings the book
  * last read. Only the candidates it returns are checked with the exact model, then on-chain.
  */
-import { MARKET_KINDS, settledCash, yearsToExpiry, type AccountRisk, type HubReader } from '../hubReader.js';
-import type { Underlying } from '../../../sdk/src/risk/portfolioMargin.js';
-import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, SCREEN_CANDIDATE, type BookAccount, type BookSpec } from '../../../sdk/src/risk/screening.js';
+import { MARKET_KINDS, settledCash, yearsToExpiry, type HubReader } from '../../chain/hubReader.js';
+import type { Underlying } from '../../../../sdk/src/risk/portfolioMargin.js';
+import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, SCREEN_CANDIDATE, type BookAccount, type BookSpec } from '../../../../sdk/src/risk/screening.js';
+import type { BookEntry } from '../book.js';
 
 export interface ScreenCandidate {
   accountId: string;
@@ -17,7 +18,7 @@ export interface ScreenCandidate {
  * @param spots guarded price of every feed id (risk asset) that has one, at the screening block
  * @param now block timestamp, for the options' time to expiry
  */
-export function screenCandidates(reader: HubReader, risks: readonly AccountRisk[], spots: ReadonlyMap<number, bigint>, now: bigint): ScreenCandidate[] {
+export function screenCandidates(reader: HubReader, entries: readonly BookEntry[], spots: ReadonlyMap<number, bigint>, now: bigint): ScreenCandidate[] {
   const scenarios = reader.scenarioParams();
   const markets = reader.listedMarkets();
   const spec: BookSpec = {
@@ -33,25 +34,25 @@ export function screenCandidates(reader: HubReader, risks: readonly AccountRisk[
     vol: params.volFeed === null ? 0n : (spots.get(params.volFeed) ?? 0n),
     params,
   }));
-  const accounts: BookAccount[] = risks.map((r) => {
-    let cash = r.cash;
+  const accounts: BookAccount[] = entries.map(({ holdings }) => {
+    let cash = holdings.cash;
     const positions: BookAccount['positions'][number][] = [];
-    for (const p of r.positions) {
-      const settled = settledCash(p.market, p.size);
+    for (const p of holdings.positions) {
+      const settled = settledCash(markets[p.marketId]!, p.size);
       if (settled !== undefined) cash += settled;
-      else positions.push({ market: p.market.marketId, size: p.size });
+      else positions.push({ market: p.marketId, size: p.size });
     }
-    return { cash, collateral: r.collateral.map((c) => ({ asset: c.asset.assetId, amount: c.amount })), positions };
+    return { cash, collateral: holdings.collateral.map((c) => ({ asset: c.assetId, amount: c.amount })), positions };
   });
   const risk = buildRiskArrays(spec, underlyings);
   const packed = packAccounts(spec, accounts);
   const out = allocateScreenOutput(accounts.length);
   screenBook(risk, packed, out);
   const candidates: ScreenCandidate[] = [];
-  risks.forEach((r, i) => {
+  entries.forEach((e, i) => {
     if ((out.flags[i]! & SCREEN_CANDIDATE) === 0) return;
     const req = out.requirementM[i]!;
-    candidates.push({ accountId: r.accountId, health: req > 0 ? out.equityM[i]! / req : Infinity });
+    candidates.push({ accountId: e.accountId, health: req > 0 ? out.equityM[i]! / req : Infinity });
   });
   return candidates.sort((a, b) => a.health - b.health);
 }

@@ -5,7 +5,7 @@
  * transaction), then the largest holding (fewest liquidations to restore health, so fewest
  * cross-chain messages).
  */
-import type { AccountRisk } from '../hubReader.js';
+import type { AccountRisk } from '../../chain/hubReader.js';
 
 export function chooseCollateral(risk: AccountRisk, hubEid: number): AccountRisk['collateral'][number] | undefined {
   return [...risk.collateral]

@@ -1,0 +1,189 @@
+/**
+ * Follows one chain from its checkpoint, driven by that chain's new heads: LayerZero packets
+ * (sent, verified, delivered) on its endpoint, deposits on its vault, and, on the hub chain,
+ * every hub event that touches an account and every risk-engine change. It reads only blocks
+ * `confirmations` behind the head, checks that the checkpoint block is still canonical before
+ * going on (rewinding on a reorg), and applies everything idempotently, so a restart or a rescan
+ * of the same blocks changes nothing twice. One indexer per chain: a chain that stops answering
+ * stops only its own.
+ */
+import type { Log } from 'ethers';
+import { toAccountId } from '../../../sdk/src/accountId.js';
+import { marginHubAbi } from '../../../sdk/src/abi/index.js';
+import { decodeMessage } from '../../../sdk/src/messageCodec.js';
+import { decodePacket } from '../../../sdk/src/packet.js';
+import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
+import type { ChainClient } from '../chain/clients.js';
+import type { Logger } from '../log.js';
+import type { RelayerMetrics } from '../metrics.js';
+import type { RelayerStore, StoredMessage } from '../store/store.js';
+import { Loop } from './loop.js';
+
+const MAX_BLOCK_RANGE = 5_000;
+
+/** What an indexed range told the other services. */
+export interface IndexerListener {
+  /** accounts an event touched (deposits on any chain, every hub event naming an account) */
+  accountsTouched?(ids: ReadonlySet<string>, chain: ChainClient): void;
+  /** the risk engine's configuration changed */
+  configChanged?(): void;
+  /** packets first seen sent, or that moved forward (verified, delivered) */
+  packets?(messages: readonly StoredMessage[], chain: ChainClient): void;
+}
+
+export interface IndexerContext {
+  hubEid: number;
+  hub: string;
+  engine: string;
+  /** our OApps on every chain (hub and vaults), lower case: packets from anything else are not ours */
+  oapps: ReadonlySet<string>;
+}
+
+export class ChainIndexer {
+  readonly loop: Loop;
+  private readonly hubContract: TypedContract<typeof marginHubAbi>;
+
+  constructor(
+    readonly chain: ChainClient,
+    private readonly ctx: IndexerContext,
+    private readonly store: RelayerStore,
+    private readonly listener: IndexerListener,
+    private readonly log: Logger,
+    private readonly metrics: RelayerMetrics,
+  ) {
+    this.hubContract = new TypedContract(marginHubAbi, ctx.hub, null);
+    this.loop = new Loop(`indexer:${chain.config.name}`, () => this.pollOnce(), log);
+    chain.heads.onHead(() => this.loop.trigger());
+  }
+
+  /** Indexes up to MAX_BLOCK_RANGE blocks; triggers itself again while behind. */
+  async pollOnce(): Promise<void> {
+    const { chain, store } = this;
+    const { eid, name, confirmations } = chain.config;
+    const head = chain.heads.head >= 0 ? chain.heads.head : await chain.provider.head();
+    const safe = head - confirmations;
+    let from = 0;
+    const checkpoint = store.checkpoint(eid);
+    if (checkpoint) {
+      const block = await chain.provider.getBlock(checkpoint.block);
+      if (block?.hash === checkpoint.hash) {
+        from = checkpoint.block + 1;
+      } else {
+        from = Math.max(0, checkpoint.block - confirmations - 1);
+        this.log.warn({ chain: name, block: checkpoint.block, rewindTo: from }, 'checkpoint block is no longer canonical: reorg, rescanning');
+        store.addAlert({ at: Date.now(), kind: 'reorg', detail: `${name}: block ${checkpoint.block} reorganised; rescanning from ${from}` });
+      }
+    }
+    if (from > safe) return this.reportLag(head);
+    const to = Math.min(safe, from + MAX_BLOCK_RANGE - 1);
+    const addresses = [chain.config.endpoint, chain.config.vault];
+    if (eid === this.ctx.hubEid) addresses.push(this.ctx.hub, this.ctx.engine);
+    const [logs, toBlock] = await Promise.all([chain.provider.getLogs({ address: addresses, fromBlock: from, toBlock: to }), chain.provider.getBlock(to)]);
+    const touched = new Set<string>();
+    const packets: StoredMessage[] = [];
+    let configChanged = false;
+    for (const log of logs) {
+      const address = log.address.toLowerCase();
+      if (address === chain.config.endpoint.toLowerCase()) this.applyEndpoint(log, packets);
+      else if (address === chain.config.vault.toLowerCase()) this.applyVault(log, touched);
+      else if (address === this.ctx.engine.toLowerCase()) configChanged = true;
+      else this.applyHub(log, touched);
+    }
+    store.setCheckpoint(eid, { block: to, hash: toBlock!.hash! });
+    this.reportLag(head);
+    if (logs.length > 0) this.log.debug({ chain: name, from, to, logs: logs.length }, 'indexed');
+    if (configChanged) this.listener.configChanged?.();
+    if (touched.size > 0) this.listener.accountsTouched?.(touched, chain);
+    if (packets.length > 0) this.listener.packets?.(packets, chain);
+    if (to < safe) this.loop.trigger();
+  }
+
+  /** Head and checkpoint of this chain, for the API. */
+  status(): { head: number | null; checkpoint: number | null } {
+    const head = this.chain.heads.head;
+    return { head: head >= 0 ? head : null, checkpoint: this.store.checkpoint(this.chain.config.eid)?.block ?? null };
+  }
+
+  private reportLag(head: number): void {
+    const chain = this.chain.config.name;
+    const checkpoint = this.store.checkpoint(this.chain.config.eid)?.block ?? -1;
+    this.metrics.chainHead.set({ chain }, head);
+    this.metrics.chainCheckpoint.set({ chain }, checkpoint);
+    this.metrics.chainLag.set({ chain }, head - checkpoint);
+  }
+
+  private applyVault(log: Log, touched: Set<string>): void {
+    const deposited = this.chain.vault.parseEvent('Deposited', log);
+    if (deposited) touched.add(toAccountId(deposited.account, deposited.subAccount));
+  }
+
+  private applyHub(log: Log, touched: Set<string>): void {
+    let parsed;
+    try {
+      parsed = this.hubContract.interface.parseLog({ topics: [...log.topics], data: log.data });
+    } catch {
+      return;
+    }
+    if (!parsed) return;
+    for (const input of parsed.fragment.inputs) {
+      // Every hub event names its accounts as AccountId (bytes32) parameters.
+      if (input.type === 'bytes32' && /account|buyer|seller|payer|receiver|from|to|keeper/i.test(input.name)) {
+        touched.add(parsed.args.getValue(input.name) as string);
+      }
+    }
+  }
+
+  private applyEndpoint(log: Log, packets: StoredMessage[]): void {
+    const endpoint = this.chain.endpoint;
+    const sent = endpoint.parseEvent('PacketSent', log);
+    if (sent) {
+      const m = this.recordSent(sent.encodedPayload, log.blockNumber);
+      if (m) packets.push(m);
+      return;
+    }
+    const verified = endpoint.parseEvent('PacketVerified', log);
+    const delivered = verified ? null : endpoint.parseEvent('PacketDelivered', log);
+    const event = verified ?? delivered;
+    if (!event) return;
+    const { origin } = event;
+    const m = this.store.advanceByOrigin(origin.srcEid, origin.sender, origin.nonce.toString(), event.receiver, verified ? 'verified' : 'delivered', log.blockNumber);
+    if (m) packets.push(m);
+  }
+
+  private recordSent(encodedPayload: string, block: number): StoredMessage | undefined {
+    const packet = decodePacket(encodedPayload);
+    const sender = '0x' + packet.sender.slice(26);
+    if (!this.ctx.oapps.has(sender.toLowerCase())) return undefined;
+    let decoded;
+    try {
+      decoded = decodeMessage(packet.message);
+    } catch (err) {
+      this.log.warn({ guid: packet.guid, err: (err as Error).message }, 'packet from our OApp with an undecodable message');
+      return undefined;
+    }
+    const message: StoredMessage = {
+      guid: packet.guid,
+      srcEid: packet.srcEid,
+      dstEid: packet.dstEid,
+      nonce: packet.nonce.toString(),
+      sender: packet.sender,
+      receiver: packet.receiver,
+      message: packet.message,
+      msgType: decoded.msgType,
+      id: decoded.id.toString(),
+      account: decoded.account,
+      subAccount: decoded.subAccount,
+      token: decoded.token,
+      amount: decoded.amount.toString(),
+      recipient: decoded.recipient,
+      encodedPacket: packet.encoded,
+      status: 'sent',
+      sentBlock: block,
+      sentAt: Date.now(),
+      attempts: 0,
+    };
+    if (!this.store.recordSent(message)) return undefined;
+    this.log.info({ guid: packet.guid, from: packet.srcEid, to: packet.dstEid, msgType: decoded.msgType, id: decoded.id.toString() }, 'packet sent');
+    return this.store.message(packet.guid);
+  }
+}

@@ -1,0 +1,438 @@
+/**
+ * The liquidation keeper, driven by hub heads. Each pass, at the new block: it reads every feed
+ * the book depends on (one batched call, shared with the book; refusing untrusted feeds and
+ * holding sudden jumps, see OracleWatch), screens every holding in the book with the float64
+ * path, confirms each candidate with the exact model on holdings read at that block (many per
+ * call), and sends the liquidations of the confirmed ones together: repay debt against
+ * collateral (chosen by seizeChoice), or take over a position when there is no debt.
+ *
+ * A pass never waits for a transaction to be mined, for another chain, or for the book's store:
+ * receipts are handled when they arrive, and the SEIZE's arrival on the collateral chain is
+ * reported by that chain's indexer (`onPackets`, `onSeized`). Every liquidation is a persisted
+ * state machine (see LiquidationRecord) in its own small file, flushed before each irreversible
+ * step, so a keeper killed anywhere resumes after restart without liquidating twice.
+ */
+import { NonceManager, Wallet, type ContractTransactionResponse, type TransactionReceipt } from 'ethers';
+import { erc20Abi, marginHubAbi } from '../../../../sdk/src/abi/index.js';
+import { Multicall } from '../../../../sdk/src/contracts/multicall.js';
+import { revertReason } from '../../../../sdk/src/contracts/revert.js';
+import { TypedContract, type WriteOptions } from '../../../../sdk/src/contracts/typedContract.js';
+import { WAD } from '../../../../sdk/src/risk/fixedPoint.js';
+import { MessageType } from '../../../../sdk/src/messageCodec.js';
+import type { ChainClient } from '../../chain/clients.js';
+import type { AccountRisk, HubReader, PriceReading } from '../../chain/hubReader.js';
+import { waitForReceipt } from '../../chain/receipts.js';
+import { RpcProvider } from '../../chain/rpc.js';
+import type { KeeperConfig } from '../../config.js';
+import type { Logger } from '../../log.js';
+import type { RelayerMetrics } from '../../metrics.js';
+import type { LiquidationRecord, LiquidationStatus, RelayerStore, StoredMessage } from '../../store/store.js';
+import type { AccountBook } from '../book.js';
+import { Loop } from '../loop.js';
+import { OracleWatch } from './oracleWatch.js';
+import { screenCandidates } from './screen.js';
+import { chooseCollateral, choosePosition } from './seizeChoice.js';
+
+/** One keeper pass, for the figures the demo prints. */
+export interface PassStats {
+  block: number;
+  ms: number;
+  /** JSON-RPC requests the pass sent */
+  requests: number;
+  screened: number;
+  candidates: number;
+  planned: number;
+}
+
+export class Keeper {
+  readonly address: string;
+  readonly loop: Loop;
+  /** the latest passes (at most 10,000), oldest first */
+  readonly passes: PassStats[] = [];
+  private readonly hub: TypedContract<typeof marginHubAbi>;
+  private readonly provider: RpcProvider;
+  private readonly reader: HubReader;
+  private readonly signer: NonceManager;
+  private readonly watch: OracleWatch;
+  private settlementScale = 0n;
+  /** The hub's settlement token, read by `prepare`: what the keeper repays debt with. */
+  private settlementToken!: TypedContract<typeof erc20Abi>;
+  private sequence = 0;
+  /** receipts being waited for, by record id */
+  private readonly waiting = new Map<string, Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly config: KeeperConfig,
+    reader: HubReader,
+    private readonly book: AccountBook,
+    private readonly store: RelayerStore,
+    private readonly chains: Map<number, ChainClient>,
+    private readonly hubEid: number,
+    private readonly log: Logger,
+    private readonly metrics: RelayerMetrics,
+  ) {
+    // Its own connection, polling receipts every 50 ms: a liquidation's latency is what it is for.
+    const hub = chains.get(hubEid)!;
+    this.provider = new RpcProvider(hub.config.rpcUrl, { chainId: hub.config.chainId, pollingIntervalMs: 50, timeoutMs: hub.config.rpcTimeoutMs });
+    this.reader = reader.withProvider(this.provider, new Multicall(this.provider, hub.config.multicall));
+    this.signer = new NonceManager(new Wallet(config.key, this.provider));
+    this.address = new Wallet(config.key).address;
+    this.hub = new TypedContract(marginHubAbi, reader.hub.address, this.signer);
+    this.watch = new OracleWatch({ maxJump: config.maxJump, confirmations: config.jumpConfirmations });
+    this.loop = new Loop('keeper', () => this.pass(), log, 250);
+    hub.heads.onHead(() => this.loop.trigger());
+  }
+
+  /** Lets the hub pull the keeper's settlement tokens for repayments (once), then resumes unfinished records. */
+  async prepare(): Promise<void> {
+    const read = this.hub.connect(this.provider);
+    this.settlementScale = await read.read('settlementScale', []);
+    this.settlementToken = new TypedContract(erc20Abi, await read.read('settlementToken', []), this.signer);
+    if ((await this.settlementToken.read('allowance', [this.address, this.hub.address])) < 2n ** 128n) {
+      await this.settlementToken.send('approve', [this.hub.address, 2n ** 256n - 1n]);
+    }
+    await this.resume();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop.stop();
+    await Promise.allSettled(this.waiting.values());
+    await this.store.flushLiquidations();
+    this.provider.destroy();
+  }
+
+  // ---------------------------------------------------------------------------------- the pass
+
+  private async pass(): Promise<void> {
+    const hubChain = this.chains.get(this.hubEid)!;
+    const block = hubChain.heads.head;
+    if (block < 0 || !this.book.loaded()) return;
+    const started = performance.now();
+    const requests = this.provider.requests + this.reader.multicall.requests;
+    const state = await this.reader.marketState(block);
+    const { spots, blocked } = this.observeFeeds(state.prices, block);
+    // An account whose liquidation is on its way to the hub is not planned again; one whose
+    // attempt failed without a named refusal is retried with the same record.
+    const open = this.store.liquidations().filter((l) => l.status === 'planned');
+    const inFlight = new Set(open.filter((l) => l.txHash).map((l) => l.account));
+    const retry = new Map(open.filter((l) => !l.txHash).map((l) => [l.account, l]));
+    const entries = [...this.book.holdings()];
+    const candidates = screenCandidates(this.reader, entries, spots, state.timestamp).filter((c) => !inFlight.has(c.accountId));
+    // Confirm every candidate exactly at this block (holdings many per call), most urgent first.
+    const confirmed = candidates.length ? await this.reader.accountRisks(candidates.map((c) => c.accountId), block) : [];
+    const toSend: Array<{ record: LiquidationRecord; risk: AccountRisk }> = [];
+    for (const risk of confirmed) {
+      if (risk.priceErrors.length > 0 || risk.health === undefined || risk.health >= WAD) continue;
+      const held = risk.feeds.filter((f) => blocked.has(f));
+      if (held.length > 0) {
+        this.log.info({ account: risk.accountId, feeds: held }, 'liquidation held: a price it depends on jumped and awaits confirmation');
+        continue;
+      }
+      const record = retry.get(risk.accountId) ?? this.plan(risk, block);
+      retry.delete(risk.accountId);
+      if (record) toSend.push({ record, risk });
+    }
+    for (const record of retry.values()) this.finish(record, 'dropped', 'account no longer liquidatable when retried');
+    if (toSend.length > 0) {
+      // Persisted before anything is sent; then sent together (the nonce manager orders them).
+      await this.store.flushLiquidations();
+      const context = await this.sendContext(toSend.map((t) => t.record));
+      await Promise.all(toSend.map((t) => this.submit(t.record, t.risk, context)));
+    }
+    this.recordPass({
+      block,
+      ms: performance.now() - started,
+      requests: this.provider.requests + this.reader.multicall.requests - requests,
+      screened: entries.length,
+      candidates: candidates.length,
+      planned: toSend.length,
+    });
+    void this.updateGauges().catch(() => undefined);
+  }
+
+  private recordPass(stats: PassStats): void {
+    this.passes.push(stats);
+    if (this.passes.length > 10_000) this.passes.shift();
+    this.metrics.keeperPassMs.observe(stats.ms);
+  }
+
+  private observeFeeds(prices: Map<number, PriceReading>, block: number): { spots: Map<number, bigint>; blocked: Set<number> } {
+    const spots = new Map<number, bigint>();
+    const blocked = new Set<number>();
+    for (const [feed, reading] of prices) {
+      const state = this.watch.observe(feed, reading, block, Date.now());
+      if (state.status === 'ok') spots.set(feed, state.price);
+      else blocked.add(feed);
+      if (state.status === 'held') this.log.warn({ feed, price: state.price.toString(), seen: state.seen }, 'price jump held for confirmation');
+    }
+    return { spots, blocked };
+  }
+
+  // ---------------------------------------------------------------------------------- planning
+
+  private plan(risk: AccountRisk, block: number): LiquidationRecord | undefined {
+    const seen = this.watch.lastChange(risk.feeds);
+    const base = {
+      id: `${risk.accountId}:${block}:${this.sequence++}`,
+      account: risk.accountId,
+      status: 'planned' as const,
+      attempts: 0,
+      healthAtPlan: risk.health!.toString(),
+      priceSeenAt: seen.at,
+      priceSeenBlock: seen.block,
+      plannedAt: Date.now(),
+      plannedBlock: block,
+    };
+    const collateral = risk.cash < 0n ? chooseCollateral(risk, this.hubEid) : undefined;
+    const position = collateral ? undefined : choosePosition(risk);
+    let record: LiquidationRecord;
+    if (collateral) record = { ...base, kind: 'collateral', assetId: collateral.asset.assetId, dstEid: collateral.asset.eid };
+    else if (position) record = { ...base, kind: 'position', marketId: position.market.marketId };
+    else return undefined;
+    this.put(record);
+    this.log.info({ id: record.id, account: record.account, kind: record.kind, health: record.healthAtPlan }, 'liquidation planned');
+    return record;
+  }
+
+  /** What every liquidation sent in one pass shares: fees, the SEIZE fee per asset, the repayment budget. Read once, together. */
+  private async sendContext(planned: readonly LiquidationRecord[]): Promise<SendContext> {
+    const assets = [...new Set(planned.filter((r) => r.kind === 'collateral').map((r) => r.assetId!))];
+    const [fees, budget, ...seizeFees] = await Promise.all([
+      this.provider.getFeeData(),
+      this.repayBudget(),
+      ...assets.map((a) => this.hub.read('quoteOrder', [a, MessageType.SEIZE, '0x'], {})),
+    ]);
+    const cap = BigInt(Math.round(this.config.maxGasPriceGwei * 1e9));
+    let overrides: WriteOptions = {};
+    if (fees.maxFeePerGas !== null) {
+      const maxFee = fees.maxFeePerGas < cap ? fees.maxFeePerGas : cap;
+      const tip = fees.maxPriorityFeePerGas ?? 0n;
+      overrides = { maxFeePerGas: maxFee, maxPriorityFeePerGas: tip < maxFee ? tip : maxFee };
+    }
+    return { overrides, budget, seizeFee: new Map(assets.map((a, i) => [a, seizeFees[i]!])) };
+  }
+
+  /** Sends the hub call for a planned record; a revert is the hub refusing, and drops it. Does not wait for the receipt. */
+  private async submit(record: LiquidationRecord, risk: AccountRisk, context: SendContext): Promise<void> {
+    record.attempts++;
+    this.put(record);
+    try {
+      let tx: ContractTransactionResponse;
+      if (record.kind === 'collateral') {
+        const args = [record.account, record.assetId!, context.budget, this.address, '0x'] as const;
+        const options = { value: context.seizeFee.get(record.assetId!) ?? 0n, ...context.overrides };
+        tx = await this.hub.write('liquidate', [...args], { ...options, gasLimit: withMargin(await this.hub.estimateGas('liquidate', [...args], options)) });
+      } else {
+        const size = risk.positions.find((p) => p.market.marketId === record.marketId)?.size ?? 0n;
+        const args = [record.account, record.marketId!, size < 0n ? -size : size, this.config.subAccount] as const;
+        tx = await this.hub.write('liquidatePosition', [...args], { ...context.overrides, gasLimit: withMargin(await this.hub.estimateGas('liquidatePosition', [...args], context.overrides)) });
+      }
+      record.txHash = tx.hash;
+      this.put(record);
+      await this.store.flushLiquidations();
+      this.log.debug({ id: record.id, tx: tx.hash }, 'liquidation sent');
+      this.track(record, tx.hash);
+    } catch (err) {
+      await this.failed(record, err);
+    }
+  }
+
+  /** Waits for the receipt beside the passes; a reverted one is explained by replaying it. */
+  private track(record: LiquidationRecord, txHash: string): void {
+    const done = (async () => {
+      try {
+        const receipt = await waitForReceipt(this.provider, txHash, { pollMs: 50 });
+        if (receipt.status === 1) this.applyReceipt(record, receipt);
+        else await this.failed(record, { code: 'CALL_EXCEPTION', receipt });
+      } catch (err) {
+        if (!this.stopped) await this.failed(record, err);
+      }
+      await this.store.flushLiquidations();
+    })();
+    this.waiting.set(record.id, done);
+    void done.finally(() => this.waiting.delete(record.id));
+  }
+
+  private async failed(record: LiquidationRecord, err: unknown): Promise<void> {
+    const reason = record.txHash ? await this.replayReason(record.txHash, err) : revertReason(err, this.errorInterfaces());
+    const code = (err as { code?: string }).code;
+    // The hub refusing (a named error: AccountHealthy, StalePrice...) is final; a revert without
+    // one (out of gas) or a transport error is retried, up to maxAttempts.
+    const refused = code === 'CALL_EXCEPTION' && /^[A-Z]\w*\(/.test(reason);
+    // Another sender used this key: forget the cached nonce and let the retry fetch it.
+    if (code === 'NONCE_EXPIRED' || code === 'REPLACEMENT_UNDERPRICED') this.signer.reset();
+    if (refused) this.finish(record, 'dropped', reason);
+    else if (record.attempts >= this.config.maxAttempts) this.finish(record, 'failed', reason);
+    else {
+      // Forget the failed transaction: the next pass re-checks the account and sends this record again.
+      delete record.txHash;
+      record.reason = reason;
+      this.put(record);
+      this.log.warn({ id: record.id, attempt: record.attempts, reason }, 'liquidation attempt failed; the next pass re-checks the account');
+    }
+    await this.store.flushLiquidations();
+  }
+
+  /** Why a mined transaction reverted: the named error it gives when replayed on the state before it. */
+  private async replayReason(txHash: string, err: unknown): Promise<string> {
+    const interfaces = this.errorInterfaces();
+    try {
+      const [tx, receipt] = await Promise.all([this.provider.getTransaction(txHash), this.provider.getTransactionReceipt(txHash)]);
+      if (!tx || !receipt) return revertReason(err, interfaces);
+      await this.provider.call({ from: tx.from, to: tx.to, data: tx.data, value: tx.value, blockTag: receipt.blockNumber - 1 });
+      return revertReason(err, interfaces);
+    } catch (replayed) {
+      return revertReason(replayed, interfaces);
+    }
+  }
+
+  private errorInterfaces() {
+    return [this.hub.interface, this.reader.engine.interface];
+  }
+
+  /** Everything the keeper holds in settlement tokens, up to a configured cap (token units). */
+  private async repayBudget(): Promise<bigint> {
+    const balance = await this.settlementToken.connect(this.provider).read('balanceOf', [this.address]);
+    const cap = BigInt(Math.floor(this.config.maxRepayUsd)) * (WAD / this.settlementScale);
+    return balance < cap ? balance : cap;
+  }
+
+  private applyReceipt(record: LiquidationRecord, receipt: TransactionReceipt): void {
+    record.hubBlock = receipt.blockNumber;
+    record.submittedAt = Date.now();
+    for (const log of receipt.logs) {
+      const liquidated = this.hub.parseEvent('Liquidated', log);
+      if (liquidated) {
+        record.repaidUsd = (liquidated.repaidTokens * this.settlementScale).toString();
+        record.seized = liquidated.seized.toString();
+        record.guid = liquidated.guid;
+        record.orderId = liquidated.orderId.toString();
+      }
+      const taken = this.hub.parseEvent('PositionLiquidated', log);
+      if (taken) record.sizeTaken = (taken.sizeTaken < 0n ? -taken.sizeTaken : taken.sizeTaken).toString();
+    }
+    this.log.info({ id: record.id, account: record.account, tx: record.txHash, seized: record.seized, guid: record.guid }, 'liquidation accepted by the hub');
+    // A position takeover is complete in the hub transaction; so is a seize of collateral on the
+    // hub chain (the hub pays its own vault directly); any other waits for its SEIZE to arrive.
+    if (record.kind === 'position') {
+      record.settledAt = record.submittedAt;
+      this.transition(record, 'settled');
+    } else if (record.dstEid === this.hubEid) {
+      record.seizedAt = record.settledAt = record.submittedAt;
+      record.seizedBlock = receipt.blockNumber;
+      this.transition(record, 'settled');
+    } else {
+      this.transition(record, 'submitted');
+      // The SEIZE may already have been delivered and indexed.
+      const message = record.guid ? this.store.message(record.guid) : undefined;
+      if (message) this.onPackets([message]);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- progress
+
+  /** The indexer saw packets move: a delivered SEIZE of a submitted liquidation has paid the keeper on its chain. */
+  onPackets(messages: readonly StoredMessage[]): void {
+    let changed = false;
+    for (const m of messages) {
+      if (m.msgType !== MessageType.SEIZE || m.status !== 'delivered') continue;
+      const record = this.store.liquidations().find((l) => l.guid === m.guid && l.status === 'submitted');
+      if (!record) continue;
+      // The endpoint emits PacketDelivered only after the vault's lzReceive, which pays the
+      // receiver in the same call, returned: delivered is paid.
+      record.seizedAt = m.deliveredAt ?? Date.now();
+      this.transition(record, 'seized');
+      if (record.priceSeenAt > 0) this.metrics.liquidationLatencyMs.observe(record.seizedAt - record.priceSeenAt);
+      record.settledAt = record.seizedAt;
+      this.transition(record, 'settled');
+      const chain = this.chains.get(record.dstEid!)?.config.name;
+      this.log.info({ id: record.id, account: record.account, chain, seized: record.seized }, 'liquidation settled: SEIZE executed on the collateral chain');
+      changed = true;
+    }
+    if (changed) void this.store.flushLiquidations();
+  }
+
+  /** After a restart: finds out what became of every record left planned, and whether submitted SEIZEs arrived. */
+  private async resume(): Promise<void> {
+    for (const record of this.store.liquidations()) {
+      if (record.status === 'planned') await this.resumePlanned(record);
+      if (record.status === 'submitted' && record.guid) {
+        const message = this.store.message(record.guid);
+        if (message) this.onPackets([message]);
+      }
+    }
+    await this.store.flushLiquidations();
+  }
+
+  private async resumePlanned(record: LiquidationRecord): Promise<void> {
+    if (record.txHash) {
+      const receipt = await this.provider.getTransactionReceipt(record.txHash);
+      if (receipt?.status === 1) return this.applyReceipt(record, receipt);
+      if (receipt) return this.failed(record, { code: 'CALL_EXCEPTION', receipt });
+      if (await this.provider.getTransaction(record.txHash)) return this.track(record, record.txHash); // still pending
+      delete record.txHash;
+      this.put(record);
+    }
+    // Interrupted before the transaction was known to be sent: adopt it if the hub has it.
+    const adopted = await this.findOnHub(record);
+    if (adopted) return this.applyReceipt(record, adopted);
+    // Never sent: left planned without a transaction, the next pass sends it again if the account is still liquidatable.
+    this.put(record);
+  }
+
+  private async findOnHub(record: LiquidationRecord): Promise<TransactionReceipt | null> {
+    const read = this.hub.connect(this.provider);
+    const logs = await read.queryEvent(record.kind === 'collateral' ? 'Liquidated' : 'PositionLiquidated', record.account, record.plannedBlock);
+    const known = new Set(this.store.liquidations().map((l) => l.txHash));
+    for (const log of logs) {
+      const tx = await this.provider.getTransaction(log.transactionHash);
+      if (tx?.from === this.address && !known.has(log.transactionHash)) {
+        record.txHash = log.transactionHash;
+        this.put(record);
+        return this.provider.getTransactionReceipt(log.transactionHash);
+      }
+    }
+    return null;
+  }
+
+  private finish(record: LiquidationRecord, status: 'dropped' | 'failed', reason: string): void {
+    record.reason = reason;
+    this.transition(record, status);
+    this.log.info({ id: record.id, account: record.account, status, reason }, `liquidation ${status}`);
+  }
+
+  private transition(record: LiquidationRecord, status: LiquidationStatus): void {
+    record.status = status;
+    this.put(record);
+    this.metrics.liquidations.inc({ status });
+  }
+
+  /** Records are the store's own objects, changed in place: every change is put, which marks the store for the next flush. */
+  private put(record: LiquidationRecord): void {
+    this.store.putLiquidation(record);
+  }
+
+  private async updateGauges(): Promise<void> {
+    const read = this.hub.connect(this.provider);
+    const [badDebt, insurance] = await Promise.all([read.read('badDebt', []), read.read('insuranceFund', [])]);
+    this.metrics.badDebtUsd.set(Number(badDebt) / 1e18);
+    this.metrics.insuranceFundUsd.set(Number(insurance) / 1e18);
+  }
+}
+
+interface SendContext {
+  overrides: WriteOptions;
+  budget: bigint;
+  seizeFee: Map<number, bigint>;
+}
+
+/**
+ * Half again the estimated gas: liquidations sent together are estimated on the state before any
+ * of them lands, and a margin check costs more once the keeper's own account holds the positions
+ * an earlier one took over.
+ */
+function withMargin(gas: bigint): bigint {
+  return (gas * 3n) / 2n;
+}

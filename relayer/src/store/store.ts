@@ -1,0 +1,308 @@
+/**
+ * The relayer's durable state, in two lowdb JSON files in the data directory:
+ * - `relayer-store.json`: per-chain checkpoints, every cross-chain message seen with its delivery
+ *   state, the accounts known, alerts. Everything in it can be re-derived from the chains; it
+ *   exists so a restart resumes where it stopped instead of rescanning. It grows with the book.
+ * - `liquidations.json`: the keeper's liquidation records, which it flushes before every
+ *   irreversible step. Kept apart so that flush writes a few records, not the whole book's
+ *   messages: the keeper never waits behind the indexer's writes.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+
+/** How far a packet got; a delivery that reverted stays `sent`/`verified` with `lastError` set. */
+export type MessageStatus = 'sent' | 'verified' | 'delivered';
+
+export interface StoredMessage {
+  guid: string;
+  srcEid: number;
+  dstEid: number;
+  nonce: string;
+  sender: string;
+  receiver: string;
+  /** the app message (hex) and its decoded fields, bigint values as decimal strings */
+  message: string;
+  msgType: number;
+  id: string;
+  account: string;
+  subAccount: number;
+  token: string;
+  amount: string;
+  recipient: string;
+  encodedPacket: string;
+  status: MessageStatus;
+  sentBlock: number;
+  sentAt: number;
+  deliveredAt?: number;
+  /** the destination block its PacketDelivered is in */
+  deliveredBlock?: number;
+  attempts: number;
+  lastAttemptAt?: number;
+  lastError?: string;
+}
+
+export interface Checkpoint {
+  block: number;
+  hash: string;
+}
+
+export interface Alert {
+  at: number;
+  kind: 'custody-breach' | 'reorg' | 'delivery-failed' | 'parity-mismatch';
+  detail: string;
+}
+
+/**
+ * A liquidation the keeper started, persisted before each step so a restart resumes it:
+ * planned (tx being sent; `txHash` once broadcast) -> submitted (the hub accepted it; for a
+ * collateral liquidation its SEIZE is in flight) -> seized (SEIZE executed on the collateral
+ * chain, which pays the keeper in the same call) -> settled. Or dropped (the hub refused: the account
+ * recovered, a price is stale...) or failed (gave up after retries), each with its reason.
+ */
+export type LiquidationStatus = 'planned' | 'submitted' | 'seized' | 'settled' | 'dropped' | 'failed';
+
+export interface LiquidationRecord {
+  id: string;
+  account: string;
+  kind: 'collateral' | 'position';
+  /** collateral: the asset seized and its chain; position: the market taken over */
+  assetId?: number;
+  marketId?: number;
+  dstEid?: number;
+  status: LiquidationStatus;
+  reason?: string;
+  attempts: number;
+  healthAtPlan: string;
+  /** when the keeper first saw the price that made the account liquidatable (ms, hub block) */
+  priceSeenAt: number;
+  priceSeenBlock: number;
+  plannedAt: number;
+  plannedBlock: number;
+  txHash?: string;
+  hubBlock?: number;
+  submittedAt?: number;
+  repaidUsd?: string;
+  seized?: string;
+  sizeTaken?: string;
+  guid?: string;
+  /** the hub's order id of the SEIZE */
+  orderId?: string;
+  seizedAt?: number;
+  seizedBlock?: number;
+  settledAt?: number;
+}
+
+export interface ChainData {
+  checkpoints: Record<string, Checkpoint>;
+  /**
+   * Verified/delivered events seen on a destination before the source chain's PacketSent was
+   * indexed (chains are indexed independently), by origin; applied when the packet is recorded.
+   */
+  earlyStatus: Record<string, MessageStatus>;
+  messages: Record<string, StoredMessage>;
+  accounts: string[];
+  alerts: Alert[];
+}
+
+export interface KeeperData {
+  liquidations: Record<string, LiquidationRecord>;
+}
+
+export type StoreData = ChainData & KeeperData;
+
+/** What `data` exposes: read-only, so every change goes through a method that marks the store dirty. */
+export type StoreView = { readonly [K in keyof StoreData]: Readonly<StoreData[K]> };
+
+export class RelayerStore {
+  private readonly chain: DurableFile<ChainData>;
+  private readonly keeper: DurableFile<KeeperData>;
+  private readonly accountSet: Set<string>;
+  /** guids of messages not yet delivered: what the deliverer and the API ask for, without a scan of every message */
+  private readonly undelivered = new Set<string>();
+  /** guid by origin (srcEid, sender, nonce, receiver): how PacketVerified/PacketDelivered name a packet */
+  private readonly byOrigin = new Map<string, string>();
+
+  private constructor(chain: DurableFile<ChainData>, keeper: DurableFile<KeeperData>) {
+    this.chain = chain;
+    this.keeper = keeper;
+    this.accountSet = new Set(chain.data.accounts);
+    for (const m of Object.values(chain.data.messages)) {
+      if (m.status !== 'delivered') this.undelivered.add(m.guid);
+      this.byOrigin.set(originKey(m.srcEid, m.sender, m.nonce, m.receiver), m.guid);
+    }
+  }
+
+  static async open(dataDir: string): Promise<RelayerStore> {
+    mkdirSync(dataDir, { recursive: true });
+    const chain = await DurableFile.open<ChainData>(join(dataDir, 'relayer-store.json'), { checkpoints: {}, earlyStatus: {}, messages: {}, accounts: [], alerts: [] });
+    const keeper = await DurableFile.open<KeeperData>(join(dataDir, 'liquidations.json'), { liquidations: {} });
+    return new RelayerStore(chain, keeper);
+  }
+
+  get data(): StoreView {
+    return { ...this.chain.data, ...this.keeper.data };
+  }
+
+  /** Writes whatever changed, in both files. */
+  async flush(): Promise<void> {
+    await Promise.all([this.chain.flush(), this.keeper.flush()]);
+  }
+
+  /** Writes the liquidation records only (small: the keeper flushes before each irreversible step). */
+  async flushLiquidations(): Promise<void> {
+    await this.keeper.flush();
+  }
+
+  checkpoint(eid: number): Checkpoint | undefined {
+    return this.chain.data.checkpoints[String(eid)];
+  }
+
+  setCheckpoint(eid: number, checkpoint: Checkpoint): void {
+    this.chain.data.checkpoints[String(eid)] = checkpoint;
+    this.chain.dirty = true;
+  }
+
+  /** Records a packet seen in PacketSent; seeing it again (a rescan) changes nothing. */
+  recordSent(m: StoredMessage): boolean {
+    if (this.chain.data.messages[m.guid]) return false;
+    this.chain.data.messages[m.guid] = m;
+    if (m.status !== 'delivered') this.undelivered.add(m.guid);
+    const key = originKey(m.srcEid, m.sender, m.nonce, m.receiver);
+    this.byOrigin.set(key, m.guid);
+    this.chain.dirty = true;
+    const early = this.chain.data.earlyStatus[key];
+    if (early) {
+      delete this.chain.data.earlyStatus[key];
+      this.advance(m.guid, early);
+    }
+    return true;
+  }
+
+  /**
+   * Moves the packet with this origin forward; one not recorded yet (its source chain is indexed
+   * behind its destination) is moved when it is. Returns the message if it is known.
+   */
+  advanceByOrigin(srcEid: number, sender: string, nonce: string, receiver: string, status: MessageStatus, block?: number): StoredMessage | undefined {
+    const key = originKey(srcEid, sender, nonce, receiver);
+    const guid = this.byOrigin.get(key);
+    if (guid) {
+      this.advance(guid, status, Date.now(), block);
+      return this.chain.data.messages[guid];
+    }
+    const early = this.chain.data.earlyStatus[key];
+    if (!early || RANK[early] < RANK[status]) {
+      this.chain.data.earlyStatus[key] = status;
+      this.chain.dirty = true;
+    }
+    return undefined;
+  }
+
+  /** Moves a message forward (sent -> verified -> delivered), never back. */
+  advance(guid: string, status: MessageStatus, at = Date.now(), block?: number): void {
+    const m = this.chain.data.messages[guid];
+    if (!m || RANK[m.status] >= RANK[status]) return;
+    this.chain.dirty = true;
+    m.status = status;
+    if (status === 'delivered') {
+      this.undelivered.delete(guid);
+      m.deliveredAt = at;
+      if (block !== undefined) m.deliveredBlock = block;
+      delete m.lastError;
+    }
+  }
+
+  recordAttempt(guid: string, error?: string): void {
+    const m = this.chain.data.messages[guid];
+    if (!m) return;
+    this.chain.dirty = true;
+    m.attempts += 1;
+    m.lastAttemptAt = Date.now();
+    if (error === undefined) delete m.lastError;
+    else m.lastError = error;
+  }
+
+  message(guid: string): StoredMessage | undefined {
+    return this.chain.data.messages[guid];
+  }
+
+  /** Messages sent and not yet delivered. */
+  inFlight(): StoredMessage[] {
+    return [...this.undelivered].map((guid) => this.chain.data.messages[guid]!);
+  }
+
+  messages(): StoredMessage[] {
+    return Object.values(this.chain.data.messages);
+  }
+
+  addAccount(accountId: string): boolean {
+    if (this.accountSet.has(accountId)) return false;
+    this.accountSet.add(accountId);
+    this.chain.data.accounts.push(accountId);
+    this.chain.dirty = true;
+    return true;
+  }
+
+  liquidations(): LiquidationRecord[] {
+    return Object.values(this.keeper.data.liquidations);
+  }
+
+  /**
+   * Inserts or updates a liquidation record (also one changed in place, as returned by
+   * `liquidations()`); callers flush before acting on it.
+   */
+  putLiquidation(record: LiquidationRecord): void {
+    this.keeper.data.liquidations[record.id] = record;
+    this.keeper.dirty = true;
+  }
+
+  addAlert(alert: Alert): void {
+    this.chain.data.alerts.push(alert);
+    if (this.chain.data.alerts.length > 1000) this.chain.data.alerts.splice(0, this.chain.data.alerts.length - 1000);
+    this.chain.dirty = true;
+  }
+}
+
+/**
+ * One lowdb file. lowdb writes the whole file atomically (temp file + rename), so a crash never
+ * leaves half a file. Nothing is written when nothing changed since the last write; a flush then
+ * still waits for that write to land. lowdb serialises the data when the write starts, so a
+ * change made while it is in flight marks the file dirty again for the next flush.
+ */
+class DurableFile<T extends object> {
+  /** Whether the data changed since the last write. Starts set: the first flush writes the file as read. */
+  dirty = true;
+  /** The latest write, which every flush waits for: data changed before a flush is on disk when it returns. */
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly db: Low<T>) {}
+
+  static async open<T extends object>(path: string, empty: T): Promise<DurableFile<T>> {
+    const db = new Low<T>(new JSONFile(path), empty);
+    await db.read();
+    db.data = { ...empty, ...db.data };
+    return new DurableFile(db);
+  }
+
+  get data(): T {
+    return this.db.data;
+  }
+
+  async flush(): Promise<void> {
+    if (this.dirty) {
+      this.dirty = false;
+      this.writing = this.db.write().catch((err: unknown) => {
+        this.dirty = true;
+        throw err;
+      });
+    }
+    await this.writing;
+  }
+}
+
+const RANK: Record<MessageStatus, number> = { sent: 0, verified: 1, delivered: 2 };
+
+function originKey(srcEid: number, sender: string, nonce: string, receiver: string): string {
+  return `${srcEid}:${sender.toLowerCase()}:${nonce}:${receiver.toLowerCase()}`;
+}
