@@ -171,6 +171,18 @@ describe('sdk risk screening (float risk arrays) and exact book', function () {
     });
   });
 
+  it('never flags an account that owes nothing and holds no position (an empty account, or collateral only), which the float margin alone would', function () {
+    const u: Underlying = { spot: 3000n * W, vol: 80n * PCT, params: riskParams() };
+    const weth = { underlying: 0, amount: W, decimals: 18, initialHaircut: 20n * PCT, maintenanceHaircut: 15n * PCT };
+    for (const [label, cash, collateral] of [['empty', 0n, []], ['collateral only', 0n, [weth]], ['cash only', 5n * W, []]] as const) {
+      const f = screenPortfolio(cash, [u], [...collateral], []);
+      expect(f.candidate, label).to.equal(false);
+      expect(portfolioMargin(cash, [u], [...collateral], []).maintenanceRequirement, label).to.equal(0n);
+    }
+    // With a debt the same empty-looking account is checked exactly.
+    expect(screenPortfolio(-1n, [u], [], []).candidate).to.equal(true);
+  });
+
   it('covers the one non-rounding difference: exact and float d1 on opposite sides of zero', function () {
     // Near expiry at the forward, d1 crosses zero between two float strikes; scan strikes a wei
     // grid apart until the two paths take different A&S branches.

@@ -42,8 +42,13 @@ export interface RelayerPlugin {
 
 export type PacketListener = (messages: readonly StoredMessage[], chain: ChainClient) => void;
 
-const FLUSH_MS = 500;
-const RECONCILE_MS = 2_000;
+/**
+ * The book's store is written this often (and on stop). Everything in it can be re-derived from
+ * the chains, and a restart rescans from the last written checkpoint, idempotently: writing it
+ * often only costs CPU, and it grows with the book. The keeper's records are written at once.
+ */
+const FLUSH_MS = 3_000;
+const RECONCILE_MS = 5_000;
 /**
  * Services driven by heads also run this often without one: a reorg to the same height brings no
  * new head, and an automine devnet makes blocks only when a transaction comes.
@@ -83,7 +88,7 @@ export class Relayer {
     const metrics = new RelayerMetrics();
     const book = new AccountBook(reader, hubChain, store, log);
     const reconciler = new Reconciler(reader, chains, store, log, metrics, config.hubEid);
-    const parity = new ParityMonitor(reader.withProvider(hubChain.provider, new Multicall(hubChain.provider, hubChain.config.multicall)), hubChain, store, config.paritySample, log, metrics);
+    const parity = new ParityMonitor(reader.independent(hubChain.provider, new Multicall(hubChain.provider, hubChain.config.multicall)), hubChain, store, config.paritySample, log, metrics);
     const keeper = config.keeper ? new Keeper(config.keeper, reader, book, store, chains, config.hubEid, log, metrics) : undefined;
 
     let relayer: Relayer | undefined;
@@ -104,6 +109,7 @@ export class Relayer {
     const indexers = [...chains.values()].map(
       (c) => new ChainIndexer(c, { hubEid: config.hubEid, hub: config.hub, engine: config.riskEngine, oapps }, store, listener, log, metrics),
     );
+    book.caughtUp = () => indexers.every((i) => i.caughtUp);
     relayer = new Relayer(config, store, chains, reader, indexers, book, reconciler, parity, metrics, keeper, plugins, log);
     for (const p of plugins) await p.attach(relayer);
     if (keeper) await keeper.prepare();
@@ -123,6 +129,8 @@ export class Relayer {
       store: this.store,
       indexers: this.indexers,
       reconciler: this.reconciler,
+      keeper: this.keeper,
+      parity: this.parity,
       chains: this.chains,
       metrics: this.metrics,
       log: this.log,

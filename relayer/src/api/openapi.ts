@@ -33,6 +33,13 @@ export const openApiDocument = {
         responses: { '200': { description: 'A page of accounts' }, '400': badRequest },
       },
     },
+    '/v1/status': {
+      get: {
+        summary: 'The relayer itself: book size and cold-start time, keeper pass time and RPC requests per pass (median, p95, max; from a hub block if given), parity checks, memory',
+        parameters: [{ name: 'fromBlock', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'only keeper passes at or after this hub block' }],
+        responses: { '200': { description: 'Status' }, '400': badRequest },
+      },
+    },
     '/v1/chains': { get: { summary: 'Head, checkpoint and lag per chain', responses: { '200': { description: 'Chains' } } } },
     '/v1/messages': {
       get: {
@@ -57,7 +64,7 @@ export const openApiDocument = {
       },
     },
     '/v1/custody': { get: { summary: 'The last reconciliation of hub ledger against vault custody', responses: { '200': { description: 'Per (chain, token)' } } } },
-    '/v1/alerts': { get: { summary: 'Reorgs, custody breaches and deliveries that kept failing', responses: { '200': { description: 'Alerts, newest last' } } } },
+    '/v1/alerts': { get: { summary: 'Reorgs, custody breaches, parity mismatches and deliveries that kept failing', responses: { '200': { description: 'Alerts, newest last' } } } },
     '/healthz': { get: { summary: 'Liveness and per-chain lag', responses: { '200': { description: 'ok' } } } },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text/plain' } } } },
   },

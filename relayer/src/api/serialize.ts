@@ -89,6 +89,8 @@ export function liquidationJson(l: LiquidationRecord, chainName: (eid: number) =
     txHash: l.txHash ?? null,
     guid: l.guid ?? null,
     priceSeenBlock: l.priceSeenBlock,
+    plannedBlock: l.plannedBlock,
+    plannedAt: iso(l.plannedAt),
     hubBlock: l.hubBlock ?? null,
     priceSeenAt: iso(l.priceSeenAt || undefined),
     submittedAt: iso(l.submittedAt),

@@ -15,6 +15,8 @@ import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { AccountBook } from '../services/book.js';
 import type { ChainIndexer } from '../services/indexer.js';
+import type { Keeper } from '../services/keeper/keeper.js';
+import type { ParityMonitor } from '../services/parityMonitor.js';
 import type { Reconciler } from '../services/reconciler.js';
 import type { RelayerStore } from '../store/store.js';
 import { openApiDocument } from './openapi.js';
@@ -26,6 +28,8 @@ export interface ApiDeps {
   store: RelayerStore;
   indexers: ChainIndexer[];
   reconciler: Reconciler;
+  keeper?: Keeper | undefined;
+  parity: ParityMonitor;
   chains: Map<number, ChainClient>;
   metrics: RelayerMetrics;
   log: Logger;
@@ -52,6 +56,7 @@ const listQuery = z
     ...pageQuery,
   })
   .strict();
+const statusQuery = z.object({ fromBlock: intQuery('fromBlock', 0, Number.MAX_SAFE_INTEGER).optional() }).strict();
 const messagesQuery = z.object({ status: z.enum(['inflight', 'failed', 'delivered', 'all']).optional(), ...pageQuery }).strict();
 const liquidationsQuery = z
   .object({ status: z.enum(['planned', 'submitted', 'seized', 'settled', 'dropped', 'failed', 'all']).optional(), ...pageQuery })
@@ -90,6 +95,25 @@ export function createApp(deps: ApiDeps): express.Express {
 
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
+  });
+
+  app.get('/v1/status', (req, res) => {
+    const q = parse(statusQuery, req.query);
+    const passes = (deps.keeper?.passes ?? []).filter((p) => q.fromBlock === undefined || p.block >= q.fromBlock);
+    const memory = process.memoryUsage();
+    res.json({
+      book: { accounts: deps.book.size(), loaded: deps.book.loaded(), coldStartMs: deps.book.coldStartMs ?? null },
+      keeper: {
+        enabled: deps.keeper !== undefined,
+        fromBlock: q.fromBlock ?? null,
+        passes: passes.length,
+        passMs: percentiles(passes.map((p) => p.ms)),
+        requestsPerPass: percentiles(passes.map((p) => p.requests)),
+        screened: passes.at(-1)?.screened ?? null,
+      },
+      parity: { checked: deps.parity.checked, mismatches: deps.parity.mismatches },
+      process: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, uptimeS: Math.round(process.uptime()) },
+    });
   });
 
   app.get('/v1/chains', (_req, res) => {
@@ -185,6 +209,15 @@ export function createApp(deps: ApiDeps): express.Express {
     res.status(500).json({ error: 'internal error; the relayer log has the details' });
   });
   return app;
+}
+
+/** Median, 95th percentile and maximum (nearest rank), or nulls for no values. */
+function percentiles(values: number[]): { p50: number | null; p95: number | null; max: number | null } {
+  if (values.length === 0) return { p50: null, p95: null, max: null };
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return { p50: round(rank(0.5)), p95: round(rank(0.95)), max: round(sorted.at(-1)!) };
 }
 
 function chainsJson(deps: ApiDeps) {

@@ -1,7 +1,7 @@
 /**
  * New blocks of one chain, as events: from an `eth_subscribe` newHeads subscription where the
- * chain config gives a WebSocket URL, by polling `eth_blockNumber` otherwise (and, behind a
- * subscription, slowly, so a dropped subscription only slows things down). Every service that
+ * chain config gives a WebSocket URL (the fastest way to hear of a block), and always by polling
+ * `eth_blockNumber` too, so a subscription that goes quiet only slows things down. Every service that
  * works on a chain is driven by its heads; a chain that stops answering stops only them.
  */
 import { WebSocketProvider } from 'ethers';
@@ -72,8 +72,9 @@ export class HeadWatcher {
       this.log.debug({ chain: this.name, err: err instanceof Error ? err.message : String(err) }, 'head poll failed');
     }
     if (!this.running) return;
-    // With a live subscription, polling is only a safety net.
-    this.timer = setTimeout(() => void this.poll(), this.ws ? Math.max(1_000, this.options.pollMs * 4) : this.options.pollMs);
+    // Polling goes on beside a subscription: a subscription can go quiet without an error (a node
+    // paused and resumed keeps the socket open but may never send on it again).
+    this.timer = setTimeout(() => void this.poll(), this.options.pollMs);
   }
 
   private saw(block: number): void {

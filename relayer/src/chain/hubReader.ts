@@ -126,6 +126,22 @@ export class HubReader {
     return new HubReader(provider, multicall, this.hub.address, this.engine.address, this.shared);
   }
 
+  /** A reader sharing this one's configuration but reading its own market state (the parity monitor's: an independent check). */
+  independent(provider: RpcProvider, multicall: Multicall): HubReader {
+    const root = this.shared;
+    const own: SharedState = {
+      get setup() {
+        return root.setup;
+      },
+      set setup(setup: RiskSetup) {
+        root.setup = setup;
+      },
+      block: -1,
+      margin: new MemoizedMargin(50_000),
+    };
+    return new HubReader(provider, multicall, this.hub.address, this.engine.address, own);
+  }
+
   private get setup(): RiskSetup {
     return this.shared.setup;
   }

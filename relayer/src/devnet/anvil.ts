@@ -15,12 +15,18 @@ export interface AnvilOptions {
   port?: number;
   /** Seconds between blocks; omitted means a block per transaction (instant mining). */
   blockTime?: number;
+  /** Block gas limit (anvil's default is 30M). */
+  gasLimit?: bigint;
+  /** Base fee of the first block, in wei (anvil's default is 1 gwei). */
+  baseFee?: bigint;
 }
 
 export interface AnvilChain {
   chainId: number;
   port: number;
   rpcUrl: string;
+  /** the anvil process id (a test may pause it with SIGSTOP to play a chain whose RPC stops answering) */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -54,6 +60,8 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
   const port = options.port ?? (await freePort());
   const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(options.chainId), '--silent'];
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime));
+  if (options.gasLimit !== undefined) args.push('--gas-limit', String(options.gasLimit));
+  if (options.baseFee !== undefined) args.push('--block-base-fee-per-gas', String(options.baseFee));
   const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const rpcUrl = `http://127.0.0.1:${port}`;
   try {
@@ -62,7 +70,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
     child.kill('SIGKILL');
     throw err;
   }
-  return { chainId: options.chainId, port, rpcUrl, stop: () => stopProcess(child) };
+  return { chainId: options.chainId, port, rpcUrl, pid: child.pid!, stop: () => stopProcess(child) };
 }
 
 async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
@@ -94,6 +102,7 @@ async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs = 15_00
 
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  child.kill('SIGCONT'); // a paused chain must run to hear SIGTERM
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
     child.once('exit', () => {

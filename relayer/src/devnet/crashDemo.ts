@@ -1,46 +1,74 @@
 /**
- * The crash scenario behind `npm run demo`: a fresh three-chain devnet with the relayer and its
- * keeper, a book of traders with collateral spread over the three chains, debt, perps and
- * options against a market maker, then a crash of the main collateral asset (ETH) over several
- * blocks with implied volatility rising. It measures what the keeper did: accounts liquidated,
- * collateral seized per chain, latency from each price move to the seize on the collateral
- * chain, bad debt and the insurance fund.
+ * The crash scenario behind `npm run demo`: a fresh three-chain devnet producing a block every
+ * `blockTime` seconds like a real chain, the relayer and its keeper in their own process, a book
+ * of traders with collateral spread over the three chains, debt, perps and options against a
+ * market maker, then a crash of the main collateral asset (ETH) over several price updates with
+ * implied volatility rising. It measures the set-up, a fresh relayer's cold start on the whole
+ * book, the keeper's passes, the relayer's memory, and what the keeper did: liquidations,
+ * collateral seized per chain, latency from each price move to the seize, bad debt, and any
+ * liquidation done twice. Optional faults: a spoke whose RPC stops answering for a while
+ * mid-crash, and the relayer killed mid-crash and started again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonRpcProvider, Wallet } from 'ethers';
-import { toAccountId } from '../../../sdk/src/accountId.js';
+import { Wallet } from 'ethers';
+import { erc20Abi, manualAggregatorAbi, marginHubAbi } from '../../../sdk/src/abi/index.js';
+import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
 import { formatWad } from '../../../sdk/src/risk/marginModel.js';
-import { rng } from '../../../sdk/vectors/optionMathVectors.js';
-import { createLogger } from '../log.js';
-import type { Relayer } from '../relayer.js';
-import type { LiquidationRecord } from '../store/store.js';
-import { createDevnetRelayer } from './relayer.js';
+import { waitForReceipt } from '../chain/receipts.js';
+import { RpcProvider } from '../chain/rpc.js';
 import { waitFor } from '../wait.js';
-import { borrowCash, depositCash, fundKeeper, hubChain, mintAndDeposit, setFeed, venueTrade } from './actions.js';
-import { anvilKey, startAnvil, type AnvilChain } from './anvil.js';
-import { deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, hubContracts, type DevnetManifest } from './deploySystem.js';
+import { fundKeeper, hubChain } from './actions.js';
+import { anvilKey, freePort, startAnvil, type AnvilChain } from './anvil.js';
+import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from './deploySystem.js';
+import { openBook } from './load/openBook.js';
+import { Sender } from './load/senders.js';
+import { RelayerProcess } from './relayerProcess.js';
+
+export interface CrashFaults {
+  /** pause spoke `spoke` (1 or 2) with SIGSTOP at price update `atStep` for `seconds`: its RPC stops answering */
+  stallSpoke?: { spoke: number; atStep: number; seconds: number };
+  /** SIGKILL the relayer right after price update `atStep` and start it again on the same store */
+  killRelayerAtStep?: number;
+}
 
 export interface CrashDemoOptions {
   accounts: number;
   /** fall of ETH, as a fraction of its $3,000 start (0.4 = to $1,800) */
   crash: number;
-  /** price updates the crash is spread over, one block each */
+  /** price updates the crash is spread over */
   steps: number;
   /** wall-clock time between two price updates */
   stepMs: number;
   /** rise of ETH implied volatility over the crash, as a fraction of its 80% start */
   volUp: number;
+  /** seconds between blocks on every chain; 0 mines a block per transaction */
+  blockTime: number;
   seed: bigint;
+  /** start a second, fresh relayer after set-up and time how long it takes to read the whole book */
+  coldStart: boolean;
+  faults?: CrashFaults;
   log?: (line: string) => void;
 }
 
-export const DEFAULT_CRASH: CrashDemoOptions = { accounts: 50, crash: 0.4, steps: 10, stepMs: 2000, volUp: 0.5, seed: 0xc4a5n };
+export const DEFAULT_CRASH: CrashDemoOptions = { accounts: 50, crash: 0.4, steps: 10, stepMs: 2000, volUp: 0.5, blockTime: 1, seed: 0xc4a5n, coldStart: true };
+
+export interface Spread {
+  median: number;
+  p95: number;
+  max: number;
+}
 
 export interface CrashDemoResult {
   accounts: number;
   positions: { perps: number; options: number };
+  borrowers: number;
+  setupMs: number;
+  /** the fresh relayer: until its book held every account (its own count), and wall time from its process start */
+  coldStart: { ms: number; wallMs: number; accounts: number } | null;
+  keeper: { passes: number; passMs: { p50: number; p95: number; max: number }; requestsPerPass: { p50: number; p95: number; max: number }; screened: number };
+  relayerRssMb: number;
   liquidations: number;
   accountsLiquidated: number;
   byStatus: Record<string, number>;
@@ -48,59 +76,142 @@ export interface CrashDemoResult {
   reasons: Record<string, number>;
   seizedByChain: Array<{ chain: string; token: string; amount: string }>;
   positionsTakenOver: number;
-  latencyBlocks: { median: number; max: number };
-  latencyMs: { median: number; max: number };
+  latencyBlocks: Spread;
+  latencyMs: Spread;
   badDebtUsd: string;
   insuranceFundUsd: string;
   unhealthyAtEnd: number;
+  /** hub liquidations not matched one-to-one by a keeper record (a liquidation sent twice, or lost track of) */
+  doubleLiquidations: number;
+  /** keeper records not finished when the demo ended */
+  unfinishedRecords: number;
+  parity: { checked: number; mismatches: number };
+  /** WETH the keeper holds on each spoke at the end (it started with none): each SEIZE paid once means this equals what was seized there */
+  paidToKeeper: Array<{ chain: string; token: string; amount: string }>;
+  /** when a stalled spoke stopped and started answering again (ms since epoch) */
+  stallWindow: { from: number; until: number } | null;
+  /** every liquidation record, briefly */
+  records: Array<{ chain: string | null; kind: string; status: string; settledAt: number | null }>;
   ethPrice: { from: string; to: string };
+}
+
+interface LiquidationJson {
+  id: string;
+  account: string;
+  kind: 'collateral' | 'position';
+  status: string;
+  reason: string | null;
+  assetId: number | null;
+  seized: string | null;
+  txHash: string | null;
+  hubBlock: number | null;
+  plannedBlock: number;
+  seizedAt: string | null;
+  settledAt: string | null;
+  chain: string | null;
+}
+
+interface StatusJson {
+  book: { accounts: number; loaded: boolean; coldStartMs: number | null };
+  keeper: { passes: number; passMs: Record<'p50' | 'p95' | 'max', number | null>; requestsPerPass: Record<'p50' | 'p95' | 'max', number | null>; screened: number | null };
+  parity: { checked: number; mismatches: number };
+  process: { rssBytes: number };
 }
 
 const E18 = 10n ** 18n;
 /** Moves the prices and acts as the venue; the deployer's key is the relayer's. */
 const OPERATOR = anvilKey(7);
+const KEEPER = anvilKey(9);
 const PRICE_DECIMALS = 10n ** 8n;
 const usdc = (n: bigint) => n * 10n ** 6n;
+/** Big blocks so a large book opens in a few dozen of them; the base fee starts at 0 so set-up fees cannot outrun it. */
+const DEVNET_GAS_LIMIT = 1_000_000_000n;
 
 export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemoResult> {
   const say = options.log ?? (() => undefined);
   const chains: AnvilChain[] = [];
   const dataDir = mkdtempSync(join(tmpdir(), 'crash-demo-'));
-  let relayer: Relayer | undefined;
+  const relayers: RelayerProcess[] = [];
   try {
     say('starting three local chains and deploying LayerZero and the system...');
-    for (const chainId of [31_337, 31_338, 31_339]) chains.push(await startAnvil({ chainId }));
+    for (const chainId of [31_337, 31_338, 31_339]) chains.push(await startAnvil({ chainId, gasLimit: DEVNET_GAS_LIMIT, baseFee: 0n }));
     const specs = devnetSpecs(chains);
     const deployer = anvilKey(0);
     const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer, OPERATOR);
-    const keeperKey = anvilKey(9);
-    // The keeper's wallet and margin are funded before it starts, so its nonces are its own:
-    // a repayment budget, and margin for position takeovers.
-    await fundKeeper(manifest, keeperKey, usdc(5_000_000n), usdc(2_000_000n));
-    relayer = await createDevnetRelayer(devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: deployer, keeperKey }), createLogger(process.env.CRASH_DEMO_LOG ?? 'silent'));
+    // The keeper's wallet and margin are funded before it starts, so its nonces are its own.
+    await fundKeeper(manifest, KEEPER, usdc(5_000_000n + 10_000n * BigInt(options.accounts)), usdc(2_000_000n + 2_000n * BigInt(options.accounts)));
+    const providers = manifest.chains.map((c) => new RpcProvider(c.rpcUrl, { chainId: c.chainId, timeoutMs: 60_000 }));
+    // Deployed with a block per transaction; from here on, blocks come at the chain's pace.
+    if (options.blockTime > 0) await Promise.all(providers.map((p) => p.send('evm_setIntervalMining', [options.blockTime])));
+    const hubRpc = providers[0]!;
+
+    const relayerDir = join(dataDir, 'relayer');
+    mkdirSync(relayerDir);
+    const config = devnetRelayerConfig(manifest, { dataDir: relayerDir, apiPort: await freePort(), relayerKey: deployer, keeperKey: KEEPER });
+    const relayer = new RelayerProcess(config);
+    relayers.push(relayer);
     await relayer.start();
 
     say(`opening ${options.accounts} accounts: collateral on three chains, debt, perps and options...`);
-    const traders = await fundTraders(manifest, options.accounts);
-    const book = await openBook(manifest, relayer, traders, options.seed);
+    const setupStarted = Date.now();
+    const book = await openBook(manifest, {
+      traders: options.accounts,
+      seed: options.seed,
+      venueKey: OPERATOR,
+      say,
+      delivered: async (what, timeoutMs) => void await waitFor(what, async () => (await relayer.get<{ total: number }>('/v1/messages?status=inflight&limit=1')).total === 0, timeoutMs),
+    });
+    await waitFor('the relayer book to hold every trader', async () => (await relayer.get<StatusJson>('/v1/status')).book.accounts >= options.accounts, 60_000 + options.accounts * 10);
+    const setupMs = Date.now() - setupStarted;
+    say(`  set up in ${(setupMs / 1000).toFixed(1)} s: ${book.perps} perps, ${book.options} options, ${book.borrowers} borrowers`);
 
-    const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, deployer));
-    const hubRpc = new JsonRpcProvider(hubChain(manifest).rpcUrl);
-    const steps: Array<{ at: number; block: number }> = [];
+    const coldStart = options.coldStart ? await measureColdStart(manifest, dataDir, options.accounts, say) : null;
+
     const to = 3000n * PRICE_DECIMALS - (BigInt(Math.round(options.crash * 1e6)) * 3000n * PRICE_DECIMALS) / 1_000_000n;
-    say(`crash: ETH $3,000 -> $${formatWad((to * E18) / PRICE_DECIMALS)} over ${options.steps} blocks, volatility 80% -> ${Math.round(80 * (1 + options.volUp))}%`);
+    say(`crash: ETH $3,000 -> $${formatWad((to * E18) / PRICE_DECIMALS)} in ${options.steps} price updates ${options.stepMs} ms apart, volatility 80% -> ${Math.round(80 * (1 + options.volUp))}%`);
+    const operator = new Sender(new Wallet(OPERATOR), hubChain(manifest).chainId);
+    const ethFeed = new TypedContract(manualAggregatorAbi, manifest.feeds.ETH!, hubRpc);
+    const volFeed = new TypedContract(manualAggregatorAbi, manifest.feeds.ETH_VOL!, hubRpc);
+    const steps: Array<{ at: number; block: number }> = [];
+    let rss = 0;
+    const sampleRss = async () => {
+      rss = Math.max(rss, (await relayer.get<StatusJson>('/v1/status').catch(() => undefined))?.process.rssBytes ?? 0);
+    };
+    const pending: Array<Promise<unknown>> = [];
+    let stallWindow: CrashDemoResult['stallWindow'] = null;
     for (let i = 1; i <= options.steps; i++) {
+      const started = Date.now();
       const price = 3000n * PRICE_DECIMALS - ((3000n * PRICE_DECIMALS - to) * BigInt(i)) / BigInt(options.steps);
       const vol = BigInt(Math.round(0.8e8 * (1 + (options.volUp * i) / options.steps)));
-      await setFeed(manifest, OPERATOR, 'ETH_VOL', vol);
-      await setFeed(manifest, OPERATOR, 'ETH', price);
-      steps.push({ at: Date.now(), block: await hubRpc.getBlockNumber() });
-      await new Promise((r) => setTimeout(r, options.stepMs));
+      // Both updates in one block: volatility first, then the price.
+      const raws = [
+        await operator.sign(hubRpc, { to: volFeed.address, data: volFeed.encode('setAnswer', [vol]), gasLimit: 200_000n }),
+        await operator.sign(hubRpc, { to: ethFeed.address, data: ethFeed.encode('setAnswer', [price]), gasLimit: 200_000n }),
+      ];
+      await hubRpc.send('eth_sendRawTransaction', [raws[0]]);
+      const hash = (await hubRpc.send('eth_sendRawTransaction', [raws[1]])) as string;
+      const receipt = await waitForReceipt(hubRpc, hash, { pollMs: 20 });
+      steps.push({ at: Date.now(), block: receipt.blockNumber });
+      pending.push(sampleRss());
+      if (options.faults?.stallSpoke?.atStep === i) {
+        const from = Date.now();
+        pending.push(stall(chains[options.faults.stallSpoke.spoke]!, options.faults.stallSpoke.seconds, say).then(() => (stallWindow = { from, until: Date.now() })));
+      }
+      if (options.faults?.killRelayerAtStep === i) {
+        say('  fault: the relayer is killed (SIGKILL) and started again');
+        await relayer.kill();
+        pending.push(relayer.start());
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, options.stepMs - (Date.now() - started))));
     }
+    await Promise.all(pending);
 
     say('waiting for the keeper to finish...');
-    await settle(relayer);
-    const records = relayer.store.liquidations();
+    await settle(relayer, 120_000 + options.accounts * 20);
+    await sampleRss();
+    const records = await relayer.all<LiquidationJson>('/v1/liquidations?status=all', 'liquidations');
+    const status = await relayer.get<StatusJson>(`/v1/status?fromBlock=${steps[0]!.block}`);
+    const hub = new TypedContract(marginHubAbi, manifest.hub, hubRpc);
     const done = records.filter((l) => l.status === 'settled');
     const latencies = done.filter((l) => l.kind === 'collateral').map((l) => latencyOf(l, steps));
     const byStatus: Record<string, number> = {};
@@ -112,135 +223,132 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
         reasons[key] = (reasons[key] ?? 0) + 1;
       }
     }
-    return {
-      accounts: traders.length,
-      positions: book,
+    const unhealthy = await relayer.get<{ total: number }>('/v1/accounts?maxHealth=0.999999999999999999&limit=1');
+    const result: CrashDemoResult = {
+      accounts: options.accounts,
+      positions: { perps: book.perps, options: book.options },
+      borrowers: book.borrowers,
+      setupMs,
+      coldStart,
+      keeper: {
+        passes: status.keeper.passes,
+        passMs: numbers(status.keeper.passMs),
+        requestsPerPass: numbers(status.keeper.requestsPerPass),
+        screened: status.keeper.screened ?? 0,
+      },
+      relayerRssMb: Math.round(rss / 2 ** 20),
       liquidations: done.length,
       accountsLiquidated: new Set(done.map((l) => l.account)).size,
       byStatus,
       reasons,
       seizedByChain: seizedByChain(manifest, done),
       positionsTakenOver: done.filter((l) => l.kind === 'position').length,
-      latencyBlocks: stats(latencies.map((l) => l.blocks)),
-      latencyMs: stats(latencies.map((l) => l.ms)),
+      latencyBlocks: spread(latencies.map((l) => l.blocks)),
+      latencyMs: spread(latencies.map((l) => l.ms)),
       badDebtUsd: formatWad(await hub.read('badDebt', [])),
       insuranceFundUsd: formatWad(await hub.read('insuranceFund', [])),
-      unhealthyAtEnd: relayer.book.all().filter((r) => r.health !== undefined && r.health < E18).length,
+      unhealthyAtEnd: unhealthy.total,
+      doubleLiquidations: await doubleLiquidations(hub, records, steps[0]!.block),
+      unfinishedRecords: records.filter((l) => !['settled', 'dropped', 'failed'].includes(l.status)).length,
+      parity: status.parity,
+      paidToKeeper: await paidToKeeper(manifest, providers),
+      stallWindow,
+      records: records.map((l) => ({ chain: l.chain, kind: l.kind, status: l.status, settledAt: l.settledAt ? Date.parse(l.settledAt) : null })),
       ethPrice: { from: '3000', to: formatWad((to * E18) / PRICE_DECIMALS) },
     };
+    for (const p of providers) p.destroy();
+    return result;
   } finally {
-    await relayer?.stop().catch(() => undefined);
+    await Promise.all(relayers.map((r) => r.stop().catch(() => undefined)));
     await Promise.all(chains.map((c) => c.stop()));
     if (!process.env.CRASH_DEMO_KEEP) rmSync(dataDir, { recursive: true, force: true });
-    else say(`relayer store kept in ${dataDir}`);
+    else say(`data kept in ${dataDir}`);
   }
 }
 
-/** Trader keys beyond anvil's ten funded accounts get gas money on every chain. */
-async function fundTraders(manifest: DevnetManifest, count: number): Promise<string[]> {
-  const keys = Array.from({ length: count }, (_, i) => anvilKey(20 + i));
-  for (const chain of manifest.chains) {
-    const rpc = new JsonRpcProvider(chain.rpcUrl);
-    for (const key of keys) await rpc.send('anvil_setBalance', [new Wallet(key).address, '0x56bc75e2d63100000']); // 100 ETH
-    rpc.destroy();
+/** A second relayer, with an empty store, reading the whole book from the chains: how long until its book holds every account. */
+async function measureColdStart(manifest: DevnetManifest, dataDir: string, accounts: number, say: (line: string) => void): Promise<CrashDemoResult['coldStart']> {
+  const dir = join(dataDir, 'cold-start');
+  mkdirSync(dir);
+  const config = { ...devnetRelayerConfig(manifest, { dataDir: dir, apiPort: await freePort(), relayerKey: anvilKey(0) }), devnetWorker: false };
+  const fresh = new RelayerProcess(config);
+  const started = Date.now();
+  try {
+    await fresh.start();
+    const status = await waitFor(
+      'a fresh relayer to read the whole book',
+      async () => {
+        const s = await fresh.get<StatusJson>('/v1/status');
+        return s.book.loaded && s.book.accounts >= accounts && s;
+      },
+      120_000 + accounts * 20,
+    );
+    const result = { ms: status.book.coldStartMs ?? 0, wallMs: Date.now() - started, accounts: status.book.accounts };
+    say(`  cold start: a fresh relayer read ${result.accounts} accounts in ${(result.ms / 1000).toFixed(1)} s (${(result.wallMs / 1000).toFixed(1)} s from process start)`);
+    return result;
+  } finally {
+    await fresh.stop();
   }
-  return keys;
 }
 
-/**
- * Each trader deposits WETH on one or both spokes and maybe USDC on the hub, trades perps and
- * options with the market maker at the model mark, then borrows part of what initial margin
- * allows. Returns how many perp and option positions were opened.
- */
-async function openBook(manifest: DevnetManifest, relayer: Relayer, traders: string[], seed: bigint): Promise<{ perps: number; options: number }> {
-  const next = rng(seed);
-  const maker = anvilKey(2);
-  const [spoke1, spoke2] = manifest.chains.filter((c) => c.eid !== manifest.hubEid);
-  await depositCash(manifest, anvilKey(1), usdc(20_000_000n)); // lenders' liquidity for borrowers
-  await mintAndDeposit(hubChain(manifest), maker, 'USDC', usdc(20_000_000n));
-
-  // Drawn up front, so the book is the same whatever order the deposits land in.
-  const plans = traders.map((key) => ({
-    key,
-    weth1: (1n + next(15n)) * E18,
-    weth2: next(3n) !== 0n ? (1n + next(10n)) * E18 : 0n,
-    usdc: next(3n) === 0n ? usdc(1_000n + next(10_000n)) : 0n,
-  }));
-  await inBatches(plans, 10, async (p) => {
-    await mintAndDeposit(spoke1!, p.key, 'WETH', p.weth1);
-    if (p.weth2 > 0n) await mintAndDeposit(spoke2!, p.key, 'WETH', p.weth2);
-    if (p.usdc > 0n) await mintAndDeposit(hubChain(manifest), p.key, 'USDC', p.usdc);
-  });
-  const credits = traders.length + 2;
-  await waitFor('deposits to be credited', async () => relayer.store.messages().filter((m) => m.status === 'delivered').length >= credits, 60_000);
-
-  const { hub, engine } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, OPERATOR));
-  const makerAddress = new Wallet(maker).address;
-  let perps = 0;
-  let options = 0;
-  for (const key of traders) {
-    const owner = new Wallet(key).address;
-    // Mostly long ETH (the crash hurts), some short: perps of 0.5 to 5 ETH, options of 1 to 4.
-    if (next(4n) !== 0n) {
-      const size = (1n + next(10n)) * (E18 / 2n);
-      const long = next(5n) !== 0n;
-      if (await tradeWithinMargin(manifest, engine, long ? owner : makerAddress, long ? makerAddress : owner, 0, size)) perps++;
-    }
-    if (next(2n) === 0n) {
-      const market = 1 + Number(next(2n)); // the 30-day call or put
-      const size = (1n + next(4n)) * E18;
-      const buy = next(2n) === 0n;
-      if (await tradeWithinMargin(manifest, engine, buy ? owner : makerAddress, buy ? makerAddress : owner, market, size)) options++;
-    }
-    const f = await hub.read('accountFigures', [toAccountId(owner, 0)]);
-    const spare = f.initialEquity - BigInt(f.initialRequirement);
-    const share = 30n + next(65n); // borrow 30% to 94% of what initial margin allows
-    // Option premiums move with time between the read and the borrow: halve it if refused.
-    for (let tokens = (spare * share) / 100n / 10n ** 12n; tokens > 0n; tokens /= 2n) {
-      try {
-        await borrowCash(manifest, key, tokens);
-        break;
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'CALL_EXCEPTION') throw err;
-      }
-    }
-  }
-  return { perps, options };
+/** Pauses a chain's node: its RPC stops answering until it is resumed. */
+async function stall(chain: AnvilChain, seconds: number, say: (line: string) => void): Promise<void> {
+  say(`  fault: chain ${chain.chainId} stops answering for ${seconds} s`);
+  process.kill(chain.pid, 'SIGSTOP');
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  process.kill(chain.pid, 'SIGCONT');
+  say(`  fault: chain ${chain.chainId} answers again`);
 }
 
-/** Books the trade at the model mark, halving the size (up to three times) while the hub refuses it for margin. */
-async function tradeWithinMargin(manifest: DevnetManifest, engine: ReturnType<typeof hubContracts>['engine'], buyer: string, seller: string, market: number, size: bigint): Promise<boolean> {
-  for (let tries = 0; tries < 4; tries++, size /= 2n) {
-    try {
-      await venueTrade(manifest, OPERATOR, { owner: buyer }, { owner: seller }, market, size, await engine.read('markPrice', [market]));
-      return true;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'CALL_EXCEPTION') throw err;
-    }
-  }
-  return false;
-}
-
-/** Until every liquidation is finished and no account in the book is below health 1 (or 90 s). */
-async function settle(relayer: Relayer): Promise<void> {
-  const finished = new Set(['settled', 'dropped', 'failed']);
+/** Until every liquidation is finished, nothing is in flight and no account is below health 1, five polls in a row. */
+async function settle(relayer: RelayerProcess, timeoutMs: number): Promise<void> {
   let quiet = 0;
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline && quiet < 5) {
-    await new Promise((r) => setTimeout(r, 400));
-    const busy = relayer.store.liquidations().some((l) => !finished.has(l.status)) || relayer.store.inFlight().length > 0;
-    const unhealthy = relayer.book.all().some((r) => r.health !== undefined && r.health < E18);
-    quiet = busy || unhealthy ? 0 : quiet + 1;
-  }
+  await waitFor(
+    'the keeper to finish (every liquidation finished, no message in flight, no account below health 1)',
+    async () => {
+      const [open, inFlight, unhealthy] = await Promise.all(
+        ['/v1/liquidations?status=planned&limit=1', '/v1/messages?status=inflight&limit=1', '/v1/accounts?maxHealth=0.999999999999999999&limit=1'].map((p) =>
+          relayer.get<{ total: number }>(p).then((r) => r.total, () => 1),
+        ),
+      );
+      const submitted = await relayer.get<{ total: number }>('/v1/liquidations?status=submitted&limit=1').then((r) => r.total, () => 1);
+      quiet = open! + inFlight! + unhealthy! + submitted > 0 ? 0 : quiet + 1;
+      await new Promise((r) => setTimeout(r, 400));
+      return quiet >= 5;
+    },
+    timeoutMs,
+  ).catch(() => undefined); // the summary reports what is left unfinished
 }
 
-/** From the last price update at or before the keeper planned the liquidation to the SEIZE executed. */
-function latencyOf(l: LiquidationRecord, steps: Array<{ at: number; block: number }>): { ms: number; blocks: number } {
-  const step = [...steps].reverse().find((s) => s.at <= l.plannedAt) ?? steps[0]!;
-  return { ms: (l.seizedAt ?? l.settledAt ?? l.plannedAt) - step.at, blocks: (l.hubBlock ?? step.block) - step.block };
+/** Hub liquidation transactions since `fromBlock` that no accepted keeper record accounts for, plus records sharing one. */
+async function doubleLiquidations(hub: TypedContract<typeof marginHubAbi>, records: LiquidationJson[], fromBlock: number): Promise<number> {
+  const onChain = new Set([...(await hub.queryEvent('Liquidated', null, fromBlock)), ...(await hub.queryEvent('PositionLiquidated', null, fromBlock))].map((l) => l.transactionHash));
+  const accepted = records.filter((l) => l.hubBlock !== null && l.txHash !== null).map((l) => l.txHash!);
+  const matched = new Set(accepted);
+  return [...onChain].filter((tx) => !matched.has(tx)).length + (accepted.length - matched.size);
 }
 
-function seizedByChain(manifest: DevnetManifest, done: LiquidationRecord[]): CrashDemoResult['seizedByChain'] {
+/** The keeper's WETH on every spoke. */
+async function paidToKeeper(manifest: DevnetManifest, providers: RpcProvider[]): Promise<CrashDemoResult['paidToKeeper']> {
+  const keeper = new Wallet(KEEPER).address;
+  const spokes = manifest.chains.filter((c) => c.eid !== manifest.hubEid);
+  return Promise.all(
+    spokes.map(async (c) => {
+      const provider = providers[manifest.chains.indexOf(c)]!;
+      const balance = await new TypedContract(erc20Abi, c.tokens.WETH!, provider).read('balanceOf', [keeper]);
+      return { chain: c.name, token: 'WETH', amount: formatWad(balance) };
+    }),
+  );
+}
+
+/** From the last price update at or before the block the keeper planned at, to the SEIZE executed. */
+function latencyOf(l: LiquidationJson, steps: Array<{ at: number; block: number }>): { ms: number; blocks: number } {
+  const step = [...steps].reverse().find((s) => s.block <= l.plannedBlock) ?? steps[0]!;
+  const seizedAt = Date.parse(l.seizedAt ?? l.settledAt ?? '') || step.at;
+  return { ms: seizedAt - step.at, blocks: (l.hubBlock ?? step.block) - step.block };
+}
+
+function seizedByChain(manifest: DevnetManifest, done: LiquidationJson[]): CrashDemoResult['seizedByChain'] {
   const totals = new Map<string, bigint>();
   for (const l of done) {
     if (l.kind !== 'collateral') continue;
@@ -254,12 +362,13 @@ function seizedByChain(manifest: DevnetManifest, done: LiquidationRecord[]): Cra
   });
 }
 
-function stats(values: number[]): { median: number; max: number } {
-  if (values.length === 0) return { median: 0, max: 0 };
+function spread(values: number[]): Spread {
+  if (values.length === 0) return { median: 0, p95: 0, max: 0 };
   const sorted = [...values].sort((a, b) => a - b);
-  return { median: sorted[Math.floor((sorted.length - 1) / 2)]!, max: sorted[sorted.length - 1]! };
+  const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { median: sorted[Math.floor((sorted.length - 1) / 2)]!, p95: rank(0.95), max: sorted.at(-1)! };
 }
 
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+function numbers(p: Record<'p50' | 'p95' | 'max', number | null>): { p50: number; p95: number; max: number } {
+  return { p50: p.p50 ?? 0, p95: p.p95 ?? 0, max: p.max ?? 0 };
 }

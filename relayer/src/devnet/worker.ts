@@ -39,6 +39,8 @@ export interface WorkerOptions {
 const VERIFY_GAS = 250_000n;
 const EXECUTE_GAS = 1_000_000n;
 const EMPTY = '0x' + '0'.repeat(64);
+/** How long a run waits for a delivery to be mined before it lets the next run ask the endpoint again. */
+const RECEIPT_TIMEOUT_MS = 20_000;
 
 interface Destination {
   chain: ChainClient;
@@ -80,9 +82,8 @@ export class DevnetWorker implements RelayerPlugin {
         loop: new Loop(`deliver:${chain.config.name}`, () => this.run(dst), this.log),
       };
       this.destinations.set(chain.config.eid, dst);
-      chain.heads.onHead(() => {
-        if (this.pending(chain.config.eid).length > 0) dst.loop.trigger();
-      });
+      // New blocks on the destination: whatever waits for it may be due (run() finds out).
+      chain.heads.onHead(() => dst.loop.trigger());
     }
     relayer.onPackets((messages) => {
       for (const m of messages) if (m.status !== 'delivered') this.destinations.get(m.dstEid)?.loop.trigger();
@@ -111,7 +112,7 @@ export class DevnetWorker implements RelayerPlugin {
       .inFlight()
       .filter((m) => m.dstEid === dstEid && m.attempts < this.options.maxAttempts)
       .filter((m) => m.lastAttemptAt === undefined || now - m.lastAttemptAt >= this.options.backoffMs * 2 ** (m.attempts - 1))
-      .sort((a, b) => a.srcEid - b.srcEid || Number(BigInt(a.nonce) - BigInt(b.nonce)));
+      .sort((a, b) => a.srcEid - b.srcEid || (a.nonce.length - b.nonce.length || (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0)));
   }
 
   private async run(dst: Destination): Promise<void> {
@@ -176,11 +177,13 @@ export class DevnetWorker implements RelayerPlugin {
   private async settle(dst: Destination, m: StoredMessage, packet: PacketV1, sent: Promise<ContractTransactionResponse>): Promise<void> {
     let reason: string | undefined;
     try {
-      const receipt = await waitForReceipt(dst.chain.provider, (await sent).hash);
+      // Not forever: a transaction the node dropped (or that lost its nonce to another) is never
+      // mined, and delivery is safe to try again (each run asks the endpoint what is done first).
+      const receipt = await waitForReceipt(dst.chain.provider, (await sent).hash, { timeoutMs: RECEIPT_TIMEOUT_MS });
       if (receipt.status !== 1) reason = 'reverted';
     } catch (err) {
       reason = revertReason(err, [...this.errorAbis, dst.endpoint.interface]);
-      // A send that failed before it was mined leaves a gap in the local nonces.
+      // A send that failed, or was not mined, may leave a gap in the local nonces.
       if ((err as { code?: string }).code !== 'CALL_EXCEPTION') dst.nonces.reset();
     }
     if (reason === undefined) {

@@ -29,9 +29,11 @@ export class AccountBook {
   private readonly risks = new Map<string, AccountRisk>();
   private readonly dirty = new Set<string>();
   private lastPrices = '';
-  /** ms the first full read of the book took (cold start), once done */
+  /** ms from start until every chain was indexed to its head and every account found read (cold start) */
   coldStartMs?: number;
   private readonly startedAt = Date.now();
+  /** whether every chain's indexer has reached its head (the relayer sets it): until then accounts are still being found */
+  caughtUp: () => boolean = () => true;
 
   constructor(
     private readonly reader: HubReader,
@@ -75,7 +77,7 @@ export class AccountBook {
     const all = fingerprint !== this.lastPrices;
     this.lastPrices = fingerprint;
     await this.recompute(all ? [...this.entries.keys()] : touched, state);
-    if (this.coldStartMs === undefined && this.dirty.size === 0) this.coldStartMs = Date.now() - this.startedAt;
+    if (this.coldStartMs === undefined && this.dirty.size === 0 && this.caughtUp()) this.coldStartMs = Date.now() - this.startedAt;
   }
 
   private async recompute(ids: readonly string[], state: MarketState): Promise<void> {
@@ -106,6 +108,10 @@ export class AccountBook {
 
   all(): AccountRisk[] {
     return [...this.risks.values()];
+  }
+
+  entry(accountId: string): BookEntry | undefined {
+    return this.entries.get(accountId);
   }
 
   risk(accountId: string): AccountRisk | undefined {

@@ -41,6 +41,8 @@ export interface IndexerContext {
 
 export class ChainIndexer {
   readonly loop: Loop;
+  /** whether a poll has reached the chain's safe head at least once since start */
+  caughtUp = false;
   private readonly hubContract: TypedContract<typeof marginHubAbi>;
 
   constructor(
@@ -74,7 +76,10 @@ export class ChainIndexer {
         store.addAlert({ at: Date.now(), kind: 'reorg', detail: `${name}: block ${checkpoint.block} reorganised; rescanning from ${from}` });
       }
     }
-    if (from > safe) return this.reportLag(head);
+    if (from > safe) {
+      this.caughtUp = true;
+      return this.reportLag(head);
+    }
     const to = Math.min(safe, from + MAX_BLOCK_RANGE - 1);
     const addresses = [chain.config.endpoint, chain.config.vault];
     if (eid === this.ctx.hubEid) addresses.push(this.ctx.hub, this.ctx.engine);
@@ -96,6 +101,7 @@ export class ChainIndexer {
     if (touched.size > 0) this.listener.accountsTouched?.(touched, chain);
     if (packets.length > 0) this.listener.packets?.(packets, chain);
     if (to < safe) this.loop.trigger();
+    else this.caughtUp = true;
   }
 
   /** Head and checkpoint of this chain, for the API. */
@@ -168,7 +174,6 @@ export class ChainIndexer {
       nonce: packet.nonce.toString(),
       sender: packet.sender,
       receiver: packet.receiver,
-      message: packet.message,
       msgType: decoded.msgType,
       id: decoded.id.toString(),
       account: decoded.account,

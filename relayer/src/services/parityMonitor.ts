@@ -1,7 +1,7 @@
 /**
  * The live proof that the relayer's health is the chain's: at each hub block it takes the next
  * few accounts of the book (rotating, so every account is checked in turn), computes their
- * figures with the SDK model from holdings and prices read at that block, and compares all four
+ * figures with the SDK model from holdings and prices it reads itself at the block before, and compares all four
  * (initial and maintenance equity and requirement) with `MarginHub.accountFigures` at the same
  * block, in one Multicall3 call. Any difference is an alert: a log line, `/v1/alerts`, and the
  * `relayer_parity_mismatches_total` metric. An account whose prices the hub refuses must be
@@ -39,7 +39,10 @@ export class ParityMonitor {
   async check(): Promise<void> {
     const accounts = this.store.data.accounts;
     if (accounts.length === 0) return;
-    const block = this.hub.heads.head >= 0 ? this.hub.heads.head : await this.hub.provider.head();
+    // One block behind the head: a sealed block both sides read alike (a node may answer for its
+    // latest block from the one it is still building).
+    const block = (this.hub.heads.head >= 0 ? this.hub.heads.head : await this.hub.provider.head()) - 1;
+    if (block < 1) return;
     const ids: string[] = [];
     for (let i = 0; i < Math.min(this.sample, accounts.length); i++) ids.push(accounts[(this.cursor + i) % accounts.length]!);
     this.cursor = (this.cursor + ids.length) % accounts.length;

@@ -3,7 +3,7 @@
  *   hub ledger + credits in flight <= tokens the vault has in custody <= the vault's token balance.
  * Credits in flight are the CREDIT packets the hub has not processed at the block the ledger was
  * read. Reads are batched: the hub's side in one Multicall3 call (ledger totals and every credit's
- * processed flag), each vault's side in one call on its chain, all chains at once. Chains are read
+ * processed flag, a thousand a call), each vault's side in one call on its chain, all chains at once. Chains are read
  * at slightly different moments, so a transient mismatch is possible while a packet lands; a
  * breach is alerted only when two consecutive checks see it. A chain that does not answer is
  * skipped for that check, not counted as a breach.
@@ -59,7 +59,8 @@ export class Reconciler {
     );
     const ledger = this.reader.multicall.values(
       [...assets.map((a) => batchCall(this.reader.hub, 'totalCollateral', [a.assetId])), ...credits.flat().map((m) => batchCall(this.reader.hub, 'creditProcessed', [m.srcEid, BigInt(m.id)]))],
-      { blockTag: hubBlock },
+      // creditProcessed is a storage read: a thousand fit easily in one call.
+      { blockTag: hubBlock, batchSize: 1_000 },
     );
     const vaults = assets.map((a) => this.vaultSide(a).catch((err: unknown) => err as Error));
     const hubSide = await ledger;

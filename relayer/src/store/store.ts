@@ -22,8 +22,7 @@ export interface StoredMessage {
   nonce: string;
   sender: string;
   receiver: string;
-  /** the app message (hex) and its decoded fields, bigint values as decimal strings */
-  message: string;
+  /** the app message's decoded fields (bigint values as decimal strings); the message itself is the tail of `encodedPacket` */
   msgType: number;
   id: string;
   account: string;

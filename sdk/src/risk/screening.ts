@@ -561,7 +561,9 @@ function evaluateAccount(risk: RiskArrays, accounts: PackedAccounts, i: number, 
     underlyingRequirements(risk, s);
     requirementsAfterOffsets(risk, s);
   }
-  r.candidate = isLiquidationCandidate(r.equityM, r.requirementMCeiling, r.grossExposure);
+  // With nothing owed and nothing open the requirement is exactly 0 and equity is at least 0, so
+  // the account is never liquidatable (health is infinite); only the float margin could flag it.
+  r.candidate = positions === 0 && cash >= 0 ? false : isLiquidationCandidate(r.equityM, r.requirementMCeiling, r.grossExposure);
 }
 
 function underlyingRequirements(risk: RiskArrays, s: Scratch): void {

@@ -12,15 +12,16 @@
  * state machine (see LiquidationRecord) in its own small file, flushed before each irreversible
  * step, so a keeper killed anywhere resumes after restart without liquidating twice.
  */
-import { NonceManager, Wallet, type ContractTransactionResponse, type TransactionReceipt } from 'ethers';
+import { keccak256, Wallet, type TransactionReceipt } from 'ethers';
 import { erc20Abi, marginHubAbi } from '../../../../sdk/src/abi/index.js';
 import { Multicall } from '../../../../sdk/src/contracts/multicall.js';
 import { revertReason } from '../../../../sdk/src/contracts/revert.js';
-import { TypedContract, type WriteOptions } from '../../../../sdk/src/contracts/typedContract.js';
+import { TypedContract } from '../../../../sdk/src/contracts/typedContract.js';
 import { WAD } from '../../../../sdk/src/risk/fixedPoint.js';
 import { MessageType } from '../../../../sdk/src/messageCodec.js';
 import type { ChainClient } from '../../chain/clients.js';
 import type { AccountRisk, HubReader, PriceReading } from '../../chain/hubReader.js';
+import { Nonces } from '../../chain/nonces.js';
 import { waitForReceipt } from '../../chain/receipts.js';
 import { RpcProvider } from '../../chain/rpc.js';
 import type { KeeperConfig } from '../../config.js';
@@ -52,12 +53,21 @@ export class Keeper {
   private readonly hub: TypedContract<typeof marginHubAbi>;
   private readonly provider: RpcProvider;
   private readonly reader: HubReader;
-  private readonly signer: NonceManager;
+  private readonly wallet: Wallet;
+  private readonly nonces: Nonces;
   private readonly watch: OracleWatch;
   private settlementScale = 0n;
+  /** settlement tokens the keeper can repay with, read each pass that has candidates */
+  private budget = 0n;
   /** The hub's settlement token, read by `prepare`: what the keeper repays debt with. */
   private settlementToken!: TypedContract<typeof erc20Abi>;
   private sequence = 0;
+  /**
+   * What the hub refused as nothing to take (dust collateral, a closed position), by
+   * `account|asset:id` or `account|market:id`, with the book's block for the account then: not
+   * tried again until an event changes the account, so the keeper moves on to what it can take.
+   */
+  private readonly refused = new Map<string, number>();
   /** receipts being waited for, by record id */
   private readonly waiting = new Map<string, Promise<void>>();
   private stopped = false;
@@ -76,9 +86,10 @@ export class Keeper {
     const hub = chains.get(hubEid)!;
     this.provider = new RpcProvider(hub.config.rpcUrl, { chainId: hub.config.chainId, pollingIntervalMs: 50, timeoutMs: hub.config.rpcTimeoutMs });
     this.reader = reader.withProvider(this.provider, new Multicall(this.provider, hub.config.multicall));
-    this.signer = new NonceManager(new Wallet(config.key, this.provider));
-    this.address = new Wallet(config.key).address;
-    this.hub = new TypedContract(marginHubAbi, reader.hub.address, this.signer);
+    this.wallet = new Wallet(config.key, this.provider);
+    this.nonces = new Nonces(this.wallet);
+    this.address = this.wallet.address;
+    this.hub = new TypedContract(marginHubAbi, reader.hub.address, this.provider);
     this.watch = new OracleWatch({ maxJump: config.maxJump, confirmations: config.jumpConfirmations });
     this.loop = new Loop('keeper', () => this.pass(), log, 250);
     hub.heads.onHead(() => this.loop.trigger());
@@ -86,11 +97,11 @@ export class Keeper {
 
   /** Lets the hub pull the keeper's settlement tokens for repayments (once), then resumes unfinished records. */
   async prepare(): Promise<void> {
-    const read = this.hub.connect(this.provider);
-    this.settlementScale = await read.read('settlementScale', []);
-    this.settlementToken = new TypedContract(erc20Abi, await read.read('settlementToken', []), this.signer);
+    this.settlementScale = await this.hub.read('settlementScale', []);
+    this.settlementToken = new TypedContract(erc20Abi, await this.hub.read('settlementToken', []), this.provider);
     if ((await this.settlementToken.read('allowance', [this.address, this.hub.address])) < 2n ** 128n) {
-      await this.settlementToken.send('approve', [this.hub.address, 2n ** 256n - 1n]);
+      const tx = await this.settlementToken.connect(this.wallet).write('approve', [this.hub.address, 2n ** 256n - 1n]);
+      await waitForReceipt(this.provider, tx.hash);
     }
     await this.resume();
   }
@@ -111,7 +122,11 @@ export class Keeper {
     if (block < 0 || !this.book.loaded()) return;
     const started = performance.now();
     const requests = this.provider.requests + this.reader.multicall.requests;
+    this.settleDelivered();
+    const phases: Record<string, number> = {};
+    const phase = (name: string) => (phases[name] = Math.round(performance.now() - started));
     const state = await this.reader.marketState(block);
+    phase('prices');
     const { spots, blocked } = this.observeFeeds(state.prices, block);
     // An account whose liquidation is on its way to the hub is not planned again; one whose
     // attempt failed without a named refusal is retried with the same record.
@@ -120,8 +135,12 @@ export class Keeper {
     const retry = new Map(open.filter((l) => !l.txHash).map((l) => [l.account, l]));
     const entries = [...this.book.holdings()];
     const candidates = screenCandidates(this.reader, entries, spots, state.timestamp).filter((c) => !inFlight.has(c.accountId));
+    phase('screen');
     // Confirm every candidate exactly at this block (holdings many per call), most urgent first.
-    const confirmed = candidates.length ? await this.reader.accountRisks(candidates.map((c) => c.accountId), block) : [];
+    const [confirmed, budget] = candidates.length ? await Promise.all([this.reader.accountRisks(candidates.map((c) => c.accountId), block), this.repayBudget()]) : [[], this.budget];
+    this.budget = budget;
+    if (candidates.length && budget === 0n) this.log.warn({ keeper: this.address }, 'the keeper has no settlement tokens left to repay debt with: only position takeovers');
+    phase('confirm');
     const toSend: Array<{ record: LiquidationRecord; risk: AccountRisk }> = [];
     for (const risk of confirmed) {
       if (risk.priceErrors.length > 0 || risk.health === undefined || risk.health >= WAD) continue;
@@ -135,12 +154,9 @@ export class Keeper {
       if (record) toSend.push({ record, risk });
     }
     for (const record of retry.values()) this.finish(record, 'dropped', 'account no longer liquidatable when retried');
-    if (toSend.length > 0) {
-      // Persisted before anything is sent; then sent together (the nonce manager orders them).
-      await this.store.flushLiquidations();
-      const context = await this.sendContext(toSend.map((t) => t.record));
-      await Promise.all(toSend.map((t) => this.submit(t.record, t.risk, context)));
-    }
+    if (toSend.length > 0) await this.sendAll(toSend);
+    phase('send');
+    if (performance.now() - started > 250) this.log.info({ block, phases, candidates: candidates.length, sent: toSend.length }, 'slow keeper pass (ms at the end of each phase)');
     this.recordPass({
       block,
       ms: performance.now() - started,
@@ -185,8 +201,18 @@ export class Keeper {
       plannedAt: Date.now(),
       plannedBlock: block,
     };
-    const collateral = risk.cash < 0n ? chooseCollateral(risk, this.hubEid) : undefined;
-    const position = collateral ? undefined : choosePosition(risk);
+    const skip = (kind: 'asset' | 'market') => {
+      const since = this.book.entry(risk.accountId)?.block ?? 0;
+      const out = new Set<number>();
+      for (const [key, block] of this.refused) {
+        const [account, what] = key.split('|') as [string, string];
+        const [k, id] = what.split(':') as [string, string];
+        if (account === risk.accountId && k === kind && since <= block) out.add(Number(id));
+      }
+      return out;
+    };
+    const collateral = risk.cash < 0n && this.budget > 0n ? chooseCollateral(risk, this.hubEid, skip('asset')) : undefined;
+    const position = collateral ? undefined : choosePosition(risk, skip('market'));
     let record: LiquidationRecord;
     if (collateral) record = { ...base, kind: 'collateral', assetId: collateral.asset.assetId, dstEid: collateral.asset.eid };
     else if (position) record = { ...base, kind: 'position', marketId: position.market.marketId };
@@ -196,56 +222,81 @@ export class Keeper {
     return record;
   }
 
+  /**
+   * Signs every liquidation of the pass with consecutive nonces, records each transaction's hash
+   * and flushes before broadcasting them together: a keeper killed at any point finds each one by
+   * its hash after restart. No gas estimate (a round trip, and a search over many executions on
+   * the node): the limit comes from the account's size, and the hub refusing is seen in the receipt.
+   */
+  private async sendAll(toSend: ReadonlyArray<{ record: LiquidationRecord; risk: AccountRisk }>): Promise<void> {
+    const context = await this.sendContext(toSend.map((t) => t.record));
+    let nonce = await this.nonces.take(toSend.length);
+    const raws: string[] = [];
+    for (const { record, risk } of toSend) {
+      let data: string;
+      let value = 0n;
+      if (record.kind === 'collateral') {
+        data = this.hub.encode('liquidate', [record.account, record.assetId!, context.budget, this.address, '0x']);
+        value = context.seizeFee.get(record.assetId!) ?? 0n;
+      } else {
+        const size = risk.positions.find((p) => p.market.marketId === record.marketId)?.size ?? 0n;
+        data = this.hub.encode('liquidatePosition', [record.account, record.marketId!, size < 0n ? -size : size, this.config.subAccount]);
+      }
+      const raw = await this.wallet.signTransaction({
+        type: 2,
+        chainId: this.chains.get(this.hubEid)!.config.chainId,
+        nonce: nonce++,
+        to: this.hub.address,
+        data,
+        value,
+        gasLimit: gasLimitFor(record.kind, risk),
+        ...context.fees,
+      });
+      record.attempts++;
+      record.txHash = keccak256(raw);
+      this.put(record);
+      raws.push(raw);
+    }
+    await this.store.flushLiquidations();
+    await Promise.all(
+      toSend.map(async ({ record }, i) => {
+        try {
+          await this.provider.send('eth_sendRawTransaction', [raws[i]]);
+          this.log.debug({ id: record.id, tx: record.txHash }, 'liquidation sent');
+          this.track(record, record.txHash!);
+        } catch (err) {
+          // An answer lost on the way (a timeout) does not mean the node refused it: ask.
+          if (await this.provider.getTransaction(record.txHash!).catch(() => null)) return this.track(record, record.txHash!);
+          // Refused: the nonces after it are not usable either; read them afresh next time.
+          this.nonces.reset();
+          delete record.txHash;
+          await this.failed(record, err);
+        }
+      }),
+    );
+  }
+
   /** What every liquidation sent in one pass shares: fees, the SEIZE fee per asset, the repayment budget. Read once, together. */
   private async sendContext(planned: readonly LiquidationRecord[]): Promise<SendContext> {
     const assets = [...new Set(planned.filter((r) => r.kind === 'collateral').map((r) => r.assetId!))];
-    const [fees, budget, ...seizeFees] = await Promise.all([
+    const budget = this.budget;
+    const [fees, ...seizeFees] = await Promise.all([
       this.provider.getFeeData(),
-      this.repayBudget(),
-      ...assets.map((a) => this.hub.read('quoteOrder', [a, MessageType.SEIZE, '0x'], {})),
+      ...assets.map((a) => this.hub.read('quoteOrder', [a, MessageType.SEIZE, '0x'])),
     ]);
     const cap = BigInt(Math.round(this.config.maxGasPriceGwei * 1e9));
-    let overrides: WriteOptions = {};
-    if (fees.maxFeePerGas !== null) {
-      const maxFee = fees.maxFeePerGas < cap ? fees.maxFeePerGas : cap;
-      const tip = fees.maxPriorityFeePerGas ?? 0n;
-      overrides = { maxFeePerGas: maxFee, maxPriorityFeePerGas: tip < maxFee ? tip : maxFee };
-    }
-    return { overrides, budget, seizeFee: new Map(assets.map((a, i) => [a, seizeFees[i]!])) };
-  }
-
-  /** Sends the hub call for a planned record; a revert is the hub refusing, and drops it. Does not wait for the receipt. */
-  private async submit(record: LiquidationRecord, risk: AccountRisk, context: SendContext): Promise<void> {
-    record.attempts++;
-    this.put(record);
-    try {
-      let tx: ContractTransactionResponse;
-      if (record.kind === 'collateral') {
-        const args = [record.account, record.assetId!, context.budget, this.address, '0x'] as const;
-        const options = { value: context.seizeFee.get(record.assetId!) ?? 0n, ...context.overrides };
-        tx = await this.hub.write('liquidate', [...args], { ...options, gasLimit: withMargin(await this.hub.estimateGas('liquidate', [...args], options)) });
-      } else {
-        const size = risk.positions.find((p) => p.market.marketId === record.marketId)?.size ?? 0n;
-        const args = [record.account, record.marketId!, size < 0n ? -size : size, this.config.subAccount] as const;
-        tx = await this.hub.write('liquidatePosition', [...args], { ...context.overrides, gasLimit: withMargin(await this.hub.estimateGas('liquidatePosition', [...args], context.overrides)) });
-      }
-      record.txHash = tx.hash;
-      this.put(record);
-      await this.store.flushLiquidations();
-      this.log.debug({ id: record.id, tx: tx.hash }, 'liquidation sent');
-      this.track(record, tx.hash);
-    } catch (err) {
-      await this.failed(record, err);
-    }
+    const maxFee = fees.maxFeePerGas === null ? cap : fees.maxFeePerGas < cap ? fees.maxFeePerGas : cap;
+    const tip = fees.maxPriorityFeePerGas ?? 0n;
+    return { fees: { maxFeePerGas: maxFee, maxPriorityFeePerGas: tip < maxFee ? tip : maxFee }, budget, seizeFee: new Map(assets.map((a, i) => [a, seizeFees[i]!])) };
   }
 
   /** Waits for the receipt beside the passes; a reverted one is explained by replaying it. */
   private track(record: LiquidationRecord, txHash: string): void {
     const done = (async () => {
       try {
-        const receipt = await waitForReceipt(this.provider, txHash, { pollMs: 50 });
+        const receipt = await this.mined(txHash);
         if (receipt.status === 1) this.applyReceipt(record, receipt);
-        else await this.failed(record, { code: 'CALL_EXCEPTION', receipt });
+        else await this.failed(record, { code: 'CALL_EXCEPTION', message: 'reverted on-chain', receipt });
       } catch (err) {
         if (!this.stopped) await this.failed(record, err);
       }
@@ -255,14 +306,34 @@ export class Keeper {
     void done.finally(() => this.waiting.delete(record.id));
   }
 
+  /**
+   * The receipt, however long the node takes while it still has the transaction: giving up on one
+   * the node may yet mine, and sending the liquidation again, could liquidate twice.
+   */
+  private async mined(txHash: string): Promise<TransactionReceipt> {
+    for (;;) {
+      try {
+        return await waitForReceipt(this.provider, txHash, { pollMs: 50, timeoutMs: 60_000 });
+      } catch (err) {
+        if (this.stopped) throw err;
+        const known = await this.provider.getTransaction(txHash).catch(() => undefined);
+        if (known === null) throw new Error(`transaction ${txHash} left the node's pool without being mined`);
+      }
+    }
+  }
+
   private async failed(record: LiquidationRecord, err: unknown): Promise<void> {
     const reason = record.txHash ? await this.replayReason(record.txHash, err) : revertReason(err, this.errorInterfaces());
     const code = (err as { code?: string }).code;
     // The hub refusing (a named error: AccountHealthy, StalePrice...) is final; a revert without
     // one (out of gas) or a transport error is retried, up to maxAttempts.
     const refused = code === 'CALL_EXCEPTION' && /^[A-Z]\w*\(/.test(reason);
-    // Another sender used this key: forget the cached nonce and let the retry fetch it.
-    if (code === 'NONCE_EXPIRED' || code === 'REPLACEMENT_UNDERPRICED') this.signer.reset();
+    // Another sender used this key: forget the local nonce and let the retry read it.
+    if (code === 'NONCE_EXPIRED' || code === 'REPLACEMENT_UNDERPRICED') this.nonces.reset();
+    if (refused && /^(NothingToLiquidate|NoCollateral|NoPosition|NoDebtToRepay)\(/.test(reason)) {
+      const what = record.kind === 'collateral' ? `asset:${record.assetId}` : `market:${record.marketId}`;
+      this.refused.set(`${record.account}|${what}`, this.book.entry(record.account)?.block ?? 0);
+    }
     if (refused) this.finish(record, 'dropped', reason);
     else if (record.attempts >= this.config.maxAttempts) this.finish(record, 'failed', reason);
     else {
@@ -294,7 +365,7 @@ export class Keeper {
 
   /** Everything the keeper holds in settlement tokens, up to a configured cap (token units). */
   private async repayBudget(): Promise<bigint> {
-    const balance = await this.settlementToken.connect(this.provider).read('balanceOf', [this.address]);
+    const balance = await this.settlementToken.read('balanceOf', [this.address]);
     const cap = BigInt(Math.floor(this.config.maxRepayUsd)) * (WAD / this.settlementScale);
     return balance < cap ? balance : cap;
   }
@@ -354,6 +425,21 @@ export class Keeper {
     if (changed) void this.store.flushLiquidations();
   }
 
+  /**
+   * Submitted records whose SEIZE the store already knows as delivered (by the indexer, or by a
+   * devnet worker's receipt): settled here too, so a notification missed on the way never
+   * leaves a record unfinished.
+   */
+  private settleDelivered(): void {
+    const delivered: StoredMessage[] = [];
+    for (const l of this.store.liquidations()) {
+      if (l.status !== 'submitted' || !l.guid) continue;
+      const m = this.store.message(l.guid);
+      if (m?.status === 'delivered') delivered.push(m);
+    }
+    if (delivered.length > 0) this.onPackets(delivered);
+  }
+
   /** After a restart: finds out what became of every record left planned, and whether submitted SEIZEs arrived. */
   private async resume(): Promise<void> {
     for (const record of this.store.liquidations()) {
@@ -370,7 +456,7 @@ export class Keeper {
     if (record.txHash) {
       const receipt = await this.provider.getTransactionReceipt(record.txHash);
       if (receipt?.status === 1) return this.applyReceipt(record, receipt);
-      if (receipt) return this.failed(record, { code: 'CALL_EXCEPTION', receipt });
+      if (receipt) return this.failed(record, { code: 'CALL_EXCEPTION', message: 'reverted on-chain', receipt });
       if (await this.provider.getTransaction(record.txHash)) return this.track(record, record.txHash); // still pending
       delete record.txHash;
       this.put(record);
@@ -383,8 +469,7 @@ export class Keeper {
   }
 
   private async findOnHub(record: LiquidationRecord): Promise<TransactionReceipt | null> {
-    const read = this.hub.connect(this.provider);
-    const logs = await read.queryEvent(record.kind === 'collateral' ? 'Liquidated' : 'PositionLiquidated', record.account, record.plannedBlock);
+    const logs = await this.hub.queryEvent(record.kind === 'collateral' ? 'Liquidated' : 'PositionLiquidated', record.account, record.plannedBlock);
     const known = new Set(this.store.liquidations().map((l) => l.txHash));
     for (const log of logs) {
       const tx = await this.provider.getTransaction(log.transactionHash);
@@ -415,24 +500,25 @@ export class Keeper {
   }
 
   private async updateGauges(): Promise<void> {
-    const read = this.hub.connect(this.provider);
-    const [badDebt, insurance] = await Promise.all([read.read('badDebt', []), read.read('insuranceFund', [])]);
+    const [badDebt, insurance] = await Promise.all([this.hub.read('badDebt', []), this.hub.read('insuranceFund', [])]);
     this.metrics.badDebtUsd.set(Number(badDebt) / 1e18);
     this.metrics.insuranceFundUsd.set(Number(insurance) / 1e18);
   }
 }
 
 interface SendContext {
-  overrides: WriteOptions;
+  fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
   budget: bigint;
   seizeFee: Map<number, bigint>;
 }
 
 /**
- * Half again the estimated gas: liquidations sent together are estimated on the state before any
- * of them lands, and a margin check costs more once the keeper's own account holds the positions
- * an earlier one took over.
+ * Gas for a liquidation, from the account's size: the hub's margin check costs about 330k per
+ * option position and less per perp or collateral line (snapshots/hub-margin.json), plus the
+ * repayment and the LayerZero send; a position takeover also checks the keeper's own margin.
+ * Generous on purpose: only gas used is paid.
  */
-function withMargin(gas: bigint): bigint {
-  return (gas * 3n) / 2n;
+function gasLimitFor(kind: LiquidationRecord['kind'], risk: AccountRisk): bigint {
+  const lines = BigInt(risk.positions.length + risk.collateral.length);
+  return 1_000_000n + 500_000n * lines + (kind === 'position' ? 3_000_000n : 0n);
 }
