@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { ContractFactory, JsonRpcProvider, Wallet, hexlify, randomBytes, toBigInt, type Contract } from 'ethers';
+import { ContractFactory, JsonRpcProvider, Wallet, hexlify, randomBytes, toBigInt } from 'ethers';
+import { messageCodecHarnessAbi } from './abi/messageCodecHarness.js';
+import { TypedContract } from '../sdk/src/contracts/typedContract.js';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
 import { loadArtifact } from '../relayer/src/devnet/artifacts.js';
 import { decodeMessage, encodeMessage, MessageDecodeError, MESSAGE_LENGTH, type MessageInput } from '../sdk/src/messageCodec.js';
@@ -22,14 +24,15 @@ function randomMessage(): MessageInput {
 
 describe('message codec: TypeScript and Solidity agree byte for byte (real anvil chain)', function () {
   let chain: AnvilChain;
-  let harness: Contract;
+  let harness: TypedContract<typeof messageCodecHarnessAbi>;
 
   before(async function () {
     chain = await startAnvil({ chainId: 31337 });
     const signer = new Wallet(DEV_KEY, new JsonRpcProvider(chain.rpcUrl));
-    const { abi, bytecode } = loadArtifact('MessageCodecHarness.sol');
-    harness = (await new ContractFactory(abi as never, bytecode, signer).deploy()) as Contract;
-    await harness.waitForDeployment();
+    const { bytecode } = loadArtifact('MessageCodecHarness.sol');
+    const deployed = await new ContractFactory(messageCodecHarnessAbi as never, bytecode, signer).deploy();
+    await deployed.waitForDeployment();
+    harness = new TypedContract(messageCodecHarnessAbi, await deployed.getAddress(), signer);
   });
 
   after(async function () {
@@ -39,7 +42,7 @@ describe('message codec: TypeScript and Solidity agree byte for byte (real anvil
   it('encodes 50 random messages exactly as the contract does, and decodes what it encodes', async function () {
     for (let i = 0; i < 50; i++) {
       const m = randomMessage();
-      const onChain: string = await harness.getFunction('encode')(m);
+      const onChain = await harness.read('encode', [m]);
       const offChain = encodeMessage(m);
       expect(offChain).to.equal(onChain);
       expect(offChain.length).to.equal(2 + 2 * MESSAGE_LENGTH);
@@ -47,8 +50,8 @@ describe('message codec: TypeScript and Solidity agree byte for byte (real anvil
       expect(decoded.id).to.equal(m.id);
       expect(decoded.amount).to.equal(m.amount);
       expect(decoded.account.toLowerCase()).to.equal(m.account.toLowerCase());
-      const back = await harness.getFunction('decode')(offChain);
-      expect(back.subAccount).to.equal(BigInt(m.subAccount));
+      const back = await harness.read('decode', [offChain]);
+      expect(back.subAccount).to.equal(m.subAccount);
       expect(back.recipient.toLowerCase()).to.equal(m.recipient.toLowerCase());
     }
   });
@@ -64,7 +67,7 @@ describe('message codec: TypeScript and Solidity agree byte for byte (real anvil
       expect(() => decodeMessage(bytes)).to.throw(MessageDecodeError).with.property('reason', reason);
       let revertData = '';
       try {
-        await harness.getFunction('decode')(bytes);
+        await harness.read('decode', [bytes]);
       } catch (err) {
         revertData = harness.interface.parseError((err as { data: string }).data)?.name ?? '';
       }

@@ -160,11 +160,12 @@ export function createApp(deps: ApiDeps): express.Express {
     const q = parse(messagesQuery, req.query);
     const status = q.status ?? 'inflight';
     const [limit, offset] = [q.limit ?? 50, q.offset ?? 0];
-    const all = deps.store.messages().map(messageJson).sort((a, b) => b.sentBlock - a.sentBlock);
-    const matching = all.filter((m) =>
-      status === 'all' ? true : status === 'delivered' ? m.status === 'delivered' : status === 'failed' ? m.failed : m.status !== 'delivered',
-    );
-    res.json({ status, total: matching.length, offset, limit, messages: matching.slice(offset, offset + limit) });
+    // Filter and page the stored records; only the page is serialised (a book's store holds many thousands).
+    const source = status === 'inflight' || status === 'failed' ? deps.store.inFlight() : deps.store.messages();
+    const matching = source
+      .filter((m) => (status === 'all' ? true : status === 'delivered' ? m.status === 'delivered' : status === 'failed' ? m.lastError !== undefined : true))
+      .sort((a, b) => b.sentBlock - a.sentBlock);
+    res.json({ status, total: matching.length, offset, limit, messages: matching.slice(offset, offset + limit).map(messageJson) });
   });
 
   app.get('/v1/custody', (_req, res) => {

@@ -159,9 +159,9 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       seed: options.seed,
       venueKey: OPERATOR,
       say,
-      delivered: async (what, timeoutMs) => void await waitFor(what, async () => (await relayer.get<{ total: number }>('/v1/messages?status=inflight&limit=1')).total === 0, timeoutMs),
+      delivered: async (what, timeoutMs) => void (await waitFor(what, async () => (await relayer.get<{ total: number }>('/v1/messages?status=inflight&limit=1')).total === 0, timeoutMs, 500)),
     });
-    await waitFor('the relayer book to hold every trader', async () => (await relayer.get<StatusJson>('/v1/status')).book.accounts >= options.accounts, 60_000 + options.accounts * 10);
+    await waitFor('the relayer book to hold every trader', async () => (await relayer.get<StatusJson>('/v1/status')).book.accounts >= options.accounts, 60_000 + options.accounts * 10, 500);
     const setupMs = Date.now() - setupStarted;
     say(`  set up in ${(setupMs / 1000).toFixed(1)} s: ${book.perps} perps, ${book.options} options, ${book.borrowers} borrowers`);
 

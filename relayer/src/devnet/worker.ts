@@ -21,7 +21,7 @@ import { decodePacket, type PacketV1 } from '../../../sdk/src/packet.js';
 import type { Interface } from 'ethers';
 import type { ChainClient } from '../chain/clients.js';
 import { Nonces } from '../chain/nonces.js';
-import { waitForReceipt } from '../chain/receipts.js';
+import { ReceiptWatcher } from '../chain/receipts.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { Relayer, RelayerPlugin } from '../relayer.js';
@@ -48,6 +48,7 @@ interface Destination {
   lib: TypedContract<typeof simpleMessageLibAbi>;
   signer: Wallet;
   nonces: Nonces;
+  receipts: ReceiptWatcher;
   loop: Loop;
   retry?: NodeJS.Timeout;
 }
@@ -79,6 +80,7 @@ export class DevnetWorker implements RelayerPlugin {
         lib: new TypedContract(simpleMessageLibAbi, chain.config.messageLib, signer),
         signer,
         nonces: new Nonces(signer),
+        receipts: new ReceiptWatcher(chain.provider, chain.heads),
         loop: new Loop(`deliver:${chain.config.name}`, () => this.run(dst), this.log),
       };
       this.destinations.set(chain.config.eid, dst);
@@ -95,7 +97,10 @@ export class DevnetWorker implements RelayerPlugin {
   }
 
   async stop(): Promise<void> {
-    for (const d of this.destinations.values()) clearTimeout(d.retry);
+    for (const d of this.destinations.values()) {
+      clearTimeout(d.retry);
+      d.receipts.stop();
+    }
     await Promise.all([...this.destinations.values()].map((d) => d.loop.stop()));
   }
 
@@ -179,7 +184,7 @@ export class DevnetWorker implements RelayerPlugin {
     try {
       // Not forever: a transaction the node dropped (or that lost its nonce to another) is never
       // mined, and delivery is safe to try again (each run asks the endpoint what is done first).
-      const receipt = await waitForReceipt(dst.chain.provider, (await sent).hash, { timeoutMs: RECEIPT_TIMEOUT_MS });
+      const receipt = await dst.receipts.wait((await sent).hash, RECEIPT_TIMEOUT_MS);
       if (receipt.status !== 1) reason = 'reverted';
     } catch (err) {
       reason = revertReason(err, [...this.errorAbis, dst.endpoint.interface]);

@@ -119,6 +119,7 @@ async function creditedOnHub(manifest: DevnetManifest, provider: RpcProvider, de
       return totals.every((t, i) => t >= deposited[i]![1]);
     },
     timeoutMs,
+    500,
   );
 }
 

@@ -71,6 +71,7 @@ export async function waitForPoolEmpty(provider: RpcProvider, what: string, time
         return Number(pool.pending) === 0 && Number(pool.queued) === 0;
       },
       timeoutMs,
+      250,
     );
   } catch (err) {
     throw new Error(`${err instanceof Error ? err.message : String(err)} (pool: ${last})`);

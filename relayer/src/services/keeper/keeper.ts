@@ -22,7 +22,7 @@ import { MessageType } from '../../../../sdk/src/messageCodec.js';
 import type { ChainClient } from '../../chain/clients.js';
 import type { AccountRisk, HubReader, PriceReading } from '../../chain/hubReader.js';
 import { Nonces } from '../../chain/nonces.js';
-import { waitForReceipt } from '../../chain/receipts.js';
+import { ReceiptWatcher, waitForReceipt } from '../../chain/receipts.js';
 import { RpcProvider } from '../../chain/rpc.js';
 import type { KeeperConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
@@ -54,6 +54,7 @@ export class Keeper {
   private readonly provider: RpcProvider;
   private readonly reader: HubReader;
   private readonly wallet: Wallet;
+  private readonly receipts: ReceiptWatcher;
   private readonly nonces: Nonces;
   private readonly watch: OracleWatch;
   private settlementScale = 0n;
@@ -88,6 +89,7 @@ export class Keeper {
     this.reader = reader.withProvider(this.provider, new Multicall(this.provider, hub.config.multicall));
     this.wallet = new Wallet(config.key, this.provider);
     this.nonces = new Nonces(this.wallet);
+    this.receipts = new ReceiptWatcher(this.provider, hub.heads, 100);
     this.address = this.wallet.address;
     this.hub = new TypedContract(marginHubAbi, reader.hub.address, this.provider);
     this.watch = new OracleWatch({ maxJump: config.maxJump, confirmations: config.jumpConfirmations });
@@ -109,6 +111,7 @@ export class Keeper {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop.stop();
+    this.receipts.stop();
     await Promise.allSettled(this.waiting.values());
     await this.store.flushLiquidations();
     this.provider.destroy();
@@ -313,7 +316,7 @@ export class Keeper {
   private async mined(txHash: string): Promise<TransactionReceipt> {
     for (;;) {
       try {
-        return await waitForReceipt(this.provider, txHash, { pollMs: 50, timeoutMs: 60_000 });
+        return await this.receipts.wait(txHash, 60_000);
       } catch (err) {
         if (this.stopped) throw err;
         const known = await this.provider.getTransaction(txHash).catch(() => undefined);
