@@ -38,7 +38,10 @@ export class RelayerProcess {
     });
     child.stdout.pipe(log);
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      log.write(chunk);
+    });
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const died = this.exited.then(() => {

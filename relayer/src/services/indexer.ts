@@ -124,19 +124,12 @@ export class ChainIndexer {
   }
 
   private applyHub(log: Log, touched: Set<string>): void {
-    let parsed;
-    try {
-      parsed = this.hubContract.interface.parseLog({ topics: [...log.topics], data: log.data });
-    } catch {
-      return;
-    }
+    const parsed = this.hubContract.decodeAnyEvent(log);
     if (!parsed) return;
-    for (const input of parsed.fragment.inputs) {
+    parsed.event.inputs.forEach((input, i) => {
       // Every hub event names its accounts as AccountId (bytes32) parameters.
-      if (input.type === 'bytes32' && /account|buyer|seller|payer|receiver|from|to|keeper/i.test(input.name)) {
-        touched.add(parsed.args.getValue(input.name) as string);
-      }
-    }
+      if (input.type === 'bytes32' && /account|buyer|seller|payer|receiver|from|to|keeper/i.test(input.name)) touched.add(parsed.args[i] as string);
+    });
   }
 
   private applyEndpoint(log: Log, packets: StoredMessage[]): void {

@@ -1,12 +1,13 @@
 /**
  * Checks the invariant the whole system protects, for every listed (chain, token):
  *   hub ledger + credits in flight <= tokens the vault has in custody <= the vault's token balance.
- * Credits in flight are the CREDIT packets the hub has not processed at the block the ledger was
- * read. Reads are batched: the hub's side in one Multicall3 call (ledger totals and every credit's
- * processed flag, a thousand a call), each vault's side in one call on its chain, all chains at once. Chains are read
- * at slightly different moments, so a transient mismatch is possible while a packet lands; a
- * breach is alerted only when two consecutive checks see it. A chain that does not answer is
- * skipped for that check, not counted as a breach.
+ * The hub ledger is read at the block the hub's indexer has reached; credits in flight are the
+ * CREDITs the relayer has seen sent and not seen delivered, which at that block is exactly what
+ * the hub has not applied (a delivery the indexer has not reached yet still counts as in flight,
+ * which can only understate the left side for a moment). So a check is one Multicall3 call on
+ * the hub and one on each vault's chain, however many credits are in flight. Chains are read at
+ * slightly different moments, so a breach is alerted only when two consecutive checks see it. A
+ * chain that does not answer is skipped for that check, not counted as a breach.
  */
 import { batchCall } from '../../../sdk/src/contracts/multicall.js';
 import { MessageType } from '../../../sdk/src/messageCodec.js';
@@ -16,9 +17,6 @@ import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { RelayerStore, StoredMessage } from '../store/store.js';
 import { Loop } from './loop.js';
-
-/** Hub blocks within which a delivered CREDIT is asked about again (a reorg could undo it). */
-const RECHECK_BLOCKS = 64;
 
 export interface CustodyCheck {
   assetId: number;
@@ -49,27 +47,20 @@ export class Reconciler {
 
   async check(): Promise<CustodyCheck[]> {
     const hub = this.chains.get(this.hubEid)!;
-    const hubBlock = hub.heads.head >= 0 ? hub.heads.head : await hub.provider.head();
+    const hubBlock = this.store.checkpoint(this.hubEid)?.block ?? (hub.heads.head >= 0 ? hub.heads.head : await hub.provider.head());
     const assets = this.reader.listedAssets().filter((a) => this.chains.has(a.eid));
-    // Every CREDIT to the hub not delivered, or delivered recently enough for a reorg to undo it,
-    // is asked of the hub at `hubBlock`; older deliveries are final.
-    const recent = hubBlock - RECHECK_BLOCKS;
-    const credits = assets.map((a) =>
-      this.store.messages().filter((m) => isCreditOf(m, a, this.hubEid) && (m.status !== 'delivered' || m.deliveredBlock === undefined || m.deliveredBlock > recent)),
-    );
+    const inFlight = this.store.inFlight();
+    const credits = assets.map((a) => inFlight.filter((m) => isCreditOf(m, a, this.hubEid)).reduce((sum, m) => sum + BigInt(m.amount), 0n));
     const ledger = this.reader.multicall.values(
-      [...assets.map((a) => batchCall(this.reader.hub, 'totalCollateral', [a.assetId])), ...credits.flat().map((m) => batchCall(this.reader.hub, 'creditProcessed', [m.srcEid, BigInt(m.id)]))],
-      // creditProcessed is a storage read: a thousand fit easily in one call.
-      { blockTag: hubBlock, batchSize: 1_000 },
+      assets.map((a) => batchCall(this.reader.hub, 'totalCollateral', [a.assetId])),
+      { blockTag: hubBlock },
     );
     const vaults = assets.map((a) => this.vaultSide(a).catch((err: unknown) => err as Error));
     const hubSide = await ledger;
     const checks: CustodyCheck[] = [];
-    let k = assets.length;
     for (const [i, asset] of assets.entries()) {
-      const hubLedger = hubSide[i] as bigint;
-      let creditsInFlight = 0n;
-      for (const m of credits[i]!) if (!(hubSide[k++] as boolean)) creditsInFlight += BigInt(m.amount);
+      const hubLedger = hubSide[i]!;
+      const creditsInFlight = credits[i]!;
       const vault = await vaults[i]!;
       if (vault instanceof Error) {
         this.log.warn({ assetId: asset.assetId, eid: asset.eid, err: vault.message }, 'custody check skipped: the vault chain did not answer');

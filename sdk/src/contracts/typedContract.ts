@@ -5,7 +5,7 @@
  * plain values shaped as abitype describes them: a struct is an object with its field names, an
  * array an array, an integer of 48 bits or fewer a `number`, wider ones a `bigint`.
  */
-import { Contract, Interface, type BlockTag, type ContractRunner, type ContractTransactionResponse, type Log, type ParamType, type Provider } from 'ethers';
+import { Contract, Interface, type BlockTag, type ContractRunner, type ContractTransactionResponse, type EventFragment, type Log, type ParamType, type Provider, type Result } from 'ethers';
 import type {
   Abi,
   AbiParametersToPrimitiveTypes,
@@ -44,6 +44,8 @@ export interface WriteOptions {
 
 export class TypedContract<A extends Abi> {
   readonly interface: Interface;
+  /** events by name and by topic, computed once (ethers hashes every event signature on each lookup) */
+  private events?: { byName: Map<string, { event: EventFragment; topic: string }>; byTopic: Map<string, EventFragment> };
   /** the ethers contract underneath, for what this class does not wrap (event filters) */
   readonly contract: Contract;
 
@@ -112,10 +114,36 @@ export class TypedContract<A extends Abi> {
 
   /** A log of this contract's event `name`, its arguments by name; null for any other log. */
   parseEvent<E extends EventName<A>>(name: E, log: { topics: readonly string[]; data: string }): EventArgs<A, E> | null {
-    const event = this.interface.getEvent(name);
-    if (!event || log.topics[0] !== event.topicHash) return null;
+    const known = this.eventTable().byName.get(name);
+    if (!known || log.topics[0] !== known.topic) return null;
+    const event = known.event;
     const decoded = this.interface.decodeEventLog(event, log.data, log.topics);
     return Object.fromEntries(event.inputs.map((p, i) => [p.name, plain(decoded[i], p)])) as EventArgs<A, E>;
+  }
+
+  /** Any log of this contract's events: its name and raw decoded arguments; null for a log of no event it knows. */
+  decodeAnyEvent(log: { topics: readonly string[]; data: string }): { event: EventFragment; args: Result } | null {
+    const event = log.topics[0] ? this.eventTable().byTopic.get(log.topics[0]) : undefined;
+    if (!event) return null;
+    try {
+      return { event, args: this.interface.decodeEventLog(event, log.data, log.topics) };
+    } catch {
+      return null;
+    }
+  }
+
+  private eventTable(): NonNullable<TypedContract<A>['events']> {
+    if (!this.events) {
+      const byName = new Map<string, { event: EventFragment; topic: string }>();
+      const byTopic = new Map<string, EventFragment>();
+      this.interface.forEachEvent((event) => {
+        const topic = event.topicHash; // a getter that hashes each time: computed once here
+        byName.set(event.name, { event, topic });
+        byTopic.set(topic, event);
+      });
+      this.events = { byName, byTopic };
+    }
+    return this.events;
   }
 
   /** Logs of event `name` whose first indexed argument is `first` (if given), from `fromBlock`. */

@@ -270,9 +270,11 @@ export class Keeper {
         } catch (err) {
           // An answer lost on the way (a timeout) does not mean the node refused it: ask.
           if (await this.provider.getTransaction(record.txHash!).catch(() => null)) return this.track(record, record.txHash!);
-          // Refused: the nonces after it are not usable either; read them afresh next time.
+          // Refused: the nonces after it are not usable either; read them afresh next time. A
+          // nonce another sender of this key took is not the liquidation failing: not an attempt.
           this.nonces.reset();
           delete record.txHash;
+          if (/nonce/i.test(err instanceof Error ? err.message : String(err))) record.attempts--;
           await this.failed(record, err);
         }
       }),
