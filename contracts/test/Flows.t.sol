@@ -412,9 +412,10 @@ contract FlowsTest is Fixture {
         assertEq(hub.positionOf(_acct(keeper, 0), call), -int256(taken));
     }
 
-    /// @dev Gas of the hub's margin check (health: gather holdings, guarded prices and volatility,
-    /// run the scenario model) for 1, 5 and 20 positions with 3 collateral lines on 2 chains;
-    /// recorded in snapshots/hub-margin.json.
+    /// @dev Gas of the hub's margin checks (gather holdings, guarded prices and volatility, run the
+    /// scenario model) for 1, 5 and 20 positions with 3 collateral lines on 2 chains: the full
+    /// figures (both grids: what a withdrawal or a trade that adds risk checks) and health (the
+    /// maintenance grid only: what a liquidation checks); recorded in snapshots/hub-margin.json.
     function test_gas_marginCheckByPortfolioSize() public {
         _deposit(alice, vaultA, wethA, 10e18, 0);
         _deposit(alice, vaultB, wethB, 5e18, 0);
@@ -440,8 +441,11 @@ contract FlowsTest is Fixture {
                 vm.prank(venue);
                 hub.trade(_acct(alice, 0), _acct(bob, 0), markets[n], 0.1e18, mark);
             }
-            hub.health(_acct(alice, 0));
+            MarginMath.Figures memory f = hub.accountFigures(_acct(alice, 0));
+            vm.snapshotGasLastCall("hub-margin", string.concat("figures, ", vm.toString(sizes[s]), " positions, 3 collateral"));
+            uint256 h = hub.health(_acct(alice, 0));
             vm.snapshotGasLastCall("hub-margin", string.concat("health, ", vm.toString(sizes[s]), " positions, 3 collateral"));
+            assertEq(h, MarginMath.health(f.maintenanceEquity, f.maintenanceRequirement), "maintenance-only health equals the full figures'");
         }
     }
 

@@ -59,6 +59,13 @@ contract PortfolioMarginVectorsTest is Test {
             assertEq(r.maintenanceRequirement, v.result.maintenanceRequirement, string.concat("maintenance requirement", at));
             assertEq(r.delta, v.result.delta, string.concat("delta", at));
             assertEq(r.vega, v.result.vega, string.concat("vega", at));
+            // The maintenance-only path (liquidation checks) gives the same maintenance figures.
+            r = harness.computeMaintenance(v.cash, v.underlyings, v.collateral, v.positions, v.offsets);
+            assertEq(r.maintenanceEquity, v.result.maintenanceEquity, string.concat("maintenance-only equity", at));
+            assertEq(r.maintenanceRequirement, v.result.maintenanceRequirement, string.concat("maintenance-only requirement", at));
+            assertEq(r.delta, v.result.delta, string.concat("maintenance-only delta", at));
+            assertEq(r.vega, v.result.vega, string.concat("maintenance-only vega", at));
+            assertEq(r.initialRequirement, 0, string.concat("maintenance-only leaves the initial grid out", at));
         }
     }
 

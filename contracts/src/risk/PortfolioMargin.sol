@@ -84,14 +84,38 @@ library PortfolioMargin {
         Position[] memory p,
         PairOffset[] memory offsets
     ) internal pure returns (Result memory r) {
-        r.initialEquity = cash;
+        return _compute(cash, u, c, p, offsets, true);
+    }
+
+    /// @notice `compute` without the initial grid: the maintenance figures, delta and vega only
+    /// (initial equity and requirement are left 0). Same numbers as `compute` for what it returns,
+    /// at about half the cost: liquidation checks and risk-reducing trades need nothing more.
+    function computeMaintenance(
+        int256 cash,
+        Underlying[] memory u,
+        Collateral[] memory c,
+        Position[] memory p,
+        PairOffset[] memory offsets
+    ) internal pure returns (Result memory r) {
+        return _compute(cash, u, c, p, offsets, false);
+    }
+
+    function _compute(
+        int256 cash,
+        Underlying[] memory u,
+        Collateral[] memory c,
+        Position[] memory p,
+        PairOffset[] memory offsets,
+        bool withInitial
+    ) private pure returns (Result memory r) {
+        if (withInitial) r.initialEquity = cash;
         r.maintenanceEquity = cash;
         r.delta = new int256[](u.length);
         r.vega = new int256[](u.length);
         for (uint256 i; i < c.length; ++i) {
             if (c[i].underlying >= u.length) revert UnknownUnderlying(c[i].underlying);
             int256 spot = u[c[i].underlying].spot;
-            r.initialEquity += collateralValue(c[i], spot, c[i].initialHaircut);
+            if (withInitial) r.initialEquity += collateralValue(c[i], spot, c[i].initialHaircut);
             r.maintenanceEquity += collateralValue(c[i], spot, c[i].maintenanceHaircut);
             r.delta[c[i].underlying] += c[i].amount * WAD / int256(10 ** c[i].decimals);
         }
@@ -99,7 +123,7 @@ library PortfolioMargin {
             if (p[i].underlying >= u.length) revert UnknownUnderlying(p[i].underlying);
             Underlying memory und = u[p[i].underlying];
             (int256 value, int256 delta, int256 vega) = positionValue(p[i], und.spot, und.vol);
-            r.initialEquity += value;
+            if (withInitial) r.initialEquity += value;
             r.maintenanceEquity += value;
             r.delta[p[i].underlying] += delta;
             r.vega[p[i].underlying] += vega;
@@ -107,17 +131,18 @@ library PortfolioMargin {
         // Nothing owed and nothing open: no move can make the account owe the protocol anything.
         if (p.length == 0 && cash >= 0) return r;
         int256[] memory reqM = new int256[](u.length);
-        int256[] memory reqI = new int256[](u.length);
+        int256[] memory reqI = new int256[](withInitial ? u.length : 0);
         for (uint256 k; k < u.length; ++k) {
             RiskParams memory rp = u[k].params;
             int256 shortMin = shortOptionCharge(p, k, u[k].spot, rp.shortOptionMinimum);
             reqM[k] = max(worstLoss(u[k], k, c, p, rp.scanRange, false), shortMin);
+            if (!withInitial) continue;
             // At least the maintenance figure: the initial grid is wider but coarser, and opening
             // risk must never leave an account liquidatable.
             reqI[k] = max(max(worstLoss(u[k], k, c, p, rp.scanRange * rp.initialMultiple / WAD, true), shortMin), reqM[k]);
         }
         r.maintenanceRequirement = afterOffsets(reqM, r.delta, offsets);
-        r.initialRequirement = afterOffsets(reqI, r.delta, offsets);
+        if (withInitial) r.initialRequirement = afterOffsets(reqI, r.delta, offsets);
     }
 
     /// @notice Largest loss over the 16 scenarios of everything exposed to underlying `k`.

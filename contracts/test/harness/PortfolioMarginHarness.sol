@@ -14,4 +14,14 @@ contract PortfolioMarginHarness {
     ) external pure returns (PortfolioMargin.Result memory) {
         return PortfolioMargin.compute(cash, u, c, p, offsets);
     }
+
+    function computeMaintenance(
+        int256 cash,
+        PortfolioMargin.Underlying[] memory u,
+        PortfolioMargin.Collateral[] memory c,
+        PortfolioMargin.Position[] memory p,
+        PortfolioMargin.PairOffset[] memory offsets
+    ) external pure returns (PortfolioMargin.Result memory) {
+        return PortfolioMargin.computeMaintenance(cash, u, c, p, offsets);
+    }
 }

@@ -20,6 +20,7 @@ import type { ParityMonitor } from '../services/parityMonitor.js';
 import type { Reconciler } from '../services/reconciler.js';
 import type { RelayerStore } from '../store/store.js';
 import { openApiDocument } from './openapi.js';
+import { percentiles } from '../percentiles.js';
 import { accountJson, liquidationJson, messageJson } from './serialize.js';
 
 export interface ApiDeps {
@@ -107,8 +108,8 @@ export function createApp(deps: ApiDeps): express.Express {
         enabled: deps.keeper !== undefined,
         fromBlock: q.fromBlock ?? null,
         passes: passes.length,
-        passMs: percentiles(passes.map((p) => p.ms)),
-        requestsPerPass: percentiles(passes.map((p) => p.requests)),
+        passMs: rounded(passes.map((p) => p.ms)),
+        requestsPerPass: rounded(passes.map((p) => p.requests)),
         screened: passes.at(-1)?.screened ?? null,
       },
       parity: { checked: deps.parity.checked, mismatches: deps.parity.mismatches },
@@ -126,7 +127,7 @@ export function createApp(deps: ApiDeps): express.Express {
     let subs: number[];
     if (subAccount !== undefined) subs = [subAccount];
     else {
-      subs = deps.store.data.accounts.map(fromAccountId).filter((a) => a.owner === owner).map((a) => a.subAccount);
+      subs = deps.store.accounts().map(fromAccountId).filter((a) => a.owner === owner).map((a) => a.subAccount);
       if (!subs.includes(0)) subs.unshift(0);
       subs.sort((a, b) => a - b);
     }
@@ -194,7 +195,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
 
   app.get('/v1/alerts', (_req, res) => {
-    res.json({ alerts: deps.store.data.alerts.map((a) => ({ ...a, at: new Date(a.at).toISOString() })) });
+    res.json({ alerts: deps.store.alerts().map((a) => ({ ...a, at: new Date(a.at).toISOString() })) });
   });
 
   app.use((req, res) => {
@@ -212,13 +213,11 @@ export function createApp(deps: ApiDeps): express.Express {
   return app;
 }
 
-/** Median, 95th percentile and maximum (nearest rank), or nulls for no values. */
-function percentiles(values: number[]): { p50: number | null; p95: number | null; max: number | null } {
-  if (values.length === 0) return { p50: null, p95: null, max: null };
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+/** Percentiles rounded to 0.1, or nulls for no values (the API's shape). */
+function rounded(values: number[]): { p50: number | null; p95: number | null; max: number | null } {
+  const p = percentiles(values);
   const round = (x: number) => Math.round(x * 10) / 10;
-  return { p50: round(rank(0.5)), p95: round(rank(0.95)), max: round(sorted.at(-1)!) };
+  return p ? { p50: round(p.p50), p95: round(p.p95), max: round(p.max) } : { p50: null, p95: null, max: null };
 }
 
 function chainsJson(deps: ApiDeps) {

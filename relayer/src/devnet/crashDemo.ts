@@ -19,6 +19,7 @@ import { formatWad } from '../../../sdk/src/risk/marginModel.js';
 import { waitForReceipt } from '../chain/receipts.js';
 import { RpcProvider } from '../chain/rpc.js';
 import { waitFor } from '../wait.js';
+import { percentiles, type Percentiles } from '../percentiles.js';
 import { fundKeeper, hubChain } from './actions.js';
 import { anvilKey, freePort, startAnvil, type AnvilChain } from './anvil.js';
 import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from './deploySystem.js';
@@ -67,7 +68,7 @@ export interface CrashDemoResult {
   setupMs: number;
   /** the fresh relayer: until its book held every account (its own count), and wall time from its process start */
   coldStart: { ms: number; wallMs: number; accounts: number } | null;
-  keeper: { passes: number; passMs: { p50: number; p95: number; max: number }; requestsPerPass: { p50: number; p95: number; max: number }; screened: number };
+  keeper: { passes: number; passMs: Percentiles; requestsPerPass: Percentiles; screened: number };
   relayerRssMb: number;
   liquidations: number;
   accountsLiquidated: number;
@@ -330,7 +331,8 @@ async function settle(relayer: RelayerProcess, timeoutMs: number): Promise<void>
 /** Hub liquidation transactions since `fromBlock` that no accepted keeper record accounts for, plus records sharing one. */
 async function doubleLiquidations(hub: TypedContract<typeof marginHubAbi>, records: LiquidationJson[], fromBlock: number): Promise<number> {
   const onChain = new Set([...(await hub.queryEvent('Liquidated', null, fromBlock)), ...(await hub.queryEvent('PositionLiquidated', null, fromBlock))].map((l) => l.transactionHash));
-  const accepted = records.filter((l) => l.hubBlock !== null && l.txHash !== null).map((l) => l.txHash!);
+  // Every record that sent a transaction, whether or not the keeper has seen its receipt yet.
+  const accepted = records.filter((l) => l.txHash !== null).map((l) => l.txHash!);
   const matched = new Set(accepted);
   return [...onChain].filter((tx) => !matched.has(tx)).length + (accepted.length - matched.size);
 }
@@ -370,12 +372,10 @@ function seizedByChain(manifest: DevnetManifest, done: LiquidationJson[]): Crash
 }
 
 function spread(values: number[]): Spread {
-  if (values.length === 0) return { median: 0, p95: 0, max: 0 };
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return { median: sorted[Math.floor((sorted.length - 1) / 2)]!, p95: rank(0.95), max: sorted.at(-1)! };
+  const p = percentiles(values);
+  return p ? { median: p.p50, p95: p.p95, max: p.max } : { median: 0, p95: 0, max: 0 };
 }
 
-function numbers(p: Record<'p50' | 'p95' | 'max', number | null>): { p50: number; p95: number; max: number } {
+function numbers(p: Record<'p50' | 'p95' | 'max', number | null>): Percentiles {
   return { p50: p.p50 ?? 0, p95: p.p95 ?? 0, max: p.max ?? 0 };
 }

@@ -41,7 +41,7 @@ export class AccountBook {
     private readonly store: RelayerStore,
     log: Logger,
   ) {
-    for (const id of store.data.accounts) this.dirty.add(id);
+    for (const id of store.accounts()) this.dirty.add(id);
     this.loop = new Loop('book', () => this.refresh(), log);
     hub.heads.onHead(() => this.loop.trigger());
   }

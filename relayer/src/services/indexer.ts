@@ -7,19 +7,25 @@
  * of the same blocks changes nothing twice. One indexer per chain: a chain that stops answering
  * stops only its own.
  */
-import type { Log } from 'ethers';
 import { toAccountId } from '../../../sdk/src/accountId.js';
-import { marginHubAbi } from '../../../sdk/src/abi/index.js';
+import { collateralVaultAbi, endpointV2Abi, marginHubAbi } from '../../../sdk/src/abi/index.js';
 import { decodeMessage } from '../../../sdk/src/messageCodec.js';
 import { decodePacket } from '../../../sdk/src/packet.js';
-import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
 import type { ChainClient } from '../chain/clients.js';
+import { getRawLogs, indexedParamTopics, topicOf, word, wordAddress, wordBytes, type RawLog } from '../chain/rawLogs.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { RelayerStore, StoredMessage } from '../store/store.js';
 import { Loop } from './loop.js';
 
 const MAX_BLOCK_RANGE = 5_000;
+
+const PACKET_SENT = topicOf(endpointV2Abi, 'PacketSent');
+const PACKET_VERIFIED = topicOf(endpointV2Abi, 'PacketVerified');
+const PACKET_DELIVERED = topicOf(endpointV2Abi, 'PacketDelivered');
+const DEPOSITED = topicOf(collateralVaultAbi, 'Deposited');
+/** Every hub event names the accounts it touches as indexed AccountId (bytes32) parameters: their topic positions. */
+const HUB_ACCOUNT_TOPICS = indexedParamTopics(marginHubAbi, /^(account|buyer|seller|payer|receiver|from|to|keeper)$/, 'bytes32');
 
 /** What an indexed range told the other services. */
 export interface IndexerListener {
@@ -43,7 +49,6 @@ export class ChainIndexer {
   readonly loop: Loop;
   /** whether a poll has reached the chain's safe head at least once since start */
   caughtUp = false;
-  private readonly hubContract: TypedContract<typeof marginHubAbi>;
 
   constructor(
     readonly chain: ChainClient,
@@ -53,7 +58,6 @@ export class ChainIndexer {
     private readonly log: Logger,
     private readonly metrics: RelayerMetrics,
   ) {
-    this.hubContract = new TypedContract(marginHubAbi, ctx.hub, null);
     this.loop = new Loop(`indexer:${chain.config.name}`, () => this.pollOnce(), log);
     chain.heads.onHead(() => this.loop.trigger());
   }
@@ -83,7 +87,7 @@ export class ChainIndexer {
     const to = Math.min(safe, from + MAX_BLOCK_RANGE - 1);
     const addresses = [chain.config.endpoint, chain.config.vault];
     if (eid === this.ctx.hubEid) addresses.push(this.ctx.hub, this.ctx.engine);
-    const [logs, toBlock] = await Promise.all([chain.provider.getLogs({ address: addresses, fromBlock: from, toBlock: to }), chain.provider.getBlock(to)]);
+    const [logs, toBlock] = await Promise.all([getRawLogs(chain.provider, addresses, from, to), chain.provider.getBlock(to)]);
     const touched = new Set<string>();
     const packets: StoredMessage[] = [];
     let configChanged = false;
@@ -118,34 +122,30 @@ export class ChainIndexer {
     this.metrics.chainLag.set({ chain }, head - checkpoint);
   }
 
-  private applyVault(log: Log, touched: Set<string>): void {
-    const deposited = this.chain.vault.parseEvent('Deposited', log);
-    if (deposited) touched.add(toAccountId(deposited.account, deposited.subAccount));
+  private applyVault(log: RawLog, touched: Set<string>): void {
+    // Deposited(uint64 indexed creditId, address indexed account, uint32 subAccount, ...)
+    if (log.topics[0] === DEPOSITED) touched.add(toAccountId(wordAddress(log.topics[2]!), Number(BigInt(word(log.data, 0)))));
   }
 
-  private applyHub(log: Log, touched: Set<string>): void {
-    const parsed = this.hubContract.decodeAnyEvent(log);
-    if (!parsed) return;
-    parsed.event.inputs.forEach((input, i) => {
-      // Every hub event names its accounts as AccountId (bytes32) parameters.
-      if (input.type === 'bytes32' && /account|buyer|seller|payer|receiver|from|to|keeper/i.test(input.name)) touched.add(parsed.args[i] as string);
-    });
+  private applyHub(log: RawLog, touched: Set<string>): void {
+    for (const position of HUB_ACCOUNT_TOPICS.get(log.topics[0] ?? '') ?? []) touched.add(log.topics[position]!);
   }
 
-  private applyEndpoint(log: Log, packets: StoredMessage[]): void {
-    const endpoint = this.chain.endpoint;
-    const sent = endpoint.parseEvent('PacketSent', log);
-    if (sent) {
-      const m = this.recordSent(sent.encodedPayload, log.blockNumber);
+  private applyEndpoint(log: RawLog, packets: StoredMessage[]): void {
+    const topic = log.topics[0];
+    if (topic === PACKET_SENT) {
+      // PacketSent(bytes encodedPayload, bytes options, address sendLibrary)
+      const m = this.recordSent(wordBytes(log.data, 0), log.blockNumber);
       if (m) packets.push(m);
       return;
     }
-    const verified = endpoint.parseEvent('PacketVerified', log);
-    const delivered = verified ? null : endpoint.parseEvent('PacketDelivered', log);
-    const event = verified ?? delivered;
-    if (!event) return;
-    const { origin } = event;
-    const m = this.store.advanceByOrigin(origin.srcEid, origin.sender, origin.nonce.toString(), event.receiver, verified ? 'verified' : 'delivered', log.blockNumber);
+    if (topic !== PACKET_VERIFIED && topic !== PACKET_DELIVERED) return;
+    // Packet{Verified,Delivered}((uint32 srcEid, bytes32 sender, uint64 nonce) origin, address receiver, ...)
+    const srcEid = Number(BigInt(word(log.data, 0)));
+    const sender = word(log.data, 1);
+    const nonce = BigInt(word(log.data, 2)).toString();
+    const receiver = wordAddress(word(log.data, 3));
+    const m = this.store.advanceByOrigin(srcEid, sender, nonce, receiver, topic === PACKET_VERIFIED ? 'verified' : 'delivered');
     if (m) packets.push(m);
   }
 

@@ -37,7 +37,7 @@ export class ParityMonitor {
   }
 
   async check(): Promise<void> {
-    const accounts = this.store.data.accounts;
+    const accounts = this.store.accounts();
     if (accounts.length === 0) return;
     // One block behind the head: a sealed block both sides read alike (a node may answer for its
     // latest block from the one it is still building).

@@ -4,7 +4,8 @@
  * The hub ledger is read at the block the hub's indexer has reached; credits in flight are the
  * CREDITs the relayer has seen sent and not seen delivered, which at that block is exactly what
  * the hub has not applied (a delivery the indexer has not reached yet still counts as in flight,
- * which can only understate the left side for a moment). So a check is one Multicall3 call on
+ * which can only understate the left side for a moment; before the hub's indexer has a block
+ * there is no check). So a check is one Multicall3 call on
  * the hub and one on each vault's chain, however many credits are in flight. Chains are read at
  * slightly different moments, so a breach is alerted only when two consecutive checks see it. A
  * chain that does not answer is skipped for that check, not counted as a breach.
@@ -46,8 +47,10 @@ export class Reconciler {
   }
 
   async check(): Promise<CustodyCheck[]> {
-    const hub = this.chains.get(this.hubEid)!;
-    const hubBlock = this.store.checkpoint(this.hubEid)?.block ?? (hub.heads.head >= 0 ? hub.heads.head : await hub.provider.head());
+    // Until the hub's indexer has a block, deliveries the hub already applied still look in
+    // flight: the ledger at any block would count them twice. Nothing to compare yet.
+    const hubBlock = this.store.checkpoint(this.hubEid)?.block;
+    if (hubBlock === undefined) return [];
     const assets = this.reader.listedAssets().filter((a) => this.chains.has(a.eid));
     const inFlight = this.store.inFlight();
     const credits = assets.map((a) => inFlight.filter((m) => isCreditOf(m, a, this.hubEid)).reduce((sum, m) => sum + BigInt(m.amount), 0n));

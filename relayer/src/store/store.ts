@@ -35,8 +35,6 @@ export interface StoredMessage {
   sentBlock: number;
   sentAt: number;
   deliveredAt?: number;
-  /** the destination block its PacketDelivered is in */
-  deliveredBlock?: number;
   attempts: number;
   lastAttemptAt?: number;
   lastError?: string;
@@ -109,11 +107,6 @@ export interface KeeperData {
   liquidations: Record<string, LiquidationRecord>;
 }
 
-export type StoreData = ChainData & KeeperData;
-
-/** What `data` exposes: read-only, so every change goes through a method that marks the store dirty. */
-export type StoreView = { readonly [K in keyof StoreData]: Readonly<StoreData[K]> };
-
 export class RelayerStore {
   private readonly chain: DurableFile<ChainData>;
   private readonly keeper: DurableFile<KeeperData>;
@@ -122,6 +115,10 @@ export class RelayerStore {
   private readonly undelivered = new Set<string>();
   /** guid by origin (srcEid, sender, nonce, receiver): how PacketVerified/PacketDelivered name a packet */
   private readonly byOrigin = new Map<string, string>();
+  /** ids of liquidation records not finished (planned, submitted, seized): what each keeper pass looks at */
+  private readonly unfinished = new Set<string>();
+  /** liquidation id by the guid of its SEIZE: how a delivered packet finds its record */
+  private readonly bySeizeGuid = new Map<string, string>();
 
   private constructor(chain: DurableFile<ChainData>, keeper: DurableFile<KeeperData>) {
     this.chain = chain;
@@ -131,6 +128,7 @@ export class RelayerStore {
       if (m.status !== 'delivered') this.undelivered.add(m.guid);
       this.byOrigin.set(originKey(m.srcEid, m.sender, m.nonce, m.receiver), m.guid);
     }
+    for (const l of Object.values(keeper.data.liquidations)) this.index(l);
   }
 
   static async open(dataDir: string): Promise<RelayerStore> {
@@ -140,8 +138,14 @@ export class RelayerStore {
     return new RelayerStore(chain, keeper);
   }
 
-  get data(): StoreView {
-    return { ...this.chain.data, ...this.keeper.data };
+  /** Every account the relayer has seen, in the order it first saw them (read-only: add with `addAccount`). */
+  accounts(): readonly string[] {
+    return this.chain.data.accounts;
+  }
+
+  /** The latest alerts, oldest first (at most 1,000). */
+  alerts(): readonly Alert[] {
+    return this.chain.data.alerts;
   }
 
   /** Writes whatever changed, in both files. */
@@ -183,11 +187,11 @@ export class RelayerStore {
    * Moves the packet with this origin forward; one not recorded yet (its source chain is indexed
    * behind its destination) is moved when it is. Returns the message if it is known.
    */
-  advanceByOrigin(srcEid: number, sender: string, nonce: string, receiver: string, status: MessageStatus, block?: number): StoredMessage | undefined {
+  advanceByOrigin(srcEid: number, sender: string, nonce: string, receiver: string, status: MessageStatus): StoredMessage | undefined {
     const key = originKey(srcEid, sender, nonce, receiver);
     const guid = this.byOrigin.get(key);
     if (guid) {
-      this.advance(guid, status, Date.now(), block);
+      this.advance(guid, status);
       return this.chain.data.messages[guid];
     }
     const early = this.chain.data.earlyStatus[key];
@@ -199,7 +203,7 @@ export class RelayerStore {
   }
 
   /** Moves a message forward (sent -> verified -> delivered), never back. */
-  advance(guid: string, status: MessageStatus, at = Date.now(), block?: number): void {
+  advance(guid: string, status: MessageStatus, at = Date.now()): void {
     const m = this.chain.data.messages[guid];
     if (!m || RANK[m.status] >= RANK[status]) return;
     this.chain.dirty = true;
@@ -207,7 +211,6 @@ export class RelayerStore {
     if (status === 'delivered') {
       this.undelivered.delete(guid);
       m.deliveredAt = at;
-      if (block !== undefined) m.deliveredBlock = block;
       delete m.lastError;
     }
   }
@@ -254,6 +257,24 @@ export class RelayerStore {
   putLiquidation(record: LiquidationRecord): void {
     this.keeper.data.liquidations[record.id] = record;
     this.keeper.dirty = true;
+    this.index(record);
+  }
+
+  /** Records not settled, dropped or failed, without a scan of every record. */
+  unfinishedLiquidations(): LiquidationRecord[] {
+    return [...this.unfinished].map((id) => this.keeper.data.liquidations[id]!);
+  }
+
+  /** The record whose SEIZE has this guid. */
+  liquidationBySeize(guid: string): LiquidationRecord | undefined {
+    const id = this.bySeizeGuid.get(guid);
+    return id === undefined ? undefined : this.keeper.data.liquidations[id];
+  }
+
+  private index(record: LiquidationRecord): void {
+    if (FINISHED.has(record.status)) this.unfinished.delete(record.id);
+    else this.unfinished.add(record.id);
+    if (record.guid) this.bySeizeGuid.set(record.guid, record.id);
   }
 
   addAlert(alert: Alert): void {
@@ -299,6 +320,8 @@ class DurableFile<T extends object> {
     await this.writing;
   }
 }
+
+const FINISHED: ReadonlySet<LiquidationStatus> = new Set(['settled', 'dropped', 'failed']);
 
 const RANK: Record<MessageStatus, number> = { sent: 0, verified: 1, delivered: 2 };
 

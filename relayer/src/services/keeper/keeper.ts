@@ -133,7 +133,7 @@ export class Keeper {
     const { spots, blocked } = this.observeFeeds(state.prices, block);
     // An account whose liquidation is on its way to the hub is not planned again; one whose
     // attempt failed without a named refusal is retried with the same record.
-    const open = this.store.liquidations().filter((l) => l.status === 'planned');
+    const open = this.store.unfinishedLiquidations().filter((l) => l.status === 'planned');
     const inFlight = new Set(open.filter((l) => l.txHash).map((l) => l.account));
     const retry = new Map(open.filter((l) => !l.txHash).map((l) => [l.account, l]));
     const entries = [...this.book.holdings()];
@@ -414,8 +414,8 @@ export class Keeper {
     let changed = false;
     for (const m of messages) {
       if (m.msgType !== MessageType.SEIZE || m.status !== 'delivered') continue;
-      const record = this.store.liquidations().find((l) => l.guid === m.guid && l.status === 'submitted');
-      if (!record) continue;
+      const record = this.store.liquidationBySeize(m.guid);
+      if (record?.status !== 'submitted') continue;
       // The endpoint emits PacketDelivered only after the vault's lzReceive, which pays the
       // receiver in the same call, returned: delivered is paid.
       record.seizedAt = m.deliveredAt ?? Date.now();
@@ -437,7 +437,7 @@ export class Keeper {
    */
   private settleDelivered(): void {
     const delivered: StoredMessage[] = [];
-    for (const l of this.store.liquidations()) {
+    for (const l of this.store.unfinishedLiquidations()) {
       if (l.status !== 'submitted' || !l.guid) continue;
       const m = this.store.message(l.guid);
       if (m?.status === 'delivered') delivered.push(m);
@@ -447,7 +447,7 @@ export class Keeper {
 
   /** After a restart: finds out what became of every record left planned, and whether submitted SEIZEs arrived. */
   private async resume(): Promise<void> {
-    for (const record of this.store.liquidations()) {
+    for (const record of this.store.unfinishedLiquidations()) {
       if (record.status === 'planned') await this.resumePlanned(record);
       if (record.status === 'submitted' && record.guid) {
         const message = this.store.message(record.guid);
