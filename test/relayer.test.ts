@@ -3,15 +3,17 @@ import { waitFor } from '../relayer/src/wait.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JsonRpcProvider, Wallet } from 'ethers';
+import { JsonRpcProvider, Wallet, ZeroHash } from 'ethers';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
-import { deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, hubContracts, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
+import { deploySystem, ENFORCED_LZ_RECEIVE_GAS, devnetRelayerConfig, devnetSigner, devnetSpecs, hubContracts, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
 import { deployBuilt } from '../relayer/src/devnet/layerzero.js';
 import { loadArtifact } from '../relayer/src/devnet/artifacts.js';
 import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
-import { collateralVaultAbi, endpointV2Abi, simpleMessageLibAbi, testTokenAbi } from '../sdk/src/abi/index.js';
+import { collateralVaultAbi, dvnAbi, endpointV2Abi, receiveUln302Abi, sendUln302Abi, simpleMessageLibAbi, testTokenAbi } from '../sdk/src/abi/index.js';
+import { lzReceiveGas } from '../sdk/src/lzOptions.js';
+import { signedDvnInstruction } from '../relayer/src/devnet/worker.js';
 import { TypedContract } from '../sdk/src/contracts/typedContract.js';
-import { decodePacket, type PacketV1 } from '../sdk/src/packet.js';
+import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '../sdk/src/packet.js';
 import { hubChain, mintAndDeposit, requestWithdrawal, venueTrade } from '../relayer/src/devnet/actions.js';
 import { Relayer } from '../relayer/src/relayer.js';
 import { ParityMonitor } from '../relayer/src/services/parityMonitor.js';
@@ -20,6 +22,8 @@ import { toAccountId } from '../sdk/src/accountId.js';
 import { formatWad } from '../sdk/src/risk/marginModel.js';
 
 const DEPLOYER = anvilKey(0);
+/** The venue and the feeds' owner: not the relayer's key, so test transactions never take the relayer's nonces. */
+const OPERATOR = anvilKey(4);
 const TRADER = anvilKey(1);
 const MAKER = anvilKey(2);
 const trader = new Wallet(TRADER).address;
@@ -49,7 +53,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
   before(async function () {
     for (const chainId of [31_101, 31_102, 31_103]) chains.push(await startAnvil({ chainId }));
     const specs = devnetSpecs(chains);
-    manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER);
+    manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER, OPERATOR);
     dataDir = mkdtempSync(join(tmpdir(), 'relayer-test-'));
     await startRelayer();
   });
@@ -69,7 +73,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     const account = toAccountId(trader, 0);
     await waitFor('both credits', async () => (await hub.read('accountState', [account])).assets === 6n);
     // A perp so that health is a ratio, not "nothing required".
-    await venueTrade(manifest, DEPLOYER, { owner: trader }, { owner: maker }, 0, e18(10n), e18(3000n));
+    await venueTrade(manifest, OPERATOR, { owner: trader }, { owner: maker }, 0, e18(10n), e18(3000n));
 
     const { status, body } = await getJson(`${api}/v1/accounts/${trader}`);
     expect(status).to.equal(200);
@@ -103,7 +107,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     // Options too: Black-Scholes with the time to expiry at the block the API read, equal to the hub's.
     const engine = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER)).engine;
     const callMark: bigint = await engine.read('markPrice', [1]);
-    await venueTrade(manifest, DEPLOYER, { owner: trader }, { owner: maker }, 1, e18(2n), callMark);
+    await venueTrade(manifest, OPERATOR, { owner: trader }, { owner: maker }, 1, e18(2n), callMark);
     const after = (await getJson(`${api}/v1/accounts/${trader}`)).body;
     const withCall = after.accounts[0];
     expect(withCall.positions.map((p: { kind: string; size: string }) => [p.kind, p.size])).to.deep.equal([['perp', '10'], ['call', '2']]);
@@ -114,6 +118,41 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(withCall.greeks[0].delta).to.equal(formatWad(risk.delta[0]!));
     expect(withCall.greeks[0].vegaUsd).to.equal(formatWad(risk.vega[0]!));
     expect(Number(withCall.greeks[0].vegaUsd)).to.be.greaterThan(0);
+  });
+
+  it('runs on ULN302: a deposit sent with no options gets the CREDIT enforced gas, pays the DVN and the executor, and is verified, committed and executed', async function () {
+    const [hubC, spokeA] = manifest.chains;
+    expect(spokeA!.uln, 'the devnet defaults to ULN302').to.not.equal(undefined);
+    const provider = new JsonRpcProvider(spokeA!.rpcUrl);
+    try {
+      const vault = new TypedContract(collateralVaultAbi, spokeA!.vault, provider);
+      const sendLib = new TypedContract(sendUln302Abi, spokeA!.uln!.sendLib, provider);
+      const [dvnBefore, executorBefore] = await Promise.all([sendLib.read('fees', [spokeA!.uln!.dvn]), sendLib.read('fees', [spokeA!.uln!.executor])]);
+      const fee: bigint = await vault.read('quoteDeposit', [trader, 0, spokeA!.tokens.WETH!, e18(1n), '0x']);
+      await mintAndDeposit(spokeA!, TRADER, 'WETH', e18(1n));
+      const [dvnAfter, executorAfter] = await Promise.all([sendLib.read('fees', [spokeA!.uln!.dvn]), sendLib.read('fees', [spokeA!.uln!.executor])]);
+      // The quote is the two workers' fees, and each was paid its part.
+      expect(dvnAfter - dvnBefore > 0n && executorAfter - executorBefore > 0n).to.equal(true);
+      expect(dvnAfter - dvnBefore + (executorAfter - executorBefore)).to.equal(fee);
+
+      const endpoint = new TypedContract(endpointV2Abi, spokeA!.endpoint, provider);
+      const sent = (await endpoint.queryEvent('PacketSent', null, 0)).map((l) => endpoint.parseEvent('PacketSent', l)!).at(-1)!;
+      expect(lzReceiveGas(sent.options).gas).to.equal(ENFORCED_LZ_RECEIVE_GAS.CREDIT);
+      const packet = decodePacket(sent.encodedPayload);
+      const hubProvider = new JsonRpcProvider(hubC!.rpcUrl);
+      const hubEndpoint = new TypedContract(endpointV2Abi, hubC!.endpoint, hubProvider);
+      await waitFor('the CREDIT executed on the hub', async () => (await hubEndpoint.read('lazyInboundNonce', [packet.receiver, packet.srcEid, packet.sender])) >= packet.nonce);
+      // Executed through the executor with the gas the options carry: the endpoint cleared it, and no LzReceiveAlert.
+      expect(await hubEndpoint.read('inboundPayloadHash', [packet.receiver, packet.srcEid, packet.sender, packet.nonce])).to.equal(ZeroHash);
+      const alerts = (await hubEndpoint.queryEvent('LzReceiveAlert', null, 0)).map((l) => hubEndpoint.parseEvent('LzReceiveAlert', l)!);
+      expect(alerts.map((a) => `${a.origin.srcEid}/${a.origin.nonce} ${a.guid} gas ${a.gas}: ${a.reason}`)).to.deep.equal([]);
+      const executed = (await hubEndpoint.queryEvent('PacketDelivered', null, 0)).at(-1)!;
+      const tx = await hubProvider.getTransaction(executed.transactionHash);
+      expect(tx!.to).to.equal(hubC!.uln!.executor);
+      hubProvider.destroy();
+    } finally {
+      provider.destroy();
+    }
   });
 
   it('a withdrawal round trip survives the relayer being killed mid-way, delivering every pending packet exactly once', async function () {
@@ -291,7 +330,16 @@ async function lastPacket(src: DeployedChain, dst: DeployedChain): Promise<Packe
   return packets.filter((p) => p.dstEid === dst.eid).at(-1)!;
 }
 
-/** The first half of a delivery (the DVN's verify) without the second (the executor's lzReceive). */
+/** The first half of a delivery (the DVN's verify and its commit) without the second (the executor's lzReceive). */
 async function validateOnly(dst: DeployedChain, packet: PacketV1): Promise<void> {
-  await new TypedContract(simpleMessageLibAbi, dst.messageLib, devnetSigner(dst.rpcUrl, DEPLOYER)).send('validatePacket', [packet.encoded]);
+  const signer = devnetSigner(dst.rpcUrl, DEPLOYER);
+  if (!dst.uln) {
+    await new TypedContract(simpleMessageLibAbi, dst.messageLib!, signer).send('validatePacket', [packet.encoded]);
+    return;
+  }
+  const receiveLib = new TypedContract(receiveUln302Abi, dst.uln.receiveLib, signer);
+  const verify = receiveLib.encode('verify', [packetHeader(packet), payloadHash(packet), 0n]);
+  const instruction = await signedDvnInstruction(new Wallet(DEPLOYER), dst.uln.dvnVid, receiveLib.address, verify, BigInt(Math.floor(Date.now() / 1000) + 3600));
+  await new TypedContract(dvnAbi, dst.uln.dvn, signer).send('execute', [[instruction]]);
+  await receiveLib.send('commitVerification', [packetHeader(packet), payloadHash(packet)]);
 }

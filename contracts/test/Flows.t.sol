@@ -686,7 +686,7 @@ contract FlowsTest is Fixture {
         vaultA.deposit{ value: fee }(alice, 0, address(wethA), 10e18, "");
         vm.snapshotGasLastCall("flows", "deposit (spoke, sends CREDIT)");
         vm.stopPrank();
-        _deliverWithGas(HUB_EID, address(hub), "credit delivery (hub lzReceive)");
+        _deliverWithGas(HUB_EID, address(hub), "credit delivery (hub lzReceive)", CREDIT_GAS);
 
         _seedLiquidity(100_000e6);
         vm.prank(alice);
@@ -695,7 +695,7 @@ contract FlowsTest is Fixture {
         vm.prank(alice);
         hub.withdraw{ value: fee }(0, wethAAsset, 0.1e18, alice, "");
         vm.snapshotGasLastCall("flows", "withdraw request (hub, sends RELEASE)");
-        _deliverWithGas(A_EID, address(vaultA), "release delivery (vault lzReceive)");
+        _deliverWithGas(A_EID, address(vaultA), "release delivery (vault lzReceive)", RELEASE_GAS);
 
         _setEthPrice(2300e8);
         usdc.mint(keeper, 100_000e6);
@@ -705,20 +705,24 @@ contract FlowsTest is Fixture {
         hub.liquidate{ value: fee }(_acct(alice, 0), wethAAsset, 100_000e6, keeper, "");
         vm.snapshotGasLastCall("flows", "liquidate (hub, sends SEIZE)");
         vm.stopPrank();
-        _deliverWithGas(A_EID, address(vaultA), "seize delivery (vault lzReceive)");
+        _deliverWithGas(A_EID, address(vaultA), "seize delivery (vault lzReceive)", SEIZE_GAS);
         assertGt(wethA.balanceOf(keeper), 0);
     }
 
     // ============================================================ helpers
 
     /// @dev Delivers the oldest packet for `receiver` the way `verifyPackets` does, but records the
-    /// gas of the destination `lzReceive` alone (the DVN and executor mocks' own work excluded).
-    function _deliverWithGas(uint32 eid, address receiver, string memory name) internal {
+    /// gas of the destination `lzReceive` alone (the DVN and executor mocks' own work excluded),
+    /// and the gas its type's enforced options give it, which must exceed it by the stated margin
+    /// (contracts/config/enforced-gas.json).
+    function _deliverWithGas(uint32 eid, address receiver, string memory name, uint128 enforced) internal {
         bytes32 guid = packetsQueue[eid][addressToBytes32(receiver)].popBack();
         bytes memory packet = packets[guid];
         this.validatePacket(packet, "");
         this.lzReceive(packet, optionsLookup[guid]);
-        vm.snapshotGasLastCall("flows", name);
+        uint256 used = vm.snapshotGasLastCall("flows", name);
+        vm.snapshotValue("flows", string.concat(name, ", enforced gas"), enforced);
+        assertLe(used * (100 + GAS_MARGIN_PERCENT) / 100, enforced, string.concat(name, ": enforced gas below the measured gas plus the margin"));
     }
 
     function _fundInsurance(uint256 tokens) internal {

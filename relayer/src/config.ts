@@ -25,8 +25,17 @@ export const chainConfigSchema = z.object({
   /** Blocks behind the head the indexer waits before it trusts an event (reorg safety). */
   confirmations: z.number().int().min(0).default(0),
   endpoint: addressSchema,
-  /** The receive library the devnet worker verifies packets with (devnet only). */
+  /** The SimpleMessageLib the devnet worker verifies packets with (devnet on SimpleMessageLib only). */
   messageLib: addressSchema.optional(),
+  /** The receive library, DVN and executor the devnet worker drives (devnet on ULN302 only). */
+  uln: z
+    .object({
+      receiveLib: addressSchema,
+      dvn: addressSchema,
+      dvnVid: z.number().int().min(0).max(0xffffffff),
+      executor: addressSchema,
+    })
+    .optional(),
   vault: addressSchema,
 });
 
@@ -76,8 +85,8 @@ export function parseRelayerConfig(input: unknown): RelayerConfig {
   const config = parsed.data;
   if (config.devnetWorker && !config.relayerKey) throw new Error('devnetWorker needs relayerKey');
   if (config.devnetWorker) {
-    // The devnet worker verifies packets with each chain's receive library.
-    for (const c of config.chains) if (!c.messageLib) throw new Error(`${c.name}: the devnet worker needs relayerKey and messageLib`);
+    // The devnet worker verifies packets with each chain's DVN and receive library (or SimpleMessageLib).
+    for (const c of config.chains) if (!c.messageLib && !c.uln) throw new Error(`${c.name}: the devnet worker needs the chain's uln workers (or messageLib)`);
   }
   if (!config.chains.some((c) => c.eid === config.hubEid)) throw new Error(`no chain has the hub's endpoint id ${config.hubEid}`);
   return config;

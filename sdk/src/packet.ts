@@ -2,7 +2,7 @@
  * LayerZero V2's PacketV1 encoding, as `PacketSent.encodedPayload` carries it:
  * version (1) | nonce (8) | srcEid (4) | sender (32) | dstEid (4) | receiver (32) | guid (32) | message.
  */
-import { getAddress, getBytes, hexlify, toBigInt, dataSlice } from 'ethers';
+import { getAddress, getBytes, hexlify, keccak256, toBigInt, dataSlice } from 'ethers';
 
 export interface PacketV1 {
   nonce: bigint;
@@ -33,4 +33,14 @@ export function decodePacket(encoded: string): PacketV1 {
     message: hexlify(bytes.subarray(113)),
     encoded: hexlify(bytes),
   };
+}
+
+/** The packet's header, what a DVN verifies and the receive library commits: its first 81 bytes. */
+export function packetHeader(p: PacketV1): string {
+  return dataSlice(p.encoded, 0, PACKET_HEADER_LENGTH);
+}
+
+/** keccak256(guid ++ message): the payload hash the endpoint stores for a verified packet. */
+export function payloadHash(p: PacketV1): string {
+  return keccak256(dataSlice(p.encoded, PACKET_HEADER_LENGTH));
 }

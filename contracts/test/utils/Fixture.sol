@@ -24,8 +24,12 @@ abstract contract Fixture is TestHelperOz5 {
     uint32 internal constant HUB_EID = 1;
     uint32 internal constant A_EID = 2;
     uint32 internal constant B_EID = 3;
-    uint128 internal constant CREDIT_GAS = 200_000;
-    uint128 internal constant ORDER_GAS = 150_000;
+    /// @dev Enforced lzReceive gas per message type, from contracts/config/enforced-gas.json (the
+    /// devnet deployment reads the same file).
+    uint128 internal CREDIT_GAS;
+    uint128 internal RELEASE_GAS;
+    uint128 internal SEIZE_GAS;
+    uint256 internal GAS_MARGIN_PERCENT;
 
     address internal admin = makeAddr("admin");
     address internal venue = makeAddr("venue");
@@ -102,17 +106,23 @@ abstract contract Fixture is TestHelperOz5 {
         vaultA.setPeer(HUB_EID, addressToBytes32(address(hub)));
         vaultB.setPeer(HUB_EID, addressToBytes32(address(hub)));
 
+        string memory gas = vm.readFile("contracts/config/enforced-gas.json");
+        CREDIT_GAS = uint128(vm.parseJsonUint(gas, ".CREDIT"));
+        RELEASE_GAS = uint128(vm.parseJsonUint(gas, ".RELEASE"));
+        SEIZE_GAS = uint128(vm.parseJsonUint(gas, ".SEIZE"));
+        GAS_MARGIN_PERCENT = vm.parseJsonUint(gas, ".marginPercent");
         bytes memory creditOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(CREDIT_GAS, 0);
-        bytes memory orderOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(ORDER_GAS, 0);
+        bytes memory releaseOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(RELEASE_GAS, 0);
+        bytes memory seizeOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(SEIZE_GAS, 0);
         EnforcedOptionParam[] memory toHub = new EnforcedOptionParam[](1);
         toHub[0] = EnforcedOptionParam(HUB_EID, MessageCodec.CREDIT, creditOptions);
         vaultA.setEnforcedOptions(toHub);
         vaultB.setEnforcedOptions(toHub);
         EnforcedOptionParam[] memory toSpokes = new EnforcedOptionParam[](4);
-        toSpokes[0] = EnforcedOptionParam(A_EID, MessageCodec.RELEASE, orderOptions);
-        toSpokes[1] = EnforcedOptionParam(A_EID, MessageCodec.SEIZE, orderOptions);
-        toSpokes[2] = EnforcedOptionParam(B_EID, MessageCodec.RELEASE, orderOptions);
-        toSpokes[3] = EnforcedOptionParam(B_EID, MessageCodec.SEIZE, orderOptions);
+        toSpokes[0] = EnforcedOptionParam(A_EID, MessageCodec.RELEASE, releaseOptions);
+        toSpokes[1] = EnforcedOptionParam(A_EID, MessageCodec.SEIZE, seizeOptions);
+        toSpokes[2] = EnforcedOptionParam(B_EID, MessageCodec.RELEASE, releaseOptions);
+        toSpokes[3] = EnforcedOptionParam(B_EID, MessageCodec.SEIZE, seizeOptions);
         hub.setEnforcedOptions(toSpokes);
 
         hubVault.configureToken(address(usdc), true, type(uint128).max);

@@ -1,5 +1,6 @@
 /** Shared pieces of the devnet command lines (`npm start`, `npm run demo`). */
 import { InvalidArgumentError } from 'commander';
+import type { MessageLibKind } from './layerzero.js';
 
 /** A commander argument parser for a number from `min` to `max`, a whole one if `integer`. */
 export const numberOption = (name: string, min: number, max: number, integer: boolean) => (value: string) => {
@@ -9,3 +10,10 @@ export const numberOption = (name: string, min: number, max: number, integer: bo
   }
   return n;
 };
+
+/** `--message-lib`: the devnet's LayerZero path, the production one (ULN302 with a DVN and an executor) unless asked. */
+export const messageLibOption = (value: string): MessageLibKind => {
+  if (value !== 'uln302' && value !== 'simple') throw new InvalidArgumentError('--message-lib must be uln302 or simple');
+  return value;
+};
+export const MESSAGE_LIB_HELP = 'LayerZero message library: uln302 (DVN, executor, real fees) or simple (SimpleMessageLib: no DVN, options ignored)';

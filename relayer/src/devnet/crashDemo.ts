@@ -23,6 +23,7 @@ import { percentiles, type Percentiles } from '../percentiles.js';
 import { fundKeeper, hubChain } from './actions.js';
 import { anvilKey, freePort, startAnvil, type AnvilChain } from './anvil.js';
 import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from './deploySystem.js';
+import type { MessageLibKind } from './layerzero.js';
 import { openBook } from './load/openBook.js';
 import { Sender } from './load/senders.js';
 import { RelayerProcess } from './relayerProcess.js';
@@ -49,11 +50,13 @@ export interface CrashDemoOptions {
   seed: bigint;
   /** start a second, fresh relayer after set-up and time how long it takes to read the whole book */
   coldStart: boolean;
+  /** the LayerZero path: ULN302 with a DVN and an executor, or SimpleMessageLib */
+  messageLib: MessageLibKind;
   faults?: CrashFaults;
   log?: (line: string) => void;
 }
 
-export const DEFAULT_CRASH: CrashDemoOptions = { accounts: 50, crash: 0.4, steps: 10, stepMs: 2000, volUp: 0.5, blockTime: 1, seed: 0xc4a5n, coldStart: true };
+export const DEFAULT_CRASH: CrashDemoOptions = { accounts: 50, crash: 0.4, steps: 10, stepMs: 2000, volUp: 0.5, blockTime: 1, seed: 0xc4a5n, coldStart: true, messageLib: 'uln302' };
 
 export interface Spread {
   median: number;
@@ -138,7 +141,7 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
     for (const chainId of [31_337, 31_338, 31_339]) chains.push(await startAnvil({ chainId, gasLimit: DEVNET_GAS_LIMIT, baseFee: 0n }));
     const specs = devnetSpecs(chains);
     const deployer = anvilKey(0);
-    const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer, OPERATOR);
+    const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer, OPERATOR, options.messageLib);
     // The keeper's wallet and margin are funded before it starts, so its nonces are its own.
     await fundKeeper(manifest, KEEPER, usdc(5_000_000n + 10_000n * BigInt(options.accounts)), usdc(2_000_000n + 2_000n * BigInt(options.accounts)));
     const providers = manifest.chains.map((c) => new RpcProvider(c.rpcUrl, { chainId: c.chainId, timeoutMs: 60_000 }));

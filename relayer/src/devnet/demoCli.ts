@@ -4,7 +4,8 @@
  */
 import { Command } from 'commander';
 import { runForge } from '../../../scripts/forge.mjs';
-import { numberOption as number } from './cli.js';
+import { MESSAGE_LIB_HELP, messageLibOption, numberOption as number } from './cli.js';
+import type { MessageLibKind } from './layerzero.js';
 import { DEFAULT_CRASH, runCrashDemo, type CrashDemoResult } from './crashDemo.js';
 
 const program = new Command()
@@ -17,10 +18,11 @@ const program = new Command()
   .option('--step-ms <ms>', 'time between two price updates', number('--step-ms', 0, 60_000, true), DEFAULT_CRASH.stepMs)
   .option('--vol-up <fraction>', 'rise of ETH implied volatility over the crash', number('--vol-up', 0, 5, false), DEFAULT_CRASH.volUp)
   .option('--no-cold-start', 'skip timing a fresh relayer reading the whole book')
+  .option('--message-lib <lib>', MESSAGE_LIB_HELP, messageLibOption, DEFAULT_CRASH.messageLib)
   .option('--json', 'print the summary as JSON')
   .exitOverride((err) => process.exit(err.exitCode))
   .parse(process.argv);
-const opts = program.opts<{ accounts: number; blockTime: number; crash: number; steps: number; stepMs: number; volUp: number; coldStart: boolean; json?: boolean }>();
+const opts = program.opts<{ accounts: number; blockTime: number; crash: number; steps: number; stepMs: number; volUp: number; coldStart: boolean; messageLib: MessageLibKind; json?: boolean }>();
 
 const progress = opts.json ? () => undefined : (line: string) => process.stdout.write(`${line}\n`);
 progress('building contracts (cached after the first run)...');

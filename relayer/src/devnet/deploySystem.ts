@@ -6,11 +6,16 @@
  * Devnet assets: USDC (6 decimals) on the hub chain, the settlement token; WETH (18) on every
  * spoke, all one risk asset priced by one ETH/USD feed.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { JsonRpcProvider, NonceManager, Wallet, zeroPadValue, type Signer } from 'ethers';
+import { z } from 'zod';
 import { collateralVaultAbi, manualAggregatorAbi, marginHubAbi, riskEngineAbi, testTokenAbi } from '../../../sdk/src/abi/index.js';
 import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
-import { loadArtifact } from './artifacts.js';
-import { deployBuilt, deployLayerZero, placeMulticall3, type LayerZeroDeployment } from './layerzero.js';
+import { lzReceiveOption } from '../../../sdk/src/lzOptions.js';
+import { MessageType } from '../../../sdk/src/messageCodec.js';
+import { loadArtifact, repoRoot } from './artifacts.js';
+import { deployBuilt, deployLayerZero, placeMulticall3, type LayerZeroDeployment, type MessageLibKind } from './layerzero.js';
 import { parseRelayerConfig, type RelayerConfig } from '../config.js';
 
 export interface DevnetChainSpec {
@@ -37,6 +42,17 @@ export interface DevnetManifest {
 }
 
 const MAX_UINT128 = (1n << 128n) - 1n;
+
+/**
+ * lzReceive gas enforced per message type, from `contracts/config/enforced-gas.json`: the measured
+ * delivery gas plus a stated margin. The forge fixture reads the same file, and the gas test fails
+ * when a delivery needs more than the file gives it.
+ */
+export const ENFORCED_LZ_RECEIVE_GAS = (() => {
+  const gas = z.coerce.bigint().positive();
+  const file = z.object({ CREDIT: gas, RELEASE: gas, SEIZE: gas }).parse(JSON.parse(readFileSync(join(repoRoot, 'contracts/config/enforced-gas.json'), 'utf8')));
+  return { CREDIT: file.CREDIT, RELEASE: file.RELEASE, SEIZE: file.SEIZE } as const;
+})();
 
 /** The devnet's names and LayerZero endpoint ids for local chains: the first is the hub, the others spokes. */
 export function devnetSpecs(chains: ReadonlyArray<{ chainId: number; rpcUrl: string }>): DevnetChainSpec[] {
@@ -65,7 +81,13 @@ const DEVNET_SCENARIOS = (ethVolFeed: number) => [
  *   that move prices or book trades while the relayer delivers use another key than the relayer's,
  *   so their transactions never race its nonces.
  */
-export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetChainSpec[], privateKey: string, operatorKey = privateKey): Promise<DevnetManifest> {
+export async function deploySystem(
+  hubSpec: DevnetChainSpec,
+  spokeSpecs: DevnetChainSpec[],
+  privateKey: string,
+  operatorKey = privateKey,
+  messageLib: MessageLibKind = 'uln302',
+): Promise<DevnetManifest> {
   const all = [hubSpec, ...spokeSpecs];
   const signers = new Map(all.map((c) => [c.eid, devnetSigner(c.rpcUrl, privateKey)]));
   const signerOf = (eid: number) => signers.get(eid)!;
@@ -74,7 +96,7 @@ export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetC
   const lz = new Map<number, LayerZeroDeployment>();
   for (const c of all) {
     await placeMulticall3(signerOf(c.eid).provider as JsonRpcProvider);
-    lz.set(c.eid, await deployLayerZero(signerOf(c.eid), c.eid, all.filter((o) => o.eid !== c.eid).map((o) => o.eid)));
+    lz.set(c.eid, await deployLayerZero(signerOf(c.eid), c.eid, all.filter((o) => o.eid !== c.eid).map((o) => o.eid), { messageLib, workers: admin, confirmations: 0 }));
   }
 
   const token = loadArtifact('TestToken.sol');
@@ -107,6 +129,16 @@ export async function deploySystem(hubSpec: DevnetChainSpec, spokeSpecs: DevnetC
     await vault.send('configureToken', [collateral.address, true, MAX_UINT128]);
     await vault.send('setPeer', [hubSpec.eid, zeroPadValue(hub.address, 32)]);
     await hub.send('setPeer', [c.eid, zeroPadValue(vault.address, 32)]);
+    if (!isHub) {
+      // Every message gets the executor gas its type needs, whatever options its sender passes.
+      await vault.send('setEnforcedOptions', [[{ eid: hubSpec.eid, msgType: MessageType.CREDIT, options: lzReceiveOption(ENFORCED_LZ_RECEIVE_GAS.CREDIT) }]]);
+      await hub.send('setEnforcedOptions', [
+        [
+          { eid: c.eid, msgType: MessageType.RELEASE, options: lzReceiveOption(ENFORCED_LZ_RECEIVE_GAS.RELEASE) },
+          { eid: c.eid, msgType: MessageType.SEIZE, options: lzReceiveOption(ENFORCED_LZ_RECEIVE_GAS.SEIZE) },
+        ],
+      ]);
+    }
 
     const assetId = assets.length;
     await engine.send('listAsset', [c.eid, collateral.address, isHub ? 6 : 18, isHub ? usdRisk : ethRisk]);
@@ -153,6 +185,7 @@ export function devnetRelayerConfig(
       confirmations: 0,
       endpoint: c.endpoint,
       messageLib: c.messageLib,
+      ...(c.uln ? { uln: { receiveLib: c.uln.receiveLib, dvn: c.uln.dvn, dvnVid: c.uln.dvnVid, executor: c.uln.executor } } : {}),
       vault: c.vault,
     })),
     devnetWorker: true,

@@ -1,15 +1,28 @@
 /**
  * The real LayerZero V2 protocol contracts on a local chain, from the
- * @layerzerolabs/lz-evm-sdk-v2 artifacts: EndpointV2 and SimpleMessageLib as the send and
- * receive library for every remote endpoint id. The relayer's key is the only caller allowed to
- * verify packets, so on a devnet the relayer is the DVN; it also executes (calls lzReceive).
+ * @layerzerolabs/lz-evm-sdk-v2 artifacts, wired like a mainnet pathway: EndpointV2 with
+ * SendUln302 and ReceiveUln302 as the default libraries for every remote endpoint id, one
+ * required DVN (LayerZero's `DVN`, quorum 1) and LayerZero's `Executor`, with the price feed and
+ * fee libraries that make their fees real. The relayer's key is the DVN's signer and admin and
+ * the executor's admin: on a devnet the relayer does what LayerZero's off-chain workers do.
+ * `SimpleMessageLib` (one library, no DVN, no executor, options ignored) remains as an option.
  * Multicall3 is placed at its canonical address, as on every public network.
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { ContractFactory, type JsonRpcProvider, type Signer } from 'ethers';
 import type { Abi } from 'abitype';
-import { endpointV2Abi, simpleMessageLibAbi } from '../../../sdk/src/abi/index.js';
+import {
+  dvnAbi,
+  dvnFeeLibAbi,
+  endpointV2Abi,
+  executorAbi,
+  executorFeeLibAbi,
+  priceFeedAbi,
+  receiveUln302Abi,
+  sendUln302Abi,
+  simpleMessageLibAbi,
+} from '../../../sdk/src/abi/index.js';
 import { MULTICALL3_ADDRESS } from '../../../sdk/src/contracts/multicall.js';
 import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
 import { loadArtifact, type Artifact } from './artifacts.js';
@@ -21,10 +34,39 @@ function lzBytecode(path: string): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as { bytecode: string }).bytecode;
 }
 
+export type MessageLibKind = 'uln302' | 'simple';
+
+/** What the devnet worker drives on a chain on the production path. */
+export interface UlnWorkers {
+  sendLib: string;
+  receiveLib: string;
+  dvn: string;
+  /** the DVN's verifier id, part of every instruction it signs */
+  dvnVid: number;
+  executor: string;
+  priceFeed: string;
+}
+
 export interface LayerZeroDeployment {
   endpoint: string;
-  messageLib: string;
+  /** SimpleMessageLib, when the chain runs on it */
+  messageLib?: string;
+  /** the ULN302 libraries and workers, when the chain runs on them */
+  uln?: UlnWorkers;
 }
+
+/**
+ * The devnet's fee parameters. Every devnet chain's native token is ETH at $3,000 (the price
+ * feed's USD unit is 1e20) and gas costs 1 gwei; the workers add 20% and at least $0.01.
+ */
+const NATIVE_PRICE_USD = 3_000n * 10n ** 20n;
+const GAS_PRICE_WEI = 1_000_000_000n;
+const WORKER_MULTIPLIER_BPS = 12_000;
+const WORKER_FLOOR_MARGIN_USD = 10n ** 18n;
+/** Gas a DVN's verify costs on the destination, and the executor's own overhead per lzReceive. */
+const DVN_VERIFY_GAS = 80_000n;
+const EXECUTOR_BASE_GAS = 50_000n;
+const MAX_MESSAGE_SIZE = 10_000;
 
 /** Deploys `bytecode` with constructor `args` and returns the typed contract. */
 export async function deploy<A extends Abi>(signer: Signer, abi: A, bytecode: string, ...args: unknown[]): Promise<TypedContract<A>> {
@@ -39,18 +81,89 @@ export function deployBuilt<A extends Abi>(signer: Signer, abi: A, artifact: Art
   return deploy(signer, abi, artifact.bytecode, ...args);
 }
 
-/** Deploys the endpoint and library on one chain and makes the library the default for `remoteEids`. */
-export async function deployLayerZero(signer: Signer, eid: number, remoteEids: number[]): Promise<LayerZeroDeployment> {
+/**
+ * Deploys the endpoint and its libraries on one chain and makes them the default for
+ * `remoteEids`. `workers` is the address that signs for the DVN and runs the executor;
+ * `confirmations` is how many blocks the DVN waits on this chain's packets (the send side) and
+ * the receive side requires of packets from every remote.
+ */
+export async function deployLayerZero(
+  signer: Signer,
+  eid: number,
+  remoteEids: number[],
+  options: { messageLib: MessageLibKind; workers: string; confirmations: number },
+): Promise<LayerZeroDeployment> {
   const owner = await signer.getAddress();
   const endpoint = await deploy(signer, endpointV2Abi, lzBytecode('EndpointV2.sol/EndpointV2.json'), eid, owner);
-  const lib = await deploy(signer, simpleMessageLibAbi, lzBytecode('messagelib/SimpleMessageLib.sol/SimpleMessageLib.json'), endpoint.address, owner);
-  await endpoint.send('registerLibrary', [lib.address]);
-  for (const remote of remoteEids) {
-    await endpoint.send('setDefaultSendLibrary', [remote, lib.address]);
-    await endpoint.send('setDefaultReceiveLibrary', [remote, lib.address, 0n]);
+  if (options.messageLib === 'simple') {
+    const lib = await deploy(signer, simpleMessageLibAbi, lzBytecode('messagelib/SimpleMessageLib.sol/SimpleMessageLib.json'), endpoint.address, owner);
+    await endpoint.send('registerLibrary', [lib.address]);
+    for (const remote of remoteEids) {
+      await endpoint.send('setDefaultSendLibrary', [remote, lib.address]);
+      await endpoint.send('setDefaultReceiveLibrary', [remote, lib.address, 0n]);
+    }
+    await lib.send('setWhitelistCaller', [options.workers]);
+    return { endpoint: endpoint.address, messageLib: lib.address };
   }
-  await lib.send('setWhitelistCaller', [owner]);
-  return { endpoint: endpoint.address, messageLib: lib.address };
+  const uln = await deployUln302(signer, endpoint, eid, remoteEids, options.workers, BigInt(options.confirmations));
+  return { endpoint: endpoint.address, uln };
+}
+
+async function deployUln302(
+  signer: Signer,
+  endpoint: TypedContract<typeof endpointV2Abi>,
+  eid: number,
+  remoteEids: number[],
+  workers: string,
+  confirmations: bigint,
+): Promise<UlnWorkers> {
+  const owner = await signer.getAddress();
+  // No treasury is set: the protocol's share of the fee is zero, as on a pathway without one.
+  const sendLib = await deploy(signer, sendUln302Abi, lzBytecode('uln/uln302/SendUln302.sol/SendUln302.json'), endpoint.address, 10n ** 12n, 100_000n);
+  const receiveLib = await deploy(signer, receiveUln302Abi, lzBytecode('uln/uln302/ReceiveUln302.sol/ReceiveUln302.json'), endpoint.address);
+  await endpoint.send('registerLibrary', [sendLib.address]);
+  await endpoint.send('registerLibrary', [receiveLib.address]);
+
+  // PriceFeed and Executor are upgradeable implementations: deployed and initialised directly.
+  const priceFeed = await deploy(signer, priceFeedAbi, lzBytecode('PriceFeed.sol/PriceFeed.json'));
+  await priceFeed.send('initialize', [owner]);
+  const denominator = await priceFeed.read('getPriceRatioDenominator', []);
+  await priceFeed.send('setPrice', [remoteEids.map((remote) => ({ eid: remote, price: { priceRatio: denominator, gasPriceInUnit: GAS_PRICE_WEI, gasPerByte: 16 } }))]);
+  await priceFeed.send('setNativeTokenPriceUSD', [NATIVE_PRICE_USD]);
+
+  const libs = [sendLib.address, receiveLib.address];
+  const executor = await deploy(signer, executorAbi, lzBytecode('Executor.sol/Executor.json'));
+  await executor.send('initialize', [endpoint.address, '0x0000000000000000000000000000000000000000', libs, priceFeed.address, owner, [workers]]);
+  const executorFeeLib = await deploy(signer, executorFeeLibAbi, lzBytecode('ExecutorFeeLib.sol/ExecutorFeeLib.json'), eid, 10n ** 18n);
+  await executor.send('setWorkerFeeLib', [executorFeeLib.address]);
+  await executor.send('setDstConfig', [
+    remoteEids.map((remote) => ({
+      dstEid: remote,
+      lzReceiveBaseGas: EXECUTOR_BASE_GAS,
+      lzComposeBaseGas: EXECUTOR_BASE_GAS,
+      multiplierBps: WORKER_MULTIPLIER_BPS,
+      floorMarginUSD: WORKER_FLOOR_MARGIN_USD,
+      nativeCap: 10n ** 17n,
+    })),
+  ]);
+
+  const dvnVid = eid;
+  const dvn = await deploy(signer, dvnAbi, lzBytecode('uln/dvn/DVN.sol/DVN.json'), eid, dvnVid, libs, priceFeed.address, [workers], 1n, [owner, workers]);
+  const dvnFeeLib = await deploy(signer, dvnFeeLibAbi, lzBytecode('uln/dvn/DVNFeeLib.sol/DVNFeeLib.json'), eid, 10n ** 18n);
+  await dvn.send('setWorkerFeeLib', [dvnFeeLib.address]);
+  await dvn.send('setDstConfig', [remoteEids.map((remote) => ({ dstEid: remote, gas: DVN_VERIFY_GAS, multiplierBps: WORKER_MULTIPLIER_BPS, floorMarginUSD: WORKER_FLOOR_MARGIN_USD }))]);
+
+  // Each side of a pathway names its own chain's DVN: this chain's DVN is paid on send and
+  // verifies on receive.
+  const ulnConfig = { confirmations, requiredDVNCount: 1, optionalDVNCount: 0, optionalDVNThreshold: 0, requiredDVNs: [dvn.address], optionalDVNs: [] };
+  await sendLib.send('setDefaultUlnConfigs', [remoteEids.map((remote) => ({ eid: remote, config: ulnConfig }))]);
+  await receiveLib.send('setDefaultUlnConfigs', [remoteEids.map((remote) => ({ eid: remote, config: ulnConfig }))]);
+  await sendLib.send('setDefaultExecutorConfigs', [remoteEids.map((remote) => ({ eid: remote, config: { maxMessageSize: MAX_MESSAGE_SIZE, executor: executor.address } }))]);
+  for (const remote of remoteEids) {
+    await endpoint.send('setDefaultSendLibrary', [remote, sendLib.address]);
+    await endpoint.send('setDefaultReceiveLibrary', [remote, receiveLib.address, 0n]);
+  }
+  return { sendLib: sendLib.address, receiveLib: receiveLib.address, dvn: dvn.address, dvnVid, executor: executor.address, priceFeed: priceFeed.address };
 }
 
 /** Puts Multicall3's code at its canonical address, where public networks have it. */

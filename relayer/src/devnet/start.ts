@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole system on one machine with no internet. Starts local chains (anvil from
- * npm), deploys the real LayerZero EndpointV2 + SimpleMessageLib and this project's contracts on
- * each, writes a manifest, starts the relayer (indexer, devnet DVN/executor, reconciler, API) and
+ * npm), deploys the real LayerZero EndpointV2 with SendUln302/ReceiveUln302, a DVN and an executor
+ * (or SimpleMessageLib with `--message-lib simple`) and this project's contracts on each, writes a manifest, starts the relayer (indexer, devnet DVN/executor, reconciler, API) and
  * funds a few demo accounts. Ctrl-C stops every process it started.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { Command } from 'commander';
 import { Wallet } from 'ethers';
 import { runForge } from '../../../scripts/forge.mjs';
 import { anvilKey, portIsFree, startAnvil, type AnvilChain } from './anvil.js';
-import { numberOption } from './cli.js';
+import { MESSAGE_LIB_HELP, messageLibOption, numberOption } from './cli.js';
+import type { MessageLibKind } from './layerzero.js';
 import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from './deploySystem.js';
 import { seedDemoAccounts, type DemoAccount } from './demo.js';
 import { fundKeeper } from './actions.js';
@@ -27,6 +28,7 @@ interface StartOptions {
   dataDir: string;
   logLevel: string;
   demo: boolean;
+  messageLib: MessageLibKind;
 }
 
 const int = (name: string, min: number, max: number) => numberOption(name, min, max, true);
@@ -42,6 +44,7 @@ function parseStartOptions(argv: string[]): StartOptions {
     .option('--data-dir <dir>', 'where the manifest, the relayer store and the lock live', '.data')
     .option('--log-level <level>', 'relayer log level (trace, debug, info, warn, error)', 'info')
     .option('--no-demo', 'do not fund demo accounts')
+    .option('--message-lib <lib>', MESSAGE_LIB_HELP, messageLibOption, 'uln302' as MessageLibKind)
     .exitOverride((err) => process.exit(err.exitCode))
     .parse(argv);
   return program.opts<StartOptions>();
@@ -111,9 +114,10 @@ async function main(): Promise<void> {
       chains.push(await startAnvil({ chainId: 31_337 + i, port: options.basePort + i, ...(options.blockTime ? { blockTime: options.blockTime } : {}) }));
     }
     const specs = devnetSpecs(chains);
-    process.stdout.write('Deploying LayerZero EndpointV2 + SimpleMessageLib and the system on every chain...\n');
+    const path = options.messageLib === 'uln302' ? 'SendUln302/ReceiveUln302, a DVN and an executor' : 'SimpleMessageLib';
+    process.stdout.write(`Deploying LayerZero EndpointV2 with ${path}, and the system, on every chain...\n`);
     const deployer = anvilKey(0);
-    const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer);
+    const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer, deployer, options.messageLib);
 
     // The chains are new, so the previous run's relayer store describes chains that are gone.
     rmSync(join(dataDir, 'relayer-store.json'), { force: true });

@@ -1,23 +1,27 @@
 /**
  * The devnet's DVN and executor, a relayer plugin: delivers every packet the indexers recorded
- * and the destination has not executed, on its destination (SimpleMessageLib.validatePacket,
- * then EndpointV2.lzReceive). One loop per destination chain, run when a packet for it is
- * recorded and at its new heads (for retries), so a chain that stops answering delays only the
- * packets to it.
+ * and the destination has not executed, on its destination, doing what LayerZero's off-chain
+ * workers do. On ULN302 (the default): sign the packet's verification as the DVN's signer and
+ * submit it through `DVN.execute` (one call for every packet of a run), commit it on
+ * `ReceiveUln302.commitVerification`, and execute through `Executor.execute302` with the gas
+ * the packet's options carry. On SimpleMessageLib: `validatePacket`, then `EndpointV2.lzReceive`.
+ * One loop per destination chain, run when a packet for it is recorded and at its new heads
+ * (for retries), so a chain that stops answering delays only the packets to it.
  *
- * Each run asks the destination endpoint, in one Multicall3 call, what is already verified or
- * executed, then sends the missing verifications and executions back to back with explicit gas
- * and nonces (a packet's execution lands in the same block as its verification) and only then
- * waits for the receipts. Asking first makes a crash at any point, including between verify and
- * execute, never deliver twice. A reverted execution is retried with exponential backoff and its
- * named reason recorded.
+ * Each run asks the destination, in one Multicall3 call, how far each packet got (verified by
+ * our DVN, committed, executed), then sends the missing steps back to back with explicit gas and
+ * nonces (a packet's execution lands in the same block as its verification) and only then waits
+ * for the receipts. Asking first makes a crash at any point never deliver twice. An execution
+ * that fails (on ULN302 the executor catches it and the endpoint emits `LzReceiveAlert`; the
+ * packet stays verified) is retried with exponential backoff and its named reason recorded.
  */
-import { keccak256, Wallet } from 'ethers';
-import { endpointV2Abi, simpleMessageLibAbi } from '../../../sdk/src/abi/index.js';
+import { getBytes, keccak256, solidityPackedKeccak256, Wallet, type TransactionReceipt } from 'ethers';
+import { dvnAbi, endpointV2Abi, executorAbi, receiveUln302Abi, simpleMessageLibAbi } from '../../../sdk/src/abi/index.js';
+import { lzReceiveGas } from '../../../sdk/src/lzOptions.js';
 import { batchCall } from '../../../sdk/src/contracts/multicall.js';
 import { revertReason } from '../../../sdk/src/contracts/revert.js';
 import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
-import { decodePacket, type PacketV1 } from '../../../sdk/src/packet.js';
+import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '../../../sdk/src/packet.js';
 import type { Interface } from 'ethers';
 import type { ChainClient } from '../chain/clients.js';
 import { Nonces } from '../chain/nonces.js';
@@ -35,17 +39,35 @@ export interface WorkerOptions {
   batch: number;
 }
 
-/** Gas for the two delivery calls. lzReceive of this project's messages uses under 200k; the rest is headroom. */
+/** Gas for the delivery calls. lzReceive of this project's messages uses under 200k; the rest is headroom. */
 const VERIFY_GAS = 250_000n;
 const EXECUTE_GAS = 1_000_000n;
+/** ULN302: a DVN verification (per packet, in one DVN.execute), a commit, the executor's own work around lzReceive. */
+const DVN_VERIFY_GAS = 120_000n;
+const COMMIT_GAS = 200_000n;
+const EXECUTOR_OVERHEAD_GAS = 150_000n;
+/** How long a DVN signature stays valid. */
+const SIGNATURE_TTL_S = 3_600;
 const EMPTY = '0x' + '0'.repeat(64);
 /** How long a run waits for a delivery to be mined before it lets the next run ask the endpoint again. */
 const RECEIPT_TIMEOUT_MS = 20_000;
 
+/** How far a packet got on its destination. */
+type PacketState = 'unverified' | 'verified' | 'committed' | 'executed';
+
+interface Uln {
+  receiveLib: TypedContract<typeof receiveUln302Abi>;
+  dvn: TypedContract<typeof dvnAbi>;
+  dvnVid: number;
+  executor: TypedContract<typeof executorAbi>;
+}
+
 interface Destination {
   chain: ChainClient;
   endpoint: TypedContract<typeof endpointV2Abi>;
-  lib: TypedContract<typeof simpleMessageLibAbi>;
+  /** SimpleMessageLib, or the ULN302 receive library and workers */
+  lib?: TypedContract<typeof simpleMessageLibAbi>;
+  uln?: Uln;
   signer: Wallet;
   nonces: Nonces;
   receipts: ReceiptWatcher;
@@ -72,12 +94,22 @@ export class DevnetWorker implements RelayerPlugin {
     this.metrics = relayer.metrics;
     this.errorAbis = [relayer.reader.hub.interface, relayer.reader.engine.interface];
     for (const chain of relayer.chains.values()) {
-      if (!chain.config.messageLib) throw new Error(`${chain.config.name}: the devnet worker needs the chain's messageLib`);
+      const { messageLib, uln } = chain.config;
+      if (!messageLib && !uln) throw new Error(`${chain.config.name}: the devnet worker needs the chain's messageLib or its ULN302 workers`);
       const signer = new Wallet(this.relayerKey, chain.provider);
       const dst: Destination = {
         chain,
         endpoint: chain.endpoint.connect(signer),
-        lib: new TypedContract(simpleMessageLibAbi, chain.config.messageLib, signer),
+        ...(uln
+          ? {
+              uln: {
+                receiveLib: new TypedContract(receiveUln302Abi, uln.receiveLib, signer),
+                dvn: new TypedContract(dvnAbi, uln.dvn, signer),
+                dvnVid: uln.dvnVid,
+                executor: new TypedContract(executorAbi, uln.executor, signer),
+              },
+            }
+          : { lib: new TypedContract(simpleMessageLibAbi, messageLib!, signer) }),
         signer,
         nonces: new Nonces(signer),
         receipts: new ReceiptWatcher(chain.provider, chain.heads),
@@ -135,23 +167,24 @@ export class DevnetWorker implements RelayerPlugin {
       await dst.chain.provider.send('eth_sendRawTransaction', [raw]);
       return { hash: keccak256(raw) };
     };
-    // Sent back to back with consecutive nonces: each verification before its execution.
-    const needed = states.reduce((n, st) => n + (st === 'unverified' ? 2 : st === 'verified' ? 1 : 0), 0);
+    // Sent back to back with consecutive nonces: each verification before its commit and execution.
+    const verifications = dst.uln ? await this.dvnVerification(dst, packets.filter((_, i) => states[i] === 'unverified')) : undefined;
+    const steps = states.map((st, i) => this.steps(dst, packets[i]!, batch[i]!, st));
+    const needed = (verifications ? 1 : 0) + steps.reduce((n, st) => n + st.length, 0);
     let nonce = needed > 0 ? await dst.nonces.take(needed) : 0;
+    if (verifications) send(verifications.to, verifications.data, verifications.gasLimit, nonce++).catch(() => dst.nonces.reset());
     const sends: Array<{ message: StoredMessage; packet: PacketV1; tx: Promise<{ hash: string }> } | undefined> = [];
     for (const [i, packet] of packets.entries()) {
       const message = batch[i]!;
-      const state = states[i]!;
-      if (state === 'executed') {
+      if (states[i] === 'executed') {
         this.store.advance(message.guid, 'delivered');
         sends.push(undefined);
         continue;
       }
-      if (state === 'unverified') {
-        send(dst.lib.address, dst.lib.encode('validatePacket', [packet.encoded]), VERIFY_GAS, nonce++).catch(() => dst.nonces.reset());
-      }
-      const origin = { srcEid: packet.srcEid, sender: packet.sender, nonce: packet.nonce };
-      sends.push({ message, packet, tx: send(dst.endpoint.address, dst.endpoint.encode('lzReceive', [origin, packet.receiver, packet.guid, packet.message, '0x']), EXECUTE_GAS, nonce++) });
+      const txs = steps[i]!;
+      for (const tx of txs.slice(0, -1)) send(tx.to, tx.data, tx.gasLimit, nonce++).catch(() => dst.nonces.reset());
+      const execute = txs.at(-1)!;
+      sends.push({ message, packet, tx: send(execute.to, execute.data, execute.gasLimit, nonce++) });
     }
     await Promise.all(sends.map((s) => (s ? this.settle(dst, s.message, s.packet, s.tx) : undefined)));
     if (all.length > batch.length) dst.loop.trigger();
@@ -172,18 +205,66 @@ export class DevnetWorker implements RelayerPlugin {
     dst.retry = setTimeout(() => dst.loop.trigger(), due - now + 5);
   }
 
-  /** What the destination endpoint has of each packet: nothing, its verification, or (cleared) its execution. */
-  private async states(dst: Destination, packets: PacketV1[]): Promise<Array<'unverified' | 'verified' | 'executed'>> {
+  /**
+   * How far each packet got: committed on the endpoint (its payload hash stored), executed (the
+   * hash cleared at or below the lazy nonce), on ULN302 verified by our DVN but not committed, or nothing.
+   */
+  private async states(dst: Destination, packets: PacketV1[]): Promise<PacketState[]> {
     const e = dst.chain.endpoint;
+    const uln = dst.uln;
+    const per = uln ? 3 : 2;
     const answers = await dst.chain.multicall.values(
-      packets.flatMap((p) => [batchCall(e, 'lazyInboundNonce', [p.receiver, p.srcEid, p.sender]), batchCall(e, 'inboundPayloadHash', [p.receiver, p.srcEid, p.sender, p.nonce])]),
+      packets.flatMap((p) => [
+        batchCall(e, 'lazyInboundNonce', [p.receiver, p.srcEid, p.sender]),
+        batchCall(e, 'inboundPayloadHash', [p.receiver, p.srcEid, p.sender, p.nonce]),
+        ...(uln ? [batchCall(uln.receiveLib, 'hashLookup', [keccak256(packetHeader(p)), payloadHash(p), uln.dvn.address])] : []),
+      ]),
     );
     return packets.map((p, i) => {
-      const lazyNonce = answers[2 * i] as bigint;
-      const hash = answers[2 * i + 1] as string;
-      if (hash !== EMPTY) return 'verified';
-      return p.nonce <= lazyNonce ? 'executed' : 'unverified';
+      const lazyNonce = answers[per * i] as bigint;
+      const hash = answers[per * i + 1] as string;
+      if (hash !== EMPTY) return 'committed';
+      if (p.nonce <= lazyNonce) return 'executed';
+      // hashLookup answers (submitted, confirmations)
+      const verification = uln ? (answers[per * i + 2] as readonly [boolean, bigint]) : undefined;
+      return verification?.[0] ? 'verified' : 'unverified';
     });
+  }
+
+  /** The transactions a packet still needs, the execution last. */
+  private steps(dst: Destination, p: PacketV1, m: StoredMessage, state: PacketState): Array<{ to: string; data: string; gasLimit: bigint }> {
+    if (state === 'executed') return [];
+    const origin = { srcEid: p.srcEid, sender: p.sender, nonce: p.nonce };
+    if (!dst.uln) {
+      const lib = dst.lib!;
+      const execute = { to: dst.endpoint.address, data: dst.endpoint.encode('lzReceive', [origin, p.receiver, p.guid, p.message, '0x']), gasLimit: EXECUTE_GAS };
+      return state === 'unverified' ? [{ to: lib.address, data: lib.encode('validatePacket', [p.encoded]), gasLimit: VERIFY_GAS }, execute] : [execute];
+    }
+    const { receiveLib, executor } = dst.uln;
+    // The executor runs lzReceive with the gas the packet's options carry, as LayerZero's does.
+    const { gas, value } = m.options ? lzReceiveGas(m.options) : { gas: 0n, value: 0n };
+    if (value !== 0n) this.log.warn({ guid: m.guid, value: value.toString() }, 'packet asks for native value with lzReceive; the devnet executor sends none');
+    const execute = {
+      to: executor.address,
+      data: executor.encode('execute302', [{ receiver: p.receiver, origin, guid: p.guid, message: p.message, extraData: '0x', gasLimit: gas }]),
+      gasLimit: gas + EXECUTOR_OVERHEAD_GAS,
+    };
+    const commit = { to: receiveLib.address, data: receiveLib.encode('commitVerification', [packetHeader(p), payloadHash(p)]), gasLimit: COMMIT_GAS };
+    return state === 'committed' ? [execute] : [commit, execute];
+  }
+
+  /** One `DVN.execute` verifying every packet given, each instruction signed by the DVN's signer (our key). */
+  private async dvnVerification(dst: Destination, packets: PacketV1[]): Promise<{ to: string; data: string; gasLimit: bigint } | undefined> {
+    if (packets.length === 0) return undefined;
+    const { dvn, dvnVid, receiveLib } = dst.uln!;
+    const expiration = BigInt(Math.floor(Date.now() / 1000) + SIGNATURE_TTL_S);
+    const confirmations = BigInt(dst.chain.config.confirmations);
+    const params = await Promise.all(
+      packets.map(async (p) => {
+        return signedDvnInstruction(dst.signer, dvnVid, receiveLib.address, receiveLib.encode('verify', [packetHeader(p), payloadHash(p), confirmations]), expiration);
+      }),
+    );
+    return { to: dvn.address, data: dvn.encode('execute', [params]), gasLimit: 100_000n + DVN_VERIFY_GAS * BigInt(packets.length) };
   }
 
   private async settle(dst: Destination, m: StoredMessage, packet: PacketV1, sent: Promise<{ hash: string }>): Promise<void> {
@@ -193,6 +274,7 @@ export class DevnetWorker implements RelayerPlugin {
       // mined, and delivery is safe to try again (each run asks the endpoint what is done first).
       const receipt = await dst.receipts.wait((await sent).hash, RECEIPT_TIMEOUT_MS);
       if (receipt.status !== 1) reason = 'reverted';
+      else reason = this.alertReason(dst, receipt);
     } catch (err) {
       reason = revertReason(err, [...this.errorAbis, dst.endpoint.interface]);
       // A send that failed, or was not mined, may leave a gap in the local nonces.
@@ -205,6 +287,8 @@ export class DevnetWorker implements RelayerPlugin {
       this.log.info({ guid: m.guid, from: m.srcEid, to: m.dstEid, msgType: m.msgType, id: m.id }, 'packet delivered');
       return;
     }
+    // Delivered meanwhile (the indexer saw PacketDelivered): a wait cut short by a stop is no failure.
+    if (this.store.message(m.guid)?.status === 'delivered') return;
     if (reason === 'reverted' || /execution reverted|CALL_EXCEPTION/.test(reason)) reason = await this.explain(dst, packet, reason);
     this.store.recordAttempt(m.guid, reason);
     this.metrics.deliveryFailures.inc();
@@ -212,6 +296,17 @@ export class DevnetWorker implements RelayerPlugin {
     if (m.attempts >= this.options.maxAttempts) {
       this.store.addAlert({ at: Date.now(), kind: 'delivery-failed', detail: `${m.guid}: ${reason} after ${m.attempts} attempts` });
     }
+  }
+
+  /** On ULN302 the executor catches a failed lzReceive and the endpoint emits LzReceiveAlert: why it failed, or undefined. */
+  private alertReason(dst: Destination, receipt: TransactionReceipt): string | undefined {
+    for (const log of receipt.logs) {
+      const alert = dst.endpoint.parseEvent('LzReceiveAlert', log);
+      if (!alert) continue;
+      const why = revertReason({ data: alert.reason }, [...this.errorAbis, dst.endpoint.interface]);
+      return alert.reason === '0x' ? `lzReceive ran out of its ${alert.gas} gas or reverted without a reason` : why;
+    }
+    return undefined;
   }
 
   /** The named error the execution gives when simulated now. */
@@ -224,4 +319,13 @@ export class DevnetWorker implements RelayerPlugin {
       return revertReason(err, [...this.errorAbis, dst.endpoint.interface]);
     }
   }
+}
+
+/**
+ * One instruction for `DVN.execute`: call `target` with `callData`, signed by a DVN signer as the
+ * DVN checks it (EIP-191 over keccak256(vid, target, expiration, callData)).
+ */
+export async function signedDvnInstruction(signer: Wallet, vid: number, target: string, callData: string, expiration: bigint) {
+  const hash = solidityPackedKeccak256(['uint32', 'address', 'uint256', 'bytes'], [vid, target, expiration, callData]);
+  return { vid, target, callData, expiration, signatures: await signer.signMessage(getBytes(hash)) };
 }

@@ -135,7 +135,7 @@ export class ChainIndexer {
     const topic = log.topics[0];
     if (topic === PACKET_SENT) {
       // PacketSent(bytes encodedPayload, bytes options, address sendLibrary)
-      const m = this.recordSent(wordBytes(log.data, 0), log.blockNumber);
+      const m = this.recordSent(wordBytes(log.data, 0), wordBytes(log.data, 1), log.blockNumber);
       if (m) packets.push(m);
       return;
     }
@@ -149,7 +149,7 @@ export class ChainIndexer {
     if (m) packets.push(m);
   }
 
-  private recordSent(encodedPayload: string, block: number): StoredMessage | undefined {
+  private recordSent(encodedPayload: string, options: string, block: number): StoredMessage | undefined {
     const packet = decodePacket(encodedPayload);
     const sender = '0x' + packet.sender.slice(26);
     if (!this.ctx.oapps.has(sender.toLowerCase())) return undefined;
@@ -175,6 +175,7 @@ export class ChainIndexer {
       amount: decoded.amount.toString(),
       recipient: decoded.recipient,
       encodedPacket: packet.encoded,
+      options,
       status: 'sent',
       sentBlock: block,
       sentAt: Date.now(),

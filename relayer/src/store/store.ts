@@ -31,6 +31,8 @@ export interface StoredMessage {
   amount: string;
   recipient: string;
   encodedPacket: string;
+  /** the options it was sent with (enforced and the sender's, type 3): the gas its execution gets */
+  options?: string;
   status: MessageStatus;
   sentBlock: number;
   sentAt: number;
