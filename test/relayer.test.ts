@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { JsonRpcProvider, Wallet, ZeroHash } from 'ethers';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
 import { deploySystem, ENFORCED_LZ_RECEIVE_GAS, devnetRelayerConfig, devnetSigner, devnetSpecs, hubContracts, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
-import { deployBuilt } from '../relayer/src/devnet/layerzero.js';
+import { deployBuilt, DEVNET_GAS_PRICE_WEI } from '../relayer/src/devnet/layerzero.js';
 import { loadArtifact } from '../relayer/src/devnet/artifacts.js';
 import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
 import { collateralVaultAbi, dvnAbi, endpointV2Abi, receiveUln302Abi, sendUln302Abi, simpleMessageLibAbi, testTokenAbi } from '../sdk/src/abi/index.js';
-import { lzReceiveGas } from '../sdk/src/lzOptions.js';
+import { lzReceiveGas, lzReceiveOption } from '../sdk/src/lzOptions.js';
+import { MessageType } from '../sdk/src/messageCodec.js';
+import { retryWithGas, RetryRefused } from '../relayer/src/ops/retry.js';
 import { signedDvnInstruction } from '../relayer/src/devnet/worker.js';
 import { TypedContract } from '../sdk/src/contracts/typedContract.js';
 import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '../sdk/src/packet.js';
@@ -134,6 +136,15 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       // The quote is the two workers' fees, and each was paid its part.
       expect(dvnAfter - dvnBefore > 0n && executorAfter - executorBefore > 0n).to.equal(true);
       expect(dvnAfter - dvnBefore + (executorAfter - executorBefore)).to.equal(fee);
+      // The executor charges at least the destination gas it will spend on lzReceive.
+      expect(executorAfter - executorBefore >= ENFORCED_LZ_RECEIVE_GAS.CREDIT * DEVNET_GAS_PRICE_WEI).to.equal(true);
+      // The API shows the same fee before anyone pays: per asset, a deposit, a withdrawal and a liquidation.
+      const fees = (await getJson(`${api}/v1/fees`)).body.fees as Array<{ chain: string; depositWei: string; withdrawWei: string; seizeWei: string }>;
+      const onSpokeA = fees.find((f) => f.chain === spokeA!.name)!;
+      expect(onSpokeA.depositWei).to.equal(String(fee));
+      expect(BigInt(onSpokeA.withdrawWei) >= ENFORCED_LZ_RECEIVE_GAS.RELEASE * DEVNET_GAS_PRICE_WEI).to.equal(true);
+      expect(BigInt(onSpokeA.seizeWei) >= ENFORCED_LZ_RECEIVE_GAS.SEIZE * DEVNET_GAS_PRICE_WEI).to.equal(true);
+      expect(fees.find((f) => f.chain === hubC!.name)!.depositWei, 'a deposit on the hub chain sends no message').to.equal('0');
 
       const endpoint = new TypedContract(endpointV2Abi, spokeA!.endpoint, provider);
       const sent = (await endpoint.queryEvent('PacketSent', null, 0)).map((l) => endpoint.parseEvent('PacketSent', l)!).at(-1)!;
@@ -152,6 +163,46 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       hubProvider.destroy();
     } finally {
       provider.destroy();
+    }
+  });
+
+  it('an execution that runs out of gas stays verified on the endpoint, shows as failed, and lands once on an operator retry with more gas', async function () {
+    const [hubC, spokeA] = manifest.chains;
+    const admin = devnetSigner(spokeA!.rpcUrl, DEPLOYER);
+    const vaultA = new TypedContract(collateralVaultAbi, spokeA!.vault, admin);
+    const setCreditGas = (gas: bigint) => vaultA.send('setEnforcedOptions', [[{ eid: hubC!.eid, msgType: MessageType.CREDIT, options: lzReceiveOption(gas) }]]);
+    const hub = hubContracts(manifest, devnetSigner(hubC!.rpcUrl, TRADER)).hub;
+    const account = toAccountId(trader, 0);
+    const assetA = manifest.assets.find((a) => a.eid === spokeA!.eid)!.assetId;
+    const before: bigint = await hub.read('collateralOf', [account, assetA]);
+    await setCreditGas(25_000n); // far below the ~150,000 a CREDIT needs
+    try {
+      await mintAndDeposit(spokeA!, TRADER, 'WETH', e18(1n));
+      const failed = await waitFor('the out-of-gas execution on the API', async () => {
+        const { body } = await getJson(`${api}/v1/messages?status=failed`);
+        return body.messages.find((m: { lastError?: string }) => /ran out of its 25000 gas/.test(m.lastError ?? ''));
+      });
+      const stored = relayer.store.message(failed.guid)!;
+      const packet = decodePacket(stored.encodedPacket);
+      const hubChainClient = relayer.chains.get(hubC!.eid)!;
+      // The endpoint keeps the packet verified, and nothing was credited.
+      expect(await hubChainClient.endpoint.read('inboundPayloadHash', [packet.receiver, packet.srcEid, packet.sender, packet.nonce])).to.equal(payloadHash(packet));
+      expect(await hub.read('collateralOf', [account, assetA])).to.equal(before);
+
+      const result = await retryWithGas(hubChainClient, stored, anvilKey(5), 400_000n);
+      expect(result.gasUsed > 25_000n).to.equal(true);
+      expect(await hub.read('collateralOf', [account, assetA])).to.equal(before + e18(1n));
+      await waitFor('the store to see it delivered', async () => relayer.store.message(failed.guid)?.status === 'delivered');
+      // Executed once: a second retry is refused, and the credit was applied once.
+      const again = await retryWithGas(hubChainClient, stored, anvilKey(5), 400_000n).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(again).to.be.instanceOf(RetryRefused);
+      expect(again!.message).to.match(/already executed/);
+      expect(await hub.read('collateralOf', [account, assetA])).to.equal(before + e18(1n));
+    } finally {
+      await setCreditGas(ENFORCED_LZ_RECEIVE_GAS.CREDIT);
     }
   });
 

@@ -41,6 +41,12 @@ export const openApiDocument = {
       },
     },
     '/v1/chains': { get: { summary: 'Head, checkpoint and lag per chain', responses: { '200': { description: 'Chains' } } } },
+    '/v1/fees': {
+      get: {
+        summary: 'LayerZero fee (wei of the sending chain) of a deposit, a withdrawal and a liquidation, per listed asset, as the contracts quote it now',
+        responses: { '200': { description: 'Fees per asset' } },
+      },
+    },
     '/v1/messages': {
       get: {
         summary: 'Cross-chain messages',

@@ -7,7 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Server } from 'node:http';
 import { z } from 'zod';
 import { toAccountId, fromAccountId } from '../../../sdk/src/accountId.js';
-import { addressSchema } from '../../../sdk/src/messageCodec.js';
+import { addressSchema, MessageType } from '../../../sdk/src/messageCodec.js';
 import { WAD } from '../../../sdk/src/risk/marginModel.js';
 import type { ChainClient } from '../chain/clients.js';
 import type { HubReader } from '../chain/hubReader.js';
@@ -37,6 +37,8 @@ export interface ApiDeps {
 }
 
 class BadRequest extends Error {}
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 /** Returns the checksummed address; a mixed-case one with a wrong EIP-55 checksum is a 400 too. */
 const addressParam = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'address must be 0x followed by 40 hex characters').pipe(addressSchema);
@@ -120,6 +122,12 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get('/v1/chains', (_req, res) => {
     res.json({ chains: chainsJson(deps) });
   });
+
+  // The LayerZero fee of each message a user or keeper pays for, as the contracts quote it now
+  // (DVN + executor, with the enforced options): what a deposit, a withdrawal or a liquidation costs in native gas token.
+  app.get('/v1/fees', wrap(async (_req, res) => {
+    res.json({ fees: await feesJson(deps) });
+  }));
 
   app.get('/v1/accounts/:address', wrap(async (req, res) => {
     const owner = parse(addressParam, req.params.address);
@@ -218,6 +226,23 @@ function rounded(values: number[]): { p50: number | null; p95: number | null; ma
   const p = percentiles(values);
   const round = (x: number) => Math.round(x * 10) / 10;
   return p ? { p50: round(p.p50), p95: round(p.p95), max: round(p.max) } : { p50: null, p95: null, max: null };
+}
+
+/** Per listed asset: the fee of its deposit (CREDIT to the hub), withdrawal (RELEASE) and liquidation (SEIZE), in wei. */
+async function feesJson(deps: ApiDeps) {
+  const { reader } = deps;
+  return Promise.all(
+    reader.listedAssets().map(async (a) => {
+      const chain = deps.chains.get(a.eid);
+      // A vault on the hub chain calls the hub directly: its quote is 0.
+      const [deposit, withdraw, seize] = await Promise.all([
+        chain ? chain.vault.read('quoteDeposit', [ZERO_ADDRESS, 0, a.token, 1n, '0x']) : Promise.resolve(null),
+        reader.hub.read('quoteOrder', [a.assetId, MessageType.RELEASE, '0x']),
+        reader.hub.read('quoteOrder', [a.assetId, MessageType.SEIZE, '0x']),
+      ]);
+      return { assetId: a.assetId, chain: chain?.config.name ?? null, eid: a.eid, token: a.token, depositWei: deposit === null ? null : String(deposit), withdrawWei: String(withdraw), seizeWei: String(seize) };
+    }),
+  );
 }
 
 function chainsJson(deps: ApiDeps) {

@@ -60,7 +60,7 @@ export interface LayerZeroDeployment {
  * feed's USD unit is 1e20) and gas costs 1 gwei; the workers add 20% and at least $0.01.
  */
 const NATIVE_PRICE_USD = 3_000n * 10n ** 20n;
-const GAS_PRICE_WEI = 1_000_000_000n;
+export const DEVNET_GAS_PRICE_WEI = 1_000_000_000n;
 const WORKER_MULTIPLIER_BPS = 12_000;
 const WORKER_FLOOR_MARGIN_USD = 10n ** 18n;
 /** Gas a DVN's verify costs on the destination, and the executor's own overhead per lzReceive. */
@@ -128,7 +128,8 @@ async function deployUln302(
   const priceFeed = await deploy(signer, priceFeedAbi, lzBytecode('PriceFeed.sol/PriceFeed.json'));
   await priceFeed.send('initialize', [owner]);
   const denominator = await priceFeed.read('getPriceRatioDenominator', []);
-  await priceFeed.send('setPrice', [remoteEids.map((remote) => ({ eid: remote, price: { priceRatio: denominator, gasPriceInUnit: GAS_PRICE_WEI, gasPerByte: 16 } }))]);
+  // The price feed keys prices by endpoint id modulo 30,000 (the chain, whatever the endpoint version).
+  await priceFeed.send('setPrice', [remoteEids.map((remote) => ({ eid: remote % 30_000, price: { priceRatio: denominator, gasPriceInUnit: DEVNET_GAS_PRICE_WEI, gasPerByte: 16 } }))]);
   await priceFeed.send('setNativeTokenPriceUSD', [NATIVE_PRICE_USD]);
 
   const libs = [sendLib.address, receiveLib.address];
