@@ -182,6 +182,9 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
         const { body } = await getJson(`${api}/v1/messages?status=failed`);
         return body.messages.find((m: { lastError?: string }) => /ran out of its 25000 gas/.test(m.lastError ?? ''));
       });
+      relayer.stuck.check();
+      const stuck = (await getJson(`${api}/v1/messages?status=stuck`)).body.messages.find((m: { guid: string }) => m.guid === failed.guid);
+      expect(stuck.stuck).to.equal('execution-failed');
       const stored = relayer.store.message(failed.guid)!;
       const packet = decodePacket(stored.encodedPacket);
       const hubChainClient = relayer.chains.get(hubC!.eid)!;
@@ -193,6 +196,8 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       expect(result.gasUsed > 25_000n).to.equal(true);
       expect(await hub.read('collateralOf', [account, assetA])).to.equal(before + e18(1n));
       await waitFor('the store to see it delivered', async () => relayer.store.message(failed.guid)?.status === 'delivered');
+      relayer.stuck.check();
+      expect(relayer.stuck.reason(failed.guid)).to.equal(undefined);
       // Executed once: a second retry is refused, and the credit was applied once.
       const again = await retryWithGas(hubChainClient, stored, anvilKey(5), 400_000n).then(
         () => undefined,
@@ -222,7 +227,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(await wethA.read('balanceOf', [trader])).to.equal(0n);
 
     // Public-network mode (no devnet worker) on the same store: indexes both packets, delivers neither.
-    const watcher = await Relayer.create({ ...devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER }), devnetWorker: false }, log);
+    const watcher = await Relayer.create({ ...devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER }), devnetWorker: false, stuckAfterBlocks: 1 }, log);
     const watcherApi = await watcher.start();
     const inFlight = await waitFor('both packets in flight on the API', async () => {
       const body = (await getJson(`${watcherApi}/v1/accounts/${trader}?subAccount=0`)).body;
@@ -232,6 +237,22 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       ['CREDIT', e18(4n).toString()],
       ['RELEASE', e18(1n).toString()],
     ]);
+    // With nobody delivering, a block later both are stuck: the CREDIT never verified, the RELEASE verified and never executed.
+    await Promise.all([spokeB!, spokeA!].map((c) => new JsonRpcProvider(c.rpcUrl).send('evm_mine', [])));
+    const stuck = await waitFor('both packets stuck on the API', async () => {
+      watcher.stuck.check();
+      const { body } = await getJson(`${watcherApi}/v1/messages?status=stuck`);
+      return body.total === 2 && body.messages;
+    });
+    expect(stuck.map((m: { type: string; stuck: string }) => [m.type, m.stuck]).sort()).to.deep.equal([
+      ['CREDIT', 'not-verified'],
+      ['RELEASE', 'not-executed'],
+    ]);
+    const stuckAlerts = (await getJson(`${watcherApi}/v1/alerts`)).body.alerts.filter(
+      (a: { kind: string; detail: string }) => a.kind === 'message-stuck' && stuck.some((m: { guid: string }) => a.detail.includes(m.guid)),
+    );
+    expect(stuckAlerts).to.have.length(2);
+    expect(await fetch(`${watcherApi}/metrics`).then((r) => r.text())).to.match(/relayer_messages_stuck\{reason="not-executed"\} 1/);
     await watcher.stop();
     expect(await wethA.read('balanceOf', [trader])).to.equal(0n);
 

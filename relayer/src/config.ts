@@ -70,6 +70,8 @@ export const relayerConfigSchema = z.object({
   api: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) }),
   /** Head polling interval (ms) on chains without a WebSocket URL. */
   pollIntervalMs: z.number().int().positive().default(250),
+  /** A message is stuck when not verified this many source blocks after its send, or not executed this many destination blocks after its verification. */
+  stuckAfterBlocks: z.number().int().min(1).max(1_000_000).default(30),
   /** Accounts the parity monitor compares with MarginHub.accountFigures each hub block (0: off). */
   paritySample: z.number().int().min(0).max(100).default(4),
   keeper: keeperConfigSchema.optional(),

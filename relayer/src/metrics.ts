@@ -9,6 +9,7 @@ export class RelayerMetrics {
   readonly messagesInFlight = new Gauge({ name: 'relayer_messages_in_flight', help: 'Cross-chain messages sent and not yet delivered', registers: [this.registry] });
   readonly deliveries = new Counter({ name: 'relayer_deliveries_total', help: 'Packets delivered by the devnet worker', registers: [this.registry] });
   readonly deliveryFailures = new Counter({ name: 'relayer_delivery_failures_total', help: 'Delivery attempts that reverted', registers: [this.registry] });
+  readonly messagesStuck = new Gauge({ name: 'relayer_messages_stuck', help: 'Messages in flight that stopped moving, by reason (not-verified, not-executed, execution-failed)', labelNames: ['reason'], registers: [this.registry] });
   readonly custodyBreaches = new Gauge({ name: 'relayer_custody_breaches', help: 'Vault/token pairs where hub ledger + in-flight credits exceed custody', registers: [this.registry] });
   readonly accounts = new Gauge({ name: 'relayer_accounts_tracked', help: 'Accounts in the book', registers: [this.registry] });
   readonly accountsLiquidatable = new Gauge({ name: 'relayer_accounts_liquidatable', help: 'Accounts with health below 1', registers: [this.registry] });

@@ -26,6 +26,7 @@ import { Keeper } from './services/keeper/keeper.js';
 import { every, Loop } from './services/loop.js';
 import { ParityMonitor } from './services/parityMonitor.js';
 import { Reconciler } from './services/reconciler.js';
+import { StuckMessages } from './services/stuckMessages.js';
 import type { RelayerStore, StoredMessage } from './store/store.js';
 import { RelayerStore as Store } from './store/store.js';
 
@@ -70,6 +71,7 @@ export class Relayer {
     readonly book: AccountBook,
     readonly reconciler: Reconciler,
     readonly parity: ParityMonitor,
+    readonly stuck: StuckMessages,
     readonly metrics: RelayerMetrics,
     readonly keeper: Keeper | undefined,
     readonly plugins: RelayerPlugin[],
@@ -89,6 +91,7 @@ export class Relayer {
     const book = new AccountBook(reader, hubChain, store, log);
     const reconciler = new Reconciler(reader, chains, store, log, metrics, config.hubEid);
     const parity = new ParityMonitor(reader.independent(hubChain.provider, new Multicall(hubChain.provider, hubChain.config.multicall)), hubChain, store, config.paritySample, log, metrics);
+    const stuck = new StuckMessages(chains, store, config.stuckAfterBlocks, log, metrics);
     const keeper = config.keeper ? new Keeper(config.keeper, reader, book, store, chains, config.hubEid, log, metrics) : undefined;
 
     let relayer: Relayer | undefined;
@@ -110,7 +113,7 @@ export class Relayer {
       (c) => new ChainIndexer(c, { hubEid: config.hubEid, hub: config.hub, engine: config.riskEngine, oapps }, store, listener, log, metrics),
     );
     book.caughtUp = () => indexers.every((i) => i.caughtUp);
-    relayer = new Relayer(config, store, chains, reader, indexers, book, reconciler, parity, metrics, keeper, plugins, log);
+    relayer = new Relayer(config, store, chains, reader, indexers, book, reconciler, parity, stuck, metrics, keeper, plugins, log);
     for (const p of plugins) await p.attach(relayer);
     if (keeper) await keeper.prepare();
     return relayer;
@@ -131,6 +134,7 @@ export class Relayer {
       reconciler: this.reconciler,
       keeper: this.keeper,
       parity: this.parity,
+      stuck: this.stuck,
       chains: this.chains,
       metrics: this.metrics,
       log: this.log,
@@ -141,7 +145,7 @@ export class Relayer {
     for (const c of this.chains.values()) c.heads.start();
     for (const p of this.plugins) p.start?.();
     this.book.loop.trigger();
-    this.stoppers.push(every(FLUSH_MS, this.flusher), every(RECONCILE_MS, this.reconciler.loop), ...[...this.indexers.map((i) => i.loop), this.book.loop, ...(this.keeper ? [this.keeper.loop] : [])].map((loop) => every(SAFETY_MS, loop)));
+    this.stoppers.push(every(FLUSH_MS, this.flusher), every(RECONCILE_MS, this.reconciler.loop), every(RECONCILE_MS, this.stuck.loop), ...[...this.indexers.map((i) => i.loop), this.book.loop, ...(this.keeper ? [this.keeper.loop] : [])].map((loop) => every(SAFETY_MS, loop)));
     return `http://${this.config.api.host}:${port}`;
   }
 

@@ -51,7 +51,7 @@ export const openApiDocument = {
       get: {
         summary: 'Cross-chain messages',
         parameters: [
-          { name: 'status', in: 'query', schema: { enum: ['inflight', 'failed', 'delivered', 'all'] }, description: 'default inflight' },
+          { name: 'status', in: 'query', schema: { enum: ['inflight', 'stuck', 'failed', 'delivered', 'all'] }, description: 'default inflight; stuck: not verified or not executed within stuckAfterBlocks, or an execution that failed' },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
           { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
         ],

@@ -47,7 +47,8 @@ export function accountJson(r: AccountRisk, chainName: (eid: number) => string) 
   };
 }
 
-export function messageJson(m: StoredMessage) {
+/** A stored message for the API; `stuck` is why it stopped moving, if it did. */
+export function messageJson(m: StoredMessage, stuck?: string) {
   return {
     guid: m.guid,
     type: MESSAGE_TYPES[m.msgType] ?? String(m.msgType),
@@ -62,6 +63,7 @@ export function messageJson(m: StoredMessage) {
     recipient: m.recipient,
     status: m.status,
     failed: m.status !== 'delivered' && m.lastError !== undefined,
+    stuck: stuck ?? null,
     attempts: m.attempts,
     lastError: m.lastError ?? null,
     sentBlock: m.sentBlock,

@@ -18,6 +18,7 @@ import type { ChainIndexer } from '../services/indexer.js';
 import type { Keeper } from '../services/keeper/keeper.js';
 import type { ParityMonitor } from '../services/parityMonitor.js';
 import type { Reconciler } from '../services/reconciler.js';
+import type { StuckMessages } from '../services/stuckMessages.js';
 import type { RelayerStore } from '../store/store.js';
 import { openApiDocument } from './openapi.js';
 import { percentiles } from '../percentiles.js';
@@ -31,6 +32,7 @@ export interface ApiDeps {
   reconciler: Reconciler;
   keeper?: Keeper | undefined;
   parity: ParityMonitor;
+  stuck: StuckMessages;
   chains: Map<number, ChainClient>;
   metrics: RelayerMetrics;
   log: Logger;
@@ -60,7 +62,7 @@ const listQuery = z
   })
   .strict();
 const statusQuery = z.object({ fromBlock: intQuery('fromBlock', 0, Number.MAX_SAFE_INTEGER).optional() }).strict();
-const messagesQuery = z.object({ status: z.enum(['inflight', 'failed', 'delivered', 'all']).optional(), ...pageQuery }).strict();
+const messagesQuery = z.object({ status: z.enum(['inflight', 'stuck', 'failed', 'delivered', 'all']).optional(), ...pageQuery }).strict();
 const liquidationsQuery = z
   .object({ status: z.enum(['planned', 'submitted', 'seized', 'settled', 'dropped', 'failed', 'all']).optional(), ...pageQuery })
   .strict();
@@ -146,7 +148,7 @@ export function createApp(deps: ApiDeps): express.Express {
     const accounts = subs.map((sub, i) => ({
       ...accountJson(risks[i]!, chainName),
       // Deposits the hub has not credited yet count for nothing, but a trader wants to see them.
-      inFlight: inFlight.filter((m) => m.subAccount === sub).map(messageJson),
+      inFlight: inFlight.filter((m) => m.subAccount === sub).map((m) => messageJson(m, deps.stuck.reason(m.guid))),
     }));
     res.json({ owner, block, accounts });
   }));
@@ -170,11 +172,12 @@ export function createApp(deps: ApiDeps): express.Express {
     const status = q.status ?? 'inflight';
     const [limit, offset] = [q.limit ?? 50, q.offset ?? 0];
     // Filter and page the stored records; only the page is serialised (a book's store holds many thousands).
-    const source = status === 'inflight' || status === 'failed' ? deps.store.inFlight() : deps.store.messages();
+    const source =
+      status === 'stuck' ? deps.stuck.guids().flatMap((g) => deps.store.message(g) ?? []) : status === 'inflight' || status === 'failed' ? deps.store.inFlight() : deps.store.messages();
     const matching = source
       .filter((m) => (status === 'all' ? true : status === 'delivered' ? m.status === 'delivered' : status === 'failed' ? m.lastError !== undefined : true))
       .sort((a, b) => b.sentBlock - a.sentBlock);
-    res.json({ status, total: matching.length, offset, limit, messages: matching.slice(offset, offset + limit).map(messageJson) });
+    res.json({ status, total: matching.length, offset, limit, messages: matching.slice(offset, offset + limit).map((m) => messageJson(m, deps.stuck.reason(m.guid))) });
   });
 
   app.get('/v1/custody', (_req, res) => {

@@ -7,8 +7,10 @@
  * of the same blocks changes nothing twice. One indexer per chain: a chain that stops answering
  * stops only its own.
  */
+import { Interface } from 'ethers';
 import { toAccountId } from '../../../sdk/src/accountId.js';
-import { collateralVaultAbi, endpointV2Abi, marginHubAbi } from '../../../sdk/src/abi/index.js';
+import { revertReason } from '../../../sdk/src/contracts/revert.js';
+import { collateralVaultAbi, endpointV2Abi, marginHubAbi, riskEngineAbi } from '../../../sdk/src/abi/index.js';
 import { decodeMessage } from '../../../sdk/src/messageCodec.js';
 import { decodePacket } from '../../../sdk/src/packet.js';
 import type { ChainClient } from '../chain/clients.js';
@@ -24,6 +26,9 @@ const PACKET_SENT = topicOf(endpointV2Abi, 'PacketSent');
 const PACKET_VERIFIED = topicOf(endpointV2Abi, 'PacketVerified');
 const PACKET_DELIVERED = topicOf(endpointV2Abi, 'PacketDelivered');
 const DEPOSITED = topicOf(collateralVaultAbi, 'Deposited');
+const LZ_RECEIVE_ALERT = topicOf(endpointV2Abi, 'LzReceiveAlert');
+/** The errors an execution of our messages can revert with. */
+const ERROR_ABIS = [new Interface(marginHubAbi), new Interface(riskEngineAbi), new Interface(collateralVaultAbi), new Interface(endpointV2Abi)];
 /** Every hub event names the accounts it touches as indexed AccountId (bytes32) parameters: their topic positions. */
 const HUB_ACCOUNT_TOPICS = indexedParamTopics(marginHubAbi, /^(account|buyer|seller|payer|receiver|from|to|keeper)$/, 'bytes32');
 
@@ -139,14 +144,24 @@ export class ChainIndexer {
       if (m) packets.push(m);
       return;
     }
+    if (topic === LZ_RECEIVE_ALERT) return this.applyAlert(log);
     if (topic !== PACKET_VERIFIED && topic !== PACKET_DELIVERED) return;
     // Packet{Verified,Delivered}((uint32 srcEid, bytes32 sender, uint64 nonce) origin, address receiver, ...)
     const srcEid = Number(BigInt(word(log.data, 0)));
     const sender = word(log.data, 1);
     const nonce = BigInt(word(log.data, 2)).toString();
     const receiver = wordAddress(word(log.data, 3));
-    const m = this.store.advanceByOrigin(srcEid, sender, nonce, receiver, topic === PACKET_VERIFIED ? 'verified' : 'delivered');
+    const m = this.store.advanceByOrigin(srcEid, sender, nonce, receiver, topic === PACKET_VERIFIED ? 'verified' : 'delivered', log.blockNumber);
     if (m) packets.push(m);
+  }
+
+  /** An executor's execution failed (the endpoint keeps the packet verified): why, decoded with our contracts' errors. */
+  private applyAlert(log: RawLog): void {
+    const alert = this.chain.endpoint.parseEvent('LzReceiveAlert', log);
+    if (!alert) return;
+    const reason = alert.reason === '0x' ? `lzReceive ran out of its ${alert.gas} gas or reverted without a reason` : revertReason({ data: alert.reason }, ERROR_ABIS);
+    this.store.noteExecutionFailure(alert.guid.toLowerCase(), reason);
+    this.log.warn({ chain: this.chain.config.name, guid: alert.guid, reason }, 'execution failed on the destination (LzReceiveAlert)');
   }
 
   private recordSent(encodedPayload: string, options: string, block: number): StoredMessage | undefined {

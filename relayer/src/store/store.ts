@@ -37,6 +37,8 @@ export interface StoredMessage {
   sentBlock: number;
   sentAt: number;
   deliveredAt?: number;
+  /** the destination block its PacketVerified is in (how long it has waited for an executor) */
+  verifiedBlock?: number;
   attempts: number;
   lastAttemptAt?: number;
   lastError?: string;
@@ -49,7 +51,7 @@ export interface Checkpoint {
 
 export interface Alert {
   at: number;
-  kind: 'custody-breach' | 'reorg' | 'delivery-failed' | 'parity-mismatch';
+  kind: 'custody-breach' | 'reorg' | 'delivery-failed' | 'parity-mismatch' | 'message-stuck';
   detail: string;
 }
 
@@ -100,6 +102,8 @@ export interface ChainData {
    * indexed (chains are indexed independently), by origin; applied when the packet is recorded.
    */
   earlyStatus: Record<string, MessageStatus>;
+  /** the destination block of an early PacketVerified, by origin (becomes the message's verifiedBlock) */
+  earlyVerifiedBlock: Record<string, number>;
   messages: Record<string, StoredMessage>;
   accounts: string[];
   alerts: Alert[];
@@ -135,7 +139,7 @@ export class RelayerStore {
 
   static async open(dataDir: string): Promise<RelayerStore> {
     mkdirSync(dataDir, { recursive: true });
-    const chain = await DurableFile.open<ChainData>(join(dataDir, 'relayer-store.json'), { checkpoints: {}, earlyStatus: {}, messages: {}, accounts: [], alerts: [] });
+    const chain = await DurableFile.open<ChainData>(join(dataDir, 'relayer-store.json'), { checkpoints: {}, earlyStatus: {}, earlyVerifiedBlock: {}, messages: {}, accounts: [], alerts: [] });
     const keeper = await DurableFile.open<KeeperData>(join(dataDir, 'liquidations.json'), { liquidations: {} });
     return new RelayerStore(chain, keeper);
   }
@@ -182,6 +186,11 @@ export class RelayerStore {
       delete this.chain.data.earlyStatus[key];
       this.advance(m.guid, early);
     }
+    const verifiedBlock = this.chain.data.earlyVerifiedBlock[key];
+    if (verifiedBlock !== undefined) {
+      delete this.chain.data.earlyVerifiedBlock[key];
+      m.verifiedBlock = verifiedBlock;
+    }
     return true;
   }
 
@@ -189,16 +198,22 @@ export class RelayerStore {
    * Moves the packet with this origin forward; one not recorded yet (its source chain is indexed
    * behind its destination) is moved when it is. Returns the message if it is known.
    */
-  advanceByOrigin(srcEid: number, sender: string, nonce: string, receiver: string, status: MessageStatus): StoredMessage | undefined {
+  advanceByOrigin(srcEid: number, sender: string, nonce: string, receiver: string, status: MessageStatus, block?: number): StoredMessage | undefined {
     const key = originKey(srcEid, sender, nonce, receiver);
     const guid = this.byOrigin.get(key);
     if (guid) {
       this.advance(guid, status);
-      return this.chain.data.messages[guid];
+      const m = this.chain.data.messages[guid]!;
+      if (status === 'verified' && block !== undefined && m.verifiedBlock === undefined) m.verifiedBlock = block;
+      return m;
     }
     const early = this.chain.data.earlyStatus[key];
     if (!early || RANK[early] < RANK[status]) {
       this.chain.data.earlyStatus[key] = status;
+      this.chain.dirty = true;
+    }
+    if (status === 'verified' && block !== undefined && this.chain.data.earlyVerifiedBlock[key] === undefined) {
+      this.chain.data.earlyVerifiedBlock[key] = block;
       this.chain.dirty = true;
     }
     return undefined;
@@ -225,6 +240,17 @@ export class RelayerStore {
     m.lastAttemptAt = Date.now();
     if (error === undefined) delete m.lastError;
     else m.lastError = error;
+  }
+
+  /**
+   * An execution of `guid` failed on its destination (the executor's LzReceiveAlert): its reason,
+   * without counting an attempt of ours.
+   */
+  noteExecutionFailure(guid: string, reason: string): void {
+    const m = this.chain.data.messages[guid];
+    if (!m || m.status === 'delivered') return;
+    m.lastError = reason;
+    this.chain.dirty = true;
   }
 
   message(guid: string): StoredMessage | undefined {
