@@ -13,7 +13,7 @@ import { collateralVaultAbi, dvnAbi, endpointV2Abi, receiveUln302Abi, sendUln302
 import { lzReceiveGas, lzReceiveOption } from '../sdk/src/lzOptions.js';
 import { MessageType } from '../sdk/src/messageCodec.js';
 import { retryWithGas, RetryRefused } from '../relayer/src/ops/retry.js';
-import { signedDvnInstruction } from '../relayer/src/devnet/worker.js';
+import { dvnVerifyCall } from '../relayer/src/devnet/worker.js';
 import { TypedContract } from '../sdk/src/contracts/typedContract.js';
 import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '../sdk/src/packet.js';
 import { hubChain, mintAndDeposit, requestWithdrawal, venueTrade } from '../relayer/src/devnet/actions.js';
@@ -410,8 +410,8 @@ async function validateOnly(dst: DeployedChain, packet: PacketV1): Promise<void>
     return;
   }
   const receiveLib = new TypedContract(receiveUln302Abi, dst.uln.receiveLib, signer);
-  const verify = receiveLib.encode('verify', [packetHeader(packet), payloadHash(packet), 0n]);
-  const instruction = await signedDvnInstruction(new Wallet(DEPLOYER), dst.uln.dvnVid, receiveLib.address, verify, BigInt(Math.floor(Date.now() / 1000) + 3600));
-  await new TypedContract(dvnAbi, dst.uln.dvn, signer).send('execute', [[instruction]]);
+  const dvn = new TypedContract(dvnAbi, dst.uln.dvn, signer);
+  const verify = await dvnVerifyCall(new Wallet(DEPLOYER), { dvn, dvnVid: dst.uln.dvnVid, receiveLib }, [packet], 0n);
+  await (await signer.sendTransaction({ to: verify.to, data: verify.data })).wait();
   await receiveLib.send('commitVerification', [packetHeader(packet), payloadHash(packet)]);
 }

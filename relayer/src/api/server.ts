@@ -5,6 +5,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
+import { ZeroAddress } from 'ethers';
 import { z } from 'zod';
 import { toAccountId, fromAccountId } from '../../../sdk/src/accountId.js';
 import { addressSchema, MessageType } from '../../../sdk/src/messageCodec.js';
@@ -39,8 +40,6 @@ export interface ApiDeps {
 }
 
 class BadRequest extends Error {}
-
-const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 /** Returns the checksummed address; a mixed-case one with a wrong EIP-55 checksum is a 400 too. */
 const addressParam = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'address must be 0x followed by 40 hex characters').pipe(addressSchema);
@@ -239,7 +238,7 @@ async function feesJson(deps: ApiDeps) {
       const chain = deps.chains.get(a.eid);
       // A vault on the hub chain calls the hub directly: its quote is 0.
       const [deposit, withdraw, seize] = await Promise.all([
-        chain ? chain.vault.read('quoteDeposit', [ZERO_ADDRESS, 0, a.token, 1n, '0x']) : Promise.resolve(null),
+        chain ? chain.vault.read('quoteDeposit', [ZeroAddress, 0, a.token, 1n, '0x']) : Promise.resolve(null),
         reader.hub.read('quoteOrder', [a.assetId, MessageType.RELEASE, '0x']),
         reader.hub.read('quoteOrder', [a.assetId, MessageType.SEIZE, '0x']),
       ]);

@@ -22,8 +22,8 @@ import { batchCall } from '../../../sdk/src/contracts/multicall.js';
 import { revertReason } from '../../../sdk/src/contracts/revert.js';
 import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
 import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '../../../sdk/src/packet.js';
-import type { Interface } from 'ethers';
 import type { ChainClient } from '../chain/clients.js';
+import { EXECUTION_ERRORS, lzReceiveAlertReason } from '../chain/executionErrors.js';
 import { Nonces } from '../chain/nonces.js';
 import { ReceiptWatcher } from '../chain/receipts.js';
 import type { Logger } from '../log.js';
@@ -81,7 +81,6 @@ export class DevnetWorker implements RelayerPlugin {
   private store!: RelayerStore;
   private log!: Logger;
   private metrics!: RelayerMetrics;
-  private errorAbis: Interface[] = [];
 
   constructor(
     private readonly relayerKey: string,
@@ -92,7 +91,6 @@ export class DevnetWorker implements RelayerPlugin {
     this.store = relayer.store;
     this.log = relayer.log;
     this.metrics = relayer.metrics;
-    this.errorAbis = [relayer.reader.hub.interface, relayer.reader.engine.interface];
     for (const chain of relayer.chains.values()) {
       const { messageLib, uln } = chain.config;
       if (!messageLib && !uln) throw new Error(`${chain.config.name}: the devnet worker needs the chain's messageLib or its ULN302 workers`);
@@ -253,18 +251,9 @@ export class DevnetWorker implements RelayerPlugin {
     return state === 'committed' ? [execute] : [commit, execute];
   }
 
-  /** One `DVN.execute` verifying every packet given, each instruction signed by the DVN's signer (our key). */
+  /** One `DVN.execute` verifying every packet given (none: nothing to send). */
   private async dvnVerification(dst: Destination, packets: PacketV1[]): Promise<{ to: string; data: string; gasLimit: bigint } | undefined> {
-    if (packets.length === 0) return undefined;
-    const { dvn, dvnVid, receiveLib } = dst.uln!;
-    const expiration = BigInt(Math.floor(Date.now() / 1000) + SIGNATURE_TTL_S);
-    const confirmations = BigInt(dst.chain.config.confirmations);
-    const params = await Promise.all(
-      packets.map(async (p) => {
-        return signedDvnInstruction(dst.signer, dvnVid, receiveLib.address, receiveLib.encode('verify', [packetHeader(p), payloadHash(p), confirmations]), expiration);
-      }),
-    );
-    return { to: dvn.address, data: dvn.encode('execute', [params]), gasLimit: 100_000n + DVN_VERIFY_GAS * BigInt(packets.length) };
+    return packets.length === 0 ? undefined : dvnVerifyCall(dst.signer, dst.uln!, packets, BigInt(dst.chain.config.confirmations));
   }
 
   private async settle(dst: Destination, m: StoredMessage, packet: PacketV1, sent: Promise<{ hash: string }>): Promise<void> {
@@ -276,7 +265,7 @@ export class DevnetWorker implements RelayerPlugin {
       if (receipt.status !== 1) reason = 'reverted';
       else reason = this.alertReason(dst, receipt);
     } catch (err) {
-      reason = revertReason(err, [...this.errorAbis, dst.endpoint.interface]);
+      reason = revertReason(err, EXECUTION_ERRORS);
       // A send that failed, or was not mined, may leave a gap in the local nonces.
       if ((err as { code?: string }).code !== 'CALL_EXCEPTION') dst.nonces.reset();
     }
@@ -302,9 +291,7 @@ export class DevnetWorker implements RelayerPlugin {
   private alertReason(dst: Destination, receipt: TransactionReceipt): string | undefined {
     for (const log of receipt.logs) {
       const alert = dst.endpoint.parseEvent('LzReceiveAlert', log);
-      if (!alert) continue;
-      const why = revertReason({ data: alert.reason }, [...this.errorAbis, dst.endpoint.interface]);
-      return alert.reason === '0x' ? `lzReceive ran out of its ${alert.gas} gas or reverted without a reason` : why;
+      if (alert) return lzReceiveAlertReason(alert);
     }
     return undefined;
   }
@@ -316,16 +303,30 @@ export class DevnetWorker implements RelayerPlugin {
       await dst.endpoint.simulate('lzReceive', [origin, packet.receiver, packet.guid, packet.message, '0x'], { from: await dst.signer.getAddress() });
       return fallback;
     } catch (err) {
-      return revertReason(err, [...this.errorAbis, dst.endpoint.interface]);
+      return revertReason(err, EXECUTION_ERRORS);
     }
   }
 }
 
 /**
- * One instruction for `DVN.execute`: call `target` with `callData`, signed by a DVN signer as the
- * DVN checks it (EIP-191 over keccak256(vid, target, expiration, callData)).
+ * The `DVN.execute` call that verifies `packets` on their destination's receive library, each
+ * instruction signed by a DVN signer as the DVN checks it (EIP-191 over keccak256(vid, target,
+ * expiration, callData)), valid for SIGNATURE_TTL_S.
  */
-export async function signedDvnInstruction(signer: Wallet, vid: number, target: string, callData: string, expiration: bigint) {
-  const hash = solidityPackedKeccak256(['uint32', 'address', 'uint256', 'bytes'], [vid, target, expiration, callData]);
-  return { vid, target, callData, expiration, signatures: await signer.signMessage(getBytes(hash)) };
+export async function dvnVerifyCall(
+  signer: Wallet,
+  uln: Pick<Uln, 'dvn' | 'dvnVid' | 'receiveLib'>,
+  packets: readonly PacketV1[],
+  confirmations: bigint,
+): Promise<{ to: string; data: string; gasLimit: bigint }> {
+  const { dvn, dvnVid, receiveLib } = uln;
+  const expiration = BigInt(Math.floor(Date.now() / 1000) + SIGNATURE_TTL_S);
+  const params = await Promise.all(
+    packets.map(async (p) => {
+      const callData = receiveLib.encode('verify', [packetHeader(p), payloadHash(p), confirmations]);
+      const hash = solidityPackedKeccak256(['uint32', 'address', 'uint256', 'bytes'], [dvnVid, receiveLib.address, expiration, callData]);
+      return { vid: dvnVid, target: receiveLib.address, callData, expiration, signatures: await signer.signMessage(getBytes(hash)) };
+    }),
+  );
+  return { to: dvn.address, data: dvn.encode('execute', [params]), gasLimit: 100_000n + DVN_VERIFY_GAS * BigInt(packets.length) };
 }

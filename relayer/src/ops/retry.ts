@@ -8,6 +8,7 @@ import { Wallet } from 'ethers';
 import { revertReason } from '../../../sdk/src/contracts/revert.js';
 import { decodePacket, payloadHash } from '../../../sdk/src/packet.js';
 import type { ChainClient } from '../chain/clients.js';
+import { EXECUTION_ERRORS } from '../chain/executionErrors.js';
 import type { StoredMessage } from '../store/store.js';
 
 export interface RetryResult {
@@ -33,6 +34,6 @@ export async function retryWithGas(chain: ChainClient, message: StoredMessage, k
     const receipt = await tx.wait();
     return { txHash: tx.hash, gasUsed: receipt?.gasUsed ?? 0n };
   } catch (err) {
-    throw new RetryRefused(`executing ${message.guid} with ${gas} gas failed: ${revertReason(err, [endpoint.interface])}`);
+    throw new RetryRefused(`executing ${message.guid} with ${gas} gas failed: ${revertReason(err, EXECUTION_ERRORS)}`);
   }
 }

@@ -7,13 +7,12 @@
  * of the same blocks changes nothing twice. One indexer per chain: a chain that stops answering
  * stops only its own.
  */
-import { Interface } from 'ethers';
 import { toAccountId } from '../../../sdk/src/accountId.js';
-import { revertReason } from '../../../sdk/src/contracts/revert.js';
-import { collateralVaultAbi, endpointV2Abi, marginHubAbi, riskEngineAbi } from '../../../sdk/src/abi/index.js';
+import { collateralVaultAbi, endpointV2Abi, marginHubAbi } from '../../../sdk/src/abi/index.js';
 import { decodeMessage } from '../../../sdk/src/messageCodec.js';
 import { decodePacket } from '../../../sdk/src/packet.js';
 import type { ChainClient } from '../chain/clients.js';
+import { lzReceiveAlertReason } from '../chain/executionErrors.js';
 import { getRawLogs, indexedParamTopics, topicOf, word, wordAddress, wordBytes, type RawLog } from '../chain/rawLogs.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
@@ -27,8 +26,6 @@ const PACKET_VERIFIED = topicOf(endpointV2Abi, 'PacketVerified');
 const PACKET_DELIVERED = topicOf(endpointV2Abi, 'PacketDelivered');
 const DEPOSITED = topicOf(collateralVaultAbi, 'Deposited');
 const LZ_RECEIVE_ALERT = topicOf(endpointV2Abi, 'LzReceiveAlert');
-/** The errors an execution of our messages can revert with. */
-const ERROR_ABIS = [new Interface(marginHubAbi), new Interface(riskEngineAbi), new Interface(collateralVaultAbi), new Interface(endpointV2Abi)];
 /** Every hub event names the accounts it touches as indexed AccountId (bytes32) parameters: their topic positions. */
 const HUB_ACCOUNT_TOPICS = indexedParamTopics(marginHubAbi, /^(account|buyer|seller|payer|receiver|from|to|keeper)$/, 'bytes32');
 
@@ -159,7 +156,7 @@ export class ChainIndexer {
   private applyAlert(log: RawLog): void {
     const alert = this.chain.endpoint.parseEvent('LzReceiveAlert', log);
     if (!alert) return;
-    const reason = alert.reason === '0x' ? `lzReceive ran out of its ${alert.gas} gas or reverted without a reason` : revertReason({ data: alert.reason }, ERROR_ABIS);
+    const reason = lzReceiveAlertReason(alert);
     this.store.noteExecutionFailure(alert.guid.toLowerCase(), reason);
     this.log.warn({ chain: this.chain.config.name, guid: alert.guid, reason }, 'execution failed on the destination (LzReceiveAlert)');
   }

@@ -204,7 +204,10 @@ export class RelayerStore {
     if (guid) {
       this.advance(guid, status);
       const m = this.chain.data.messages[guid]!;
-      if (status === 'verified' && block !== undefined && m.verifiedBlock === undefined) m.verifiedBlock = block;
+      if (status === 'verified' && block !== undefined && m.verifiedBlock === undefined) {
+        m.verifiedBlock = block;
+        this.chain.dirty = true;
+      }
       return m;
     }
     const early = this.chain.data.earlyStatus[key];
@@ -220,14 +223,14 @@ export class RelayerStore {
   }
 
   /** Moves a message forward (sent -> verified -> delivered), never back. */
-  advance(guid: string, status: MessageStatus, at = Date.now()): void {
+  advance(guid: string, status: MessageStatus): void {
     const m = this.chain.data.messages[guid];
     if (!m || RANK[m.status] >= RANK[status]) return;
     this.chain.dirty = true;
     m.status = status;
     if (status === 'delivered') {
       this.undelivered.delete(guid);
-      m.deliveredAt = at;
+      m.deliveredAt = Date.now();
       delete m.lastError;
     }
   }
