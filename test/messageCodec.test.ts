@@ -3,7 +3,7 @@ import { ContractFactory, JsonRpcProvider, Wallet, hexlify, randomBytes, toBigIn
 import { messageCodecHarnessAbi } from './abi/messageCodecHarness.js';
 import { TypedContract } from '../sdk/src/contracts/typedContract.js';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
-import { loadArtifact } from '../relayer/src/devnet/artifacts.js';
+import { loadArtifact } from '../deploy/artifacts.js';
 import { decodeMessage, encodeMessage, MessageDecodeError, MESSAGE_LENGTH, type MessageInput } from '../sdk/src/messageCodec.js';
 import { fromAccountId, toAccountId } from '../sdk/src/accountId.js';
 

@@ -7,7 +7,7 @@ import { JsonRpcProvider, Wallet, ZeroHash } from 'ethers';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
 import { deploySystem, ENFORCED_LZ_RECEIVE_GAS, devnetRelayerConfig, devnetSigner, devnetSpecs, hubContracts, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
 import { deployBuilt, DEVNET_GAS_PRICE_WEI } from '../relayer/src/devnet/layerzero.js';
-import { loadArtifact } from '../relayer/src/devnet/artifacts.js';
+import { loadArtifact } from '../deploy/artifacts.js';
 import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
 import { collateralVaultAbi, dvnAbi, endpointV2Abi, receiveUln302Abi, sendUln302Abi, simpleMessageLibAbi, testTokenAbi } from '../sdk/src/abi/index.js';
 import { lzReceiveGas, lzReceiveOption } from '../sdk/src/lzOptions.js';
@@ -129,10 +129,10 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     try {
       const vault = new TypedContract(collateralVaultAbi, spokeA!.vault, provider);
       const sendLib = new TypedContract(sendUln302Abi, spokeA!.uln!.sendLib, provider);
-      const [dvnBefore, executorBefore] = await Promise.all([sendLib.read('fees', [spokeA!.uln!.dvn]), sendLib.read('fees', [spokeA!.uln!.executor])]);
+      const [dvnBefore, executorBefore] = await Promise.all([sendLib.read('fees', [spokeA!.uln!.requiredDVNs[0]!]), sendLib.read('fees', [spokeA!.uln!.executor])]);
       const fee: bigint = await vault.read('quoteDeposit', [trader, 0, spokeA!.tokens.WETH!, e18(1n), '0x']);
       await mintAndDeposit(spokeA!, TRADER, 'WETH', e18(1n));
-      const [dvnAfter, executorAfter] = await Promise.all([sendLib.read('fees', [spokeA!.uln!.dvn]), sendLib.read('fees', [spokeA!.uln!.executor])]);
+      const [dvnAfter, executorAfter] = await Promise.all([sendLib.read('fees', [spokeA!.uln!.requiredDVNs[0]!]), sendLib.read('fees', [spokeA!.uln!.executor])]);
       // The quote is the two workers' fees, and each was paid its part.
       expect(dvnAfter - dvnBefore > 0n && executorAfter - executorBefore > 0n).to.equal(true);
       expect(dvnAfter - dvnBefore + (executorAfter - executorBefore)).to.equal(fee);
@@ -410,8 +410,8 @@ async function validateOnly(dst: DeployedChain, packet: PacketV1): Promise<void>
     return;
   }
   const receiveLib = new TypedContract(receiveUln302Abi, dst.uln.receiveLib, signer);
-  const dvn = new TypedContract(dvnAbi, dst.uln.dvn, signer);
-  const verify = await dvnVerifyCall(new Wallet(DEPLOYER), { dvn, dvnVid: dst.uln.dvnVid, receiveLib }, [packet], 0n);
+  const dvn = new TypedContract(dvnAbi, dst.uln.requiredDVNs[0]!, signer);
+  const verify = await dvnVerifyCall(new Wallet(DEPLOYER), { dvn, dvnVid: Number(await dvn.read('vid', [])), receiveLib }, [packet], 0n);
   await (await signer.sendTransaction({ to: verify.to, data: verify.data })).wait();
   await receiveLib.send('commitVerification', [packetHeader(packet), payloadHash(packet)]);
 }

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, portIsFree } from '../relayer/src/devnet/anvil.js';
+import { anvilKey, freePort, portIsFree } from '../relayer/src/devnet/anvil.js';
 
 function runStart(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relayer/src/devnet/start.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -43,6 +44,15 @@ describe('npm start (the devnet CLI)', function () {
     expect(res.status).to.equal(200);
     expect(body.accounts[0]!.collateral).to.have.length(2);
     expect(body.accounts[0]!.health).to.equal('2.982456140350877192'); // docs/risk-model.md section 9
+
+    // npm start deployed with the deploy tool: run on the network file it wrote, the tool finds nothing to change.
+    const redeploy = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'deploy/cli.ts', '--network', join(dataDir, 'network.json'), '--manifest', join(dataDir, 'deployment.json'), '--no-build'],
+      { env: { ...process.env, DEPLOYER_KEY: anvilKey(0) } },
+    );
+    expect(redeploy.stdout).to.include('Nothing to do: every chain matches the network file.');
+    expect(first.output()).to.include('npm run deploy -- --network');
 
     const second = runStart(['--base-port', String(basePort + 20), '--api-port', String(apiPort + 20), '--data-dir', dataDir]);
     expect(await second.exited).to.equal(1);

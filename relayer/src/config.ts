@@ -4,12 +4,10 @@
  * one) or from a JSON file for real networks, and validated before anything starts.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { getAddress } from 'ethers';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { addressSchema } from '../../sdk/src/messageCodec.js';
-
-const require = createRequire(import.meta.url);
+import { loadManifest, type DeployedChain, type DeploymentManifest } from '../../deploy/manifest.js';
 
 export const chainConfigSchema = z.object({
   name: z.string().min(1),
@@ -32,7 +30,8 @@ export const chainConfigSchema = z.object({
     .object({
       receiveLib: addressSchema,
       dvn: addressSchema,
-      dvnVid: z.number().int().min(0).max(0xffffffff),
+      /** the DVN's verifier id (read from the DVN when absent) */
+      dvnVid: z.number().int().min(0).max(0xffffffff).optional(),
       executor: addressSchema,
     })
     .optional(),
@@ -94,22 +93,48 @@ export function parseRelayerConfig(input: unknown): RelayerConfig {
   return config;
 }
 
-export function loadRelayerConfig(path: string): RelayerConfig {
-  return parseRelayerConfig(JSON.parse(readFileSync(path, 'utf8')));
+/** A chain's relayer settings from the deploy tool's manifest: the devnet worker drives its first required DVN. */
+export function chainFromManifest(c: DeployedChain): z.input<typeof chainConfigSchema> {
+  return {
+    name: c.name,
+    chainId: c.chainId,
+    eid: c.eid,
+    rpcUrl: c.rpcUrl,
+    confirmations: c.confirmations,
+    endpoint: c.endpoint,
+    vault: c.vault,
+    ...(c.messageLib ? { messageLib: c.messageLib } : {}),
+    ...(c.uln?.requiredDVNs[0] ? { uln: { receiveLib: c.uln.receiveLib, dvn: c.uln.requiredDVNs[0], executor: c.uln.executor } } : {}),
+  };
 }
 
+/** The hub, engine and chains of a relayer config, from a manifest; `chainSettings` adds per-chain settings by name (wsUrl, rpcTimeoutMs...). */
+export function configFromManifest(manifest: DeploymentManifest, chainSettings: Record<string, Record<string, unknown>> = {}) {
+  return {
+    hubEid: manifest.hubEid,
+    hub: manifest.hub,
+    riskEngine: manifest.riskEngine,
+    chains: manifest.chains.map((c) => ({ ...chainFromManifest(c), ...chainSettings[c.name] })),
+  };
+}
+
+const manifestReferenceSchema = z.object({
+  /** the deploy tool's manifest (relative to this file), instead of listing hubEid, hub, riskEngine and chains */
+  manifest: z.string().min(1),
+  /** per-chain settings the manifest does not hold, by chain name: wsUrl, rpcTimeoutMs, multicall */
+  chainSettings: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+});
+
 /**
- * The EndpointV2 address LayerZero deployed on a public network, from the deployments that ship in
- * @layerzerolabs/lz-evm-sdk-v2 (e.g. "ethereum-mainnet", "arbitrum-sepolia"). Its endpoint id is
- * read from the endpoint itself (`eid()`) when the relayer connects.
+ * Reads a relayer config file. One that names a `manifest` takes the chains, the hub and the
+ * engine from what `npm run deploy` wrote.
  */
-export function layerZeroEndpointAddress(network: string): string {
-  if (!/^[a-z0-9-]+$/.test(network)) throw new Error(`not a network name: ${network}`);
-  let json: { address: string };
-  try {
-    json = require(`@layerzerolabs/lz-evm-sdk-v2/deployments/${network}/EndpointV2.json`) as { address: string };
-  } catch {
-    throw new Error(`LayerZero has no EndpointV2 deployment for network "${network}" in @layerzerolabs/lz-evm-sdk-v2`);
-  }
-  return getAddress(json.address);
+export function loadRelayerConfig(path: string): RelayerConfig {
+  const json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  if (typeof json !== 'object' || json === null || !('manifest' in json)) return parseRelayerConfig(json);
+  const reference = manifestReferenceSchema.safeParse(json);
+  if (!reference.success) throw new Error(`invalid relayer config ${path}:\n${z.prettifyError(reference.error)}`);
+  const { manifest: _manifest, chainSettings: _settings, ...rest } = json;
+  const manifest = loadManifest(resolve(dirname(path), reference.data.manifest));
+  return parseRelayerConfig({ ...rest, ...configFromManifest(manifest, reference.data.chainSettings) });
 }

@@ -1,22 +1,24 @@
 /**
- * Deploys the whole system on local chains: LayerZero (real EndpointV2 + SimpleMessageLib) on
- * each, the RiskEngine, MarginHub and a vault on the hub chain, a vault on every spoke, test
- * tokens and price feeds, then lists the assets, wires the peers and allows the tokens.
+ * The devnet: what a public network already has (LayerZero's endpoint, libraries, DVN and
+ * executor from the npm artifacts; test tokens; price feeds the operator moves), then this
+ * project's contracts deployed and wired by the same tool as a public network (`deploy/`), from
+ * a network file the devnet writes for its chains.
  *
  * Devnet assets: USDC (6 decimals) on the hub chain, the settlement token; WETH (18) on every
  * spoke, all one risk asset priced by one ETH/USD feed.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JsonRpcProvider, NonceManager, Wallet, zeroPadValue, type Signer } from 'ethers';
+import { JsonRpcProvider, NonceManager, Wallet, type Signer } from 'ethers';
 import { z } from 'zod';
-import { collateralVaultAbi, manualAggregatorAbi, marginHubAbi, riskEngineAbi, testTokenAbi } from '../../../sdk/src/abi/index.js';
+import { manualAggregatorAbi, marginHubAbi, riskEngineAbi, testTokenAbi } from '../../../sdk/src/abi/index.js';
 import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
-import { lzReceiveOption } from '../../../sdk/src/lzOptions.js';
-import { MessageType } from '../../../sdk/src/messageCodec.js';
-import { loadArtifact, repoRoot } from './artifacts.js';
+import { loadArtifact, repoRoot } from '../../../deploy/artifacts.js';
+import { deployNetwork } from '../../../deploy/deployNetwork.js';
+import type { DeployedChain, DeploymentManifest } from '../../../deploy/manifest.js';
+import { parseNetworkFile, type NetworkFile } from '../../../deploy/networkFile.js';
 import { deployBuilt, deployLayerZero, placeMulticall3, type LayerZeroDeployment, type MessageLibKind } from './layerzero.js';
-import { parseRelayerConfig, type RelayerConfig } from '../config.js';
+import { configFromManifest, parseRelayerConfig, type RelayerConfig } from '../config.js';
 
 export interface DevnetChainSpec {
   name: string;
@@ -25,21 +27,8 @@ export interface DevnetChainSpec {
   rpcUrl: string;
 }
 
-export interface DeployedChain extends DevnetChainSpec, LayerZeroDeployment {
-  vault: string;
-  /** symbol => token address on this chain */
-  tokens: Record<string, string>;
-}
-
-export interface DevnetManifest {
-  hubEid: number;
-  hub: string;
-  riskEngine: string;
-  feeds: Record<string, string>;
-  /** asset id on the hub => where it lives */
-  assets: Array<{ assetId: number; eid: number; symbol: string; token: string }>;
-  chains: DeployedChain[];
-}
+export type { DeployedChain };
+export type DevnetManifest = DeploymentManifest;
 
 const MAX_UINT128 = (1n << 128n) - 1n;
 
@@ -64,22 +53,25 @@ export function devnetSigner(rpcUrl: string, privateKey: string): Signer {
 }
 
 const PCT = 10n ** 16n;
+const wad = (n: bigint) => n.toString();
 /**
  * The devnet's scenario grids (docs/risk-model.md section 6): ETH moves 10% (maintenance) and 20%
  * (initial) with volatility up and down 25% and a 35%-covered extreme of twice the range, so a
  * lone ETH perp needs 10% / 20% of its notional; the dollar moves 1%. The maintenance range is
  * the move the keeper must be able to act within: `npm run demo` crashes ETH 4% a block.
  */
-const DEVNET_SCENARIOS = (ethVolFeed: number) => [
-  { scanRange: PCT, volShift: 0n, extremeMultiple: 200n * PCT, extremeCover: 35n * PCT, initialMultiple: 100n * PCT, shortOptionMinimum: 0n, volFeed: 0xffff },
-  { scanRange: 10n * PCT, volShift: 25n * PCT, extremeMultiple: 200n * PCT, extremeCover: 35n * PCT, initialMultiple: 200n * PCT, shortOptionMinimum: PCT, volFeed: ethVolFeed },
-];
+const DEVNET_SCENARIOS = {
+  USD: { scanRange: wad(PCT), volShift: '0', extremeMultiple: wad(200n * PCT), extremeCover: wad(35n * PCT), initialMultiple: wad(100n * PCT), shortOptionMinimum: '0', volFeed: null },
+  ETH: { scanRange: wad(10n * PCT), volShift: wad(25n * PCT), extremeMultiple: wad(200n * PCT), extremeCover: wad(35n * PCT), initialMultiple: wad(200n * PCT), shortOptionMinimum: wad(PCT), volFeed: 'ETH_VOL' },
+};
 
 /**
  * @param privateKey deploys and administers everything, and is the LayerZero verifier the relayer signs with
  * @param operatorKey owns the price feeds and is the trading venue (default: the same key). Scripts
  *   that move prices or book trades while the relayer delivers use another key than the relayer's,
  *   so their transactions never race its nonces.
+ * @param dir where to write the devnet's network file (`network.json`) and the deploy tool's
+ *   manifest (`deployment.json`), so `npm run deploy` can be pointed at them (none: in memory)
  */
 export async function deploySystem(
   hubSpec: DevnetChainSpec,
@@ -87,83 +79,96 @@ export async function deploySystem(
   privateKey: string,
   operatorKey = privateKey,
   messageLib: MessageLibKind = 'uln302',
+  dir?: string,
 ): Promise<DevnetManifest> {
   const all = [hubSpec, ...spokeSpecs];
   const signers = new Map(all.map((c) => [c.eid, devnetSigner(c.rpcUrl, privateKey)]));
   const signerOf = (eid: number) => signers.get(eid)!;
   const admin = await signerOf(hubSpec.eid).getAddress();
 
+  // What a public network already has before the deploy tool runs: LayerZero, tokens, price feeds.
   const lz = new Map<number, LayerZeroDeployment>();
   for (const c of all) {
     await placeMulticall3(signerOf(c.eid).provider as JsonRpcProvider);
     lz.set(c.eid, await deployLayerZero(signerOf(c.eid), c.eid, all.filter((o) => o.eid !== c.eid).map((o) => o.eid), { messageLib, workers: admin, confirmations: 0 }));
   }
-
   const token = loadArtifact('TestToken.sol');
   const feed = loadArtifact('ManualAggregator.sol');
   const hubSigner = signerOf(hubSpec.eid);
-  const usdc = await deployBuilt(hubSigner, testTokenAbi, token, 'USD Coin', 'USDC', 6);
+  const tokens = new Map<number, string>();
+  tokens.set(hubSpec.eid, (await deployBuilt(hubSigner, testTokenAbi, token, 'USD Coin', 'USDC', 6)).address);
+  for (const c of spokeSpecs) tokens.set(c.eid, (await deployBuilt(signerOf(c.eid), testTokenAbi, token, 'Wrapped Ether', 'WETH', 18)).address);
   const operator = operatorKey === privateKey ? hubSigner : devnetSigner(hubSpec.rpcUrl, operatorKey);
-  const usdFeed = await deployBuilt(operator, manualAggregatorAbi, feed, 8, 100_000_000n);
-  const ethFeed = await deployBuilt(operator, manualAggregatorAbi, feed, 8, 3_000n * 100_000_000n);
-  // ETH's implied volatility, 80% a year, in the same 8-decimal format as a price feed.
-  const ethVolFeed = await deployBuilt(operator, manualAggregatorAbi, feed, 8, 80_000_000n);
-
-  const engine = await deployBuilt(hubSigner, riskEngineAbi, loadArtifact('RiskEngine.sol'), admin);
-  await engine.send('addRiskAsset', [usdFeed.address, 3600, 5n * 10n ** 17n, 2n * 10n ** 18n]);
-  await engine.send('addRiskAsset', [ethFeed.address, 3600, 10n ** 18n, 10n ** 24n]);
-  await engine.send('addRiskAsset', [ethVolFeed.address, 3600, 10n ** 16n, 5n * 10n ** 18n]);
-  const [usdRisk, ethRisk, ethVol] = [0, 1, 2];
-  for (const [riskAsset, params] of DEVNET_SCENARIOS(ethVol).entries()) await engine.send('setScenarioParams', [riskAsset, params]);
-
-  const hub = await deployBuilt(hubSigner, marginHubAbi, loadArtifact('MarginHub.sol'), lz.get(hubSpec.eid)!.endpoint, admin, usdc.address, 6, engine.address);
-  const assets: DevnetManifest['assets'] = [];
-  const chains: DeployedChain[] = [];
-
-  for (const c of all) {
-    const signer = signerOf(c.eid);
-    const vault = await deployBuilt(signer, collateralVaultAbi, loadArtifact('CollateralVault.sol'), lz.get(c.eid)!.endpoint, admin, hubSpec.eid);
-    const isHub = c.eid === hubSpec.eid;
-    const collateral = isHub ? usdc : await deployBuilt(signer, testTokenAbi, token, 'Wrapped Ether', 'WETH', 18);
-    const symbol = isHub ? 'USDC' : 'WETH';
-    await vault.send('configureToken', [collateral.address, true, MAX_UINT128]);
-    await vault.send('setPeer', [hubSpec.eid, zeroPadValue(hub.address, 32)]);
-    await hub.send('setPeer', [c.eid, zeroPadValue(vault.address, 32)]);
-    if (!isHub) {
-      // Every message gets the executor gas its type needs, whatever options its sender passes.
-      await vault.send('setEnforcedOptions', [[{ eid: hubSpec.eid, msgType: MessageType.CREDIT, options: lzReceiveOption(ENFORCED_LZ_RECEIVE_GAS.CREDIT) }]]);
-      await hub.send('setEnforcedOptions', [
-        [
-          { eid: c.eid, msgType: MessageType.RELEASE, options: lzReceiveOption(ENFORCED_LZ_RECEIVE_GAS.RELEASE) },
-          { eid: c.eid, msgType: MessageType.SEIZE, options: lzReceiveOption(ENFORCED_LZ_RECEIVE_GAS.SEIZE) },
-        ],
-      ]);
-    }
-
-    const assetId = assets.length;
-    await engine.send('listAsset', [c.eid, collateral.address, isHub ? 6 : 18, isHub ? usdRisk : ethRisk]);
-    if (isHub) await engine.send('setAssetRisk', [assetId, 2n * 10n ** 16n, 10n ** 16n, 2n * 10n ** 16n]);
-    else await engine.send('setAssetRisk', [assetId, 2n * 10n ** 17n, 15n * 10n ** 16n, 5n * 10n ** 16n]);
-    assets.push({ assetId, eid: c.eid, symbol, token: collateral.address });
-    chains.push({ ...c, ...lz.get(c.eid)!, vault: vault.address, tokens: { [symbol]: collateral.address } });
-  }
-  await engine.send('listMarket', [ethRisk, 0, 0n, 0n, 5n * 10n ** 16n]); // ETH-PERP, market 0
-  // A 30-day ETH call and put 10% out of the money (markets 1 and 2), premiums within 1% of spot.
-  const now = BigInt((await hubSigner.provider!.getBlock('latest'))!.timestamp);
-  const expiry = now + 30n * 86_400n;
-  await engine.send('listMarket', [ethRisk, 1, 3_300n * 10n ** 18n, expiry, 10n ** 16n]);
-  await engine.send('listMarket', [ethRisk, 2, 2_700n * 10n ** 18n, expiry, 10n ** 16n]);
-  // On a devnet the deployer also plays the trading venue, so demos and tests can book perps.
-  await hub.send('grantRole', [await hub.read('VENUE_ROLE', []), await operator.getAddress()]);
-
-  return {
-    hubEid: hubSpec.eid,
-    hub: hub.address,
-    riskEngine: engine.address,
-    feeds: { USD: usdFeed.address, ETH: ethFeed.address, ETH_VOL: ethVolFeed.address },
-    assets,
-    chains,
+  const feeds = {
+    USD: (await deployBuilt(operator, manualAggregatorAbi, feed, 8, 100_000_000n)).address,
+    ETH: (await deployBuilt(operator, manualAggregatorAbi, feed, 8, 3_000n * 100_000_000n)).address,
+    // ETH's implied volatility, 80% a year, in the same 8-decimal format as a price feed.
+    ETH_VOL: (await deployBuilt(operator, manualAggregatorAbi, feed, 8, 80_000_000n)).address,
   };
+  const now = BigInt((await hubSigner.provider!.getBlock('latest'))!.timestamp);
+
+  const file = devnetNetworkFile({ hubSpec, spokeSpecs, lz, tokens, feeds, venue: await operator.getAddress(), messageLib, optionExpiry: now + 30n * 86_400n });
+  if (dir) writeFileSync(join(dir, 'network.json'), `${JSON.stringify(file, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  const { manifest } = await deployNetwork(file, privateKey, { pollingIntervalMs: 50, ...(dir ? { manifestPath: join(dir, 'deployment.json') } : {}) });
+  return manifest;
+}
+
+/**
+ * The devnet as a network file: its chains with the LayerZero contracts just deployed, USDC on
+ * the hub (the settlement token) and WETH on every spoke, one ETH/USD feed for every WETH, an
+ * ETH perp and a 30-day call and put 10% out of the money, and the operator as trading venue.
+ */
+function devnetNetworkFile(d: {
+  hubSpec: DevnetChainSpec;
+  spokeSpecs: DevnetChainSpec[];
+  lz: Map<number, LayerZeroDeployment>;
+  tokens: Map<number, string>;
+  feeds: { USD: string; ETH: string; ETH_VOL: string };
+  venue: string;
+  messageLib: MessageLibKind;
+  optionExpiry: bigint;
+}): NetworkFile {
+  const all = [d.hubSpec, ...d.spokeSpecs];
+  const layerZero = (eid: number) => {
+    const l = d.lz.get(eid)!;
+    return l.uln
+      ? { endpoint: l.endpoint, sendLib: l.uln.sendLib, receiveLib: l.uln.receiveLib, executor: l.uln.executor, dvns: { DVN: l.uln.dvn } }
+      : { endpoint: l.endpoint, sendLib: l.messageLib!, receiveLib: l.messageLib!, dvns: {} };
+  };
+  return parseNetworkFile({
+    name: 'devnet',
+    hub: d.hubSpec.name,
+    chains: all.map((c) => ({ name: c.name, chainId: c.chainId, rpcUrl: c.rpcUrl, confirmations: 0, layerZero: layerZero(c.eid) })),
+    pathway: { messageLib: d.messageLib, requiredDVNs: ['DVN'] },
+    enforcedGas: { CREDIT: wad(ENFORCED_LZ_RECEIVE_GAS.CREDIT), RELEASE: wad(ENFORCED_LZ_RECEIVE_GAS.RELEASE), SEIZE: wad(ENFORCED_LZ_RECEIVE_GAS.SEIZE) },
+    settlement: { token: d.tokens.get(d.hubSpec.eid)!, decimals: 6 },
+    riskAssets: [
+      { name: 'USD', feed: d.feeds.USD, maxAge: 3600, minPrice: wad(5n * 10n ** 17n), maxPrice: wad(2n * 10n ** 18n), scenario: DEVNET_SCENARIOS.USD },
+      { name: 'ETH', feed: d.feeds.ETH, maxAge: 3600, minPrice: wad(10n ** 18n), maxPrice: wad(10n ** 24n), scenario: DEVNET_SCENARIOS.ETH },
+      { name: 'ETH_VOL', feed: d.feeds.ETH_VOL, maxAge: 3600, minPrice: wad(10n ** 16n), maxPrice: wad(5n * 10n ** 18n) },
+    ],
+    collateral: all.map((c) => {
+      const isHub = c.eid === d.hubSpec.eid;
+      return {
+        chain: c.name,
+        symbol: isHub ? 'USDC' : 'WETH',
+        token: d.tokens.get(c.eid)!,
+        decimals: isHub ? 6 : 18,
+        riskAsset: isHub ? 'USD' : 'ETH',
+        ...(isHub
+          ? { initialHaircut: wad(2n * PCT), maintenanceHaircut: wad(PCT), liquidationBonus: wad(2n * PCT) }
+          : { initialHaircut: wad(20n * PCT), maintenanceHaircut: wad(15n * PCT), liquidationBonus: wad(5n * PCT) }),
+        cap: wad(MAX_UINT128),
+      };
+    }),
+    markets: [
+      { name: 'ETH-PERP', riskAsset: 'ETH', kind: 'perp', maxPriceDeviation: wad(5n * PCT) },
+      { name: 'ETH-3300-C', riskAsset: 'ETH', kind: 'call', strike: wad(3_300n * 10n ** 18n), expiry: wad(d.optionExpiry), maxPriceDeviation: wad(PCT) },
+      { name: 'ETH-2700-P', riskAsset: 'ETH', kind: 'put', strike: wad(2_700n * 10n ** 18n), expiry: wad(d.optionExpiry), maxPriceDeviation: wad(PCT) },
+    ],
+    // On a devnet the operator also plays the trading venue, so demos and tests can book trades.
+    venues: [d.venue],
+  });
 }
 
 /** The relayer configuration for a deployed devnet. */
@@ -172,22 +177,8 @@ export function devnetRelayerConfig(
   options: { dataDir: string; apiPort: number; relayerKey: string; keeperKey?: string },
 ): RelayerConfig {
   return parseRelayerConfig({
-    hubEid: manifest.hubEid,
-    hub: manifest.hub,
-    riskEngine: manifest.riskEngine,
-    chains: manifest.chains.map((c) => ({
-      name: c.name,
-      chainId: c.chainId,
-      eid: c.eid,
-      rpcUrl: c.rpcUrl,
-      // anvil serves WebSocket on its HTTP port: heads by subscription.
-      wsUrl: c.rpcUrl.replace(/^http/, 'ws'),
-      confirmations: 0,
-      endpoint: c.endpoint,
-      messageLib: c.messageLib,
-      ...(c.uln ? { uln: { receiveLib: c.uln.receiveLib, dvn: c.uln.dvn, dvnVid: c.uln.dvnVid, executor: c.uln.executor } } : {}),
-      vault: c.vault,
-    })),
+    // anvil serves WebSocket on its HTTP port: heads by subscription.
+    ...configFromManifest(manifest, Object.fromEntries(manifest.chains.map((c) => [c.name, { wsUrl: c.rpcUrl.replace(/^http/, 'ws') }]))),
     devnetWorker: true,
     relayerKey: options.relayerKey,
     dataDir: options.dataDir,

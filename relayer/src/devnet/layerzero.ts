@@ -10,7 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { ContractFactory, type JsonRpcProvider, type Signer } from 'ethers';
+import { concat, ContractFactory, dataSlice, getAddress, keccak256, type JsonRpcProvider, type Signer } from 'ethers';
 import type { Abi } from 'abitype';
 import {
   dvnAbi,
@@ -25,7 +25,7 @@ import {
 } from '../../../sdk/src/abi/index.js';
 import { MULTICALL3_ADDRESS } from '../../../sdk/src/contracts/multicall.js';
 import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
-import { loadArtifact, type Artifact } from './artifacts.js';
+import { loadArtifact, type Artifact } from '../../../deploy/artifacts.js';
 
 const require = createRequire(import.meta.url);
 
@@ -76,9 +76,44 @@ export async function deploy<A extends Abi>(signer: Signer, abi: A, bytecode: st
   return new TypedContract(abi, await contract.getAddress(), signer);
 }
 
+/**
+ * Runs a constructor at `target` on an anvil chain, as if LayerZero had deployed there: the
+ * creation code is put at a scratch address, `target` gets a stub that delegatecalls it (so the
+ * constructor writes `target`'s storage and returns the runtime code, immutables filled in),
+ * and `target` then gets that runtime code. The devnet uses it to stand LayerZero's contracts at
+ * the addresses its public deployments have, for chains that carry a public endpoint id.
+ */
+export async function deployAt<A extends Abi>(signer: Signer, target: string, abi: A, bytecode: string, ...args: unknown[]): Promise<TypedContract<A>> {
+  const provider = signer.provider as JsonRpcProvider;
+  const creation = (await new ContractFactory(abi as never, bytecode).getDeployTransaction(...args)).data;
+  const scratch = getAddress(dataSlice(keccak256(concat([target, '0x01'])), 12));
+  await provider.send('anvil_setCode', [scratch, creation]);
+  // PUSH1 0 (x4), PUSH20 scratch, GAS, DELEGATECALL; RETURNDATACOPY to 0; JUMPI to 0x2c on
+  // success; REVERT(0, size); 0x2c: JUMPDEST, RETURN(0, size).
+  const stub = concat(['0x6000600060006000', '0x73', scratch, '0x5af4', '0x3d600060003e', '0x602c57', '0x3d6000fd', '0x5b3d6000f3']);
+  await provider.send('anvil_setCode', [target, stub]);
+  const runtime = await provider.call({ to: target, data: '0x', gasLimit: 30_000_000n });
+  await (await signer.sendTransaction({ to: target, data: '0x', gasLimit: 30_000_000n })).wait();
+  await provider.send('anvil_setCode', [target, runtime]);
+  await provider.send('anvil_setCode', [scratch, '0x']);
+  return new TypedContract(abi, getAddress(target), signer);
+}
+
 /** Deploys one of this project's contracts from forge's build output. */
 export function deployBuilt<A extends Abi>(signer: Signer, abi: A, artifact: Artifact, ...args: unknown[]): Promise<TypedContract<A>> {
   return deploy(signer, abi, artifact.bytecode, ...args);
+}
+
+/** LayerZero contracts the devnet can stand at a public deployment's address (see deployAt). */
+export type LayerZeroAddressBook = Partial<Record<'EndpointV2' | 'SendUln302' | 'ReceiveUln302' | 'PriceFeed' | 'Executor' | 'DVN', string>>;
+type Maker = <A extends Abi>(name: keyof LayerZeroAddressBook, abi: A, artifact: string, ...args: unknown[]) => Promise<TypedContract<A>>;
+
+/** Deploys a LayerZero artifact: at its address in `at` when it has one, else wherever CREATE puts it. */
+function maker(signer: Signer, at: LayerZeroAddressBook): Maker {
+  return (name, abi, artifact, ...args) => {
+    const target = at[name];
+    return target ? deployAt(signer, target, abi, lzBytecode(artifact), ...args) : deploy(signer, abi, lzBytecode(artifact), ...args);
+  };
 }
 
 /**
@@ -91,10 +126,11 @@ export async function deployLayerZero(
   signer: Signer,
   eid: number,
   remoteEids: number[],
-  options: { messageLib: MessageLibKind; workers: string; confirmations: number },
+  options: { messageLib: MessageLibKind; workers: string; confirmations: number; at?: LayerZeroAddressBook },
 ): Promise<LayerZeroDeployment> {
   const owner = await signer.getAddress();
-  const endpoint = await deploy(signer, endpointV2Abi, lzBytecode('EndpointV2.sol/EndpointV2.json'), eid, owner);
+  const make = maker(signer, options.at ?? {});
+  const endpoint = await make('EndpointV2', endpointV2Abi, 'EndpointV2.sol/EndpointV2.json', eid, owner);
   if (options.messageLib === 'simple') {
     const lib = await deploy(signer, simpleMessageLibAbi, lzBytecode('messagelib/SimpleMessageLib.sol/SimpleMessageLib.json'), endpoint.address, owner);
     await endpoint.send('registerLibrary', [lib.address]);
@@ -105,12 +141,13 @@ export async function deployLayerZero(
     await lib.send('setWhitelistCaller', [options.workers]);
     return { endpoint: endpoint.address, messageLib: lib.address };
   }
-  const uln = await deployUln302(signer, endpoint, eid, remoteEids, options.workers, BigInt(options.confirmations));
+  const uln = await deployUln302(signer, make, endpoint, eid, remoteEids, options.workers, BigInt(options.confirmations));
   return { endpoint: endpoint.address, uln };
 }
 
 async function deployUln302(
   signer: Signer,
+  make: Maker,
   endpoint: TypedContract<typeof endpointV2Abi>,
   eid: number,
   remoteEids: number[],
@@ -119,13 +156,13 @@ async function deployUln302(
 ): Promise<UlnWorkers> {
   const owner = await signer.getAddress();
   // No treasury is set: the protocol's share of the fee is zero, as on a pathway without one.
-  const sendLib = await deploy(signer, sendUln302Abi, lzBytecode('uln/uln302/SendUln302.sol/SendUln302.json'), endpoint.address, 10n ** 12n, 100_000n);
-  const receiveLib = await deploy(signer, receiveUln302Abi, lzBytecode('uln/uln302/ReceiveUln302.sol/ReceiveUln302.json'), endpoint.address);
+  const sendLib = await make('SendUln302', sendUln302Abi, 'uln/uln302/SendUln302.sol/SendUln302.json', endpoint.address, 10n ** 12n, 100_000n);
+  const receiveLib = await make('ReceiveUln302', receiveUln302Abi, 'uln/uln302/ReceiveUln302.sol/ReceiveUln302.json', endpoint.address);
   await endpoint.send('registerLibrary', [sendLib.address]);
   await endpoint.send('registerLibrary', [receiveLib.address]);
 
   // PriceFeed and Executor are upgradeable implementations: deployed and initialised directly.
-  const priceFeed = await deploy(signer, priceFeedAbi, lzBytecode('PriceFeed.sol/PriceFeed.json'));
+  const priceFeed = await make('PriceFeed', priceFeedAbi, 'PriceFeed.sol/PriceFeed.json');
   await priceFeed.send('initialize', [owner]);
   const denominator = await priceFeed.read('getPriceRatioDenominator', []);
   // The price feed keys prices by endpoint id modulo 30,000 (the chain, whatever the endpoint version).
@@ -133,7 +170,7 @@ async function deployUln302(
   await priceFeed.send('setNativeTokenPriceUSD', [NATIVE_PRICE_USD]);
 
   const libs = [sendLib.address, receiveLib.address];
-  const executor = await deploy(signer, executorAbi, lzBytecode('Executor.sol/Executor.json'));
+  const executor = await make('Executor', executorAbi, 'Executor.sol/Executor.json');
   await executor.send('initialize', [endpoint.address, '0x0000000000000000000000000000000000000000', libs, priceFeed.address, owner, [workers]]);
   const executorFeeLib = await deploy(signer, executorFeeLibAbi, lzBytecode('ExecutorFeeLib.sol/ExecutorFeeLib.json'), eid, 10n ** 18n);
   await executor.send('setWorkerFeeLib', [executorFeeLib.address]);
@@ -149,7 +186,7 @@ async function deployUln302(
   ]);
 
   const dvnVid = eid;
-  const dvn = await deploy(signer, dvnAbi, lzBytecode('uln/dvn/DVN.sol/DVN.json'), eid, dvnVid, libs, priceFeed.address, [workers], 1n, [owner, workers]);
+  const dvn = await make('DVN', dvnAbi, 'uln/dvn/DVN.sol/DVN.json', eid, dvnVid, libs, priceFeed.address, [workers], 1n, [owner, workers]);
   const dvnFeeLib = await deploy(signer, dvnFeeLibAbi, lzBytecode('uln/dvn/DVNFeeLib.sol/DVNFeeLib.json'), eid, 10n ** 18n);
   await dvn.send('setWorkerFeeLib', [dvnFeeLib.address]);
   await dvn.send('setDstConfig', [remoteEids.map((remote) => ({ dstEid: remote, gas: DVN_VERIFY_GAS, multiplierBps: WORKER_MULTIPLIER_BPS, floorMarginUSD: WORKER_FLOOR_MARGIN_USD }))]);

@@ -8,7 +8,7 @@ import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RelayerConfig } from '../config.js';
 import { waitFor } from '../wait.js';
-import { repoRoot } from './artifacts.js';
+import { repoRoot } from '../../../deploy/artifacts.js';
 
 export class RelayerProcess {
   private child?: ChildProcess;

@@ -5,7 +5,7 @@
  * funds a few demo accounts. Ctrl-C stops every process it started.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { Wallet } from 'ethers';
 import { runForge } from '../../../scripts/forge.mjs';
@@ -15,7 +15,7 @@ import type { MessageLibKind } from './layerzero.js';
 import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from './deploySystem.js';
 import { seedDemoAccounts, type DemoAccount } from './demo.js';
 import { fundKeeper } from './actions.js';
-import { repoRoot } from './artifacts.js';
+import { repoRoot } from '../../../deploy/artifacts.js';
 import type { Relayer } from '../relayer.js';
 import { createDevnetRelayer } from './relayer.js';
 import { createLogger } from '../log.js';
@@ -117,10 +117,9 @@ async function main(): Promise<void> {
     const path = options.messageLib === 'uln302' ? 'SendUln302/ReceiveUln302, a DVN and an executor' : 'SimpleMessageLib';
     process.stdout.write(`Deploying LayerZero EndpointV2 with ${path}, and the system, on every chain...\n`);
     const deployer = anvilKey(0);
-    const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer, deployer, options.messageLib);
-
-    // The chains are new, so the previous run's relayer store describes chains that are gone.
-    rmSync(join(dataDir, 'relayer-store.json'), { force: true });
+    // The chains are new, so the previous run's deployment and relayer store describe chains that are gone.
+    for (const file of ['deployment.json', 'relayer-store.json']) rmSync(join(dataDir, file), { force: true });
+    const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer, deployer, options.messageLib, dataDir);
     // The keeper (anvil account 9) gets a repayment budget and hub margin before it starts.
     const keeperKey = anvilKey(9);
     await fundKeeper(manifest, keeperKey, 1_000_000n * 10n ** 6n, 500_000n * 10n ** 6n);
@@ -130,14 +129,15 @@ async function main(): Promise<void> {
 
     const demo = options.demo ? await seedDemoAccounts(manifest, relayer) : [];
     writeFileSync(join(dataDir, 'devnet.json'), JSON.stringify({ ...manifest, apiUrl, relayer: new Wallet(deployer).address, demoAccounts: demo }, null, 2));
-    printSummary(manifest, apiUrl, join(dataDir, 'devnet.json'), demo, new Wallet(keeperKey).address);
+    printSummary(manifest, apiUrl, dataDir, demo, new Wallet(keeperKey).address);
   } catch (err) {
     process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
     await shutdown(1);
   }
 }
 
-function printSummary(manifest: DevnetManifest, apiUrl: string, manifestPath: string, demo: DemoAccount[], keeper: string): void {
+function printSummary(manifest: DevnetManifest, apiUrl: string, dataDir: string, demo: DemoAccount[], keeper: string): void {
+  const at = (file: string) => relative(process.cwd(), join(dataDir, file)) || join(dataDir, file);
   const lines = [
     '',
     'Omnichain collateral devnet is up.',
@@ -149,7 +149,10 @@ function printSummary(manifest: DevnetManifest, apiUrl: string, manifestPath: st
     `  RiskEngine   ${manifest.riskEngine} (on hub)`,
     `  API          ${apiUrl}   (OpenAPI: ${apiUrl}/openapi.json)`,
     `  Keeper       ${keeper} (liquidations: ${apiUrl}/v1/liquidations)`,
-    `  Manifest     ${manifestPath}`,
+    `  Manifest     ${at('devnet.json')} (the deploy tool's: ${at('deployment.json')})`,
+    '',
+    `Deployed by npm run deploy's tool from ${at('network.json')}; re-running it changes nothing:`,
+    `  DEPLOYER_KEY=${anvilKey(0)} npm run deploy -- --network ${at('network.json')} --manifest ${at('deployment.json')} --no-build`,
     '',
     ...(demo.length ? ['Demo accounts:', ...demo.map((d) => `  ${d.name.padEnd(6)} ${d.address}  ${d.holdings}`), ''] : []),
     'Try:',

@@ -58,7 +58,8 @@ type PacketState = 'unverified' | 'verified' | 'committed' | 'executed';
 interface Uln {
   receiveLib: TypedContract<typeof receiveUln302Abi>;
   dvn: TypedContract<typeof dvnAbi>;
-  dvnVid: number;
+  /** the DVN's verifier id, read from it once when the config does not give it */
+  dvnVid?: number;
   executor: TypedContract<typeof executorAbi>;
 }
 
@@ -81,6 +82,8 @@ export class DevnetWorker implements RelayerPlugin {
   private store!: RelayerStore;
   private log!: Logger;
   private metrics!: RelayerMetrics;
+  /** the most confirmations any chain's sends wait: enough for every receive side */
+  private maxConfirmations = 0n;
 
   constructor(
     private readonly relayerKey: string,
@@ -88,6 +91,7 @@ export class DevnetWorker implements RelayerPlugin {
   ) {}
 
   attach(relayer: Relayer): void {
+    this.maxConfirmations = BigInt(Math.max(...[...relayer.chains.values()].map((c) => c.config.confirmations)));
     this.store = relayer.store;
     this.log = relayer.log;
     this.metrics = relayer.metrics;
@@ -103,7 +107,7 @@ export class DevnetWorker implements RelayerPlugin {
               uln: {
                 receiveLib: new TypedContract(receiveUln302Abi, uln.receiveLib, signer),
                 dvn: new TypedContract(dvnAbi, uln.dvn, signer),
-                dvnVid: uln.dvnVid,
+                ...(uln.dvnVid !== undefined ? { dvnVid: uln.dvnVid } : {}),
                 executor: new TypedContract(executorAbi, uln.executor, signer),
               },
             }
@@ -253,7 +257,11 @@ export class DevnetWorker implements RelayerPlugin {
 
   /** One `DVN.execute` verifying every packet given (none: nothing to send). */
   private async dvnVerification(dst: Destination, packets: PacketV1[]): Promise<{ to: string; data: string; gasLimit: bigint } | undefined> {
-    return packets.length === 0 ? undefined : dvnVerifyCall(dst.signer, dst.uln!, packets, BigInt(dst.chain.config.confirmations));
+    if (packets.length === 0) return undefined;
+    const uln = dst.uln!;
+    uln.dvnVid ??= Number(await uln.dvn.read('vid', []));
+    // The receive side requires the source chain's confirmations: sign for the most any chain needs.
+    return dvnVerifyCall(dst.signer, { ...uln, dvnVid: uln.dvnVid }, packets, this.maxConfirmations);
   }
 
   private async settle(dst: Destination, m: StoredMessage, packet: PacketV1, sent: Promise<{ hash: string }>): Promise<void> {
@@ -315,7 +323,7 @@ export class DevnetWorker implements RelayerPlugin {
  */
 export async function dvnVerifyCall(
   signer: Wallet,
-  uln: Pick<Uln, 'dvn' | 'dvnVid' | 'receiveLib'>,
+  uln: Pick<Uln, 'dvn' | 'receiveLib'> & { dvnVid: number },
   packets: readonly PacketV1[],
   confirmations: bigint,
 ): Promise<{ to: string; data: string; gasLimit: bigint }> {

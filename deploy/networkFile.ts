@@ -1,0 +1,180 @@
+/**
+ * The network file `npm run deploy -- --network <file>` reads: which chains, where LayerZero is on
+ * each, which DVNs guard the pathways, and the risk configuration (feeds, collateral, markets).
+ * It holds no key: the deployer's key comes from the environment.
+ *
+ * Amounts in WAD (1e18 = 100%, or $1 for prices) and token caps are decimal strings, so a JSON
+ * file carries them without rounding.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { addressSchema } from '../sdk/src/messageCodec.js';
+
+const uint = z.union([z.string().regex(/^[0-9]+$/, 'must be a non-negative integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v));
+const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"');
+
+/**
+ * Where LayerZero is on a chain. On a public network, the name of its folder in
+ * `@layerzerolabs/lz-evm-sdk-v2/deployments` (e.g. "arbsep-testnet"): the endpoint, the ULN302
+ * libraries, the executor and each named DVN come from there, and the endpoint id from the
+ * endpoint itself. On a local chain, the addresses of what the devnet deployed.
+ */
+export const layerZeroSourceSchema = z.union([
+  z.object({ deployment: z.string().regex(/^[a-z0-9-]+$/, 'a folder name in @layerzerolabs/lz-evm-sdk-v2/deployments') }).strict(),
+  z
+    .object({
+      endpoint: addressSchema,
+      sendLib: addressSchema,
+      receiveLib: addressSchema,
+      /** absent on SimpleMessageLib, which has no executor */
+      executor: addressSchema.optional(),
+      /** DVN name => address on this chain */
+      dvns: z.record(z.string(), addressSchema).default({}),
+    })
+    .strict(),
+]);
+
+export const networkChainSchema = z
+  .object({
+    name,
+    chainId: z.number().int().positive(),
+    rpcUrl: z.string().url(),
+    /** Blocks the DVNs wait on this chain's sends before verifying them (receive sides require the same). */
+    confirmations: z.number().int().min(0).max(1_000_000),
+    layerZero: layerZeroSourceSchema,
+  })
+  .strict();
+
+const scenarioSchema = z
+  .object({
+    scanRange: uint,
+    volShift: uint,
+    extremeMultiple: uint,
+    extremeCover: uint,
+    initialMultiple: uint,
+    shortOptionMinimum: uint,
+    /** the risk asset (by name) whose feed is this underlying's implied volatility, or null */
+    volFeed: name.nullable(),
+  })
+  .strict();
+
+export const networkFileSchema = z
+  .object({
+    /** names the manifest (`deployments/<name>.json` unless --manifest says otherwise) */
+    name,
+    /** the chain (by name) that runs MarginHub and RiskEngine */
+    hub: name,
+    chains: z.array(networkChainSchema).min(1),
+    /**
+     * The security stack of every pathway. `uln302`: the named DVNs must all verify (required)
+     * and `optionalThreshold` of the optional ones; `simple`: SimpleMessageLib, devnets only.
+     */
+    pathway: z
+      .object({
+        messageLib: z.enum(['uln302', 'simple']).default('uln302'),
+        requiredDVNs: z.array(z.string().min(1)).default(['DVN']),
+        optionalDVNs: z.array(z.string().min(1)).default([]),
+        optionalThreshold: z.number().int().min(0).max(255).default(0),
+        /** the largest message the executor takes (bytes) */
+        maxMessageSize: z.number().int().positive().default(10_000),
+      })
+      .strict(),
+    /** lzReceive gas per message type, enforced whatever options a sender passes */
+    enforcedGas: z.object({ CREDIT: uint, RELEASE: uint, SEIZE: uint }).strict(),
+    /** the token the hub settles cash in, on the hub chain */
+    settlement: z.object({ token: addressSchema, decimals: z.number().int().min(0).max(36) }).strict(),
+    /** price feeds (Chainlink AggregatorV3 interface), each a risk asset, in id order */
+    riskAssets: z
+      .array(
+        z
+          .object({
+            name,
+            feed: addressSchema,
+            /** seconds after which a price is stale */
+            maxAge: z.number().int().positive(),
+            minPrice: uint,
+            maxPrice: uint,
+            scenario: scenarioSchema.optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+    /** collateral, in asset-id order */
+    collateral: z
+      .array(
+        z
+          .object({
+            chain: name,
+            symbol: z.string().min(1),
+            token: addressSchema,
+            decimals: z.number().int().min(0).max(36),
+            riskAsset: name,
+            initialHaircut: uint,
+            maintenanceHaircut: uint,
+            liquidationBonus: uint,
+            /** most tokens the chain's vault takes in custody */
+            cap: uint,
+          })
+          .strict(),
+      )
+      .min(1),
+    /** markets, in market-id order */
+    markets: z
+      .array(
+        z
+          .object({
+            name,
+            riskAsset: name,
+            kind: z.enum(['perp', 'call', 'put']),
+            /** USD WAD; 0 for a perp */
+            strike: uint.default(0n),
+            /** unix seconds; 0 for a perp */
+            expiry: uint.default(0n),
+            maxPriceDeviation: uint,
+          })
+          .strict(),
+      )
+      .default([]),
+    /** addresses given MarginHub's VENUE_ROLE (they book trades) */
+    venues: z.array(addressSchema).default([]),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const chains = new Set(file.chains.map((c) => c.name));
+    const risk = new Set(file.riskAssets.map((r) => r.name));
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (chains.size !== file.chains.length) issue(['chains'], 'chain names must be unique');
+    if (!chains.has(file.hub)) issue(['hub'], `no chain is named "${file.hub}"`);
+    file.collateral.forEach((c, i) => {
+      if (!chains.has(c.chain)) issue(['collateral', i, 'chain'], `no chain is named "${c.chain}"`);
+      if (!risk.has(c.riskAsset)) issue(['collateral', i, 'riskAsset'], `no risk asset is named "${c.riskAsset}"`);
+    });
+    file.riskAssets.forEach((r, i) => {
+      const vol = r.scenario?.volFeed;
+      if (vol && !risk.has(vol)) issue(['riskAssets', i, 'scenario', 'volFeed'], `no risk asset is named "${vol}"`);
+    });
+    file.markets.forEach((m, i) => {
+      if (!risk.has(m.riskAsset)) issue(['markets', i, 'riskAsset'], `no risk asset is named "${m.riskAsset}"`);
+      if ((m.kind === 'perp') !== (m.strike === 0n && m.expiry === 0n)) issue(['markets', i], 'a perp has no strike or expiry; an option has both');
+    });
+  });
+
+export type NetworkFile = z.output<typeof networkFileSchema>;
+export type NetworkFileInput = z.input<typeof networkFileSchema>;
+export type NetworkChain = NetworkFile['chains'][number];
+
+export function parseNetworkFile(input: unknown, source = 'network file'): NetworkFile {
+  const parsed = networkFileSchema.safeParse(input);
+  if (!parsed.success) throw new Error(`invalid ${source}:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+export function loadNetworkFile(path: string): NetworkFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`cannot read network file ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return parseNetworkFile(json, `network file ${path}`);
+}

@@ -1,0 +1,120 @@
+/**
+ * The risk engine's configuration from the network file: risk assets (feeds and price bands),
+ * each underlying's scenario grid, collateral assets with their haircuts, and markets. Ids are
+ * positions in the file's lists and listings are append-only on chain, so an entry already
+ * listed with other fixed fields (token, chain, kind, strike, expiry) is an error that names
+ * both; the adjustable fields (bands, grids, haircuts, price deviation) converge.
+ */
+import { riskEngineAbi } from '../sdk/src/abi/index.js';
+import type { TypedContract } from '../sdk/src/contracts/typedContract.js';
+import { sameAddress, type DeployContext } from './context.js';
+import type { NetworkFile } from './networkFile.js';
+
+type Engine = TypedContract<typeof riskEngineAbi>;
+
+/** RiskConfig.NO_VOL_FEED: an underlying without options. */
+const NO_VOL_FEED = 0xffff;
+const MARKET_KIND = { perp: 0, call: 1, put: 2 } as const;
+
+export function riskAssetIds(file: NetworkFile): Map<string, number> {
+  return new Map(file.riskAssets.map((r, i) => [r.name, i]));
+}
+
+export async function wireRiskAssets(ctx: DeployContext, engine: Engine): Promise<void> {
+  const hub = ctx.hub;
+  const ids = riskAssetIds(ctx.file);
+  let count = Number(await engine.read('riskAssetCount', []));
+  for (const [id, r] of ctx.file.riskAssets.entries()) {
+    const args = [r.feed, r.maxAge, r.minPrice, r.maxPrice] as const;
+    if (id >= count) {
+      await ctx.converge(hub, `risk asset ${id} (${r.name})`, async () => false, () => engine.send('addRiskAsset', [...args]));
+      count++;
+    } else {
+      await ctx.converge(
+        hub,
+        `risk asset ${id} (${r.name}): feed and price band`,
+        async () => {
+          const now = await engine.read('riskAsset', [id]);
+          return sameAddress(now.feed, r.feed) && now.maxAge === r.maxAge && now.minPrice === r.minPrice && now.maxPrice === r.maxPrice;
+        },
+        () => engine.send('setRiskAsset', [id, ...args]),
+      );
+    }
+  }
+  for (const [id, r] of ctx.file.riskAssets.entries()) {
+    if (!r.scenario) continue;
+    const { volFeed, ...grid } = r.scenario;
+    const params = { ...grid, volFeed: volFeed === null ? NO_VOL_FEED : ids.get(volFeed)! };
+    await ctx.converge(
+      hub,
+      `scenario grid of ${r.name}`,
+      async () => {
+        const now = await engine.read('scenarioParams', [id]);
+        return (Object.keys(params) as Array<keyof typeof params>).every((k) => BigInt(now[k]) === BigInt(params[k]));
+      },
+      () => engine.send('setScenarioParams', [id, params]),
+    );
+  }
+}
+
+/** Lists each collateral asset (its chain's endpoint id read from that chain) and sets its haircuts. */
+export async function wireCollateral(ctx: DeployContext, engine: Engine): Promise<void> {
+  const hub = ctx.hub;
+  const ids = riskAssetIds(ctx.file);
+  let count = Number(await engine.read('assetCount', []));
+  for (const [id, c] of ctx.file.collateral.entries()) {
+    const eid = ctx.chain(c.chain).eid;
+    const riskAsset = ids.get(c.riskAsset)!;
+    if (id >= count) {
+      await ctx.converge(hub, `list asset ${id} (${c.symbol} on ${c.chain})`, async () => false, () => engine.send('listAsset', [eid, c.token, c.decimals, riskAsset]));
+      count++;
+    } else {
+      const now = await engine.read('asset', [id]);
+      if (now.eid !== eid || !sameAddress(now.token, c.token) || now.decimals !== c.decimals || now.riskAsset !== riskAsset) {
+        throw new Error(
+          `asset ${id} on the hub is token ${now.token} on endpoint ${now.eid} (risk asset ${now.riskAsset}); ` +
+            `the network file lists ${c.token} on ${c.chain} (${eid}, risk asset ${riskAsset}). Listings cannot change: fix the file's order`,
+        );
+      }
+    }
+    await ctx.converge(
+      hub,
+      `haircuts of asset ${id} (${c.symbol} on ${c.chain})`,
+      async () => {
+        const now = await engine.read('asset', [id]);
+        return now.initialHaircut === c.initialHaircut && now.maintenanceHaircut === c.maintenanceHaircut && now.liquidationBonus === c.liquidationBonus;
+      },
+      () => engine.send('setAssetRisk', [id, c.initialHaircut, c.maintenanceHaircut, c.liquidationBonus]),
+    );
+  }
+}
+
+export async function wireMarkets(ctx: DeployContext, engine: Engine): Promise<void> {
+  const hub = ctx.hub;
+  const ids = riskAssetIds(ctx.file);
+  let count = Number(await engine.read('marketCount', []));
+  for (const [id, m] of ctx.file.markets.entries()) {
+    const riskAsset = ids.get(m.riskAsset)!;
+    const kind = MARKET_KIND[m.kind];
+    if (id >= count) {
+      await ctx.converge(hub, `list market ${id} (${m.name})`, async () => false, () =>
+        engine.send('listMarket', [riskAsset, kind, m.strike, m.expiry, m.maxPriceDeviation]),
+      );
+      count++;
+      continue;
+    }
+    const now = await engine.read('market', [id]);
+    if (now.riskAsset !== riskAsset || now.kind !== kind || now.strike !== m.strike || now.expiry !== m.expiry) {
+      throw new Error(
+        `market ${id} on the hub is kind ${now.kind} on risk asset ${now.riskAsset} (strike ${now.strike}, expiry ${now.expiry}); ` +
+          `the network file lists ${m.name}. Listings cannot change: fix the file's order`,
+      );
+    }
+    await ctx.converge(
+      hub,
+      `price deviation of market ${id} (${m.name})`,
+      async () => now.maxPriceDeviation === m.maxPriceDeviation,
+      () => engine.send('setMarketRisk', [id, m.maxPriceDeviation]),
+    );
+  }
+}
