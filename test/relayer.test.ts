@@ -13,7 +13,7 @@ import { collateralVaultAbi, dvnAbi, endpointV2Abi, receiveUln302Abi, sendUln302
 import { lzReceiveGas, lzReceiveOption } from '../sdk/src/lzOptions.js';
 import { MessageType } from '../sdk/src/messageCodec.js';
 import { retryWithGas, RetryRefused } from '../relayer/src/ops/retry.js';
-import { dvnVerifyCall } from '../relayer/src/devnet/worker.js';
+import { lastPacket, validateOnly } from './lzHelpers.js';
 import { TypedContract } from '../sdk/src/contracts/typedContract.js';
 import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '../sdk/src/packet.js';
 import { hubChain, mintAndDeposit, requestWithdrawal, venueTrade } from '../relayer/src/devnet/actions.js';
@@ -391,27 +391,3 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     await waitFor('the breach gauge', async () => /^relayer_custody_breaches 1$/m.test(await fetch(`${api}/metrics`).then((r) => r.text())));
   });
 });
-
-/** The last PacketSent from `src` to `dst`, read straight from the chain. */
-async function lastPacket(src: DeployedChain, dst: DeployedChain): Promise<PacketV1> {
-  const provider = new JsonRpcProvider(src.rpcUrl);
-  const endpoint = new TypedContract(endpointV2Abi, src.endpoint, provider);
-  const logs = await endpoint.queryEvent('PacketSent', null, 0);
-  provider.destroy();
-  const packets = logs.map((l) => decodePacket(endpoint.parseEvent('PacketSent', l)!.encodedPayload));
-  return packets.filter((p) => p.dstEid === dst.eid).at(-1)!;
-}
-
-/** The first half of a delivery (the DVN's verify and its commit) without the second (the executor's lzReceive). */
-async function validateOnly(dst: DeployedChain, packet: PacketV1): Promise<void> {
-  const signer = devnetSigner(dst.rpcUrl, DEPLOYER);
-  if (!dst.uln) {
-    await new TypedContract(simpleMessageLibAbi, dst.messageLib!, signer).send('validatePacket', [packet.encoded]);
-    return;
-  }
-  const receiveLib = new TypedContract(receiveUln302Abi, dst.uln.receiveLib, signer);
-  const dvn = new TypedContract(dvnAbi, dst.uln.requiredDVNs[0]!, signer);
-  const verify = await dvnVerifyCall(new Wallet(DEPLOYER), { dvn, dvnVid: Number(await dvn.read('vid', [])), receiveLib }, [packet], 0n);
-  await (await signer.sendTransaction({ to: verify.to, data: verify.data })).wait();
-  await receiveLib.send('commitVerification', [packetHeader(packet), payloadHash(packet)]);
-}

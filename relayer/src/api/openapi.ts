@@ -51,7 +51,7 @@ export const openApiDocument = {
       get: {
         summary: 'Cross-chain messages',
         parameters: [
-          { name: 'status', in: 'query', schema: { enum: ['inflight', 'stuck', 'failed', 'delivered', 'all'] }, description: 'default inflight; stuck: not verified or not executed within stuckAfterBlocks, or an execution that failed' },
+          { name: 'status', in: 'query', schema: { enum: ['inflight', 'stuck', 'failed', 'delivered', 'dropped', 'all'] }, description: 'default inflight; stuck: not verified or not executed within stuckAfterBlocks, or an execution that failed; dropped: cleared, skipped or burnt by the receiving OApp\'s delegate' },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
           { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
         ],

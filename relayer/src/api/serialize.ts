@@ -2,7 +2,7 @@
 import { MessageType } from '../../../sdk/src/messageCodec.js';
 import { formatHealth, formatWad, WAD } from '../../../sdk/src/risk/marginModel.js';
 import type { AccountRisk } from '../chain/hubReader.js';
-import type { LiquidationRecord, StoredMessage } from '../store/store.js';
+import { isFinished, type LiquidationRecord, type StoredMessage } from '../store/store.js';
 
 /** message type number => its name (1 => 'CREDIT', ...) */
 const MESSAGE_TYPES: Record<number, string> = Object.fromEntries(Object.entries(MessageType).map(([name, type]) => [type, name]));
@@ -62,7 +62,7 @@ export function messageJson(m: StoredMessage, stuck?: string) {
     amount: m.amount,
     recipient: m.recipient,
     status: m.status,
-    failed: m.status !== 'delivered' && m.lastError !== undefined,
+    failed: !isFinished(m.status) && m.lastError !== undefined,
     stuck: stuck ?? null,
     attempts: m.attempts,
     lastError: m.lastError ?? null,

@@ -20,7 +20,7 @@ import type { Keeper } from '../services/keeper/keeper.js';
 import type { ParityMonitor } from '../services/parityMonitor.js';
 import type { Reconciler } from '../services/reconciler.js';
 import type { StuckMessages } from '../services/stuckMessages.js';
-import type { RelayerStore } from '../store/store.js';
+import { isDropped, type RelayerStore } from '../store/store.js';
 import { openApiDocument } from './openapi.js';
 import { percentiles } from '../percentiles.js';
 import { accountJson, liquidationJson, messageJson } from './serialize.js';
@@ -61,7 +61,7 @@ const listQuery = z
   })
   .strict();
 const statusQuery = z.object({ fromBlock: intQuery('fromBlock', 0, Number.MAX_SAFE_INTEGER).optional() }).strict();
-const messagesQuery = z.object({ status: z.enum(['inflight', 'stuck', 'failed', 'delivered', 'all']).optional(), ...pageQuery }).strict();
+const messagesQuery = z.object({ status: z.enum(['inflight', 'stuck', 'failed', 'delivered', 'dropped', 'all']).optional(), ...pageQuery }).strict();
 const liquidationsQuery = z
   .object({ status: z.enum(['planned', 'submitted', 'seized', 'settled', 'dropped', 'failed', 'all']).optional(), ...pageQuery })
   .strict();
@@ -174,7 +174,7 @@ export function createApp(deps: ApiDeps): express.Express {
     const source =
       status === 'stuck' ? deps.stuck.guids().flatMap((g) => deps.store.message(g) ?? []) : status === 'inflight' || status === 'failed' ? deps.store.inFlight() : deps.store.messages();
     const matching = source
-      .filter((m) => (status === 'all' ? true : status === 'delivered' ? m.status === 'delivered' : status === 'failed' ? m.lastError !== undefined : true))
+      .filter((m) => (status === 'delivered' ? m.status === 'delivered' : status === 'dropped' ? isDropped(m.status) : status === 'failed' ? m.lastError !== undefined : true))
       .sort((a, b) => b.sentBlock - a.sentBlock);
     res.json({ status, total: matching.length, offset, limit, messages: matching.slice(offset, offset + limit).map((m) => messageJson(m, deps.stuck.reason(m.guid))) });
   });
@@ -188,7 +188,10 @@ export function createApp(deps: ApiDeps): express.Express {
         token: c.token,
         hubLedger: c.hubLedger.toString(),
         creditsInFlight: c.creditsInFlight.toString(),
+        payoutsInFlight: c.payoutsInFlight.toString(),
+        stranded: c.stranded.toString(),
         custodied: c.custodied.toString(),
+        surplus: (c.custodied - c.hubLedger - c.creditsInFlight - c.payoutsInFlight - c.stranded).toString(),
         balance: c.balance.toString(),
         ok: c.ok,
       })),

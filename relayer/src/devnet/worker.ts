@@ -30,7 +30,7 @@ import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { Relayer, RelayerPlugin } from '../relayer.js';
 import { Loop } from '../services/loop.js';
-import type { RelayerStore, StoredMessage } from '../store/store.js';
+import { isFinished, type RelayerStore, type StoredMessage } from '../store/store.js';
 
 export interface WorkerOptions {
   maxAttempts: number;
@@ -122,7 +122,7 @@ export class DevnetWorker implements RelayerPlugin {
       chain.heads.onHead(() => dst.loop.trigger());
     }
     relayer.onPackets((messages) => {
-      for (const m of messages) if (m.status !== 'delivered') this.destinations.get(m.dstEid)?.loop.trigger();
+      for (const m of messages) if (!isFinished(m.status)) this.destinations.get(m.dstEid)?.loop.trigger();
     });
   }
 
@@ -285,7 +285,7 @@ export class DevnetWorker implements RelayerPlugin {
       return;
     }
     // Delivered meanwhile (the indexer saw PacketDelivered): a wait cut short by a stop is no failure.
-    if (this.store.message(m.guid)?.status === 'delivered') return;
+    if (isFinished(this.store.message(m.guid)?.status ?? 'sent')) return;
     if (reason === 'reverted' || /execution reverted|CALL_EXCEPTION/.test(reason)) reason = await this.explain(dst, packet, reason);
     this.store.recordAttempt(m.guid, reason);
     this.metrics.deliveryFailures.inc();

@@ -26,6 +26,34 @@ const PACKET_VERIFIED = topicOf(endpointV2Abi, 'PacketVerified');
 const PACKET_DELIVERED = topicOf(endpointV2Abi, 'PacketDelivered');
 const DEPOSITED = topicOf(collateralVaultAbi, 'Deposited');
 const LZ_RECEIVE_ALERT = topicOf(endpointV2Abi, 'LzReceiveAlert');
+/** What the receiving OApp's delegate did to a packet: (srcEid, sender, receiver, nonce, ...) in data. */
+const DELEGATE_ACTIONS = new Map<string, 'skipped' | 'burnt' | 'nilified'>([
+  [topicOf(endpointV2Abi, 'InboundNonceSkipped'), 'skipped'],
+  [topicOf(endpointV2Abi, 'PacketBurnt'), 'burnt'],
+  [topicOf(endpointV2Abi, 'PacketNilified'), 'nilified'],
+]);
+
+/**
+ * Within one transaction, which logs came from which of our contracts: `EndpointV2.lzReceive`
+ * calls the receiver, whose handler always emits an event, and then emits PacketDelivered;
+ * `EndpointV2.clear` emits PacketDelivered with no receiver call. So a PacketDelivered with no
+ * log of its receiver since the previous PacketDelivered of its transaction was cleared.
+ */
+class TransactionLogs {
+  private readonly lastOf = new Map<string, number>();
+  private readonly lastDelivered = new Map<string, number>();
+
+  seen(log: RawLog): void {
+    this.lastOf.set(`${log.transactionHash}|${log.address.toLowerCase()}`, log.logIndex);
+  }
+
+  /** Whether the PacketDelivered `log` for `receiver` executed it (else the delegate cleared it). */
+  executed(log: RawLog, receiver: string): boolean {
+    const since = this.lastDelivered.get(log.transactionHash) ?? -1;
+    this.lastDelivered.set(log.transactionHash, log.logIndex);
+    return (this.lastOf.get(`${log.transactionHash}|${receiver.toLowerCase()}`) ?? -1) > since;
+  }
+}
 /** Every hub event names the accounts it touches as indexed AccountId (bytes32) parameters: their topic positions. */
 const HUB_ACCOUNT_TOPICS = indexedParamTopics(marginHubAbi, /^(account|buyer|seller|payer|receiver|from|to|keeper)$/, 'bytes32');
 
@@ -93,9 +121,11 @@ export class ChainIndexer {
     const touched = new Set<string>();
     const packets: StoredMessage[] = [];
     let configChanged = false;
+    const transactions = new TransactionLogs();
     for (const log of logs) {
       const address = log.address.toLowerCase();
-      if (address === chain.config.endpoint.toLowerCase()) this.applyEndpoint(log, packets);
+      if (address !== chain.config.endpoint.toLowerCase()) transactions.seen(log);
+      if (address === chain.config.endpoint.toLowerCase()) this.applyEndpoint(log, packets, transactions);
       else if (address === chain.config.vault.toLowerCase()) this.applyVault(log, touched);
       else if (address === this.ctx.engine.toLowerCase()) configChanged = true;
       else this.applyHub(log, touched);
@@ -133,7 +163,7 @@ export class ChainIndexer {
     for (const position of HUB_ACCOUNT_TOPICS.get(log.topics[0] ?? '') ?? []) touched.add(log.topics[position]!);
   }
 
-  private applyEndpoint(log: RawLog, packets: StoredMessage[]): void {
+  private applyEndpoint(log: RawLog, packets: StoredMessage[], transactions: TransactionLogs): void {
     const topic = log.topics[0];
     if (topic === PACKET_SENT) {
       // PacketSent(bytes encodedPayload, bytes options, address sendLibrary)
@@ -142,13 +172,35 @@ export class ChainIndexer {
       return;
     }
     if (topic === LZ_RECEIVE_ALERT) return this.applyAlert(log);
+    const action = DELEGATE_ACTIONS.get(topic ?? '');
+    if (action) return this.applyDelegateAction(log, action, packets);
     if (topic !== PACKET_VERIFIED && topic !== PACKET_DELIVERED) return;
     // Packet{Verified,Delivered}((uint32 srcEid, bytes32 sender, uint64 nonce) origin, address receiver, ...)
     const srcEid = Number(BigInt(word(log.data, 0)));
     const sender = word(log.data, 1);
     const nonce = BigInt(word(log.data, 2)).toString();
     const receiver = wordAddress(word(log.data, 3));
-    const m = this.store.advanceByOrigin(srcEid, sender, nonce, receiver, topic === PACKET_VERIFIED ? 'verified' : 'delivered', log.blockNumber);
+    // The endpoint serves every app on the chain: only packets to our hub and vaults are ours.
+    if (!this.ctx.oapps.has(receiver.toLowerCase())) return;
+    const status = topic === PACKET_VERIFIED ? 'verified' : transactions.executed(log, receiver) ? 'delivered' : 'cleared';
+    if (status === 'cleared') this.log.warn({ chain: this.chain.config.name, srcEid, nonce, receiver }, 'the delegate cleared a packet: it will never execute');
+    const m = this.store.advanceByOrigin(srcEid, sender, nonce, receiver, status, log.blockNumber);
+    if (m) packets.push(m);
+  }
+
+  /** The receiving OApp's delegate skipped, burnt or nilified a packet. */
+  private applyDelegateAction(log: RawLog, action: 'skipped' | 'burnt' | 'nilified', packets: StoredMessage[]): void {
+    // (uint32 srcEid, bytes32 sender, address receiver, uint64 nonce[, bytes32 payloadHash])
+    const srcEid = Number(BigInt(word(log.data, 0)));
+    const sender = word(log.data, 1);
+    const receiver = wordAddress(word(log.data, 2));
+    const nonce = BigInt(word(log.data, 3)).toString();
+    if (!this.ctx.oapps.has(receiver.toLowerCase())) return;
+    this.log.warn({ chain: this.chain.config.name, srcEid, nonce, receiver, action }, `the delegate ${action} a packet`);
+    const m =
+      action === 'nilified'
+        ? this.store.nilifyByOrigin(srcEid, sender, nonce, receiver)
+        : this.store.advanceByOrigin(srcEid, sender, nonce, receiver, action, log.blockNumber);
     if (m) packets.push(m);
   }
 

@@ -1,6 +1,12 @@
 /**
  * Checks the invariant the whole system protects, for every listed (chain, token):
  *   hub ledger + credits in flight <= tokens the vault has in custody <= the vault's token balance.
+ * It also accounts for the rest of custody: RELEASEs and SEIZEs on their way to the vault (the
+ * hub has already taken them off the ledger) and messages the delegate dropped (cleared, skipped
+ * or burnt: a dropped CREDIT's tokens were never credited, a dropped payout's never paid), which
+ * stay in custody with no owner in the ledger. Once every chain is indexed, custody equals
+ * ledger + credits in flight + payouts in flight + stranded, and `surplus` (custody minus all
+ * that) is 0: a surplus is tokens nobody can account for.
  * The hub ledger is read at the block the hub's indexer has reached; credits in flight are the
  * CREDITs the relayer has seen sent and not seen delivered, which at that block is exactly what
  * the hub has not applied (a delivery the indexer has not reached yet still counts as in flight,
@@ -25,6 +31,10 @@ export interface CustodyCheck {
   token: string;
   hubLedger: bigint;
   creditsInFlight: bigint;
+  /** RELEASEs and SEIZEs to this vault the hub sent and the vault has not executed */
+  payoutsInFlight: bigint;
+  /** tokens of messages the delegate dropped: in custody, in no ledger, payable by nothing */
+  stranded: bigint;
   custodied: bigint;
   balance: bigint;
   ok: boolean;
@@ -53,7 +63,11 @@ export class Reconciler {
     if (hubBlock === undefined) return [];
     const assets = this.reader.listedAssets().filter((a) => this.chains.has(a.eid));
     const inFlight = this.store.inFlight();
-    const credits = assets.map((a) => inFlight.filter((m) => isCreditOf(m, a, this.hubEid)).reduce((sum, m) => sum + BigInt(m.amount), 0n));
+    const dropped = this.store.dropped();
+    const sum = (messages: readonly StoredMessage[]) => messages.reduce((total, m) => total + BigInt(m.amount), 0n);
+    const credits = assets.map((a) => sum(inFlight.filter((m) => isCreditOf(m, a, this.hubEid))));
+    const payouts = assets.map((a) => sum(inFlight.filter((m) => isPayoutOf(m, a))));
+    const stranded = assets.map((a) => sum(dropped.filter((m) => isCreditOf(m, a, this.hubEid) || isPayoutOf(m, a))));
     const ledger = this.reader.multicall.values(
       assets.map((a) => batchCall(this.reader.hub, 'totalCollateral', [a.assetId])),
       { blockTag: hubBlock },
@@ -70,7 +84,7 @@ export class Reconciler {
         continue;
       }
       const ok = hubLedger + creditsInFlight <= vault.custodied && vault.custodied <= vault.balance;
-      const check = { assetId: asset.assetId, eid: asset.eid, token: asset.token, hubLedger, creditsInFlight, ...vault, ok };
+      const check = { assetId: asset.assetId, eid: asset.eid, token: asset.token, hubLedger, creditsInFlight, payoutsInFlight: payouts[i]!, stranded: stranded[i]!, ...vault, ok };
       checks.push(check);
       this.strike(check);
     }
@@ -99,4 +113,8 @@ export class Reconciler {
 
 function isCreditOf(m: StoredMessage, asset: AssetInfo, hubEid: number): boolean {
   return m.msgType === MessageType.CREDIT && m.dstEid === hubEid && m.srcEid === asset.eid && m.token.toLowerCase() === asset.token.toLowerCase();
+}
+
+function isPayoutOf(m: StoredMessage, asset: AssetInfo): boolean {
+  return (m.msgType === MessageType.RELEASE || m.msgType === MessageType.SEIZE) && m.dstEid === asset.eid && m.token.toLowerCase() === asset.token.toLowerCase();
 }

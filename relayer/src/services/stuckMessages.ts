@@ -9,7 +9,7 @@
 import type { ChainClient } from '../chain/clients.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
-import type { RelayerStore, StoredMessage } from '../store/store.js';
+import { isFinished, type RelayerStore, type StoredMessage } from '../store/store.js';
 import { Loop } from './loop.js';
 
 export const STUCK_REASONS = ['not-verified', 'not-executed', 'execution-failed'] as const;
@@ -17,7 +17,7 @@ export type StuckReason = (typeof STUCK_REASONS)[number];
 
 /** Why a message in flight is stuck, given each chain's head, or undefined if it is not (yet). */
 export function stuckReason(m: StoredMessage, head: (eid: number) => number | undefined, afterBlocks: number): StuckReason | undefined {
-  if (m.status === 'delivered') return undefined;
+  if (isFinished(m.status)) return undefined;
   if (m.lastError !== undefined) return 'execution-failed';
   if (m.status === 'verified') {
     const dst = head(m.dstEid);

@@ -12,8 +12,22 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 
-/** How far a packet got; a delivery that reverted stays `sent`/`verified` with `lastError` set. */
-export type MessageStatus = 'sent' | 'verified' | 'delivered';
+/**
+ * How far a packet got; a delivery that reverted stays `sent`/`verified` with `lastError` set.
+ * `cleared`, `skipped` and `burnt` are final like `delivered`, but the message never executed:
+ * the receiving OApp's delegate dropped it (EndpointV2 clear, skip, burn).
+ */
+export type MessageStatus = 'sent' | 'verified' | 'delivered' | DroppedStatus;
+export type DroppedStatus = 'cleared' | 'skipped' | 'burnt';
+
+/** Delivered or dropped: nothing more will happen to it. */
+export function isFinished(status: MessageStatus): boolean {
+  return RANK[status] >= RANK.delivered;
+}
+
+export function isDropped(status: MessageStatus): status is DroppedStatus {
+  return status === 'cleared' || status === 'skipped' || status === 'burnt';
+}
 
 export interface StoredMessage {
   guid: string;
@@ -119,6 +133,8 @@ export class RelayerStore {
   private readonly accountSet: Set<string>;
   /** guids of messages not yet delivered: what the deliverer and the API ask for, without a scan of every message */
   private readonly undelivered = new Set<string>();
+  /** guids of messages the receiving OApp's delegate dropped (cleared, skipped, burnt): tokens no ledger accounts for */
+  private readonly droppedSet = new Set<string>();
   /** guid by origin (srcEid, sender, nonce, receiver): how PacketVerified/PacketDelivered name a packet */
   private readonly byOrigin = new Map<string, string>();
   /** ids of liquidation records not finished (planned, submitted, seized): what each keeper pass looks at */
@@ -131,7 +147,8 @@ export class RelayerStore {
     this.keeper = keeper;
     this.accountSet = new Set(chain.data.accounts);
     for (const m of Object.values(chain.data.messages)) {
-      if (m.status !== 'delivered') this.undelivered.add(m.guid);
+      if (!isFinished(m.status)) this.undelivered.add(m.guid);
+      if (isDropped(m.status)) this.droppedSet.add(m.guid);
       this.byOrigin.set(originKey(m.srcEid, m.sender, m.nonce, m.receiver), m.guid);
     }
     for (const l of Object.values(keeper.data.liquidations)) this.index(l);
@@ -177,7 +194,7 @@ export class RelayerStore {
   recordSent(m: StoredMessage): boolean {
     if (this.chain.data.messages[m.guid]) return false;
     this.chain.data.messages[m.guid] = m;
-    if (m.status !== 'delivered') this.undelivered.add(m.guid);
+    if (!isFinished(m.status)) this.undelivered.add(m.guid);
     const key = originKey(m.srcEid, m.sender, m.nonce, m.receiver);
     this.byOrigin.set(key, m.guid);
     this.chain.dirty = true;
@@ -222,17 +239,39 @@ export class RelayerStore {
     return undefined;
   }
 
-  /** Moves a message forward (sent -> verified -> delivered), never back. */
+  /** Moves a message forward (sent -> verified -> delivered or dropped), never back. */
   advance(guid: string, status: MessageStatus): void {
     const m = this.chain.data.messages[guid];
     if (!m || RANK[m.status] >= RANK[status]) return;
     this.chain.dirty = true;
     m.status = status;
-    if (status === 'delivered') {
+    if (isDropped(status)) this.droppedSet.add(guid);
+    if (isFinished(status)) {
       this.undelivered.delete(guid);
       m.deliveredAt = Date.now();
       delete m.lastError;
     }
+  }
+
+  /**
+   * The delegate nilified the packet with this origin (PacketNilified): a verified one goes back
+   * to waiting for a verification, the only way a message moves back.
+   */
+  nilifyByOrigin(srcEid: number, sender: string, nonce: string, receiver: string): StoredMessage | undefined {
+    const key = originKey(srcEid, sender, nonce, receiver);
+    const guid = this.byOrigin.get(key);
+    if (!guid) {
+      if (this.chain.data.earlyStatus[key] === 'verified') delete this.chain.data.earlyStatus[key];
+      delete this.chain.data.earlyVerifiedBlock[key];
+      this.chain.dirty = true;
+      return undefined;
+    }
+    const m = this.chain.data.messages[guid]!;
+    if (m.status !== 'verified') return m;
+    m.status = 'sent';
+    delete m.verifiedBlock;
+    this.chain.dirty = true;
+    return m;
   }
 
   recordAttempt(guid: string, error?: string): void {
@@ -251,7 +290,7 @@ export class RelayerStore {
    */
   noteExecutionFailure(guid: string, reason: string): void {
     const m = this.chain.data.messages[guid];
-    if (!m || m.status === 'delivered') return;
+    if (!m || isFinished(m.status)) return;
     m.lastError = reason;
     this.chain.dirty = true;
   }
@@ -263,6 +302,11 @@ export class RelayerStore {
   /** Messages sent and not yet delivered. */
   inFlight(): StoredMessage[] {
     return [...this.undelivered].map((guid) => this.chain.data.messages[guid]!);
+  }
+
+  /** Messages the receiving OApp's delegate dropped: they will never execute. */
+  dropped(): StoredMessage[] {
+    return [...this.droppedSet].map((guid) => this.chain.data.messages[guid]!);
   }
 
   messages(): StoredMessage[] {
@@ -354,7 +398,7 @@ class DurableFile<T extends object> {
 
 const FINISHED: ReadonlySet<LiquidationStatus> = new Set(['settled', 'dropped', 'failed']);
 
-const RANK: Record<MessageStatus, number> = { sent: 0, verified: 1, delivered: 2 };
+const RANK: Record<MessageStatus, number> = { sent: 0, verified: 1, delivered: 2, cleared: 2, skipped: 2, burnt: 2 };
 
 function originKey(srcEid: number, sender: string, nonce: string, receiver: string): string {
   return `${srcEid}:${sender.toLowerCase()}:${nonce}:${receiver.toLowerCase()}`;

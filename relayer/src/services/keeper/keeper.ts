@@ -27,7 +27,7 @@ import { RpcProvider } from '../../chain/rpc.js';
 import type { KeeperConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { RelayerMetrics } from '../../metrics.js';
-import type { LiquidationRecord, LiquidationStatus, RelayerStore, StoredMessage } from '../../store/store.js';
+import { isDropped, isFinished, type LiquidationRecord, type LiquidationStatus, type RelayerStore, type StoredMessage } from '../../store/store.js';
 import type { AccountBook } from '../book.js';
 import { Loop } from '../loop.js';
 import { OracleWatch } from './oracleWatch.js';
@@ -413,9 +413,17 @@ export class Keeper {
   onPackets(messages: readonly StoredMessage[]): void {
     let changed = false;
     for (const m of messages) {
-      if (m.msgType !== MessageType.SEIZE || m.status !== 'delivered') continue;
+      if (m.msgType !== MessageType.SEIZE || !isFinished(m.status)) continue;
       const record = this.store.liquidationBySeize(m.guid);
       if (record?.status !== 'submitted') continue;
+      if (isDropped(m.status)) {
+        // The hub already moved the collateral to the keeper's account; its chain will never pay it out.
+        record.reason = `the SEIZE was ${m.status} by the vault's delegate: the keeper is never paid the ${record.seized ?? ''} seized on endpoint ${m.dstEid}`;
+        this.transition(record, 'failed');
+        this.log.error({ id: record.id, guid: m.guid, status: m.status }, 'liquidation failed: its SEIZE was dropped by the delegate');
+        changed = true;
+        continue;
+      }
       // The endpoint emits PacketDelivered only after the vault's lzReceive, which pays the
       // receiver in the same call, returned: delivered is paid.
       record.seizedAt = m.deliveredAt ?? Date.now();
@@ -440,7 +448,7 @@ export class Keeper {
     for (const l of this.store.unfinishedLiquidations()) {
       if (l.status !== 'submitted' || !l.guid) continue;
       const m = this.store.message(l.guid);
-      if (m?.status === 'delivered') delivered.push(m);
+      if (m && isFinished(m.status)) delivered.push(m);
     }
     if (delivered.length > 0) this.onPackets(delivered);
   }
