@@ -137,7 +137,11 @@ async function main(): Promise<void> {
 }
 
 function printSummary(manifest: DevnetManifest, apiUrl: string, dataDir: string, demo: DemoAccount[], keeper: string): void {
-  const at = (file: string) => relative(process.cwd(), join(dataDir, file)) || join(dataDir, file);
+  // Paths under the working directory as typed there (.data/…), others in full.
+  const at = (file: string) => {
+    const path = relative(process.cwd(), join(dataDir, file));
+    return path.startsWith('..') ? join(dataDir, file) : path;
+  };
   const lines = [
     '',
     'Omnichain collateral devnet is up.',
