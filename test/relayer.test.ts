@@ -16,12 +16,12 @@ import { retryWithGas, RetryRefused } from '../relayer/src/ops/retry.js';
 import { lastPacket, validateOnly } from './lzHelpers.js';
 import { TypedContract } from '../sdk/src/contracts/typedContract.js';
 import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '../sdk/src/packet.js';
-import { hubChain, mintAndDeposit, requestWithdrawal, venueTrade } from '../relayer/src/devnet/actions.js';
+import { hubChain, mintAndDeposit, requestWithdrawal, setFeed, venueTrade } from '../relayer/src/devnet/actions.js';
 import { Relayer } from '../relayer/src/relayer.js';
 import { ParityMonitor } from '../relayer/src/services/parityMonitor.js';
 import { createLogger } from '../relayer/src/log.js';
 import { toAccountId } from '../sdk/src/accountId.js';
-import { formatWad } from '../sdk/src/risk/marginModel.js';
+import { formatHealth, formatWad } from '../sdk/src/risk/marginModel.js';
 
 const DEPLOYER = anvilKey(0);
 /** The venue and the feeds' owner: not the relayer's key, so test transactions never take the relayer's nonces. */
@@ -36,6 +36,11 @@ const log = createLogger(process.env.TEST_LOG ?? 'silent');
 
 async function getJson(url: string): Promise<{ status: number; body: any }> {
   const res = await fetch(url);
+  return { status: res.status, body: await res.json() };
+}
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -120,6 +125,74 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(withCall.greeks[0].delta).to.equal(formatWad(risk.delta[0]!));
     expect(withCall.greeks[0].vegaUsd).to.equal(formatWad(risk.vega[0]!));
     expect(Number(withCall.greeks[0].vegaUsd)).to.be.greaterThan(0);
+  });
+
+  it('previews withdrawals, trades, price moves and deposits; doing them on chain gives the previewed figures to the wei', async function () {
+    const PREVIEWER = anvilKey(6);
+    const owner = new Wallet(PREVIEWER).address;
+    const account = toAccountId(owner, 0);
+    const [, spokeA, spokeB] = manifest.chains;
+    const assetA = manifest.assets.find((a) => a.eid === spokeA!.eid)!.assetId;
+    const assetB = manifest.assets.find((a) => a.eid === spokeB!.eid)!.assetId;
+    const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, PREVIEWER));
+    // The other side of its trades: an account with hub cash of its own.
+    const counterparty = new Wallet(anvilKey(7)).address;
+    await mintAndDeposit(hubChain(manifest), anvilKey(7), 'USDC', 1_000_000n * 10n ** 6n);
+    await mintAndDeposit(spokeA!, PREVIEWER, 'WETH', e18(4n));
+    await waitFor('the credit', async () => (await hub.read('collateralOf', [account, assetA])) === e18(4n));
+
+    /** Previews `actions`, does them with `act`, and checks the hub's figures equal the preview's. */
+    const previewThenDo = async (actions: unknown[], act: () => Promise<void>) => {
+      const res = await postJson(`${api}/v1/accounts/${owner}/preview`, { actions });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      await act();
+      const f = await hub.read('accountFigures', [account]);
+      const after = res.body.after;
+      expect([after.equityUsd.maintenance, after.equityUsd.initial, after.requirementUsd.maintenance, after.requirementUsd.initial]).to.deep.equal(
+        [f.maintenanceEquity, f.initialEquity, f.maintenanceRequirement, f.initialRequirement].map(formatWad),
+      );
+      expect(after.health).to.equal(formatHealth(await hub.read('health', [account])));
+      return res.body;
+    };
+
+    const withdrawn = await previewThenDo([{ type: 'withdraw', assetId: assetA, amount: e18(1n).toString() }], () => requestWithdrawal(manifest, PREVIEWER, assetA, e18(1n)));
+    expect(withdrawn.before.collateral[0].amount).to.equal(e18(4n).toString());
+    expect(withdrawn.after.collateral[0].amount).to.equal(e18(3n).toString());
+    await previewThenDo([{ type: 'trade', marketId: 0, size: '2', price: '3000' }], () => venueTrade(manifest, OPERATOR, { owner }, { owner: counterparty }, 0, e18(2n), e18(3000n)));
+    const moved = await previewThenDo([{ type: 'price', riskAsset: 1, price: '2700.5' }], () => setFeed(manifest, OPERATOR, 'ETH', 2_700_50_000_000n));
+    expect(moved.after.collateral[0].priceUsd).to.equal('2700.5');
+    await setFeed(manifest, OPERATOR, 'ETH', 3_000n * 10n ** 8n);
+    const both = await previewThenDo(
+      [
+        { type: 'deposit', assetId: assetB, amount: e18(1n).toString() },
+        { type: 'trade', marketId: 0, size: '-1.5', price: '3000' },
+      ],
+      async () => {
+        await mintAndDeposit(spokeB!, PREVIEWER, 'WETH', e18(1n));
+        await waitFor('the credit', async () => (await hub.read('collateralOf', [account, assetB])) === e18(1n));
+        await venueTrade(manifest, OPERATOR, { owner: counterparty }, { owner }, 0, e18(3n) / 2n, e18(3000n));
+      },
+    );
+    expect(both.after.positions.map((p: { size: string }) => p.size)).to.deep.equal(['0.5']);
+
+    // The liquidation price: the hub finds the account liquidatable at it (rounded down to the
+    // feed's 8 decimals) and not one feed unit above.
+    const eth = both.after.liquidationPrices.find((l: { riskAsset: number }) => l.riskAsset === 1);
+    expect(eth.aboveUsd, 'long ETH: no liquidation on a rise').to.equal(null);
+    expect(eth.liquidationPriceUsd).to.equal(eth.belowUsd);
+    const boundary = BigInt(eth.liquidationPriceUsd.split('.')[0]) * 10n ** 8n + BigInt((eth.liquidationPriceUsd.split('.')[1] ?? '').padEnd(8, '0').slice(0, 8));
+    try {
+      await setFeed(manifest, OPERATOR, 'ETH', boundary);
+      expect((await hub.read('health', [account])) < 10n ** 18n, `liquidatable at ${eth.liquidationPriceUsd}`).to.equal(true);
+      await setFeed(manifest, OPERATOR, 'ETH', boundary + 1n);
+      expect((await hub.read('health', [account])) >= 10n ** 18n, 'healthy one feed unit above').to.equal(true);
+    } finally {
+      await setFeed(manifest, OPERATOR, 'ETH', 3_000n * 10n ** 8n);
+    }
+
+    // What the hub would refuse, refused in words.
+    const tooMuch = await postJson(`${api}/v1/accounts/${owner}/preview`, { actions: [{ type: 'withdraw', assetId: assetA, amount: e18(9n).toString() }] });
+    expect([tooMuch.status, tooMuch.body.error]).to.deep.equal([400, `action 0 (withdraw): ${e18(9n)} is more than the ${e18(3n)} held of asset ${assetA}`]);
   });
 
   it('runs on ULN302: a deposit sent with no options gets the CREDIT enforced gas, pays the DVN and the executor, and is verified, committed and executed', async function () {
@@ -218,6 +291,8 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     const account = toAccountId(trader, 0);
     const hub = hubContracts(manifest, devnetSigner(hubC!.rpcUrl, TRADER)).hub;
     const before: bigint = await hub.read('collateralOf', [account, assetA]);
+    const vaultA = new TypedContract(collateralVaultAbi, spokeA!.vault, devnetSigner(spokeA!.rpcUrl, TRADER));
+    const custodyBefore: bigint = await vaultA.read('custodied', [spokeA!.tokens.WETH!]);
 
     await relayer.stop();
     await requestWithdrawal(manifest, TRADER, assetA, e18(1n)); // RELEASE to spoke A, pending
@@ -265,8 +340,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     // Paid once, credited once, ledger and custody agree.
     expect(await wethA.read('balanceOf', [trader])).to.equal(e18(1n));
     expect(await hub.read('collateralOf', [account, assetA])).to.equal(before - e18(1n));
-    const vaultA = new TypedContract(collateralVaultAbi, spokeA!.vault, devnetSigner(spokeA!.rpcUrl, TRADER));
-    expect(await vaultA.read('custodied', [spokeA!.tokens.WETH!])).to.equal(before - e18(1n));
+    expect(await vaultA.read('custodied', [spokeA!.tokens.WETH!])).to.equal(custodyBefore - e18(1n));
     expect(relayer.store.messages().filter((m) => m.lastError)).to.deep.equal([]);
     const { body } = await getJson(`${api}/v1/messages?status=inflight`);
     expect(body.total).to.equal(0);
@@ -349,6 +423,9 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       ['/v1/accounts?limit=501', 400, /limit must be between 1 and 500/],
       ['/v1/accounts?offset=x', 400, /offset must be a whole number/],
       ['/v1/messages?status=lost', 400, /status/],
+      ['/v1/accounts/%E0%A4%A', 400, /the path \/v1\/accounts\/%E0%A4%A is not valid percent-encoding/],
+      ['/v1/accounts/%ZZ', 400, /not valid percent-encoding/],
+      ['/v1/accounts?maxHealth=%E0%A4%A', 400, /maxHealth must be a non-negative decimal/],
       ['/v2/accounts', 404, /no route GET \/v2\/accounts/],
     ];
     for (const [path, status, message] of cases) {
@@ -356,6 +433,23 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       expect(res.status, path).to.equal(status);
       expect(res.body.error, path).to.match(message);
       expect(JSON.stringify(res.body), path).to.not.match(/at .*\.ts:\d+/);
+    }
+    const preview = `${api}/v1/accounts/${trader}/preview`;
+    const bodies: Array<[unknown, RegExp]> = [
+      ['{"actions": [', /the request body is not valid JSON/],
+      [{}, /actions: /],
+      [{ actions: [] }, /actions: actions must list at least one action/],
+      [{ actions: [{ type: 'borrow' }] }, /actions.0.type: /],
+      [{ actions: [{ type: 'withdraw', assetId: 1, amount: '-5' }] }, /actions.0.amount: amount must be a positive whole number of base units/],
+      [{ actions: [{ type: 'trade', marketId: 0, size: '1e3', price: '3000' }] }, /actions.0.size: size must be a decimal string/],
+      [{ actions: [{ type: 'price', riskAsset: 1, price: '3000', colour: 'red' }] }, /actions.0: unknown field\(s\): colour/],
+      [{ actions: [{ type: 'deposit', assetId: 99, amount: '1' }] }, /action 0 \(deposit\): no asset 99 is listed/],
+      [{ actions: [{ type: 'volatility', riskAsset: 0, volatility: '0.5' }] }, /action 0 \(volatility\): risk asset 0 has no volatility feed/],
+    ];
+    for (const [body, message] of bodies) {
+      const res = await postJson(preview, body);
+      expect(res.status, JSON.stringify(body)).to.equal(400);
+      expect(res.body.error, JSON.stringify(body)).to.match(message);
     }
   });
 

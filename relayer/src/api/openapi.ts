@@ -1,4 +1,9 @@
 /** The OpenAPI 3.1 description of the relayer API, served at GET /openapi.json. */
+import { z } from 'zod';
+import { previewBodySchema } from './previewSchema.js';
+
+/** The preview body's JSON Schema, from the zod schema that validates it (what a client sends). */
+const { $schema: _dialect, ...previewBodyJsonSchema } = z.toJSONSchema(previewBodySchema, { io: 'input' });
 const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' };
 const error = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] };
 const badRequest = { description: 'Invalid input; `error` says what was wrong', content: { 'application/json': { schema: error } } };
@@ -14,12 +19,21 @@ export const openApiDocument = {
   paths: {
     '/v1/accounts/{address}': {
       get: {
-        summary: 'Unified health of an owner’s accounts, computed now from on-chain state with the SDK risk model',
+        summary: 'Unified health of an owner’s accounts, computed now from on-chain state with the SDK risk model, with each underlying’s liquidation price',
         parameters: [
           { name: 'address', in: 'path', required: true, schema: address },
           { name: 'subAccount', in: 'query', required: false, schema: { type: 'integer', minimum: 0, maximum: 4294967295 } },
         ],
         responses: { '200': { description: 'The owner’s sub-accounts (cross pool 0 and any isolated ones)' }, '400': badRequest },
+      },
+    },
+    '/v1/accounts/{address}/preview': {
+      post: {
+        summary:
+          'What-if: the account’s figures now and after hypothetical actions (deposit, withdraw, trade, a price or a volatility), by the hub’s model, with each underlying’s liquidation price after them',
+        parameters: [{ name: 'address', in: 'path', required: true, schema: address }],
+        requestBody: { required: true, content: { 'application/json': { schema: previewBodyJsonSchema } } },
+        responses: { '200': { description: '`before` and `after`, each shaped as an account of GET /v1/accounts/{address}' }, '400': badRequest },
       },
     },
     '/v1/accounts': {

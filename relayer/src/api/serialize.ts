@@ -1,7 +1,8 @@
 /** JSON shapes of the API: USD figures as exact decimal strings, token amounts as integer strings. */
 import { MessageType } from '../../../sdk/src/messageCodec.js';
 import { formatHealth, formatWad, WAD } from '../../../sdk/src/risk/marginModel.js';
-import type { AccountRisk } from '../chain/hubReader.js';
+import type { AccountRisk } from '../../../sdk/src/risk/accountRisk.js';
+import type { LiquidationPrice } from '../../../sdk/src/risk/preview.js';
 import { isFinished, type LiquidationRecord, type StoredMessage } from '../store/store.js';
 
 /** message type number => its name (1 => 'CREDIT', ...) */
@@ -45,6 +46,12 @@ export function accountJson(r: AccountRisk, chainName: (eid: number) => string) 
     greeks: r.greeks?.map((g) => ({ riskAsset: g.riskAsset, delta: formatWad(g.delta), vegaUsd: formatWad(g.vega) })) ?? null,
     priceErrors: r.priceErrors,
   };
+}
+
+/** Where an underlying's price makes the account liquidatable (USD decimal strings; null: not within a 100x move). */
+export function liquidationPriceJson(l: LiquidationPrice) {
+  const usd = (x: bigint | null) => (x === null ? null : formatWad(x));
+  return { riskAsset: l.riskAsset, priceUsd: formatWad(l.price), liquidationPriceUsd: usd(l.liquidationPrice), belowUsd: usd(l.below), aboveUsd: usd(l.above) };
 }
 
 /** A stored message for the API; `stuck` is why it stopped moving, if it did. */

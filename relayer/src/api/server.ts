@@ -23,7 +23,9 @@ import type { StuckMessages } from '../services/stuckMessages.js';
 import { isDropped, type RelayerStore } from '../store/store.js';
 import { openApiDocument } from './openapi.js';
 import { percentiles } from '../percentiles.js';
-import { accountJson, liquidationJson, messageJson } from './serialize.js';
+import { accountJson, liquidationJson, liquidationPriceJson, messageJson } from './serialize.js';
+import { previewBodySchema } from './previewSchema.js';
+import { liquidationPrices, previewAccount, PreviewError } from '../../../sdk/src/risk/preview.js';
 
 export interface ApiDeps {
   book: AccountBook;
@@ -66,12 +68,12 @@ const liquidationsQuery = z
   .object({ status: z.enum(['planned', 'submitted', 'seized', 'settled', 'dropped', 'failed', 'all']).optional(), ...pageQuery })
   .strict();
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+function parse<T>(schema: z.ZodType<T, unknown>, value: unknown, keys = 'query parameter'): T {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new BadRequest(issue.code === 'unrecognized_keys' ? `unknown query parameter(s): ${issue.keys.join(', ')}` : `${where}${issue.message}`);
+    throw new BadRequest(issue.code === 'unrecognized_keys' ? `${where}unknown ${keys}(s): ${issue.keys.join(', ')}` : `${where}${issue.message}`);
   }
   return result.data;
 }
@@ -142,14 +144,40 @@ export function createApp(deps: ApiDeps): express.Express {
     }
     const block = await deps.reader.provider.head();
     // Every sub-account at one block, in one holdings read.
-    const risks = await deps.reader.accountRisks(subs.map((sub) => toAccountId(owner, sub)), block);
+    const ids = subs.map((sub) => toAccountId(owner, sub));
+    const [state, holdings] = await Promise.all([deps.reader.marketState(block), deps.reader.holdings(ids, block)]);
     const inFlight = deps.store.inFlight().filter((m) => m.account === owner);
     const accounts = subs.map((sub, i) => ({
-      ...accountJson(risks[i]!, chainName),
+      ...accountJson(deps.reader.risk(ids[i]!, holdings[i]!, state), chainName),
+      liquidationPrices: liquidationPrices(deps.reader.riskSetup(), ids[i]!, holdings[i]!, state).map(liquidationPriceJson),
       // Deposits the hub has not credited yet count for nothing, but a trader wants to see them.
       inFlight: inFlight.filter((m) => m.subAccount === sub).map((m) => messageJson(m, deps.stuck.reason(m.guid))),
     }));
     res.json({ owner, block, accounts });
+  }));
+
+  app.post('/v1/accounts/:address/preview', express.json({ limit: '64kb' }), wrap(async (req, res) => {
+    const owner = parse(addressParam, req.params.address);
+    parse(z.object({}).strict(), req.query);
+    const body = parse(previewBodySchema, req.body ?? {}, 'field');
+    const id = toAccountId(owner, body.subAccount);
+    const block = await deps.reader.provider.head();
+    const [state, [holdings]] = await Promise.all([deps.reader.marketState(block), deps.reader.holdings([id], block)]);
+    const setup = deps.reader.riskSetup();
+    let preview;
+    try {
+      preview = previewAccount(setup, id, holdings!, state, body.actions);
+    } catch (err) {
+      if (err instanceof PreviewError) throw new BadRequest(err.message);
+      throw err;
+    }
+    res.json({
+      owner,
+      subAccount: body.subAccount,
+      block,
+      before: accountJson(preview.before, chainName),
+      after: { ...accountJson(preview.after, chainName), liquidationPrices: liquidationPrices(setup, id, preview.next.holdings, preview.next.state).map(liquidationPriceJson) },
+    });
   }));
 
   app.get('/v1/accounts', (req, res) => {
@@ -220,10 +248,25 @@ export function createApp(deps: ApiDeps): express.Express {
       res.status(400).json({ error: err.message });
       return;
     }
+    // express's own refusals (a path parameter that is not valid percent-encoding, a body that is
+    // not JSON) carry a 4xx status: the caller's mistake, said in words.
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: clientErrorMessage(err, req) });
+      return;
+    }
     deps.log.error({ err: err instanceof Error ? err.message : String(err), path: req.path }, 'request failed');
     res.status(500).json({ error: 'internal error; the relayer log has the details' });
   });
   return app;
+}
+
+/** What was wrong with a request express refused before any route saw it. */
+function clientErrorMessage(err: unknown, req: Request): string {
+  const type = (err as { type?: unknown }).type;
+  if (type === 'entity.parse.failed') return `the request body is not valid JSON: ${(err as Error).message}`;
+  if (err instanceof URIError || /decode param/i.test((err as Error).message ?? '')) return `the path ${req.originalUrl.split('?')[0]} is not valid percent-encoding`;
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Percentiles rounded to 0.1, or nulls for no values (the API's shape). */

@@ -9,95 +9,28 @@
  * So figures equal what `MarginHub.accountFigures` returns at that block, to the wei, and a book
  * of N accounts costs N / batch calls to read.
  */
-import { fromAccountId } from '../../../sdk/src/accountId.js';
 import { marginHubAbi, riskEngineAbi } from '../../../sdk/src/abi/index.js';
 import { batchCall, type Multicall, type Outcome } from '../../../sdk/src/contracts/multicall.js';
 import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
-import { mulWadDown, WAD } from '../../../sdk/src/risk/fixedPoint.js';
-import { health, tokenValue, type MarginFigures } from '../../../sdk/src/risk/marginModel.js';
+import {
+  accountRisk,
+  MARKET_KINDS,
+  type AccountRisk,
+  type AssetInfo,
+  type Holdings,
+  type MarketInfo,
+  type MarketState,
+  type PriceReading,
+  type RiskSetup,
+  type ScenarioInfo,
+} from '../../../sdk/src/risk/accountRisk.js';
 import { MemoizedMargin } from '../../../sdk/src/risk/exactBook.js';
-import { collateralValue, type Collateral, type PairOffset, type Position, type RiskParams, type Underlying } from '../../../sdk/src/risk/portfolioMargin.js';
+import type { PairOffset } from '../../../sdk/src/risk/portfolioMargin.js';
 import type { RpcProvider } from './rpc.js';
-
-const YEAR_SECONDS = 365n * 86_400n;
 /** RiskConfig.NO_VOL_FEED */
 const NO_VOL_FEED = 0xffff;
 /** Accounts per `holdingsOf` call: about 30k gas each, well inside any node's eth_call gas cap. */
 export const HOLDINGS_BATCH = 250;
-export const MARKET_KINDS = ['perp', 'call', 'put'] as const;
-export type MarketKind = (typeof MARKET_KINDS)[number];
-
-export interface AssetInfo {
-  assetId: number;
-  eid: number;
-  token: string;
-  decimals: number;
-  riskAsset: number;
-  initialHaircut: bigint;
-  maintenanceHaircut: bigint;
-  liquidationBonus: bigint;
-}
-
-export interface MarketInfo {
-  marketId: number;
-  riskAsset: number;
-  kind: MarketKind;
-  /** options only (0 for perps): strike in USD WAD, expiry in unix seconds */
-  strike: bigint;
-  expiry: number;
-  /** fixed once after expiry, 0 before */
-  settlementPrice: bigint;
-}
-
-export interface ScenarioInfo extends RiskParams {
-  volFeed: number | null;
-}
-
-export type PriceReading = { ok: true; price: bigint } | { ok: false; error: string };
-
-/** Everything an account's figures depend on besides its holdings, at one hub block. */
-export interface MarketState {
-  block: number;
-  /** block timestamp (s), for options' time to expiry */
-  timestamp: bigint;
-  /** guarded price per feed in use (risk assets and volatility feeds) */
-  prices: Map<number, PriceReading>;
-  /** model mark per market */
-  marks: Map<number, PriceReading>;
-}
-
-/** An account's holdings as the hub's margin check reads them. */
-export interface Holdings {
-  cash: bigint;
-  collateral: Array<{ assetId: number; amount: bigint }>;
-  positions: Array<{ marketId: number; size: bigint }>;
-}
-
-export interface AccountRisk {
-  accountId: string;
-  owner: string;
-  subAccount: number;
-  block: number;
-  cash: bigint;
-  collateral: Array<{ asset: AssetInfo; amount: bigint; price: bigint; valueUsd: bigint; initialValueUsd: bigint; maintenanceValueUsd: bigint }>;
-  positions: Array<{ market: MarketInfo; size: bigint; price: bigint; markUsd: bigint; valueUsd: bigint }>;
-  /** absent when a price the account depends on cannot be trusted (then `priceErrors` says why) */
-  figures?: MarginFigures;
-  health?: bigint;
-  /** per underlying (risk asset id): units of exposure and USD per 1.0 of volatility */
-  greeks?: Array<{ riskAsset: number; delta: bigint; vega: bigint }>;
-  priceErrors: string[];
-  /** the guarded feeds the figures were computed from (as the engine: a volatility feed only for an underlying with an unsettled option) */
-  feeds: number[];
-}
-
-interface RiskSetup {
-  assets: AssetInfo[];
-  markets: MarketInfo[];
-  scenarios: ScenarioInfo[];
-  pairOffsets: Array<{ a: number; b: number; credit: bigint }>;
-}
-
 /** What every reader over the same hub shares: the configuration, the latest market state, the Black-Scholes memo. */
 interface SharedState {
   setup: RiskSetup;
@@ -189,6 +122,11 @@ export class HubReader {
     return [...ids].sort((a, b) => a - b);
   }
 
+  /** The risk configuration the figures are computed with (what a what-if preview changes nothing of). */
+  riskSetup(): RiskSetup {
+    return this.setup;
+  }
+
   scenarioParams(): readonly ScenarioInfo[] {
     return this.setup.scenarios;
   }
@@ -278,100 +216,8 @@ export class HubReader {
     return (await this.accountRisks([accountId], blockTag))[0]!;
   }
 
-  /**
-   * The account's figures from the SDK's PortfolioMargin on the inputs the engine gathers, in the
-   * engine's order (collateral by asset id, then positions by market id; underlyings first seen).
-   * Pure: no chain access.
-   */
+  /** The account's figures at `state` (pure: see the SDK's accountRisk). */
   risk(accountId: string, holdings: Holdings, state: MarketState): AccountRisk {
-    const { assets, markets, scenarios, pairOffsets } = this.setup;
-    const { owner, subAccount } = fromAccountId(accountId);
-    const risk: AccountRisk = { accountId, owner, subAccount, block: state.block, cash: holdings.cash, collateral: [], positions: [], priceErrors: [], feeds: [] };
-    const used = new Set<number>();
-    const priceOf = (feed: number): PriceReading => {
-      used.add(feed);
-      return state.prices.get(feed) ?? { ok: false, error: `feed ${feed} not read` };
-    };
-    const localIndex = new Map<number, number>();
-    const local = (riskAsset: number) => {
-      if (!localIndex.has(riskAsset)) localIndex.set(riskAsset, localIndex.size);
-      return localIndex.get(riskAsset)!;
-    };
-
-    const collateral: Collateral[] = [];
-    for (const { assetId, amount } of holdings.collateral) {
-      const asset = assets[assetId]!;
-      const p = priceOf(asset.riskAsset);
-      const price = p.ok ? p.price : 0n;
-      const line = { underlying: local(asset.riskAsset), amount, decimals: asset.decimals, initialHaircut: asset.initialHaircut, maintenanceHaircut: asset.maintenanceHaircut };
-      collateral.push(line);
-      risk.collateral.push({
-        asset,
-        amount,
-        price,
-        valueUsd: tokenValue(amount, asset.decimals, price),
-        initialValueUsd: collateralValue(line, price, asset.initialHaircut),
-        maintenanceValueUsd: collateralValue(line, price, asset.maintenanceHaircut),
-      });
-    }
-    let cash = holdings.cash;
-    const positions: Position[] = [];
-    for (const { marketId, size } of holdings.positions) {
-      const market = markets[marketId]!;
-      const mark = state.marks.get(marketId);
-      const spot = priceOf(market.riskAsset);
-      const markUsd = mark?.ok ? mark.price : 0n;
-      risk.positions.push({ market, size, price: spot.ok ? spot.price : 0n, markUsd, valueUsd: mulWadDown(size, markUsd) });
-      const settled = settledCash(market, size);
-      if (settled !== undefined) {
-        cash += settled;
-        continue;
-      }
-      positions.push({ underlying: local(market.riskAsset), kind: MARKET_KINDS.indexOf(market.kind), size, strike: market.strike, timeYears: yearsToExpiry(market, state.timestamp) });
-    }
-
-    // As the engine: an underlying's volatility is read only when the account has an option on it.
-    const withOptions = new Set(positions.filter((p) => p.kind !== 0).map((p) => p.underlying));
-    const underlyings: Underlying[] = [];
-    for (const [riskAsset, k] of localIndex) {
-      const sc = scenarios[riskAsset]!;
-      const spot = priceOf(riskAsset);
-      const vol: PriceReading = sc.volFeed === null || !withOptions.has(k) ? { ok: true, price: 0n } : priceOf(sc.volFeed);
-      underlyings.push({ spot: spot.ok ? spot.price : 0n, vol: vol.ok ? vol.price : 0n, params: sc });
-    }
-    for (const feed of used) {
-      const r = state.prices.get(feed);
-      risk.feeds.push(feed);
-      const error = r === undefined ? `feed ${feed} not read` : r.ok ? undefined : r.error;
-      if (error !== undefined && !risk.priceErrors.includes(error)) risk.priceErrors.push(error);
-    }
-    if (risk.priceErrors.length === 0) {
-      const offsets: PairOffset[] = pairOffsets
-        .filter((o) => localIndex.has(o.a) && localIndex.has(o.b) && o.credit !== 0n)
-        .map((o) => ({ a: localIndex.get(o.a)!, b: localIndex.get(o.b)!, credit: o.credit }));
-      const r = this.shared.margin.portfolioMargin(cash, underlyings, collateral, positions, offsets);
-      risk.figures = r;
-      risk.health = health(r.maintenanceEquity, r.maintenanceRequirement);
-      risk.greeks = [...localIndex.keys()].map((riskAsset, k) => ({ riskAsset, delta: r.delta[k]!, vega: r.vega[k]! }));
-    }
-    return risk;
+    return accountRisk(this.setup, accountId, holdings, state, this.shared.margin);
   }
-}
-
-/**
- * What a position in an option whose settlement price is fixed counts for: cash, its payoff
- * (`mulWadDown(size, payoff)`, as the engine counts it), outside the scenarios. Undefined while
- * the market is unsettled (or a perp).
- */
-export function settledCash(market: MarketInfo, size: bigint): bigint | undefined {
-  const s = market.settlementPrice;
-  if (s === 0n) return undefined;
-  const payoff = market.kind === 'call' ? (s > market.strike ? s - market.strike : 0n) : market.strike > s ? market.strike - s : 0n;
-  return mulWadDown(size, payoff);
-}
-
-/** The engine's time to expiry in WAD years at block time `now` (0 for perps and once expired). */
-export function yearsToExpiry(market: MarketInfo, now: bigint): bigint {
-  // A perp's expiry is 0 (RiskConfig.listMarket), so it has none left, as in RiskEngine._timeYears.
-  return BigInt(market.expiry) <= now ? 0n : ((BigInt(market.expiry) - now) * WAD) / YEAR_SECONDS;
 }

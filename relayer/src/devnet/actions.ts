@@ -51,7 +51,9 @@ export function hubChain(manifest: DevnetManifest): DeployedChain {
 export async function setFeed(manifest: DevnetManifest, ownerKey: string, feed: string, answer: bigint): Promise<void> {
   const address = manifest.feeds[feed];
   if (!address) throw new Error(`no feed ${feed}`);
-  await new TypedContract(manualAggregatorAbi, address, devnetSigner(hubChain(manifest).rpcUrl, ownerKey)).send('setAnswer', [answer]);
+  // A set gas limit: an estimate made in one second can fall short when the block lands in the
+  // next, where the round's timestamps change value (a dearer storage write).
+  await new TypedContract(manualAggregatorAbi, address, devnetSigner(hubChain(manifest).rpcUrl, ownerKey)).send('setAnswer', [answer], { gasLimit: 100_000n });
 }
 
 /** Mints hub settlement tokens (USDC, 6 decimals) to the key's address: a lender's or keeper's wallet. */

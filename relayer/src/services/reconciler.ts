@@ -19,7 +19,8 @@
 import { batchCall } from '../../../sdk/src/contracts/multicall.js';
 import { MessageType } from '../../../sdk/src/messageCodec.js';
 import { erc20, type ChainClient } from '../chain/clients.js';
-import type { AssetInfo, HubReader } from '../chain/hubReader.js';
+import type { AssetInfo } from '../../../sdk/src/risk/accountRisk.js';
+import type { HubReader } from '../chain/hubReader.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { RelayerStore, StoredMessage } from '../store/store.js';

@@ -1,0 +1,186 @@
+/**
+ * An account's figures as the hub computes them, from what the hub holds: the risk
+ * configuration (`RiskSetup`), the market at one block (`MarketState`: guarded prices, marks,
+ * block time) and the account's holdings. The relayer reads those from the chain
+ * (relayer/src/chain/hubReader.ts); a what-if preview changes them first (preview.ts). Equal to
+ * `MarginHub.accountFigures` at that block, to the wei.
+ */
+import { fromAccountId } from '../accountId.js';
+import { mulWadDown, WAD } from './fixedPoint.js';
+import { health, tokenValue, type MarginFigures } from './marginModel.js';
+import { MemoizedMargin } from './exactBook.js';
+import { collateralValue, type Collateral, type PairOffset, type Position, type RiskParams, type Underlying } from './portfolioMargin.js';
+
+const YEAR_SECONDS = 365n * 86_400n;
+
+export const MARKET_KINDS = ['perp', 'call', 'put'] as const;
+export type MarketKind = (typeof MARKET_KINDS)[number];
+
+export interface AssetInfo {
+  assetId: number;
+  eid: number;
+  token: string;
+  decimals: number;
+  riskAsset: number;
+  initialHaircut: bigint;
+  maintenanceHaircut: bigint;
+  liquidationBonus: bigint;
+}
+
+export interface MarketInfo {
+  marketId: number;
+  riskAsset: number;
+  kind: MarketKind;
+  /** options only (0 for perps): strike in USD WAD, expiry in unix seconds */
+  strike: bigint;
+  expiry: number;
+  /** fixed once after expiry, 0 before */
+  settlementPrice: bigint;
+}
+
+export interface ScenarioInfo extends RiskParams {
+  volFeed: number | null;
+}
+
+export type PriceReading = { ok: true; price: bigint } | { ok: false; error: string };
+
+/** Everything an account's figures depend on besides its holdings, at one hub block. */
+export interface MarketState {
+  block: number;
+  /** block timestamp (s), for options' time to expiry */
+  timestamp: bigint;
+  /** guarded price per feed in use (risk assets and volatility feeds) */
+  prices: Map<number, PriceReading>;
+  /** model mark per market */
+  marks: Map<number, PriceReading>;
+}
+
+/** An account's holdings as the hub's margin check reads them. */
+export interface Holdings {
+  cash: bigint;
+  collateral: Array<{ assetId: number; amount: bigint }>;
+  positions: Array<{ marketId: number; size: bigint }>;
+}
+
+export interface AccountRisk {
+  accountId: string;
+  owner: string;
+  subAccount: number;
+  block: number;
+  cash: bigint;
+  collateral: Array<{ asset: AssetInfo; amount: bigint; price: bigint; valueUsd: bigint; initialValueUsd: bigint; maintenanceValueUsd: bigint }>;
+  positions: Array<{ market: MarketInfo; size: bigint; price: bigint; markUsd: bigint; valueUsd: bigint }>;
+  /** absent when a price the account depends on cannot be trusted (then `priceErrors` says why) */
+  figures?: MarginFigures;
+  health?: bigint;
+  /** per underlying (risk asset id): units of exposure and USD per 1.0 of volatility */
+  greeks?: Array<{ riskAsset: number; delta: bigint; vega: bigint }>;
+  priceErrors: string[];
+  /** the guarded feeds the figures were computed from (as the engine: a volatility feed only for an underlying with an unsettled option) */
+  feeds: number[];
+}
+
+/** The hub's risk configuration: listed assets and markets, each underlying's grid, pair credits. */
+export interface RiskSetup {
+  assets: AssetInfo[];
+  markets: MarketInfo[];
+  scenarios: ScenarioInfo[];
+  pairOffsets: Array<{ a: number; b: number; credit: bigint }>;
+}
+
+/**
+ * The account's figures from PortfolioMargin on the inputs the engine gathers, in the engine's
+ * order (collateral by asset id, then positions by market id; underlyings first seen). Pure: no
+ * chain access. `margin` memoizes option pricing across accounts (one per book).
+ */
+export function accountRisk(setup: RiskSetup, accountId: string, holdings: Holdings, state: MarketState, margin: MemoizedMargin = new MemoizedMargin()): AccountRisk {
+  const { assets, markets, scenarios, pairOffsets } = setup;
+  const { owner, subAccount } = fromAccountId(accountId);
+  const risk: AccountRisk = { accountId, owner, subAccount, block: state.block, cash: holdings.cash, collateral: [], positions: [], priceErrors: [], feeds: [] };
+  const used = new Set<number>();
+  const priceOf = (feed: number): PriceReading => {
+    used.add(feed);
+    return state.prices.get(feed) ?? { ok: false, error: `feed ${feed} not read` };
+  };
+  const localIndex = new Map<number, number>();
+  const local = (riskAsset: number) => {
+    if (!localIndex.has(riskAsset)) localIndex.set(riskAsset, localIndex.size);
+    return localIndex.get(riskAsset)!;
+  };
+
+  const collateral: Collateral[] = [];
+  for (const { assetId, amount } of holdings.collateral) {
+    const asset = assets[assetId]!;
+    const p = priceOf(asset.riskAsset);
+    const price = p.ok ? p.price : 0n;
+    const line = { underlying: local(asset.riskAsset), amount, decimals: asset.decimals, initialHaircut: asset.initialHaircut, maintenanceHaircut: asset.maintenanceHaircut };
+    collateral.push(line);
+    risk.collateral.push({
+      asset,
+      amount,
+      price,
+      valueUsd: tokenValue(amount, asset.decimals, price),
+      initialValueUsd: collateralValue(line, price, asset.initialHaircut),
+      maintenanceValueUsd: collateralValue(line, price, asset.maintenanceHaircut),
+    });
+  }
+  let cash = holdings.cash;
+  const positions: Position[] = [];
+  for (const { marketId, size } of holdings.positions) {
+    const market = markets[marketId]!;
+    const mark = state.marks.get(marketId);
+    const spot = priceOf(market.riskAsset);
+    const markUsd = mark?.ok ? mark.price : 0n;
+    risk.positions.push({ market, size, price: spot.ok ? spot.price : 0n, markUsd, valueUsd: mulWadDown(size, markUsd) });
+    const settled = settledCash(market, size);
+    if (settled !== undefined) {
+      cash += settled;
+      continue;
+    }
+    positions.push({ underlying: local(market.riskAsset), kind: MARKET_KINDS.indexOf(market.kind), size, strike: market.strike, timeYears: yearsToExpiry(market, state.timestamp) });
+  }
+
+  // As the engine: an underlying's volatility is read only when the account has an option on it.
+  const withOptions = new Set(positions.filter((p) => p.kind !== 0).map((p) => p.underlying));
+  const underlyings: Underlying[] = [];
+  for (const [riskAsset, k] of localIndex) {
+    const sc = scenarios[riskAsset]!;
+    const spot = priceOf(riskAsset);
+    const vol: PriceReading = sc.volFeed === null || !withOptions.has(k) ? { ok: true, price: 0n } : priceOf(sc.volFeed);
+    underlyings.push({ spot: spot.ok ? spot.price : 0n, vol: vol.ok ? vol.price : 0n, params: sc });
+  }
+  for (const feed of used) {
+    const r = state.prices.get(feed);
+    risk.feeds.push(feed);
+    const error = r === undefined ? `feed ${feed} not read` : r.ok ? undefined : r.error;
+    if (error !== undefined && !risk.priceErrors.includes(error)) risk.priceErrors.push(error);
+  }
+  if (risk.priceErrors.length === 0) {
+    const offsets: PairOffset[] = pairOffsets
+      .filter((o) => localIndex.has(o.a) && localIndex.has(o.b) && o.credit !== 0n)
+      .map((o) => ({ a: localIndex.get(o.a)!, b: localIndex.get(o.b)!, credit: o.credit }));
+    const r = margin.portfolioMargin(cash, underlyings, collateral, positions, offsets);
+    risk.figures = r;
+    risk.health = health(r.maintenanceEquity, r.maintenanceRequirement);
+    risk.greeks = [...localIndex.keys()].map((riskAsset, k) => ({ riskAsset, delta: r.delta[k]!, vega: r.vega[k]! }));
+  }
+  return risk;
+}
+
+/**
+ * What a position in an option whose settlement price is fixed counts for: cash, its payoff
+ * (`mulWadDown(size, payoff)`, as the engine counts it), outside the scenarios. Undefined while
+ * the market is unsettled (or a perp).
+ */
+export function settledCash(market: MarketInfo, size: bigint): bigint | undefined {
+  const s = market.settlementPrice;
+  if (s === 0n) return undefined;
+  const payoff = market.kind === 'call' ? (s > market.strike ? s - market.strike : 0n) : market.strike > s ? market.strike - s : 0n;
+  return mulWadDown(size, payoff);
+}
+
+/** The engine's time to expiry in WAD years at block time `now` (0 for perps and once expired). */
+export function yearsToExpiry(market: MarketInfo, now: bigint): bigint {
+  // A perp's expiry is 0 (RiskConfig.listMarket), so it has none left, as in RiskEngine._timeYears.
+  return BigInt(market.expiry) <= now ? 0n : ((BigInt(market.expiry) - now) * WAD) / YEAR_SECONDS;
+}
