@@ -4,9 +4,9 @@
  * three expiries. Each account holds 3 collateral assets and 5 positions, and its cash is set so
  * its health lands where wanted (a tenth liquidatable, a tenth within 2% of the boundary).
  */
-import { WAD } from '../sdk/src/risk/fixedPoint.js';
-import { CALL, PERP, PUT, type Underlying } from '../sdk/src/risk/portfolioMargin.js';
-import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, type BookAccount, type BookSpec, type CollateralAsset, type ListedMarket } from '../sdk/src/risk/screening.js';
+import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
+import { CALL, PERP, PUT, type Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
+import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, type BookAccount, type BookSpec, type CollateralAsset, type ListedMarket } from '@omnichain-collateral/sdk/risk/screening';
 
 const PCT = WAD / 100n;
 const ETH = 0;

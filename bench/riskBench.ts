@@ -13,8 +13,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { ExactBook, toPortfolio } from '../sdk/src/risk/exactBook.js';
-import { portfolioMargin } from '../sdk/src/risk/portfolioMargin.js';
+import { ExactBook, toPortfolio } from '@omnichain-collateral/sdk/risk/exactBook';
+import { portfolioMargin } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import {
   allocateScreenOutput,
   buildRiskArrays,
@@ -25,7 +25,7 @@ import {
   type PackedAccounts,
   type RiskArrays,
   type ScreenOutput,
-} from '../sdk/src/risk/screening.js';
+} from '@omnichain-collateral/sdk/risk/screening';
 import { generateBook, type Book } from './book.js';
 import type { WorkerReply, WorkerRequest } from './screenWorker.js';
 

@@ -4,7 +4,7 @@
  * so nothing is copied per round and a price update on the main thread is visible here.
  */
 import { parentPort } from 'node:worker_threads';
-import { screenBook, type PackedAccounts, type RiskArrays, type ScreenOutput } from '../sdk/src/risk/screening.js';
+import { screenBook, type PackedAccounts, type RiskArrays, type ScreenOutput } from '@omnichain-collateral/sdk/risk/screening';
 
 export type WorkerRequest =
   | { type: 'init'; risk: RiskArrays; accounts: PackedAccounts; out: ScreenOutput }

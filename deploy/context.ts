@@ -7,8 +7,8 @@
  */
 import { ContractFactory, getAddress, getCreateAddress, JsonRpcProvider, Wallet } from 'ethers';
 import type { Abi } from 'abitype';
-import { endpointV2Abi } from '../sdk/src/abi/index.js';
-import { TypedContract } from '../sdk/src/contracts/typedContract.js';
+import { endpointV2Abi } from '@omnichain-collateral/sdk/abi';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import type { Artifact } from './artifacts.js';
 import { layerZeroAddresses, type LayerZeroAddresses } from './layerZeroAddresses.js';
 import { saveProgress, type DeployProgress } from './manifest.js';

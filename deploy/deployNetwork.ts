@@ -5,8 +5,8 @@
  * step reads the chain first and acts only where it differs from the file (see context.ts), so
  * the same call deploys, resumes and verifies.
  */
-import { collateralVaultAbi, marginHubAbi, riskEngineAbi } from '../sdk/src/abi/index.js';
-import type { TypedContract } from '../sdk/src/contracts/typedContract.js';
+import { collateralVaultAbi, marginHubAbi, riskEngineAbi } from '@omnichain-collateral/sdk/abi';
+import type { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { loadArtifact } from './artifacts.js';
 import { DeployContext, type ChainContext, type DeployLog } from './context.js';
 import { loadProgress, type DeployedChain, type DeploymentManifest } from './manifest.js';

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { addressSchema } from '../sdk/src/messageCodec.js';
+import { addressSchema } from '@omnichain-collateral/sdk/messageCodec';
 
 export const deployedChainSchema = z.object({
   name: z.string(),

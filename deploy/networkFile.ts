@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { addressSchema } from '../sdk/src/messageCodec.js';
+import { addressSchema } from '@omnichain-collateral/sdk/messageCodec';
 
 const uint = z.union([z.string().regex(/^[0-9]+$/, 'must be a non-negative integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v));
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"');

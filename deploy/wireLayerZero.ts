@@ -9,8 +9,8 @@
  * confirmations, or every message from A stays unverified.
  */
 import { AbiCoder } from 'ethers';
-import { endpointV2Abi, receiveUln302Abi, sendUln302Abi } from '../sdk/src/abi/index.js';
-import { TypedContract } from '../sdk/src/contracts/typedContract.js';
+import { endpointV2Abi, receiveUln302Abi, sendUln302Abi } from '@omnichain-collateral/sdk/abi';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { sameAddress, type ChainContext, type DeployContext } from './context.js';
 
 const CONFIG_TYPE_EXECUTOR = 1;

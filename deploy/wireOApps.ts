@@ -4,10 +4,10 @@
  * and the hub's trading venues.
  */
 import { zeroPadValue } from 'ethers';
-import { collateralVaultAbi, marginHubAbi } from '../sdk/src/abi/index.js';
-import { TypedContract } from '../sdk/src/contracts/typedContract.js';
-import { lzReceiveOption } from '../sdk/src/lzOptions.js';
-import { MessageType } from '../sdk/src/messageCodec.js';
+import { collateralVaultAbi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { lzReceiveOption } from '@omnichain-collateral/sdk/lzOptions';
+import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import type { ChainContext, DeployContext } from './context.js';
 
 type Hub = TypedContract<typeof marginHubAbi>;

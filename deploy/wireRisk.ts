@@ -5,8 +5,8 @@
  * listed with other fixed fields (token, chain, kind, strike, expiry) is an error that names
  * both; the adjustable fields (bands, grids, haircuts, price deviation) converge.
  */
-import { riskEngineAbi } from '../sdk/src/abi/index.js';
-import type { TypedContract } from '../sdk/src/contracts/typedContract.js';
+import { riskEngineAbi } from '@omnichain-collateral/sdk/abi';
+import type { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { sameAddress, type DeployContext } from './context.js';
 import type { NetworkFile } from './networkFile.js';
 

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
-import { marginHubAbi } from '../sdk/src/abi/index.js';
-import { toAccountId } from '../sdk/src/accountId.js';
-import { TypedContract } from '../sdk/src/contracts/typedContract.js';
-import type { PacketV1 } from '../sdk/src/packet.js';
+import { marginHubAbi } from '@omnichain-collateral/sdk/abi';
+import { toAccountId } from '@omnichain-collateral/sdk/accountId';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import type { PacketV1 } from '@omnichain-collateral/sdk/packet';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
 import { mintAndDeposit, requestWithdrawal } from '../relayer/src/devnet/actions.js';
 import { deploySystem, devnetRelayerConfig, devnetSpecs, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
@@ -32,7 +32,7 @@ interface OpsRun {
 /** `npm run ops -- <args>` as an operator runs it, answering `input` when it asks. */
 function ops(args: string[], key: string, input = ''): Promise<OpsRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relayer/src/ops/cli.ts', ...args], { env: { ...process.env, OPS_KEY: key }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'relayer/src/ops/cli.ts', ...args], { env: { ...process.env, OPS_KEY: key }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { JsonRpcProvider, Wallet } from 'ethers';
-import { endpointV2Abi, manualAggregatorAbi, marginHubAbi, sendUln302Abi, receiveUln302Abi, testTokenAbi } from '../sdk/src/abi/index.js';
-import { toAccountId } from '../sdk/src/accountId.js';
-import { TypedContract } from '../sdk/src/contracts/typedContract.js';
+import { endpointV2Abi, manualAggregatorAbi, marginHubAbi, sendUln302Abi, receiveUln302Abi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
+import { toAccountId } from '@omnichain-collateral/sdk/accountId';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { loadArtifact } from '../deploy/artifacts.js';
 import { deployNetwork } from '../deploy/deployNetwork.js';
 import { lzDeploymentAddress } from '../deploy/layerZeroAddresses.js';
@@ -45,7 +45,7 @@ function addressBook(deployment: string): LayerZeroAddressBook {
 }
 
 function deployCli(networkFile: string, manifest: string) {
-  return run(process.execPath, ['--import', 'tsx', 'deploy/cli.ts', '--network', networkFile, '--manifest', manifest, '--no-build'], {
+  return run(process.execPath, ['--conditions=source', '--import', 'tsx', 'deploy/cli.ts', '--network', networkFile, '--manifest', manifest, '--no-build'], {
     env: { ...process.env, DEPLOYER_KEY: DEPLOYER },
   });
 }

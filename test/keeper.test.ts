@@ -7,14 +7,14 @@ import { JsonRpcProvider, Wallet } from 'ethers';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
 import { deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, hubContracts, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
 import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
-import { marginHubAbi, riskEngineAbi, testTokenAbi } from '../sdk/src/abi/index.js';
-import { TypedContract } from '../sdk/src/contracts/typedContract.js';
-import { revertReason } from '../sdk/src/contracts/revert.js';
+import { marginHubAbi, riskEngineAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
 import { borrowCash, depositCash, hubChain, mintAndDeposit, mintUsdc, setFeed } from '../relayer/src/devnet/actions.js';
 import type { Relayer } from '../relayer/src/relayer.js';
 import { Interface } from 'ethers';
 import { createLogger } from '../relayer/src/log.js';
-import { toAccountId } from '../sdk/src/accountId.js';
+import { toAccountId } from '@omnichain-collateral/sdk/accountId';
 
 const DEPLOYER = anvilKey(0);
 const KEEPER = anvilKey(5);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { OracleWatch } from '../relayer/src/services/keeper/oracleWatch.js';
 import { chooseCollateral } from '../relayer/src/services/keeper/seizeChoice.js';
-import type { AccountRisk, AssetInfo } from '../sdk/src/risk/accountRisk.js';
+import type { AccountRisk, AssetInfo } from '@omnichain-collateral/sdk/risk/accountRisk';
 
 const ok = (price: bigint) => ({ ok: true as const, price });
 

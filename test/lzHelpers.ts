@@ -1,8 +1,8 @@
 /** LayerZero moves the devnet worker makes, done one at a time by a test that holds a message mid-way. */
 import { JsonRpcProvider, Wallet } from 'ethers';
-import { dvnAbi, endpointV2Abi, receiveUln302Abi, simpleMessageLibAbi } from '../sdk/src/abi/index.js';
-import { TypedContract } from '../sdk/src/contracts/typedContract.js';
-import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '../sdk/src/packet.js';
+import { dvnAbi, endpointV2Abi, receiveUln302Abi, simpleMessageLibAbi } from '@omnichain-collateral/sdk/abi';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '@omnichain-collateral/sdk/packet';
 import { anvilKey } from '../relayer/src/devnet/anvil.js';
 import { devnetSigner, type DeployedChain } from '../relayer/src/devnet/deploySystem.js';
 import { dvnVerifyCall } from '../relayer/src/devnet/worker.js';

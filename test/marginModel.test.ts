@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { health, MAX_HEALTH, mulDiv, formatWad, WAD } from '../sdk/src/risk/marginModel.js';
+import { health, MAX_HEALTH, mulDiv, formatWad, WAD } from '@omnichain-collateral/sdk/risk/marginModel';
 
 const e18 = (n: number | bigint) => BigInt(n) * WAD;
 

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { ContractFactory, JsonRpcProvider, Wallet, hexlify, randomBytes, toBigInt } from 'ethers';
 import { messageCodecHarnessAbi } from './abi/messageCodecHarness.js';
-import { TypedContract } from '../sdk/src/contracts/typedContract.js';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
 import { loadArtifact } from '../deploy/artifacts.js';
-import { decodeMessage, encodeMessage, MessageDecodeError, MESSAGE_LENGTH, type MessageInput } from '../sdk/src/messageCodec.js';
-import { fromAccountId, toAccountId } from '../sdk/src/accountId.js';
+import { decodeMessage, encodeMessage, MessageDecodeError, MESSAGE_LENGTH, type MessageInput } from '@omnichain-collateral/sdk/messageCodec';
+import { fromAccountId, toAccountId } from '@omnichain-collateral/sdk/accountId';
 
 const DEV_KEY = anvilKey(0);
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { blackScholes, normCdf } from '../sdk/src/risk/optionMath.js';
-import { expWad, lnWad, sqrtWad, FixedPointError } from '../sdk/src/risk/fixedPoint.js';
+import { blackScholes, normCdf } from '@omnichain-collateral/sdk/risk/optionMath';
+import { expWad, lnWad, sqrtWad, FixedPointError } from '@omnichain-collateral/sdk/risk/fixedPoint';
 import { generateOptionVectors, VECTOR_FILE } from '../sdk/vectors/optionMathVectors.js';
 
 const W = 10n ** 18n;

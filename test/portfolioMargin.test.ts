@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { portfolioMargin } from '../sdk/src/risk/portfolioMargin.js';
+import { portfolioMargin } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import { generatePortfolioVectors, PORTFOLIO_VECTOR_FILES } from '../sdk/vectors/portfolioVectors.js';
 import { eth, perp, REQUIREMENT_CASES, W, weth } from './riskFixtures.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { hexlify, Interface, randomBytes, Wallet, zeroPadValue } from 'ethers';
-import { collateralVaultAbi, endpointV2Abi, marginHubAbi } from '../sdk/src/abi/index.js';
+import { collateralVaultAbi, endpointV2Abi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
 import { indexedParamTopics, topicOf, word, wordAddress, wordBytes } from '../relayer/src/chain/rawLogs.js';
 
 /** The indexer reads fields straight from topics and data words; each reader must agree with the ABI coder. */

@@ -9,19 +9,20 @@ import { deploySystem, ENFORCED_LZ_RECEIVE_GAS, devnetRelayerConfig, devnetSigne
 import { deployBuilt, DEVNET_GAS_PRICE_WEI } from '../relayer/src/devnet/layerzero.js';
 import { loadArtifact } from '../deploy/artifacts.js';
 import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
-import { collateralVaultAbi, dvnAbi, endpointV2Abi, receiveUln302Abi, sendUln302Abi, simpleMessageLibAbi, testTokenAbi } from '../sdk/src/abi/index.js';
-import { lzReceiveGas, lzReceiveOption } from '../sdk/src/lzOptions.js';
-import { MessageType } from '../sdk/src/messageCodec.js';
+import { collateralVaultAbi, dvnAbi, endpointV2Abi, receiveUln302Abi, sendUln302Abi, simpleMessageLibAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
+import { lzReceiveGas, lzReceiveOption } from '@omnichain-collateral/sdk/lzOptions';
+import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import { retryWithGas, RetryRefused } from '../relayer/src/ops/retry.js';
 import { lastPacket, validateOnly } from './lzHelpers.js';
-import { TypedContract } from '../sdk/src/contracts/typedContract.js';
-import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '../sdk/src/packet.js';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '@omnichain-collateral/sdk/packet';
 import { hubChain, mintAndDeposit, requestWithdrawal, setFeed, venueTrade } from '../relayer/src/devnet/actions.js';
 import { Relayer } from '../relayer/src/relayer.js';
 import { ParityMonitor } from '../relayer/src/services/parityMonitor.js';
 import { createLogger } from '../relayer/src/log.js';
-import { toAccountId } from '../sdk/src/accountId.js';
-import { formatHealth, formatWad } from '../sdk/src/risk/marginModel.js';
+import { toAccountId } from '@omnichain-collateral/sdk/accountId';
+import { formatHealth, formatWad } from '@omnichain-collateral/sdk/risk/marginModel';
+import { RelayerApiError, RelayerClient } from '@omnichain-collateral/sdk';
 
 const DEPLOYER = anvilKey(0);
 /** The venue and the feeds' owner: not the relayer's key, so test transactions never take the relayer's nonces. */
@@ -387,6 +388,36 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(metrics).to.match(/relayer_parity_checks_total \d+/);
     expect((await getJson(`${api}/v1/alerts`)).body.alerts.filter((a: { kind: string }) => a.kind === 'parity-mismatch')).to.deep.equal([]);
     expect((await getJson(`${api}/healthz`)).body.status).to.equal('ok');
+  });
+
+  it("the SDK's RelayerClient reads every answer with the API's own schemas, and turns a 400 into a RelayerApiError with its message", async function () {
+    const client = new RelayerClient(api);
+    const { accounts } = await client.account(trader);
+    const raw = (await getJson(`${api}/v1/accounts/${trader}`)).body;
+    expect(accounts[0]!.health).to.equal(raw.accounts[0].health);
+    expect(accounts[0]!.liquidationPrices.length).to.be.greaterThan(0);
+    const [chains, fees, custody, messages, liquidations, page] = await Promise.all([
+      client.chains(),
+      client.fees(),
+      client.custody(),
+      client.messages({ status: 'all', limit: 5 }),
+      client.liquidations(),
+      client.accounts({ maxHealth: '100' }),
+    ]);
+    expect(chains.chains.map((c) => c.eid)).to.deep.equal(manifest.chains.map((c) => c.eid));
+    const { engine } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER));
+    expect(fees.fees.length).to.equal(Number(await engine.read('assetCount', [])));
+    expect(custody.checks.every((c) => c.ok)).to.equal(true);
+    expect(messages.messages.length).to.equal(Math.min(5, messages.total));
+    expect(messages.total).to.be.greaterThan(0);
+    expect(liquidations.total).to.equal(0);
+    expect(page.accounts.length).to.be.greaterThan(0);
+    const preview = await client.preview(trader, { actions: [{ type: 'price', riskAsset: 1, price: '2900' }] });
+    expect(preview.after.collateral[0]!.priceUsd).to.equal('2900');
+    let refused: unknown;
+    await client.preview(trader, { actions: [{ type: 'deposit', assetId: 99, amount: '1' }] }).catch((err: unknown) => (refused = err));
+    expect(refused).to.be.instanceOf(RelayerApiError);
+    expect([(refused as RelayerApiError).status, (refused as RelayerApiError).message]).to.deep.equal([400, 'action 0 (deposit): no asset 99 is listed']);
   });
 
   it('the parity monitor alerts when the relayer figures differ from the hub at the same block', async function () {

@@ -4,8 +4,8 @@
  * test (portfolioMargin.test.ts) asserts those figures to the wei; the screening test asserts
  * the float path lands on them.
  */
-import { WAD } from '../sdk/src/risk/fixedPoint.js';
-import { CALL, PERP, type Collateral, type PairOffset, type Position, type RiskParams, type Underlying } from '../sdk/src/risk/portfolioMargin.js';
+import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
+import { CALL, PERP, type Collateral, type PairOffset, type Position, type RiskParams, type Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 
 export const W = WAD;
 export const PCT = W / 100n;

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { generateBook } from '../bench/book.js';
-import { ExactBook, MemoizedMargin, toPortfolio } from '../sdk/src/risk/exactBook.js';
-import { blackScholes, normCdf } from '../sdk/src/risk/optionMath.js';
-import { CALL, portfolioMargin, type PortfolioResult, type Underlying } from '../sdk/src/risk/portfolioMargin.js';
+import { ExactBook, MemoizedMargin, toPortfolio } from '@omnichain-collateral/sdk/risk/exactBook';
+import { blackScholes, normCdf } from '@omnichain-collateral/sdk/risk/optionMath';
+import { CALL, portfolioMargin, type PortfolioResult, type Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import {
   allocateScreenOutput,
   blackScholesFloat,
@@ -19,7 +19,7 @@ import {
   SCREENING_ERROR_BOUND,
   updateRiskArrays,
   type ScreenResult,
-} from '../sdk/src/risk/screening.js';
+} from '@omnichain-collateral/sdk/risk/screening';
 import { randomPortfolios } from '../sdk/vectors/portfolioVectors.js';
 import { PCT, REQUIREMENT_CASES, riskParams, W } from './riskFixtures.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { anvilKey, freePort, portIsFree } from '../relayer/src/devnet/anvil.js';
 
 function runStart(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'relayer/src/devnet/start.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'relayer/src/devnet/start.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
@@ -48,7 +48,7 @@ describe('npm start (the devnet CLI)', function () {
     // npm start deployed with the deploy tool: run on the network file it wrote, the tool finds nothing to change.
     const redeploy = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'deploy/cli.ts', '--network', join(dataDir, 'network.json'), '--manifest', join(dataDir, 'deployment.json'), '--no-build'],
+      ['--conditions=source', '--import', 'tsx', 'deploy/cli.ts', '--network', join(dataDir, 'network.json'), '--manifest', join(dataDir, 'deployment.json'), '--no-build'],
       { env: { ...process.env, DEPLOYER_KEY: anvilKey(0) } },
     );
     expect(redeploy.stdout).to.include('Nothing to do: every chain matches the network file.');

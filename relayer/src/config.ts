@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { addressSchema } from '../../sdk/src/messageCodec.js';
+import { addressSchema } from '@omnichain-collateral/sdk/messageCodec';
 import { loadManifest, type DeployedChain, type DeploymentManifest } from '../../deploy/manifest.js';
 
 export const chainConfigSchema = z.object({

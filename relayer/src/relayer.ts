@@ -12,8 +12,8 @@
  * restart resumes exactly where it stopped.
  */
 import type { Server } from 'node:http';
-import { WAD } from '../../sdk/src/risk/fixedPoint.js';
-import { Multicall } from '../../sdk/src/contracts/multicall.js';
+import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
+import { Multicall } from '@omnichain-collateral/sdk/contracts/multicall';
 import { createApp, listen } from './api/server.js';
 import { checkEndpointIds, connectChains, type ChainClient } from './chain/clients.js';
 import { HubReader } from './chain/hubReader.js';

@@ -1,6 +1,6 @@
 /** The OpenAPI 3.1 description of the relayer API, served at GET /openapi.json. */
 import { z } from 'zod';
-import { previewBodySchema } from './previewSchema.js';
+import { previewBodySchema } from '@omnichain-collateral/sdk/api/requests';
 
 /** The preview body's JSON Schema, from the zod schema that validates it (what a client sends). */
 const { $schema: _dialect, ...previewBodyJsonSchema } = z.toJSONSchema(previewBodySchema, { io: 'input' });

@@ -1,14 +1,18 @@
-/** JSON shapes of the API: USD figures as exact decimal strings, token amounts as integer strings. */
-import { MessageType } from '../../../sdk/src/messageCodec.js';
-import { formatHealth, formatWad, WAD } from '../../../sdk/src/risk/marginModel.js';
-import type { AccountRisk } from '../../../sdk/src/risk/accountRisk.js';
-import type { LiquidationPrice } from '../../../sdk/src/risk/preview.js';
+/**
+ * JSON shapes of the API: USD figures as exact decimal strings, token amounts as integer strings;
+ * each typed by the SDK's schema of it (sdk/src/api/schemas.ts), which its client checks answers with.
+ */
+import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
+import { formatHealth, formatWad, WAD } from '@omnichain-collateral/sdk/risk/marginModel';
+import type { AccountRisk } from '@omnichain-collateral/sdk/risk/accountRisk';
+import type { LiquidationPrice } from '@omnichain-collateral/sdk/risk/preview';
+import type { AccountJson, LiquidationJson, LiquidationPriceJson, MessageJson } from '@omnichain-collateral/sdk/api/schemas';
 import { isFinished, type LiquidationRecord, type StoredMessage } from '../store/store.js';
 
 /** message type number => its name (1 => 'CREDIT', ...) */
 const MESSAGE_TYPES: Record<number, string> = Object.fromEntries(Object.entries(MessageType).map(([name, type]) => [type, name]));
 
-export function accountJson(r: AccountRisk, chainName: (eid: number) => string) {
+export function accountJson(r: AccountRisk, chainName: (eid: number) => string): AccountJson {
   return {
     accountId: r.accountId,
     owner: r.owner,
@@ -49,13 +53,13 @@ export function accountJson(r: AccountRisk, chainName: (eid: number) => string) 
 }
 
 /** Where an underlying's price makes the account liquidatable (USD decimal strings; null: not within a 100x move). */
-export function liquidationPriceJson(l: LiquidationPrice) {
+export function liquidationPriceJson(l: LiquidationPrice): LiquidationPriceJson {
   const usd = (x: bigint | null) => (x === null ? null : formatWad(x));
   return { riskAsset: l.riskAsset, priceUsd: formatWad(l.price), liquidationPriceUsd: usd(l.liquidationPrice), belowUsd: usd(l.below), aboveUsd: usd(l.above) };
 }
 
 /** A stored message for the API; `stuck` is why it stopped moving, if it did. */
-export function messageJson(m: StoredMessage, stuck?: string) {
+export function messageJson(m: StoredMessage, stuck?: string): MessageJson {
   return {
     guid: m.guid,
     type: MESSAGE_TYPES[m.msgType] ?? String(m.msgType),
@@ -81,7 +85,7 @@ export function messageJson(m: StoredMessage, stuck?: string) {
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-export function liquidationJson(l: LiquidationRecord, chainName: (eid: number) => string) {
+export function liquidationJson(l: LiquidationRecord, chainName: (eid: number) => string): LiquidationJson {
   return {
     id: l.id,
     account: l.account,

@@ -7,9 +7,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Server } from 'node:http';
 import { ZeroAddress } from 'ethers';
 import { z } from 'zod';
-import { toAccountId, fromAccountId } from '../../../sdk/src/accountId.js';
-import { addressSchema, MessageType } from '../../../sdk/src/messageCodec.js';
-import { WAD } from '../../../sdk/src/risk/marginModel.js';
+import { toAccountId, fromAccountId } from '@omnichain-collateral/sdk/accountId';
+import { addressSchema, MessageType } from '@omnichain-collateral/sdk/messageCodec';
+import { WAD } from '@omnichain-collateral/sdk/risk/marginModel';
 import type { ChainClient } from '../chain/clients.js';
 import type { HubReader } from '../chain/hubReader.js';
 import type { Logger } from '../log.js';
@@ -24,8 +24,9 @@ import { isDropped, type RelayerStore } from '../store/store.js';
 import { openApiDocument } from './openapi.js';
 import { percentiles } from '../percentiles.js';
 import { accountJson, liquidationJson, liquidationPriceJson, messageJson } from './serialize.js';
-import { previewBodySchema } from './previewSchema.js';
-import { liquidationPrices, previewAccount, PreviewError } from '../../../sdk/src/risk/preview.js';
+import { previewBodySchema } from '@omnichain-collateral/sdk/api/requests';
+import type { ChainJson, CustodyCheckJson, FeeJson } from '@omnichain-collateral/sdk/api/schemas';
+import { liquidationPrices, previewAccount, PreviewError } from '@omnichain-collateral/sdk/risk/preview';
 
 export interface ApiDeps {
   book: AccountBook;
@@ -209,7 +210,7 @@ export function createApp(deps: ApiDeps): express.Express {
 
   app.get('/v1/custody', (_req, res) => {
     res.json({
-      checks: deps.reconciler.last.map((c) => ({
+      checks: deps.reconciler.last.map((c): CustodyCheckJson => ({
         chain: chainName(c.eid),
         eid: c.eid,
         assetId: c.assetId,
@@ -277,7 +278,7 @@ function rounded(values: number[]): { p50: number | null; p95: number | null; ma
 }
 
 /** Per listed asset: the fee of its deposit (CREDIT to the hub), withdrawal (RELEASE) and liquidation (SEIZE), in wei. */
-async function feesJson(deps: ApiDeps) {
+async function feesJson(deps: ApiDeps): Promise<FeeJson[]> {
   const { reader } = deps;
   return Promise.all(
     reader.listedAssets().map(async (a) => {
@@ -293,7 +294,7 @@ async function feesJson(deps: ApiDeps) {
   );
 }
 
-function chainsJson(deps: ApiDeps) {
+function chainsJson(deps: ApiDeps): ChainJson[] {
   return deps.indexers.map((indexer) => {
     const c = indexer.chain;
     const { head, checkpoint } = indexer.status();

@@ -3,9 +3,9 @@
  * watcher, Multicall3, and typed handles on the LayerZero endpoint and this project's vault. ABIs
  * come from the SDK, so nothing here needs a forge build.
  */
-import { collateralVaultAbi, endpointV2Abi, erc20Abi } from '../../../sdk/src/abi/index.js';
-import { Multicall } from '../../../sdk/src/contracts/multicall.js';
-import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
+import { collateralVaultAbi, endpointV2Abi, erc20Abi } from '@omnichain-collateral/sdk/abi';
+import { Multicall } from '@omnichain-collateral/sdk/contracts/multicall';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import type { ChainConfig, RelayerConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { HeadWatcher } from './heads.js';

@@ -4,8 +4,8 @@
  * `LzReceiveAlert` carries. The indexer (any network) and the devnet worker read alerts the same way.
  */
 import { Interface } from 'ethers';
-import { collateralVaultAbi, endpointV2Abi, marginHubAbi, riskEngineAbi } from '../../../sdk/src/abi/index.js';
-import { revertReason } from '../../../sdk/src/contracts/revert.js';
+import { collateralVaultAbi, endpointV2Abi, marginHubAbi, riskEngineAbi } from '@omnichain-collateral/sdk/abi';
+import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
 
 export const EXECUTION_ERRORS: readonly Interface[] = [marginHubAbi, riskEngineAbi, collateralVaultAbi, endpointV2Abi].map((abi) => new Interface(abi));
 

@@ -9,9 +9,9 @@
  * So figures equal what `MarginHub.accountFigures` returns at that block, to the wei, and a book
  * of N accounts costs N / batch calls to read.
  */
-import { marginHubAbi, riskEngineAbi } from '../../../sdk/src/abi/index.js';
-import { batchCall, type Multicall, type Outcome } from '../../../sdk/src/contracts/multicall.js';
-import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
+import { marginHubAbi, riskEngineAbi } from '@omnichain-collateral/sdk/abi';
+import { batchCall, type Multicall, type Outcome } from '@omnichain-collateral/sdk/contracts/multicall';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import {
   accountRisk,
   MARKET_KINDS,
@@ -23,9 +23,9 @@ import {
   type PriceReading,
   type RiskSetup,
   type ScenarioInfo,
-} from '../../../sdk/src/risk/accountRisk.js';
-import { MemoizedMargin } from '../../../sdk/src/risk/exactBook.js';
-import type { PairOffset } from '../../../sdk/src/risk/portfolioMargin.js';
+} from '@omnichain-collateral/sdk/risk/accountRisk';
+import { MemoizedMargin } from '@omnichain-collateral/sdk/risk/exactBook';
+import type { PairOffset } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import type { RpcProvider } from './rpc.js';
 /** RiskConfig.NO_VOL_FEED */
 const NO_VOL_FEED = 0xffff;

@@ -1,8 +1,8 @@
 /** What a trader or venue does on a devnet: mint test tokens and deposit, withdraw, trade. */
-import { collateralVaultAbi, manualAggregatorAbi, testTokenAbi } from '../../../sdk/src/abi/index.js';
-import { toAccountId } from '../../../sdk/src/accountId.js';
-import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
-import { MessageType } from '../../../sdk/src/messageCodec.js';
+import { collateralVaultAbi, manualAggregatorAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
+import { toAccountId } from '@omnichain-collateral/sdk/accountId';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import { devnetSigner, hubContracts, type DeployedChain, type DevnetManifest } from './deploySystem.js';
 
 export function tokenOn(chain: DeployedChain, symbol: string, signer: ReturnType<typeof devnetSigner>): TypedContract<typeof testTokenAbi> {

@@ -4,7 +4,7 @@
  * show from the first request.
  */
 import { Wallet } from 'ethers';
-import { toAccountId } from '../../../sdk/src/accountId.js';
+import { toAccountId } from '@omnichain-collateral/sdk/accountId';
 import { anvilKey } from './anvil.js';
 import { devnetSigner, hubContracts, type DevnetManifest } from './deploySystem.js';
 import { hubChain, mintAndDeposit, venueTrade } from './actions.js';

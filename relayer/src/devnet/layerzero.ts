@@ -22,9 +22,9 @@ import {
   receiveUln302Abi,
   sendUln302Abi,
   simpleMessageLibAbi,
-} from '../../../sdk/src/abi/index.js';
-import { MULTICALL3_ADDRESS } from '../../../sdk/src/contracts/multicall.js';
-import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
+} from '@omnichain-collateral/sdk/abi';
+import { MULTICALL3_ADDRESS } from '@omnichain-collateral/sdk/contracts/multicall';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { loadArtifact, type Artifact } from '../../../deploy/artifacts.js';
 
 const require = createRequire(import.meta.url);

@@ -32,7 +32,7 @@ export class RelayerProcess {
     const log = createWriteStream(join(this.config.dataDir, 'relayer.log'), { flags: 'a' });
     // RELAYER_CPU_PROF=<dir> writes a CPU profile of the relayer when it stops (for finding what a large book costs).
     const profile = process.env.RELAYER_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.RELAYER_CPU_PROF] : [];
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(repoRoot, 'relayer/src/devnet/relayerMain.ts'), '--config', this.configPath, '--log-level', this.logLevel], {
+    const child = spawn(process.execPath, [...profile, '--conditions=source', '--import', 'tsx', join(repoRoot, 'relayer/src/devnet/relayerMain.ts'), '--config', this.configPath, '--log-level', this.logLevel], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

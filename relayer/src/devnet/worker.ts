@@ -16,12 +16,12 @@
  * packet stays verified) is retried with exponential backoff and its named reason recorded.
  */
 import { getBytes, keccak256, solidityPackedKeccak256, Wallet, type TransactionReceipt } from 'ethers';
-import { dvnAbi, endpointV2Abi, executorAbi, receiveUln302Abi, simpleMessageLibAbi } from '../../../sdk/src/abi/index.js';
-import { lzReceiveGas } from '../../../sdk/src/lzOptions.js';
-import { batchCall } from '../../../sdk/src/contracts/multicall.js';
-import { revertReason } from '../../../sdk/src/contracts/revert.js';
-import { TypedContract } from '../../../sdk/src/contracts/typedContract.js';
-import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '../../../sdk/src/packet.js';
+import { dvnAbi, endpointV2Abi, executorAbi, receiveUln302Abi, simpleMessageLibAbi } from '@omnichain-collateral/sdk/abi';
+import { lzReceiveGas } from '@omnichain-collateral/sdk/lzOptions';
+import { batchCall } from '@omnichain-collateral/sdk/contracts/multicall';
+import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '@omnichain-collateral/sdk/packet';
 import type { ChainClient } from '../chain/clients.js';
 import { EXECUTION_ERRORS, lzReceiveAlertReason } from '../chain/executionErrors.js';
 import { Nonces } from '../chain/nonces.js';

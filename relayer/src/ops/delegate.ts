@@ -13,11 +13,11 @@
  */
 import { Wallet, ZeroHash } from 'ethers';
 import { erc20, type ChainClient } from '../chain/clients.js';
-import type { endpointV2Abi } from '../../../sdk/src/abi/index.js';
-import { revertReason } from '../../../sdk/src/contracts/revert.js';
-import type { FnArgs } from '../../../sdk/src/contracts/typedContract.js';
-import { MessageType } from '../../../sdk/src/messageCodec.js';
-import { decodePacket, payloadHash, type PacketV1 } from '../../../sdk/src/packet.js';
+import type { endpointV2Abi } from '@omnichain-collateral/sdk/abi';
+import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
+import type { FnArgs } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
+import { decodePacket, payloadHash, type PacketV1 } from '@omnichain-collateral/sdk/packet';
 import { EXECUTION_ERRORS } from '../chain/executionErrors.js';
 import type { StoredMessage } from '../store/store.js';
 

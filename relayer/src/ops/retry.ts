@@ -5,8 +5,8 @@
  * only execute the packet as it was sent, and only once.
  */
 import { Wallet } from 'ethers';
-import { revertReason } from '../../../sdk/src/contracts/revert.js';
-import { decodePacket, payloadHash } from '../../../sdk/src/packet.js';
+import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
+import { decodePacket, payloadHash } from '@omnichain-collateral/sdk/packet';
 import type { ChainClient } from '../chain/clients.js';
 import { EXECUTION_ERRORS } from '../chain/executionErrors.js';
 import type { StoredMessage } from '../store/store.js';

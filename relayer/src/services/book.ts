@@ -8,7 +8,7 @@
  * touching the chain.
  */
 import type { ChainClient } from '../chain/clients.js';
-import type { AccountRisk, Holdings, MarketState } from '../../../sdk/src/risk/accountRisk.js';
+import type { AccountRisk, Holdings, MarketState } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../chain/hubReader.js';
 import type { Logger } from '../log.js';
 import type { RelayerStore } from '../store/store.js';

@@ -7,10 +7,10 @@
  * of the same blocks changes nothing twice. One indexer per chain: a chain that stops answering
  * stops only its own.
  */
-import { toAccountId } from '../../../sdk/src/accountId.js';
-import { collateralVaultAbi, endpointV2Abi, marginHubAbi } from '../../../sdk/src/abi/index.js';
-import { decodeMessage } from '../../../sdk/src/messageCodec.js';
-import { decodePacket } from '../../../sdk/src/packet.js';
+import { toAccountId } from '@omnichain-collateral/sdk/accountId';
+import { collateralVaultAbi, endpointV2Abi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
+import { decodeMessage } from '@omnichain-collateral/sdk/messageCodec';
+import { decodePacket } from '@omnichain-collateral/sdk/packet';
 import type { ChainClient } from '../chain/clients.js';
 import { lzReceiveAlertReason } from '../chain/executionErrors.js';
 import { getRawLogs, indexedParamTopics, topicOf, word, wordAddress, wordBytes, type RawLog } from '../chain/rawLogs.js';

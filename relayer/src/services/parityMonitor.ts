@@ -7,7 +7,7 @@
  * `relayer_parity_mismatches_total` metric. An account whose prices the hub refuses must be
  * refused on both sides; that is compared too.
  */
-import { batchCall } from '../../../sdk/src/contracts/multicall.js';
+import { batchCall } from '@omnichain-collateral/sdk/contracts/multicall';
 import type { ChainClient } from '../chain/clients.js';
 import type { HubReader } from '../chain/hubReader.js';
 import type { Logger } from '../log.js';

@@ -16,10 +16,10 @@
  * slightly different moments, so a breach is alerted only when two consecutive checks see it. A
  * chain that does not answer is skipped for that check, not counted as a breach.
  */
-import { batchCall } from '../../../sdk/src/contracts/multicall.js';
-import { MessageType } from '../../../sdk/src/messageCodec.js';
+import { batchCall } from '@omnichain-collateral/sdk/contracts/multicall';
+import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import { erc20, type ChainClient } from '../chain/clients.js';
-import type { AssetInfo } from '../../../sdk/src/risk/accountRisk.js';
+import type { AssetInfo } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../chain/hubReader.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';

@@ -7,10 +7,10 @@
  * that names what it waited for.
  */
 import { Wallet } from 'ethers';
-import { collateralVaultAbi, marginHubAbi, riskEngineAbi, testTokenAbi } from '../../../../sdk/src/abi/index.js';
-import { toAccountId } from '../../../../sdk/src/accountId.js';
-import { batchCall, Multicall } from '../../../../sdk/src/contracts/multicall.js';
-import { TypedContract } from '../../../../sdk/src/contracts/typedContract.js';
+import { collateralVaultAbi, marginHubAbi, riskEngineAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
+import { toAccountId } from '@omnichain-collateral/sdk/accountId';
+import { batchCall, Multicall } from '@omnichain-collateral/sdk/contracts/multicall';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { rng } from '../../../../sdk/vectors/optionMathVectors.js';
 import { RpcProvider } from '../../chain/rpc.js';
 import { waitFor } from '../../wait.js';

@@ -13,14 +13,14 @@
  * step, so a keeper killed anywhere resumes after restart without liquidating twice.
  */
 import { keccak256, Wallet, type TransactionReceipt } from 'ethers';
-import { erc20Abi, marginHubAbi } from '../../../../sdk/src/abi/index.js';
-import { Multicall } from '../../../../sdk/src/contracts/multicall.js';
-import { revertReason } from '../../../../sdk/src/contracts/revert.js';
-import { TypedContract } from '../../../../sdk/src/contracts/typedContract.js';
-import { WAD } from '../../../../sdk/src/risk/fixedPoint.js';
-import { MessageType } from '../../../../sdk/src/messageCodec.js';
+import { erc20Abi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
+import { Multicall } from '@omnichain-collateral/sdk/contracts/multicall';
+import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
+import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import type { ChainClient } from '../../chain/clients.js';
-import type { AccountRisk, PriceReading } from '../../../../sdk/src/risk/accountRisk.js';
+import type { AccountRisk, PriceReading } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../../chain/hubReader.js';
 import { Nonces } from '../../chain/nonces.js';
 import { ReceiptWatcher, waitForReceipt } from '../../chain/receipts.js';

@@ -5,7 +5,7 @@
  * previous one), so one bad print cannot trigger a wave of liquidations. Also remembers when each
  * feed last changed, which is where liquidation latency is measured from.
  */
-import type { PriceReading } from '../../../../sdk/src/risk/accountRisk.js';
+import type { PriceReading } from '@omnichain-collateral/sdk/risk/accountRisk';
 
 export interface OracleWatchOptions {
   /** largest accepted move between two readings, as a fraction (0.25 = 25%) */

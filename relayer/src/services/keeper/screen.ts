@@ -3,10 +3,10 @@
  * (sdk/src/risk/screening.ts, SPAN risk arrays) at the latest prices, using the holdings the book
  * last read. Only the candidates it returns are checked with the exact model, then on-chain.
  */
-import { MARKET_KINDS, settledCash, yearsToExpiry } from '../../../../sdk/src/risk/accountRisk.js';
+import { MARKET_KINDS, settledCash, yearsToExpiry } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../../chain/hubReader.js';
-import type { Underlying } from '../../../../sdk/src/risk/portfolioMargin.js';
-import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, SCREEN_CANDIDATE, type BookAccount, type BookSpec } from '../../../../sdk/src/risk/screening.js';
+import type { Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
+import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, SCREEN_CANDIDATE, type BookAccount, type BookSpec } from '@omnichain-collateral/sdk/risk/screening';
 import type { BookEntry } from '../book.js';
 
 export interface ScreenCandidate {

@@ -5,7 +5,7 @@
  * transaction), then the largest holding (fewest liquidations to restore health, so fewest
  * cross-chain messages).
  */
-import type { AccountRisk } from '../../../../sdk/src/risk/accountRisk.js';
+import type { AccountRisk } from '@omnichain-collateral/sdk/risk/accountRisk';
 
 export function chooseCollateral(risk: AccountRisk, hubEid: number, skip: ReadonlySet<number> = new Set()): AccountRisk['collateral'][number] | undefined {
   return [...risk.collateral]

@@ -4,7 +4,7 @@
  * sizes, prices and volatilities as decimal strings), turned into the SDK's PreviewAction.
  */
 import { z } from 'zod';
-import { WAD } from '../../../sdk/src/risk/marginModel.js';
+import { WAD } from '@omnichain-collateral/sdk/risk/marginModel';
 
 const id = (name: string) => z.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(0).max(0xffff);
 const baseUnits = z.string().regex(/^[1-9]\d{0,77}$/, 'amount must be a positive whole number of base units, as a string (e.g. "1500000000000000000")').transform(BigInt);
