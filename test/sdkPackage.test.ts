@@ -42,6 +42,12 @@ describe('the SDK as a package (npm pack, installed into a scratch project)', fu
     expect(readdirSync(pkg)).to.not.include('src');
   });
 
+  it('installs the occ command', async function () {
+    const { stdout } = await run(join(dir, 'scratch', 'node_modules', '.bin', 'occ'), ['--help'], { cwd: join(dir, 'scratch') });
+    expect(stdout).to.match(/^Usage: occ \[options\] \[command\]/);
+    for (const command of ['deposit', 'withdraw', 'transfer', 'account', 'preview', 'liquidations', 'messages', 'chains']) expect(stdout).to.include(`  ${command}`);
+  });
+
   it("computes an account's health in-process: the README's example, as an integrator pastes it", async function () {
     const { code, prints } = readmeExample();
     writeFileSync(join(dir, 'scratch', 'health.mjs'), code);

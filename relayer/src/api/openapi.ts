@@ -61,6 +61,13 @@ export const openApiDocument = {
         responses: { '200': { description: 'Fees per asset' } },
       },
     },
+    '/v1/messages/{guid}': {
+      get: {
+        summary: 'One cross-chain message by its LayerZero guid: status (sent, verified, delivered; cleared, skipped, burnt), stuck reason, attempts',
+        parameters: [{ name: 'guid', in: 'path', required: true, schema: { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' } }],
+        responses: { '200': { description: 'The message' }, '400': badRequest, '404': { description: 'Not known to this relayer' } },
+      },
+    },
     '/v1/messages': {
       get: {
         summary: 'Cross-chain messages',

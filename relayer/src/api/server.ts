@@ -208,6 +208,16 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json({ status, total: matching.length, offset, limit, messages: matching.slice(offset, offset + limit).map((m) => messageJson(m, deps.stuck.reason(m.guid))) });
   });
 
+  app.get('/v1/messages/:guid', (req, res) => {
+    const guid = parse(z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'guid must be 0x followed by 64 hex characters'), req.params.guid).toLowerCase();
+    const m = deps.store.message(guid);
+    if (!m) {
+      res.status(404).json({ error: `no message ${guid} is known to this relayer (it may not have indexed its send yet)` });
+      return;
+    }
+    res.json(messageJson(m, deps.stuck.reason(m.guid)));
+  });
+
   app.get('/v1/custody', (_req, res) => {
     res.json({
       checks: deps.reconciler.last.map((c): CustodyCheckJson => ({

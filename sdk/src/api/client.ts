@@ -12,6 +12,7 @@ import {
   custodySchema,
   feesSchema,
   liquidationsPageSchema,
+  messageJsonSchema,
   messagesPageSchema,
   ownerAccountsSchema,
   previewResponseSchema,
@@ -55,6 +56,11 @@ export class RelayerClient {
 
   messages(query: { status?: 'inflight' | 'stuck' | 'failed' | 'delivered' | 'dropped' | 'all'; limit?: number; offset?: number } = {}) {
     return this.get('/v1/messages', messagesPageSchema, query);
+  }
+
+  /** One message by its guid (a 404 when the relayer has not indexed its send yet). */
+  message(guid: string) {
+    return this.get(`/v1/messages/${guid}`, messageJsonSchema);
   }
 
   liquidations(query: { status?: 'planned' | 'submitted' | 'seized' | 'settled' | 'dropped' | 'failed' | 'all'; limit?: number; offset?: number } = {}) {
