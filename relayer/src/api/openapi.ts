@@ -54,6 +54,13 @@ export const openApiDocument = {
         responses: { '200': { description: 'Status' }, '400': badRequest },
       },
     },
+    '/v1/events': {
+      get: {
+        summary: 'Server-sent events for the dashboard: a `snapshot` each hub block (chains, prices, accounts nearest liquidation, health histogram, messages in flight, latest liquidations, and the `account` query parameter\'s cross account)',
+        parameters: [{ name: 'account', in: 'query', schema: address }],
+        responses: { '200': { description: 'text/event-stream' } },
+      },
+    },
     '/v1/chains': { get: { summary: 'Head, checkpoint and lag per chain', responses: { '200': { description: 'Chains' } } } },
     '/v1/fees': {
       get: {

@@ -21,6 +21,7 @@ import type { ParityMonitor } from '../services/parityMonitor.js';
 import type { Reconciler } from '../services/reconciler.js';
 import type { StuckMessages } from '../services/stuckMessages.js';
 import { isDropped, type RelayerStore } from '../store/store.js';
+import { mountDashboard } from './dashboard.js';
 import { openApiDocument } from './openapi.js';
 import { percentiles } from '../percentiles.js';
 import { accountJson, liquidationJson, liquidationPriceJson, messageJson } from './serialize.js';
@@ -249,6 +250,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.get('/v1/alerts', (_req, res) => {
     res.json({ alerts: deps.store.alerts().map((a) => ({ ...a, at: new Date(a.at).toISOString() })) });
   });
+
+  mountDashboard(app, deps, chainName, () => chainsJson(deps));
 
   app.use((req, res) => {
     res.status(404).json({ error: `no route ${req.method} ${req.path}; see GET /openapi.json` });

@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import chromium from '@sparticuz/chromium';
+import puppeteer, { type Browser } from 'puppeteer-core';
+import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
+import { setFeed } from '../relayer/src/devnet/actions.js';
+import { seedDemoAccounts } from '../relayer/src/devnet/demo.js';
+import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
+import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
+import { createLogger } from '../relayer/src/log.js';
+import type { Relayer } from '../relayer/src/relayer.js';
+import { waitFor } from '../relayer/src/wait.js';
+
+const DEPLOYER = anvilKey(0);
+/** Where the test leaves the screenshot it takes (not tracked). */
+export const SCREENSHOT = join('test-results', 'dashboard.png');
+
+describe('the live dashboard at / (a real headless Chromium from npm)', function () {
+  this.timeout(180_000);
+  const chains: AnvilChain[] = [];
+  let manifest: DevnetManifest;
+  let dir: string;
+  let relayer: Relayer;
+  let api: string;
+  let browser: Browser;
+
+  before(async function () {
+    for (const chainId of [31_501, 31_502, 31_503]) chains.push(await startAnvil({ chainId }));
+    const specs = devnetSpecs(chains);
+    manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER);
+    dir = mkdtempSync(join(tmpdir(), 'dashboard-'));
+    relayer = await createDevnetRelayer(devnetRelayerConfig(manifest, { dataDir: dir, apiPort: 0, relayerKey: DEPLOYER }), createLogger('silent'));
+    api = await relayer.start();
+    await seedDemoAccounts(manifest, relayer);
+    // The flags keep Chromium off the network, which this machine closes (and CI need not have).
+    browser = await puppeteer.launch({
+      executablePath: await chromium.executablePath(),
+      args: [...chromium.args, '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      headless: true,
+    });
+  });
+
+  after(async function () {
+    await browser?.close();
+    await relayer?.stop();
+    await Promise.all(chains.map((c) => c.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("loads with no console errors, shows alice's health equal to the API's, and follows a price move live", async function () {
+    const alice = (await (await fetch(`${api}/v1/accounts?maxHealth=10`)).json()) as { accounts: Array<{ owner: string; health: string }> };
+    const owner = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    expect(alice.accounts.map((a) => a.owner)).to.include(owner);
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1400, height: 1100 });
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${api}/?account=${owner}`, { waitUntil: 'domcontentloaded' });
+
+    const shown = () => page.$eval('#account-health', (e) => (e as HTMLElement).dataset.health ?? '');
+    const apiHealth = async () => ((await (await fetch(`${api}/v1/accounts/${owner}?subAccount=0`)).json()) as { accounts: Array<{ health: string }> }).accounts[0]!.health;
+    await waitFor('the page to show alice', async () => (await shown()) !== '', 30_000);
+    expect(await shown()).to.equal(await apiHealth());
+    expect(await page.$eval('#account-health', (e) => e.textContent)).to.equal(Number(await apiHealth()).toFixed(4));
+    expect(await page.$$eval('#collateral tbody tr', (rows) => rows.map((r) => r.children[0]!.textContent))).to.deep.equal(['spoke-1', 'spoke-2']);
+    expect(await page.$$eval('#nearest tbody tr', (rows) => rows.length)).to.be.greaterThan(0);
+    expect(await page.$eval('#chains tbody', (t) => t.children.length)).to.equal(3);
+
+    const before = await shown();
+    await setFeed(manifest, DEPLOYER, 'ETH', 2_800n * 10n ** 8n);
+    await waitFor('the page to follow the price move', async () => (await shown()) !== before, 30_000);
+    expect(await shown()).to.equal(await apiHealth());
+    expect(Number(await shown())).to.be.lessThan(Number(before));
+    expect(await page.$eval('#liquidation-prices', (e) => e.textContent)).to.match(/risk asset 1 at \$2,800\.00: liquidated at \$2,339\.18/);
+
+    mkdirSync('test-results', { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(errors).to.deep.equal([]);
+  });
+});
