@@ -41,9 +41,19 @@ export async function deposit(signer: Signer, p: DepositParams): Promise<SentTra
   const from = await signer.getAddress();
   const owner = p.owner ?? from;
   const token = new TypedContract(erc20Abi, p.token, signer);
-  if ((await token.read('allowance', [from, p.vault])) < p.amount) await token.send('approve', [p.vault, p.amount]);
+  // After an approval, the deposit takes the next nonce explicitly: a provider that caches the
+  // account's nonce for a moment (ethers' default) would otherwise hand out the approval's again.
+  let nonce: number | undefined;
+  if ((await token.read('allowance', [from, p.vault])) < p.amount) {
+    const approval = await token.write('approve', [p.vault, p.amount]);
+    await approval.wait();
+    nonce = approval.nonce + 1;
+  }
   const fee = await quoteDeposit(signer, { ...p, owner });
-  const tx = await new TypedContract(collateralVaultAbi, p.vault, signer).write('deposit', [owner, p.subAccount ?? 0, p.token, p.amount, p.extraOptions ?? '0x'], { value: fee });
+  const tx = await new TypedContract(collateralVaultAbi, p.vault, signer).write('deposit', [owner, p.subAccount ?? 0, p.token, p.amount, p.extraOptions ?? '0x'], {
+    value: fee,
+    ...(nonce !== undefined ? { nonce } : {}),
+  });
   await tx.wait();
   return { txHash: tx.hash, fee };
 }
