@@ -5,11 +5,10 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
-import { ZeroAddress } from 'ethers';
+import { parseUnits, ZeroAddress } from 'ethers';
 import { z } from 'zod';
 import { toAccountId, fromAccountId } from '@omnichain-collateral/sdk/accountId';
 import { addressSchema, MessageType } from '@omnichain-collateral/sdk/messageCodec';
-import { WAD } from '@omnichain-collateral/sdk/risk/marginModel';
 import type { ChainClient } from '../chain/clients.js';
 import type { HubReader } from '../chain/hubReader.js';
 import type { Logger } from '../log.js';
@@ -78,11 +77,6 @@ function parse<T>(schema: z.ZodType<T, unknown>, value: unknown, keys = 'query p
     throw new BadRequest(issue.code === 'unrecognized_keys' ? `${where}unknown ${keys}(s): ${issue.keys.join(', ')}` : `${where}${issue.message}`);
   }
   return result.data;
-}
-
-function decimalToWad(s: string): bigint {
-  const [whole, frac = ''] = s.split('.');
-  return BigInt(whole!) * WAD + BigInt(frac.padEnd(18, '0'));
 }
 
 export function createApp(deps: ApiDeps): express.Express {
@@ -184,7 +178,7 @@ export function createApp(deps: ApiDeps): express.Express {
 
   app.get('/v1/accounts', (req, res) => {
     const q = parse(listQuery, req.query);
-    const maxHealth = decimalToWad(q.maxHealth ?? '1.1');
+    const maxHealth = parseUnits(q.maxHealth ?? '1.1', 18);
     const [limit, offset] = [q.limit ?? 50, q.offset ?? 0];
     const matching = deps.book.nearestLiquidation(maxHealth);
     res.json({

@@ -11,7 +11,7 @@
  * is the delegate, simulates the call (a refusal is named before anything is sent), and says
  * both in words before the operator confirms.
  */
-import { Wallet, ZeroHash } from 'ethers';
+import { formatUnits, Wallet, ZeroHash } from 'ethers';
 import { erc20, type ChainClient } from '../chain/clients.js';
 import type { endpointV2Abi } from '@omnichain-collateral/sdk/abi';
 import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
@@ -161,9 +161,7 @@ async function formatAmount(chain: ChainClient, token: string, amount: bigint): 
   try {
     const contract = erc20(token, chain);
     const [decimals, symbol] = await Promise.all([contract.read('decimals', []), contract.read('symbol', [])]);
-    const scale = 10n ** BigInt(decimals);
-    const fraction = (amount % scale).toString().padStart(decimals, '0').replace(/0+$/, '');
-    return `${amount / scale}${fraction ? `.${fraction}` : ''} ${symbol}`;
+    return `${formatUnits(amount, decimals).replace(/\.0$/, '')} ${symbol}`;
   } catch {
     return `${amount} base units of token ${token}`;
   }

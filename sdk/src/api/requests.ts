@@ -1,10 +1,12 @@
 /**
- * The body of `POST /v1/accounts/:address/preview`: the sub-account and the hypothetical actions,
- * in the API's units (token amounts as integer strings in base units, as the API shows them;
- * sizes, prices and volatilities as decimal strings), turned into the SDK's PreviewAction.
+ * What the relayer API takes, defined once for the relayer (which validates with it) and the
+ * SDK's client (which types its calls with it). The body of `POST /v1/accounts/:address/preview`:
+ * the sub-account and the hypothetical actions, in the API's units (token amounts as integer
+ * strings in base units, as the API shows them; sizes, prices and volatilities as decimal
+ * strings), parsed into the SDK's PreviewAction.
  */
+import { parseUnits } from 'ethers';
 import { z } from 'zod';
-import { WAD } from '@omnichain-collateral/sdk/risk/marginModel';
 
 const id = (name: string) => z.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(0).max(0xffff);
 const baseUnits = z.string().regex(/^[1-9]\d{0,77}$/, 'amount must be a positive whole number of base units, as a string (e.g. "1500000000000000000")').transform(BigInt);
@@ -12,14 +14,7 @@ const decimal = (name: string, signed: boolean) =>
   z
     .string()
     .regex(signed ? /^-?\d+(\.\d{1,18})?$/ : /^\d+(\.\d{1,18})?$/, `${name} must be a ${signed ? '' : 'non-negative '}decimal string with at most 18 decimals, e.g. "${signed ? '-2.5' : '2750.5'}"`)
-    .transform(toWad);
-
-function toWad(s: string): bigint {
-  const negative = s.startsWith('-');
-  const [whole, frac = ''] = (negative ? s.slice(1) : s).split('.');
-  const wad = BigInt(whole!) * WAD + BigInt(frac.padEnd(18, '0'));
-  return negative ? -wad : wad;
-}
+    .transform((s) => parseUnits(s, 18));
 
 export const previewActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('deposit'), assetId: id('assetId'), amount: baseUnits }).strict(),

@@ -5,6 +5,7 @@
  */
 import { formatUnits, Interface } from 'ethers';
 import { collateralVaultAbi, erc20Abi, marginHubAbi, riskEngineAbi } from '../abi/index.js';
+import { decodeRevert } from '../contracts/revert.js';
 
 const INTERFACES = [marginHubAbi, collateralVaultAbi, riskEngineAbi, erc20Abi].map((abi) => new Interface(abi));
 
@@ -25,21 +26,12 @@ const SENTENCES: Record<string, (args: readonly unknown[]) => string> = {
 
 /** Why a transaction or call failed, as a sentence. */
 export function refusal(err: unknown): string {
-  const e = err as { data?: string; info?: { error?: { data?: string } }; shortMessage?: string; message?: string; code?: string };
-  const data = e.data ?? e.info?.error?.data;
-  if (typeof data === 'string' && data.length >= 10) {
-    for (const iface of INTERFACES) {
-      let parsed;
-      try {
-        parsed = iface.parseError(data);
-      } catch {
-        continue;
-      }
-      if (!parsed) continue;
-      const sentence = SENTENCES[parsed.name];
-      return sentence ? sentence(parsed.args) : `the contract refused with ${parsed.name}(${parsed.args.map(String).join(', ')}).`;
-    }
+  const parsed = decodeRevert(err, INTERFACES);
+  if (parsed) {
+    const sentence = SENTENCES[parsed.name];
+    return sentence ? sentence(parsed.args) : `the contract refused with ${parsed.name}(${parsed.args.map(String).join(', ')}).`;
   }
+  const e = err as { shortMessage?: string; message?: string; code?: string };
   if (e.code === 'INSUFFICIENT_FUNDS') return 'the key has too little native gas token to pay for the transaction and its LayerZero fee.';
   return e.shortMessage ?? e.message ?? String(err);
 }

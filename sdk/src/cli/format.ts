@@ -1,4 +1,5 @@
 /** Human-readable output of the CLI: short aligned tables; `--json` prints the API's JSON instead. */
+import { formatUnits } from 'ethers';
 import type { AccountJson, ChainJson, LiquidationJson, LiquidationPriceJson, MessageJson, OwnerAccounts, PreviewResponse } from '../api/schemas.js';
 
 /** Rows as columns padded to their widest cell. */
@@ -15,13 +16,9 @@ export function usd(s: string | null | undefined): string {
   return Number.isFinite(n) ? `${n < 0 ? '-' : ''}$${Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}` : s;
 }
 
-/** Base units as a decimal token amount. */
+/** Base units as a decimal token amount ("3", "1.5"). */
 export function units(amount: string, decimals: number): string {
-  const negative = amount.startsWith('-');
-  const digits = (negative ? amount.slice(1) : amount).padStart(decimals + 1, '0');
-  const whole = digits.slice(0, digits.length - decimals);
-  const frac = decimals ? digits.slice(-decimals).replace(/0+$/, '') : '';
-  return `${negative ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`;
+  return formatUnits(BigInt(amount), decimals).replace(/\.0$/, '');
 }
 
 function healthLine(a: AccountJson): string {
