@@ -41,6 +41,15 @@ export function parseAddress(value: string, what: string): string {
 
 type Say = (line: string) => void;
 
+/** A listed asset, the chain it is on, and its token's decimals (read from that chain). */
+export async function assetOf(manifest: CliManifest, assetId: number) {
+  const asset = manifest.assets.find((a) => a.assetId === assetId);
+  if (!asset) throw new UsageError(`no asset ${assetId}; the manifest lists ${manifest.assets.map((a) => `${a.assetId} (${a.symbol})`).join(', ')}`);
+  const chain = manifest.chains.find((c) => c.eid === asset.eid)!;
+  const decimals = Number(await new TypedContract(erc20Abi, asset.token, new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true })).read('decimals', []));
+  return { asset, chain, decimals };
+}
+
 async function send<T>(what: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
@@ -114,12 +123,8 @@ export async function runWithdraw(
   opts: { asset: number; amount: string; sub: number; to?: string; wait: boolean; timeoutMs: number },
   say: Say,
 ): Promise<{ txHash: string; fee: bigint; guid?: string }> {
-  const asset = manifest.assets.find((a) => a.assetId === opts.asset);
-  if (!asset) throw new UsageError(`no asset ${opts.asset}; the manifest lists ${manifest.assets.map((a) => `${a.assetId} (${a.symbol})`).join(', ')}`);
-  const hubChain = hubChainOf(manifest);
-  const wallet = signer(hubChain.rpcUrl);
-  const assetChain = manifest.chains.find((c) => c.eid === asset.eid)!;
-  const decimals = Number(await new TypedContract(erc20Abi, asset.token, new JsonRpcProvider(assetChain.rpcUrl, undefined, { staticNetwork: true })).read('decimals', []));
+  const { asset, chain: assetChain, decimals } = await assetOf(manifest, opts.asset);
+  const wallet = signer(hubChainOf(manifest).rpcUrl);
   const amount = parseAmount(opts.amount, decimals);
   const recipient = opts.to ? parseAddress(opts.to, 'recipient') : wallet.address;
   const fee = await quoteWithdraw(wallet, manifest.hub, opts.asset);
@@ -136,13 +141,9 @@ export async function runWithdraw(
 }
 
 export async function runTransfer(manifest: CliManifest, opts: { asset: number; amount: string; from: number; to: number }, say: Say): Promise<{ txHash: string }> {
-  const asset = manifest.assets.find((a) => a.assetId === opts.asset);
-  if (!asset) throw new UsageError(`no asset ${opts.asset}; the manifest lists ${manifest.assets.map((a) => `${a.assetId} (${a.symbol})`).join(', ')}`);
+  const { asset, decimals } = await assetOf(manifest, opts.asset);
   if (opts.from === opts.to) throw new UsageError('--from-sub and --to-sub must differ');
-  const hubChain = hubChainOf(manifest);
-  const wallet = signer(hubChain.rpcUrl);
-  const assetChain = manifest.chains.find((c) => c.eid === asset.eid)!;
-  const decimals = Number(await new TypedContract(erc20Abi, asset.token, new JsonRpcProvider(assetChain.rpcUrl, undefined, { staticNetwork: true })).read('decimals', []));
+  const wallet = signer(hubChainOf(manifest).rpcUrl);
   const amount = parseAmount(opts.amount, decimals);
   const sent = await send('the transfer failed', () => transfer(wallet, { hub: manifest.hub, assetId: opts.asset, amount, fromSub: opts.from, toSub: opts.to }));
   say(`moved ${opts.amount} ${asset.symbol} from sub-account ${opts.from} to ${opts.to} in ${sent.txHash}`);

@@ -6,13 +6,10 @@
  * addresses are checked.
  */
 import { existsSync } from 'node:fs';
-import { JsonRpcProvider } from 'ethers';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { erc20Abi } from '../abi/index.js';
-import { RelayerApiError, RelayerClient } from '../api/client.js';
+import { RelayerClient } from '../api/client.js';
 import type { PreviewBody } from '../api/requests.js';
-import { TypedContract } from '../contracts/typedContract.js';
-import { parseAddress, parseAmount, runDeposit, runTransfer, runWithdraw, UsageError } from './actions.js';
+import { assetOf, parseAddress, parseAmount, runDeposit, runTransfer, runWithdraw, UsageError } from './actions.js';
 import { formatAccounts, formatChains, formatLiquidations, formatMessages, formatPreview } from './format.js';
 import { loadManifest, type CliManifest } from './manifest.js';
 
@@ -161,7 +158,7 @@ async function previewActions(opts: { deposit?: string[]; withdraw?: string[]; t
   for (const [type, values] of [['deposit', opts.deposit], ['withdraw', opts.withdraw]] as const) {
     for (const v of values ?? []) {
       const [assetId, amount] = pair(`--${type}`, v, ':');
-      actions.push({ type, assetId, amount: String(parseAmount(amount, await assetDecimals(assetId))) });
+      actions.push({ type, assetId, amount: String(parseAmount(amount, (await assetOf(manifest(), assetId)).decimals)) });
     }
   }
   for (const v of opts.trade ?? []) {
@@ -181,19 +178,11 @@ async function previewActions(opts: { deposit?: string[]; withdraw?: string[]; t
   return actions;
 }
 
-async function assetDecimals(assetId: number): Promise<number> {
-  const m = manifest();
-  const asset = m.assets.find((a) => a.assetId === assetId);
-  if (!asset) throw new UsageError(`no asset ${assetId}; the manifest lists ${m.assets.map((a) => `${a.assetId} (${a.symbol})`).join(', ')}`);
-  const chain = m.chains.find((c) => c.eid === asset.eid)!;
-  return Number(await new TypedContract(erc20Abi, asset.token, new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true })).read('decimals', []));
-}
-
 try {
   await program.parseAsync(process.argv);
   process.exit(0);
 } catch (err) {
-  const message = err instanceof UsageError || err instanceof RelayerApiError ? err.message : err instanceof Error ? err.message : String(err);
-  process.stderr.write(`occ: ${message}\n`);
+  // UsageError, RelayerApiError and refusals carry their sentence as the message.
+  process.stderr.write(`occ: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }
