@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type express from 'express';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
-import { formatWad, WAD } from '@omnichain-collateral/sdk/risk/marginModel';
+import { parseUnits } from 'ethers';
+import { formatWad, MAX_HEALTH, WAD } from '@omnichain-collateral/sdk/risk/marginModel';
 import { liquidationPrices } from '@omnichain-collateral/sdk/risk/preview';
 import type { ApiDeps } from './server.js';
 import { accountJson, liquidationJson, liquidationPriceJson, messageJson } from './serialize.js';
@@ -27,6 +28,7 @@ const STATIC: Record<string, { file: string; type: string }> = {
 };
 /** Health buckets of the histogram: upper bounds (the last bucket is everything above, then "no requirement"). */
 const BUCKETS = ['1', '1.1', '1.25', '1.5', '2', '3', '5'];
+const BUCKET_BOUNDS = BUCKETS.map((b) => parseUnits(b, 18));
 const SNAPSHOT_EVERY_MS = 500;
 
 export function mountDashboard(app: express.Express, deps: ApiDeps, chainName: (eid: number) => string, chains: () => unknown): void {
@@ -68,7 +70,7 @@ async function snapshot(deps: ApiDeps, block: number, chainName: (eid: number) =
   for (const r of book) {
     if (r.health === undefined) continue;
     const h = r.health;
-    const at = h === (1n << 256n) - 1n ? histogram.length - 1 : BUCKETS.findIndex((b) => h < BigInt(Math.round(Number(b) * 1e6)) * 10n ** 12n);
+    const at = h === MAX_HEALTH ? histogram.length - 1 : BUCKET_BOUNDS.findIndex((bound) => h < bound);
     histogram[at < 0 ? histogram.length - 2 : at]!.accounts++;
   }
   const nearest = deps.book
