@@ -1,21 +1,17 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { testTokenAbi } from '@omnichain-collateral/sdk/abi';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { formatHealth } from '@omnichain-collateral/sdk/risk/marginModel';
-import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
+import { anvilKey } from '../relayer/src/devnet/anvil.js';
 import { hubChain } from '../relayer/src/devnet/actions.js';
-import { deploySystem, devnetRelayerConfig, devnetSigner, devnetSpecs, hubContracts, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
-import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
-import { createLogger } from '../relayer/src/log.js';
-import type { Relayer } from '../relayer/src/relayer.js';
+import { devnetSigner, hubContracts, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
+import { DEPLOYER, startTestDevnet, type TestDevnet } from './devnetFixture.js';
 
-const DEPLOYER = anvilKey(0);
 const USER = anvilKey(8);
 const user = new Wallet(USER).address;
 const e18 = (n: bigint) => n * 10n ** 18n;
@@ -28,11 +24,9 @@ interface Run {
 
 describe('occ, the command line (against a devnet relayer)', function () {
   this.timeout(180_000);
-  const chains: AnvilChain[] = [];
+  let devnet: TestDevnet;
   let manifest: DevnetManifest;
-  let dir: string;
   let manifestPath: string;
-  let relayer: Relayer;
 
   /** `occ <args>` as a user runs it, with the key in OCC_KEY (or none). */
   function occ(args: string[], key: string | null = USER): Promise<Run> {
@@ -47,22 +41,16 @@ describe('occ, the command line (against a devnet relayer)', function () {
   }
 
   before(async function () {
-    for (const chainId of [31_401, 31_402, 31_403]) chains.push(await startAnvil({ chainId }));
-    const specs = devnetSpecs(chains);
-    manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER, anvilKey(4));
-    dir = mkdtempSync(join(tmpdir(), 'occ-'));
-    relayer = await createDevnetRelayer(devnetRelayerConfig(manifest, { dataDir: join(dir, 'relayer'), apiPort: 0, relayerKey: DEPLOYER }), createLogger('silent'));
-    const apiUrl = await relayer.start();
-    manifestPath = join(dir, 'devnet.json');
-    writeFileSync(manifestPath, JSON.stringify({ ...manifest, apiUrl }));
+    devnet = await startTestDevnet({ chainIds: [31_401, 31_402, 31_403], name: 'occ', operatorKey: anvilKey(4) });
+    manifest = devnet.manifest;
+    manifestPath = join(devnet.dir, 'devnet.json');
+    writeFileSync(manifestPath, JSON.stringify({ ...manifest, apiUrl: devnet.api }));
     const spoke = manifest.chains[1]!;
     await new TypedContract(testTokenAbi, spoke.tokens.WETH!, devnetSigner(spoke.rpcUrl, DEPLOYER)).send('mint', [user, e18(3n)]);
   });
 
   after(async function () {
-    await relayer?.stop();
-    await Promise.all(chains.map((c) => c.stop()));
-    rmSync(dir, { recursive: true, force: true });
+    await devnet?.stop();
   });
 
   const hub = () => hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, USER)).hub;

@@ -1,38 +1,29 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
 import { setFeed } from '../relayer/src/devnet/actions.js';
 import { seedDemoAccounts } from '../relayer/src/devnet/demo.js';
-import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
-import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
-import { createLogger } from '../relayer/src/log.js';
+import type { DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
 import type { Relayer } from '../relayer/src/relayer.js';
 import { waitFor } from '../relayer/src/wait.js';
+import { DEPLOYER, startTestDevnet, type TestDevnet } from './devnetFixture.js';
 
-const DEPLOYER = anvilKey(0);
 /** Where the test leaves the screenshot it takes (not tracked). */
 export const SCREENSHOT = join('test-results', 'dashboard.png');
 
 describe('the live dashboard at / (a real headless Chromium from npm)', function () {
   this.timeout(180_000);
-  const chains: AnvilChain[] = [];
+  let devnet: TestDevnet;
   let manifest: DevnetManifest;
-  let dir: string;
   let relayer: Relayer;
   let api: string;
   let browser: Browser;
 
   before(async function () {
-    for (const chainId of [31_501, 31_502, 31_503]) chains.push(await startAnvil({ chainId }));
-    const specs = devnetSpecs(chains);
-    manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER);
-    dir = mkdtempSync(join(tmpdir(), 'dashboard-'));
-    relayer = await createDevnetRelayer(devnetRelayerConfig(manifest, { dataDir: dir, apiPort: 0, relayerKey: DEPLOYER }), createLogger('silent'));
-    api = await relayer.start();
+    devnet = await startTestDevnet({ chainIds: [31_501, 31_502, 31_503], name: 'dashboard' });
+    ({ manifest, relayer, api } = devnet);
     await seedDemoAccounts(manifest, relayer);
     // The flags keep Chromium off the network, which this machine closes (and CI need not have).
     browser = await puppeteer.launch({
@@ -44,9 +35,7 @@ describe('the live dashboard at / (a real headless Chromium from npm)', function
 
   after(async function () {
     await browser?.close();
-    await relayer?.stop();
-    await Promise.all(chains.map((c) => c.stop()));
-    rmSync(dir, { recursive: true, force: true });
+    await devnet?.stop();
   });
 
   it("loads with no console errors, shows alice's health equal to the API's, and follows a price move live", async function () {

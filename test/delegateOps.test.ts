@@ -1,24 +1,22 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { marginHubAbi } from '@omnichain-collateral/sdk/abi';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import type { PacketV1 } from '@omnichain-collateral/sdk/packet';
-import { anvilKey, startAnvil, type AnvilChain } from '../relayer/src/devnet/anvil.js';
+import { anvilKey } from '../relayer/src/devnet/anvil.js';
 import { mintAndDeposit, requestWithdrawal } from '../relayer/src/devnet/actions.js';
-import { deploySystem, devnetRelayerConfig, devnetSpecs, type DeployedChain, type DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
-import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
-import { createLogger } from '../relayer/src/log.js';
+import type { DeployedChain, DevnetManifest } from '../relayer/src/devnet/deploySystem.js';
 import type { Relayer } from '../relayer/src/relayer.js';
 import type { MessageStatus } from '../relayer/src/store/store.js';
 import { waitFor } from '../relayer/src/wait.js';
+import { DEPLOYER, startTestDevnet, type TestDevnet } from './devnetFixture.js';
 import { execute, lastPacket, validateOnly } from './lzHelpers.js';
 
-const DEPLOYER = anvilKey(0); // deploys, so it is every OApp's delegate
+// DEPLOYER deploys, so it is every OApp's delegate.
 const OPERATOR = anvilKey(4);
 const TRADER = anvilKey(5);
 const trader = new Wallet(TRADER).address;
@@ -53,9 +51,8 @@ interface Custody {
 
 describe("the OApp delegate's clear, skip, nilify and burn (npm run ops), on a devnet where nobody delivers", function () {
   this.timeout(240_000);
-  const chains: AnvilChain[] = [];
+  let devnet: TestDevnet;
   let manifest: DevnetManifest;
-  let dir: string;
   let configPath: string;
   let relayer: Relayer;
   let api: string;
@@ -65,25 +62,18 @@ describe("the OApp delegate's clear, skip, nilify and burn (npm run ops), on a d
   let assetId: number;
 
   before(async function () {
-    for (const chainId of [31_301, 31_302, 31_303]) chains.push(await startAnvil({ chainId }));
-    const specs = devnetSpecs(chains);
-    manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER, OPERATOR);
-    dir = mkdtempSync(join(tmpdir(), 'delegate-ops-'));
     // The relayer indexes, reconciles and serves the API; no devnet worker: each message waits where the test leaves it.
-    const config = { ...devnetRelayerConfig(manifest, { dataDir: join(dir, 'relayer'), apiPort: 0, relayerKey: DEPLOYER }), devnetWorker: false };
-    configPath = join(dir, 'relayer.json');
-    writeFileSync(configPath, JSON.stringify(config));
-    relayer = await createDevnetRelayer(config, createLogger(process.env.TEST_LOG ?? 'silent'));
-    api = await relayer.start();
+    devnet = await startTestDevnet({ chainIds: [31_301, 31_302, 31_303], name: 'delegate-ops', operatorKey: OPERATOR, devnetWorker: false });
+    ({ manifest, relayer, api } = devnet);
+    configPath = join(devnet.dir, 'relayer.json');
+    writeFileSync(configPath, JSON.stringify(devnet.config));
     [hub, spoke] = [manifest.chains[0]!, manifest.chains[1]!];
     hubContract = new TypedContract(marginHubAbi, manifest.hub, new JsonRpcProvider(hub.rpcUrl, undefined, { staticNetwork: true }));
     assetId = manifest.assets.find((a) => a.eid === spoke.eid)!.assetId;
   });
 
   after(async function () {
-    await relayer?.stop();
-    await Promise.all(chains.map((c) => c.stop()));
-    rmSync(dir, { recursive: true, force: true });
+    await devnet?.stop();
   });
 
   /** Deposits `amount` WETH on the spoke and returns its CREDIT, sent and not delivered. */
