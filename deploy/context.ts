@@ -64,7 +64,7 @@ export class DeployContext {
         throw new Error(`${spec.name}: no answer from ${spec.rpcUrl} (${err instanceof Error ? err.message : String(err)})`);
       }));
       if (chainId !== spec.chainId) throw new Error(`${spec.name}: ${spec.rpcUrl} is chain ${chainId}, the network file says ${spec.chainId}`);
-      const lz = layerZeroAddresses(spec, file.pathway);
+      const lz = layerZeroAddresses(spec, file.pathway, file.read);
       if ((await provider.getCode(lz.endpoint)) === '0x') throw new Error(`${spec.name}: no LayerZero EndpointV2 at ${lz.endpoint}`);
       const eid = Number(await new TypedContract(endpointV2Abi, lz.endpoint, provider).read('eid', []));
       chains.set(spec.name, { spec, eid, provider, signer: new Wallet(deployerKey, provider), lz });

@@ -14,6 +14,7 @@ import type { NetworkFile } from './networkFile.js';
 import { wireCollateral, wireMarkets, wireRiskAssets } from './wireRisk.js';
 import { wireEnforcedOptions, wirePeer, wireVaultTokens, wireVenues } from './wireOApps.js';
 import { wirePathway } from './wireLayerZero.js';
+import { wireHealthReaders } from './wireRead.js';
 
 export interface DeployOptions {
   /** where progress and the finished manifest are kept; without one, a run cannot be resumed */
@@ -66,15 +67,22 @@ export async function deployNetwork(file: NetworkFile, deployerKey: string, opti
   await wireCollateral(ctx, engine);
   await wireMarkets(ctx, engine);
   await wireVenues(ctx, hubContract);
+  const readers = await wireHealthReaders(ctx, hubContract.address);
 
-  const manifest = buildManifest(ctx, hubContract.address, engine.address, vaults);
+  const manifest = buildManifest(ctx, hubContract.address, engine.address, vaults, readers);
   ctx.progress.manifest = manifest;
   ctx.save();
   ctx.log(`${file.name}: ${ctx.transactions === 0 ? 'every chain already matches the network file' : `${ctx.transactions} transactions sent`}`);
   return { manifest, transactions: ctx.transactions };
 }
 
-function buildManifest(ctx: DeployContext, hub: string, riskEngine: string, vaults: Map<string, { address: string }>): DeploymentManifest {
+function buildManifest(
+  ctx: DeployContext,
+  hub: string,
+  riskEngine: string,
+  vaults: Map<string, { address: string }>,
+  readers: Map<string, string>,
+): DeploymentManifest {
   const file = ctx.file;
   const chainEntry = (chain: ChainContext): DeployedChain => {
     const { spec, lz } = chain;
@@ -90,6 +98,9 @@ function buildManifest(ctx: DeployContext, hub: string, riskEngine: string, vaul
         ? { messageLib: lz.sendLib }
         : { uln: { sendLib: lz.sendLib, receiveLib: lz.receiveLib, executor: lz.executor!, requiredDVNs: lz.requiredDVNs, optionalDVNs: lz.optionalDVNs } }),
       vault: vaults.get(spec.name)!.address,
+      ...(readers.has(spec.name) && lz.read && file.read
+        ? { read: { channel: file.read.channel, healthReader: readers.get(spec.name)!, ...lz.read } }
+        : {}),
       tokens,
     };
   };

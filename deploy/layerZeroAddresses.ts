@@ -17,6 +17,16 @@ export interface LayerZeroAddresses {
   executor?: string;
   requiredDVNs: string[];
   optionalDVNs: string[];
+  /** the lzRead stack, when the network file has `read` */
+  read?: ReadAddresses;
+}
+
+/** ReadLib1002, the executor that delivers its answers, and the read DVNs `read` names. */
+export interface ReadAddresses {
+  readLib: string;
+  executor: string;
+  requiredDVNs: string[];
+  optionalDVNs: string[];
 }
 
 /** `contract`'s address in `@layerzerolabs/lz-evm-sdk-v2/deployments/<deployment>/<contract>.json`. */
@@ -32,14 +42,17 @@ export function lzDeploymentAddress(deployment: string, contract: string): strin
   return getAddress(json.address);
 }
 
-/** Resolves a chain's LayerZero addresses and the DVNs `pathway` names. */
-export function layerZeroAddresses(chain: NetworkChain, pathway: NetworkFile['pathway']): LayerZeroAddresses {
+/** Resolves a chain's LayerZero addresses and the DVNs `pathway` (and `read`) name. */
+export function layerZeroAddresses(chain: NetworkChain, pathway: NetworkFile['pathway'], read?: NetworkFile['read']): LayerZeroAddresses {
   const source = chain.layerZero;
   const simple = pathway.messageLib === 'simple';
   if ('deployment' in source) {
     if (simple) throw new Error(`${chain.name}: SimpleMessageLib is for devnets; a public deployment runs ULN302`);
     const at = (contract: string) => lzDeploymentAddress(source.deployment, contract);
     return {
+      ...(read
+        ? { read: { readLib: at('ReadLib1002'), executor: at('Executor'), requiredDVNs: read.requiredDVNs.map(at), optionalDVNs: read.optionalDVNs.map(at) } }
+        : {}),
       endpoint: at('EndpointV2'),
       sendLib: at('SendUln302'),
       receiveLib: at('ReceiveUln302'),
@@ -54,7 +67,11 @@ export function layerZeroAddresses(chain: NetworkChain, pathway: NetworkFile['pa
     return getAddress(address);
   };
   if (!simple && !source.executor) throw new Error(`${chain.name}: ULN302 needs layerZero.executor`);
+  if (read && (!source.readLib || !source.readExecutor)) throw new Error(`${chain.name}: lzRead needs layerZero.readLib and layerZero.readExecutor`);
   return {
+    ...(read
+      ? { read: { readLib: getAddress(source.readLib!), executor: getAddress(source.readExecutor!), requiredDVNs: read.requiredDVNs.map(dvn), optionalDVNs: read.optionalDVNs.map(dvn) } }
+      : {}),
     endpoint: getAddress(source.endpoint),
     sendLib: getAddress(source.sendLib),
     receiveLib: getAddress(source.receiveLib),

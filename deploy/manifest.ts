@@ -29,6 +29,17 @@ export const deployedChainSchema = z.object({
     })
     .optional(),
   vault: addressSchema,
+  /** the HealthReader (spokes, when deployed with `read`) and the lzRead stack it is pinned to */
+  read: z
+    .object({
+      channel: z.number().int().positive(),
+      healthReader: addressSchema,
+      readLib: addressSchema,
+      executor: addressSchema,
+      requiredDVNs: z.array(addressSchema),
+      optionalDVNs: z.array(addressSchema),
+    })
+    .optional(),
   /** symbol => token listed as collateral on this chain */
   tokens: z.record(z.string(), addressSchema),
 });

@@ -28,8 +28,11 @@ export const layerZeroSourceSchema = z.union([
       receiveLib: addressSchema,
       /** absent on SimpleMessageLib, which has no executor */
       executor: addressSchema.optional(),
-      /** DVN name => address on this chain */
+      /** DVN name => address on this chain (message DVNs and read DVNs alike) */
       dvns: z.record(z.string(), addressSchema).default({}),
+      /** ReadLib1002 and the executor that delivers lzRead answers, when the network file has `read` */
+      readLib: addressSchema.optional(),
+      readExecutor: addressSchema.optional(),
     })
     .strict(),
 ]);
@@ -79,6 +82,26 @@ export const networkFileSchema = z
         maxMessageSize: z.number().int().positive().default(10_000),
       })
       .strict(),
+    /**
+     * Unified health on every spoke: a HealthReader per spoke that reads MarginHub.accountFigures
+     * with lzRead. `channel` is LayerZero's read channel; the named read DVNs (looked up like the
+     * pathway's DVNs) verify each answer after `hubConfirmations` hub blocks; `gas` and
+     * `answerSize` are the lzRead executor option every request carries.
+     */
+    read: z
+      .object({
+        channel: z.number().int().positive().max(4_294_967_295).default(4_294_967_295),
+        requiredDVNs: z.array(z.string().min(1)).min(1),
+        optionalDVNs: z.array(z.string().min(1)).default([]),
+        optionalThreshold: z.number().int().min(0).max(255).default(0),
+        hubConfirmations: z.number().int().min(0).max(65_535).default(0),
+        gas: uint,
+        answerSize: z.number().int().positive().max(100_000).default(640),
+        /** Multicall3 on the hub chain */
+        multicall: addressSchema.default('0xcA11bde05977b3631167028862bE2a173976CA11'),
+      })
+      .strict()
+      .optional(),
     /** lzReceive gas per message type, enforced whatever options a sender passes */
     enforcedGas: z.object({ CREDIT: uint, RELEASE: uint, SEIZE: uint }).strict(),
     /** the token the hub settles cash in, on the hub chain */

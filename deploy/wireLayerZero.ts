@@ -16,7 +16,7 @@ import { sameAddress, type ChainContext, type DeployContext } from './context.js
 const CONFIG_TYPE_EXECUTOR = 1;
 const CONFIG_TYPE_ULN = 2;
 /** UlnBase's "literally none" values: 0 would mean "use LayerZero's default". */
-const NIL_DVN_COUNT = 255;
+export const NIL_DVN_COUNT = 255;
 const NIL_CONFIRMATIONS = 2n ** 64n - 1n;
 
 interface UlnConfig {
@@ -32,7 +32,7 @@ const ULN_CONFIG_TYPE = 'tuple(uint64 confirmations, uint8 requiredDVNCount, uin
 const EXECUTOR_CONFIG_TYPE = 'tuple(uint32 maxMessageSize, address executor)';
 
 /** DVN lists must be sorted ascending with no duplicates (UlnBase rejects anything else). */
-const sorted = (dvns: string[]) => [...new Set(dvns.map((d) => d.toLowerCase()))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+export const sorted = (dvns: string[]) => [...new Set(dvns.map((d) => d.toLowerCase()))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
 
 /** The pinned ULN config of a pathway whose source chain waits `confirmations`, verified by `chain`'s DVN contracts. */
 function ulnConfig(ctx: DeployContext, chain: ChainContext, confirmations: number): UlnConfig {

@@ -36,6 +36,19 @@ export const chainConfigSchema = z.object({
     })
     .optional(),
   vault: addressSchema,
+  /**
+   * The chain's HealthReader and the lzRead stack it uses: the API lists the reader, and the
+   * devnet worker answers its reads as the read DVN and executor (devnet only).
+   */
+  read: z
+    .object({
+      channel: z.number().int().positive(),
+      healthReader: addressSchema,
+      readLib: addressSchema,
+      dvn: addressSchema,
+      executor: addressSchema,
+    })
+    .optional(),
 });
 
 /** The liquidation keeper (off unless configured). */
@@ -105,6 +118,9 @@ export function chainFromManifest(c: DeployedChain): z.input<typeof chainConfigS
     vault: c.vault,
     ...(c.messageLib ? { messageLib: c.messageLib } : {}),
     ...(c.uln?.requiredDVNs[0] ? { uln: { receiveLib: c.uln.receiveLib, dvn: c.uln.requiredDVNs[0], executor: c.uln.executor } } : {}),
+    ...(c.read?.requiredDVNs[0]
+      ? { read: { channel: c.read.channel, healthReader: c.read.healthReader, readLib: c.read.readLib, dvn: c.read.requiredDVNs[0], executor: c.read.executor } }
+      : {}),
   };
 }
 

@@ -17,7 +17,7 @@ import { loadArtifact, repoRoot } from '../../../deploy/artifacts.js';
 import { deployNetwork } from '../../../deploy/deployNetwork.js';
 import type { DeployedChain, DeploymentManifest } from '../../../deploy/manifest.js';
 import { parseNetworkFile, type NetworkFile } from '../../../deploy/networkFile.js';
-import { deployBuilt, deployLayerZero, placeMulticall3, type LayerZeroDeployment, type MessageLibKind } from './layerzero.js';
+import { deployBuilt, deployLayerZero, placeMulticall3, READ_CHANNEL, type LayerZeroDeployment, type MessageLibKind } from './layerzero.js';
 import { configFromManifest, parseRelayerConfig, type RelayerConfig } from '../config.js';
 
 export interface DevnetChainSpec {
@@ -51,6 +51,9 @@ export function devnetSpecs(chains: ReadonlyArray<{ chainId: number; rpcUrl: str
 export function devnetSigner(rpcUrl: string, privateKey: string): Signer {
   return new NonceManager(new Wallet(privateKey, new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 })));
 }
+
+/** lzRead gas for a HealthReader answer: about 100k is used (decode, one reading stored); the rest is headroom. */
+const HEALTH_READ_GAS = 200_000n;
 
 const PCT = 10n ** 16n;
 const wad = (n: bigint) => n.toString();
@@ -131,15 +134,18 @@ function devnetNetworkFile(d: {
   const all = [d.hubSpec, ...d.spokeSpecs];
   const layerZero = (eid: number) => {
     const l = d.lz.get(eid)!;
+    const read = { readLib: l.read.readLib, readExecutor: l.read.executor };
     return l.uln
-      ? { endpoint: l.endpoint, sendLib: l.uln.sendLib, receiveLib: l.uln.receiveLib, executor: l.uln.executor, dvns: { DVN: l.uln.dvn } }
-      : { endpoint: l.endpoint, sendLib: l.messageLib!, receiveLib: l.messageLib!, dvns: {} };
+      ? { endpoint: l.endpoint, sendLib: l.uln.sendLib, receiveLib: l.uln.receiveLib, executor: l.uln.executor, dvns: { DVN: l.uln.dvn, ReadDVN: l.read.dvn }, ...read }
+      : { endpoint: l.endpoint, sendLib: l.messageLib!, receiveLib: l.messageLib!, dvns: { ReadDVN: l.read.dvn }, ...read };
   };
   return parseNetworkFile({
     name: 'devnet',
     hub: d.hubSpec.name,
     chains: all.map((c) => ({ name: c.name, chainId: c.chainId, rpcUrl: c.rpcUrl, confirmations: 0, layerZero: layerZero(c.eid) })),
     pathway: { messageLib: d.messageLib, requiredDVNs: ['DVN'] },
+    // A HealthReader on every spoke, answered by the devnet's SimpleReadDVN and SimpleReadExecutor.
+    read: { channel: READ_CHANNEL, requiredDVNs: ['ReadDVN'], gas: wad(HEALTH_READ_GAS) },
     enforcedGas: { CREDIT: wad(ENFORCED_LZ_RECEIVE_GAS.CREDIT), RELEASE: wad(ENFORCED_LZ_RECEIVE_GAS.RELEASE), SEIZE: wad(ENFORCED_LZ_RECEIVE_GAS.SEIZE) },
     settlement: { token: d.tokens.get(d.hubSpec.eid)!, decimals: 6 },
     riskAssets: [

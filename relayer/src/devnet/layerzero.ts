@@ -19,9 +19,12 @@ import {
   executorAbi,
   executorFeeLibAbi,
   priceFeedAbi,
+  readLib1002Abi,
   receiveUln302Abi,
   sendUln302Abi,
   simpleMessageLibAbi,
+  simpleReadDvnAbi,
+  simpleReadExecutorAbi,
 } from '@omnichain-collateral/sdk/abi';
 import { MULTICALL3_ADDRESS } from '@omnichain-collateral/sdk/contracts/multicall';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
@@ -47,8 +50,23 @@ export interface UlnWorkers {
   priceFeed: string;
 }
 
+/**
+ * The lzRead stack on a chain: ReadLib1002 as the read channel's send and receive library, with
+ * LayerZero's SimpleReadDVN and SimpleReadExecutor, which the devnet worker drives.
+ */
+export interface ReadWorkers {
+  channel: number;
+  readLib: string;
+  dvn: string;
+  executor: string;
+}
+
+/** LayerZero's read channel id on its public networks. */
+export const READ_CHANNEL = 4_294_967_295;
+
 export interface LayerZeroDeployment {
   endpoint: string;
+  read: ReadWorkers;
   /** SimpleMessageLib, when the chain runs on it */
   messageLib?: string;
   /** the ULN302 libraries and workers, when the chain runs on them */
@@ -131,6 +149,7 @@ export async function deployLayerZero(
   const owner = await signer.getAddress();
   const make = maker(signer, options.at ?? {});
   const endpoint = await make('EndpointV2', endpointV2Abi, 'EndpointV2.sol/EndpointV2.json', eid, owner);
+  const read = await deployRead(signer, endpoint, [eid, ...remoteEids]);
   if (options.messageLib === 'simple') {
     const lib = await deploy(signer, simpleMessageLibAbi, lzBytecode('messagelib/SimpleMessageLib.sol/SimpleMessageLib.json'), endpoint.address, owner);
     await endpoint.send('registerLibrary', [lib.address]);
@@ -139,10 +158,35 @@ export async function deployLayerZero(
       await endpoint.send('setDefaultReceiveLibrary', [remote, lib.address, 0n]);
     }
     await lib.send('setWhitelistCaller', [options.workers]);
-    return { endpoint: endpoint.address, messageLib: lib.address };
+    return { endpoint: endpoint.address, read, messageLib: lib.address };
   }
   const uln = await deployUln302(signer, make, endpoint, eid, remoteEids, options.workers, BigInt(options.confirmations));
-  return { endpoint: endpoint.address, uln };
+  return { endpoint: endpoint.address, read, uln };
+}
+
+/** What the devnet's read workers charge: $0.05 per request, and the answer's delivery gas at 1 gwei. */
+const READ_REQUEST_FEE_USD = 5n * 10n ** 16n;
+const NATIVE_PRICE_USD_WAD = 3_000n * 10n ** 18n;
+/** SupportedCmdTypes bits: 0 = an EVM call request, 1 = an EVM call compute. */
+const READ_CMD_TYPES = 0b11n;
+
+/**
+ * ReadLib1002 with SimpleReadDVN and SimpleReadExecutor, the endpoint's default library for the
+ * read channel, able to read every chain in `targetEids` (this one included). No treasury.
+ */
+async function deployRead(signer: Signer, endpoint: TypedContract<typeof endpointV2Abi>, targetEids: number[]): Promise<ReadWorkers> {
+  const readLib = await deploy(signer, readLib1002Abi, lzBytecode('uln/readlib/ReadLib1002.sol/ReadLib1002.json'), endpoint.address, 10n ** 12n, 100_000n);
+  const dvn = await deploy(signer, simpleReadDvnAbi, lzBytecode('uln/dvn/SimpleReadDVN.sol/SimpleReadDVN.json'), readLib.address);
+  await dvn.send('setCmdFees', [READ_REQUEST_FEE_USD, 0n, 0n, NATIVE_PRICE_USD_WAD]);
+  await dvn.send('setSupportedCmdTypes', [targetEids.map((targetEid) => ({ targetEid, types: READ_CMD_TYPES }))]);
+  const executor = await deploy(signer, simpleReadExecutorAbi, lzBytecode('SimpleReadExecutor.sol/SimpleReadExecutor.json'), endpoint.address);
+  await executor.send('configGas', [16n, DEVNET_GAS_PRICE_WEI]);
+  const config = { executor: executor.address, requiredDVNCount: 1, optionalDVNCount: 0, optionalDVNThreshold: 0, requiredDVNs: [dvn.address], optionalDVNs: [] };
+  await readLib.send('setDefaultReadLibConfigs', [[{ eid: READ_CHANNEL, config }]]);
+  await endpoint.send('registerLibrary', [readLib.address]);
+  await endpoint.send('setDefaultSendLibrary', [READ_CHANNEL, readLib.address]);
+  await endpoint.send('setDefaultReceiveLibrary', [READ_CHANNEL, readLib.address, 0n]);
+  return { channel: READ_CHANNEL, readLib: readLib.address, dvn: dvn.address, executor: executor.address };
 }
 
 async function deployUln302(

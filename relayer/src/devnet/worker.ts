@@ -130,6 +130,14 @@ export class DevnetWorker implements RelayerPlugin {
     for (const d of this.destinations.values()) d.loop.trigger();
   }
 
+  /**
+   * The relayer key's wallet, nonces and receipt watcher on the chain `eid`: the devnet's other
+   * worker (the read responder) signs with the same key and must take nonces from the same count.
+   */
+  sender(eid: number): Pick<Destination, 'signer' | 'nonces' | 'receipts'> | undefined {
+    return this.destinations.get(eid);
+  }
+
   async stop(): Promise<void> {
     for (const d of this.destinations.values()) {
       clearTimeout(d.retry);

@@ -12,6 +12,7 @@ import type { PreviewBody } from '../api/requests.js';
 import { assetOf, parseAddress, parseAmount, runDeposit, runTransfer, runWithdraw, UsageError } from './actions.js';
 import { formatAccounts, formatChains, formatLiquidations, formatMessages, formatPreview } from './format.js';
 import { loadManifest, type CliManifest } from './manifest.js';
+import { formatOnchainHealth, runOnchainHealth } from './onchainHealth.js';
 
 interface Globals {
   api?: string;
@@ -65,6 +66,19 @@ program
   .action(async (address: string, opts: { sub?: number }) => {
     const r = await client().account(parseAddress(address, 'owner'), opts.sub);
     print(formatAccounts(r), r);
+  });
+
+program
+  .command('onchain-health')
+  .description('The account\'s health as a spoke chain\'s HealthReader holds it (the hub\'s figures read with lzRead); --request asks afresh')
+  .argument('<address>', 'the owner')
+  .requiredOption('--chain <name>', 'the spoke chain whose HealthReader to read (see occ chains)')
+  .option('--sub <n>', 'the sub-account', int('--sub'), 0)
+  .option('--request', 'send a new read (paid from OCC_KEY on that chain) and wait for its answer')
+  .addOption(new Option('--timeout <s>', 'how long to wait for the answer').argParser(seconds).default(120_000, '120'))
+  .action(async (address: string, opts: { chain: string; sub: number; request?: boolean; timeout: number }) => {
+    const r = await runOnchainHealth(manifest(), { chain: opts.chain, owner: parseAddress(address, 'owner'), sub: opts.sub, request: opts.request ?? false, timeoutMs: opts.timeout }, say);
+    print(formatOnchainHealth(r), r);
   });
 
 program

@@ -11,7 +11,19 @@ const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/);
 const manifestSchema = z.object({
   hubEid: z.number(),
   hub: address,
-  chains: z.array(z.object({ name: z.string(), eid: z.number(), rpcUrl: z.string(), vault: address, tokens: z.record(z.string(), address) })).min(1),
+  chains: z
+    .array(
+      z.object({
+        name: z.string(),
+        eid: z.number(),
+        rpcUrl: z.string(),
+        vault: address,
+        tokens: z.record(z.string(), address),
+        /** the chain's HealthReader, on spokes deployed with lzRead */
+        read: z.object({ healthReader: address }).optional(),
+      }),
+    )
+    .min(1),
   assets: z.array(z.object({ assetId: z.number(), eid: z.number(), symbol: z.string(), token: address })),
   apiUrl: z.string().optional(),
 });
