@@ -3,7 +3,9 @@
  * `@layerzerolabs/lz-evm-sdk-v2` for a public network (never hand-typed), or as a devnet gives
  * them. The endpoint id is not in those files: the deploy tool reads it from the endpoint.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { getAddress } from 'ethers';
 import type { NetworkChain, NetworkFile } from './networkFile.js';
 
@@ -33,13 +35,19 @@ export interface ReadAddresses {
 export function lzDeploymentAddress(deployment: string, contract: string): string {
   if (!/^[a-z0-9-]+$/.test(deployment)) throw new Error(`not a LayerZero deployment name: ${deployment}`);
   if (!/^[A-Za-z0-9_]+$/.test(contract)) throw new Error(`not a LayerZero contract name: ${contract}`);
-  let json: { address: string };
-  try {
-    json = require(`@layerzerolabs/lz-evm-sdk-v2/deployments/${deployment}/${contract}.json`) as { address: string };
-  } catch {
-    throw new Error(`@layerzerolabs/lz-evm-sdk-v2 has no ${contract} deployment for "${deployment}"`);
-  }
-  return getAddress(json.address);
+  const folder = deploymentFolder(deployment);
+  // LayerZero's folders do not always agree on case (arbsep-testnet has DVNRead.json,
+  // basesep-testnet DVNread.json): one name in a network file finds either.
+  const file = readdirSync(folder).find((f) => f.toLowerCase() === `${contract.toLowerCase()}.json`);
+  if (!file) throw new Error(`@layerzerolabs/lz-evm-sdk-v2 has no ${contract} deployment for "${deployment}"`);
+  return getAddress((JSON.parse(readFileSync(join(folder, file), 'utf8')) as { address: string }).address);
+}
+
+function deploymentFolder(deployment: string): string {
+  const root = dirname(require.resolve('@layerzerolabs/lz-evm-sdk-v2/package.json'));
+  const folder = join(root, 'deployments', deployment);
+  if (!existsSync(folder)) throw new Error(`@layerzerolabs/lz-evm-sdk-v2 has no deployment "${deployment}"`);
+  return folder;
 }
 
 /** Resolves a chain's LayerZero addresses and the DVNs `pathway` (and `read`) name. */

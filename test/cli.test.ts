@@ -114,12 +114,14 @@ describe('occ, the command line (against a devnet relayer)', function () {
 
   it('lists chains, messages and liquidations, and has --help on every command', async function () {
     const c = await occ(['chains']);
-    expect(c.stdout).to.match(/^chain\s+chain id\s+eid\s+head\s+indexed\s+lag\s+rpc\nhub\s+31401\s+40101/);
+    expect(c.stdout).to.match(/^chain\s+chain id\s+eid\s+head\s+indexed\s+lag\s+rpc\s+health reader\nhub\s+31401\s+40101.*\s-\n/);
+    expect(c.stdout).to.include(`spoke-1`);
+    expect(c.stdout).to.include(manifest.chains[1]!.read!.healthReader);
     const m = await occ(['messages', '--status', 'all']);
     expect(m.stdout).to.match(/CREDIT\s+40102\s+40101\s+2000000000000000000/);
     expect(m.stdout).to.match(/RELEASE\s+40101\s+40102\s+500000000000000000/);
     expect((await occ(['liquidations'])).stdout).to.equal('no liquidations\n');
-    for (const command of ['deposit', 'withdraw', 'transfer', 'account', 'preview', 'liquidations', 'messages', 'chains']) {
+    for (const command of ['deposit', 'withdraw', 'transfer', 'account', 'onchain-health', 'preview', 'liquidations', 'messages', 'chains']) {
       const help = await occ([command, '--help']);
       expect(help.code, command).to.equal(0);
       expect(help.stdout, command).to.match(new RegExp(`^Usage: occ ${command}`));

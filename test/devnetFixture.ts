@@ -20,6 +20,7 @@ export interface TestDevnet {
   /** a temporary directory for the test's files; the relayer's store is in `dir/relayer` */
   dir: string;
   config: RelayerConfig;
+  /** the running relayer; a test that restarts it puts the new one here, and stop() stops that */
   relayer: Relayer;
   api: string;
   stop(): Promise<void>;
@@ -39,7 +40,7 @@ export async function startTestDevnet(options: { chainIds: number[]; name: strin
   const config = { ...devnetRelayerConfig(manifest, { dataDir: join(dir, 'relayer'), apiPort: 0, relayerKey: DEPLOYER }), devnetWorker: options.devnetWorker ?? true };
   const relayer = await createDevnetRelayer(config, createLogger(process.env.TEST_LOG ?? 'silent'));
   const api = await relayer.start();
-  return {
+  const devnet: TestDevnet = {
     chains,
     manifest,
     dir,
@@ -47,9 +48,11 @@ export async function startTestDevnet(options: { chainIds: number[]; name: strin
     relayer,
     api,
     async stop() {
-      await relayer.stop();
+      // The relayer running now: a test may have replaced the first (a restart).
+      await devnet.relayer.stop();
       await Promise.all(chains.map((c) => c.stop()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return devnet;
 }

@@ -12,6 +12,8 @@ import { anvilKey } from '../relayer/src/devnet/anvil.js';
 import { hubChain, mintAndDeposit, setFeed, venueTrade } from '../relayer/src/devnet/actions.js';
 import { devnetSigner, hubContracts, type DeployedChain } from '../relayer/src/devnet/deploySystem.js';
 import { waitFor } from '../relayer/src/wait.js';
+import { createDevnetRelayer } from '../relayer/src/devnet/relayer.js';
+import { createLogger } from '../relayer/src/log.js';
 import { startTestDevnet, type TestDevnet } from './devnetFixture.js';
 
 const OPERATOR = anvilKey(4);
@@ -30,19 +32,23 @@ describe('unified health on-chain: a spoke reads the hub with lzRead (ReadLib100
 
   const hub = () => hubContracts(devnet.manifest, new JsonRpcProvider(hubChain(devnet.manifest).rpcUrl) as never).hub;
 
-  /** Requests a read from spoke-2 and waits for the answer: the reading it stored, and the request's spoke block time. */
-  async function readFromSpoke(after = 0n): Promise<{ reading: HealthReading; requestedAt: number }> {
+  /** The FiguresRead events on spoke-2's reader for the request `guid`. */
+  async function answersTo(guid: string) {
+    const provider = new JsonRpcProvider(spoke.rpcUrl);
+    const topic = new Interface(healthReaderAbi).getEvent('FiguresRead')!.topicHash;
+    return provider.getLogs({ address: reader, fromBlock: 0, topics: [topic, null, guid] });
+  }
+
+  /** Requests a read from spoke-2 and waits for its answer: the reading it stored, and the request's spoke block time. */
+  async function readFromSpoke(): Promise<{ reading: HealthReading; requestedAt: number }> {
     const signer = devnetSigner(spoke.rpcUrl, ALICE);
     const request = await requestHealth(signer, reader, alice);
     expect(request.fee > 0n, 'a paid request').to.equal(true);
     const provider = new JsonRpcProvider(spoke.rpcUrl);
     const receipt = await provider.getTransactionReceipt(request.txHash);
     const requestedAt = (await provider.getBlock(receipt!.blockNumber))!.timestamp;
-    const reading = await waitFor('the lzRead answer on spoke-2', async () => {
-      const r = await readHealthReading(provider, reader, alice);
-      return r.hubBlock > after ? r : undefined;
-    });
-    return { reading, requestedAt };
+    await waitFor('the lzRead answer on spoke-2', async () => (await answersTo(request.guid)).length > 0);
+    return { reading: await readHealthReading(provider, reader, alice), requestedAt };
   }
 
   async function expectHubFiguresAt(reading: HealthReading): Promise<void> {
@@ -116,10 +122,26 @@ describe('unified health on-chain: a spoke reads the hub with lzRead (ReadLib100
     expect(refused.stderr).to.equal('occ: hub has no HealthReader; these chains do: spoke-1, spoke-2\n');
   });
 
+  it('a read sent while the relayer is down is answered once after it restarts', async function () {
+    await devnet.relayer.stop();
+    const request = await requestHealth(devnetSigner(spoke.rpcUrl, ALICE), reader, alice);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await answersTo(request.guid), 'nothing answers while the relayer is down').to.have.length(0);
+    devnet.relayer = await createDevnetRelayer(devnet.config, createLogger(process.env.TEST_LOG ?? 'silent'));
+    await devnet.relayer.start();
+    await waitFor('the answer after the restart', async () => (await answersTo(request.guid)).length > 0);
+    const reading = await readHealthReading(new JsonRpcProvider(spoke.rpcUrl), reader, alice);
+    await expectHubFiguresAt(reading);
+    await devnet.relayer.pass();
+    const answers = await answersTo(request.guid);
+    expect(answers).to.have.length(1);
+  });
+
   it('after ETH falls, a new reading follows the hub to the wei, and an integrator refuses it once stale', async function () {
     const before = await readHealthReading(new JsonRpcProvider(spoke.rpcUrl), reader, alice);
     await setFeed(devnet.manifest, OPERATOR, 'ETH', 2_600n * 10n ** 8n);
-    const { reading } = await readFromSpoke(before.hubBlock);
+    const { reading } = await readFromSpoke();
+    expect(reading.hubBlock > before.hubBlock, 'read after the price move').to.equal(true);
     await expectHubFiguresAt(reading);
     expect(reading.health < before.health, 'less healthy after the fall').to.equal(true);
 

@@ -61,7 +61,7 @@ export const openApiDocument = {
         responses: { '200': { description: 'text/event-stream' } },
       },
     },
-    '/v1/chains': { get: { summary: 'Head, checkpoint and lag per chain', responses: { '200': { description: 'Chains' } } } },
+    '/v1/chains': { get: { summary: 'Head, checkpoint and lag per chain, and its HealthReader (where the hub\'s health is readable on-chain)', responses: { '200': { description: 'Chains' } } } },
     '/v1/fees': {
       get: {
         summary: 'LayerZero fee (wei of the sending chain) of a deposit, a withdrawal and a liquidation, per listed asset, as the contracts quote it now',

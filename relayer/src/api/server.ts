@@ -314,6 +314,7 @@ function chainsJson(deps: ApiDeps): ChainJson[] {
       checkpoint,
       lag: head !== null && checkpoint !== null ? head - checkpoint : null,
       confirmations: c.config.confirmations,
+      healthReader: c.config.read?.healthReader ?? null,
     };
   });
 }

@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     }
     const specs = devnetSpecs(chains);
     const path = options.messageLib === 'uln302' ? 'SendUln302/ReceiveUln302, a DVN and an executor' : 'SimpleMessageLib';
-    process.stdout.write(`Deploying LayerZero EndpointV2 with ${path}, and the system, on every chain...\n`);
+    process.stdout.write(`Deploying LayerZero EndpointV2 with ${path}, ReadLib1002 for lzRead, and the system, on every chain...\n`);
     const deployer = anvilKey(0);
     // The chains are new, so the previous run's deployment and relayer store describe chains that are gone.
     for (const file of ['deployment.json', 'relayer-store.json']) rmSync(join(dataDir, file), { force: true });
@@ -151,6 +151,7 @@ function printSummary(manifest: DevnetManifest, apiUrl: string, dataDir: string,
     '',
     `  MarginHub    ${manifest.hub} (on hub)`,
     `  RiskEngine   ${manifest.riskEngine} (on hub)`,
+    ...manifest.chains.filter((c) => c.read).map((c) => `  HealthReader ${c.read!.healthReader} (on ${c.name}: the hub's health, on-chain, with lzRead)`),
     `  API          ${apiUrl}   (OpenAPI: ${apiUrl}/openapi.json)`,
     `  Keeper       ${keeper} (liquidations: ${apiUrl}/v1/liquidations)`,
     `  Manifest     ${at('devnet.json')} (the deploy tool's: ${at('deployment.json')})`,
@@ -165,6 +166,7 @@ function printSummary(manifest: DevnetManifest, apiUrl: string, dataDir: string,
     `  curl ${apiUrl}/v1/accounts/${demo[0]?.address ?? '<address>'}`,
     `  curl "${apiUrl}/v1/accounts?maxHealth=10"`,
     `  curl ${apiUrl}/v1/chains`,
+    ...(demo[0] ? [`  OCC_KEY=${anvilKey(1)} npm run occ -- onchain-health ${demo[0].address} --chain spoke-1 --request`] : []),
     '',
     'Ctrl-C stops everything. Relayer logs (JSON) follow.',
     '',

@@ -151,6 +151,8 @@ export const chainSchema = z.object({
   checkpoint: z.number().nullable(),
   lag: z.number().nullable(),
   confirmations: z.number(),
+  /** the chain's HealthReader (on spokes deployed with lzRead): the hub's health, readable on-chain here */
+  healthReader: z.string().nullable(),
 });
 
 /** GET /v1/chains */

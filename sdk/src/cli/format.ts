@@ -82,7 +82,10 @@ export function formatPreview(p: PreviewResponse): string {
 }
 
 export function formatChains(chains: readonly ChainJson[]): string {
-  return table(['chain', 'chain id', 'eid', 'head', 'indexed', 'lag', 'rpc'], chains.map((c) => [c.name, String(c.chainId), String(c.eid), String(c.head ?? '-'), String(c.checkpoint ?? '-'), String(c.lag ?? '-'), c.rpcUrl]));
+  return table(
+    ['chain', 'chain id', 'eid', 'head', 'indexed', 'lag', 'rpc', 'health reader'],
+    chains.map((c) => [c.name, String(c.chainId), String(c.eid), String(c.head ?? '-'), String(c.checkpoint ?? '-'), String(c.lag ?? '-'), c.rpcUrl, c.healthReader ?? '-']),
+  );
 }
 
 export function formatMessages(messages: readonly MessageJson[], total: number): string {
