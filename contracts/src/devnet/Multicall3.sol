@@ -1,22 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import { IMulticall3 } from "../interfaces/IMulticall3.sol";
+
 /// @notice The read side of Multicall3 (mds1/multicall, MIT), which every public EVM network has at
 /// 0xcA11bde05977b3631167028862bE2a173976CA11. The devnet places this contract's runtime code at
 /// that address (anvil_setCode), so the relayer batches reads the same way on a devnet and on a
 /// public network. Same function signatures and return encoding as the canonical contract.
-contract Multicall3 {
-    struct Call3 {
-        address target;
-        bool allowFailure;
-        bytes callData;
-    }
-
-    struct Result {
-        bool success;
-        bytes returnData;
-    }
-
+contract Multicall3 is IMulticall3 {
     error CallFailed(uint256 index);
 
     /// @notice Calls each target in order; a failing call reverts the batch unless it allows failure.
