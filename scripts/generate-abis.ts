@@ -37,6 +37,7 @@ export const ABI_SOURCES: AbiSource[] = [
   { name: 'marginHubAbi', file: 'marginHub', from: 'contracts/src/MarginHub.sol', read: forgeOut('MarginHub') },
   { name: 'riskEngineAbi', file: 'riskEngine', from: 'contracts/src/risk/RiskEngine.sol', read: forgeOut('RiskEngine') },
   { name: 'collateralVaultAbi', file: 'collateralVault', from: 'contracts/src/CollateralVault.sol', read: forgeOut('CollateralVault') },
+  { name: 'riskStewardAbi', file: 'riskSteward', from: 'contracts/src/risk/RiskSteward.sol', read: forgeOut('RiskSteward') },
   { name: 'healthReaderAbi', file: 'healthReader', from: 'contracts/src/read/HealthReader.sol', read: forgeOut('HealthReader') },
   { name: 'erc20Abi', file: 'erc20', from: '@openzeppelin/contracts IERC20Metadata', read: forgeOut('IERC20Metadata') },
   { name: 'multicall3Abi', file: 'multicall3', from: 'Multicall3 (contracts/src/devnet/Multicall3.sol, the canonical read functions)', read: forgeOut('Multicall3') },

@@ -2,6 +2,7 @@
 export { marginHubAbi } from './marginHub.js';
 export { riskEngineAbi } from './riskEngine.js';
 export { collateralVaultAbi } from './collateralVault.js';
+export { riskStewardAbi } from './riskSteward.js';
 export { healthReaderAbi } from './healthReader.js';
 export { erc20Abi } from './erc20.js';
 export { multicall3Abi } from './multicall3.js';
