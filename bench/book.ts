@@ -79,7 +79,7 @@ function benchSpec(underlyings: readonly Underlying[] = benchUnderlyings()): Boo
 }
 
 /** mulberry32: a seedable float generator, enough for test data. */
-function floatRng(seed: number): () => number {
+export function floatRng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

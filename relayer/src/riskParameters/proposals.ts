@@ -1,0 +1,131 @@
+/**
+ * The risk parameter engine's proposals (docs/risk-model.md section 10): from an underlying's
+ * daily closes and volumes and the book's holding of it, the scan range, volatility shift and
+ * haircuts it should have; and, for the on-chain steward, the one step toward them it will accept.
+ *
+ * - daily volatility σ = the larger of the EWMA forecast and the GARCH(1,1) forecast over the
+ *   liquidation horizon (per day), so neither a calm GARCH long run nor a lagging EWMA lowers margin
+ *   while the other sees risk;
+ * - scan range = z · σ · √horizon (the move the maintenance grid must cover);
+ * - volatility shift = z · (the daily volatility of EWMA volatility) · √horizon;
+ * - maintenance haircut = base + the liquidity add-on of the book's holding; initial = that × a multiple.
+ * Each clamped to the bounds the steward enforces on-chain.
+ */
+import { liquidityAddOn, type LiquidityParams } from './liquidity.js';
+import { ewmaVariances, fitGarch, garchHorizonVariance, logReturns, RISKMETRICS_LAMBDA, sampleVariance } from './volatility.js';
+
+export interface ParameterEngineConfig {
+  /** days a liquidation may take to complete: the maintenance grid covers the move over them */
+  horizonDays: number;
+  /** one-sided normal quantile of the move covered (2.326: 99%) */
+  z: number;
+  /** EWMA decay */
+  lambda: number;
+  /** trailing days the GARCH fit, the volatility of volatility and the volume average use */
+  lookbackDays: number;
+  liquidity: LiquidityParams;
+  /** the haircut with no liquidity cost (custody, bridge risk), a fraction */
+  baseHaircut: number;
+  /** initial haircut = maintenance haircut × this */
+  initialHaircutMultiple: number;
+  bounds: { scanRange: Range; volShift: Range; maintenanceHaircut: Range; initialHaircut: Range };
+}
+
+export interface Range {
+  min: number;
+  max: number;
+}
+
+export const DEFAULT_ENGINE_CONFIG: ParameterEngineConfig = {
+  horizonDays: 1,
+  z: 2.326,
+  lambda: RISKMETRICS_LAMBDA,
+  lookbackDays: 365,
+  liquidity: { impactCoefficient: 1, cap: 0.5 },
+  baseHaircut: 0.02,
+  initialHaircutMultiple: 4 / 3,
+  bounds: {
+    scanRange: { min: 0.05, max: 0.5 },
+    volShift: { min: 0.1, max: 1 },
+    maintenanceHaircut: { min: 0.02, max: 0.6 },
+    initialHaircut: { min: 0.03, max: 0.8 },
+  },
+};
+
+export interface MarketHistory {
+  /** daily closes, oldest first (at least lookbackDays + 1 of them, and 101) */
+  closes: readonly number[];
+  /** daily traded volume in USD, the same days */
+  volumesUsd: readonly number[];
+}
+
+export interface Proposal {
+  scanRange: number;
+  volShift: number;
+  maintenanceHaircut: number;
+  initialHaircut: number;
+  /** what the figures came from, for logs and the README */
+  inputs: { ewmaDailyVol: number; garchDailyVol: number; dailyVol: number; volOfVol: number; averageVolumeUsd: number; liquidityAddOn: number };
+}
+
+const clamp = (x: number, r: Range) => Math.min(r.max, Math.max(r.min, x));
+
+/** The parameters `history` calls for, with `holdingUsd` of the asset in the book. */
+export function proposeParameters(history: MarketHistory, holdingUsd: number, config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG): Proposal {
+  const { closes, volumesUsd } = history;
+  if (closes.length !== volumesUsd.length) throw new Error(`${closes.length} closes but ${volumesUsd.length} volumes`);
+  const days = Math.max(config.lookbackDays, 100);
+  if (closes.length < days + 1) throw new Error(`proposals need ${days + 1} days of history, got ${closes.length}`);
+  const returns = logReturns(closes.slice(-(days + 1)));
+
+  const ewma = ewmaVariances(returns, config.lambda);
+  const ewmaDailyVol = Math.sqrt(ewma.at(-1)!);
+  const garchDailyVol = Math.sqrt(garchHorizonVariance(fitGarch(returns), config.horizonDays) / config.horizonDays);
+  const dailyVol = Math.max(ewmaDailyVol, garchDailyVol);
+
+  const volChanges = logReturns(ewma.map(Math.sqrt));
+  const volOfVol = Math.sqrt(sampleVariance(volChanges));
+  const sqrtH = Math.sqrt(config.horizonDays);
+
+  const averageVolumeUsd = volumesUsd.slice(-days).reduce((a, v) => a + v, 0) / days;
+  const addOn = liquidityAddOn(holdingUsd, averageVolumeUsd, dailyVol, config.liquidity);
+  const maintenanceHaircut = clamp(config.baseHaircut + addOn, config.bounds.maintenanceHaircut);
+  return {
+    scanRange: clamp(config.z * dailyVol * sqrtH, config.bounds.scanRange),
+    volShift: clamp(config.z * volOfVol * sqrtH, config.bounds.volShift),
+    maintenanceHaircut,
+    initialHaircut: clamp(Math.max(maintenanceHaircut * config.initialHaircutMultiple, maintenanceHaircut), config.bounds.initialHaircut),
+    inputs: { ewmaDailyVol, garchDailyVol, dailyVol, volOfVol, averageVolumeUsd, liquidityAddOn: addOn },
+  };
+}
+
+const WAD = 10n ** 18n;
+
+/** A fraction as WAD, rounded to the nearest 1e-9 (the engine's figures do not carry more meaning). */
+export function toWad(fraction: number): bigint {
+  if (!Number.isFinite(fraction) || fraction < 0) throw new RangeError(`not a non-negative fraction: ${fraction}`);
+  return BigInt(Math.round(fraction * 1e9)) * 10n ** 9n;
+}
+
+/** The steward's limits on one parameter, as `RiskSteward.boundsOf` returns them (WAD). */
+export interface StewardBounds {
+  min: bigint;
+  max: bigint;
+  maxStep: bigint;
+}
+
+/**
+ * What to propose to the steward to move `current` toward `target`: the target itself when it is
+ * within the bounds and one step, else as far as one step and the bounds allow; undefined when
+ * the difference is under `threshold` of the current value (not worth a transaction) or nothing
+ * can move.
+ */
+export function nextStewardValue(current: bigint, target: bigint, bounds: StewardBounds, threshold = 0.05): bigint | undefined {
+  const clamped = target < bounds.min ? bounds.min : target > bounds.max ? bounds.max : target;
+  const diff = clamped > current ? clamped - current : current - clamped;
+  if (diff === 0n || Number(diff) < threshold * Number(current)) return undefined;
+  const allowed = (bounds.maxStep * (current > bounds.min ? current : bounds.min)) / WAD;
+  if (allowed === 0n) return undefined;
+  if (diff <= allowed) return clamped;
+  return clamped > current ? current + allowed : current - allowed;
+}
