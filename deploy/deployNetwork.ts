@@ -15,6 +15,7 @@ import { wireCollateral, wireMarkets, wireRiskAssets } from './wireRisk.js';
 import { wireEnforcedOptions, wirePeer, wireVaultTokens, wireVenues } from './wireOApps.js';
 import { wirePathway } from './wireLayerZero.js';
 import { wireHealthReaders } from './wireRead.js';
+import { wireSteward } from './wireSteward.js';
 
 export interface DeployOptions {
   /** where progress and the finished manifest are kept; without one, a run cannot be resumed */
@@ -68,8 +69,9 @@ export async function deployNetwork(file: NetworkFile, deployerKey: string, opti
   await wireMarkets(ctx, engine);
   await wireVenues(ctx, hubContract);
   const readers = await wireHealthReaders(ctx, hubContract.address);
+  const steward = await wireSteward(ctx, engine);
 
-  const manifest = buildManifest(ctx, hubContract.address, engine.address, vaults, readers);
+  const manifest = { ...buildManifest(ctx, hubContract.address, engine.address, vaults, readers), ...(steward ? { riskSteward: steward } : {}) };
   ctx.progress.manifest = manifest;
   ctx.save();
   ctx.log(`${file.name}: ${ctx.transactions === 0 ? 'every chain already matches the network file' : `${ctx.transactions} transactions sent`}`);

@@ -59,6 +59,8 @@ export const manifestSchema = z.object({
   hubEid: z.number().int().positive(),
   hub: addressSchema,
   riskEngine: addressSchema,
+  /** the RiskSteward, when the network file has `steward` */
+  riskSteward: addressSchema.optional(),
   /** risk asset name => its price feed */
   feeds: z.record(z.string(), addressSchema),
   /** asset id on the hub => where it lives */

@@ -10,6 +10,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { addressSchema } from '@omnichain-collateral/sdk/messageCodec';
 
+/** The parameters a RiskSteward moves, in the order of its `Parameter` enum. */
+export const STEWARD_PARAMETERS = ['scanRange', 'volShift', 'initialHaircut', 'maintenanceHaircut'] as const;
+
 const uint = z.union([z.string().regex(/^[0-9]+$/, 'must be a non-negative integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v));
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"');
 
@@ -102,6 +105,33 @@ export const networkFileSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The risk steward (RiskSteward): `proposer` (the relayer's risk parameter key) may move the
+     * listed parameters within their bounds. `target` is a risk asset's name for `scanRange` and
+     * `volShift`, a collateral's `SYMBOL@chain` for the haircuts. A stewarded parameter's value in
+     * this file is its starting value: once set, the deploy tool leaves it to the steward.
+     */
+    steward: z
+      .object({
+        proposer: addressSchema,
+        bounds: z
+          .array(
+            z
+              .object({
+                parameter: z.enum(STEWARD_PARAMETERS),
+                target: z.string().min(1),
+                min: uint,
+                max: uint,
+                maxStep: uint,
+                cooldown: z.number().int().min(0).max(0xffffffff),
+                loweringDelay: z.number().int().min(0).max(0xffffffff),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .optional(),
     /** lzReceive gas per message type, enforced whatever options a sender passes */
     enforcedGas: z.object({ CREDIT: uint, RELEASE: uint, SEIZE: uint }).strict(),
     /** the token the hub settles cash in, on the hub chain */
@@ -176,6 +206,12 @@ export const networkFileSchema = z
       const vol = r.scenario?.volFeed;
       if (vol && !risk.has(vol)) issue(['riskAssets', i, 'scenario', 'volFeed'], `no risk asset is named "${vol}"`);
     });
+    file.steward?.bounds.forEach((b, i) => {
+      const onRisk = b.parameter === 'scanRange' || b.parameter === 'volShift';
+      if (onRisk ? !risk.has(b.target) : collateralIndex(file, b.target) === undefined) {
+        issue(['steward', 'bounds', i, 'target'], onRisk ? `no risk asset is named "${b.target}"` : `no collateral "${b.target}" (SYMBOL@chain)`);
+      }
+    });
     file.markets.forEach((m, i) => {
       if (!risk.has(m.riskAsset)) issue(['markets', i, 'riskAsset'], `no risk asset is named "${m.riskAsset}"`);
       if ((m.kind === 'perp') !== (m.strike === 0n && m.expiry === 0n)) issue(['markets', i], 'a perp has no strike or expiry; an option has both');
@@ -183,6 +219,18 @@ export const networkFileSchema = z
   });
 
 export type NetworkFile = z.output<typeof networkFileSchema>;
+export type StewardParameter = (typeof STEWARD_PARAMETERS)[number];
+
+/** The collateral id of `SYMBOL@chain`, if the file lists it. */
+export function collateralIndex(file: Pick<NetworkFile, 'collateral'>, target: string): number | undefined {
+  const i = file.collateral.findIndex((c) => `${c.symbol}@${c.chain}` === target);
+  return i < 0 ? undefined : i;
+}
+
+/** Whether the steward may move `parameter` of `target` (then the file only gives its starting value). */
+export function isStewarded(file: NetworkFile, parameter: StewardParameter, target: string): boolean {
+  return file.steward?.bounds.some((b) => b.parameter === parameter && b.target === target) ?? false;
+}
 export type NetworkFileInput = z.input<typeof networkFileSchema>;
 export type NetworkChain = NetworkFile['chains'][number];
 

@@ -8,13 +8,14 @@
 import { riskEngineAbi } from '@omnichain-collateral/sdk/abi';
 import type { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { sameAddress, type DeployContext } from './context.js';
-import type { NetworkFile } from './networkFile.js';
+import { isStewarded, type NetworkFile } from './networkFile.js';
 
 type Engine = TypedContract<typeof riskEngineAbi>;
 
 /** RiskConfig.NO_VOL_FEED: an underlying without options. */
 const NO_VOL_FEED = 0xffff;
 const MARKET_KIND = { perp: 0, call: 1, put: 2 } as const;
+const WAD = 10n ** 18n;
 
 export function riskAssetIds(file: NetworkFile): Map<string, number> {
   return new Map(file.riskAssets.map((r, i) => [r.name, i]));
@@ -44,17 +45,25 @@ export async function wireRiskAssets(ctx: DeployContext, engine: Engine): Promis
   for (const [id, r] of ctx.file.riskAssets.entries()) {
     if (!r.scenario) continue;
     const { volFeed, ...grid } = r.scenario;
+    const now = await engine.read('scenarioParams', [id]);
     const params = { ...grid, volFeed: volFeed === null ? NO_VOL_FEED : ids.get(volFeed)! };
+    // A stewarded field keeps what the steward made of it once the grid has been set.
+    if (!isFreshGrid(now)) {
+      if (isStewarded(ctx.file, 'scanRange', r.name)) params.scanRange = now.scanRange;
+      if (isStewarded(ctx.file, 'volShift', r.name)) params.volShift = now.volShift;
+    }
     await ctx.converge(
       hub,
       `scenario grid of ${r.name}`,
-      async () => {
-        const now = await engine.read('scenarioParams', [id]);
-        return (Object.keys(params) as Array<keyof typeof params>).every((k) => BigInt(now[k]) === BigInt(params[k]));
-      },
+      async () => (Object.keys(params) as Array<keyof typeof params>).every((k) => BigInt(now[k]) === BigInt(params[k])),
       () => engine.send('setScenarioParams', [id, params]),
     );
   }
+}
+
+/** The grid `addRiskAsset` gives a new risk asset: a 100% move, nothing else. */
+function isFreshGrid(p: { scanRange: bigint; volShift: bigint; extremeMultiple: bigint; extremeCover: bigint; initialMultiple: bigint }): boolean {
+  return p.scanRange === WAD && p.volShift === 0n && p.extremeMultiple === WAD && p.extremeCover === 0n && p.initialMultiple === WAD;
 }
 
 /** Lists each collateral asset (its chain's endpoint id read from that chain) and sets its haircuts. */
@@ -77,14 +86,19 @@ export async function wireCollateral(ctx: DeployContext, engine: Engine): Promis
         );
       }
     }
+    const now = await engine.read('asset', [id]);
+    const want = { initialHaircut: c.initialHaircut, maintenanceHaircut: c.maintenanceHaircut };
+    // Listed at 100% / 100%: until then the file's haircuts are the starting values; after, a
+    // stewarded haircut is the steward's.
+    const fresh = now.initialHaircut === WAD && now.maintenanceHaircut === WAD;
+    const target = `${c.symbol}@${c.chain}`;
+    if (!fresh && isStewarded(ctx.file, 'initialHaircut', target)) want.initialHaircut = now.initialHaircut;
+    if (!fresh && isStewarded(ctx.file, 'maintenanceHaircut', target)) want.maintenanceHaircut = now.maintenanceHaircut;
     await ctx.converge(
       hub,
       `haircuts of asset ${id} (${c.symbol} on ${c.chain})`,
-      async () => {
-        const now = await engine.read('asset', [id]);
-        return now.initialHaircut === c.initialHaircut && now.maintenanceHaircut === c.maintenanceHaircut && now.liquidationBonus === c.liquidationBonus;
-      },
-      () => engine.send('setAssetRisk', [id, c.initialHaircut, c.maintenanceHaircut, c.liquidationBonus]),
+      async () => now.initialHaircut === want.initialHaircut && now.maintenanceHaircut === want.maintenanceHaircut && now.liquidationBonus === c.liquidationBonus,
+      () => engine.send('setAssetRisk', [id, want.initialHaircut, want.maintenanceHaircut, c.liquidationBonus]),
     );
   }
 }

@@ -31,13 +31,21 @@ export interface TestDevnet {
  * @param operatorKey owns the feeds and is the venue (default: the deployer)
  * @param devnetWorker false: nothing delivers messages, each waits where the test leaves it
  */
-export async function startTestDevnet(options: { chainIds: number[]; name: string; operatorKey?: string; devnetWorker?: boolean }): Promise<TestDevnet> {
+export async function startTestDevnet(options: {
+  chainIds: number[];
+  name: string;
+  operatorKey?: string;
+  devnetWorker?: boolean;
+  /** adds to the relayer's config (e.g. riskParameters), given the deployment and the test's directory */
+  configure?: (config: RelayerConfig, manifest: DevnetManifest, dir: string) => RelayerConfig;
+}): Promise<TestDevnet> {
   const chains: AnvilChain[] = [];
   for (const chainId of options.chainIds) chains.push(await startAnvil({ chainId }));
   const specs = devnetSpecs(chains);
   const manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER, options.operatorKey ?? DEPLOYER);
   const dir = mkdtempSync(join(tmpdir(), `${options.name}-`));
-  const config = { ...devnetRelayerConfig(manifest, { dataDir: join(dir, 'relayer'), apiPort: 0, relayerKey: DEPLOYER }), devnetWorker: options.devnetWorker ?? true };
+  const base = { ...devnetRelayerConfig(manifest, { dataDir: join(dir, 'relayer'), apiPort: 0, relayerKey: DEPLOYER }), devnetWorker: options.devnetWorker ?? true };
+  const config = options.configure ? options.configure(base, manifest, dir) : base;
   const relayer = await createDevnetRelayer(config, createLogger(process.env.TEST_LOG ?? 'silent'));
   const api = await relayer.start();
   const devnet: TestDevnet = {

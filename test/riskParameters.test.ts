@@ -158,3 +158,24 @@ describe('risk parameter engine: proposals', function () {
     expect(logReturns([100, 110])[0]).to.be.closeTo(Math.log(1.1), 1e-15);
   });
 });
+
+describe('risk parameter engine: the network file\'s steward section', function () {
+  it('names a stewarded parameter whose target the file does not have', async function () {
+    const { parseNetworkFile } = await import('../deploy/networkFile.js');
+    const address = '0x000000000000000000000000000000000000dEaD';
+    const file = {
+      name: 'x',
+      hub: 'hub',
+      chains: [{ name: 'hub', chainId: 1, rpcUrl: 'http://127.0.0.1:1', confirmations: 0, layerZero: { endpoint: address, sendLib: address, receiveLib: address, executor: address } }],
+      pathway: {},
+      enforcedGas: { CREDIT: 1, RELEASE: 1, SEIZE: 1 },
+      settlement: { token: address, decimals: 6 },
+      riskAssets: [{ name: 'ETH', feed: address, maxAge: 60, minPrice: 1, maxPrice: 2 }],
+      collateral: [{ chain: 'hub', symbol: 'WETH', token: address, decimals: 18, riskAsset: 'ETH', initialHaircut: 1, maintenanceHaircut: 1, liquidationBonus: 0, cap: 1 }],
+    };
+    const bound = { min: 1, max: 2, maxStep: 1, cooldown: 0, loweringDelay: 0 };
+    expect(() => parseNetworkFile({ ...file, steward: { proposer: address, bounds: [{ parameter: 'scanRange', target: 'ETH', ...bound }, { parameter: 'maintenanceHaircut', target: 'WETH@hub', ...bound }] } })).not.to.throw();
+    expect(() => parseNetworkFile({ ...file, steward: { proposer: address, bounds: [{ parameter: 'scanRange', target: 'BTC', ...bound }] } })).to.throw(/no risk asset is named "BTC"/);
+    expect(() => parseNetworkFile({ ...file, steward: { proposer: address, bounds: [{ parameter: 'initialHaircut', target: 'WETH@spoke', ...bound }] } })).to.throw(/no collateral "WETH@spoke" \(SYMBOL@chain\)/);
+  });
+});

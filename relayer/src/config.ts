@@ -69,6 +69,36 @@ export const keeperConfigSchema = z.object({
   maxAttempts: z.number().int().min(1).max(20).default(3),
 });
 
+/**
+ * The risk parameter engine (off unless configured): it records each underlying's guarded price
+ * every `sampleMs` as one period's close, after the candles of its `history` file if it has one,
+ * and proposes scan ranges and volatility shifts to the RiskSteward (docs/risk-model.md section 10).
+ */
+export const riskParametersConfigSchema = z.object({
+  /** key holding the steward's STEWARD_ROLE */
+  key: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key'),
+  /** the RiskSteward on the hub chain (the manifest's, when the config names one) */
+  steward: addressSchema,
+  /** how often (ms) the price is recorded as a period's close: a day on a real network */
+  sampleMs: z.number().int().min(100).default(86_400_000),
+  underlyings: z
+    .array(
+      z.object({
+        /** the risk asset id on the hub */
+        riskAsset: z.number().int().min(0),
+        /** a CSV of past daily candles (candles.ts's columns) to start from, relative to the config file */
+        history: z.string().min(1).optional(),
+      }),
+    )
+    .min(1),
+  /** periods a liquidation may take: the scan range covers the move over them */
+  horizonPeriods: z.number().int().min(1).default(1),
+  /** periods of history the estimates use (at least 100) */
+  lookbackPeriods: z.number().int().min(100).default(365),
+  /** smallest difference from the chain's value, as a share of it, worth a proposal */
+  threshold: z.number().positive().max(1).default(0.05),
+});
+
 export const relayerConfigSchema = z.object({
   hubEid: z.number().int().positive(),
   hub: addressSchema,
@@ -87,11 +117,13 @@ export const relayerConfigSchema = z.object({
   /** Accounts the parity monitor compares with MarginHub.accountFigures each hub block (0: off). */
   paritySample: z.number().int().min(0).max(100).default(4),
   keeper: keeperConfigSchema.optional(),
+  riskParameters: riskParametersConfigSchema.optional(),
 });
 
 export type ChainConfig = z.infer<typeof chainConfigSchema>;
 export type RelayerConfig = z.infer<typeof relayerConfigSchema>;
 export type KeeperConfig = z.infer<typeof keeperConfigSchema>;
+export type RiskParametersConfig = z.infer<typeof riskParametersConfigSchema>;
 
 export function parseRelayerConfig(input: unknown): RelayerConfig {
   const parsed = relayerConfigSchema.safeParse(input);
@@ -147,10 +179,21 @@ const manifestReferenceSchema = z.object({
  */
 export function loadRelayerConfig(path: string): RelayerConfig {
   const json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  if (typeof json !== 'object' || json === null || !('manifest' in json)) return parseRelayerConfig(json);
+  if (typeof json !== 'object' || json === null || !('manifest' in json)) return withPathsFrom(path, parseRelayerConfig(json));
   const reference = manifestReferenceSchema.safeParse(json);
   if (!reference.success) throw new Error(`invalid relayer config ${path}:\n${z.prettifyError(reference.error)}`);
   const { manifest: _manifest, chainSettings: _settings, ...rest } = json;
   const manifest = loadManifest(resolve(dirname(path), reference.data.manifest));
-  return parseRelayerConfig({ ...rest, ...configFromManifest(manifest, reference.data.chainSettings) });
+  // The risk parameter engine proposes to the deployment's steward unless the config names another.
+  const riskParameters = rest.riskParameters as Record<string, unknown> | undefined;
+  if (riskParameters && riskParameters.steward === undefined && manifest.riskSteward) rest.riskParameters = { ...riskParameters, steward: manifest.riskSteward };
+  return withPathsFrom(path, parseRelayerConfig({ ...rest, ...configFromManifest(manifest, reference.data.chainSettings) }));
+}
+
+/** History files named in a config file are relative to it. */
+function withPathsFrom(path: string, config: RelayerConfig): RelayerConfig {
+  const rp = config.riskParameters;
+  if (!rp) return config;
+  const underlyings = rp.underlyings.map((u) => (u.history ? { ...u, history: resolve(dirname(path), u.history) } : u));
+  return { ...config, riskParameters: { ...rp, underlyings } };
 }

@@ -30,6 +30,12 @@ export class RelayerMetrics {
   readonly parityMismatches = new Counter({ name: 'relayer_parity_mismatches_total', help: 'Accounts whose relayer figures differed from the hub at the same block', registers: [this.registry] });
   readonly rpcRequests = new Gauge({ name: 'relayer_rpc_requests', help: 'JSON-RPC requests sent per chain since start', labelNames: ['chain'], registers: [this.registry] });
   readonly badDebtUsd = new Gauge({ name: 'relayer_hub_bad_debt_usd', help: 'Socialised bad debt recorded by the hub', registers: [this.registry] });
+  readonly stewardProposals = new Counter({
+    name: 'relayer_steward_proposals_total',
+    help: 'Risk parameter changes sent to the RiskSteward: raised, lowering queued, lowering executed',
+    labelNames: ['parameter', 'action'],
+    registers: [this.registry],
+  });
   readonly insuranceFundUsd = new Gauge({ name: 'relayer_hub_insurance_fund_usd', help: 'The hub insurance fund', registers: [this.registry] });
 
   constructor() {

@@ -24,6 +24,7 @@ import { AccountBook } from './services/book.js';
 import { ChainIndexer, type IndexerListener } from './services/indexer.js';
 import { Keeper } from './services/keeper/keeper.js';
 import { every, Loop } from './services/loop.js';
+import { ParameterSteward } from './services/parameterSteward.js';
 import { ParityMonitor } from './services/parityMonitor.js';
 import { Reconciler } from './services/reconciler.js';
 import { StuckMessages } from './services/stuckMessages.js';
@@ -113,8 +114,10 @@ export class Relayer {
       (c) => new ChainIndexer(c, { hubEid: config.hubEid, hub: config.hub, engine: config.riskEngine, oapps }, store, listener, log, metrics),
     );
     book.caughtUp = () => indexers.every((i) => i.caughtUp);
-    relayer = new Relayer(config, store, chains, reader, indexers, book, reconciler, parity, stuck, metrics, keeper, plugins, log);
-    for (const p of plugins) await p.attach(relayer);
+    // The risk parameter engine runs beside the services like a plugin, when configured.
+    const all = config.riskParameters ? [...plugins, new ParameterSteward(config.riskParameters)] : plugins;
+    relayer = new Relayer(config, store, chains, reader, indexers, book, reconciler, parity, stuck, metrics, keeper, all, log);
+    for (const p of all) await p.attach(relayer);
     if (keeper) await keeper.prepare();
     return relayer;
   }

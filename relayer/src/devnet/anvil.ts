@@ -58,7 +58,8 @@ export async function portIsFree(port: number): Promise<boolean> {
 
 export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
   const port = options.port ?? (await freePort());
-  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(options.chainId), '--silent'];
+  // Twelve funded accounts: the first ten as anvil has them, the eleventh the devnet's risk steward key.
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(options.chainId), '--accounts', '12', '--silent'];
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime));
   if (options.gasLimit !== undefined) args.push('--gas-limit', String(options.gasLimit));
   if (options.baseFee !== undefined) args.push('--block-base-fee-per-gas', String(options.baseFee));

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { manualAggregatorAbi, marginHubAbi, riskEngineAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { loadArtifact, repoRoot } from '../../../deploy/artifacts.js';
+import { anvilKey } from './anvil.js';
 import { deployNetwork } from '../../../deploy/deployNetwork.js';
 import type { DeployedChain, DeploymentManifest } from '../../../deploy/manifest.js';
 import { parseNetworkFile, type NetworkFile } from '../../../deploy/networkFile.js';
@@ -51,6 +52,9 @@ export function devnetSpecs(chains: ReadonlyArray<{ chainId: number; rpcUrl: str
 export function devnetSigner(rpcUrl: string, privateKey: string): Signer {
   return new NonceManager(new Wallet(privateKey, new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 })));
 }
+
+/** The devnet's risk parameter key: the RiskSteward's proposer (anvil's eleventh funded account). */
+export const DEVNET_STEWARD_KEY = anvilKey(10);
 
 /** lzRead gas for a HealthReader answer: about 100k is used (decode, one reading stored); the rest is headroom. */
 const HEALTH_READ_GAS = 200_000n;
@@ -146,6 +150,15 @@ function devnetNetworkFile(d: {
     pathway: { messageLib: d.messageLib, requiredDVNs: ['DVN'] },
     // A HealthReader on every spoke, answered by the devnet's SimpleReadDVN and SimpleReadExecutor.
     read: { channel: READ_CHANNEL, requiredDVNs: ['ReadDVN'], gas: wad(HEALTH_READ_GAS) },
+    // ETH's scan range and volatility shift move with the market through the steward: 5%–30% and
+    // 10%–100%, at most a quarter of the current value per change, an hour apart, lowerings a day late.
+    steward: {
+      proposer: new Wallet(DEVNET_STEWARD_KEY).address,
+      bounds: [
+        { parameter: 'scanRange', target: 'ETH', min: wad(5n * PCT), max: wad(30n * PCT), maxStep: wad(25n * PCT), cooldown: 3_600, loweringDelay: 86_400 },
+        { parameter: 'volShift', target: 'ETH', min: wad(10n * PCT), max: wad(100n * PCT), maxStep: wad(25n * PCT), cooldown: 3_600, loweringDelay: 86_400 },
+      ],
+    },
     enforcedGas: { CREDIT: wad(ENFORCED_LZ_RECEIVE_GAS.CREDIT), RELEASE: wad(ENFORCED_LZ_RECEIVE_GAS.RELEASE), SEIZE: wad(ENFORCED_LZ_RECEIVE_GAS.SEIZE) },
     settlement: { token: d.tokens.get(d.hubSpec.eid)!, decimals: 6 },
     riskAssets: [

@@ -70,11 +70,18 @@ export interface Proposal {
 
 const clamp = (x: number, r: Range) => Math.min(r.max, Math.max(r.min, x));
 
-/** The parameters `history` calls for, with `holdingUsd` of the asset in the book. */
-export function proposeParameters(history: MarketHistory, holdingUsd: number, config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG): Proposal {
-  const { closes, volumesUsd } = history;
-  if (closes.length !== volumesUsd.length) throw new Error(`${closes.length} closes but ${volumesUsd.length} volumes`);
-  const days = Math.max(config.lookbackDays, 100);
+/** Days of history the proposals use: the lookback, and at least the 100 a GARCH fit needs. */
+export const historyDays = (config: ParameterEngineConfig) => Math.max(config.lookbackDays, 100);
+
+export interface ScenarioProposal {
+  scanRange: number;
+  volShift: number;
+  inputs: { ewmaDailyVol: number; garchDailyVol: number; dailyVol: number; volOfVol: number };
+}
+
+/** The scan range and volatility shift daily `closes` (oldest first, at least historyDays + 1) call for. */
+export function proposeScenario(closes: readonly number[], config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG): ScenarioProposal {
+  const days = historyDays(config);
   if (closes.length < days + 1) throw new Error(`proposals need ${days + 1} days of history, got ${closes.length}`);
   const returns = logReturns(closes.slice(-(days + 1)));
 
@@ -82,20 +89,30 @@ export function proposeParameters(history: MarketHistory, holdingUsd: number, co
   const ewmaDailyVol = Math.sqrt(ewma.at(-1)!);
   const garchDailyVol = Math.sqrt(garchHorizonVariance(fitGarch(returns), config.horizonDays) / config.horizonDays);
   const dailyVol = Math.max(ewmaDailyVol, garchDailyVol);
-
-  const volChanges = logReturns(ewma.map(Math.sqrt));
-  const volOfVol = Math.sqrt(sampleVariance(volChanges));
+  const volOfVol = Math.sqrt(sampleVariance(logReturns(ewma.map(Math.sqrt))));
   const sqrtH = Math.sqrt(config.horizonDays);
-
-  const averageVolumeUsd = volumesUsd.slice(-days).reduce((a, v) => a + v, 0) / days;
-  const addOn = liquidityAddOn(holdingUsd, averageVolumeUsd, dailyVol, config.liquidity);
-  const maintenanceHaircut = clamp(config.baseHaircut + addOn, config.bounds.maintenanceHaircut);
   return {
     scanRange: clamp(config.z * dailyVol * sqrtH, config.bounds.scanRange),
     volShift: clamp(config.z * volOfVol * sqrtH, config.bounds.volShift),
+    inputs: { ewmaDailyVol, garchDailyVol, dailyVol, volOfVol },
+  };
+}
+
+/** The parameters `history` calls for, with `holdingUsd` of the asset in the book. */
+export function proposeParameters(history: MarketHistory, holdingUsd: number, config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG): Proposal {
+  const { closes, volumesUsd } = history;
+  if (closes.length !== volumesUsd.length) throw new Error(`${closes.length} closes but ${volumesUsd.length} volumes`);
+  const scenario = proposeScenario(closes, config);
+  const days = historyDays(config);
+  const averageVolumeUsd = volumesUsd.slice(-days).reduce((a, v) => a + v, 0) / days;
+  const addOn = liquidityAddOn(holdingUsd, averageVolumeUsd, scenario.inputs.dailyVol, config.liquidity);
+  const maintenanceHaircut = clamp(config.baseHaircut + addOn, config.bounds.maintenanceHaircut);
+  return {
+    scanRange: scenario.scanRange,
+    volShift: scenario.volShift,
     maintenanceHaircut,
     initialHaircut: clamp(Math.max(maintenanceHaircut * config.initialHaircutMultiple, maintenanceHaircut), config.bounds.initialHaircut),
-    inputs: { ewmaDailyVol, garchDailyVol, dailyVol, volOfVol, averageVolumeUsd, liquidityAddOn: addOn },
+    inputs: { ...scenario.inputs, averageVolumeUsd, liquidityAddOn: addOn },
   };
 }
 

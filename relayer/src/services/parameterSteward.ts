@@ -1,0 +1,144 @@
+/**
+ * The risk parameter engine at work (docs/risk-model.md section 10), on when the relayer config
+ * has `riskParameters`: every `sampleMs` it records each configured underlying's guarded price
+ * as one period's close (after the candles of its history file), estimates the volatility, and
+ * moves the underlying's scan range and volatility shift toward what it calls for through the
+ * RiskSteward: the target when the steward accepts it, else the one step it does. Raises take
+ * effect at once; a lowering is queued by the steward and executed here once its delay is over.
+ *
+ * Closes are kept in memory: a restarted relayer starts again from the history file, and
+ * proposes nothing until it has a lookback's worth of periods.
+ */
+import { Interface, Wallet } from 'ethers';
+import { riskEngineAbi, riskStewardAbi } from '@omnichain-collateral/sdk/abi';
+import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import type { ChainClient } from '../chain/clients.js';
+import { Nonces } from '../chain/nonces.js';
+import type { RiskParametersConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import type { RelayerMetrics } from '../metrics.js';
+import type { Relayer, RelayerPlugin } from '../relayer.js';
+import { loadCandles } from '../riskParameters/candles.js';
+import { DEFAULT_ENGINE_CONFIG, historyDays, nextStewardValue, proposeScenario, toWad, type ParameterEngineConfig, type ScenarioProposal } from '../riskParameters/proposals.js';
+import { every, Loop } from './loop.js';
+
+/** RiskSteward's Parameter enum: the two this service moves. */
+const PARAMETERS = [
+  { id: 0, name: 'scanRange', of: (p: ScenarioProposal) => p.scanRange },
+  { id: 1, name: 'volShift', of: (p: ScenarioProposal) => p.volShift },
+] as const;
+
+const STEWARD_ERRORS = [new Interface(riskStewardAbi)];
+
+export class ParameterSteward implements RelayerPlugin {
+  readonly name = 'parameter-steward';
+  private readonly closes = new Map<number, number[]>();
+  private readonly engineConfig: ParameterEngineConfig;
+  private loop!: Loop;
+  private hub!: ChainClient;
+  private engine!: TypedContract<typeof riskEngineAbi>;
+  private steward!: TypedContract<typeof riskStewardAbi>;
+  private log!: Logger;
+  private metrics!: RelayerMetrics;
+  private stopTimer?: () => void;
+  /** the provider caches nonce reads for a moment: sends take theirs from a local count */
+  private nonces!: Nonces;
+
+  constructor(private readonly config: RiskParametersConfig) {
+    this.engineConfig = { ...DEFAULT_ENGINE_CONFIG, horizonDays: config.horizonPeriods, lookbackDays: config.lookbackPeriods };
+  }
+
+  attach(relayer: Relayer): void {
+    this.hub = relayer.chains.get(relayer.config.hubEid)!;
+    this.log = relayer.log.child({ service: this.name });
+    this.metrics = relayer.metrics;
+    this.engine = new TypedContract(riskEngineAbi, relayer.config.riskEngine, this.hub.provider);
+    const wallet = new Wallet(this.config.key, this.hub.provider);
+    this.steward = new TypedContract(riskStewardAbi, this.config.steward, wallet);
+    this.nonces = new Nonces(wallet);
+    for (const u of this.config.underlyings) {
+      const history = u.history ? loadCandles(u.history).map((c) => c.close) : [];
+      this.closes.set(u.riskAsset, history.slice(-this.keep()));
+      this.log.info({ riskAsset: u.riskAsset, periods: history.length, history: u.history ?? null }, 'risk parameter history loaded');
+    }
+    this.loop = new Loop(this.name, () => this.run(), this.log);
+  }
+
+  start(): void {
+    this.stopTimer = every(this.config.sampleMs, this.loop);
+    this.loop.trigger();
+  }
+
+  async stop(): Promise<void> {
+    this.stopTimer?.();
+    await this.loop.stop();
+  }
+
+  /** Waits for a run in progress; starts none (a run records a period). */
+  async idle(): Promise<void> {
+    await this.loop.idle();
+  }
+
+  /** The closes recorded for `riskAsset`, oldest first. */
+  periods(riskAsset: number): readonly number[] {
+    return this.closes.get(riskAsset) ?? [];
+  }
+
+  private keep(): number {
+    return historyDays(this.engineConfig) + 1;
+  }
+
+  private async run(): Promise<void> {
+    for (const u of this.config.underlyings) {
+      let price: bigint;
+      try {
+        price = await this.engine.read('price', [u.riskAsset]);
+      } catch (err) {
+        // A price the hub would refuse is no close: the period is skipped, as the keeper skips it.
+        this.log.warn({ riskAsset: u.riskAsset, reason: revertReason(err, [new Interface(riskEngineAbi)]) }, 'no trusted price this period');
+        continue;
+      }
+      const closes = this.closes.get(u.riskAsset)!;
+      closes.push(Number(price) / 1e18);
+      if (closes.length > this.keep()) closes.splice(0, closes.length - this.keep());
+      if (closes.length < this.keep()) continue;
+      const proposal = proposeScenario(closes, this.engineConfig);
+      for (const p of PARAMETERS) await this.steer(p.id, p.name, u.riskAsset, toWad(p.of(proposal)), proposal);
+    }
+  }
+
+  /** Moves one parameter toward `target` as far as the steward allows now. */
+  private async steer(parameter: number, name: string, riskAsset: number, target: bigint, proposal: ScenarioProposal): Promise<void> {
+    const s = this.steward;
+    const [current, bounds, pending, last] = await Promise.all([
+      s.read('current', [parameter, riskAsset]),
+      s.read('boundsOf', [parameter, riskAsset]),
+      s.read('pendingLowering', [parameter, riskAsset]),
+      s.read('lastChange', [parameter, riskAsset]),
+    ]);
+    if (bounds.maxStep === 0n) return; // not stewarded: governance's alone
+    const now = BigInt((await this.hub.provider.getBlock('latest'))!.timestamp);
+    const context = { parameter: name, riskAsset, current: current.toString(), target: target.toString(), dailyVol: proposal.inputs.dailyVol };
+    if (pending.executableAt !== 0n && now >= pending.executableAt) {
+      await this.send('lowering executed', name, (nonce) => s.send('executeLowering', [parameter, riskAsset], { nonce }), { ...context, to: pending.value.toString() });
+      return;
+    }
+    const next = nextStewardValue(current, target, bounds, this.config.threshold);
+    if (next === undefined || (pending.executableAt !== 0n && pending.value === next)) return;
+    if (last !== 0n && now < last + BigInt(bounds.cooldown)) return; // the steward would refuse: next period
+    await this.send(next > current ? 'raised' : 'lowering queued', name, (nonce) => s.send('propose', [parameter, riskAsset, next], { nonce }), { ...context, to: next.toString() });
+  }
+
+  private async send(action: string, parameter: string, tx: (nonce: number) => Promise<void>, context: Record<string, unknown>): Promise<void> {
+    try {
+      await tx(await this.nonces.take());
+    } catch (err) {
+      this.nonces.reset();
+      this.log.warn({ ...context, action, reason: revertReason(err, STEWARD_ERRORS) }, 'risk steward refused');
+      return;
+    }
+    this.metrics.stewardProposals.inc({ parameter, action });
+    this.log.info({ ...context, action }, `risk parameter ${action}`);
+  }
+}
