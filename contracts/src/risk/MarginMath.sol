@@ -26,6 +26,24 @@ library MarginMath {
         return Math.mulDiv(uint256(equity), WAD, requirement);
     }
 
+    /// @notice The liquidation bonus at `health` (docs/risk-model.md section 8.1): `minShare` of
+    /// `maxBonus` at health 1, rising linearly as health falls, to all of it at `fullHealth` and
+    /// below. Each step rounds down (a smaller bonus: the account pays less).
+    /// `sdk/src/risk/liquidation.ts` performs the same integer operations in the same order.
+    /// @param health WAD, below 1e18 for a liquidatable account (at or above 1e18: the floor)
+    /// @param maxBonus the asset's liquidation bonus, WAD
+    /// @param minShare share of it paid at health 1, WAD (1e18: a flat bonus)
+    /// @param fullHealth health at and below which the whole bonus is paid, WAD, below 1e18
+    /// Plain products: the operands are WAD fractions (a bonus is at most 25%), so none overflows
+    /// and each equals `mulDiv` rounding down, without its 512-bit code in the engine.
+    function urgencyBonus(uint256 health, uint256 maxBonus, uint256 minShare, uint256 fullHealth) internal pure returns (uint256) {
+        if (health <= fullHealth) return maxBonus;
+        if (health >= WAD) return maxBonus * minShare / WAD;
+        uint256 urgency = (WAD - health) * WAD / (WAD - fullHealth);
+        uint256 share = minShare + (WAD - minShare) * urgency / WAD;
+        return maxBonus * share / WAD;
+    }
+
     /// @notice USD WAD value of `amount` token units at `price` USD WAD per whole token (rounded down).
     function tokenValue(uint256 amount, uint8 decimals, uint256 price) internal pure returns (uint256) {
         return Math.mulDiv(amount, price, 10 ** decimals);
