@@ -17,6 +17,8 @@ const e18 = (n: bigint) => n * 10n ** 18n;
 const SCAN_RANGE = 0;
 const VOL_SHIFT = 1;
 const ETH = 1;
+const SPOKE2_WETH = 2;
+const CAROL = anvilKey(3);
 
 /**
  * 200 daily candles whose closes move ±4.3% a day in turn: a daily volatility of 4.3%, so a 99%
@@ -60,7 +62,8 @@ describe('risk parameters on a devnet: a volatility jump raises margin on-chain 
             key: DEVNET_STEWARD_KEY,
             steward: manifest.riskSteward!,
             sampleMs: 250,
-            underlyings: [{ riskAsset: ETH, history: join(dir, 'eth.csv') }],
+            // Spoke-2's WETH haircuts too, against $3,000 of trading a day: carol's 10 WETH is a large holding.
+            underlyings: [{ riskAsset: ETH, history: join(dir, 'eth.csv'), assets: [SPOKE2_WETH], dailyVolumeUsd: 3_000 }],
             horizonPeriods: 1,
             lookbackPeriods: 100,
             threshold: 0.05,
@@ -71,7 +74,9 @@ describe('risk parameters on a devnet: a volatility jump raises margin on-chain 
     // Alice: 5 WETH on spoke-1, long 10 ETH-PERP against bob.
     await mintAndDeposit(devnet.manifest.chains[1]!, ALICE, 'WETH', e18(5n));
     await mintAndDeposit(hubChain(devnet.manifest), BOB, 'USDC', 100_000n * 10n ** 6n);
+    await mintAndDeposit(devnet.manifest.chains[2]!, CAROL, 'WETH', e18(10n));
     await waitFor('alice credited', async () => (await hub().read('collateralOf', [alice, 1])) === e18(5n));
+    await waitFor('carol credited', async () => (await hub().read('totalCollateral', [SPOKE2_WETH])) === e18(10n));
     await venueTrade(devnet.manifest, OPERATOR, { owner: new Wallet(ALICE).address }, { owner: new Wallet(BOB).address }, 0, e18(10n), e18(3_000n));
   });
 
@@ -79,11 +84,12 @@ describe('risk parameters on a devnet: a volatility jump raises margin on-chain 
     await devnet?.stop();
   });
 
-  it('the deploy tool made the steward a risk admin with ETH\'s bounds', async function () {
+  it('the deploy tool made the steward a risk admin with the devnet\'s bounds', async function () {
     const steward = devnet.manifest.riskSteward!;
     expect(await engine().read('hasRole', [await engine().read('RISK_ADMIN_ROLE', []), steward])).to.equal(true);
     const events = await stewardEvents('BoundsSet');
-    expect(events.map((e) => [Number(e.parameter), Number(e.id)])).to.deep.equal([[SCAN_RANGE, ETH], [VOL_SHIFT, ETH]]);
+    // ETH's scan range and volatility shift, then each spoke's WETH initial and maintenance haircut.
+    expect(events.map((e) => [Number(e.parameter), Number(e.id)])).to.deep.equal([[SCAN_RANGE, ETH], [VOL_SHIFT, ETH], [2, 1], [3, 1], [2, 2], [3, 2]]);
   });
 
   it('ETH swinging ±22% a period: the scan range rises one step at once, then waits out its cooldown', async function () {
@@ -110,6 +116,17 @@ describe('risk parameters on a devnet: a volatility jump raises margin on-chain 
     await setFeed(devnet.manifest, OPERATOR, 'ETH', 3_000n * 10n ** 8n);
     await new Promise((r) => setTimeout(r, 800));
     expect((await engine().read('scenarioParams', [ETH])).scanRange).to.equal(e18(125n) / 1000n);
+  });
+
+  it('the same swings raise the haircuts of a large holding against a thin market, the initial one first', async function () {
+    // Carol's $30,000+ of spoke-2 WETH against $3,000 a day: an add-on of σ·√10, over 19% once σ passes 6%.
+    await waitFor('spoke-2 WETH haircuts raised', async () => (await engine().read('asset', [SPOKE2_WETH])).maintenanceHaircut > e18(15n) / 100n);
+    const asset = await engine().read('asset', [SPOKE2_WETH]);
+    expect(asset.initialHaircut, 'initial 20% -> 25%, one step').to.equal(e18(25n) / 100n);
+    expect(asset.maintenanceHaircut, 'maintenance 15% -> 18.75%, one step').to.equal(e18(1875n) / 10_000n);
+    expect(asset.liquidationBonus).to.equal(e18(5n) / 100n);
+    const spoke1 = await engine().read('asset', [1]);
+    expect([spoke1.initialHaircut, spoke1.maintenanceHaircut], 'an asset the engine does not steer is left alone').to.deep.equal([e18(20n) / 100n, e18(15n) / 100n]);
   });
 
   it('lowering margin is only ever queued: the calm-market volatility shift waits its day', async function () {

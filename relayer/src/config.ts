@@ -88,6 +88,13 @@ export const riskParametersConfigSchema = z.object({
         riskAsset: z.number().int().min(0),
         /** a CSV of past daily candles (candles.ts's columns) to start from, relative to the config file */
         history: z.string().min(1).optional(),
+        /**
+         * collateral asset ids on this underlying whose haircuts the engine moves: the book's
+         * holding of each (MarginHub.totalCollateral) against the daily volume
+         */
+        assets: z.array(z.number().int().min(0)).default([]),
+        /** USD traded a day; without it, the history's average volume × close (needed when `assets` is set) */
+        dailyVolumeUsd: z.number().positive().optional(),
       }),
     )
     .min(1),

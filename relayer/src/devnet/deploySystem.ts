@@ -120,6 +120,9 @@ export async function deploySystem(
   return manifest;
 }
 
+/** Steward bounds from `min`% to `max`%, a quarter of the current value per change, an hour apart, lowerings a day late. */
+const stewardBounds = (min: bigint, max: bigint) => ({ min: wad(min * PCT), max: wad(max * PCT), maxStep: wad(25n * PCT), cooldown: 3_600, loweringDelay: 86_400 });
+
 /**
  * The devnet as a network file: its chains with the LayerZero contracts just deployed, USDC on
  * the hub (the settlement token) and WETH on every spoke, one ETH/USD feed for every WETH, an
@@ -150,13 +153,18 @@ function devnetNetworkFile(d: {
     pathway: { messageLib: d.messageLib, requiredDVNs: ['DVN'] },
     // A HealthReader on every spoke, answered by the devnet's SimpleReadDVN and SimpleReadExecutor.
     read: { channel: READ_CHANNEL, requiredDVNs: ['ReadDVN'], gas: wad(HEALTH_READ_GAS) },
-    // ETH's scan range and volatility shift move with the market through the steward: 5%–30% and
-    // 10%–100%, at most a quarter of the current value per change, an hour apart, lowerings a day late.
+    // ETH's scan range and volatility shift, and the spokes' WETH haircuts, move with the market
+    // through the steward: at most a quarter of the current value per change, an hour apart,
+    // lowerings a day late.
     steward: {
       proposer: new Wallet(DEVNET_STEWARD_KEY).address,
       bounds: [
-        { parameter: 'scanRange', target: 'ETH', min: wad(5n * PCT), max: wad(30n * PCT), maxStep: wad(25n * PCT), cooldown: 3_600, loweringDelay: 86_400 },
-        { parameter: 'volShift', target: 'ETH', min: wad(10n * PCT), max: wad(100n * PCT), maxStep: wad(25n * PCT), cooldown: 3_600, loweringDelay: 86_400 },
+        { parameter: 'scanRange', target: 'ETH', ...stewardBounds(5n, 30n) },
+        { parameter: 'volShift', target: 'ETH', ...stewardBounds(10n, 100n) },
+        ...d.spokeSpecs.flatMap((c) => [
+          { parameter: 'initialHaircut' as const, target: `WETH@${c.name}`, ...stewardBounds(5n, 60n) },
+          { parameter: 'maintenanceHaircut' as const, target: `WETH@${c.name}`, ...stewardBounds(3n, 50n) },
+        ]),
       ],
     },
     enforcedGas: { CREDIT: wad(ENFORCED_LZ_RECEIVE_GAS.CREDIT), RELEASE: wad(ENFORCED_LZ_RECEIVE_GAS.RELEASE), SEIZE: wad(ENFORCED_LZ_RECEIVE_GAS.SEIZE) },

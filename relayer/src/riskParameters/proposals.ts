@@ -98,6 +98,19 @@ export function proposeScenario(closes: readonly number[], config: ParameterEngi
   };
 }
 
+/** The haircuts of a collateral worth `holdingUsd` in the book, sold into `dailyVolumeUsd` a day at daily volatility `dailyVol`. */
+export function proposeHaircuts(
+  holdingUsd: number,
+  dailyVolumeUsd: number,
+  dailyVol: number,
+  config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG,
+): { maintenanceHaircut: number; initialHaircut: number; liquidityAddOn: number } {
+  const addOn = liquidityAddOn(holdingUsd, dailyVolumeUsd, dailyVol, config.liquidity);
+  const maintenanceHaircut = clamp(config.baseHaircut + addOn, config.bounds.maintenanceHaircut);
+  const initialHaircut = clamp(Math.max(maintenanceHaircut * config.initialHaircutMultiple, maintenanceHaircut), config.bounds.initialHaircut);
+  return { maintenanceHaircut, initialHaircut, liquidityAddOn: addOn };
+}
+
 /** The parameters `history` calls for, with `holdingUsd` of the asset in the book. */
 export function proposeParameters(history: MarketHistory, holdingUsd: number, config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG): Proposal {
   const { closes, volumesUsd } = history;
@@ -105,14 +118,13 @@ export function proposeParameters(history: MarketHistory, holdingUsd: number, co
   const scenario = proposeScenario(closes, config);
   const days = historyDays(config);
   const averageVolumeUsd = volumesUsd.slice(-days).reduce((a, v) => a + v, 0) / days;
-  const addOn = liquidityAddOn(holdingUsd, averageVolumeUsd, scenario.inputs.dailyVol, config.liquidity);
-  const maintenanceHaircut = clamp(config.baseHaircut + addOn, config.bounds.maintenanceHaircut);
+  const haircuts = proposeHaircuts(holdingUsd, averageVolumeUsd, scenario.inputs.dailyVol, config);
   return {
     scanRange: scenario.scanRange,
     volShift: scenario.volShift,
-    maintenanceHaircut,
-    initialHaircut: clamp(Math.max(maintenanceHaircut * config.initialHaircutMultiple, maintenanceHaircut), config.bounds.initialHaircut),
-    inputs: { ...scenario.inputs, averageVolumeUsd, liquidityAddOn: addOn },
+    maintenanceHaircut: haircuts.maintenanceHaircut,
+    initialHaircut: haircuts.initialHaircut,
+    inputs: { ...scenario.inputs, averageVolumeUsd, liquidityAddOn: haircuts.liquidityAddOn },
   };
 }
 

@@ -2,7 +2,8 @@
  * The risk parameter engine at work (docs/risk-model.md section 10), on when the relayer config
  * has `riskParameters`: every `sampleMs` it records each configured underlying's guarded price
  * as one period's close (after the candles of its history file), estimates the volatility, and
- * moves the underlying's scan range and volatility shift toward what it calls for through the
+ * moves the underlying's scan range and volatility shift, and the haircuts of the collateral it
+ * is told to (from the book's holding against the daily volume), toward what it calls for through the
  * RiskSteward: the target when the steward accepts it, else the one step it does. Raises take
  * effect at once; a lowering is queued by the steward and executed here once its delay is over.
  *
@@ -10,7 +11,7 @@
  * proposes nothing until it has a lookback's worth of periods.
  */
 import { Interface, Wallet } from 'ethers';
-import { riskEngineAbi, riskStewardAbi } from '@omnichain-collateral/sdk/abi';
+import { marginHubAbi, riskEngineAbi, riskStewardAbi } from '@omnichain-collateral/sdk/abi';
 import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import type { ChainClient } from '../chain/clients.js';
@@ -20,14 +21,18 @@ import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { Relayer, RelayerPlugin } from '../relayer.js';
 import { loadCandles } from '../riskParameters/candles.js';
-import { DEFAULT_ENGINE_CONFIG, historyDays, nextStewardValue, proposeScenario, toWad, type ParameterEngineConfig, type ScenarioProposal } from '../riskParameters/proposals.js';
+import { DEFAULT_ENGINE_CONFIG, historyDays, nextStewardValue, proposeHaircuts, proposeScenario, toWad, type ParameterEngineConfig, type ScenarioProposal } from '../riskParameters/proposals.js';
 import { every, Loop } from './loop.js';
 
-/** RiskSteward's Parameter enum: the two this service moves. */
-const PARAMETERS = [
+/** RiskSteward's Parameter enum. */
+const SCENARIO_PARAMETERS = [
   { id: 0, name: 'scanRange', of: (p: ScenarioProposal) => p.scanRange },
   { id: 1, name: 'volShift', of: (p: ScenarioProposal) => p.volShift },
 ] as const;
+const INITIAL_HAIRCUT = 2;
+const MAINTENANCE_HAIRCUT = 3;
+
+type Underlying = RiskParametersConfig['underlyings'][number];
 
 const STEWARD_ERRORS = [new Interface(riskStewardAbi)];
 
@@ -38,6 +43,9 @@ export class ParameterSteward implements RelayerPlugin {
   private loop!: Loop;
   private hub!: ChainClient;
   private engine!: TypedContract<typeof riskEngineAbi>;
+  private hubContract!: TypedContract<typeof marginHubAbi>;
+  /** USD traded a day per underlying, for the haircuts' liquidity add-on */
+  private readonly volumes = new Map<number, number>();
   private steward!: TypedContract<typeof riskStewardAbi>;
   private log!: Logger;
   private metrics!: RelayerMetrics;
@@ -57,10 +65,14 @@ export class ParameterSteward implements RelayerPlugin {
     const wallet = new Wallet(this.config.key, this.hub.provider);
     this.steward = new TypedContract(riskStewardAbi, this.config.steward, wallet);
     this.nonces = new Nonces(wallet);
+    this.hubContract = new TypedContract(marginHubAbi, relayer.config.hub, this.hub.provider);
     for (const u of this.config.underlyings) {
-      const history = u.history ? loadCandles(u.history).map((c) => c.close) : [];
-      this.closes.set(u.riskAsset, history.slice(-this.keep()));
-      this.log.info({ riskAsset: u.riskAsset, periods: history.length, history: u.history ?? null }, 'risk parameter history loaded');
+      const candles = u.history ? loadCandles(u.history).slice(-this.keep()) : [];
+      this.closes.set(u.riskAsset, candles.map((c) => c.close));
+      const volume = u.dailyVolumeUsd ?? (candles.length > 0 ? candles.reduce((a, c) => a + c.volume * c.close, 0) / candles.length : undefined);
+      if (volume !== undefined) this.volumes.set(u.riskAsset, volume);
+      else if (u.assets.length > 0) throw new Error(`riskParameters: risk asset ${u.riskAsset} steers haircuts but has neither dailyVolumeUsd nor a history with volumes`);
+      this.log.info({ riskAsset: u.riskAsset, periods: candles.length, history: u.history ?? null, dailyVolumeUsd: volume ?? null }, 'risk parameter history loaded');
     }
     this.loop = new Loop(this.name, () => this.run(), this.log);
   }
@@ -104,30 +116,55 @@ export class ParameterSteward implements RelayerPlugin {
       if (closes.length > this.keep()) closes.splice(0, closes.length - this.keep());
       if (closes.length < this.keep()) continue;
       const proposal = proposeScenario(closes, this.engineConfig);
-      for (const p of PARAMETERS) await this.steer(p.id, p.name, u.riskAsset, toWad(p.of(proposal)), proposal);
+      const context = { dailyVol: proposal.inputs.dailyVol };
+      for (const p of SCENARIO_PARAMETERS) await this.steer(p.id, p.name, u.riskAsset, toWad(p.of(proposal)), context);
+      await this.steerHaircuts(u, proposal.inputs.dailyVol, closes.at(-1)!);
     }
   }
 
-  /** Moves one parameter toward `target` as far as the steward allows now. */
-  private async steer(parameter: number, name: string, riskAsset: number, target: bigint, proposal: ScenarioProposal): Promise<void> {
+  /** Each steered collateral's haircuts from the book's holding of it against the daily volume. */
+  private async steerHaircuts(u: Underlying, dailyVol: number, price: number): Promise<void> {
+    const volume = this.volumes.get(u.riskAsset)!;
+    for (const assetId of u.assets) {
+      const [asset, held] = await Promise.all([this.engine.read('asset', [assetId]), this.hubContract.read('totalCollateral', [assetId])]);
+      const holdingUsd = (Number(held) / 10 ** asset.decimals) * price;
+      const h = proposeHaircuts(holdingUsd, volume, dailyVol, this.engineConfig);
+      const [initial, maintenance] = [toWad(h.initialHaircut), toWad(h.maintenanceHaircut)];
+      const context = { dailyVol, holdingUsd, dailyVolumeUsd: volume, liquidityAddOn: h.liquidityAddOn };
+      // The steward keeps maintenance <= initial: the initial haircut rises first, the maintenance one falls first.
+      if (initial > asset.initialHaircut) {
+        await this.steer(INITIAL_HAIRCUT, 'initialHaircut', assetId, initial, context);
+        await this.steer(MAINTENANCE_HAIRCUT, 'maintenanceHaircut', assetId, maintenance, context);
+      } else {
+        await this.steer(MAINTENANCE_HAIRCUT, 'maintenanceHaircut', assetId, maintenance, context);
+        await this.steer(INITIAL_HAIRCUT, 'initialHaircut', assetId, initial, context);
+      }
+    }
+  }
+
+  /**
+   * Moves one parameter of risk asset or asset `id` toward `target` as far as the steward allows
+   * now; `inputs` go to the log line.
+   */
+  private async steer(parameter: number, name: string, id: number, target: bigint, inputs: Record<string, number>): Promise<void> {
     const s = this.steward;
     const [current, bounds, pending, last] = await Promise.all([
-      s.read('current', [parameter, riskAsset]),
-      s.read('boundsOf', [parameter, riskAsset]),
-      s.read('pendingLowering', [parameter, riskAsset]),
-      s.read('lastChange', [parameter, riskAsset]),
+      s.read('current', [parameter, id]),
+      s.read('boundsOf', [parameter, id]),
+      s.read('pendingLowering', [parameter, id]),
+      s.read('lastChange', [parameter, id]),
     ]);
     if (bounds.maxStep === 0n) return; // not stewarded: governance's alone
     const now = BigInt((await this.hub.provider.getBlock('latest'))!.timestamp);
-    const context = { parameter: name, riskAsset, current: current.toString(), target: target.toString(), dailyVol: proposal.inputs.dailyVol };
+    const context = { parameter: name, id, current: current.toString(), target: target.toString(), ...inputs };
     if (pending.executableAt !== 0n && now >= pending.executableAt) {
-      await this.send('lowering executed', name, (nonce) => s.send('executeLowering', [parameter, riskAsset], { nonce }), { ...context, to: pending.value.toString() });
+      await this.send('lowering executed', name, (nonce) => s.send('executeLowering', [parameter, id], { nonce }), { ...context, to: pending.value.toString() });
       return;
     }
     const next = nextStewardValue(current, target, bounds, this.config.threshold);
     if (next === undefined || (pending.executableAt !== 0n && pending.value === next)) return;
     if (last !== 0n && now < last + BigInt(bounds.cooldown)) return; // the steward would refuse: next period
-    await this.send(next > current ? 'raised' : 'lowering queued', name, (nonce) => s.send('propose', [parameter, riskAsset, next], { nonce }), { ...context, to: next.toString() });
+    await this.send(next > current ? 'raised' : 'lowering queued', name, (nonce) => s.send('propose', [parameter, id, next], { nonce }), { ...context, to: next.toString() });
   }
 
   private async send(action: string, parameter: string, tx: (nonce: number) => Promise<void>, context: Record<string, unknown>): Promise<void> {
