@@ -111,7 +111,11 @@ export class DevnetReadResponder implements RelayerPlugin {
   private async run(rc: ReadChain): Promise<void> {
     await this.scan(rc);
     const bySender = new Map<string, PendingRead[]>();
-    for (const p of rc.pending.values()) bySender.set(p.packet.sender, [...(bySender.get(p.packet.sender) ?? []), p]);
+    for (const p of rc.pending.values()) {
+      const reads = bySender.get(p.packet.sender);
+      if (reads) reads.push(p);
+      else bySender.set(p.packet.sender, [p]);
+    }
     for (const reads of bySender.values()) {
       reads.sort((a, b) => (a.packet.nonce < b.packet.nonce ? -1 : 1));
       // The endpoint executes a reader's answers in nonce order: stop at the first not answerable yet.
@@ -191,9 +195,11 @@ export class DevnetReadResponder implements RelayerPlugin {
     const request = cmd.requests[0]!;
     const target = this.chains.get(request.targetEid);
     if (!target) throw new Error(`no chain with endpoint id ${request.targetEid} on this devnet`);
-    const block = await this.resolveBlock(target, request);
-    if (block === undefined) return undefined;
-    if ((await target.provider.head()) < block + request.confirmations) return undefined;
+    // One read of the target's head serves both the time resolution and the confirmations.
+    const head = await target.provider.getBlock('latest');
+    if (!head) return undefined;
+    const block = await this.resolveBlock(target, request, head);
+    if (block === undefined || head.number < block + request.confirmations) return undefined;
     const data = await target.provider.call({ to: request.to, data: request.callData, blockTag: block });
     return { data, block };
   }
@@ -203,11 +209,9 @@ export class DevnetReadResponder implements RelayerPlugin {
    * block is known once the chain has a later block, or once the clock is past the time (a chain
    * that mines on demand stamps any new block later than it).
    */
-  private async resolveBlock(target: ChainClient, request: EvmCallRequest): Promise<number | undefined> {
+  private async resolveBlock(target: ChainClient, request: EvmCallRequest, head: { number: number; timestamp: number }): Promise<number | undefined> {
     if (request.isBlockNum) return Number(request.blockNumOrTimestamp);
     const time = Number(request.blockNumOrTimestamp);
-    const head = await target.provider.getBlock('latest');
-    if (!head) return undefined;
     if (head.timestamp <= time) return Date.now() / 1000 > time + 1 ? head.number : undefined;
     let lo = 0;
     let hi = head.number; // invariant: block lo is at or before the time (or lo = 0), block hi after it

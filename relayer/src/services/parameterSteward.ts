@@ -35,6 +35,7 @@ const MAINTENANCE_HAIRCUT = 3;
 type Underlying = RiskParametersConfig['underlyings'][number];
 
 const STEWARD_ERRORS = [new Interface(riskStewardAbi)];
+const ENGINE_ERRORS = [new Interface(riskEngineAbi)];
 
 export class ParameterSteward implements RelayerPlugin {
   readonly name = 'parameter-steward';
@@ -92,23 +93,20 @@ export class ParameterSteward implements RelayerPlugin {
     await this.loop.idle();
   }
 
-  /** The closes recorded for `riskAsset`, oldest first. */
-  periods(riskAsset: number): readonly number[] {
-    return this.closes.get(riskAsset) ?? [];
-  }
-
   private keep(): number {
     return historyDays(this.engineConfig) + 1;
   }
 
   private async run(): Promise<void> {
+    // The steward's clock: one read per run serves every cooldown and delay check in it.
+    const now = BigInt((await this.hub.provider.getBlock('latest'))!.timestamp);
     for (const u of this.config.underlyings) {
       let price: bigint;
       try {
         price = await this.engine.read('price', [u.riskAsset]);
       } catch (err) {
         // A price the hub would refuse is no close: the period is skipped, as the keeper skips it.
-        this.log.warn({ riskAsset: u.riskAsset, reason: revertReason(err, [new Interface(riskEngineAbi)]) }, 'no trusted price this period');
+        this.log.warn({ riskAsset: u.riskAsset, reason: revertReason(err, ENGINE_ERRORS) }, 'no trusted price this period');
         continue;
       }
       const closes = this.closes.get(u.riskAsset)!;
@@ -117,13 +115,13 @@ export class ParameterSteward implements RelayerPlugin {
       if (closes.length < this.keep()) continue;
       const proposal = proposeScenario(closes, this.engineConfig);
       const context = { dailyVol: proposal.inputs.dailyVol };
-      for (const p of SCENARIO_PARAMETERS) await this.steer(p.id, p.name, u.riskAsset, toWad(p.of(proposal)), context);
-      await this.steerHaircuts(u, proposal.inputs.dailyVol, closes.at(-1)!);
+      for (const p of SCENARIO_PARAMETERS) await this.steer(p.id, p.name, u.riskAsset, toWad(p.of(proposal)), now, context);
+      await this.steerHaircuts(u, proposal.inputs.dailyVol, closes.at(-1)!, now);
     }
   }
 
   /** Each steered collateral's haircuts from the book's holding of it against the daily volume. */
-  private async steerHaircuts(u: Underlying, dailyVol: number, price: number): Promise<void> {
+  private async steerHaircuts(u: Underlying, dailyVol: number, price: number, now: bigint): Promise<void> {
     const volume = this.volumes.get(u.riskAsset)!;
     for (const assetId of u.assets) {
       const [asset, held] = await Promise.all([this.engine.read('asset', [assetId]), this.hubContract.read('totalCollateral', [assetId])]);
@@ -133,20 +131,20 @@ export class ParameterSteward implements RelayerPlugin {
       const context = { dailyVol, holdingUsd, dailyVolumeUsd: volume, liquidityAddOn: h.liquidityAddOn };
       // The steward keeps maintenance <= initial: the initial haircut rises first, the maintenance one falls first.
       if (initial > asset.initialHaircut) {
-        await this.steer(INITIAL_HAIRCUT, 'initialHaircut', assetId, initial, context);
-        await this.steer(MAINTENANCE_HAIRCUT, 'maintenanceHaircut', assetId, maintenance, context);
+        await this.steer(INITIAL_HAIRCUT, 'initialHaircut', assetId, initial, now, context);
+        await this.steer(MAINTENANCE_HAIRCUT, 'maintenanceHaircut', assetId, maintenance, now, context);
       } else {
-        await this.steer(MAINTENANCE_HAIRCUT, 'maintenanceHaircut', assetId, maintenance, context);
-        await this.steer(INITIAL_HAIRCUT, 'initialHaircut', assetId, initial, context);
+        await this.steer(MAINTENANCE_HAIRCUT, 'maintenanceHaircut', assetId, maintenance, now, context);
+        await this.steer(INITIAL_HAIRCUT, 'initialHaircut', assetId, initial, now, context);
       }
     }
   }
 
   /**
    * Moves one parameter of risk asset or asset `id` toward `target` as far as the steward allows
-   * now; `inputs` go to the log line.
+   * (the hub chain's time `now`); `inputs` go to the log line.
    */
-  private async steer(parameter: number, name: string, id: number, target: bigint, inputs: Record<string, number>): Promise<void> {
+  private async steer(parameter: number, name: string, id: number, target: bigint, now: bigint, inputs: Record<string, number>): Promise<void> {
     const s = this.steward;
     const [current, bounds, pending, last] = await Promise.all([
       s.read('current', [parameter, id]),
@@ -155,7 +153,6 @@ export class ParameterSteward implements RelayerPlugin {
       s.read('lastChange', [parameter, id]),
     ]);
     if (bounds.maxStep === 0n) return; // not stewarded: governance's alone
-    const now = BigInt((await this.hub.provider.getBlock('latest'))!.timestamp);
     const context = { parameter: name, id, current: current.toString(), target: target.toString(), ...inputs };
     if (pending.executableAt !== 0n && now >= pending.executableAt) {
       await this.send('lowering executed', name, (nonce) => s.send('executeLowering', [parameter, id], { nonce }), { ...context, to: pending.value.toString() });

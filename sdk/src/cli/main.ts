@@ -29,6 +29,8 @@ const seconds = (value: string) => {
   return Number(value) * 1000;
 };
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** `--timeout <s>`, in ms once parsed, two minutes unless given. */
+const timeoutOption = (description: string) => new Option('--timeout <s>', description).argParser(seconds).default(120_000, '120');
 
 const program = new Command()
   .name('occ')
@@ -75,7 +77,7 @@ program
   .requiredOption('--chain <name>', 'the spoke chain whose HealthReader to read (see occ chains)')
   .option('--sub <n>', 'the sub-account', int('--sub'), 0)
   .option('--request', 'send a new read (paid from OCC_KEY on that chain) and wait for its answer')
-  .addOption(new Option('--timeout <s>', 'how long to wait for the answer').argParser(seconds).default(120_000, '120'))
+  .addOption(timeoutOption('how long to wait for the answer'))
   .action(async (address: string, opts: { chain: string; sub: number; request?: boolean; timeout: number }) => {
     const r = await runOnchainHealth(manifest(), { chain: opts.chain, owner: parseAddress(address, 'owner'), sub: opts.sub, request: opts.request ?? false, timeoutMs: opts.timeout }, say);
     print(formatOnchainHealth(r), r);
@@ -107,7 +109,7 @@ program
   .option('--sub <n>', 'the sub-account credited', int('--sub'), 0)
   .option('--for <owner>', 'credit another owner\'s account')
   .option('--no-wait', 'return once sent, without following the CREDIT')
-  .addOption(new Option('--timeout <s>', 'how long to follow the message').argParser(seconds).default(120_000, '120'))
+  .addOption(timeoutOption('how long to follow the message'))
   .action(async (opts: { chain: string; token: string; amount: string; sub: number; for?: string; wait: boolean; timeout: number }) => {
     const r = await runDeposit(manifest(), client(), { chain: opts.chain, token: opts.token, amount: opts.amount, sub: opts.sub, ...(opts.for ? { owner: opts.for } : {}), wait: opts.wait, timeoutMs: opts.timeout }, say);
     print(`deposited: ${r.txHash}`, r);
@@ -121,7 +123,7 @@ program
   .option('--sub <n>', 'the sub-account', int('--sub'), 0)
   .option('--to <address>', 'who is paid (default: the signer)')
   .option('--no-wait', 'return once sent, without following the RELEASE')
-  .addOption(new Option('--timeout <s>', 'how long to follow the message').argParser(seconds).default(120_000, '120'))
+  .addOption(timeoutOption('how long to follow the message'))
   .action(async (opts: { asset: number; amount: string; sub: number; to?: string; wait: boolean; timeout: number }) => {
     const r = await runWithdraw(manifest(), client(), { asset: opts.asset, amount: opts.amount, sub: opts.sub, ...(opts.to ? { to: opts.to } : {}), wait: opts.wait, timeoutMs: opts.timeout }, say);
     print(`withdrawn: ${r.txHash}`, r);
