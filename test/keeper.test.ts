@@ -15,6 +15,7 @@ import type { Relayer } from '../relayer/src/relayer.js';
 import { Interface } from 'ethers';
 import { createLogger } from '../relayer/src/log.js';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
+import { liquidationAmounts } from '@omnichain-collateral/sdk/risk/liquidation';
 
 const DEPLOYER = anvilKey(0);
 const KEEPER = anvilKey(5);
@@ -102,6 +103,24 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
     const settled = await waitFor('the liquidation settled', async () => recordsFor(A).find((l) => l.status === 'settled'));
     expect(settled.id).to.equal(submitted.id);
     expect(await weth1.read('balanceOf', [address(KEEPER)])).to.equal(BigInt(settled.seized!), 'paid once');
+    // The hub sized it as the SDK's twin does: A's figures just before, its 16,000 of debt, 10 WETH
+    // at $2,000 (15% maintenance haircut, 5% bonus), the keeper's 100,000 USDC offered.
+    const before = (await hubRpc.getTransactionReceipt(settled.txHash!))!.blockNumber - 1;
+    const figures = await hub.read('accountFigures', [toAccountId(address(A), 0)], { blockTag: before });
+    const engine = new TypedContract(riskEngineAbi, await hub.read('riskEngine', []), hubRpc);
+    const lp = await engine.read('liquidationParams', []);
+    const sized = liquidationAmounts(
+      figures.maintenanceEquity,
+      figures.maintenanceRequirement,
+      e18(16_000n),
+      { decimals: 18, maintenanceHaircut: e18(15n) / 100n, bonus: e18(5n) / 100n },
+      e18(2000n),
+      e18(10n),
+      e18(100_000n),
+      10n ** 12n,
+      lp,
+    );
+    expect([sized.repay, sized.seized]).to.deep.equal([BigInt(settled.repaidUsd!), BigInt(settled.seized!)]);
     expect((await hub.read('health', [toAccountId(address(A), 0)])) >= 10n ** 18n, 'healthy again').to.equal(true);
     await passes(3);
     expect(recordsFor(A).filter((l) => l.status !== 'dropped')).to.have.length(1, 'liquidated once');

@@ -1,0 +1,403 @@
+/**
+ * One scenario under one regime, block by block:
+ *
+ * 1. the oracle reports each underlying's price (or nothing, while stale); the keeper's own jump
+ *    hold (`OracleWatch`, relayer/src/services/keeper) decides which prices it acts on, and the
+ *    book is valued at those;
+ * 2. at each day's start, Gen 3's engine proposes the grid and haircuts from the closes so far
+ *    and the steward's rules let them move (raised at once, at most a quarter a change; lowered a
+ *    day later); the volatility feed (annualised EWMA) updates for every regime;
+ * 3. the keeper, when running, screens the book, checks the candidates exactly and liquidates
+ *    each liquidatable one once a block with the hub's sizing (`liquidationAmounts`): debt repaid
+ *    from its capital against the collateral with the lowest bonus, else its largest position
+ *    taken over with the position penalty;
+ * 4. a SEIZE pays the keeper its tokens `bridgeDelayBlocks` later, which it sells with the
+ *    square-root-law slippage into the market's daily volume, and that refills its capital.
+ *
+ * An account with nothing left but debt is bankrupt: its debt is bad debt at once. At the end,
+ * what any account owes beyond its holdings at the last true prices is bad debt too.
+ */
+import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
+import { liquidationAmounts, urgencyBonus } from '@omnichain-collateral/sdk/risk/liquidation';
+import { health, type MarginFigures } from '@omnichain-collateral/sdk/risk/marginModel';
+import { PERP, type RiskParams, type Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
+import { blackScholes } from '@omnichain-collateral/sdk/risk/optionMath';
+import { allocateScreenOutput, blackScholesFloat, packAccounts, SCREEN_CANDIDATE, type BookAccount, type BookSpec, type PackedAccounts } from '@omnichain-collateral/sdk/risk/screening';
+import { OracleWatch, type OracleWatchOptions } from '../relayer/src/services/keeper/oracleWatch.js';
+import { liquidityAddOn } from '../relayer/src/riskParameters/liquidity.js';
+import { DEFAULT_ENGINE_CONFIG, historyDays, nextStewardValue, proposeHaircuts, proposeScenario, toWad, type StewardBounds } from '../relayer/src/riskParameters/proposals.js';
+import { ewmaVariances, logReturns } from '../relayer/src/riskParameters/volatility.js';
+import { draftBook, fundBook, isolate } from './book.js';
+import { ASSETS, bookSpec, LIQUIDATION, SETTLEMENT_STEP, STATIC_GRID, STEWARD, UNDERLYINGS, URGENCY, type StressAsset } from './market.js';
+import { BLOCKS_PER_DAY, blocks, type Scenario } from './paths.js';
+import { grossNotional, spanModel, staticModel, type MarginModel, type Regime, type RegimeName } from './regimes.js';
+
+export interface SimulationOptions {
+  /** accounts in the book (Gen 1 splits them per underlying) */
+  accounts: number;
+  seed: number;
+  /** the keeper's settlement tokens (USD) to repay debt with, refilled as its SEIZEs arrive and are sold (default: $10,000 per account) */
+  keeperCapitalUsd?: number;
+  /** the keeper's jump hold, as the relayer's defaults */
+  jumpHold: OracleWatchOptions;
+}
+
+/** The keeper's default capital per account in the book: enough that a crash never waits on it while SEIZEs arrive within a block. */
+export const KEEPER_CAPITAL_PER_ACCOUNT = 10_000;
+
+export const DEFAULT_SIMULATION: SimulationOptions = {
+  accounts: 10_000,
+  seed: 20_261_126,
+  jumpHold: { maxJump: 0.25, confirmations: 2 },
+};
+
+export interface RegimeResult {
+  scenario: string;
+  regime: RegimeName;
+  /** margin accounts simulated (Gen 1: one per account and underlying) */
+  marginAccounts: number;
+  badDebtUsd: number;
+  /** of which left on accounts still open at the end (owing more than they hold at the last true prices) */
+  unresolvedBadDebtUsd: number;
+  liquidations: number;
+  accountsLiquidated: number;
+  /** what liquidated accounts paid: collateral seized beyond the debt it repaid, and position penalties */
+  liquidationCostUsd: number;
+  /** the lowest maintenance health any account had at the prices the keeper accepted (0: negative equity) */
+  worstHealth: number;
+  /** initial requirement ÷ gross notional over the book, averaged over calm days (null: none) */
+  capitalEfficiency: number | null;
+  calmDays: number;
+  /** liquidations due while a price they depend on was held or stale */
+  heldLiquidations: number;
+  /** liquidations due while the keeper had no capital left to repay debt with */
+  deferredForCapital: number;
+  /** what the keeper lost to slippage selling seized collateral */
+  keeperSlippageUsd: number;
+  /** per day: cumulative bad debt and liquidations, and ETH's scan range in force */
+  daily: Array<{ date: string; badDebtUsd: number; liquidations: number; ethScanRange: number }>;
+  runMs: number;
+}
+
+const toFloat = (wad: bigint) => Number(wad) / 1e18;
+/** A USD price as WAD, to a millionth of a dollar. */
+const priceWad = (p: number) => BigInt(Math.round(p * 1e6)) * 10n ** 12n;
+
+/** Annualised EWMA volatility of `closes` (the volatility feed options are priced with). */
+function volFeed(closes: readonly number[]): bigint {
+  const v = ewmaVariances(logReturns(closes.slice(-(historyDays(DEFAULT_ENGINE_CONFIG) + 1)))).at(-1)!;
+  return toWad(Math.sqrt(v * 365));
+}
+
+/** Parameters in force: each underlying's grid and each asset's haircuts. */
+interface Parameters {
+  grids: RiskParams[];
+  assets: StressAsset[];
+}
+
+/** Gen 3's parameters: the engine's proposals, moved within the steward's rules. */
+class Steward {
+  private readonly pending = new Map<string, { at: number; apply: () => void }>();
+
+  constructor(readonly params: Parameters) {}
+
+  /** What the engine proposes now, from each underlying's closes and the book's holdings (USD per asset). */
+  propose(closes: readonly number[][], holdingsUsd: readonly number[], dailyVolumeUsd: readonly number[], block: number, converge = false): void {
+    const dailyVol: number[] = [];
+    closes.forEach((c, k) => {
+      const p = proposeScenario(c);
+      dailyVol.push(p.inputs.dailyVol);
+      const grid = this.params.grids[k]!;
+      this.steer(`scan ${k}`, grid.scanRange, p.scanRange, STEWARD.scanRange, block, converge, (v) => (grid.scanRange = v));
+      this.steer(`shift ${k}`, grid.volShift, p.volShift, STEWARD.volShift, block, converge, (v) => (grid.volShift = v));
+    });
+    this.params.assets.forEach((a, i) => {
+      const h = proposeHaircuts(holdingsUsd[i]!, dailyVolumeUsd[a.underlying]!, dailyVol[a.underlying]!);
+      this.steer(`initial ${i}`, a.initialHaircut, h.initialHaircut, STEWARD.initialHaircut, block, converge, (v) => (a.initialHaircut = v));
+      // The hub keeps maintenance at most initial.
+      this.steer(`maintenance ${i}`, a.maintenanceHaircut, h.maintenanceHaircut, STEWARD.maintenanceHaircut, block, converge, (v) => (a.maintenanceHaircut = v < a.initialHaircut ? v : a.initialHaircut));
+    });
+  }
+
+  /** Lowerings whose delay has passed take effect. */
+  applyDue(block: number): void {
+    for (const [key, p] of this.pending) {
+      if (p.at > block) continue;
+      p.apply();
+      this.pending.delete(key);
+    }
+  }
+
+  private steer(key: string, current: bigint, target: number, bounds: StewardBounds, block: number, converge: boolean, set: (v: bigint) => void): void {
+    if (converge) {
+      const t = toWad(target);
+      set(t < bounds.min ? bounds.min : t > bounds.max ? bounds.max : t);
+      return;
+    }
+    const next = nextStewardValue(current, toWad(target), bounds);
+    if (next === undefined) return void this.pending.delete(key);
+    if (next > current) {
+      this.pending.delete(key);
+      set(next);
+    } else {
+      this.pending.set(key, { at: block + STEWARD.loweringDelayHours, apply: () => set(next) });
+    }
+  }
+}
+
+function modelFor(regime: Regime, spec: BookSpec, underlyings: readonly Underlying[]): MarginModel {
+  return regime.isolated ? staticModel(spec, underlyings) : spanModel(spec, underlyings);
+}
+
+/** Runs `scenario` under `regime`. */
+export function simulate(scenario: Scenario, regime: Regime, options: SimulationOptions = DEFAULT_SIMULATION): RegimeResult {
+  const started = performance.now();
+  const n = blocks(scenario);
+  const closes = scenario.history.map((h) => [...h]);
+  const startSpots = closes.map((h) => h.at(-1)!);
+  const params: Parameters = { grids: UNDERLYINGS.map(() => ({ ...STATIC_GRID })), assets: ASSETS.map((a) => ({ ...a })) };
+  const steward = regime.dynamic ? new Steward(params) : undefined;
+  const specAt = () => bookSpec(priceWad(startSpots[0]!), params.assets);
+  const vols = closes.map(volFeed);
+  const underlyingsAt = (spots: readonly number[]): Underlying[] => spots.map((s, k) => ({ spot: priceWad(s), vol: vols[k]!, params: { ...params.grids[k]! } }));
+
+  let spec = specAt();
+  const drafts = draftBook(spec, startSpots, options.accounts, options.seed);
+  if (steward) {
+    const held = holdingsUsd(spec, drafts.map((d) => ({ cash: 0n, ...d })), startSpots);
+    // The steward has had time to converge before the window: its parameters start at the proposals.
+    steward.propose(closes, held, scenario.dailyVolumeUsd, 0, true);
+    spec = specAt();
+  }
+  const accounts = fundBook(spec, modelFor(regime, spec, underlyingsAt(startSpots)), regime.isolated ? isolate(spec, drafts) : drafts);
+  const packed = packAccounts(spec, accounts);
+  const out = allocateScreenOutput(accounts.length);
+  const feedsOf = accounts.map((a) => dependsOn(spec, a));
+
+  const watch = new OracleWatch(options.jumpHold);
+  const accepted = [...startSpots];
+  let budget = priceWad(options.keeperCapitalUsd ?? KEEPER_CAPITAL_PER_ACCOUNT * options.accounts);
+  const arrivals = new Map<number, number[]>();
+  const r: RegimeResult = {
+    scenario: scenario.name,
+    regime: regime.name,
+    marginAccounts: accounts.length,
+    badDebtUsd: 0,
+    unresolvedBadDebtUsd: 0,
+    liquidations: 0,
+    accountsLiquidated: 0,
+    liquidationCostUsd: 0,
+    worstHealth: Infinity,
+    capitalEfficiency: null,
+    calmDays: 0,
+    heldLiquidations: 0,
+    deferredForCapital: 0,
+    keeperSlippageUsd: 0,
+    daily: [],
+    runMs: 0,
+  };
+  const liquidated = new Set<number>();
+  let efficiencySum = 0;
+
+  for (let b = 0; b < n; b++) {
+    const day = Math.floor(b / BLOCKS_PER_DAY);
+    const truePrice = (k: number) => scenario.prices[k]![b]!;
+    // Lowerings queued a day ago land before the day's new proposals (which would requeue them).
+    steward?.applyDue(b);
+    if (b % BLOCKS_PER_DAY === 0 && b > 0) {
+      closes.forEach((c, k) => c.push(scenario.prices[k]![b - 1]!));
+      closes.forEach((c, k) => (vols[k] = volFeed(c)));
+      steward?.propose(closes, holdingsUsd(spec, accounts, accepted), scenario.dailyVolumeUsd, b);
+    }
+    spec = specAt();
+
+    // 1. Prices: what the keeper accepts (a stale feed or a held jump leaves the last accepted price).
+    let untrusted = 0;
+    UNDERLYINGS.forEach((_, k) => {
+      const stale = scenario.stale.some((s) => s.feed === k && b >= s.from && b < s.to);
+      const state = watch.observe(k, stale ? { ok: false, error: 'StalePrice' } : { ok: true, price: priceWad(truePrice(k)) }, b, b * 3_600_000);
+      if (state.status === 'ok') accepted[k] = toFloat(state.price);
+      else untrusted |= 1 << k;
+    });
+    const underlyings = underlyingsAt(accepted);
+    const model = modelFor(regime, spec, underlyings);
+    model.screen(packed, out);
+
+    if (b % BLOCKS_PER_DAY === 0 && scenario.calm[day]) {
+      let required = 0;
+      let gross = 0;
+      for (let i = 0; i < accounts.length; i++) {
+        required += out.requirementI[i]!;
+        gross += grossNotional(spec, accepted, packed, i);
+      }
+      efficiencySum += required / gross;
+      r.calmDays++;
+    }
+    for (let i = 0; i < accounts.length; i++) {
+      const req = out.requirementM[i]!;
+      if (req > 0) r.worstHealth = Math.min(r.worstHealth, Math.max(0, out.equityM[i]!) / req);
+    }
+
+    // 2. Keeper proceeds arriving with this block's SEIZEs, sold into the market.
+    const sold = arrivals.get(b);
+    if (sold) {
+      arrivals.delete(b);
+      sold.forEach((units, k) => {
+        if (units === 0) return;
+        const usd = units * truePrice(k);
+        const slip = liquidityAddOn(usd, scenario.dailyVolumeUsd[k]!, Math.sqrt(toFloat(vols[k]!) ** 2 / 365));
+        r.keeperSlippageUsd += usd * slip;
+        budget += priceWad(usd * (1 - slip));
+      });
+    }
+
+    // 3. The keeper's pass.
+    const keeperUp = !scenario.keeperDown.some((d) => b >= d.from && b < d.to);
+    if (keeperUp) {
+      const candidates: number[] = [];
+      for (let i = 0; i < accounts.length; i++) if (out.flags[i]! & SCREEN_CANDIDATE) candidates.push(i);
+      candidates.sort((x, y) => out.equityM[x]! / out.requirementM[x]! - out.equityM[y]! / out.requirementM[y]!);
+      for (const i of candidates) {
+        const account = accounts[i]!;
+        const figures = model.figures(account);
+        const h = health(figures.maintenanceEquity, figures.maintenanceRequirement);
+        if (h >= WAD) continue;
+        if (feedsOf[i]! & untrusted) {
+          r.heldLiquidations++;
+          continue;
+        }
+        const action = liquidateOnce(spec, underlyings, regime, account, figures, h, budget);
+        if (action === 'no capital') {
+          r.deferredForCapital++;
+          continue;
+        }
+        if (action === undefined) continue;
+        r.liquidations++;
+        liquidated.add(i);
+        r.liquidationCostUsd += action.costUsd;
+        if (action.repay > 0n) {
+          budget -= action.repay;
+          const at = b + scenario.bridgeDelayBlocks;
+          const queued = arrivals.get(at) ?? UNDERLYINGS.map(() => 0);
+          queued[action.underlying]! += action.units;
+          arrivals.set(at, queued);
+        }
+        r.badDebtUsd += resolveIfBankrupt(account);
+        repack(spec, account, i, packed);
+      }
+    }
+    if ((b + 1) % BLOCKS_PER_DAY === 0) {
+      r.daily.push({ date: scenario.dates[day]!, badDebtUsd: r.badDebtUsd, liquidations: r.liquidations, ethScanRange: toFloat(params.grids[0]!.scanRange) });
+    }
+  }
+
+  const last = UNDERLYINGS.map((_, k) => scenario.prices[k]![n - 1]!);
+  for (const account of accounts) r.unresolvedBadDebtUsd += Math.max(0, -netValue(spec, account, last, vols));
+  r.badDebtUsd += r.unresolvedBadDebtUsd;
+  r.accountsLiquidated = liquidated.size;
+  r.capitalEfficiency = r.calmDays > 0 ? efficiencySum / r.calmDays : null;
+  if (r.worstHealth === Infinity) r.worstHealth = 0;
+  r.runMs = performance.now() - started;
+  return r;
+}
+
+type Action = { costUsd: number; repay: bigint; units: number; underlying: number };
+
+/**
+ * One liquidation of a liquidatable account, the keeper's way (relayer/src/services/keeper): debt
+ * against the collateral with the lowest bonus (then the largest), sized by the hub's rule;
+ * without debt or collateral, the largest position taken over at the mark.
+ */
+function liquidateOnce(spec: BookSpec, u: readonly Underlying[], regime: Regime, account: BookAccount, f: MarginFigures, h: bigint, budget: bigint): Action | 'no capital' | undefined {
+  const held = account.collateral.filter((c) => c.amount > 0n);
+  if (account.cash < 0n && held.length > 0) {
+    const value = (c: { asset: number; amount: bigint }) => (c.amount * u[spec.collateralAssets[c.asset]!.underlying]!.spot) / 10n ** BigInt(spec.collateralAssets[c.asset]!.decimals);
+    const choice = held.sort((x, y) => cmp((spec.collateralAssets[x.asset] as StressAsset).liquidationBonus, (spec.collateralAssets[y.asset] as StressAsset).liquidationBonus) || cmp(value(y), value(x)))[0]!;
+    const asset = spec.collateralAssets[choice.asset] as StressAsset;
+    const maxRepay = (budget / SETTLEMENT_STEP) * SETTLEMENT_STEP;
+    if (maxRepay === 0n) return 'no capital';
+    const bonus = regime.urgencyBonus ? urgencyBonus(h, asset.liquidationBonus, URGENCY.minBonusShare, URGENCY.fullBonusHealth) : asset.liquidationBonus;
+    const price = u[asset.underlying]!.spot;
+    const { repay, seized } = liquidationAmounts(
+      f.maintenanceEquity,
+      f.maintenanceRequirement,
+      -account.cash,
+      { decimals: asset.decimals, maintenanceHaircut: asset.maintenanceHaircut, bonus },
+      price,
+      choice.amount,
+      maxRepay,
+      SETTLEMENT_STEP,
+      LIQUIDATION,
+    );
+    if (repay === 0n || seized === 0n) return undefined;
+    account.cash += repay;
+    choice.amount -= seized;
+    const units = Number(seized) / 10 ** asset.decimals;
+    return { costUsd: units * toFloat(price) - toFloat(repay), repay, units, underlying: asset.underlying };
+  }
+  const open = account.positions.filter((p) => p.size !== 0n);
+  if (open.length === 0) return undefined;
+  const markOf = (market: number) => {
+    const m = spec.markets[market]!;
+    const und = u[m.underlying]!;
+    return m.kind === PERP ? und.spot : blackScholes(und.spot, m.strike, und.vol, m.timeYears, 0n, m.kind === 1).price;
+  };
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  const marked = open.map((p) => ({ p, mark: markOf(p.market) })).sort((x, y) => cmp(abs(y.p.size * y.mark), abs(x.p.size * x.mark)))[0]!;
+  const closeFactor = h < LIQUIDATION.fullCloseHealth ? WAD : LIQUIDATION.closeFactor;
+  const size = abs(marked.p.size);
+  const taken = min(size, (size * closeFactor + WAD - 1n) / WAD);
+  const delta = marked.p.size > 0n ? -taken : taken;
+  const penalty = (((taken * marked.mark) / WAD) * LIQUIDATION.positionPenalty) / WAD;
+  // The account leaves the position at the mark (as MarginHub.liquidatePosition) and pays the penalty.
+  account.cash += (-delta * marked.mark) / WAD - penalty;
+  marked.p.size += delta;
+  return { costUsd: toFloat(penalty), repay: 0n, units: 0, underlying: 0 };
+}
+
+/** An account left with nothing but debt: the debt is bad debt (the hub's `_resolveBadDebtIfBankrupt`). */
+function resolveIfBankrupt(account: BookAccount): number {
+  if (account.cash >= 0n || account.collateral.some((c) => c.amount > 0n) || account.positions.some((p) => p.size !== 0n)) return 0;
+  const debt = -toFloat(account.cash);
+  account.cash = 0n;
+  return debt;
+}
+
+/** Cash plus holdings at `spots`, no haircut: what the account is worth if everything were sold. */
+function netValue(spec: BookSpec, account: BookAccount, spots: readonly number[], vols: readonly bigint[]): number {
+  let v = toFloat(account.cash);
+  for (const c of account.collateral) v += (Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals) * spots[spec.collateralAssets[c.asset]!.underlying]!;
+  for (const p of account.positions) {
+    const m = spec.markets[p.market]!;
+    const spot = spots[m.underlying]!;
+    const mark = m.kind === PERP ? spot : blackScholesFloat(spot, toFloat(m.strike), toFloat(vols[m.underlying]!), toFloat(m.timeYears), m.kind === 1).price;
+    v += toFloat(p.size) * mark;
+  }
+  return v;
+}
+
+/** USD value of each collateral asset held across the book, at `spots`. */
+function holdingsUsd(spec: BookSpec, accounts: readonly BookAccount[], spots: readonly number[]): number[] {
+  const held = spec.collateralAssets.map(() => 0);
+  for (const a of accounts) for (const c of a.collateral) held[c.asset]! += (Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals) * spots[spec.collateralAssets[c.asset]!.underlying]!;
+  return held;
+}
+
+/** Bit k set: the account's figures depend on underlying k's price. */
+function dependsOn(spec: BookSpec, a: BookAccount): number {
+  let mask = 0;
+  for (const c of a.collateral) mask |= 1 << spec.collateralAssets[c.asset]!.underlying;
+  for (const p of a.positions) mask |= 1 << spec.markets[p.market]!.underlying;
+  return mask;
+}
+
+/** The packed (float) book follows a liquidated account: liquidations change cash, amounts and sizes, never which holdings it has. */
+function repack(spec: BookSpec, a: BookAccount, i: number, packed: PackedAccounts): void {
+  packed.cash[i] = toFloat(a.cash);
+  let e = packed.start[i]!;
+  for (const c of a.collateral) packed.size[e++] = Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals;
+  for (const p of a.positions) packed.size[e++] = toFloat(p.size);
+}
+
+const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
