@@ -5,7 +5,7 @@
  * and haircuts within the devnet steward's bounds.
  */
 import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
-import type { LiquidationParams, BonusParams } from '@omnichain-collateral/sdk/risk/liquidation';
+import type { LiquidationParams } from '@omnichain-collateral/sdk/risk/liquidation';
 import { CALL, PERP, PUT, type PairOffset, type RiskParams } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import type { BookSpec, CollateralAsset, ListedMarket } from '@omnichain-collateral/sdk/risk/screening';
 import type { StewardBounds } from '../relayer/src/riskParameters/proposals.js';
@@ -63,17 +63,19 @@ export function bookSpec(ethSpot: bigint, assets: readonly StressAsset[] = ASSET
   return { underlyingCount: UNDERLYINGS.length, collateralAssets: assets, markets: listedMarkets(ethSpot), offsets: PAIR_OFFSETS };
 }
 
-/** RiskConfig's defaults. */
+/** RiskConfig's defaults: Gen 3's incentive is the hub's, a fifth of the asset's bonus at health 1, all of it at 0.9 (docs/risk-model.md section 8.1). */
 export const LIQUIDATION: LiquidationParams = {
   closeFactor: 50n * PCT,
   fullCloseHealth: 95n * PCT,
   targetHealth: 105n * PCT,
   positionPenalty: 2n * PCT,
   insuranceShare: 50n * PCT,
+  minBonusShare: 20n * PCT,
+  fullBonusHealth: 90n * PCT,
 };
 
-/** Gen 3's incentive: a fifth of the asset's bonus at health 1, all of it at 0.9 (docs/risk-model.md section 8.1). */
-export const URGENCY: BonusParams = { minBonusShare: 20n * PCT, fullBonusHealth: 90n * PCT };
+/** Gen 1 and 2: the same, with the asset's whole bonus at any health. */
+export const FLAT_BONUS_LIQUIDATION: LiquidationParams = { ...LIQUIDATION, minBonusShare: WAD };
 
 /** The settlement token has 6 decimals: repayments are whole units of 1e-6 USD. */
 export const SETTLEMENT_STEP = 10n ** 12n;

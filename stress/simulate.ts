@@ -18,7 +18,7 @@
  * what any account owes beyond its holdings at the last true prices is bad debt too.
  */
 import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
-import { liquidationAmounts, urgencyBonus } from '@omnichain-collateral/sdk/risk/liquidation';
+import { liquidationAmounts } from '@omnichain-collateral/sdk/risk/liquidation';
 import { health, type MarginFigures } from '@omnichain-collateral/sdk/risk/marginModel';
 import { PERP, type RiskParams, type Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import { blackScholes } from '@omnichain-collateral/sdk/risk/optionMath';
@@ -28,7 +28,7 @@ import { liquidityAddOn } from '../relayer/src/riskParameters/liquidity.js';
 import { DEFAULT_ENGINE_CONFIG, historyDays, nextStewardValue, proposeHaircuts, proposeScenario, toWad, type StewardBounds } from '../relayer/src/riskParameters/proposals.js';
 import { ewmaVariances, logReturns } from '../relayer/src/riskParameters/volatility.js';
 import { draftBook, fundBook, isolate } from './book.js';
-import { ASSETS, bookSpec, LIQUIDATION, SETTLEMENT_STEP, STATIC_GRID, STEWARD, UNDERLYINGS, URGENCY, type StressAsset } from './market.js';
+import { ASSETS, bookSpec, FLAT_BONUS_LIQUIDATION, LIQUIDATION, SETTLEMENT_STEP, STATIC_GRID, STEWARD, UNDERLYINGS, type StressAsset } from './market.js';
 import { BLOCKS_PER_DAY, blocks, type Scenario } from './paths.js';
 import { grossNotional, spanModel, staticModel, type MarginModel, type Regime, type RegimeName } from './regimes.js';
 
@@ -316,19 +316,20 @@ function liquidateOnce(spec: BookSpec, u: readonly Underlying[], regime: Regime,
     const asset = spec.collateralAssets[choice.asset] as StressAsset;
     const maxRepay = (budget / SETTLEMENT_STEP) * SETTLEMENT_STEP;
     if (maxRepay === 0n) return 'no capital';
-    const bonus = regime.urgencyBonus ? urgencyBonus(h, asset.liquidationBonus, URGENCY.minBonusShare, URGENCY.fullBonusHealth) : asset.liquidationBonus;
     const price = u[asset.underlying]!.spot;
-    const { repay, seized } = liquidationAmounts(
-      f.maintenanceEquity,
-      f.maintenanceRequirement,
-      -account.cash,
-      { decimals: asset.decimals, maintenanceHaircut: asset.maintenanceHaircut, bonus },
-      price,
-      choice.amount,
+    const { repay, seized } = liquidationAmounts({
+      equity: f.maintenanceEquity,
+      requirement: f.maintenanceRequirement,
+      debt: -account.cash,
+      held: choice.amount,
       maxRepay,
-      SETTLEMENT_STEP,
-      LIQUIDATION,
-    );
+      step: SETTLEMENT_STEP,
+      price,
+      decimals: asset.decimals,
+      maintenanceHaircut: asset.maintenanceHaircut,
+      maxBonus: asset.liquidationBonus,
+      params: regime.urgencyBonus ? LIQUIDATION : FLAT_BONUS_LIQUIDATION,
+    });
     if (repay === 0n || seized === 0n) return undefined;
     account.cash += repay;
     choice.amount -= seized;

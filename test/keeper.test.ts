@@ -104,22 +104,25 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
     expect(settled.id).to.equal(submitted.id);
     expect(await weth1.read('balanceOf', [address(KEEPER)])).to.equal(BigInt(settled.seized!), 'paid once');
     // The hub sized it as the SDK's twin does: A's figures just before, its 16,000 of debt, 10 WETH
-    // at $2,000 (15% maintenance haircut, 5% bonus), the keeper's 100,000 USDC offered.
+    // at $2,000 (15% maintenance haircut, a 5% bonus scaled by urgency), the keeper's 100,000 USDC offered.
     const before = (await hubRpc.getTransactionReceipt(settled.txHash!))!.blockNumber - 1;
     const figures = await hub.read('accountFigures', [toAccountId(address(A), 0)], { blockTag: before });
     const engine = new TypedContract(riskEngineAbi, await hub.read('riskEngine', []), hubRpc);
-    const lp = await engine.read('liquidationParams', []);
-    const sized = liquidationAmounts(
-      figures.maintenanceEquity,
-      figures.maintenanceRequirement,
-      e18(16_000n),
-      { decimals: 18, maintenanceHaircut: e18(15n) / 100n, bonus: e18(5n) / 100n },
-      e18(2000n),
-      e18(10n),
-      e18(100_000n),
-      10n ** 12n,
-      lp,
-    );
+    const sized = liquidationAmounts({
+      equity: figures.maintenanceEquity,
+      requirement: figures.maintenanceRequirement,
+      debt: e18(16_000n),
+      held: e18(10n),
+      maxRepay: e18(100_000n),
+      step: 10n ** 12n,
+      price: e18(2000n),
+      decimals: 18,
+      maintenanceHaircut: e18(15n) / 100n,
+      maxBonus: e18(5n) / 100n,
+      params: await engine.read('liquidationParams', []),
+    });
+    // Health about 0.81: below the full-bonus health, the whole 5% is paid.
+    expect(sized.bonus).to.equal(e18(5n) / 100n);
     expect([sized.repay, sized.seized]).to.deep.equal([BigInt(settled.repaidUsd!), BigInt(settled.seized!)]);
     expect((await hub.read('health', [toAccountId(address(A), 0)])) >= 10n ** 18n, 'healthy again').to.equal(true);
     await passes(3);

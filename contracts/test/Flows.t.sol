@@ -471,6 +471,25 @@ contract FlowsTest is Fixture {
         assertEq(vaultA.custodied(address(wethA)), 10e18 - seized);
     }
 
+    /// @dev Just under health 1 the account pays part of the 5% bonus, by the urgency rule.
+    function test_liquidate_paysTheUrgencyScaledBonus() public {
+        AccountId a = _borrowedAgainstWeth(10e18, 20_000e6);
+        // ETH down in $10 steps until the account is just unhealthy.
+        int256 price = 3000;
+        uint256 h = 2e18;
+        while (h >= 1e18) {
+            price -= 10;
+            _setEthPrice(price * 1e8);
+            h = _health(a);
+        }
+        assertGt(h, 0.9e18);
+        uint256 bonus = MarginMath.urgencyBonus(h, 0.05e18, 0.2e18, 0.9e18);
+        assertLt(bonus, 0.05e18);
+        (uint256 repaid, uint256 seized) = _liquidate(a, wethAAsset, 20_000e6);
+        assertEq(seized, repaid * 1e12 * (1e18 + bonus) / 1e18 * 1e18 / (uint256(price) * 1e18), "repay x (1 + the scaled bonus) at the oracle price");
+        assertGe(_health(a), 1e18, "healthy again");
+    }
+
     function test_liquidate_partialWithCloseFactorAboveFullCloseHealth() public {
         // 100 WETH, 200k borrowed, long 10 ETH: equity 95p - 230k against 95 ETH * 5% * p, so
         // health is between 0.95 and 1 at $2545.
@@ -483,8 +502,12 @@ contract FlowsTest is Fixture {
         assertLt(h, 1e18);
         assertGt(h, 0.95e18);
 
-        vm.prank(admin);
+        vm.startPrank(admin);
         engine.setAssetRisk(wethAAsset, 0.2e18, 0.15e18, 0.2e18); // 1.2 * 0.85 > 1: seizing cannot lift health
+        RiskEngine.LiquidationParams memory lp = engine.liquidationParams();
+        lp.minBonusShare = 1e18; // the whole 20% at any health
+        engine.setLiquidationParams(lp);
+        vm.stopPrank();
         (uint256 repaid,) = _liquidate(a, wethAAsset, 1_000_000e6);
         assertEq(repaid, 115_000e6, "half the 230k debt: the close factor");
     }

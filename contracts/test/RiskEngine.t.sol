@@ -91,6 +91,24 @@ contract RiskEngineTest is Test {
         engine.setPairOffset(eth, btc, 0.5e18);
     }
 
+    /// @dev The urgency-scaled bonus is on by default (a fifth at health 1, all of it at 0.9); its
+    /// floor share is at most the whole bonus and its full-bonus health below 1.
+    function test_liquidationParams_urgencyBonusWithinBounds() public {
+        RiskConfig.LiquidationParams memory p = engine.liquidationParams();
+        assertEq(p.minBonusShare, 0.2e18);
+        assertEq(p.fullBonusHealth, 0.9e18);
+        p.minBonusShare = 1e18 + 1;
+        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        engine.setLiquidationParams(p);
+        p.minBonusShare = 1e18;
+        p.fullBonusHealth = 1e18;
+        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        engine.setLiquidationParams(p);
+        p.fullBonusHealth = 0.8e18;
+        engine.setLiquidationParams(p);
+        assertEq(engine.liquidationParams().fullBonusHealth, 0.8e18);
+    }
+
     /// @dev Volatility prices options only: a stale volatility feed blocks the accounts holding an
     /// option on that underlying, never one with only its perps or collateral.
     function test_staleVolatilityFeedOnlyBlocksOptionHolders() public {

@@ -87,6 +87,10 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         uint64 positionPenalty;
         /// @dev Share of that penalty paid to the insurance fund; the rest goes to the keeper.
         uint64 insuranceShare;
+        /// @dev Share of an asset's liquidation bonus paid at health 1 (1e18: the bonus is flat).
+        uint64 minBonusShare;
+        /// @dev At and below this health (< 1e18) the whole bonus is paid; linear between.
+        uint64 fullBonusHealth;
     }
 
     Asset[] internal _assets;
@@ -127,7 +131,9 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
             fullCloseHealth: 0.95e18,
             targetHealth: 1.05e18,
             positionPenalty: 0.02e18,
-            insuranceShare: 0.5e18
+            insuranceShare: 0.5e18,
+            minBonusShare: 0.2e18,
+            fullBonusHealth: 0.9e18
         });
     }
 
@@ -302,7 +308,8 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     function setLiquidationParams(LiquidationParams calldata p) external onlyRole(RISK_ADMIN_ROLE) {
         if (
             p.closeFactor == 0 || p.closeFactor > 1e18 || p.fullCloseHealth > 1e18 || p.targetHealth < 1e18
-                || p.targetHealth > 2e18 || p.positionPenalty > 0.1e18 || p.insuranceShare > 1e18
+                || p.targetHealth > 2e18 || p.positionPenalty > 0.1e18 || p.insuranceShare > 1e18 || p.minBonusShare > 1e18
+                || p.fullBonusHealth >= 1e18
         ) revert InvalidParameter();
         _liquidationParams = p;
         emit LiquidationParamsSet(p);

@@ -6,6 +6,7 @@ import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import { MarginMath } from "./MarginMath.sol";
 import { OptionMath } from "./OptionMath.sol";
 import { PortfolioMargin } from "./PortfolioMargin.sol";
+import { LiquidationSizer } from "./LiquidationSizer.sol";
 import { RiskConfig } from "./RiskConfig.sol";
 
 /// @title RiskEngine
@@ -50,7 +51,12 @@ contract RiskEngine is RiskConfig {
         PortfolioMargin.Position[] positions;
     }
 
-    constructor(address admin) RiskConfig(admin) { }
+    /// @notice The liquidation sizing rule (with the urgency-scaled bonus), created with the engine.
+    LiquidationSizer public immutable liquidationSizer;
+
+    constructor(address admin) RiskConfig(admin) {
+        liquidationSizer = new LiquidationSizer();
+    }
 
     /// @notice Margin figures of an account holding `holdings` and `positions` with `cash`, at
     /// guarded prices (reverts with the oracle's named error if a needed price is untrusted).
@@ -133,23 +139,21 @@ contract RiskEngine is RiskConfig {
     ) external view returns (uint256 repay, uint256 seized) {
         _checkSequencer();
         Asset storage a = _assetOrRevert(assetId);
-        LiquidationParams memory lp = _liquidationParams;
-        uint256 h = MarginMath.health(equity, requirement);
-        uint256 limit = Math.mulDiv(debt, h < lp.fullCloseHealth ? WAD : lp.closeFactor, WAD);
-        uint256 keep = Math.mulDiv(WAD + a.liquidationBonus, WAD - a.maintenanceHaircut, WAD);
-        if (keep < WAD) {
-            int256 gap = int256(Math.mulDiv(requirement, lp.targetHealth, WAD, Math.Rounding.Ceil)) - equity;
-            if (gap > 0) limit = Math.min(limit, Math.mulDiv(uint256(gap), WAD, WAD - keep, Math.Rounding.Ceil));
-        }
-        repay = Math.min(maxRepay, Math.ceilDiv(limit, step) * step);
-        uint256 price = _price(a.riskAsset);
-        seized = Math.mulDiv(Math.mulDiv(repay, WAD + a.liquidationBonus, WAD), 10 ** a.decimals, price);
-        if (seized > held) {
-            // Not enough collateral for the full reward: seize all of it, repay only what it is worth.
-            seized = held;
-            uint256 worth = Math.mulDiv(MarginMath.tokenValue(held, a.decimals, price), WAD, WAD + a.liquidationBonus, Math.Rounding.Ceil);
-            repay = Math.min(maxRepay, Math.ceilDiv(worth, step) * step);
-        }
+        (repay, seized,) = liquidationSizer.size(
+            LiquidationSizer.Inputs({
+                equity: equity,
+                requirement: requirement,
+                debt: debt,
+                held: held,
+                maxRepay: maxRepay,
+                step: step,
+                price: _price(a.riskAsset),
+                decimals: a.decimals,
+                maintenanceHaircut: a.maintenanceHaircut,
+                maxBonus: a.liquidationBonus,
+                params: _liquidationParams
+            })
+        );
     }
 
     function _compute(int256 cash, Holding[] calldata holdings, Position[] calldata positions, bool withInitial)

@@ -4,7 +4,8 @@
  *   share `minShare` of the asset's bonus at health 1, rising linearly as health falls to the
  *   whole bonus at `fullHealth` and below, so a barely unhealthy account pays a small incentive
  *   and one sinking fast pays enough to be liquidated at once;
- * - `liquidationAmounts` (section 8), the engine's repay and seize figures for a given bonus.
+ * - `liquidationAmounts` (section 8), `LiquidationSizer.size`: the debt repaid, the tokens seized
+ *   and the bonus paid, which `RiskEngine.liquidationAmounts` returns for the hub.
  */
 import { mulDiv, WAD } from './fixedPoint.js';
 import { health } from './marginModel.js';
@@ -27,7 +28,7 @@ export function urgencyBonus(health: bigint, maxBonus: bigint, minShare: bigint,
 }
 
 /** The hub's liquidation parameters (RiskConfig.LiquidationParams), WAD. */
-export interface LiquidationParams {
+export interface LiquidationParams extends BonusParams {
   /** share of the debt (or a position) one liquidation may take while health is above fullCloseHealth */
   closeFactor: bigint;
   fullCloseHealth: bigint;
@@ -39,48 +40,54 @@ export interface LiquidationParams {
   insuranceShare: bigint;
 }
 
-/** The collateral a liquidation seizes, as `RiskEngine.liquidationAmounts` reads it. */
-export interface SeizedAsset {
+/** One collateral liquidation's inputs, as `LiquidationSizer.Inputs`. */
+export interface SizingInputs {
+  /** the account's maintenance equity and requirement (USD WAD) */
+  equity: bigint;
+  requirement: bigint;
+  /** its negative cash (USD WAD) */
+  debt: bigint;
+  /** its holding of the asset (token units) */
+  held: bigint;
+  /** the most the keeper repays (USD WAD), and the unit repayments are rounded up to */
+  maxRepay: bigint;
+  step: bigint;
+  /** the asset's guarded price (USD WAD per whole token), decimals and terms */
+  price: bigint;
   decimals: number;
   maintenanceHaircut: bigint;
-  /** the bonus this liquidation pays (the asset's flat bonus, or `urgencyBonus` of it), WAD */
-  bonus: bigint;
+  /** the asset's liquidation bonus: paid whole at and below `fullBonusHealth` */
+  maxBonus: bigint;
+  params: LiquidationParams;
 }
 
 /**
- * `RiskEngine.liquidationAmounts` (docs/risk-model.md section 8) with the bonus as an argument:
- * the debt a keeper repays (at most `maxRepay`, whole `step`s) and the tokens it receives for it,
- * from the account's maintenance `equity` and `requirement`, its `debt` and the `held` amount of
- * the asset priced at `price`. Same operations and roundings as the engine.
+ * `LiquidationSizer.size` (docs/risk-model.md section 8), which the hub's
+ * `RiskEngine.liquidationAmounts` calls: the debt a keeper repays (at most `maxRepay`, whole
+ * `step`s), the tokens it receives for it, and the urgency-scaled bonus paid. Same operations and
+ * roundings, equal on the shared vectors.
  */
-export function liquidationAmounts(
-  equity: bigint,
-  requirement: bigint,
-  debt: bigint,
-  asset: SeizedAsset,
-  price: bigint,
-  held: bigint,
-  maxRepay: bigint,
-  step: bigint,
-  lp: LiquidationParams,
-): { repay: bigint; seized: bigint } {
-  const h = health(equity, requirement);
-  let limit = mulDiv(debt, h < lp.fullCloseHealth ? WAD : lp.closeFactor, WAD);
-  const keep = mulDiv(WAD + asset.bonus, WAD - asset.maintenanceHaircut, WAD);
+export function liquidationAmounts(x: SizingInputs): { repay: bigint; seized: bigint; bonus: bigint } {
+  const lp = x.params;
+  const h = health(x.equity, x.requirement);
+  const bonus = urgencyBonus(h, x.maxBonus, lp.minBonusShare, lp.fullBonusHealth);
+  let limit = mulDiv(x.debt, h < lp.fullCloseHealth ? WAD : lp.closeFactor, WAD);
+  // Each unit repaid raises equity by 1 - keep: the debt goes, (1 + bonus) of haircut collateral with it.
+  const keep = mulDiv(WAD + bonus, WAD - x.maintenanceHaircut, WAD);
   if (keep < WAD) {
-    const gap = mulDiv(requirement, lp.targetHealth, WAD, true) - equity;
+    const gap = mulDiv(x.requirement, lp.targetHealth, WAD, true) - x.equity;
     if (gap > 0n) limit = min(limit, mulDiv(gap, WAD, WAD - keep, true));
   }
-  let repay = min(maxRepay, ceilDiv(limit, step) * step);
-  const scale = 10n ** BigInt(asset.decimals);
-  let seized = mulDiv(mulDiv(repay, WAD + asset.bonus, WAD), scale, price);
-  if (seized > held) {
+  let repay = min(x.maxRepay, ceilDiv(limit, x.step) * x.step);
+  const scale = 10n ** BigInt(x.decimals);
+  let seized = mulDiv(mulDiv(repay, WAD + bonus, WAD), scale, x.price);
+  if (seized > x.held) {
     // Not enough collateral for the full reward: all of it, and only what it is worth is repaid.
-    seized = held;
-    const worth = mulDiv(mulDiv(held, price, scale), WAD, WAD + asset.bonus, true);
-    repay = min(maxRepay, ceilDiv(worth, step) * step);
+    seized = x.held;
+    const worth = mulDiv(mulDiv(x.held, x.price, scale), WAD, WAD + bonus, true);
+    repay = min(x.maxRepay, ceilDiv(worth, x.step) * x.step);
   }
-  return { repay, seized };
+  return { repay, seized, bonus };
 }
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
