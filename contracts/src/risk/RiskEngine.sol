@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
 import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import { MarginMath } from "./MarginMath.sol";
-import { OptionMath } from "./OptionMath.sol";
+import { MarginModel } from "./MarginModel.sol";
 import { PortfolioMargin } from "./PortfolioMargin.sol";
 import { LiquidationSizer } from "./LiquidationSizer.sol";
 import { RiskConfig } from "./RiskConfig.sol";
@@ -51,10 +51,13 @@ contract RiskEngine is RiskConfig {
         PortfolioMargin.Position[] positions;
     }
 
+    /// @notice The margin model and option pricing, created with the engine.
+    MarginModel public immutable marginModel;
     /// @notice The liquidation sizing rule (with the urgency-scaled bonus), created with the engine.
     LiquidationSizer public immutable liquidationSizer;
 
     constructor(address admin) RiskConfig(admin) {
+        marginModel = new MarginModel();
         liquidationSizer = new LiquidationSizer();
     }
 
@@ -191,10 +194,7 @@ contract RiskEngine is RiskConfig {
             u[k] = _underlying(ids[k], hasOption[k]);
         }
         PortfolioMargin.PairOffset[] memory offsets = _offsets(x);
-        PortfolioMargin.Result memory r = withInitial
-            ? PortfolioMargin.compute(x.cash, u, x.collateral, x.positions, offsets)
-            : PortfolioMargin.computeMaintenance(x.cash, u, x.collateral, x.positions, offsets);
-        return (r, ids);
+        return (marginModel.compute(x.cash, u, x.collateral, x.positions, offsets, withInitial), ids);
     }
 
     /// @dev Expired options whose settlement price is fixed are plain cash (their payoff); every
@@ -279,9 +279,7 @@ contract RiskEngine is RiskConfig {
     function _mark(Market storage m, uint256 spot) private view returns (uint256) {
         if (m.kind == MarketKind.Perp) return spot;
         if (m.settlementPrice != 0) return _payoff(m, m.settlementPrice);
-        return uint256(
-            OptionMath.price(int256(spot), int256(uint256(m.strike)), _vol(m.riskAsset), _timeYears(m.expiry), 0, m.kind == MarketKind.Call)
-        );
+        return uint256(marginModel.optionPrice(int256(spot), int256(uint256(m.strike)), _vol(m.riskAsset), _timeYears(m.expiry), m.kind == MarketKind.Call));
     }
 
     function _payoff(Market storage m, uint256 settlement) private view returns (uint256) {
