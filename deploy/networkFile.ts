@@ -165,6 +165,10 @@ export const networkFileSchema = z
             initialHaircut: uint,
             maintenanceHaircut: uint,
             liquidationBonus: uint,
+            /** a yield-bearing token (wstETH-like): the risk asset whose guarded feed is its exchange rate (underlying units per token) */
+            rateFeed: name.optional(),
+            /** the fall of that rate against the underlying the margin assumes (WAD; with rateFeed) */
+            depeg: uint.optional(),
             /** most tokens the chain's vault takes in custody */
             cap: uint,
           })

@@ -100,8 +100,27 @@ export async function wireCollateral(ctx: DeployContext, engine: Engine): Promis
       async () => now.initialHaircut === want.initialHaircut && now.maintenanceHaircut === want.maintenanceHaircut && now.liquidationBonus === c.liquidationBonus,
       () => engine.send('setAssetRisk', [id, want.initialHaircut, want.maintenanceHaircut, c.liquidationBonus]),
     );
+    await wireYield(ctx, engine, id, c, ids);
   }
 }
+
+/** A yield-bearing token's exchange-rate feed and depeg (a plain one: none). */
+async function wireYield(ctx: DeployContext, engine: Engine, id: number, c: NetworkFile['collateral'][number], ids: Map<string, number>): Promise<void> {
+  if (c.depeg !== undefined && c.rateFeed === undefined) throw new Error(`collateral ${c.symbol} on ${c.chain}: depeg without a rateFeed`);
+  const rateFeed = c.rateFeed === undefined ? NO_RATE_FEED : ids.get(c.rateFeed);
+  if (rateFeed === undefined) throw new Error(`collateral ${c.symbol} on ${c.chain}: rateFeed ${c.rateFeed} is not a risk asset of the file`);
+  const depeg = c.rateFeed === undefined ? 0n : (c.depeg ?? 0n);
+  const [feedNow, depegNow] = await engine.read('yieldTerms', [id]);
+  await ctx.converge(
+    ctx.hub,
+    `exchange rate of asset ${id} (${c.symbol} on ${c.chain})`,
+    async () => feedNow === rateFeed && depegNow === depeg,
+    () => engine.send('setAssetYield', [id, rateFeed, depeg]),
+  );
+}
+
+/** `RiskConfig.NO_RATE_FEED`: a plain token. */
+const NO_RATE_FEED = 0xffff;
 
 export async function wireMarkets(ctx: DeployContext, engine: Engine): Promise<void> {
   const hub = ctx.hub;

@@ -21,7 +21,7 @@ import { Relayer } from '../relayer/src/relayer.js';
 import { ParityMonitor } from '../relayer/src/services/parityMonitor.js';
 import { createLogger } from '../relayer/src/log.js';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
-import { formatHealth, formatWad } from '@omnichain-collateral/sdk/risk/marginModel';
+import { formatHealth, formatWad, health } from '@omnichain-collateral/sdk/risk/marginModel';
 import { RelayerApiError, RelayerClient } from '@omnichain-collateral/sdk';
 
 const DEPLOYER = anvilKey(0);
@@ -126,6 +126,34 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(withCall.greeks[0].delta).to.equal(formatWad(risk.delta[0]!));
     expect(withCall.greeks[0].vegaUsd).to.equal(formatWad(risk.vega[0]!));
     expect(Number(withCall.greeks[0].vegaUsd)).to.be.greaterThan(0);
+
+    // Yield-bearing collateral: 2 wstETH at 1.17 ETH each count in ETH's grid after a 5% fall of
+    // the rate, the same to the wei in the API and on the hub; a depeg of the rate lowers both.
+    expect(await engine.read('assetIdOf', [spokeA!.eid, spokeA!.tokens.wstETH!])).to.equal(3);
+    await mintAndDeposit(spokeA!, TRADER, 'wstETH', e18(2n));
+    await waitFor('the wstETH credit', async () => (await hub.read('collateralOf', [account, 3])) === e18(2n));
+    const equalOnChain = async () => {
+      const { body: b } = await getJson(`${api}/v1/accounts/${trader}`);
+      const onHub = await hub.read('accountFigures', [account], { blockTag: b.block });
+      const acct = b.accounts[0];
+      expect(acct.equityUsd.maintenance).to.equal(formatWad(onHub.maintenanceEquity));
+      expect(acct.requirementUsd.initial).to.equal(formatWad(onHub.initialRequirement));
+      expect(acct.requirementUsd.maintenance).to.equal(formatWad(onHub.maintenanceRequirement));
+      // From the same call's figures: a second eth_call at the head block may run a second later (option time value).
+      expect(acct.health).to.equal(formatWad(health(onHub.maintenanceEquity, onHub.maintenanceRequirement)));
+      const onHubRisk = await hub.read('accountRisk', [account], { blockTag: b.block });
+      expect(acct.greeks[0].delta).to.equal(formatWad(onHubRisk.delta[0]!));
+      return acct;
+    };
+    const withWsteth = await equalOnChain();
+    const line = withWsteth.collateral.find((c: { assetId: number }) => c.assetId === 3);
+    expect(line.priceUsd).to.equal('3510', '1.17 × $3,000 a token');
+    // 2 × 1.17 × 0.95 = 2.223 ETH of exposure more than before (the call's delta moves a little with time).
+    expect(Number(withWsteth.greeks[0].delta) - Number(withCall.greeks[0].delta)).to.be.closeTo(2.223, 1e-4);
+    await setFeed(manifest, OPERATOR, 'WSTETH_RATE', 105_000_000n);
+    await waitFor('the API to see the depeg', async () => (await getJson(`${api}/v1/accounts/${trader}`)).body.accounts[0].collateral.find((c: { assetId: number }) => c.assetId === 3).priceUsd === '3150');
+    const depegged = await equalOnChain();
+    expect(Number(depegged.health)).to.be.lessThan(Number(withWsteth.health));
   });
 
   it('previews withdrawals, trades, price moves and deposits; doing them on chain gives the previewed figures to the wei', async function () {
@@ -374,7 +402,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
   it('reports chains, messages, custody and metrics', async function () {
     const chainsRes = await getJson(`${api}/v1/chains`);
     expect(chainsRes.body.chains.map((c: { name: string }) => c.name)).to.deep.equal(['hub', 'spoke-1', 'spoke-2']);
-    await waitFor('a custody check', async () => (await getJson(`${api}/v1/custody`)).body.checks.length === 4);
+    await waitFor('a custody check', async () => (await getJson(`${api}/v1/custody`)).body.checks.length === 5);
     const custody = await getJson(`${api}/v1/custody`);
     expect(custody.body.checks.every((c: { ok: boolean }) => c.ok)).to.equal(true);
     const delivered = await getJson(`${api}/v1/messages?status=delivered&limit=500`);

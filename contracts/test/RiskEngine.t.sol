@@ -8,6 +8,7 @@ import { MarginMath } from "../src/risk/MarginMath.sol";
 import { PortfolioMargin } from "../src/risk/PortfolioMargin.sol";
 import { ManualAggregator } from "../src/devnet/ManualAggregator.sol";
 import { AggregatorV3Interface } from "../src/interfaces/AggregatorV3Interface.sol";
+import { OracleGuard } from "../src/oracle/OracleGuard.sol";
 
 /// @notice The engine on its own (no LayerZero fixture): it hands PortfolioMargin the right
 /// inputs (prices, pair credits for the underlyings the account touches) and keeps the risk
@@ -89,6 +90,61 @@ contract RiskEngineTest is Test {
         vm.prank(address(0xbad));
         vm.expectRevert();
         engine.setPairOffset(eth, btc, 0.5e18);
+    }
+
+    /// @dev wstETH-like collateral: 10 tokens at a rate of 1.15 ETH each, 5% depeg assumed, count
+    /// as 10.925 ETH of the ETH risk asset, so a short ETH perp hedges them; the keeper is paid at
+    /// the market rate, 1.15 x the ETH price.
+    function test_yieldBearingCollateralIsRateTimesPriceAfterTheDepeg() public {
+        ManualAggregator rateFeed = new ManualAggregator(8, 1.15e8);
+        uint16 rate = engine.addRiskAsset(AggregatorV3Interface(address(rateFeed)), 1 hours, 0.5e18, 2e18);
+        uint16 wsteth = engine.listAsset(40_102, address(0x57e7), 18, eth);
+        engine.setAssetRisk(wsteth, 0.2e18, 0.15e18, 0.05e18);
+        vm.expectEmit(address(engine));
+        emit RiskConfig.AssetYieldSet(wsteth, rate, 0.05e18);
+        engine.setAssetYield(wsteth, rate, 0.05e18);
+        (uint16 feed, uint64 depeg) = engine.yieldTerms(wsteth);
+        assertEq(feed, rate);
+        assertEq(depeg, 0.05e18);
+
+        RiskEngine.Holding[] memory held = new RiskEngine.Holding[](1);
+        held[0] = RiskEngine.Holding(wsteth, 10e18);
+        RiskEngine.Position[] memory hedge = new RiskEngine.Position[](1);
+        hedge[0] = RiskEngine.Position(ethPerp, -10.925e18);
+        // Cash: the short's proceeds (10.925 x $3,000) less 1,000 borrowed.
+        MarginMath.Figures memory f = engine.figures(31_775e18, held, hedge);
+        // 10.925 ETH x $3,000 x 0.85, plus cash, plus the short perp at its mark (-10.925 x 3,000).
+        assertEq(f.maintenanceEquity, int256(10.925e18 * 3000 * 85 / 100) + 31_775e18 - 10.925e18 * 3000);
+        // The exposure left is the haircut part only: 10.925 x 0.85 - 10.925 ETH, far below the unhedged 10% of $32,775.
+        assertLt(f.maintenanceRequirement, 1000e18);
+        (int256 equity, uint256 requirement) = engine.maintenanceFigures(31_775e18, held, hedge);
+        assertEq(equity, f.maintenanceEquity, "the maintenance-only path agrees");
+        assertEq(requirement, f.maintenanceRequirement, "the maintenance-only path agrees");
+
+        // Paid at the market rate: repay x 1.05 / (3,000 x 1.15).
+        (uint256 repay, uint256 seized) = engine.liquidationAmounts(-1e18, 1e18, 1000e18, wsteth, 10e18, 100e18, 1);
+        assertEq(seized, repay * 105 / 100 * 1e18 / 3450e18);
+
+        // The rate is guarded like a price: stale, the holders' figures are refused; others are not.
+        vm.warp(block.timestamp + 2 hours);
+        ManualAggregator(address(engine.riskAsset(eth).feed)).setAnswer(3000e8);
+        vm.expectRevert(abi.encodeWithSelector(OracleGuard.StalePrice.selector, rate, block.timestamp - 2 hours, 1 hours));
+        engine.figures(31_775e18, held, hedge);
+        engine.figures(31_775e18, new RiskEngine.Holding[](0), hedge);
+    }
+
+    function test_setAssetYield_refusesAnUnboundedDepegOrTheUnderlyingAsItsRate() public {
+        uint16 wsteth = engine.listAsset(40_102, address(0x57e7), 18, eth);
+        vm.expectRevert(abi.encodeWithSelector(RiskConfig.DepegTooLarge.selector, 0.6e18, 0.5e18));
+        engine.setAssetYield(wsteth, btc, 0.6e18);
+        vm.expectRevert(abi.encodeWithSelector(RiskConfig.RateFeedIsUnderlying.selector, wsteth, eth));
+        engine.setAssetYield(wsteth, eth, 0.05e18);
+        vm.expectRevert();
+        engine.setAssetYield(wsteth, 77, 0.05e18);
+        engine.setAssetYield(wsteth, engine.NO_RATE_FEED(), 0.05e18);
+        (uint16 feed, uint64 depeg) = engine.yieldTerms(wsteth);
+        assertEq(feed, engine.NO_RATE_FEED());
+        assertEq(depeg, 0, "a plain token has no depeg");
     }
 
     /// @dev The urgency-scaled bonus is on by default (a fifth at health 1, all of it at 0.9); its

@@ -19,6 +19,10 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     uint64 public constant MAX_PAIR_CREDIT = 0.8e18;
     /// @notice `ScenarioParams.volFeed` of an underlying with no implied-volatility feed (no options).
     uint16 public constant NO_VOL_FEED = type(uint16).max;
+    /// @notice `yieldTerms` of an asset that is not yield-bearing.
+    uint16 public constant NO_RATE_FEED = type(uint16).max;
+    /// @notice Largest fall of a yield-bearing asset's exchange rate its margin may assume.
+    uint64 public constant MAX_DEPEG = 0.5e18;
 
     /// @notice Collateral: one token on one chain, priced by its risk asset (WETH on two chains
     /// has two Asset entries sharing one risk asset).
@@ -76,6 +80,14 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         uint64 credit;
     }
 
+    /// @notice A yield-bearing collateral (wstETH-like) is worth `rate × the underlying's price`,
+    /// in the underlying's risk asset; `rate` (underlying units per token, WAD) comes from a guarded
+    /// feed, and the margin counts it after a fall of `depeg` against the underlying.
+    struct YieldTerms {
+        uint16 rateFeedPlusOne;
+        uint64 depeg;
+    }
+
     struct LiquidationParams {
         /// @dev Share of debt (or position) one liquidation may take while health is above fullCloseHealth.
         uint64 closeFactor;
@@ -99,6 +111,8 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     mapping(uint16 riskAsset => ScenarioParams) internal _scenario;
     PairOffset[] internal _pairOffsets;
     LiquidationParams internal _liquidationParams;
+    /// @dev Per yield-bearing asset: its exchange-rate feed (plus one; 0: not yield-bearing) and depeg.
+    mapping(uint16 assetId => YieldTerms) internal _yieldTerms;
 
     event AssetListed(uint16 indexed assetId, uint32 indexed eid, address indexed token, uint8 decimals, uint16 riskAsset);
     event AssetRiskSet(uint16 indexed assetId, uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus);
@@ -108,6 +122,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     event PairOffsetSet(uint16 indexed a, uint16 indexed b, uint64 credit);
     event SettlementPriceFixed(uint16 indexed marketId, uint256 price);
     event LiquidationParamsSet(LiquidationParams params);
+    event AssetYieldSet(uint16 indexed assetId, uint16 rateFeed, uint64 depeg);
 
     error ZeroAddress();
     error InvalidParameter();
@@ -122,6 +137,8 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     error NotAnOption(uint16 marketId);
     error NotExpired(uint16 marketId, uint64 expiry);
     error MarketExpired(uint16 marketId);
+    error DepegTooLarge(uint64 depeg, uint64 max);
+    error RateFeedIsUnderlying(uint16 assetId, uint16 rateFeed);
 
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -188,6 +205,27 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         Asset storage a = _assetOrRevert(id);
         (a.initialHaircut, a.maintenanceHaircut, a.liquidationBonus) = (initialHaircut, maintenanceHaircut, liquidationBonus);
         emit AssetRiskSet(id, initialHaircut, maintenanceHaircut, liquidationBonus);
+    }
+
+    /// @notice Make asset `id` yield-bearing: valued at the guarded exchange rate of risk asset
+    /// `rateFeed` (underlying units per token) times its underlying's price, counted in the margin
+    /// after a fall of `depeg` of that rate. `NO_RATE_FEED` makes it a plain token again.
+    function setAssetYield(uint16 id, uint16 rateFeed, uint64 depeg) external onlyRole(RISK_ADMIN_ROLE) {
+        Asset storage a = _assetOrRevert(id);
+        if (depeg > MAX_DEPEG) revert DepegTooLarge(depeg, MAX_DEPEG);
+        if (rateFeed != NO_RATE_FEED) {
+            _riskAssetOrRevert(rateFeed);
+            if (rateFeed == a.riskAsset) revert RateFeedIsUnderlying(id, rateFeed);
+        }
+        _yieldTerms[id] = YieldTerms(rateFeed == NO_RATE_FEED ? 0 : rateFeed + 1, rateFeed == NO_RATE_FEED ? 0 : depeg);
+        emit AssetYieldSet(id, rateFeed, depeg);
+    }
+
+    /// @notice Asset `id`'s exchange-rate feed (`NO_RATE_FEED` if it is a plain token) and depeg.
+    function yieldTerms(uint16 id) external view returns (uint16 rateFeed, uint64 depeg) {
+        _assetOrRevert(id);
+        YieldTerms memory t = _yieldTerms[id];
+        return (t.rateFeedPlusOne == 0 ? NO_RATE_FEED : t.rateFeedPlusOne - 1, t.depeg);
     }
 
     function assetCount() external view returns (uint256) {

@@ -150,7 +150,7 @@ contract RiskEngine is RiskConfig {
                 held: held,
                 maxRepay: maxRepay,
                 step: step,
-                price: _price(a.riskAsset),
+                price: _tokenPrice(assetId, a),
                 decimals: a.decimals,
                 maintenanceHaircut: a.maintenanceHaircut,
                 maxBonus: a.liquidationBonus,
@@ -172,10 +172,11 @@ contract RiskEngine is RiskConfig {
         x.collateral = new PortfolioMargin.Collateral[](holdings.length);
         for (uint256 i; i < holdings.length; ++i) {
             Asset storage a = _assetOrRevert(holdings[i].assetId);
+            (uint256 amount, uint8 decimals) = _modelAmount(holdings[i].assetId, a, holdings[i].amount);
             x.collateral[i] = PortfolioMargin.Collateral({
                 underlying: _local(x, a.riskAsset),
-                amount: holdings[i].amount.toInt256(),
-                decimals: a.decimals,
+                amount: amount.toInt256(),
+                decimals: decimals,
                 initialHaircut: int256(uint256(a.initialHaircut)),
                 maintenanceHaircut: int256(uint256(a.maintenanceHaircut))
             });
@@ -262,6 +263,22 @@ contract RiskEngine is RiskConfig {
             x.localPlusOne[riskAssetId] = plusOne;
         }
         return plusOne - 1;
+    }
+
+    /// @dev What the model holds of an asset: the amount itself, or for a yield-bearing one its
+    /// underlying units (18 decimals) at the guarded rate after the depeg (rounded down).
+    function _modelAmount(uint16 assetId, Asset storage a, uint256 amount) private view returns (uint256, uint8) {
+        YieldTerms memory t = _yieldTerms[assetId];
+        if (t.rateFeedPlusOne == 0) return (amount, a.decimals);
+        uint256 rate = _price(t.rateFeedPlusOne - 1) * (WAD - t.depeg) / WAD;
+        return (Math.mulDiv(amount, rate, 10 ** a.decimals), 18);
+    }
+
+    /// @dev USD WAD per whole token: the underlying's price, times the guarded rate for a yield-bearing asset.
+    function _tokenPrice(uint16 assetId, Asset storage a) private view returns (uint256) {
+        uint256 price = _price(a.riskAsset);
+        YieldTerms memory t = _yieldTerms[assetId];
+        return t.rateFeedPlusOne == 0 ? price : Math.mulDiv(price, _price(t.rateFeedPlusOne - 1), WAD);
     }
 
     function _vol(uint16 riskAssetId) private view returns (int256) {

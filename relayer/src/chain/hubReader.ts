@@ -29,6 +29,8 @@ import type { PairOffset } from '@omnichain-collateral/sdk/risk/portfolioMargin'
 import type { RpcProvider } from './rpc.js';
 /** RiskConfig.NO_VOL_FEED */
 const NO_VOL_FEED = 0xffff;
+/** RiskConfig.NO_RATE_FEED */
+const NO_RATE_FEED = 0xffff;
 /** Accounts per `holdingsOf` call: about 30k gas each, well inside any node's eth_call gas cap. */
 export const HOLDINGS_BATCH = 250;
 /** What every reader over the same hub shares: the configuration, the latest market state, the Black-Scholes memo. */
@@ -79,7 +81,7 @@ export class HubReader {
     return this.shared.setup;
   }
 
-  /** (Re)reads the listed assets, markets, scenario grids and pair credits: four calls in all. */
+  /** (Re)reads the listed assets (and their exchange-rate feeds), markets, scenario grids and pair credits: five calls in all. */
   async loadConfig(): Promise<void> {
     const e = this.engine;
     const mc = this.multicall;
@@ -90,13 +92,17 @@ export class HubReader {
       batchCall(e, 'pairOffsets', []),
     ]);
     const ids = (n: number | bigint) => Array.from({ length: Number(n) }, (_, i) => i);
-    const [assets, markets, scenarios] = await Promise.all([
+    const [assets, yieldTerms, markets, scenarios] = await Promise.all([
       mc.values(ids(assetCount).map((i) => batchCall(e, 'asset', [i]))),
+      mc.values(ids(assetCount).map((i) => batchCall(e, 'yieldTerms', [i]))),
       mc.values(ids(marketCount).map((i) => batchCall(e, 'market', [i]))),
       mc.values(ids(riskAssetCount).map((i) => batchCall(e, 'scenarioParams', [i]))),
     ]);
     this.shared.setup = {
-      assets: assets.map((a, assetId) => ({ assetId, ...a })),
+      assets: assets.map((a, assetId) => {
+        const [rateFeed, depeg] = yieldTerms[assetId]!;
+        return { assetId, ...a, rateFeed: rateFeed === NO_RATE_FEED ? null : rateFeed, depeg };
+      }),
       markets: markets.map((m, marketId) => ({
         marketId,
         riskAsset: m.riskAsset,
@@ -114,7 +120,7 @@ export class HubReader {
   /** Every guarded feed a figure can depend on: collateral and market underlyings, their volatility feeds. */
   feedsInUse(): number[] {
     const { assets, markets, scenarios } = this.setup;
-    const ids = new Set([...assets.map((a) => a.riskAsset), ...markets.map((m) => m.riskAsset)]);
+    const ids = new Set([...assets.flatMap((a) => (a.rateFeed === null || a.rateFeed === undefined ? [a.riskAsset] : [a.riskAsset, a.rateFeed])), ...markets.map((m) => m.riskAsset)]);
     for (const id of [...ids]) {
       const vol = scenarios[id]?.volFeed;
       if (vol !== undefined && vol !== null) ids.add(vol);

@@ -5,7 +5,8 @@
  * a network file the devnet writes for its chains.
  *
  * Devnet assets: USDC (6 decimals) on the hub chain, the settlement token; WETH (18) on every
- * spoke, all one risk asset priced by one ETH/USD feed.
+ * spoke, all one risk asset priced by one ETH/USD feed; wstETH (18) on the first spoke, in the
+ * same risk asset at its exchange rate (a feed of its own).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { loadArtifact, repoRoot } from '../../../deploy/artifacts.js';
 import { anvilKey } from './anvil.js';
 import { deployNetwork } from '../../../deploy/deployNetwork.js';
 import type { DeployedChain, DeploymentManifest } from '../../../deploy/manifest.js';
-import { parseNetworkFile, type NetworkFile } from '../../../deploy/networkFile.js';
+import { parseNetworkFile, type NetworkFile, type NetworkFileInput } from '../../../deploy/networkFile.js';
 import { deployBuilt, deployLayerZero, placeMulticall3, READ_CHANNEL, type LayerZeroDeployment, type MessageLibKind } from './layerzero.js';
 import { configFromManifest, parseRelayerConfig, type RelayerConfig } from '../config.js';
 
@@ -105,16 +106,20 @@ export async function deploySystem(
   const tokens = new Map<number, string>();
   tokens.set(hubSpec.eid, (await deployBuilt(hubSigner, testTokenAbi, token, 'USD Coin', 'USDC', 6)).address);
   for (const c of spokeSpecs) tokens.set(c.eid, (await deployBuilt(signerOf(c.eid), testTokenAbi, token, 'Wrapped Ether', 'WETH', 18)).address);
+  // A yield-bearing token on the first spoke: wstETH-like, worth its exchange rate in ETH.
+  const wsteth = (await deployBuilt(signerOf(spokeSpecs[0]!.eid), testTokenAbi, token, 'Wrapped liquid staked Ether', 'wstETH', 18)).address;
   const operator = operatorKey === privateKey ? hubSigner : devnetSigner(hubSpec.rpcUrl, operatorKey);
   const feeds = {
     USD: (await deployBuilt(operator, manualAggregatorAbi, feed, 8, 100_000_000n)).address,
     ETH: (await deployBuilt(operator, manualAggregatorAbi, feed, 8, 3_000n * 100_000_000n)).address,
     // ETH's implied volatility, 80% a year, in the same 8-decimal format as a price feed.
     ETH_VOL: (await deployBuilt(operator, manualAggregatorAbi, feed, 8, 80_000_000n)).address,
+    // wstETH's exchange rate, 1.17 ETH per token, in the same 8-decimal format.
+    WSTETH_RATE: (await deployBuilt(operator, manualAggregatorAbi, feed, 8, 117_000_000n)).address,
   };
   const now = BigInt((await hubSigner.provider!.getBlock('latest'))!.timestamp);
 
-  const file = devnetNetworkFile({ hubSpec, spokeSpecs, lz, tokens, feeds, venue: await operator.getAddress(), messageLib, optionExpiry: now + 30n * 86_400n });
+  const file = devnetNetworkFile({ hubSpec, spokeSpecs, lz, tokens, wsteth, feeds, venue: await operator.getAddress(), messageLib, optionExpiry: now + 30n * 86_400n });
   if (dir) writeFileSync(join(dir, 'network.json'), `${JSON.stringify(file, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
   const { manifest } = await deployNetwork(file, privateKey, { pollingIntervalMs: 50, ...(dir ? { manifestPath: join(dir, 'deployment.json') } : {}) });
   return manifest;
@@ -125,7 +130,8 @@ const stewardBounds = (min: bigint, max: bigint) => ({ min: wad(min * PCT), max:
 
 /**
  * The devnet as a network file: its chains with the LayerZero contracts just deployed, USDC on
- * the hub (the settlement token) and WETH on every spoke, one ETH/USD feed for every WETH, an
+ * the hub (the settlement token), WETH on every spoke and wstETH (yield-bearing, at its exchange
+ * rate) on the first, one ETH/USD feed for every WETH, an
  * ETH perp and a 30-day call and put 10% out of the money, and the operator as trading venue.
  */
 function devnetNetworkFile(d: {
@@ -133,7 +139,8 @@ function devnetNetworkFile(d: {
   spokeSpecs: DevnetChainSpec[];
   lz: Map<number, LayerZeroDeployment>;
   tokens: Map<number, string>;
-  feeds: { USD: string; ETH: string; ETH_VOL: string };
+  wsteth: string;
+  feeds: { USD: string; ETH: string; ETH_VOL: string; WSTETH_RATE: string };
   venue: string;
   messageLib: MessageLibKind;
   optionExpiry: bigint;
@@ -173,8 +180,9 @@ function devnetNetworkFile(d: {
       { name: 'USD', feed: d.feeds.USD, maxAge: 3600, minPrice: wad(5n * 10n ** 17n), maxPrice: wad(2n * 10n ** 18n), scenario: DEVNET_SCENARIOS.USD },
       { name: 'ETH', feed: d.feeds.ETH, maxAge: 3600, minPrice: wad(10n ** 18n), maxPrice: wad(10n ** 24n), scenario: DEVNET_SCENARIOS.ETH },
       { name: 'ETH_VOL', feed: d.feeds.ETH_VOL, maxAge: 3600, minPrice: wad(10n ** 16n), maxPrice: wad(5n * 10n ** 18n) },
+      { name: 'WSTETH_RATE', feed: d.feeds.WSTETH_RATE, maxAge: 3600, minPrice: wad(5n * 10n ** 17n), maxPrice: wad(2n * 10n ** 18n) },
     ],
-    collateral: all.map((c) => {
+    collateral: all.map((c): NetworkFileInput['collateral'][number] => {
       const isHub = c.eid === d.hubSpec.eid;
       return {
         chain: c.name,
@@ -187,7 +195,22 @@ function devnetNetworkFile(d: {
           : { initialHaircut: wad(20n * PCT), maintenanceHaircut: wad(15n * PCT), liquidationBonus: wad(5n * PCT) }),
         cap: wad(MAX_UINT128),
       };
-    }),
+    }).concat([
+      // Valued at its exchange rate × ETH, in ETH's grid, after a 5% fall of that rate.
+      {
+        chain: d.spokeSpecs[0]!.name,
+        symbol: 'wstETH',
+        token: d.wsteth,
+        decimals: 18,
+        riskAsset: 'ETH',
+        rateFeed: 'WSTETH_RATE',
+        depeg: wad(5n * PCT),
+        initialHaircut: wad(20n * PCT),
+        maintenanceHaircut: wad(15n * PCT),
+        liquidationBonus: wad(5n * PCT),
+        cap: wad(MAX_UINT128),
+      },
+    ]),
     markets: [
       { name: 'ETH-PERP', riskAsset: 'ETH', kind: 'perp', maxPriceDeviation: wad(5n * PCT) },
       { name: 'ETH-3300-C', riskAsset: 'ETH', kind: 'call', strike: wad(3_300n * 10n ** 18n), expiry: wad(d.optionExpiry), maxPriceDeviation: wad(PCT) },

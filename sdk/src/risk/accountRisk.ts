@@ -6,7 +6,7 @@
  * `MarginHub.accountFigures` at that block, to the wei.
  */
 import { fromAccountId } from '../accountId.js';
-import { mulWadDown, WAD } from './fixedPoint.js';
+import { mulDiv, mulWadDown, WAD } from './fixedPoint.js';
 import { health, tokenValue, type MarginFigures } from './marginModel.js';
 import { MemoizedMargin } from './exactBook.js';
 import { collateralValue, type Collateral, type PairOffset, type Position, type RiskParams, type Underlying } from './portfolioMargin.js';
@@ -25,6 +25,10 @@ export interface AssetInfo {
   initialHaircut: bigint;
   maintenanceHaircut: bigint;
   liquidationBonus: bigint;
+  /** a yield-bearing token: the guarded feed of its exchange rate (underlying units per token, WAD); null or absent for a plain one */
+  rateFeed?: number | null;
+  /** the fall of that rate the margin assumes (WAD; 0 when absent) */
+  depeg?: bigint;
 }
 
 export interface MarketInfo {
@@ -113,13 +117,17 @@ export function accountRisk(setup: RiskSetup, accountId: string, holdings: Holdi
     const asset = assets[assetId]!;
     const p = priceOf(asset.riskAsset);
     const price = p.ok ? p.price : 0n;
-    const line = { underlying: local(asset.riskAsset), amount, decimals: asset.decimals, initialHaircut: asset.initialHaircut, maintenanceHaircut: asset.maintenanceHaircut };
+    const rate = asset.rateFeed === null || asset.rateFeed === undefined ? undefined : priceOf(asset.rateFeed);
+    const held = modelAmount(asset, amount, rate?.ok ? rate.price : 0n);
+    const line = { underlying: local(asset.riskAsset), ...held, initialHaircut: asset.initialHaircut, maintenanceHaircut: asset.maintenanceHaircut };
     collateral.push(line);
+    // Per whole token: the underlying's price, times the exchange rate for a yield-bearing one.
+    const tokenPrice = rate === undefined ? price : rate.ok ? mulDiv(price, rate.price, WAD) : 0n;
     risk.collateral.push({
       asset,
       amount,
-      price,
-      valueUsd: tokenValue(amount, asset.decimals, price),
+      price: tokenPrice,
+      valueUsd: tokenValue(amount, asset.decimals, tokenPrice),
       initialValueUsd: collateralValue(line, price, asset.initialHaircut),
       maintenanceValueUsd: collateralValue(line, price, asset.maintenanceHaircut),
     });
@@ -165,6 +173,16 @@ export function accountRisk(setup: RiskSetup, accountId: string, holdings: Holdi
     risk.greeks = [...localIndex.keys()].map((riskAsset, k) => ({ riskAsset, delta: r.delta[k]!, vega: r.vega[k]! }));
   }
   return risk;
+}
+
+/**
+ * What the model holds of a collateral (as `RiskEngine._modelAmount`): the amount itself, or for
+ * a yield-bearing token its underlying units (18 decimals) at `rate` after the asset's depeg.
+ */
+export function modelAmount(asset: AssetInfo, amount: bigint, rate: bigint): { amount: bigint; decimals: number } {
+  if (asset.rateFeed === null || asset.rateFeed === undefined) return { amount, decimals: asset.decimals };
+  const afterDepeg = (rate * (WAD - (asset.depeg ?? 0n))) / WAD;
+  return { amount: mulDiv(amount, afterDepeg, 10n ** BigInt(asset.decimals)), decimals: 18 };
 }
 
 /**
