@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { mkdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser } from 'puppeteer-core';
@@ -21,8 +24,14 @@ describe('the live dashboard at / (a real headless Chromium from npm)', function
   let api: string;
   let browser: Browser;
 
+  let stressReport: string;
+
   before(async function () {
-    devnet = await startTestDevnet({ chainIds: [31_501, 31_502, 31_503], name: 'dashboard' });
+    // A small stress run for the page's stress section, written by the simulator itself.
+    const out = mkdtempSync(join(tmpdir(), 'dashboard-stress-'));
+    await promisify(execFile)('npx', ['tsx', '--conditions=source', 'stress/cli.ts', '--accounts', '60', '--scenario', 'correlated crash', '--out', out]);
+    stressReport = join(out, 'stress.json');
+    devnet = await startTestDevnet({ chainIds: [31_501, 31_502, 31_503], name: 'dashboard', configure: (config) => ({ ...config, stressReport }) });
     ({ manifest, relayer, api } = devnet);
     await seedDemoAccounts(manifest, relayer);
     // The flags keep Chromium off the network, which this machine closes (and CI need not have).
@@ -64,6 +73,16 @@ describe('the live dashboard at / (a real headless Chromium from npm)', function
     expect(await shown()).to.equal(await apiHealth());
     expect(Number(await shown())).to.be.lessThan(Number(before));
     expect(await page.$eval('#liquidation-prices', (e) => e.textContent)).to.match(/risk asset 1 at \$2,800\.00: liquidated at \$2,339\.18/);
+
+    // The stress section: the simulator's figures, as /v1/stress serves them from its file.
+    const file = JSON.parse(readFileSync(stressReport, 'utf8')) as { results: Array<{ scenario: string; regime: string; badDebtUsd: number }> };
+    const served = (await (await fetch(`${api}/v1/stress`)).json()) as { accounts: number; results: Array<{ scenario: string; regime: string; badDebtUsd: number }> };
+    expect(served.accounts).to.equal(60);
+    expect(served.results.map((r) => [r.scenario, r.regime, r.badDebtUsd])).to.deep.equal(file.results.map((r) => [r.scenario, r.regime, r.badDebtUsd]));
+    await waitFor('the stress table', async () => (await page.$$eval('#stress tbody tr', (rows) => rows.length)) === 3, 30_000);
+    const shownRows = await page.$$eval('#stress tbody tr', (rows) => rows.map((r) => [r.children[0]!.textContent, r.children[1]!.textContent]));
+    expect(shownRows).to.deep.equal(file.results.map((r) => [r.scenario, r.regime]));
+    expect(await page.$eval('#stress-status', (e) => e.textContent)).to.match(/^60 accounts, run /);
 
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

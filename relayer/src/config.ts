@@ -125,6 +125,8 @@ export const relayerConfigSchema = z.object({
   paritySample: z.number().int().min(0).max(100).default(4),
   keeper: keeperConfigSchema.optional(),
   riskParameters: riskParametersConfigSchema.optional(),
+  /** A stress run's stress.json (`npm run stress`) the API serves at /v1/stress and the dashboard shows. */
+  stressReport: z.string().min(1).optional(),
 });
 
 export type ChainConfig = z.infer<typeof chainConfigSchema>;

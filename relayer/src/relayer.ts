@@ -141,6 +141,7 @@ export class Relayer {
       chains: this.chains,
       metrics: this.metrics,
       log: this.log,
+      stressReport: this.config.stressReport,
     });
     this.server = await listen(app, this.config.api.host, this.config.api.port);
     const address = this.server.address();

@@ -97,6 +97,12 @@ export const openApiDocument = {
         responses: { '200': { description: 'A page of liquidations' }, '400': badRequest },
       },
     },
+    '/v1/stress': {
+      get: {
+        summary: 'The latest stress run (npm run stress) the relayer is pointed at: bad debt, liquidations, cost to users, worst health and calm-day margin per scenario and regime',
+        responses: { '200': { description: 'The report' }, '404': { description: 'No report configured, or none written yet' } },
+      },
+    },
     '/v1/custody': { get: { summary: 'The last reconciliation of hub ledger against vault custody', responses: { '200': { description: 'Per (chain, token)' } } } },
     '/v1/alerts': { get: { summary: 'Reorgs, custody breaches, parity mismatches and deliveries that kept failing', responses: { '200': { description: 'Alerts, newest last' } } } },
     '/healthz': { get: { summary: 'Liveness and per-chain lag', responses: { '200': { description: 'ok' } } } },

@@ -22,6 +22,7 @@ import type { StuckMessages } from '../services/stuckMessages.js';
 import { isDropped, type RelayerStore } from '../store/store.js';
 import { mountDashboard } from './dashboard.js';
 import { openApiDocument } from './openapi.js';
+import { readStressReport } from './stressReport.js';
 import { percentiles } from '../percentiles.js';
 import { accountJson, liquidationJson, liquidationPriceJson, messageJson } from './serialize.js';
 import { previewBodySchema } from '@omnichain-collateral/sdk/api/requests';
@@ -40,6 +41,8 @@ export interface ApiDeps {
   chains: Map<number, ChainClient>;
   metrics: RelayerMetrics;
   log: Logger;
+  /** the stress report file /v1/stress serves, if any */
+  stressReport?: string | undefined;
 }
 
 class BadRequest extends Error {}
@@ -120,6 +123,13 @@ export function createApp(deps: ApiDeps): express.Express {
 
   app.get('/v1/chains', (_req, res) => {
     res.json({ chains: chainsJson(deps) });
+  });
+
+  // The latest stress run (npm run stress), read when asked: a new run shows without a restart.
+  app.get('/v1/stress', (_req, res) => {
+    const report = readStressReport(deps.stressReport);
+    if ('error' in report) res.status(404).json(report);
+    else res.json(report);
   });
 
   // The LayerZero fee of each message a user or keeper pays for, as the contracts quote it now

@@ -224,7 +224,7 @@ function devnetNetworkFile(d: {
 /** The relayer configuration for a deployed devnet. */
 export function devnetRelayerConfig(
   manifest: DevnetManifest,
-  options: { dataDir: string; apiPort: number; relayerKey: string; keeperKey?: string },
+  options: { dataDir: string; apiPort: number; relayerKey: string; keeperKey?: string; stressReport?: string },
 ): RelayerConfig {
   return parseRelayerConfig({
     // anvil serves WebSocket on its HTTP port: heads by subscription.
@@ -235,6 +235,7 @@ export function devnetRelayerConfig(
     api: { host: '127.0.0.1', port: options.apiPort },
     pollIntervalMs: 200,
     ...(options.keeperKey ? { keeper: { key: options.keeperKey } } : {}),
+    ...(options.stressReport ? { stressReport: options.stressReport } : {}),
   });
 }
 

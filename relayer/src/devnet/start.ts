@@ -123,7 +123,8 @@ async function main(): Promise<void> {
     // The keeper (anvil account 9) gets a repayment budget and hub margin before it starts.
     const keeperKey = anvilKey(9);
     await fundKeeper(manifest, keeperKey, 1_000_000n * 10n ** 6n, 500_000n * 10n ** 6n);
-    const config = devnetRelayerConfig(manifest, { dataDir, apiPort: options.apiPort, relayerKey: deployer, keeperKey });
+    // The dashboard shows the latest npm run stress (from this checkout) once there is one.
+    const config = devnetRelayerConfig(manifest, { dataDir, apiPort: options.apiPort, relayerKey: deployer, keeperKey, stressReport: resolve('stress-results', 'stress.json') });
     relayer = await createDevnetRelayer(config, log);
     const apiUrl = await relayer.start();
 

@@ -189,6 +189,29 @@ export const custodyCheckSchema = z.object({
 /** GET /v1/custody */
 export const custodySchema = z.object({ checks: z.array(custodyCheckSchema) });
 
+/** One scenario under one regime of a stress run (`npm run stress`, stress/simulate.ts). */
+export const stressResultSchema = z.object({
+  scenario: z.string(),
+  regime: z.enum(['Gen 1', 'Gen 2', 'Gen 3']),
+  marginAccounts: z.number().int(),
+  badDebtUsd: z.number(),
+  liquidations: z.number().int(),
+  accountsLiquidated: z.number().int(),
+  liquidationCostUsd: z.number(),
+  worstHealth: z.number(),
+  capitalEfficiency: z.number().nullable(),
+  calmDays: z.number().int(),
+});
+
+/** GET /v1/stress: the latest stress run the relayer was pointed at (its `stressReport` file). */
+export const stressReportSchema = z.object({
+  /** when the report file was written */
+  writtenAt: z.string(),
+  accounts: z.number().int(),
+  results: z.array(stressResultSchema),
+});
+
+export type StressReportJson = z.infer<typeof stressReportSchema>;
 export type AccountJson = z.infer<typeof accountSchema>;
 export type LiquidationPriceJson = z.infer<typeof liquidationPriceSchema>;
 export type MessageJson = z.infer<typeof messageJsonSchema>;

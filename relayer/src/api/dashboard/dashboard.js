@@ -89,6 +89,36 @@ function renderAccount(a, s) {
   }
 }
 
+// The latest stress run (npm run stress), read once: it changes only when the simulator runs again.
+const REGIME_COLORS = { 'Gen 1': '#9e9e9e', 'Gen 2': '#4e79a7', 'Gen 3': '#f28e2b' };
+async function renderStress() {
+  const res = await fetch('/v1/stress');
+  const body = await res.json();
+  if (!res.ok) {
+    $('stress-status').textContent = body.error;
+    return;
+  }
+  $('stress-status').textContent = `${body.accounts.toLocaleString('en-US')} accounts, run ${new Date(body.writtenAt).toLocaleString()}`;
+  const scenarios = [...new Set(body.results.map((r) => r.scenario))];
+  new Chart($('stress-chart'), {
+    type: 'bar',
+    data: {
+      labels: scenarios,
+      datasets: Object.entries(REGIME_COLORS).map(([regime, color]) => ({
+        label: regime,
+        backgroundColor: color,
+        data: scenarios.map((s) => body.results.find((r) => r.scenario === s && r.regime === regime)?.badDebtUsd ?? 0),
+      })),
+    },
+    options: { animation: false, indexAxis: 'y', scales: { x: { beginAtZero: true } } },
+  });
+  const pct = (x) => (x === null ? 'no calm day' : `${(x * 100).toFixed(2)}%`);
+  rows($('stress').tBodies[0], body.results, (r) => [r.scenario, r.regime, { text: usd(r.badDebtUsd), className: r.badDebtUsd > 0 ? 'low' : '' }, r.liquidations.toLocaleString('en-US'), usd(r.liquidationCostUsd), r.worstHealth.toFixed(3), pct(r.capitalEfficiency)]);
+}
+renderStress().catch((err) => {
+  $('stress-status').textContent = `stress report unavailable: ${err}`;
+});
+
 const events = new EventSource(`/v1/events${owner ? `?account=${owner}` : ''}`);
 events.addEventListener('snapshot', (e) => render(JSON.parse(e.data)));
 events.addEventListener('error', () => {
