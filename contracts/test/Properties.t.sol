@@ -7,6 +7,7 @@ import { MarginHub } from "../src/MarginHub.sol";
 import { CollateralVault } from "../src/CollateralVault.sol";
 import { MessageCodec } from "../src/libraries/MessageCodec.sol";
 import { AccountId } from "../src/libraries/AccountIdLib.sol";
+import { MarginMath } from "../src/risk/MarginMath.sol";
 import { TestToken } from "../src/devnet/TestToken.sol";
 import { ManualAggregator } from "../src/devnet/ManualAggregator.sol";
 
@@ -97,11 +98,13 @@ contract PropertiesTest is Fixture, IPacketCourier {
             return;
         }
         (uint256 repaid, uint256 seized) = _liquidate(a, wethAAsset, 100_000e6);
+        // The urgency-scaled share of the 5% bonus at the health the account had.
+        uint256 bonus = MarginMath.urgencyBonus(before, 0.05e18, 0.2e18, 0.9e18);
         uint256 seizedUsd = seized * price8 * 1e10 / 1e18;
-        assertLe(seizedUsd, repaid * 1e12 * 105 / 100, "never more than repay * (1 + bonus)");
+        assertLe(seizedUsd, repaid * 1e12 * (1e18 + bonus) / 1e18, "never more than repay * (1 + bonus)");
         if (seized < 10e18) {
-            // Not capped by what the account held: the keeper got the full bonus, to the wei.
-            assertGe(seizedUsd + price8 * 1e10 / 1e18 + 1, repaid * 1e12 * 105 / 100);
+            // Not capped by what the account held: the keeper got the whole scaled bonus, to the wei.
+            assertGe(seizedUsd + price8 * 1e10 / 1e18 + 1, repaid * 1e12 * (1e18 + bonus) / 1e18);
         }
         // 1.05 * (1 - 0.15) < 1: every liquidation of WETH lifts maintenance equity.
         assertGe(hub.health(a), before);
