@@ -217,7 +217,9 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
             _riskAssetOrRevert(rateFeed);
             if (rateFeed == a.riskAsset) revert RateFeedIsUnderlying(id, rateFeed);
         }
-        _yieldTerms[id] = YieldTerms(rateFeed == NO_RATE_FEED ? 0 : rateFeed + 1, rateFeed == NO_RATE_FEED ? 0 : depeg);
+        // A plain token has no depeg: what is stored is what the event says.
+        if (rateFeed == NO_RATE_FEED) depeg = 0;
+        _yieldTerms[id] = YieldTerms(rateFeed == NO_RATE_FEED ? 0 : rateFeed + 1, depeg);
         emit AssetYieldSet(id, rateFeed, depeg);
     }
 
