@@ -6,14 +6,13 @@
  * both; the adjustable fields (bands, grids, haircuts, price deviation) converge.
  */
 import { riskEngineAbi } from '@omnichain-collateral/sdk/abi';
+import { NO_RATE_FEED, NO_VOL_FEED } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { sameAddress, type DeployContext } from './context.js';
 import { isStewarded, type NetworkFile } from './networkFile.js';
 
 type Engine = TypedContract<typeof riskEngineAbi>;
 
-/** RiskConfig.NO_VOL_FEED: an underlying without options. */
-const NO_VOL_FEED = 0xffff;
 const MARKET_KIND = { perp: 0, call: 1, put: 2 } as const;
 const WAD = 10n ** 18n;
 
@@ -118,9 +117,6 @@ async function wireYield(ctx: DeployContext, engine: Engine, id: number, c: Netw
     () => engine.send('setAssetYield', [id, rateFeed, depeg]),
   );
 }
-
-/** `RiskConfig.NO_RATE_FEED`: a plain token. */
-const NO_RATE_FEED = 0xffff;
 
 export async function wireMarkets(ctx: DeployContext, engine: Engine): Promise<void> {
   const hub = ctx.hub;

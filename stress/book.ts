@@ -14,7 +14,7 @@
 import { floatRng } from '../bench/book.js';
 import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
 import { allocateScreenOutput, packAccounts, type BookAccount, type BookSpec } from '@omnichain-collateral/sdk/risk/screening';
-import { BTC, BTC_PERP, ETH, ETH_CALL, ETH_PERP, ETH_PUT } from './market.js';
+import { BTC, BTC_PERP, ETH, ETH_CALL, ETH_PERP, ETH_PUT, toUnits } from './market.js';
 import type { MarginModel } from './regimes.js';
 
 export interface DraftAccount {
@@ -23,8 +23,6 @@ export interface DraftAccount {
   /** share of the initial requirement the account's equity covers ÷ 1: equity_i = requirement_i / utilisation */
   utilisation: number;
 }
-
-const toUnits = (x: number, decimals: number) => BigInt(Math.round(x * 1e6)) * 10n ** BigInt(decimals - 6);
 
 /** `count` accounts' holdings at starting prices `spots` (USD per whole unit, by underlying). */
 export function draftBook(spec: BookSpec, spots: readonly number[], count: number, seed: number): DraftAccount[] {

@@ -12,6 +12,13 @@ import type { StewardBounds } from '../relayer/src/riskParameters/proposals.js';
 
 const PCT = WAD / 100n;
 
+/** `x` whole units as an integer with `decimals` (at least 6) decimals, kept to a millionth. */
+export const toUnits = (x: number, decimals: number): bigint => BigInt(Math.round(x * 1e6)) * 10n ** BigInt(decimals - 6);
+/** A USD amount or price as WAD, to a millionth of a dollar. */
+export const usdWad = (x: number): bigint => toUnits(x, 18);
+/** A WAD figure as a float. */
+export const fromWad = (wad: bigint): number => Number(wad) / 1e18;
+
 export const ETH = 0;
 export const BTC = 1;
 export const UNDERLYINGS = ['ETH', 'BTC'] as const;

@@ -24,6 +24,7 @@ import {
   type PackedAccounts,
   type ScreenOutput,
 } from '@omnichain-collateral/sdk/risk/screening';
+import { fromWad, usdWad } from './market.js';
 
 export const REGIMES = ['Gen 1', 'Gen 2', 'Gen 3'] as const;
 export type RegimeName = (typeof REGIMES)[number];
@@ -62,9 +63,6 @@ export function spanModel(spec: BookSpec, underlyings: readonly Underlying[]): M
   };
 }
 
-const toFloat = (wad: bigint) => Number(wad) / 1e18;
-const toWadFloat = (x: number) => BigInt(Math.round(x * 1e6)) * 10n ** 12n;
-
 /** Gen 1's static ratios (see the file comment), per instrument: collateral assets first, then markets, as in PackedAccounts. */
 export function staticModel(spec: BookSpec, underlyings: readonly Underlying[]): MarginModel {
   const n = spec.collateralAssets.length + spec.markets.length;
@@ -76,22 +74,22 @@ export function staticModel(spec: BookSpec, underlyings: readonly Underlying[]):
   const shortOnly = new Uint8Array(n);
   spec.collateralAssets.forEach((a, i) => {
     const u = underlyings[a.underlying]!;
-    const spot = toFloat(u.spot);
-    const ratio = toFloat(u.params.scanRange);
-    valueM[i] = spot * (1 - toFloat(a.maintenanceHaircut));
-    valueI[i] = spot * (1 - toFloat(a.initialHaircut));
+    const spot = fromWad(u.spot);
+    const ratio = fromWad(u.params.scanRange);
+    valueM[i] = spot * (1 - fromWad(a.maintenanceHaircut));
+    valueI[i] = spot * (1 - fromWad(a.initialHaircut));
     riskM[i] = valueM[i]! * ratio;
-    riskI[i] = valueI[i]! * ratio * toFloat(u.params.initialMultiple);
+    riskI[i] = valueI[i]! * ratio * fromWad(u.params.initialMultiple);
   });
   spec.markets.forEach((m, j) => {
     const i = spec.collateralAssets.length + j;
     const u = underlyings[m.underlying]!;
-    const spot = toFloat(u.spot);
-    const ratio = toFloat(u.params.scanRange);
-    const mark = m.kind === PERP ? spot : blackScholesFloat(spot, toFloat(m.strike), toFloat(u.vol), toFloat(m.timeYears), m.kind === 1).price;
+    const spot = fromWad(u.spot);
+    const ratio = fromWad(u.params.scanRange);
+    const mark = m.kind === PERP ? spot : blackScholesFloat(spot, fromWad(m.strike), fromWad(u.vol), fromWad(m.timeYears), m.kind === 1).price;
     valueM[i] = valueI[i] = mark;
     riskM[i] = spot * ratio;
-    riskI[i] = spot * ratio * toFloat(u.params.initialMultiple);
+    riskI[i] = spot * ratio * fromWad(u.params.initialMultiple);
     shortOnly[i] = m.kind === PERP ? 0 : 1;
   });
   const figuresAt = (cash: number, instruments: ArrayLike<number>, sizes: ArrayLike<number>, from: number, to: number) => {
@@ -125,14 +123,14 @@ export function staticModel(spec: BookSpec, underlyings: readonly Underlying[]):
       const instruments = [...account.collateral.map((c) => c.asset), ...account.positions.map((p) => spec.collateralAssets.length + p.market)];
       const sizes = [
         ...account.collateral.map((c) => Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals),
-        ...account.positions.map((p) => toFloat(p.size)),
+        ...account.positions.map((p) => fromWad(p.size)),
       ];
-      const f = figuresAt(toFloat(account.cash), instruments, sizes, 0, sizes.length);
+      const f = figuresAt(fromWad(account.cash), instruments, sizes, 0, sizes.length);
       return {
-        initialEquity: toWadFloat(f.equityI),
-        maintenanceEquity: toWadFloat(f.equityM),
-        initialRequirement: toWadFloat(f.requirementI),
-        maintenanceRequirement: toWadFloat(f.requirementM),
+        initialEquity: usdWad(f.equityI),
+        maintenanceEquity: usdWad(f.equityM),
+        initialRequirement: usdWad(f.requirementI),
+        maintenanceRequirement: usdWad(f.requirementM),
       };
     },
   };

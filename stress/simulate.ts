@@ -28,7 +28,7 @@ import { liquidityAddOn } from '../relayer/src/riskParameters/liquidity.js';
 import { DEFAULT_ENGINE_CONFIG, historyDays, nextStewardValue, proposeHaircuts, proposeScenario, toWad, type StewardBounds } from '../relayer/src/riskParameters/proposals.js';
 import { ewmaVariances, logReturns } from '../relayer/src/riskParameters/volatility.js';
 import { draftBook, fundBook, isolate } from './book.js';
-import { ASSETS, bookSpec, FLAT_BONUS_LIQUIDATION, LIQUIDATION, SETTLEMENT_STEP, STATIC_GRID, STEWARD, UNDERLYINGS, type StressAsset } from './market.js';
+import { ASSETS, bookSpec, FLAT_BONUS_LIQUIDATION, fromWad, LIQUIDATION, SETTLEMENT_STEP, STATIC_GRID, STEWARD, UNDERLYINGS, usdWad, type StressAsset } from './market.js';
 import { BLOCKS_PER_DAY, blocks, type Scenario } from './paths.js';
 import { grossNotional, spanModel, staticModel, type MarginModel, type Regime, type RegimeName } from './regimes.js';
 
@@ -78,10 +78,6 @@ export interface RegimeResult {
   daily: Array<{ date: string; badDebtUsd: number; liquidations: number; ethScanRange: number }>;
   runMs: number;
 }
-
-const toFloat = (wad: bigint) => Number(wad) / 1e18;
-/** A USD price as WAD, to a millionth of a dollar. */
-const priceWad = (p: number) => BigInt(Math.round(p * 1e6)) * 10n ** 12n;
 
 /** Annualised EWMA volatility of `closes` (the volatility feed options are priced with). */
 function volFeed(closes: readonly number[]): bigint {
@@ -157,9 +153,9 @@ export function simulate(scenario: Scenario, regime: Regime, options: Simulation
   const startSpots = closes.map((h) => h.at(-1)!);
   const params: Parameters = { grids: UNDERLYINGS.map(() => ({ ...STATIC_GRID })), assets: ASSETS.map((a) => ({ ...a })) };
   const steward = regime.dynamic ? new Steward(params) : undefined;
-  const specAt = () => bookSpec(priceWad(startSpots[0]!), params.assets);
+  const specAt = () => bookSpec(usdWad(startSpots[0]!), params.assets);
   const vols = closes.map(volFeed);
-  const underlyingsAt = (spots: readonly number[]): Underlying[] => spots.map((s, k) => ({ spot: priceWad(s), vol: vols[k]!, params: { ...params.grids[k]! } }));
+  const underlyingsAt = (spots: readonly number[]): Underlying[] => spots.map((s, k) => ({ spot: usdWad(s), vol: vols[k]!, params: { ...params.grids[k]! } }));
 
   let spec = specAt();
   const drafts = draftBook(spec, startSpots, options.accounts, options.seed);
@@ -176,7 +172,7 @@ export function simulate(scenario: Scenario, regime: Regime, options: Simulation
 
   const watch = new OracleWatch(options.jumpHold);
   const accepted = [...startSpots];
-  let budget = priceWad(options.keeperCapitalUsd ?? KEEPER_CAPITAL_PER_ACCOUNT * options.accounts);
+  let budget = usdWad(options.keeperCapitalUsd ?? KEEPER_CAPITAL_PER_ACCOUNT * options.accounts);
   const arrivals = new Map<number, number[]>();
   const r: RegimeResult = {
     scenario: scenario.name,
@@ -205,8 +201,10 @@ export function simulate(scenario: Scenario, regime: Regime, options: Simulation
     // Lowerings queued a day ago land before the day's new proposals (which would requeue them).
     steward?.applyDue(b);
     if (b % BLOCKS_PER_DAY === 0 && b > 0) {
-      closes.forEach((c, k) => c.push(scenario.prices[k]![b - 1]!));
-      closes.forEach((c, k) => (vols[k] = volFeed(c)));
+      closes.forEach((c, k) => {
+        c.push(scenario.prices[k]![b - 1]!);
+        vols[k] = volFeed(c);
+      });
       steward?.propose(closes, holdingsUsd(spec, accounts, accepted), scenario.dailyVolumeUsd, b);
     }
     spec = specAt();
@@ -215,8 +213,8 @@ export function simulate(scenario: Scenario, regime: Regime, options: Simulation
     let untrusted = 0;
     UNDERLYINGS.forEach((_, k) => {
       const stale = scenario.stale.some((s) => s.feed === k && b >= s.from && b < s.to);
-      const state = watch.observe(k, stale ? { ok: false, error: 'StalePrice' } : { ok: true, price: priceWad(truePrice(k)) }, b, b * 3_600_000);
-      if (state.status === 'ok') accepted[k] = toFloat(state.price);
+      const state = watch.observe(k, stale ? { ok: false, error: 'StalePrice' } : { ok: true, price: usdWad(truePrice(k)) }, b, b * 3_600_000);
+      if (state.status === 'ok') accepted[k] = fromWad(state.price);
       else untrusted |= 1 << k;
     });
     const underlyings = underlyingsAt(accepted);
@@ -245,9 +243,9 @@ export function simulate(scenario: Scenario, regime: Regime, options: Simulation
       sold.forEach((units, k) => {
         if (units === 0) return;
         const usd = units * truePrice(k);
-        const slip = liquidityAddOn(usd, scenario.dailyVolumeUsd[k]!, Math.sqrt(toFloat(vols[k]!) ** 2 / 365));
+        const slip = liquidityAddOn(usd, scenario.dailyVolumeUsd[k]!, fromWad(vols[k]!) / Math.sqrt(365));
         r.keeperSlippageUsd += usd * slip;
-        budget += priceWad(usd * (1 - slip));
+        budget += usdWad(usd * (1 - slip));
       });
     }
 
@@ -287,7 +285,7 @@ export function simulate(scenario: Scenario, regime: Regime, options: Simulation
       }
     }
     if ((b + 1) % BLOCKS_PER_DAY === 0) {
-      r.daily.push({ date: scenario.dates[day]!, badDebtUsd: r.badDebtUsd, liquidations: r.liquidations, ethScanRange: toFloat(params.grids[0]!.scanRange) });
+      r.daily.push({ date: scenario.dates[day]!, badDebtUsd: r.badDebtUsd, liquidations: r.liquidations, ethScanRange: fromWad(params.grids[0]!.scanRange) });
     }
   }
 
@@ -334,7 +332,7 @@ function liquidateOnce(spec: BookSpec, u: readonly Underlying[], regime: Regime,
     account.cash += repay;
     choice.amount -= seized;
     const units = Number(seized) / 10 ** asset.decimals;
-    return { costUsd: units * toFloat(price) - toFloat(repay), repay, units, underlying: asset.underlying };
+    return { costUsd: units * fromWad(price) - fromWad(repay), repay, units, underlying: asset.underlying };
   }
   const open = account.positions.filter((p) => p.size !== 0n);
   if (open.length === 0) return undefined;
@@ -353,26 +351,26 @@ function liquidateOnce(spec: BookSpec, u: readonly Underlying[], regime: Regime,
   // The account leaves the position at the mark (as MarginHub.liquidatePosition) and pays the penalty.
   account.cash += (-delta * marked.mark) / WAD - penalty;
   marked.p.size += delta;
-  return { costUsd: toFloat(penalty), repay: 0n, units: 0, underlying: 0 };
+  return { costUsd: fromWad(penalty), repay: 0n, units: 0, underlying: 0 };
 }
 
 /** An account left with nothing but debt: the debt is bad debt (the hub's `_resolveBadDebtIfBankrupt`). */
 function resolveIfBankrupt(account: BookAccount): number {
   if (account.cash >= 0n || account.collateral.some((c) => c.amount > 0n) || account.positions.some((p) => p.size !== 0n)) return 0;
-  const debt = -toFloat(account.cash);
+  const debt = -fromWad(account.cash);
   account.cash = 0n;
   return debt;
 }
 
 /** Cash plus holdings at `spots`, no haircut: what the account is worth if everything were sold. */
 function netValue(spec: BookSpec, account: BookAccount, spots: readonly number[], vols: readonly bigint[]): number {
-  let v = toFloat(account.cash);
+  let v = fromWad(account.cash);
   for (const c of account.collateral) v += (Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals) * spots[spec.collateralAssets[c.asset]!.underlying]!;
   for (const p of account.positions) {
     const m = spec.markets[p.market]!;
     const spot = spots[m.underlying]!;
-    const mark = m.kind === PERP ? spot : blackScholesFloat(spot, toFloat(m.strike), toFloat(vols[m.underlying]!), toFloat(m.timeYears), m.kind === 1).price;
-    v += toFloat(p.size) * mark;
+    const mark = m.kind === PERP ? spot : blackScholesFloat(spot, fromWad(m.strike), fromWad(vols[m.underlying]!), fromWad(m.timeYears), m.kind === 1).price;
+    v += fromWad(p.size) * mark;
   }
   return v;
 }
@@ -394,10 +392,10 @@ function dependsOn(spec: BookSpec, a: BookAccount): number {
 
 /** The packed (float) book follows a liquidated account: liquidations change cash, amounts and sizes, never which holdings it has. */
 function repack(spec: BookSpec, a: BookAccount, i: number, packed: PackedAccounts): void {
-  packed.cash[i] = toFloat(a.cash);
+  packed.cash[i] = fromWad(a.cash);
   let e = packed.start[i]!;
   for (const c of a.collateral) packed.size[e++] = Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals;
-  for (const p of a.positions) packed.size[e++] = toFloat(p.size);
+  for (const p of a.positions) packed.size[e++] = fromWad(p.size);
 }
 
 const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);

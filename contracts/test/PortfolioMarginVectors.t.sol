@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import { Test } from "forge-std/Test.sol";
 import { PortfolioMargin } from "../src/risk/PortfolioMargin.sol";
-import { PortfolioMarginHarness } from "./harness/PortfolioMarginHarness.sol";
+import { MarginModel } from "../src/risk/MarginModel.sol";
 
 /// @notice The Solidity portfolio margin equals the TypeScript model to the wei on 2,000 shared
 /// random portfolios (written by sdk/vectors/portfolioVectors.ts), and behaves as the spec says
@@ -20,10 +20,10 @@ contract PortfolioMarginVectorsTest is Test {
         PortfolioMargin.Result result;
     }
 
-    PortfolioMarginHarness internal harness;
+    MarginModel internal model;
 
     function setUp() public {
-        harness = new PortfolioMarginHarness();
+        model = new MarginModel();
     }
 
     // One test per file so forge checks the four in parallel.
@@ -51,7 +51,7 @@ contract PortfolioMarginVectorsTest is Test {
         assertEq(vectors.length, 500);
         for (uint256 i; i < vectors.length; ++i) {
             Vector memory v = vectors[i];
-            PortfolioMargin.Result memory r = harness.compute(v.cash, v.underlyings, v.collateral, v.positions, v.offsets);
+            PortfolioMargin.Result memory r = model.compute(v.cash, v.underlyings, v.collateral, v.positions, v.offsets, true);
             string memory at = string.concat(", file ", vm.toString(index), " vector ", vm.toString(i));
             assertEq(r.initialEquity, v.result.initialEquity, string.concat("initial equity", at));
             assertEq(r.maintenanceEquity, v.result.maintenanceEquity, string.concat("maintenance equity", at));
@@ -60,7 +60,7 @@ contract PortfolioMarginVectorsTest is Test {
             assertEq(r.delta, v.result.delta, string.concat("delta", at));
             assertEq(r.vega, v.result.vega, string.concat("vega", at));
             // The maintenance-only path (liquidation checks) gives the same maintenance figures.
-            r = harness.computeMaintenance(v.cash, v.underlyings, v.collateral, v.positions, v.offsets);
+            r = model.compute(v.cash, v.underlyings, v.collateral, v.positions, v.offsets, false);
             assertEq(r.maintenanceEquity, v.result.maintenanceEquity, string.concat("maintenance-only equity", at));
             assertEq(r.maintenanceRequirement, v.result.maintenanceRequirement, string.concat("maintenance-only requirement", at));
             assertEq(r.delta, v.result.delta, string.concat("maintenance-only delta", at));
@@ -161,12 +161,12 @@ contract PortfolioMarginVectorsTest is Test {
 
     /// @dev Gas of one margin computation by portfolio size, recorded in snapshots/portfolio-margin.json.
     function test_gas_marginByPortfolioSize() public {
-        PortfolioMarginHarness h = new PortfolioMarginHarness();
+        MarginModel h = new MarginModel();
         uint256[3] memory sizes = [uint256(1), 5, 20];
         for (uint256 s; s < sizes.length; ++s) {
             (PortfolioMargin.Underlying[] memory u, PortfolioMargin.Collateral[] memory c, PortfolioMargin.Position[] memory p) =
                 _mixedPortfolio(sizes[s]);
-            h.compute(-20_000e18, u, c, p, new PortfolioMargin.PairOffset[](0));
+            h.compute(-20_000e18, u, c, p, new PortfolioMargin.PairOffset[](0), true);
             vm.snapshotGasLastCall("portfolio-margin", string.concat(vm.toString(sizes[s]), " positions, 3 collateral, 2 underlyings"));
         }
     }

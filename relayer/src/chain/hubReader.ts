@@ -15,6 +15,9 @@ import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract
 import {
   accountRisk,
   MARKET_KINDS,
+  NO_RATE_FEED,
+  NO_VOL_FEED,
+  rateFeedOf,
   type AccountRisk,
   type AssetInfo,
   type Holdings,
@@ -27,10 +30,6 @@ import {
 import { MemoizedMargin } from '@omnichain-collateral/sdk/risk/exactBook';
 import type { PairOffset } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import type { RpcProvider } from './rpc.js';
-/** RiskConfig.NO_VOL_FEED */
-const NO_VOL_FEED = 0xffff;
-/** RiskConfig.NO_RATE_FEED */
-const NO_RATE_FEED = 0xffff;
 /** Accounts per `holdingsOf` call: about 30k gas each, well inside any node's eth_call gas cap. */
 export const HOLDINGS_BATCH = 250;
 /** What every reader over the same hub shares: the configuration, the latest market state, the Black-Scholes memo. */
@@ -120,7 +119,7 @@ export class HubReader {
   /** Every guarded feed a figure can depend on: collateral and market underlyings, their volatility feeds. */
   feedsInUse(): number[] {
     const { assets, markets, scenarios } = this.setup;
-    const ids = new Set([...assets.flatMap((a) => (a.rateFeed === null || a.rateFeed === undefined ? [a.riskAsset] : [a.riskAsset, a.rateFeed])), ...markets.map((m) => m.riskAsset)]);
+    const ids = new Set([...assets.flatMap((a) => [a.riskAsset, rateFeedOf(a) ?? a.riskAsset]), ...markets.map((m) => m.riskAsset)]);
     for (const id of [...ids]) {
       const vol = scenarios[id]?.volFeed;
       if (vol !== undefined && vol !== null) ids.add(vol);

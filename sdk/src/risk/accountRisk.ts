@@ -14,6 +14,11 @@ import { collateralValue, type Collateral, type PairOffset, type Position, type 
 const YEAR_SECONDS = 365n * 86_400n;
 
 export const MARKET_KINDS = ['perp', 'call', 'put'] as const;
+
+/** `RiskConfig.NO_VOL_FEED`: an underlying without a volatility feed (no options). */
+export const NO_VOL_FEED = 0xffff;
+/** `RiskConfig.NO_RATE_FEED`: a plain (not yield-bearing) collateral token. */
+export const NO_RATE_FEED = 0xffff;
 export type MarketKind = (typeof MARKET_KINDS)[number];
 
 export interface AssetInfo {
@@ -117,7 +122,8 @@ export function accountRisk(setup: RiskSetup, accountId: string, holdings: Holdi
     const asset = assets[assetId]!;
     const p = priceOf(asset.riskAsset);
     const price = p.ok ? p.price : 0n;
-    const rate = asset.rateFeed === null || asset.rateFeed === undefined ? undefined : priceOf(asset.rateFeed);
+    const rateFeed = rateFeedOf(asset);
+    const rate = rateFeed === null ? undefined : priceOf(rateFeed);
     const held = modelAmount(asset, amount, rate?.ok ? rate.price : 0n);
     const line = { underlying: local(asset.riskAsset), ...held, initialHaircut: asset.initialHaircut, maintenanceHaircut: asset.maintenanceHaircut };
     collateral.push(line);
@@ -175,12 +181,17 @@ export function accountRisk(setup: RiskSetup, accountId: string, holdings: Holdi
   return risk;
 }
 
+/** The guarded feed of a yield-bearing asset's exchange rate, null for a plain token. */
+export function rateFeedOf(asset: AssetInfo): number | null {
+  return asset.rateFeed ?? null;
+}
+
 /**
  * What the model holds of a collateral (as `RiskEngine._modelAmount`): the amount itself, or for
  * a yield-bearing token its underlying units (18 decimals) at `rate` after the asset's depeg.
  */
 export function modelAmount(asset: AssetInfo, amount: bigint, rate: bigint): { amount: bigint; decimals: number } {
-  if (asset.rateFeed === null || asset.rateFeed === undefined) return { amount, decimals: asset.decimals };
+  if (rateFeedOf(asset) === null) return { amount, decimals: asset.decimals };
   const afterDepeg = (rate * (WAD - (asset.depeg ?? 0n))) / WAD;
   return { amount: mulDiv(amount, afterDepeg, 10n ** BigInt(asset.decimals)), decimals: 18 };
 }

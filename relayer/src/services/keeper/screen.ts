@@ -3,7 +3,7 @@
  * (sdk/src/risk/screening.ts, SPAN risk arrays) at the latest prices, using the holdings the book
  * last read. Only the candidates it returns are checked with the exact model, then on-chain.
  */
-import { MARKET_KINDS, modelAmount, settledCash, yearsToExpiry } from '@omnichain-collateral/sdk/risk/accountRisk';
+import { MARKET_KINDS, modelAmount, rateFeedOf, settledCash, yearsToExpiry } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../../chain/hubReader.js';
 import type { Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, SCREEN_CANDIDATE, type BookAccount, type BookSpec } from '@omnichain-collateral/sdk/risk/screening';
@@ -26,7 +26,7 @@ export function screenCandidates(reader: HubReader, entries: readonly BookEntry[
   const spec: BookSpec = {
     underlyingCount: scenarios.length,
     // A yield-bearing token enters as its underlying units (18 decimals), as in the engine.
-    collateralAssets: assets.map((a) => ({ underlying: a.riskAsset, decimals: a.rateFeed === null || a.rateFeed === undefined ? a.decimals : 18, initialHaircut: a.initialHaircut, maintenanceHaircut: a.maintenanceHaircut })),
+    collateralAssets: assets.map((a) => ({ underlying: a.riskAsset, decimals: rateFeedOf(a) === null ? a.decimals : 18, initialHaircut: a.initialHaircut, maintenanceHaircut: a.maintenanceHaircut })),
     markets: markets.map((m) => ({ underlying: m.riskAsset, kind: MARKET_KINDS.indexOf(m.kind), strike: m.strike, timeYears: yearsToExpiry(m, now) })),
     offsets: reader.configuredPairOffsets(),
   };
@@ -48,7 +48,8 @@ export function screenCandidates(reader: HubReader, entries: readonly BookEntry[
     const collateral = holdings.collateral.map((c) => {
       const asset = assets[c.assetId]!;
       // An untrusted rate screens at 0: the account is checked exactly, where the price error keeps it from liquidation.
-      const rate = asset.rateFeed === null || asset.rateFeed === undefined ? 0n : (spots.get(asset.rateFeed) ?? 0n);
+      const rateFeed = rateFeedOf(asset);
+      const rate = rateFeed === null ? 0n : (spots.get(rateFeed) ?? 0n);
       return { asset: c.assetId, amount: modelAmount(asset, c.amount, rate).amount };
     });
     return { cash, collateral, positions };
