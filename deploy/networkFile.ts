@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { addressSchema } from '@omnichain-collateral/sdk/messageCodec';
 
 /** The parameters a RiskSteward moves, in the order of its `Parameter` enum. */
-export const STEWARD_PARAMETERS = ['scanRange', 'volShift', 'initialHaircut', 'maintenanceHaircut'] as const;
+export const STEWARD_PARAMETERS = ['scanRange', 'volShift', 'initialHaircut', 'maintenanceHaircut', 'concentrationImpact'] as const;
 
 const uint = z.union([z.string().regex(/^[0-9]+$/, 'must be a non-negative integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v));
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"');
@@ -108,7 +108,8 @@ export const networkFileSchema = z
     /**
      * The risk steward (RiskSteward): `proposer` (the relayer's risk parameter key) may move the
      * listed parameters within their bounds. `target` is a risk asset's name for `scanRange` and
-     * `volShift`, a collateral's `SYMBOL@chain` for the haircuts. A stewarded parameter's value in
+     * `volShift`, a collateral's `SYMBOL@chain` for the haircuts and `concentrationImpact` (which
+     * needs the collateral's `concentration`). A stewarded parameter's value in
      * this file is its starting value: once set, the deploy tool leaves it to the steward.
      */
     steward: z
@@ -169,6 +170,11 @@ export const networkFileSchema = z
             rateFeed: name.optional(),
             /** the fall of that rate against the underlying the margin assumes (WAD; with rateFeed) */
             depeg: uint.optional(),
+            /**
+             * the per-account concentration add-on: an account's haircuts on this token rise by
+             * min(cap, impact × √(its holding's USD value / depthUsd)); all WAD. Absent: none.
+             */
+            concentration: z.object({ depthUsd: uint, impact: uint, cap: uint }).strict().optional(),
             /** most tokens the chain's vault takes in custody */
             cap: uint,
           })
@@ -212,8 +218,11 @@ export const networkFileSchema = z
     });
     file.steward?.bounds.forEach((b, i) => {
       const onRisk = b.parameter === 'scanRange' || b.parameter === 'volShift';
-      if (onRisk ? !risk.has(b.target) : collateralIndex(file, b.target) === undefined) {
+      const collateral = onRisk ? undefined : collateralIndex(file, b.target);
+      if (onRisk ? !risk.has(b.target) : collateral === undefined) {
         issue(['steward', 'bounds', i, 'target'], onRisk ? `no risk asset is named "${b.target}"` : `no collateral "${b.target}" (SYMBOL@chain)`);
+      } else if (b.parameter === 'concentrationImpact' && file.collateral[collateral!]!.concentration === undefined) {
+        issue(['steward', 'bounds', i, 'target'], `collateral "${b.target}" has no concentration add-on to steward`);
       }
     });
     file.markets.forEach((m, i) => {

@@ -100,7 +100,22 @@ export async function wireCollateral(ctx: DeployContext, engine: Engine): Promis
       () => engine.send('setAssetRisk', [id, want.initialHaircut, want.maintenanceHaircut, c.liquidationBonus]),
     );
     await wireYield(ctx, engine, id, c, ids);
+    await wireConcentration(ctx, engine, id, c);
   }
+}
+
+/** A token's concentration add-on (none: all 0); a stewarded impact, once set, is the steward's. */
+async function wireConcentration(ctx: DeployContext, engine: Engine, id: number, c: NetworkFile['collateral'][number]): Promise<void> {
+  const want = c.concentration ?? { depthUsd: 0n, impact: 0n, cap: 0n };
+  const now = await engine.read('concentrationTerms', [id]);
+  const target = `${c.symbol}@${c.chain}`;
+  if (now.depthUsd !== 0n && isStewarded(ctx.file, 'concentrationImpact', target)) want.impact = now.impact;
+  await ctx.converge(
+    ctx.hub,
+    `concentration add-on of asset ${id} (${target})`,
+    async () => now.depthUsd === want.depthUsd && now.impact === want.impact && now.cap === want.cap,
+    () => engine.send('setAssetConcentration', [id, want.depthUsd, want.impact, want.cap]),
+  );
 }
 
 /** A yield-bearing token's exchange-rate feed and depeg (a plain one: none). */

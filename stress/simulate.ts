@@ -25,10 +25,19 @@ import { blackScholes } from '@omnichain-collateral/sdk/risk/optionMath';
 import { allocateScreenOutput, blackScholesFloat, packAccounts, SCREEN_CANDIDATE, type BookAccount, type BookSpec, type PackedAccounts } from '@omnichain-collateral/sdk/risk/screening';
 import { OracleWatch, type OracleWatchOptions } from '../relayer/src/services/keeper/oracleWatch.js';
 import { liquidityAddOn } from '../relayer/src/riskParameters/liquidity.js';
-import { DEFAULT_ENGINE_CONFIG, historyDays, nextStewardValue, proposeHaircuts, proposeScenario, toWad, type StewardBounds } from '../relayer/src/riskParameters/proposals.js';
+import {
+  DEFAULT_ENGINE_CONFIG,
+  historyDays,
+  nextStewardValue,
+  proposeConcentrationImpact,
+  proposeHaircuts,
+  proposeScenario,
+  toWad,
+  type StewardBounds,
+} from '../relayer/src/riskParameters/proposals.js';
 import { ewmaVariances, logReturns } from '../relayer/src/riskParameters/volatility.js';
 import { draftBook, fundBook, isolate } from './book.js';
-import { ASSETS, bookSpec, FLAT_BONUS_LIQUIDATION, fromWad, LIQUIDATION, SETTLEMENT_STEP, STATIC_GRID, STEWARD, UNDERLYINGS, usdWad, type StressAsset } from './market.js';
+import { ASSETS, bookSpec, CONCENTRATION_CAP, FLAT_BONUS_LIQUIDATION, fromWad, LIQUIDATION, SETTLEMENT_STEP, STATIC_GRID, STEWARD, UNDERLYINGS, usdWad, type StressAsset } from './market.js';
 import { BLOCKS_PER_DAY, blocks, type Scenario } from './paths.js';
 import { grossNotional, spanModel, staticModel, type MarginModel, type Regime, type RegimeName } from './regimes.js';
 
@@ -112,6 +121,11 @@ class Steward {
       this.steer(`initial ${i}`, a.initialHaircut, h.initialHaircut, STEWARD.initialHaircut, block, converge, (v) => (a.initialHaircut = v));
       // The hub keeps maintenance at most initial.
       this.steer(`maintenance ${i}`, a.maintenanceHaircut, h.maintenanceHaircut, STEWARD.maintenanceHaircut, block, converge, (v) => (a.maintenanceHaircut = v < a.initialHaircut ? v : a.initialHaircut));
+      // The per-account concentration add-on: depth = the market's daily volume (the square-root
+      // law's V), its price impact steered to Y · σ_daily.
+      const terms = (a.concentration ??= { depthUsd: usdWad(dailyVolumeUsd[a.underlying]!), impact: 0n, cap: CONCENTRATION_CAP });
+      const impact = proposeConcentrationImpact(dailyVol[a.underlying]!);
+      this.steer(`impact ${i}`, terms.impact, impact, STEWARD.concentrationImpact, block, converge, (v) => (terms.impact = v));
     });
   }
 

@@ -22,7 +22,7 @@ describe('keeper pieces', function () {
     const asset = (assetId: number, eid: number, bonus: bigint): AssetInfo => ({
       assetId, eid, token: `0x${'0'.repeat(39)}${assetId}`, decimals: 18, riskAsset: 1, initialHaircut: 0n, maintenanceHaircut: 0n, liquidationBonus: bonus,
     });
-    const line = (a: AssetInfo, valueUsd: bigint) => ({ asset: a, amount: 1n, price: 1n, valueUsd, initialValueUsd: valueUsd, maintenanceValueUsd: valueUsd });
+    const line = (a: AssetInfo, valueUsd: bigint) => ({ asset: a, amount: 1n, price: 1n, valueUsd, initialValueUsd: valueUsd, maintenanceValueUsd: valueUsd, concentrationAddOn: 0n });
     const risk = (collateral: AccountRisk['collateral']): AccountRisk => ({ accountId: '0x', owner: '0x', subAccount: 0, block: 1, cash: -1n, collateral, positions: [], priceErrors: [], feeds: [] });
     const hubWeth = asset(0, 1, 5n);
     const spokeWeth = asset(1, 2, 5n);

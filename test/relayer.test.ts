@@ -22,6 +22,7 @@ import { ParityMonitor } from '../relayer/src/services/parityMonitor.js';
 import { createLogger } from '../relayer/src/log.js';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
 import { formatHealth, formatWad, health } from '@omnichain-collateral/sdk/risk/marginModel';
+import { concentrationAddOn } from '@omnichain-collateral/sdk/risk/concentration';
 import { RelayerApiError, RelayerClient } from '@omnichain-collateral/sdk';
 
 const DEPLOYER = anvilKey(0);
@@ -148,6 +149,11 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     const withWsteth = await equalOnChain();
     const line = withWsteth.collateral.find((c: { assetId: number }) => c.assetId === 3);
     expect(line.priceUsd).to.equal('3510', '1.17 × $3,000 a token');
+    // wstETH's thin market ($5M deep, 5% impact): both its haircuts rise by 5% × √($6,669 / $5M),
+    // on the model's 2.223 ETH at $3,000 (the hub's figures above include it).
+    const terms = await engine.read('concentrationTerms', [3]);
+    expect(line.concentrationAddOn).to.equal(formatWad(concentrationAddOn(6_669n * 10n ** 18n, terms)));
+    expect(Number(line.concentrationAddOn)).to.be.closeTo(0.05 * Math.sqrt(6_669 / 5e6), 1e-12);
     // 2 × 1.17 × 0.95 = 2.223 ETH of exposure more than before (the call's delta moves a little with time).
     expect(Number(withWsteth.greeks[0].delta) - Number(withCall.greeks[0].delta)).to.be.closeTo(2.223, 1e-4);
     await setFeed(manifest, OPERATOR, 'WSTETH_RATE', 105_000_000n);

@@ -18,6 +18,8 @@ const SCAN_RANGE = 0;
 const VOL_SHIFT = 1;
 const ETH = 1;
 const SPOKE2_WETH = 2;
+const WSTETH = 3;
+const CONCENTRATION_IMPACT = 4;
 const CAROL = anvilKey(3);
 
 /**
@@ -63,7 +65,8 @@ describe('risk parameters on a devnet: a volatility jump raises margin on-chain 
             steward: manifest.riskSteward!,
             sampleMs: 250,
             // Spoke-2's WETH haircuts too, against $3,000 of trading a day: carol's 10 WETH is a large holding.
-            underlyings: [{ riskAsset: ETH, history: join(dir, 'eth.csv'), assets: [SPOKE2_WETH], dailyVolumeUsd: 3_000 }],
+            // wstETH: only its concentration add-on's price impact is stewarded.
+            underlyings: [{ riskAsset: ETH, history: join(dir, 'eth.csv'), assets: [SPOKE2_WETH, WSTETH], dailyVolumeUsd: 3_000 }],
             horizonPeriods: 1,
             lookbackPeriods: 100,
             threshold: 0.05,
@@ -88,8 +91,8 @@ describe('risk parameters on a devnet: a volatility jump raises margin on-chain 
     const steward = devnet.manifest.riskSteward!;
     expect(await engine().read('hasRole', [await engine().read('RISK_ADMIN_ROLE', []), steward])).to.equal(true);
     const events = await stewardEvents('BoundsSet');
-    // ETH's scan range and volatility shift, then each spoke's WETH initial and maintenance haircut.
-    expect(events.map((e) => [Number(e.parameter), Number(e.id)])).to.deep.equal([[SCAN_RANGE, ETH], [VOL_SHIFT, ETH], [2, 1], [3, 1], [2, 2], [3, 2]]);
+    // ETH's scan range and volatility shift, each spoke's WETH initial and maintenance haircut, wstETH's concentration impact.
+    expect(events.map((e) => [Number(e.parameter), Number(e.id)])).to.deep.equal([[SCAN_RANGE, ETH], [VOL_SHIFT, ETH], [2, 1], [3, 1], [2, 2], [3, 2], [CONCENTRATION_IMPACT, WSTETH]]);
   });
 
   it('ETH swinging ±22% a period: the scan range rises one step at once, then waits out its cooldown', async function () {
@@ -127,6 +130,15 @@ describe('risk parameters on a devnet: a volatility jump raises margin on-chain 
     expect(asset.liquidationBonus).to.equal(e18(5n) / 100n);
     const spoke1 = await engine().read('asset', [1]);
     expect([spoke1.initialHaircut, spoke1.maintenanceHaircut], 'an asset the engine does not steer is left alone').to.deep.equal([e18(20n) / 100n, e18(15n) / 100n]);
+  });
+
+  it('the same swings raise wstETH\'s concentration impact (σ_daily, 22%) one step at once, its depth and cap untouched', async function () {
+    await waitFor('wstETH impact raised', async () => (await engine().read('concentrationTerms', [WSTETH])).impact > e18(5n) / 100n);
+    const terms = await engine().read('concentrationTerms', [WSTETH]);
+    expect(terms.impact, '5% -> 6.25%, one step').to.equal(e18(625n) / 10_000n);
+    expect([terms.depthUsd, terms.cap]).to.deep.equal([e18(5_000_000n), e18(25n) / 100n]);
+    const wsteth = await engine().read('asset', [WSTETH]);
+    expect([wsteth.initialHaircut, wsteth.maintenanceHaircut], 'its haircuts are not stewarded').to.deep.equal([e18(20n) / 100n, e18(15n) / 100n]);
   });
 
   it('lowering margin is only ever queued: the calm-market volatility shift waits its day', async function () {

@@ -120,6 +120,35 @@ describe('sdk risk screening (float risk arrays) and exact book', function () {
     expect(exactBook.memoSize).to.be.below(62 * 40);
   });
 
+  it('screens a book whose collateral carries concentration add-ons like the exact book, which raises each holding\'s haircuts as the engine does', function () {
+    const plain = generateBook(1000, 21);
+    // Depths from $20k to $2M: the book's holdings (a few $100 to about $1M) get add-ons from nothing to the cap.
+    const spec = {
+      ...plain.spec,
+      collateralAssets: plain.spec.collateralAssets.map((a, i) => ({ ...a, concentration: { depthUsd: 20_000n * 10n ** BigInt(i % 3) * W, impact: (10n + 15n * BigInt(i)) * PCT, cap: 40n * PCT } })),
+    };
+    const exactBook = new ExactBook(spec, plain.underlyings);
+    const risk = buildRiskArrays(spec, plain.underlyings);
+    const accounts = packAccounts(spec, plain.accounts);
+    const before = new ExactBook(plain.spec, plain.underlyings);
+    let lower = 0;
+    let liquidatable = 0;
+    plain.accounts.forEach((account, i) => {
+      const x = exactBook.evaluate(account);
+      if (checkAgainstExact(`concentrated account ${i}`, screenAccount(risk, accounts, i), x)) liquidatable++;
+      const without = before.evaluate(account).maintenanceEquity;
+      expect(x.maintenanceEquity <= without, `account ${i}: an add-on only lowers equity`).to.equal(true);
+      if (x.maintenanceEquity < without) lower++;
+    });
+    expect(lower, 'accounts whose holdings drew an add-on').to.be.above(900);
+    expect(liquidatable, 'the add-on makes more accounts liquidatable than the plain book\'s fifth').to.be.above(250);
+    // And the exact book is portfolioMargin on the raised haircuts.
+    const p = toPortfolio(spec, plain.accounts[7]!, plain.underlyings);
+    expect(p.collateral.some((c, k) => c.maintenanceHaircut > spec.collateralAssets[plain.accounts[7]!.collateral[k]!.asset]!.maintenanceHaircut)).to.equal(true);
+    expect(exactBook.evaluate(plain.accounts[7]!)).to.deep.equal(portfolioMargin(p.cash, plain.underlyings, p.collateral, p.positions, spec.offsets));
+    expect(() => toPortfolio(spec, plain.accounts[7]!), 'no spots, no add-on').to.throw(/spot is needed/);
+  });
+
   it('flags accounts one wei short of their requirement, where rounding alone decides the float comparison', function () {
     const book = generateBook(500, 13);
     const exactBook = new ExactBook(book.spec, book.underlyings);

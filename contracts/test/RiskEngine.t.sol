@@ -147,6 +147,54 @@ contract RiskEngineTest is Test {
         assertEq(depeg, 0, "a plain token has no depeg");
     }
 
+    /// @dev 100 WETH ($300,000) against a $1M depth at 5% impact: both haircuts rise by
+    /// 5% x sqrt(0.3) = 2.7386...%; one WETH pays a tenth of that per dollar.
+    function test_concentrationAddOnRaisesAHoldingsHaircutsWithItsSize() public {
+        uint16 weth = engine.listAsset(40_102, address(0xe7), 18, eth);
+        engine.setAssetRisk(weth, 0.2e18, 0.15e18, 0.05e18);
+        RiskEngine.Holding[] memory whale = new RiskEngine.Holding[](1);
+        whale[0] = RiskEngine.Holding(weth, 100e18);
+        RiskEngine.Position[] memory none = new RiskEngine.Position[](0);
+        MarginMath.Figures memory flat = engine.figures(0, whale, none);
+        assertEq(flat.maintenanceEquity, 255_000e18);
+
+        vm.expectEmit(address(engine));
+        emit RiskConfig.AssetConcentrationSet(weth, 1_000_000e18, 0.05e18, 0.3e18);
+        engine.setAssetConcentration(weth, 1_000_000e18, 0.05e18, 0.3e18);
+        RiskConfig.ConcentrationTerms memory t = engine.concentrationTerms(weth);
+        assertEq(t.depthUsd, 1_000_000e18);
+        MarginMath.Figures memory f = engine.figures(0, whale, none);
+        uint256 addOn = 27_386_127_875_258_305;
+        assertEq(f.maintenanceEquity, int256(300_000e18 * (0.85e18 - addOn) / 1e18));
+        assertEq(f.initialEquity, int256(300_000e18 * (0.8e18 - addOn) / 1e18));
+        (int256 equity,) = engine.maintenanceFigures(0, whale, none);
+        assertEq(equity, f.maintenanceEquity, "the maintenance-only path agrees");
+
+        whale[0].amount = 1e18;
+        assertEq(engine.figures(0, whale, none).maintenanceEquity, int256(3000e18 * (0.85e18 - addOn / 10) / 1e18));
+        // At a third of the price the same holding is worth a third: the add-on falls with it.
+        ManualAggregator(address(engine.riskAsset(eth).feed)).setAnswer(1000e8);
+        whale[0].amount = 100e18;
+        assertGt(engine.figures(0, whale, none).maintenanceEquity, int256(100_000e18 * (0.85e18 - addOn) / 1e18));
+    }
+
+    function test_setAssetConcentration_refusesUnboundedTermsOrTermsWithoutDepth() public {
+        uint16 weth = engine.listAsset(40_102, address(0xe7), 18, eth);
+        vm.expectRevert(abi.encodeWithSelector(RiskConfig.ConcentrationCapTooLarge.selector, 0.6e18, 0.5e18));
+        engine.setAssetConcentration(weth, 1e24, 0.05e18, 0.6e18);
+        vm.expectRevert(abi.encodeWithSelector(RiskConfig.ConcentrationImpactTooLarge.selector, 1.5e18, 1e18));
+        engine.setAssetConcentration(weth, 1e24, 1.5e18, 0.3e18);
+        vm.expectRevert(abi.encodeWithSelector(RiskConfig.ConcentrationWithoutDepth.selector, weth));
+        engine.setAssetConcentration(weth, 0, 0.05e18, 0.3e18);
+        vm.expectRevert(abi.encodeWithSelector(RiskConfig.UnknownAssetId.selector, weth + 1));
+        engine.setAssetConcentration(weth + 1, 1e24, 0.05e18, 0.3e18);
+        vm.prank(address(0xbad));
+        vm.expectRevert();
+        engine.setAssetConcentration(weth, 1e24, 0.05e18, 0.3e18);
+        engine.setAssetConcentration(weth, 0, 0, 0);
+        assertEq(engine.concentrationTerms(weth).cap, 0);
+    }
+
     /// @dev The urgency-scaled bonus is on by default (a fifth at health 1, all of it at 0.9); its
     /// floor share is at most the whole bonus and its full-bonus health below 1.
     function test_liquidationParams_urgencyBonusWithinBounds() public {

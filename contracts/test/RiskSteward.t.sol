@@ -24,6 +24,7 @@ contract RiskStewardTest is Test {
     IRiskSteward.Parameter internal constant VOL_SHIFT = IRiskSteward.Parameter.VolShift;
     IRiskSteward.Parameter internal constant INITIAL = IRiskSteward.Parameter.InitialHaircut;
     IRiskSteward.Parameter internal constant MAINTENANCE = IRiskSteward.Parameter.MaintenanceHaircut;
+    IRiskSteward.Parameter internal constant IMPACT = IRiskSteward.Parameter.ConcentrationImpact;
 
     function setUp() public {
         vm.warp(1_700_000_000);
@@ -140,6 +141,28 @@ contract RiskStewardTest is Test {
         vm.warp(vm.getBlockTimestamp() + 1 days);
         _expectRevertPropose(MAINTENANCE, weth, 0.22e18, abi.encodeWithSelector(IRiskSteward.HaircutOrder.selector, weth, uint64(0.2e18), uint64(0.22e18)));
         _expectRevertPropose(INITIAL, weth, 0.18e18, abi.encodeWithSelector(IRiskSteward.HaircutOrder.selector, weth, uint64(0.18e18), uint64(0.1875e18)));
+    }
+
+    /// @dev The concentration add-on's price impact moves like any other margin parameter: a raise
+    /// at once, with the depth and cap untouched; a lowering after its delay.
+    function test_concentrationImpact_raisedAtOnceLoweredLate() public {
+        engine.setAssetConcentration(weth, 50_000_000e18, 0.03e18, 0.3e18);
+        vm.prank(governance);
+        steward.setBounds(IMPACT, weth, IRiskSteward.Bounds(0.01e18, 0.2e18, 0.25e18, 1 days, 3 days));
+        vm.expectEmit(address(steward));
+        emit IRiskSteward.ParameterRaised(IMPACT, weth, 0.03e18, 0.0375e18);
+        _propose(IMPACT, weth, 0.0375e18);
+        RiskConfig.ConcentrationTerms memory t = engine.concentrationTerms(weth);
+        assertEq(t.impact, 0.0375e18);
+        assertEq(t.depthUsd, 50_000_000e18, "the depth untouched");
+        assertEq(t.cap, 0.3e18, "the cap untouched");
+        vm.warp(vm.getBlockTimestamp() + 1 days);
+        _expectRevertPropose(IMPACT, weth, 0.06e18, abi.encodeWithSelector(IRiskSteward.StepTooLarge.selector, IMPACT, weth, uint64(0.0375e18), uint64(0.06e18), uint64(0.25e18)));
+        _propose(IMPACT, weth, 0.03e18);
+        assertEq(engine.concentrationTerms(weth).impact, 0.0375e18, "a lowering waits");
+        vm.warp(vm.getBlockTimestamp() + 3 days);
+        steward.executeLowering(IMPACT, weth);
+        assertEq(engine.concentrationTerms(weth).impact, 0.03e18);
     }
 
     function test_refusals() public {

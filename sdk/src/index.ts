@@ -5,7 +5,8 @@
  * - the margin model, to the wei (`accountRisk`, `portfolioMargin`, `health`), its float
  *   screening for books (`screenBook`) and the memoized exact path (`ExactBook`);
  * - what-if previews and liquidation prices (`previewAccount`, `liquidationPrices`);
- * - the hub's liquidation sizing and urgency-scaled bonus (`liquidationAmounts`, `urgencyBonus`);
+ * - the hub's liquidation sizing and urgency-scaled bonus (`liquidationAmounts`, `urgencyBonus`),
+ *   and its per-account concentration add-on (`concentrationAddOn`);
  * - the cross-chain message codec, account ids, LayerZero packets and options;
  * - typed ABIs (also at `@omnichain-collateral/sdk/abi`), `TypedContract`, Multicall3 batches,
  *   named revert reasons, and contract helpers (`deposit`, `withdraw`, `transfer`, `readFigures`);
@@ -25,6 +26,7 @@ export * from './risk/preview.js';
 export * from './risk/exactBook.js';
 export * from './risk/screening.js';
 export * from './risk/liquidation.js';
+export * from './risk/concentration.js';
 
 export * from './contracts/typedContract.js';
 export * from './contracts/multicall.js';

@@ -11,12 +11,14 @@ pragma solidity ^0.8.24;
 /// changes nothing else.
 interface IRiskSteward {
     /// @notice What a proposal changes: an underlying's scan range or volatility shift (by risk
-    /// asset id), or a collateral asset's initial or maintenance haircut (by asset id).
+    /// asset id), or a collateral asset's initial or maintenance haircut or the price impact of
+    /// its concentration add-on (by asset id).
     enum Parameter {
         ScanRange,
         VolShift,
         InitialHaircut,
-        MaintenanceHaircut
+        MaintenanceHaircut,
+        ConcentrationImpact
     }
 
     /// @notice The limits of one parameter of one risk asset or asset.

@@ -23,6 +23,10 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     uint16 public constant NO_RATE_FEED = type(uint16).max;
     /// @notice Largest fall of a yield-bearing asset's exchange rate its margin may assume.
     uint64 public constant MAX_DEPEG = 0.5e18;
+    /// @notice Largest concentration add-on an asset may charge, and largest price impact of
+    /// selling its whole market depth (docs/risk-model.md section 10.5).
+    uint64 public constant MAX_CONCENTRATION_CAP = 0.5e18;
+    uint64 public constant MAX_CONCENTRATION_IMPACT = 1e18;
 
     /// @notice Collateral: one token on one chain, priced by its risk asset (WETH on two chains
     /// has two Asset entries sharing one risk asset).
@@ -88,6 +92,19 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         uint64 depeg;
     }
 
+    /// @notice The per-account concentration add-on of a collateral asset: an account holding a
+    /// value `Q` of it has both haircuts raised by `min(cap, impact × √(Q / depthUsd))`, the cost
+    /// of selling its own holding into a market of depth `depthUsd` (square-root law of market
+    /// impact). `depthUsd` 0: no add-on.
+    struct ConcentrationTerms {
+        /// @dev USD WAD a liquidator can sell within the liquidation horizon at price impact `impact`.
+        uint128 depthUsd;
+        /// @dev Price impact of selling the whole depth (WAD): about σ_daily of the underlying.
+        uint64 impact;
+        /// @dev Largest add-on (WAD).
+        uint64 cap;
+    }
+
     struct LiquidationParams {
         /// @dev Share of debt (or position) one liquidation may take while health is above fullCloseHealth.
         uint64 closeFactor;
@@ -113,6 +130,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     LiquidationParams internal _liquidationParams;
     /// @dev Per yield-bearing asset: its exchange-rate feed (plus one; 0: not yield-bearing) and depeg.
     mapping(uint16 assetId => YieldTerms) internal _yieldTerms;
+    mapping(uint16 assetId => ConcentrationTerms) internal _concentration;
 
     event AssetListed(uint16 indexed assetId, uint32 indexed eid, address indexed token, uint8 decimals, uint16 riskAsset);
     event AssetRiskSet(uint16 indexed assetId, uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus);
@@ -123,6 +141,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     event SettlementPriceFixed(uint16 indexed marketId, uint256 price);
     event LiquidationParamsSet(LiquidationParams params);
     event AssetYieldSet(uint16 indexed assetId, uint16 rateFeed, uint64 depeg);
+    event AssetConcentrationSet(uint16 indexed assetId, uint128 depthUsd, uint64 impact, uint64 cap);
 
     error ZeroAddress();
     error InvalidParameter();
@@ -139,6 +158,10 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     error MarketExpired(uint16 marketId);
     error DepegTooLarge(uint64 depeg, uint64 max);
     error RateFeedIsUnderlying(uint16 assetId, uint16 rateFeed);
+    error ConcentrationCapTooLarge(uint64 cap, uint64 max);
+    error ConcentrationImpactTooLarge(uint64 impact, uint64 max);
+    /// @notice An impact or cap was given with no market depth to apply it to.
+    error ConcentrationWithoutDepth(uint16 assetId);
 
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -228,6 +251,23 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         _assetOrRevert(id);
         YieldTerms memory t = _yieldTerms[id];
         return (t.rateFeedPlusOne == 0 ? NO_RATE_FEED : t.rateFeedPlusOne - 1, t.depeg);
+    }
+
+    /// @notice Set asset `id`'s per-account concentration add-on (see `ConcentrationTerms`); a
+    /// `depthUsd` of 0 (with impact and cap 0) turns it off.
+    function setAssetConcentration(uint16 id, uint128 depthUsd, uint64 impact, uint64 cap) external onlyRole(RISK_ADMIN_ROLE) {
+        _assetOrRevert(id);
+        if (cap > MAX_CONCENTRATION_CAP) revert ConcentrationCapTooLarge(cap, MAX_CONCENTRATION_CAP);
+        if (impact > MAX_CONCENTRATION_IMPACT) revert ConcentrationImpactTooLarge(impact, MAX_CONCENTRATION_IMPACT);
+        if (depthUsd == 0 && (impact != 0 || cap != 0)) revert ConcentrationWithoutDepth(id);
+        _concentration[id] = ConcentrationTerms(depthUsd, impact, cap);
+        emit AssetConcentrationSet(id, depthUsd, impact, cap);
+    }
+
+    /// @notice Asset `id`'s concentration add-on terms (all 0: none).
+    function concentrationTerms(uint16 id) external view returns (ConcentrationTerms memory) {
+        _assetOrRevert(id);
+        return _concentration[id];
     }
 
     function assetCount() external view returns (uint256) {

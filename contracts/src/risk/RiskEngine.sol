@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
 import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import { Concentration } from "./Concentration.sol";
 import { MarginMath } from "./MarginMath.sol";
 import { MarginModel } from "./MarginModel.sol";
 import { PortfolioMargin } from "./PortfolioMargin.sol";
@@ -173,12 +174,13 @@ contract RiskEngine is RiskConfig {
         for (uint256 i; i < holdings.length; ++i) {
             Asset storage a = _assetOrRevert(holdings[i].assetId);
             (uint256 amount, uint8 decimals) = _modelAmount(holdings[i].assetId, a, holdings[i].amount);
+            uint256 extra = _concentrationAddOn(holdings[i].assetId, a, amount, decimals);
             x.collateral[i] = PortfolioMargin.Collateral({
                 underlying: _local(x, a.riskAsset),
                 amount: amount.toInt256(),
                 decimals: decimals,
-                initialHaircut: int256(uint256(a.initialHaircut)),
-                maintenanceHaircut: int256(uint256(a.maintenanceHaircut))
+                initialHaircut: int256(Concentration.raise(a.initialHaircut, extra)),
+                maintenanceHaircut: int256(Concentration.raise(a.maintenanceHaircut, extra))
             });
         }
         _addPositions(x, positions);
@@ -272,6 +274,14 @@ contract RiskEngine is RiskConfig {
         if (t.rateFeedPlusOne == 0) return (amount, a.decimals);
         uint256 rate = _price(t.rateFeedPlusOne - 1) * (WAD - t.depeg) / WAD;
         return (Math.mulDiv(amount, rate, 10 ** a.decimals), 18);
+    }
+
+    /// @dev The account's concentration add-on for holding `amount` (model units) of the asset:
+    /// its value at the underlying's guarded price against the asset's market depth.
+    function _concentrationAddOn(uint16 assetId, Asset storage a, uint256 amount, uint8 decimals) private view returns (uint256) {
+        ConcentrationTerms memory t = _concentration[assetId];
+        if (t.depthUsd == 0) return 0;
+        return Concentration.addOn(Math.mulDiv(amount, _price(a.riskAsset), 10 ** decimals), t.depthUsd, t.impact, t.cap);
     }
 
     /// @dev USD WAD per whole token: the underlying's price, times the guarded rate for a yield-bearing asset.

@@ -7,8 +7,9 @@ import { RiskConfig } from "./RiskConfig.sol";
 
 /// @title RiskSteward
 /// @notice The only way the relayer's risk parameter engine changes margin on-chain: bounded,
-/// rate-limited and asymmetric updates of scan ranges, volatility shifts and haircuts, each
-/// applied through the risk engine's own setters (so the engine's hard bounds hold as well).
+/// rate-limited and asymmetric updates of scan ranges, volatility shifts, haircuts and
+/// concentration price impacts, each applied through the risk engine's own setters (so the
+/// engine's hard bounds hold as well).
 /// Governance (DEFAULT_ADMIN_ROLE) sets the bounds; the steward (STEWARD_ROLE) proposes.
 contract RiskSteward is AccessControl, IRiskSteward {
     bytes32 public constant STEWARD_ROLE = keccak256("STEWARD_ROLE");
@@ -79,6 +80,7 @@ contract RiskSteward is AccessControl, IRiskSteward {
     function current(Parameter parameter, uint16 id) public view returns (uint64) {
         if (parameter == Parameter.ScanRange) return engine.scenarioParams(id).scanRange;
         if (parameter == Parameter.VolShift) return engine.scenarioParams(id).volShift;
+        if (parameter == Parameter.ConcentrationImpact) return engine.concentrationTerms(id).impact;
         RiskConfig.Asset memory a = engine.asset(id);
         return parameter == Parameter.InitialHaircut ? a.initialHaircut : a.maintenanceHaircut;
     }
@@ -125,6 +127,9 @@ contract RiskSteward is AccessControl, IRiskSteward {
             if (parameter == Parameter.ScanRange) p.scanRange = value;
             else p.volShift = value;
             engine.setScenarioParams(id, p);
+        } else if (parameter == Parameter.ConcentrationImpact) {
+            RiskConfig.ConcentrationTerms memory t = engine.concentrationTerms(id);
+            engine.setAssetConcentration(id, t.depthUsd, value, t.cap);
         } else {
             RiskConfig.Asset memory a = engine.asset(id);
             if (parameter == Parameter.InitialHaircut) a.initialHaircut = value;

@@ -35,6 +35,7 @@ export function accountJson(r: AccountRisk, chainName: (eid: number) => string):
       valueUsd: formatWad(c.valueUsd),
       initialValueUsd: formatWad(c.initialValueUsd),
       maintenanceValueUsd: formatWad(c.maintenanceValueUsd),
+      concentrationAddOn: formatWad(c.concentrationAddOn),
     })),
     positions: r.positions.map((p) => ({
       marketId: p.market.marketId,

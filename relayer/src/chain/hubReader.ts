@@ -80,7 +80,7 @@ export class HubReader {
     return this.shared.setup;
   }
 
-  /** (Re)reads the listed assets (and their exchange-rate feeds), markets, scenario grids and pair credits: five calls in all. */
+  /** (Re)reads the listed assets (their exchange-rate feeds and concentration terms), markets, scenario grids and pair credits: six calls in all. */
   async loadConfig(): Promise<void> {
     const e = this.engine;
     const mc = this.multicall;
@@ -91,16 +91,18 @@ export class HubReader {
       batchCall(e, 'pairOffsets', []),
     ]);
     const ids = (n: number | bigint) => Array.from({ length: Number(n) }, (_, i) => i);
-    const [assets, yieldTerms, markets, scenarios] = await Promise.all([
+    const [assets, yieldTerms, concentration, markets, scenarios] = await Promise.all([
       mc.values(ids(assetCount).map((i) => batchCall(e, 'asset', [i]))),
       mc.values(ids(assetCount).map((i) => batchCall(e, 'yieldTerms', [i]))),
+      mc.values(ids(assetCount).map((i) => batchCall(e, 'concentrationTerms', [i]))),
       mc.values(ids(marketCount).map((i) => batchCall(e, 'market', [i]))),
       mc.values(ids(riskAssetCount).map((i) => batchCall(e, 'scenarioParams', [i]))),
     ]);
     this.shared.setup = {
       assets: assets.map((a, assetId) => {
         const [rateFeed, depeg] = yieldTerms[assetId]!;
-        return { assetId, ...a, rateFeed: rateFeed === NO_RATE_FEED ? null : rateFeed, depeg };
+        const { depthUsd, impact, cap } = concentration[assetId]!;
+        return { assetId, ...a, rateFeed: rateFeed === NO_RATE_FEED ? null : rateFeed, depeg, concentration: { depthUsd, impact, cap } };
       }),
       markets: markets.map((m, marketId) => ({
         marketId,

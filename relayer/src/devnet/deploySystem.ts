@@ -160,9 +160,9 @@ function devnetNetworkFile(d: {
     pathway: { messageLib: d.messageLib, requiredDVNs: ['DVN'] },
     // A HealthReader on every spoke, answered by the devnet's SimpleReadDVN and SimpleReadExecutor.
     read: { channel: READ_CHANNEL, requiredDVNs: ['ReadDVN'], gas: wad(HEALTH_READ_GAS) },
-    // ETH's scan range and volatility shift, and the spokes' WETH haircuts, move with the market
-    // through the steward: at most a quarter of the current value per change, an hour apart,
-    // lowerings a day late.
+    // ETH's scan range and volatility shift, the spokes' WETH haircuts and wstETH's concentration
+    // impact move with the market through the steward: at most a quarter of the current value per
+    // change, an hour apart, lowerings a day late.
     steward: {
       proposer: new Wallet(DEVNET_STEWARD_KEY).address,
       bounds: [
@@ -172,6 +172,7 @@ function devnetNetworkFile(d: {
           { parameter: 'initialHaircut' as const, target: `WETH@${c.name}`, ...stewardBounds(5n, 60n) },
           { parameter: 'maintenanceHaircut' as const, target: `WETH@${c.name}`, ...stewardBounds(3n, 50n) },
         ]),
+        { parameter: 'concentrationImpact', target: `wstETH@${d.spokeSpecs[0]!.name}`, ...stewardBounds(1n, 20n) },
       ],
     },
     enforcedGas: { CREDIT: wad(ENFORCED_LZ_RECEIVE_GAS.CREDIT), RELEASE: wad(ENFORCED_LZ_RECEIVE_GAS.RELEASE), SEIZE: wad(ENFORCED_LZ_RECEIVE_GAS.SEIZE) },
@@ -196,7 +197,8 @@ function devnetNetworkFile(d: {
         cap: wad(MAX_UINT128),
       };
     }).concat([
-      // Valued at its exchange rate × ETH, in ETH's grid, after a 5% fall of that rate.
+      // Valued at its exchange rate × ETH, in ETH's grid, after a 5% fall of that rate. Its market
+      // is thinner than ETH's: an account's haircuts rise by 5% × √(holding / $5M), at most 25%.
       {
         chain: d.spokeSpecs[0]!.name,
         symbol: 'wstETH',
@@ -205,6 +207,7 @@ function devnetNetworkFile(d: {
         riskAsset: 'ETH',
         rateFeed: 'WSTETH_RATE',
         depeg: wad(5n * PCT),
+        concentration: { depthUsd: wad(5_000_000n * 10n ** 18n), impact: wad(5n * PCT), cap: wad(25n * PCT) },
         initialHaircut: wad(20n * PCT),
         maintenanceHaircut: wad(15n * PCT),
         liquidationBonus: wad(5n * PCT),

@@ -111,6 +111,15 @@ export function proposeHaircuts(
   return { maintenanceHaircut, initialHaircut, liquidityAddOn: addOn };
 }
 
+/**
+ * The price impact of the per-account concentration add-on (`RiskConfig.ConcentrationTerms`,
+ * docs/risk-model.md section 10.5): by the square-root law, selling the whole market depth moves
+ * the price by about Y · σ_daily, so `impact = Y · σ`, at most the add-on's own cap.
+ */
+export function proposeConcentrationImpact(dailyVol: number, config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG): number {
+  return Math.min(config.liquidity.cap, config.liquidity.impactCoefficient * dailyVol);
+}
+
 /** The parameters `history` calls for, with `holdingUsd` of the asset in the book. */
 export function proposeParameters(history: MarketHistory, holdingUsd: number, config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG): Proposal {
   const { closes, volumesUsd } = history;

@@ -3,7 +3,8 @@
  * has `riskParameters`: every `sampleMs` it records each configured underlying's guarded price
  * as one period's close (after the candles of its history file), estimates the volatility, and
  * moves the underlying's scan range and volatility shift, and the haircuts of the collateral it
- * is told to (from the book's holding against the daily volume), toward what it calls for through the
+ * is told to (from the book's holding against the daily volume) and the price impact of their
+ * concentration add-on (from the volatility), toward what it calls for through the
  * RiskSteward: the target when the steward accepts it, else the one step it does. Raises take
  * effect at once; a lowering is queued by the steward and executed here once its delay is over.
  *
@@ -21,7 +22,17 @@ import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { Relayer, RelayerPlugin } from '../relayer.js';
 import { loadCandles } from '../riskParameters/candles.js';
-import { DEFAULT_ENGINE_CONFIG, historyDays, nextStewardValue, proposeHaircuts, proposeScenario, toWad, type ParameterEngineConfig, type ScenarioProposal } from '../riskParameters/proposals.js';
+import {
+  DEFAULT_ENGINE_CONFIG,
+  historyDays,
+  nextStewardValue,
+  proposeConcentrationImpact,
+  proposeHaircuts,
+  proposeScenario,
+  toWad,
+  type ParameterEngineConfig,
+  type ScenarioProposal,
+} from '../riskParameters/proposals.js';
 import { every, Loop } from './loop.js';
 
 /** RiskSteward's Parameter enum. */
@@ -31,6 +42,7 @@ const SCENARIO_PARAMETERS = [
 ] as const;
 const INITIAL_HAIRCUT = 2;
 const MAINTENANCE_HAIRCUT = 3;
+const CONCENTRATION_IMPACT = 4;
 
 type Underlying = RiskParametersConfig['underlyings'][number];
 
@@ -120,7 +132,10 @@ export class ParameterSteward implements RelayerPlugin {
     }
   }
 
-  /** Each steered collateral's haircuts from the book's holding of it against the daily volume. */
+  /**
+   * Each steered collateral's haircuts from the book's holding of it against the daily volume,
+   * and its concentration add-on's price impact from the volatility (where the steward has bounds for it).
+   */
   private async steerHaircuts(u: Underlying, dailyVol: number, price: number, now: bigint): Promise<void> {
     const volume = this.volumes.get(u.riskAsset)!;
     for (const assetId of u.assets) {
@@ -137,6 +152,7 @@ export class ParameterSteward implements RelayerPlugin {
         await this.steer(MAINTENANCE_HAIRCUT, 'maintenanceHaircut', assetId, maintenance, now, context);
         await this.steer(INITIAL_HAIRCUT, 'initialHaircut', assetId, initial, now, context);
       }
+      await this.steer(CONCENTRATION_IMPACT, 'concentrationImpact', assetId, toWad(proposeConcentrationImpact(dailyVol, this.engineConfig)), now, { dailyVol });
     }
   }
 

@@ -23,6 +23,8 @@ export const collateralLineSchema = z.object({
   valueUsd: decimal,
   initialValueUsd: decimal,
   maintenanceValueUsd: decimal,
+  /** what this holding's size adds to both the asset's haircuts (a fraction): the concentration add-on */
+  concentrationAddOn: decimal,
 });
 
 export const positionLineSchema = z.object({

@@ -9,6 +9,7 @@ import { fromAccountId } from '../accountId.js';
 import { mulDiv, mulWadDown, WAD } from './fixedPoint.js';
 import { health, tokenValue, type MarginFigures } from './marginModel.js';
 import { MemoizedMargin } from './exactBook.js';
+import { concentratedHaircuts, type ConcentrationTerms } from './concentration.js';
 import { collateralValue, type Collateral, type PairOffset, type Position, type RiskParams, type Underlying } from './portfolioMargin.js';
 
 const YEAR_SECONDS = 365n * 86_400n;
@@ -34,6 +35,8 @@ export interface AssetInfo {
   rateFeed?: number | null;
   /** the fall of that rate the margin assumes (WAD; 0 when absent) */
   depeg?: bigint;
+  /** the per-account concentration add-on's terms; absent or depth 0: none */
+  concentration?: ConcentrationTerms;
 }
 
 export interface MarketInfo {
@@ -77,7 +80,8 @@ export interface AccountRisk {
   subAccount: number;
   block: number;
   cash: bigint;
-  collateral: Array<{ asset: AssetInfo; amount: bigint; price: bigint; valueUsd: bigint; initialValueUsd: bigint; maintenanceValueUsd: bigint }>;
+  /** `concentrationAddOn`: what this account's holding adds to both the asset's haircuts (WAD) */
+  collateral: Array<{ asset: AssetInfo; amount: bigint; price: bigint; valueUsd: bigint; initialValueUsd: bigint; maintenanceValueUsd: bigint; concentrationAddOn: bigint }>;
   positions: Array<{ market: MarketInfo; size: bigint; price: bigint; markUsd: bigint; valueUsd: bigint }>;
   /** absent when a price the account depends on cannot be trusted (then `priceErrors` says why) */
   figures?: MarginFigures;
@@ -125,7 +129,9 @@ export function accountRisk(setup: RiskSetup, accountId: string, holdings: Holdi
     const rateFeed = rateFeedOf(asset);
     const rate = rateFeed === null ? undefined : priceOf(rateFeed);
     const held = modelAmount(asset, amount, rate?.ok ? rate.price : 0n);
-    const line = { underlying: local(asset.riskAsset), ...held, initialHaircut: asset.initialHaircut, maintenanceHaircut: asset.maintenanceHaircut };
+    // As the engine: the haircuts rise with the holding's value at the underlying's price.
+    const haircuts = concentratedHaircuts(asset, held.amount, held.decimals, price);
+    const line = { underlying: local(asset.riskAsset), ...held, initialHaircut: haircuts.initialHaircut, maintenanceHaircut: haircuts.maintenanceHaircut };
     collateral.push(line);
     // Per whole token: the underlying's price, times the exchange rate for a yield-bearing one.
     const tokenPrice = rate === undefined ? price : rate.ok ? mulDiv(price, rate.price, WAD) : 0n;
@@ -134,8 +140,9 @@ export function accountRisk(setup: RiskSetup, accountId: string, holdings: Holdi
       amount,
       price: tokenPrice,
       valueUsd: tokenValue(amount, asset.decimals, tokenPrice),
-      initialValueUsd: collateralValue(line, price, asset.initialHaircut),
-      maintenanceValueUsd: collateralValue(line, price, asset.maintenanceHaircut),
+      initialValueUsd: collateralValue(line, price, line.initialHaircut),
+      maintenanceValueUsd: collateralValue(line, price, line.maintenanceHaircut),
+      concentrationAddOn: haircuts.addOn,
     });
   }
   let cash = holdings.cash;

@@ -7,6 +7,7 @@
  * It is `portfolioMargin` itself with a memoizing OptionPricer; test/screening.test.ts asserts
  * the results are identical.
  */
+import { concentratedHaircuts } from './concentration.js';
 import { blackScholes, type Greeks } from './optionMath.js';
 import { portfolioMargin, type Collateral, type OptionPricer, type PairOffset, type PortfolioResult, type Position, type Underlying } from './portfolioMargin.js';
 import type { BookAccount, BookSpec } from './screening.js';
@@ -76,13 +77,22 @@ export interface Portfolio {
   positions: Position[];
 }
 
-export function toPortfolio(spec: BookSpec, account: BookAccount): Portfolio {
+/**
+ * `account` as `portfolioMargin` takes it. A collateral asset with concentration terms needs the
+ * `underlyings`' spots: its haircuts rise with the holding's value, as the engine's do.
+ */
+export function toPortfolio(spec: BookSpec, account: BookAccount, underlyings?: readonly Underlying[]): Portfolio {
   return {
     cash: account.cash,
     collateral: account.collateral.map(({ asset, amount }) => {
       const a = spec.collateralAssets[asset];
       if (!a) throw new Error(`UnknownCollateral(${asset})`);
-      return { underlying: a.underlying, amount, decimals: a.decimals, initialHaircut: a.initialHaircut, maintenanceHaircut: a.maintenanceHaircut };
+      const line = { underlying: a.underlying, amount, decimals: a.decimals, initialHaircut: a.initialHaircut, maintenanceHaircut: a.maintenanceHaircut };
+      if (a.concentration === undefined || a.concentration.depthUsd === 0n) return line;
+      const spot = underlyings?.[a.underlying]?.spot;
+      if (spot === undefined) throw new Error(`collateral ${asset} has a concentration add-on: its underlying's spot is needed`);
+      const { initialHaircut, maintenanceHaircut } = concentratedHaircuts(a, amount, a.decimals, spot);
+      return { ...line, initialHaircut, maintenanceHaircut };
     }),
     positions: account.positions.map(({ market, size }) => {
       const m = spec.markets[market];
@@ -111,7 +121,7 @@ export class ExactBook {
   }
 
   evaluate(account: BookAccount): PortfolioResult {
-    const { cash, collateral, positions } = toPortfolio(this.spec, account);
+    const { cash, collateral, positions } = toPortfolio(this.spec, account, this.prices);
     return this.margin.portfolioMargin(cash, this.prices, collateral, positions, this.spec.offsets);
   }
 

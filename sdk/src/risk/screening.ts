@@ -15,6 +15,7 @@
  * `SCREENING_ERROR_BOUND`. Everything is stored struct-of-arrays in typed arrays that can live in
  * SharedArrayBuffers, so worker threads screen slices of one book without copying it.
  */
+import type { ConcentrationTerms } from './concentration.js';
 import { CALL, PERP, PUT, type Collateral, type PairOffset, type Position, type Underlying } from './portfolioMargin.js';
 
 // ------------------------------------------------------------------------------ book description
@@ -25,6 +26,8 @@ export interface CollateralAsset {
   decimals: number;
   initialHaircut: bigint;
   maintenanceHaircut: bigint;
+  /** the per-account concentration add-on (concentration.ts); absent or depth 0: none */
+  concentration?: ConcentrationTerms | undefined;
 }
 
 /** A listed perp or option market: what an account's position refers to. */
@@ -89,6 +92,12 @@ export interface RiskArrays {
   values: Float64Array;
   /** Per underlying: the cover applied to the two extreme moves. */
   extremeCover: Float64Array;
+  /**
+   * Per collateral asset, `CONCENTRATION_WIDTH` floats: market depth (0: no add-on), impact, cap,
+   * the underlying's spot, and 1 − each haircut. An account's holding scales that asset's values by
+   * `(keep − addOn) / keep`, so the linear record stays per unit.
+   */
+  concentration: Float64Array;
   offsetA: Int32Array;
   offsetB: Int32Array;
   offsetCredit: Float64Array;
@@ -116,6 +125,7 @@ export function buildRiskArrays(spec: BookSpec, underlyings: readonly Underlying
     underlyingOf: int32Array(instrumentCount, shared),
     values: float64Array(instrumentCount * RISK_RECORD_WIDTH, shared),
     extremeCover: float64Array(spec.underlyingCount, shared),
+    concentration: float64Array(spec.collateralAssets.length * CONCENTRATION_WIDTH, shared),
     offsetA: int32Array(spec.offsets.length, shared),
     offsetB: int32Array(spec.offsets.length, shared),
     offsetCredit: float64Array(spec.offsets.length, shared),
@@ -137,7 +147,15 @@ export function updateRiskArrays(risk: RiskArrays, spec: BookSpec, underlyings: 
   grids.forEach((g, k) => (risk.extremeCover[k] = g.extremeCover));
   spec.collateralAssets.forEach((asset, i) => {
     risk.underlyingOf[i] = asset.underlying;
-    fillCollateral(risk.values.subarray(i * RISK_RECORD_WIDTH, (i + 1) * RISK_RECORD_WIDTH), asset, gridOf(grids, asset.underlying));
+    const g = gridOf(grids, asset.underlying);
+    fillCollateral(risk.values.subarray(i * RISK_RECORD_WIDTH, (i + 1) * RISK_RECORD_WIDTH), asset, g);
+    const terms = asset.concentration;
+    risk.concentration.set(
+      terms === undefined || terms.depthUsd === 0n
+        ? [0, 0, 0, 0, 0, 0]
+        : [toFloat(terms.depthUsd), toFloat(terms.impact), toFloat(terms.cap), g.spot, 1 - toFloat(asset.maintenanceHaircut), 1 - toFloat(asset.initialHaircut)],
+      i * CONCENTRATION_WIDTH,
+    );
   });
   spec.markets.forEach((market, j) => {
     const i = risk.collateralCount + j;
@@ -209,6 +227,27 @@ function fillLinear(rec: Float64Array, g: ScenarioGrid, keepM: number, keepI: nu
   }
   rec[DELTA_TOL] = DELTA_TOLERANCE_LINEAR;
   rec[EXPOSURE] = g.maxSpot;
+}
+
+/** Floats per collateral asset in `RiskArrays.concentration`. */
+const CONCENTRATION_WIDTH = 6;
+
+/**
+ * The factors an account's holding of `size` whole tokens of collateral asset `inst` scales its
+ * maintenance and initial values by: `max(0, keep − addOn) / keep`, the add-on at the holding's
+ * value (Concentration.addOn in float); `[1, 1]` for an asset without one.
+ */
+function concentrationFactors(risk: RiskArrays, inst: number, size: number, out: Float64Array): void {
+  const c = risk.concentration;
+  const o = inst * CONCENTRATION_WIDTH;
+  const depth = c[o]!;
+  out[0] = out[1] = 1;
+  if (depth === 0 || size <= 0) return;
+  const addOn = Math.min(c[o + 2]!, c[o + 1]! * Math.sqrt((size * c[o + 3]!) / depth));
+  const keepM = c[o + 4]!;
+  const keepI = c[o + 5]!;
+  out[0] = keepM > 0 ? Math.max(0, keepM - addOn) / keepM : 1;
+  out[1] = keepI > 0 ? Math.max(0, keepI - addOn) / keepI : 1;
 }
 
 /** Collateral per whole token: worth spot × (1 − haircut), delta one unit, exact to rounding. */
@@ -459,6 +498,7 @@ class Scratch {
   readonly opposite: Uint8Array;
   readonly uncertain: Int32Array;
   readonly apply: Uint8Array;
+  readonly factors = new Float64Array(2);
   readonly result: ScreenResult = { equityM: 0, requirementM: 0, equityI: 0, requirementI: 0, requirementMCeiling: 0, grossExposure: 0, offsetUncertain: false, candidate: false };
 
   constructor(risk: RiskArrays) {
@@ -538,7 +578,8 @@ function evaluateAccount(risk: RiskArrays, accounts: PackedAccounts, i: number, 
     const size = accounts.size[e]!;
     const rec = inst * RISK_RECORD_WIDTH;
     const a = risk.underlyingOf[inst]! * ACC_WIDTH;
-    for (let k = 0; k < LINEAR; k++) acc[a + k]! += size * values[rec + k]!;
+    if (inst < risk.collateralCount && risk.concentration[inst * CONCENTRATION_WIDTH] !== 0) addConcentrated(risk, inst, size, acc, a, s.factors);
+    else for (let k = 0; k < LINEAR; k++) acc[a + k]! += size * values[rec + k]!;
     const abs = Math.abs(size);
     acc[a + DELTA_TOL]! += abs * values[rec + DELTA_TOL]!;
     if (size < 0) acc[a + SHORT_CHARGE]! -= size * values[rec + SHORT_CHARGE]!;
@@ -564,6 +605,21 @@ function evaluateAccount(risk: RiskArrays, accounts: PackedAccounts, i: number, 
   // With nothing owed and nothing open the requirement is exactly 0 and equity is at least 0, so
   // the account is never liquidatable (health is infinite); only the float margin could flag it.
   r.candidate = positions === 0 && cash >= 0 ? false : isLiquidationCandidate(r.equityM, r.requirementMCeiling, r.grossExposure);
+}
+
+/** A collateral holding with a concentration add-on: its values scaled per grid, its delta not. */
+function addConcentrated(risk: RiskArrays, inst: number, size: number, acc: Float64Array, a: number, factors: Float64Array): void {
+  concentrationFactors(risk, inst, size, factors);
+  const [fM, fI] = [factors[0]!, factors[1]!];
+  const rec = inst * RISK_RECORD_WIDTH;
+  const v = risk.values;
+  acc[a + BASE_M]! += size * v[rec + BASE_M]! * fM;
+  acc[a + BASE_I]! += size * v[rec + BASE_I]! * fI;
+  acc[a + DELTA]! += size * v[rec + DELTA]!;
+  for (let k = 0; k < SCENARIO_COUNT; k++) {
+    acc[a + SCEN_M + k]! += size * v[rec + SCEN_M + k]! * fM;
+    acc[a + SCEN_I + k]! += size * v[rec + SCEN_I + k]! * fI;
+  }
 }
 
 function underlyingRequirements(risk: RiskArrays, s: Scratch): void {

@@ -26,7 +26,14 @@ export function screenCandidates(reader: HubReader, entries: readonly BookEntry[
   const spec: BookSpec = {
     underlyingCount: scenarios.length,
     // A yield-bearing token enters as its underlying units (18 decimals), as in the engine.
-    collateralAssets: assets.map((a) => ({ underlying: a.riskAsset, decimals: rateFeedOf(a) === null ? a.decimals : 18, initialHaircut: a.initialHaircut, maintenanceHaircut: a.maintenanceHaircut })),
+    // Its concentration add-on follows the holding's value, as in the engine.
+    collateralAssets: assets.map((a) => ({
+      underlying: a.riskAsset,
+      decimals: rateFeedOf(a) === null ? a.decimals : 18,
+      initialHaircut: a.initialHaircut,
+      maintenanceHaircut: a.maintenanceHaircut,
+      concentration: a.concentration,
+    })),
     markets: markets.map((m) => ({ underlying: m.riskAsset, kind: MARKET_KINDS.indexOf(m.kind), strike: m.strike, timeYears: yearsToExpiry(m, now) })),
     offsets: reader.configuredPairOffsets(),
   };
