@@ -252,7 +252,9 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         if (size == 0) revert NoPosition();
         uint256 payoff = riskEngine.settle(marketId);
         AccountId clearing = AccountIdLib.toAccountId(address(this), marketId);
-        uint256 value = Math.mulDiv(MarginMath.abs(size), payoff, WAD);
+        // As the model counts a settled option (mulWadDown): a long's payoff rounds down, a
+        // short's liability up, so the clearing account keeps the dust and no figure moves.
+        uint256 value = Math.mulDiv(MarginMath.abs(size), payoff, WAD, size > 0 ? Math.Rounding.Floor : Math.Rounding.Ceil);
         cashDelta = size > 0 ? int256(value) : -int256(value);
         _changePosition(account, marketId, -size, cashDelta);
         _changePosition(clearing, marketId, size, -cashDelta);

@@ -390,6 +390,31 @@ contract FlowsTest is Fixture {
         hub.settleExpired(_acct(alice, 0), call);
     }
 
+    /// @dev Settling changes neither side's figures by a wei: the hub rounds a long's payoff down
+    /// and a short's liability up, as the model counts a settled option (5 calls and a wei, at a
+    /// settlement of $3,500.50: 1,002.5 USD and 200.5 wei).
+    function test_option_settlementRoundsAsTheModelInTheProtocolsFavour() public {
+        uint16 call = _listEthCall(3300e18, 30 days);
+        _deposit(alice, vaultA, wethA, 10e18, 0);
+        _depositHubUsdc(bob, 100_000e6, 0);
+        uint256 mark = engine.markPrice(call);
+        vm.prank(venue);
+        hub.trade(_acct(bob, 0), _acct(alice, 0), call, 5e18 + 1, mark);
+        vm.warp(block.timestamp + 30 days);
+        _refreshFeeds();
+        _setEthPrice(3500.5e8);
+        engine.fixSettlementPrice(call);
+        MarginMath.Figures memory longBefore = hub.accountFigures(_acct(bob, 0));
+        MarginMath.Figures memory shortBefore = hub.accountFigures(_acct(alice, 0));
+        int256 totalBefore = hub.totalCash();
+        assertEq(hub.settleExpired(_acct(bob, 0), call), 1002.5e18 + 200, "the long's payoff rounds down");
+        assertEq(hub.settleExpired(_acct(alice, 0), call), -1002.5e18 - 201, "the short's liability rounds up");
+        assertEq(abi.encode(hub.accountFigures(_acct(bob, 0))), abi.encode(longBefore), "the long's figures unchanged");
+        assertEq(abi.encode(hub.accountFigures(_acct(alice, 0))), abi.encode(shortBefore), "the short's figures unchanged");
+        assertEq(hub.accountState(AccountIdLib.toAccountId(address(hub), call)).cash, 1, "the clearing account keeps the wei");
+        assertEq(hub.totalCash(), totalBefore);
+    }
+
     /// @dev A short call written against USDC becomes liquidatable when ETH and its volatility
     /// jump; the keeper takes the position over at the model premium.
     function test_option_shortCallIsLiquidatedAfterAJump() public {
