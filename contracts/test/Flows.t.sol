@@ -299,6 +299,17 @@ contract FlowsTest is Fixture {
         id = engine.listMarket(ethRisk, RiskConfig.MarketKind.Call, strike, uint64(block.timestamp) + expiresIn, 0.01e18);
     }
 
+    /// @dev Bob (USDC on the hub) buys `size` of a 30-day $3,300 ETH call that alice (10 WETH)
+    /// writes, at the model mark.
+    function _bobBuysCallsFromAlice(uint256 size) internal returns (uint16 call) {
+        call = _listEthCall(3300e18, 30 days);
+        _deposit(alice, vaultA, wethA, 10e18, 0);
+        _depositHubUsdc(bob, 100_000e6, 0);
+        uint256 mark = engine.markPrice(call);
+        vm.prank(venue);
+        hub.trade(_acct(bob, 0), _acct(alice, 0), call, size, mark);
+    }
+
     function test_option_listingNeedsAVolatilityFeedAndAFutureExpiry() public {
         vm.startPrank(admin);
         vm.expectRevert(abi.encodeWithSelector(RiskConfig.NoVolatilityFeed.selector, btcRisk));
@@ -360,12 +371,7 @@ contract FlowsTest is Fixture {
     }
 
     function test_option_settlesAtExpiryAgainstTheClearingAccount() public {
-        uint16 call = _listEthCall(3300e18, 30 days);
-        _deposit(alice, vaultA, wethA, 10e18, 0);
-        _depositHubUsdc(bob, 100_000e6, 0);
-        uint256 mark = engine.markPrice(call);
-        vm.prank(venue);
-        hub.trade(_acct(bob, 0), _acct(alice, 0), call, 5e18, mark);
+        uint16 call = _bobBuysCallsFromAlice(5e18);
         vm.expectRevert(abi.encodeWithSelector(RiskConfig.NotExpired.selector, call, uint64(block.timestamp + 30 days)));
         hub.settleExpired(_acct(bob, 0), call);
 
@@ -394,12 +400,7 @@ contract FlowsTest is Fixture {
     /// and a short's liability up, as the model counts a settled option (5 calls and a wei, at a
     /// settlement of $3,500.50: 1,002.5 USD and 200.5 wei).
     function test_option_settlementRoundsAsTheModelInTheProtocolsFavour() public {
-        uint16 call = _listEthCall(3300e18, 30 days);
-        _deposit(alice, vaultA, wethA, 10e18, 0);
-        _depositHubUsdc(bob, 100_000e6, 0);
-        uint256 mark = engine.markPrice(call);
-        vm.prank(venue);
-        hub.trade(_acct(bob, 0), _acct(alice, 0), call, 5e18 + 1, mark);
+        uint16 call = _bobBuysCallsFromAlice(5e18 + 1);
         vm.warp(block.timestamp + 30 days);
         _refreshFeeds();
         _setEthPrice(3500.5e8);

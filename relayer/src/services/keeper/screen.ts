@@ -25,8 +25,8 @@ export function screenCandidates(reader: HubReader, entries: readonly BookEntry[
   const assets = reader.listedAssets();
   const spec: BookSpec = {
     underlyingCount: scenarios.length,
-    // A yield-bearing token enters as its underlying units (18 decimals), as in the engine.
-    // Its concentration add-on follows the holding's value, as in the engine.
+    // As in the engine: a yield-bearing token enters as its underlying units (18 decimals), and
+    // a concentration add-on follows each holding's value.
     collateralAssets: assets.map((a) => ({
       underlying: a.riskAsset,
       decimals: rateFeedOf(a) === null ? a.decimals : 18,
