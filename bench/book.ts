@@ -6,7 +6,16 @@
  */
 import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
 import { CALL, PERP, PUT, type Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
-import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, type BookAccount, type BookSpec, type CollateralAsset, type ListedMarket } from '@omnichain-collateral/sdk/risk/screening';
+import {
+  allocateScreenOutput,
+  buildRiskArrays,
+  packAccounts,
+  screenBook,
+  type BookAccount,
+  type BookSpec,
+  type CollateralAsset,
+  type ListedMarket,
+} from '@omnichain-collateral/sdk/risk/screening';
 
 const PCT = WAD / 100n;
 const ETH = 0;
@@ -69,13 +78,19 @@ function listedMarkets(underlyings: readonly Underlying[]): ListedMarket[] {
   for (const underlying of [ETH, BTC]) {
     const spot = underlyings[underlying]!.spot;
     for (const timeYears of EXPIRIES)
-      for (const m of STRIKE_MULTIPLES) for (const kind of [CALL, PUT]) markets.push({ underlying, kind, strike: (spot * m) / 100n, timeYears });
+      for (const m of STRIKE_MULTIPLES)
+        for (const kind of [CALL, PUT]) markets.push({ underlying, kind, strike: (spot * m) / 100n, timeYears });
   }
   return markets;
 }
 
 function benchSpec(underlyings: readonly Underlying[] = benchUnderlyings()): BookSpec {
-  return { underlyingCount: underlyings.length, collateralAssets: COLLATERAL_ASSETS, markets: listedMarkets(underlyings), offsets: [{ a: ETH, b: BTC, credit: 50n * PCT }] };
+  return {
+    underlyingCount: underlyings.length,
+    collateralAssets: COLLATERAL_ASSETS,
+    markets: listedMarkets(underlyings),
+    offsets: [{ a: ETH, b: BTC, credit: 50n * PCT }],
+  };
 }
 
 /** mulberry32: a seedable float generator, enough for test data. */
@@ -103,7 +118,12 @@ function pick(next: () => number, n: number, count: number): number[] {
   return [...chosen];
 }
 
-function holdings(spec: BookSpec, next: () => number, collateralCount: number, positionCount: number): Omit<BookAccount, 'cash'> {
+function holdings(
+  spec: BookSpec,
+  next: () => number,
+  collateralCount: number,
+  positionCount: number,
+): Omit<BookAccount, 'cash'> {
   const collateral = pick(next, spec.collateralAssets.length, collateralCount).map((asset) => {
     const [lo, hi] = COLLATERAL_RANGE[asset]!;
     return { asset, amount: toUnits(lo * (hi / lo) ** next(), spec.collateralAssets[asset]!.decimals) };
@@ -137,7 +157,10 @@ export function generateBook(count: number, seed: number, shape = { collateral: 
   const underlyings = benchUnderlyings();
   const spec = benchSpec(underlyings);
   const next = floatRng(seed);
-  const drafts = Array.from({ length: count }, () => ({ cash: 0n, ...holdings(spec, next, shape.collateral, shape.positions) }));
+  const drafts = Array.from({ length: count }, () => ({
+    cash: 0n,
+    ...holdings(spec, next, shape.collateral, shape.positions),
+  }));
   const zeroCash = allocateScreenOutput(count);
   screenBook(buildRiskArrays(spec, underlyings), packAccounts(spec, drafts), zeroCash);
   const accounts = drafts.map((d, i) => {

@@ -38,14 +38,16 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const accountsArg = args.indexOf('--accounts');
 const ACCOUNTS = accountsArg >= 0 ? Number(args[accountsArg + 1]) : 100_000;
-if (!Number.isInteger(ACCOUNTS) || ACCOUNTS < MEMO_SAMPLE) throw new Error(`--accounts must be an integer >= ${MEMO_SAMPLE}`);
+if (!Number.isInteger(ACCOUNTS) || ACCOUNTS < MEMO_SAMPLE)
+  throw new Error(`--accounts must be an integer >= ${MEMO_SAMPLE}`);
 
 const lines: string[] = [];
 const say = (line: string) => {
   if (!json) process.stdout.write(line + '\n');
   lines.push(line);
 };
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function time<T>(fn: () => T): { ms: number; value: T } {
   const t0 = performance.now();
@@ -61,19 +63,33 @@ interface RateFigures {
   accountsPerSecond: number;
 }
 
-const rate = (accounts: number, ms: number): RateFigures => ({ accounts, ms, accountsPerSecond: (accounts / ms) * 1000 });
+const rate = (accounts: number, ms: number): RateFigures => ({
+  accounts,
+  ms,
+  accountsPerSecond: (accounts / ms) * 1000,
+});
 
 // ------------------------------------------------------------------------------ exact path
 
 function benchExact(book: Book) {
   const sample = book.accounts.slice(0, PLAIN_SAMPLE).map((a) => toPortfolio(book.spec, a));
-  const plain = time(() => sample.map((p) => portfolioMargin(p.cash, book.underlyings, p.collateral, p.positions, book.spec.offsets)));
+  const plain = time(() =>
+    sample.map((p) => portfolioMargin(p.cash, book.underlyings, p.collateral, p.positions, book.spec.offsets)),
+  );
   // A fresh memo, so the first accounts pay for the Black-Scholes evaluations as after a price update.
   const exactBook = new ExactBook(book.spec, book.underlyings);
   const memo = time(() => book.accounts.slice(0, MEMO_SAMPLE).map((a) => exactBook.evaluate(a)));
-  const mismatches = plain.value.filter((r, i) => r.maintenanceRequirement !== memo.value[i]!.maintenanceRequirement || r.maintenanceEquity !== memo.value[i]!.maintenanceEquity).length;
+  const mismatches = plain.value.filter(
+    (r, i) =>
+      r.maintenanceRequirement !== memo.value[i]!.maintenanceRequirement ||
+      r.maintenanceEquity !== memo.value[i]!.maintenanceEquity,
+  ).length;
   if (mismatches > 0) throw new Error(`memoized exact path differs from portfolioMargin on ${mismatches} accounts`);
-  return { plain: rate(PLAIN_SAMPLE, plain.ms), memoized: { ...rate(MEMO_SAMPLE, memo.ms), memoEntries: exactBook.memoSize }, sampleResults: memo.value };
+  return {
+    plain: rate(PLAIN_SAMPLE, plain.ms),
+    memoized: { ...rate(MEMO_SAMPLE, memo.ms), memoEntries: exactBook.memoSize },
+    sampleResults: memo.value,
+  };
 }
 
 // ------------------------------------------------------------------------------ screening, one thread
@@ -100,9 +116,16 @@ class ScreenPool {
 
   private constructor(private readonly workers: Worker[]) {}
 
-  static async start(threads: number, risk: RiskArrays, accounts: PackedAccounts, out: ScreenOutput): Promise<ScreenPool> {
+  static async start(
+    threads: number,
+    risk: RiskArrays,
+    accounts: PackedAccounts,
+    out: ScreenOutput,
+  ): Promise<ScreenPool> {
     const workers = Array.from({ length: threads }, () => tsWorker(new URL('./screenWorker.ts', import.meta.url)));
-    await Promise.all(workers.map((w) => request(w, { type: 'init', risk, accounts, out }, (reply) => reply.type === 'ready')));
+    await Promise.all(
+      workers.map((w) => request(w, { type: 'init', risk, accounts, out }, (reply) => reply.type === 'ready')),
+    );
     return new ScreenPool(workers);
   }
 
@@ -112,7 +135,11 @@ class ScreenPool {
     const replies = await Promise.all(
       this.workers.map((w, i) => {
         const id = this.nextId++;
-        return request(w, { type: 'screen', id, from: Math.min(i * per, count), to: Math.min((i + 1) * per, count) }, (reply) => reply.type === 'done' && reply.id === id);
+        return request(
+          w,
+          { type: 'screen', id, from: Math.min(i * per, count), to: Math.min((i + 1) * per, count) },
+          (reply) => reply.type === 'done' && reply.id === id,
+        );
       }),
     );
     return replies.reduce((sum, reply) => sum + (reply.type === 'done' ? reply.candidates : 0), 0);
@@ -134,7 +161,11 @@ function tsWorker(file: URL): Worker {
   return new Worker(bootstrap, { eval: true });
 }
 
-function request(worker: Worker, message: WorkerRequest, isReply: (reply: WorkerReply) => boolean): Promise<WorkerReply> {
+function request(
+  worker: Worker,
+  message: WorkerRequest,
+  isReply: (reply: WorkerReply) => boolean,
+): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
     const onMessage = (reply: WorkerReply) => {
       if (!isReply(reply)) return;
@@ -170,7 +201,15 @@ async function benchWorkers(book: Book, threads: number) {
   } finally {
     await pool.close();
   }
-  return { threads, ...rate(accounts.count, median(rounds)), bestMs: Math.min(...rounds), candidates, workerStartupMs: startupMs, sharedPackMs: started.ms, out };
+  return {
+    threads,
+    ...rate(accounts.count, median(rounds)),
+    bestMs: Math.min(...rounds),
+    candidates,
+    workerStartupMs: startupMs,
+    sharedPackMs: started.ms,
+    out,
+  };
 }
 
 // ------------------------------------------------------------------------------ gas
@@ -190,46 +229,93 @@ async function main() {
   const threads = availableParallelism();
   const built = time(() => generateBook(ACCOUNTS, SEED));
   const book = built.value;
-  say(`book: ${fmt(ACCOUNTS)} accounts x (3 collateral + 5 positions) over ${book.spec.markets.length} markets (ETH/BTC perps; calls and puts at 5 strikes x 3 expiries) and ${book.spec.collateralAssets.length} collateral assets on 3 underlyings (ETH, BTC, USD stable); generated in ${fmt(built.ms)} ms`);
+  say(
+    `book: ${fmt(ACCOUNTS)} accounts x (3 collateral + 5 positions) over ${book.spec.markets.length} markets (ETH/BTC perps; calls and puts at 5 strikes x 3 expiries) and ${book.spec.collateralAssets.length} collateral assets on 3 underlyings (ETH, BTC, USD stable); generated in ${fmt(built.ms)} ms`,
+  );
 
   const exact = benchExact(book);
-  say(`exact path, portfolioMargin (bigint, what the contract computes), measured on a sample of ${fmt(PLAIN_SAMPLE)} accounts: ${fmt(exact.plain.accountsPerSecond)} accounts/s -> ${fmt(ACCOUNTS / exact.plain.accountsPerSecond, 1)} s extrapolated for ${fmt(ACCOUNTS)}`);
-  say(`exact path, ExactBook (same figures, Black-Scholes memoized; ${fmt(exact.memoized.memoEntries)} evaluations), measured on a sample of ${fmt(MEMO_SAMPLE)} accounts from a cold memo: ${fmt(exact.memoized.accountsPerSecond)} accounts/s -> ${fmt(ACCOUNTS / exact.memoized.accountsPerSecond, 1)} s extrapolated for ${fmt(ACCOUNTS)}`);
+  say(
+    `exact path, portfolioMargin (bigint, what the contract computes), measured on a sample of ${fmt(PLAIN_SAMPLE)} accounts: ${fmt(exact.plain.accountsPerSecond)} accounts/s -> ${fmt(ACCOUNTS / exact.plain.accountsPerSecond, 1)} s extrapolated for ${fmt(ACCOUNTS)}`,
+  );
+  say(
+    `exact path, ExactBook (same figures, Black-Scholes memoized; ${fmt(exact.memoized.memoEntries)} evaluations), measured on a sample of ${fmt(MEMO_SAMPLE)} accounts from a cold memo: ${fmt(exact.memoized.accountsPerSecond)} accounts/s -> ${fmt(ACCOUNTS / exact.memoized.accountsPerSecond, 1)} s extrapolated for ${fmt(ACCOUNTS)}`,
+  );
 
   const riskArrays = time(() => buildRiskArrays(book.spec, book.underlyings));
   const packed = time(() => packAccounts(book.spec, book.accounts));
   const out = allocateScreenOutput(ACCOUNTS);
   const single = benchSingleThread(book, riskArrays.value, packed.value, out);
-  say(`screening: risk arrays for ${book.spec.markets.length + book.spec.collateralAssets.length} instruments x 2 grids x 16 scenarios built in ${fmt(riskArrays.ms, 2)} ms; packing the book into typed arrays (once) ${fmt(packed.ms)} ms`);
-  say(`screening, 1 thread, whole book (risk arrays + ${fmt(ACCOUNTS)} accounts, median of ${ROUNDS}): ${fmt(single.ms, 1)} ms, ${fmt(single.accountsPerSecond)} accounts/s (best ${fmt(single.bestMs, 1)} ms)`);
+  say(
+    `screening: risk arrays for ${book.spec.markets.length + book.spec.collateralAssets.length} instruments x 2 grids x 16 scenarios built in ${fmt(riskArrays.ms, 2)} ms; packing the book into typed arrays (once) ${fmt(packed.ms)} ms`,
+  );
+  say(
+    `screening, 1 thread, whole book (risk arrays + ${fmt(ACCOUNTS)} accounts, median of ${ROUNDS}): ${fmt(single.ms, 1)} ms, ${fmt(single.accountsPerSecond)} accounts/s (best ${fmt(single.bestMs, 1)} ms)`,
+  );
 
   const workers = await benchWorkers(book, threads);
-  say(`screening, ${threads} worker threads (os.availableParallelism()), whole book (median of ${ROUNDS}): ${fmt(workers.ms, 1)} ms, ${fmt(workers.accountsPerSecond)} accounts/s (best ${fmt(workers.bestMs, 1)} ms; one-off worker start-up ${fmt(workers.workerStartupMs)} ms)`);
-  const identical = out.flags.every((f, i) => f === workers.out.flags[i] && out.requirementM[i] === workers.out.requirementM[i] && out.equityM[i] === workers.out.equityM[i]);
+  say(
+    `screening, ${threads} worker threads (os.availableParallelism()), whole book (median of ${ROUNDS}): ${fmt(workers.ms, 1)} ms, ${fmt(workers.accountsPerSecond)} accounts/s (best ${fmt(workers.bestMs, 1)} ms; one-off worker start-up ${fmt(workers.workerStartupMs)} ms)`,
+  );
+  const identical = out.flags.every(
+    (f, i) =>
+      f === workers.out.flags[i] &&
+      out.requirementM[i] === workers.out.requirementM[i] &&
+      out.equityM[i] === workers.out.equityM[i],
+  );
   if (!identical) throw new Error('worker results differ from single-threaded results');
-  say(`screening results: ${fmt(single.candidates)} candidates for an exact check (${fmt((100 * single.candidates) / ACCOUNTS, 2)}%; the generator puts about 15% below health 1); workers' figures identical to single-threaded`);
+  say(
+    `screening results: ${fmt(single.candidates)} candidates for an exact check (${fmt((100 * single.candidates) / ACCOUNTS, 2)}%; the generator puts about 15% below health 1); workers' figures identical to single-threaded`,
+  );
 
   const sampleLiquidatable = exact.sampleResults.filter((r) => r.maintenanceEquity < r.maintenanceRequirement).length;
-  const sampleMissed = exact.sampleResults.filter((r, i) => r.maintenanceEquity < r.maintenanceRequirement && (out.flags[i]! & SCREEN_CANDIDATE) === 0).length;
-  say(`check on the exact sample: ${fmt(sampleLiquidatable)} of ${fmt(MEMO_SAMPLE)} accounts liquidatable, ${sampleMissed} of them screened healthy`);
+  const sampleMissed = exact.sampleResults.filter(
+    (r, i) => r.maintenanceEquity < r.maintenanceRequirement && (out.flags[i]! & SCREEN_CANDIDATE) === 0,
+  ).length;
+  say(
+    `check on the exact sample: ${fmt(sampleLiquidatable)} of ${fmt(MEMO_SAMPLE)} accounts liquidatable, ${sampleMissed} of them screened healthy`,
+  );
   if (sampleMissed > 0) throw new Error('screening missed a liquidatable account');
 
   const gas = { portfolioMargin: readSnapshot('portfolio-margin.json'), hubMargin: readSnapshot('hub-margin.json') };
-  for (const [key, value] of Object.entries(gas.portfolioMargin ?? {})) say(`gas, on-chain PortfolioMargin check (snapshots/portfolio-margin.json), ${key}: ${fmt(value)}`);
+  for (const [key, value] of Object.entries(gas.portfolioMargin ?? {}))
+    say(`gas, on-chain PortfolioMargin check (snapshots/portfolio-margin.json), ${key}: ${fmt(value)}`);
   if (!gas.portfolioMargin) say('gas: snapshots/portfolio-margin.json not found (npm run snapshot)');
-  for (const [key, value] of Object.entries(gas.hubMargin ?? {})) say(`gas, hub (snapshots/hub-margin.json), ${key}: ${fmt(value)}`);
+  for (const [key, value] of Object.entries(gas.hubMargin ?? {}))
+    say(`gas, hub (snapshots/hub-margin.json), ${key}: ${fmt(value)}`);
   if (!gas.hubMargin) say('gas: snapshots/hub-margin.json not present');
 
   if (json) {
     const { out: _workerOut, ...workerFigures } = workers;
     const { sampleResults: _sample, ...exactFigures } = exact;
     const report = {
-      book: { accounts: ACCOUNTS, collateralPerAccount: 3, positionsPerAccount: 5, markets: book.spec.markets.length, collateralAssets: book.spec.collateralAssets.length, underlyings: book.underlyings.length, generateMs: built.ms },
-      exact: {
-        plain: { ...exactFigures.plain, sample: true, extrapolatedBookSeconds: ACCOUNTS / exactFigures.plain.accountsPerSecond },
-        memoized: { ...exactFigures.memoized, sample: true, extrapolatedBookSeconds: ACCOUNTS / exactFigures.memoized.accountsPerSecond },
+      book: {
+        accounts: ACCOUNTS,
+        collateralPerAccount: 3,
+        positionsPerAccount: 5,
+        markets: book.spec.markets.length,
+        collateralAssets: book.spec.collateralAssets.length,
+        underlyings: book.underlyings.length,
+        generateMs: built.ms,
       },
-      screening: { riskArraysMs: riskArrays.ms, packMs: packed.ms, singleThread: single, workers: workerFigures, identicalAcrossThreads: identical },
+      exact: {
+        plain: {
+          ...exactFigures.plain,
+          sample: true,
+          extrapolatedBookSeconds: ACCOUNTS / exactFigures.plain.accountsPerSecond,
+        },
+        memoized: {
+          ...exactFigures.memoized,
+          sample: true,
+          extrapolatedBookSeconds: ACCOUNTS / exactFigures.memoized.accountsPerSecond,
+        },
+      },
+      screening: {
+        riskArraysMs: riskArrays.ms,
+        packMs: packed.ms,
+        singleThread: single,
+        workers: workerFigures,
+        identicalAcrossThreads: identical,
+      },
       sampleCheck: { accounts: MEMO_SAMPLE, liquidatable: sampleLiquidatable, screenedHealthy: sampleMissed },
       gas,
       lines,

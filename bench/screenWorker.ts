@@ -4,7 +4,12 @@
  * so nothing is copied per round and a price update on the main thread is visible here.
  */
 import { parentPort } from 'node:worker_threads';
-import { screenBook, type PackedAccounts, type RiskArrays, type ScreenOutput } from '@omnichain-collateral/sdk/risk/screening';
+import {
+  screenBook,
+  type PackedAccounts,
+  type RiskArrays,
+  type ScreenOutput,
+} from '@omnichain-collateral/sdk/risk/screening';
 
 export type WorkerRequest =
   | { type: 'init'; risk: RiskArrays; accounts: PackedAccounts; out: ScreenOutput }

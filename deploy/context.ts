@@ -51,7 +51,10 @@ export class DeployContext {
   ): Promise<DeployContext> {
     const chains = new Map<string, ChainContext>();
     const deployer = new Wallet(deployerKey).address;
-    if (options.progress && (options.progress.network !== file.name || getAddress(options.progress.deployer) !== deployer)) {
+    if (
+      options.progress &&
+      (options.progress.network !== file.name || getAddress(options.progress.deployer) !== deployer)
+    ) {
       throw new Error(
         `the manifest records network "${options.progress.network}" deployed by ${options.progress.deployer}, ` +
           `not "${file.name}" by ${deployer}: give another --manifest`,
@@ -59,13 +62,23 @@ export class DeployContext {
     }
     for (const spec of file.chains) {
       // No result cache: a nonce read 250 ms after a transaction must see it.
-      const provider = new JsonRpcProvider(spec.rpcUrl, undefined, { staticNetwork: true, pollingInterval: options.pollingIntervalMs, cacheTimeout: -1 });
-      const chainId = Number(await provider.send('eth_chainId', []).catch((err: unknown) => {
-        throw new Error(`${spec.name}: no answer from ${spec.rpcUrl} (${err instanceof Error ? err.message : String(err)})`);
-      }));
-      if (chainId !== spec.chainId) throw new Error(`${spec.name}: ${spec.rpcUrl} is chain ${chainId}, the network file says ${spec.chainId}`);
+      const provider = new JsonRpcProvider(spec.rpcUrl, undefined, {
+        staticNetwork: true,
+        pollingInterval: options.pollingIntervalMs,
+        cacheTimeout: -1,
+      });
+      const chainId = Number(
+        await provider.send('eth_chainId', []).catch((err: unknown) => {
+          throw new Error(
+            `${spec.name}: no answer from ${spec.rpcUrl} (${err instanceof Error ? err.message : String(err)})`,
+          );
+        }),
+      );
+      if (chainId !== spec.chainId)
+        throw new Error(`${spec.name}: ${spec.rpcUrl} is chain ${chainId}, the network file says ${spec.chainId}`);
       const lz = layerZeroAddresses(spec, file.pathway, file.read);
-      if ((await provider.getCode(lz.endpoint)) === '0x') throw new Error(`${spec.name}: no LayerZero EndpointV2 at ${lz.endpoint}`);
+      if ((await provider.getCode(lz.endpoint)) === '0x')
+        throw new Error(`${spec.name}: no LayerZero EndpointV2 at ${lz.endpoint}`);
       const eid = Number(await new TypedContract(endpointV2Abi, lz.endpoint, provider).read('eid', []));
       chains.set(spec.name, { spec, eid, provider, signer: new Wallet(deployerKey, provider), lz });
     }
@@ -92,7 +105,13 @@ export class DeployContext {
    * (from the deployer's nonce) is recorded before the transaction is sent, so a run that dies
    * while it is in flight finds the contract the next time.
    */
-  async ensureContract<A extends Abi>(key: string, chain: ChainContext, abi: A, artifact: Artifact, args: unknown[]): Promise<TypedContract<A>> {
+  async ensureContract<A extends Abi>(
+    key: string,
+    chain: ChainContext,
+    abi: A,
+    artifact: Artifact,
+    args: unknown[],
+  ): Promise<TypedContract<A>> {
     const recorded = this.progress.contracts[key];
     if (recorded && (await chain.provider.getCode(recorded.address)) !== '0x') {
       if (recorded.pending) {
@@ -106,7 +125,9 @@ export class DeployContext {
     this.progress.contracts[key] = { chain: chain.spec.name, address, nonce, pending: true };
     this.save();
     this.log(`${chain.spec.name}: deploying ${key} at ${address}`);
-    const contract = await new ContractFactory(abi as never, artifact.bytecode, chain.signer).deploy(...args, { nonce });
+    const contract = await new ContractFactory(abi as never, artifact.bytecode, chain.signer).deploy(...args, {
+      nonce,
+    });
     await contract.waitForDeployment();
     this.transactions++;
     this.progress.contracts[key] = { chain: chain.spec.name, address, nonce };
@@ -118,7 +139,12 @@ export class DeployContext {
    * Sends `apply` only when `isCurrent` says the chain differs from the file. `what` names the
    * setting in the log ("hub: peer for arbsep").
    */
-  async converge(chain: ChainContext, what: string, isCurrent: () => Promise<boolean>, apply: () => Promise<void>): Promise<void> {
+  async converge(
+    chain: ChainContext,
+    what: string,
+    isCurrent: () => Promise<boolean>,
+    apply: () => Promise<void>,
+  ): Promise<void> {
     if (await isCurrent()) return;
     this.log(`${chain.spec.name}: ${what}`);
     await apply();

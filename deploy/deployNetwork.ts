@@ -31,7 +31,11 @@ export interface DeployResult {
   transactions: number;
 }
 
-export async function deployNetwork(file: NetworkFile, deployerKey: string, options: DeployOptions = {}): Promise<DeployResult> {
+export async function deployNetwork(
+  file: NetworkFile,
+  deployerKey: string,
+  options: DeployOptions = {},
+): Promise<DeployResult> {
   const progress = options.manifestPath ? loadProgress(options.manifestPath) : undefined;
   const ctx = await DeployContext.connect(file, deployerKey, {
     ...(progress ? { progress } : {}),
@@ -54,7 +58,13 @@ export async function deployNetwork(file: NetworkFile, deployerKey: string, opti
 
   const vaults = new Map<string, TypedContract<typeof collateralVaultAbi>>();
   for (const chain of ctx.chains.values()) {
-    const vault = await ctx.ensureContract(`vault:${chain.spec.name}`, chain, collateralVaultAbi, loadArtifact('CollateralVault.sol'), [chain.lz.endpoint, admin, hub.eid]);
+    const vault = await ctx.ensureContract(
+      `vault:${chain.spec.name}`,
+      chain,
+      collateralVaultAbi,
+      loadArtifact('CollateralVault.sol'),
+      [chain.lz.endpoint, admin, hub.eid],
+    );
     vaults.set(chain.spec.name, vault);
     await wireVaultTokens(ctx, chain, vault);
     await wirePeer(ctx, chain, 'vault', vault.address, hub.eid, hubContract.address);
@@ -71,10 +81,15 @@ export async function deployNetwork(file: NetworkFile, deployerKey: string, opti
   const readers = await wireHealthReaders(ctx, hubContract.address);
   const steward = await wireSteward(ctx, engine);
 
-  const manifest = { ...buildManifest(ctx, hubContract.address, engine.address, vaults, readers), ...(steward ? { riskSteward: steward } : {}) };
+  const manifest = {
+    ...buildManifest(ctx, hubContract.address, engine.address, vaults, readers),
+    ...(steward ? { riskSteward: steward } : {}),
+  };
   ctx.progress.manifest = manifest;
   ctx.save();
-  ctx.log(`${file.name}: ${ctx.transactions === 0 ? 'every chain already matches the network file' : `${ctx.transactions} transactions sent`}`);
+  ctx.log(
+    `${file.name}: ${ctx.transactions === 0 ? 'every chain already matches the network file' : `${ctx.transactions} transactions sent`}`,
+  );
   return { manifest, transactions: ctx.transactions };
 }
 
@@ -88,7 +103,9 @@ function buildManifest(
   const file = ctx.file;
   const chainEntry = (chain: ChainContext): DeployedChain => {
     const { spec, lz } = chain;
-    const tokens = Object.fromEntries(file.collateral.filter((c) => c.chain === spec.name).map((c) => [c.symbol, c.token]));
+    const tokens = Object.fromEntries(
+      file.collateral.filter((c) => c.chain === spec.name).map((c) => [c.symbol, c.token]),
+    );
     return {
       name: spec.name,
       chainId: spec.chainId,
@@ -98,7 +115,15 @@ function buildManifest(
       endpoint: lz.endpoint,
       ...(file.pathway.messageLib === 'simple'
         ? { messageLib: lz.sendLib }
-        : { uln: { sendLib: lz.sendLib, receiveLib: lz.receiveLib, executor: lz.executor!, requiredDVNs: lz.requiredDVNs, optionalDVNs: lz.optionalDVNs } }),
+        : {
+            uln: {
+              sendLib: lz.sendLib,
+              receiveLib: lz.receiveLib,
+              executor: lz.executor!,
+              requiredDVNs: lz.requiredDVNs,
+              optionalDVNs: lz.optionalDVNs,
+            },
+          }),
       vault: vaults.get(spec.name)!.address,
       ...(readers.has(spec.name) && lz.read && file.read
         ? { read: { channel: file.read.channel, healthReader: readers.get(spec.name)!, ...lz.read } }
@@ -113,7 +138,12 @@ function buildManifest(
     hub,
     riskEngine,
     feeds: Object.fromEntries(file.riskAssets.map((r) => [r.name, r.feed])),
-    assets: file.collateral.map((c, assetId) => ({ assetId, eid: ctx.chain(c.chain).eid, symbol: c.symbol, token: c.token })),
+    assets: file.collateral.map((c, assetId) => ({
+      assetId,
+      eid: ctx.chain(c.chain).eid,
+      symbol: c.symbol,
+      token: c.token,
+    })),
     markets: file.markets.map((m, marketId) => ({ marketId, name: m.name })),
     chains: [...ctx.chains.values()].map(chainEntry),
   };

@@ -51,7 +51,11 @@ function deploymentFolder(deployment: string): string {
 }
 
 /** Resolves a chain's LayerZero addresses and the DVNs `pathway` (and `read`) name. */
-export function layerZeroAddresses(chain: NetworkChain, pathway: NetworkFile['pathway'], read?: NetworkFile['read']): LayerZeroAddresses {
+export function layerZeroAddresses(
+  chain: NetworkChain,
+  pathway: NetworkFile['pathway'],
+  read?: NetworkFile['read'],
+): LayerZeroAddresses {
   const source = chain.layerZero;
   const simple = pathway.messageLib === 'simple';
   if ('deployment' in source) {
@@ -59,7 +63,14 @@ export function layerZeroAddresses(chain: NetworkChain, pathway: NetworkFile['pa
     const at = (contract: string) => lzDeploymentAddress(source.deployment, contract);
     return {
       ...(read
-        ? { read: { readLib: at('ReadLib1002'), executor: at('Executor'), requiredDVNs: read.requiredDVNs.map(at), optionalDVNs: read.optionalDVNs.map(at) } }
+        ? {
+            read: {
+              readLib: at('ReadLib1002'),
+              executor: at('Executor'),
+              requiredDVNs: read.requiredDVNs.map(at),
+              optionalDVNs: read.optionalDVNs.map(at),
+            },
+          }
         : {}),
       endpoint: at('EndpointV2'),
       sendLib: at('SendUln302'),
@@ -75,10 +86,18 @@ export function layerZeroAddresses(chain: NetworkChain, pathway: NetworkFile['pa
     return getAddress(address);
   };
   if (!simple && !source.executor) throw new Error(`${chain.name}: ULN302 needs layerZero.executor`);
-  if (read && (!source.readLib || !source.readExecutor)) throw new Error(`${chain.name}: lzRead needs layerZero.readLib and layerZero.readExecutor`);
+  if (read && (!source.readLib || !source.readExecutor))
+    throw new Error(`${chain.name}: lzRead needs layerZero.readLib and layerZero.readExecutor`);
   return {
     ...(read
-      ? { read: { readLib: getAddress(source.readLib!), executor: getAddress(source.readExecutor!), requiredDVNs: read.requiredDVNs.map(dvn), optionalDVNs: read.optionalDVNs.map(dvn) } }
+      ? {
+          read: {
+            readLib: getAddress(source.readLib!),
+            executor: getAddress(source.readExecutor!),
+            requiredDVNs: read.requiredDVNs.map(dvn),
+            optionalDVNs: read.optionalDVNs.map(dvn),
+          },
+        }
       : {}),
     endpoint: getAddress(source.endpoint),
     sendLib: getAddress(source.sendLib),

@@ -64,7 +64,14 @@ export const manifestSchema = z.object({
   /** risk asset name => its price feed */
   feeds: z.record(z.string(), addressSchema),
   /** asset id on the hub => where it lives */
-  assets: z.array(z.object({ assetId: z.number().int().min(0), eid: z.number().int().positive(), symbol: z.string(), token: addressSchema })),
+  assets: z.array(
+    z.object({
+      assetId: z.number().int().min(0),
+      eid: z.number().int().positive(),
+      symbol: z.string(),
+      token: addressSchema,
+    }),
+  ),
   markets: z.array(z.object({ marketId: z.number().int().min(0), name: z.string() })),
   chains: z.array(deployedChainSchema),
 });
@@ -102,6 +109,7 @@ export function saveProgress(path: string, progress: DeployProgress): void {
 export function loadManifest(path: string): DeploymentManifest {
   const progress = loadProgress(path);
   if (!progress) throw new Error(`no deployment manifest at ${path}: run \`npm run deploy -- --network <file>\``);
-  if (!progress.manifest) throw new Error(`the deployment in ${path} did not finish: run \`npm run deploy\` again to resume it`);
+  if (!progress.manifest)
+    throw new Error(`the deployment in ${path} did not finish: run \`npm run deploy\` again to resume it`);
   return progress.manifest;
 }

@@ -11,9 +11,17 @@ import { z } from 'zod';
 import { addressSchema } from '@omnichain-collateral/sdk/messageCodec';
 
 /** The parameters a RiskSteward moves, in the order of its `Parameter` enum. */
-export const STEWARD_PARAMETERS = ['scanRange', 'volShift', 'initialHaircut', 'maintenanceHaircut', 'concentrationImpact'] as const;
+export const STEWARD_PARAMETERS = [
+  'scanRange',
+  'volShift',
+  'initialHaircut',
+  'maintenanceHaircut',
+  'concentrationImpact',
+] as const;
 
-const uint = z.union([z.string().regex(/^[0-9]+$/, 'must be a non-negative integer'), z.number().int().nonnegative()]).transform((v) => BigInt(v));
+const uint = z
+  .union([z.string().regex(/^[0-9]+$/, 'must be a non-negative integer'), z.number().int().nonnegative()])
+  .transform((v) => BigInt(v));
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or "-"');
 
 /**
@@ -23,7 +31,11 @@ const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." or
  * endpoint itself. On a local chain, the addresses of what the devnet deployed.
  */
 export const layerZeroSourceSchema = z.union([
-  z.object({ deployment: z.string().regex(/^[a-z0-9-]+$/, 'a folder name in @layerzerolabs/lz-evm-sdk-v2/deployments') }).strict(),
+  z
+    .object({
+      deployment: z.string().regex(/^[a-z0-9-]+$/, 'a folder name in @layerzerolabs/lz-evm-sdk-v2/deployments'),
+    })
+    .strict(),
   z
     .object({
       endpoint: addressSchema,
@@ -166,7 +178,10 @@ export const networkFileSchema = z
             initialHaircut: uint,
             maintenanceHaircut: uint,
             liquidationBonus: uint,
-            /** a yield-bearing token (wstETH-like): the risk asset whose guarded feed is its exchange rate (underlying units per token) */
+            /**
+             * a yield-bearing token (wstETH-like): the risk asset whose guarded feed is its exchange rate (underlying
+             * units per token)
+             */
             rateFeed: name.optional(),
             /** the fall of that rate against the underlying the margin assumes (WAD; with rateFeed) */
             depeg: uint.optional(),
@@ -220,14 +235,18 @@ export const networkFileSchema = z
       const onRisk = b.parameter === 'scanRange' || b.parameter === 'volShift';
       const collateral = onRisk ? undefined : collateralIndex(file, b.target);
       if (onRisk ? !risk.has(b.target) : collateral === undefined) {
-        issue(['steward', 'bounds', i, 'target'], onRisk ? `no risk asset is named "${b.target}"` : `no collateral "${b.target}" (SYMBOL@chain)`);
+        issue(
+          ['steward', 'bounds', i, 'target'],
+          onRisk ? `no risk asset is named "${b.target}"` : `no collateral "${b.target}" (SYMBOL@chain)`,
+        );
       } else if (b.parameter === 'concentrationImpact' && file.collateral[collateral!]!.concentration === undefined) {
         issue(['steward', 'bounds', i, 'target'], `collateral "${b.target}" has no concentration add-on to steward`);
       }
     });
     file.markets.forEach((m, i) => {
       if (!risk.has(m.riskAsset)) issue(['markets', i, 'riskAsset'], `no risk asset is named "${m.riskAsset}"`);
-      if ((m.kind === 'perp') !== (m.strike === 0n && m.expiry === 0n)) issue(['markets', i], 'a perp has no strike or expiry; an option has both');
+      if ((m.kind === 'perp') !== (m.strike === 0n && m.expiry === 0n))
+        issue(['markets', i], 'a perp has no strike or expiry; an option has both');
     });
   });
 

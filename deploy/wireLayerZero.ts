@@ -28,11 +28,13 @@ interface UlnConfig {
   optionalDVNs: readonly string[];
 }
 
-const ULN_CONFIG_TYPE = 'tuple(uint64 confirmations, uint8 requiredDVNCount, uint8 optionalDVNCount, uint8 optionalDVNThreshold, address[] requiredDVNs, address[] optionalDVNs)';
+const ULN_CONFIG_TYPE =
+  'tuple(uint64 confirmations, uint8 requiredDVNCount, uint8 optionalDVNCount, uint8 optionalDVNThreshold, address[] requiredDVNs, address[] optionalDVNs)';
 const EXECUTOR_CONFIG_TYPE = 'tuple(uint32 maxMessageSize, address executor)';
 
 /** DVN lists must be sorted ascending with no duplicates (UlnBase rejects anything else). */
-export const sorted = (dvns: string[]) => [...new Set(dvns.map((d) => d.toLowerCase()))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+export const sorted = (dvns: string[]) =>
+  [...new Set(dvns.map((d) => d.toLowerCase()))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
 
 /** The pinned ULN config of a pathway whose source chain waits `confirmations`, verified by `chain`'s DVN contracts. */
 function ulnConfig(ctx: DeployContext, chain: ChainContext, confirmations: number): UlnConfig {
@@ -61,10 +63,19 @@ function sameUln(a: UlnConfig, b: UlnConfig): boolean {
 }
 
 const encodeUln = (c: UlnConfig) =>
-  AbiCoder.defaultAbiCoder().encode([ULN_CONFIG_TYPE], [[c.confirmations, c.requiredDVNCount, c.optionalDVNCount, c.optionalDVNThreshold, c.requiredDVNs, c.optionalDVNs]]);
+  AbiCoder.defaultAbiCoder().encode(
+    [ULN_CONFIG_TYPE],
+    [[c.confirmations, c.requiredDVNCount, c.optionalDVNCount, c.optionalDVNThreshold, c.requiredDVNs, c.optionalDVNs]],
+  );
 
 /** Pins `oapp`'s pathways to and from `remote` on `chain`. */
-export async function wirePathway(ctx: DeployContext, chain: ChainContext, label: string, oapp: string, remote: ChainContext): Promise<void> {
+export async function wirePathway(
+  ctx: DeployContext,
+  chain: ChainContext,
+  label: string,
+  oapp: string,
+  remote: ChainContext,
+): Promise<void> {
   const endpoint = new TypedContract(endpointV2Abi, chain.lz.endpoint, chain.signer);
   const { sendLib, receiveLib } = chain.lz;
   const eid = remote.eid;
@@ -74,7 +85,9 @@ export async function wirePathway(ctx: DeployContext, chain: ChainContext, label
   await ctx.converge(
     chain,
     `${to}: send library ${sendLib}`,
-    async () => !(await endpoint.read('isDefaultSendLibrary', [oapp, eid])) && sameAddress(await endpoint.read('getSendLibrary', [oapp, eid]), sendLib),
+    async () =>
+      !(await endpoint.read('isDefaultSendLibrary', [oapp, eid])) &&
+      sameAddress(await endpoint.read('getSendLibrary', [oapp, eid]), sendLib),
     () => endpoint.send('setSendLibrary', [oapp, eid, sendLib]),
   );
   await ctx.converge(
@@ -97,14 +110,22 @@ export async function wirePathway(ctx: DeployContext, chain: ChainContext, label
     `${to}: executor ${executor}, DVNs ${sendUln.requiredDVNs.join(' ')}, ${chain.spec.confirmations} confirmations`,
     async () => {
       const [size, current] = await send.read('executorConfigs', [oapp, eid]);
-      return size === maxMessageSize && sameAddress(current, executor) && sameUln(await send.read('getAppUlnConfig', [oapp, eid]), sendUln);
+      return (
+        size === maxMessageSize &&
+        sameAddress(current, executor) &&
+        sameUln(await send.read('getAppUlnConfig', [oapp, eid]), sendUln)
+      );
     },
     () =>
       endpoint.send('setConfig', [
         oapp,
         sendLib,
         [
-          { eid, configType: CONFIG_TYPE_EXECUTOR, config: AbiCoder.defaultAbiCoder().encode([EXECUTOR_CONFIG_TYPE], [[maxMessageSize, executor]]) },
+          {
+            eid,
+            configType: CONFIG_TYPE_EXECUTOR,
+            config: AbiCoder.defaultAbiCoder().encode([EXECUTOR_CONFIG_TYPE], [[maxMessageSize, executor]]),
+          },
           { eid, configType: CONFIG_TYPE_ULN, config: encodeUln(sendUln) },
         ],
       ]),
@@ -116,6 +137,11 @@ export async function wirePathway(ctx: DeployContext, chain: ChainContext, label
     chain,
     `${from}: DVNs ${receiveUln.requiredDVNs.join(' ')}, ${remote.spec.confirmations} confirmations`,
     async () => sameUln(await receive.read('getAppUlnConfig', [oapp, eid]), receiveUln),
-    () => endpoint.send('setConfig', [oapp, receiveLib, [{ eid, configType: CONFIG_TYPE_ULN, config: encodeUln(receiveUln) }]]),
+    () =>
+      endpoint.send('setConfig', [
+        oapp,
+        receiveLib,
+        [{ eid, configType: CONFIG_TYPE_ULN, config: encodeUln(receiveUln) }],
+      ]),
   );
 }

@@ -17,7 +17,8 @@ type Vault = TypedContract<typeof collateralVaultAbi>;
  * The LayerZero OApp functions (peers, enforced options) the hub and every vault inherit from
  * the same base contracts, called through the vault's ABI on either.
  */
-const oapp = (chain: ChainContext, address: string): Vault => new TypedContract(collateralVaultAbi, address, chain.signer);
+const oapp = (chain: ChainContext, address: string): Vault =>
+  new TypedContract(collateralVaultAbi, address, chain.signer);
 
 export async function wireVaultTokens(ctx: DeployContext, chain: ChainContext, vault: Vault): Promise<void> {
   for (const c of ctx.file.collateral.filter((x) => x.chain === chain.spec.name)) {
@@ -34,28 +35,65 @@ export async function wireVaultTokens(ctx: DeployContext, chain: ChainContext, v
 }
 
 /** Sets `oapp`'s peer on `eid` to `peer` unless it already is; refuses to touch a different one. */
-export async function wirePeer(ctx: DeployContext, chain: ChainContext, label: string, address: string, eid: number, peer: string): Promise<void> {
+export async function wirePeer(
+  ctx: DeployContext,
+  chain: ChainContext,
+  label: string,
+  address: string,
+  eid: number,
+  peer: string,
+): Promise<void> {
   const contract = oapp(chain, address);
   const want = zeroPadValue(peer, 32).toLowerCase();
   const now = (await contract.read('peers', [eid])).toLowerCase();
   if (now !== want && BigInt(now) !== 0n) {
-    throw new Error(`${chain.spec.name}: ${label}'s peer for endpoint ${eid} is already ${now}, not ${want}; peers are set once`);
+    throw new Error(
+      `${chain.spec.name}: ${label}'s peer for endpoint ${eid} is already ${now}, not ${want}; peers are set once`,
+    );
   }
-  await ctx.converge(chain, `${label}: peer for endpoint ${eid}`, async () => now === want, () => contract.send('setPeer', [eid, want]));
+  await ctx.converge(
+    chain,
+    `${label}: peer for endpoint ${eid}`,
+    async () => now === want,
+    () => contract.send('setPeer', [eid, want]),
+  );
 }
 
 /** Every message `oapp` sends to `eid` carries the file's lzReceive gas for its type. */
-export async function wireEnforcedOptions(ctx: DeployContext, chain: ChainContext, label: string, address: string, eid: number, types: Array<keyof typeof MessageType>): Promise<void> {
+export async function wireEnforcedOptions(
+  ctx: DeployContext,
+  chain: ChainContext,
+  label: string,
+  address: string,
+  eid: number,
+  types: Array<keyof typeof MessageType>,
+): Promise<void> {
   const contract = oapp(chain, address);
-  const wanted = types.map((t) => ({ eid, msgType: MessageType[t], options: lzReceiveOption(ctx.file.enforcedGas[t]) }));
+  const wanted = types.map((t) => ({
+    eid,
+    msgType: MessageType[t],
+    options: lzReceiveOption(ctx.file.enforcedGas[t]),
+  }));
   const stale: typeof wanted = [];
-  for (const w of wanted) if ((await contract.read('enforcedOptions', [eid, w.msgType])).toLowerCase() !== w.options.toLowerCase()) stale.push(w);
-  await ctx.converge(chain, `${label}: enforced gas to endpoint ${eid} (${types.join(', ')})`, async () => stale.length === 0, () => contract.send('setEnforcedOptions', [stale]));
+  for (const w of wanted)
+    if ((await contract.read('enforcedOptions', [eid, w.msgType])).toLowerCase() !== w.options.toLowerCase())
+      stale.push(w);
+  await ctx.converge(
+    chain,
+    `${label}: enforced gas to endpoint ${eid} (${types.join(', ')})`,
+    async () => stale.length === 0,
+    () => contract.send('setEnforcedOptions', [stale]),
+  );
 }
 
 export async function wireVenues(ctx: DeployContext, hub: Hub): Promise<void> {
   const role = await hub.read('VENUE_ROLE', []);
   for (const venue of ctx.file.venues) {
-    await ctx.converge(ctx.hub, `venue role for ${venue}`, () => hub.read('hasRole', [role, venue]), () => hub.send('grantRole', [role, venue]));
+    await ctx.converge(
+      ctx.hub,
+      `venue role for ${venue}`,
+      () => hub.read('hasRole', [role, venue]),
+      () => hub.send('grantRole', [role, venue]),
+    );
   }
 }

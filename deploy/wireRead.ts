@@ -15,7 +15,8 @@ import { NIL_DVN_COUNT, sorted } from './wireLayerZero.js';
 
 /** ReadLib1002's one config type: the executor and DVNs of an OApp's read channel. */
 const CONFIG_TYPE_READ_LIB = 1;
-const READ_LIB_CONFIG_TYPE = 'tuple(address executor, uint8 requiredDVNCount, uint8 optionalDVNCount, uint8 optionalDVNThreshold, address[] requiredDVNs, address[] optionalDVNs)';
+const READ_LIB_CONFIG_TYPE =
+  'tuple(address executor, uint8 requiredDVNCount, uint8 optionalDVNCount, uint8 optionalDVNThreshold, address[] requiredDVNs, address[] optionalDVNs)';
 
 interface ReadLibConfig {
   executor: string;
@@ -41,15 +42,13 @@ async function wireHealthReader(ctx: DeployContext, chain: ChainContext, hub: st
   const read = ctx.file.read!;
   const lz = chain.lz.read!;
   const channel = read.channel;
-  const reader = await ctx.ensureContract(`healthReader:${chain.spec.name}`, chain, healthReaderAbi, loadArtifact('HealthReader.sol'), [
-    chain.lz.endpoint,
-    ctx.deployer,
-    channel,
-    ctx.hub.eid,
-    hub,
-    read.multicall,
-    read.hubConfirmations,
-  ]);
+  const reader = await ctx.ensureContract(
+    `healthReader:${chain.spec.name}`,
+    chain,
+    healthReaderAbi,
+    loadArtifact('HealthReader.sol'),
+    [chain.lz.endpoint, ctx.deployer, channel, ctx.hub.eid, hub, read.multicall, read.hubConfirmations],
+  );
   // What the constructor fixed cannot be converged: a file that asks otherwise needs a new reader.
   const fixed: Array<[string, unknown, unknown]> = [
     ['hub', (await reader.read('hub', [])).toLowerCase(), hub.toLowerCase()],
@@ -58,7 +57,10 @@ async function wireHealthReader(ctx: DeployContext, chain: ChainContext, hub: st
     ['multicall', (await reader.read('multicall', [])).toLowerCase(), read.multicall.toLowerCase()],
   ];
   for (const [what, now, want] of fixed) {
-    if (now !== want) throw new Error(`${chain.spec.name}: the HealthReader at ${reader.address} has ${what} ${String(now)}, the network file asks ${String(want)}`);
+    if (now !== want)
+      throw new Error(
+        `${chain.spec.name}: the HealthReader at ${reader.address} has ${what} ${String(now)}, the network file asks ${String(want)}`,
+      );
   }
 
   const self = zeroPadValue(reader.address, 32).toLowerCase();
@@ -81,7 +83,9 @@ async function wireHealthReader(ctx: DeployContext, chain: ChainContext, hub: st
   await ctx.converge(
     chain,
     `healthReader: read channel send library ${lz.readLib}`,
-    async () => !(await endpoint.read('isDefaultSendLibrary', [reader.address, channel])) && sameAddress(await endpoint.read('getSendLibrary', [reader.address, channel]), lz.readLib),
+    async () =>
+      !(await endpoint.read('isDefaultSendLibrary', [reader.address, channel])) &&
+      sameAddress(await endpoint.read('getSendLibrary', [reader.address, channel]), lz.readLib),
     () => endpoint.send('setSendLibrary', [reader.address, channel, lz.readLib]),
   );
   await ctx.converge(
@@ -118,7 +122,16 @@ async function wireHealthReader(ctx: DeployContext, chain: ChainContext, hub: st
             configType: CONFIG_TYPE_READ_LIB,
             config: AbiCoder.defaultAbiCoder().encode(
               [READ_LIB_CONFIG_TYPE],
-              [[want.executor, want.requiredDVNCount, want.optionalDVNCount, want.optionalDVNThreshold, want.requiredDVNs, want.optionalDVNs]],
+              [
+                [
+                  want.executor,
+                  want.requiredDVNCount,
+                  want.optionalDVNCount,
+                  want.optionalDVNThreshold,
+                  want.requiredDVNs,
+                  want.optionalDVNs,
+                ],
+              ],
             ),
           },
         ],

@@ -27,7 +27,12 @@ export async function wireRiskAssets(ctx: DeployContext, engine: Engine): Promis
   for (const [id, r] of ctx.file.riskAssets.entries()) {
     const args = [r.feed, r.maxAge, r.minPrice, r.maxPrice] as const;
     if (id >= count) {
-      await ctx.converge(hub, `risk asset ${id} (${r.name})`, async () => false, () => engine.send('addRiskAsset', [...args]));
+      await ctx.converge(
+        hub,
+        `risk asset ${id} (${r.name})`,
+        async () => false,
+        () => engine.send('addRiskAsset', [...args]),
+      );
       count++;
     } else {
       await ctx.converge(
@@ -35,7 +40,12 @@ export async function wireRiskAssets(ctx: DeployContext, engine: Engine): Promis
         `risk asset ${id} (${r.name}): feed and price band`,
         async () => {
           const now = await engine.read('riskAsset', [id]);
-          return sameAddress(now.feed, r.feed) && now.maxAge === r.maxAge && now.minPrice === r.minPrice && now.maxPrice === r.maxPrice;
+          return (
+            sameAddress(now.feed, r.feed) &&
+            now.maxAge === r.maxAge &&
+            now.minPrice === r.minPrice &&
+            now.maxPrice === r.maxPrice
+          );
         },
         () => engine.send('setRiskAsset', [id, ...args]),
       );
@@ -54,15 +64,28 @@ export async function wireRiskAssets(ctx: DeployContext, engine: Engine): Promis
     await ctx.converge(
       hub,
       `scenario grid of ${r.name}`,
-      async () => (Object.keys(params) as Array<keyof typeof params>).every((k) => BigInt(now[k]) === BigInt(params[k])),
+      async () =>
+        (Object.keys(params) as Array<keyof typeof params>).every((k) => BigInt(now[k]) === BigInt(params[k])),
       () => engine.send('setScenarioParams', [id, params]),
     );
   }
 }
 
 /** The grid `addRiskAsset` gives a new risk asset: a 100% move, nothing else. */
-function isFreshGrid(p: { scanRange: bigint; volShift: bigint; extremeMultiple: bigint; extremeCover: bigint; initialMultiple: bigint }): boolean {
-  return p.scanRange === WAD && p.volShift === 0n && p.extremeMultiple === WAD && p.extremeCover === 0n && p.initialMultiple === WAD;
+function isFreshGrid(p: {
+  scanRange: bigint;
+  volShift: bigint;
+  extremeMultiple: bigint;
+  extremeCover: bigint;
+  initialMultiple: bigint;
+}): boolean {
+  return (
+    p.scanRange === WAD &&
+    p.volShift === 0n &&
+    p.extremeMultiple === WAD &&
+    p.extremeCover === 0n &&
+    p.initialMultiple === WAD
+  );
 }
 
 /** Lists each collateral asset (its chain's endpoint id read from that chain) and sets its haircuts. */
@@ -74,11 +97,21 @@ export async function wireCollateral(ctx: DeployContext, engine: Engine): Promis
     const eid = ctx.chain(c.chain).eid;
     const riskAsset = ids.get(c.riskAsset)!;
     if (id >= count) {
-      await ctx.converge(hub, `list asset ${id} (${c.symbol} on ${c.chain})`, async () => false, () => engine.send('listAsset', [eid, c.token, c.decimals, riskAsset]));
+      await ctx.converge(
+        hub,
+        `list asset ${id} (${c.symbol} on ${c.chain})`,
+        async () => false,
+        () => engine.send('listAsset', [eid, c.token, c.decimals, riskAsset]),
+      );
       count++;
     } else {
       const now = await engine.read('asset', [id]);
-      if (now.eid !== eid || !sameAddress(now.token, c.token) || now.decimals !== c.decimals || now.riskAsset !== riskAsset) {
+      if (
+        now.eid !== eid ||
+        !sameAddress(now.token, c.token) ||
+        now.decimals !== c.decimals ||
+        now.riskAsset !== riskAsset
+      ) {
         throw new Error(
           `asset ${id} on the hub is token ${now.token} on endpoint ${now.eid} (risk asset ${now.riskAsset}); ` +
             `the network file lists ${c.token} on ${c.chain} (${eid}, risk asset ${riskAsset}). Listings cannot change: fix the file's order`,
@@ -96,7 +129,10 @@ export async function wireCollateral(ctx: DeployContext, engine: Engine): Promis
     await ctx.converge(
       hub,
       `haircuts of asset ${id} (${c.symbol} on ${c.chain})`,
-      async () => now.initialHaircut === want.initialHaircut && now.maintenanceHaircut === want.maintenanceHaircut && now.liquidationBonus === c.liquidationBonus,
+      async () =>
+        now.initialHaircut === want.initialHaircut &&
+        now.maintenanceHaircut === want.maintenanceHaircut &&
+        now.liquidationBonus === c.liquidationBonus,
       () => engine.send('setAssetRisk', [id, want.initialHaircut, want.maintenanceHaircut, c.liquidationBonus]),
     );
     await wireYield(ctx, engine, id, c, ids);
@@ -105,7 +141,12 @@ export async function wireCollateral(ctx: DeployContext, engine: Engine): Promis
 }
 
 /** A token's concentration add-on (none: all 0); a stewarded impact, once set, is the steward's. */
-async function wireConcentration(ctx: DeployContext, engine: Engine, id: number, c: NetworkFile['collateral'][number]): Promise<void> {
+async function wireConcentration(
+  ctx: DeployContext,
+  engine: Engine,
+  id: number,
+  c: NetworkFile['collateral'][number],
+): Promise<void> {
   const want = c.concentration ?? { depthUsd: 0n, impact: 0n, cap: 0n };
   const now = await engine.read('concentrationTerms', [id]);
   const target = `${c.symbol}@${c.chain}`;
@@ -119,10 +160,18 @@ async function wireConcentration(ctx: DeployContext, engine: Engine, id: number,
 }
 
 /** A yield-bearing token's exchange-rate feed and depeg (a plain one: none). */
-async function wireYield(ctx: DeployContext, engine: Engine, id: number, c: NetworkFile['collateral'][number], ids: Map<string, number>): Promise<void> {
-  if (c.depeg !== undefined && c.rateFeed === undefined) throw new Error(`collateral ${c.symbol} on ${c.chain}: depeg without a rateFeed`);
+async function wireYield(
+  ctx: DeployContext,
+  engine: Engine,
+  id: number,
+  c: NetworkFile['collateral'][number],
+  ids: Map<string, number>,
+): Promise<void> {
+  if (c.depeg !== undefined && c.rateFeed === undefined)
+    throw new Error(`collateral ${c.symbol} on ${c.chain}: depeg without a rateFeed`);
   const rateFeed = c.rateFeed === undefined ? NO_RATE_FEED : ids.get(c.rateFeed);
-  if (rateFeed === undefined) throw new Error(`collateral ${c.symbol} on ${c.chain}: rateFeed ${c.rateFeed} is not a risk asset of the file`);
+  if (rateFeed === undefined)
+    throw new Error(`collateral ${c.symbol} on ${c.chain}: rateFeed ${c.rateFeed} is not a risk asset of the file`);
   const depeg = c.rateFeed === undefined ? 0n : (c.depeg ?? 0n);
   const [feedNow, depegNow] = await engine.read('yieldTerms', [id]);
   await ctx.converge(
@@ -141,8 +190,11 @@ export async function wireMarkets(ctx: DeployContext, engine: Engine): Promise<v
     const riskAsset = ids.get(m.riskAsset)!;
     const kind = MARKET_KIND[m.kind];
     if (id >= count) {
-      await ctx.converge(hub, `list market ${id} (${m.name})`, async () => false, () =>
-        engine.send('listMarket', [riskAsset, kind, m.strike, m.expiry, m.maxPriceDeviation]),
+      await ctx.converge(
+        hub,
+        `list market ${id} (${m.name})`,
+        async () => false,
+        () => engine.send('listMarket', [riskAsset, kind, m.strike, m.expiry, m.maxPriceDeviation]),
       );
       count++;
       continue;

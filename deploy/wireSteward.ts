@@ -10,30 +10,52 @@ import type { DeployContext } from './context.js';
 import { collateralIndex, STEWARD_PARAMETERS } from './networkFile.js';
 import { riskAssetIds } from './wireRisk.js';
 
-export async function wireSteward(ctx: DeployContext, engine: TypedContract<typeof riskEngineAbi>): Promise<string | undefined> {
+export async function wireSteward(
+  ctx: DeployContext,
+  engine: TypedContract<typeof riskEngineAbi>,
+): Promise<string | undefined> {
   const file = ctx.file.steward;
   if (!file) return undefined;
   const hub = ctx.hub;
-  const steward = await ctx.ensureContract('riskSteward', hub, riskStewardAbi, loadArtifact('RiskSteward.sol'), [engine.address, ctx.deployer, file.proposer]);
+  const steward = await ctx.ensureContract('riskSteward', hub, riskStewardAbi, loadArtifact('RiskSteward.sol'), [
+    engine.address,
+    ctx.deployer,
+    file.proposer,
+  ]);
   const riskAdmin = await engine.read('RISK_ADMIN_ROLE', []);
-  await ctx.converge(hub, `risk steward ${steward.address} is a risk admin`, () => engine.read('hasRole', [riskAdmin, steward.address]), () =>
-    engine.send('grantRole', [riskAdmin, steward.address]),
+  await ctx.converge(
+    hub,
+    `risk steward ${steward.address} is a risk admin`,
+    () => engine.read('hasRole', [riskAdmin, steward.address]),
+    () => engine.send('grantRole', [riskAdmin, steward.address]),
   );
   const proposerRole = await steward.read('STEWARD_ROLE', []);
-  await ctx.converge(hub, `${file.proposer} may propose to the risk steward`, () => steward.read('hasRole', [proposerRole, file.proposer]), () =>
-    steward.send('grantRole', [proposerRole, file.proposer]),
+  await ctx.converge(
+    hub,
+    `${file.proposer} may propose to the risk steward`,
+    () => steward.read('hasRole', [proposerRole, file.proposer]),
+    () => steward.send('grantRole', [proposerRole, file.proposer]),
   );
   const riskIds = riskAssetIds(ctx.file);
   for (const b of file.bounds) {
     const parameter = STEWARD_PARAMETERS.indexOf(b.parameter);
-    const id = b.parameter === 'scanRange' || b.parameter === 'volShift' ? riskIds.get(b.target)! : collateralIndex(ctx.file, b.target)!;
+    const id =
+      b.parameter === 'scanRange' || b.parameter === 'volShift'
+        ? riskIds.get(b.target)!
+        : collateralIndex(ctx.file, b.target)!;
     const want = { min: b.min, max: b.max, maxStep: b.maxStep, cooldown: b.cooldown, loweringDelay: b.loweringDelay };
     await ctx.converge(
       hub,
       `risk steward bounds of ${b.parameter} of ${b.target}`,
       async () => {
         const now = await steward.read('boundsOf', [parameter, id]);
-        return now.min === want.min && now.max === want.max && now.maxStep === want.maxStep && now.cooldown === want.cooldown && now.loweringDelay === want.loweringDelay;
+        return (
+          now.min === want.min &&
+          now.max === want.max &&
+          now.maxStep === want.maxStep &&
+          now.cooldown === want.cooldown &&
+          now.loweringDelay === want.loweringDelay
+        );
       },
       () => steward.send('setBounds', [parameter, id, want]),
     );

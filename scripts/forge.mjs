@@ -10,11 +10,21 @@ const arch = process.arch === 'x64' ? 'amd64' : process.arch;
 /** Selects the tests whose gas is the same on every run (not fuzz, not invariant). */
 export const DETERMINISTIC_ONLY = ['--no-match-test', '^(testFuzz|invariant)_'];
 
+function forgeBinary() {
+  return require.resolve(`@foundry-rs/forge-${process.platform}-${arch}/bin/forge`);
+}
+
 export function runForge(args, env = {}) {
-  const bin = require.resolve(`@foundry-rs/forge-${process.platform}-${arch}/bin/forge`);
-  const result = spawnSync(bin, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const result = spawnSync(forgeBinary(), args, { stdio: 'inherit', env: { ...process.env, ...env } });
   if (result.error) throw result.error;
   return result.status ?? 1;
+}
+
+/** Runs forge and returns its exit status and what it printed (stdout, then stderr). */
+export function forgeOutput(args) {
+  const result = spawnSync(forgeBinary(), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) throw result.error;
+  return { status: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -10,7 +10,9 @@ const args = process.argv.slice(2);
 if (args.includes('--version')) {
   // forge parses the `Version: x.y.z` line; solc-js reports `0.8.34+commit.xxxx.Emscripten.clang`.
   const full = solc.version();
-  process.stdout.write(`solc, the solidity compiler commandline interface\nVersion: ${full.replace('.Emscripten.clang', '.Linux.g++')}\n`);
+  process.stdout.write(
+    `solc, the solidity compiler commandline interface\nVersion: ${full.replace('.Emscripten.clang', '.Linux.g++')}\n`,
+  );
   process.exit(0);
 }
 if (!args.includes('--standard-json')) {

@@ -13,7 +13,12 @@
  */
 import { floatRng } from '../bench/book.js';
 import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
-import { allocateScreenOutput, packAccounts, type BookAccount, type BookSpec } from '@omnichain-collateral/sdk/risk/screening';
+import {
+  allocateScreenOutput,
+  packAccounts,
+  type BookAccount,
+  type BookSpec,
+} from '@omnichain-collateral/sdk/risk/screening';
 import { BTC, BTC_PERP, ETH, ETH_CALL, ETH_PERP, ETH_PUT, toUnits } from './market.js';
 import type { MarginModel } from './regimes.js';
 
@@ -31,8 +36,14 @@ export function draftBook(spec: BookSpec, spots: readonly number[], count: numbe
   const uniform = (lo: number, hi: number) => lo + (hi - lo) * next();
   const collateralOf = (underlying: number) => (underlying === BTC ? 2 : next() < 0.55 ? 0 : 1);
   const units = (usd: number, underlying: number) => usd / spots[underlying]!;
-  const coll = (asset: number, usd: number) => ({ asset, amount: toUnits(units(usd, spec.collateralAssets[asset]!.underlying), spec.collateralAssets[asset]!.decimals) });
-  const pos = (market: number, usd: number) => ({ market, size: toUnits(usd / spots[spec.markets[market]!.underlying]!, 18) });
+  const coll = (asset: number, usd: number) => ({
+    asset,
+    amount: toUnits(units(usd, spec.collateralAssets[asset]!.underlying), spec.collateralAssets[asset]!.decimals),
+  });
+  const pos = (market: number, usd: number) => ({
+    market,
+    size: toUnits(usd / spots[spec.markets[market]!.underlying]!, 18),
+  });
   const perpOf = (underlying: number) => (underlying === ETH ? ETH_PERP : BTC_PERP);
 
   return Array.from({ length: count }, (): DraftAccount => {
@@ -45,7 +56,8 @@ export function draftBook(spec: BookSpec, spots: readonly number[], count: numbe
       if (next() < 0.3) draft.collateral.push(coll(collateralOf(1 - underlying), size * uniform(0.2, 1)));
     } else if (kind < 0.6) {
       draft.positions.push(pos(perpOf(underlying), next() < 0.6 ? size : -size));
-      if (next() < 0.3) draft.positions.push(pos(perpOf(1 - underlying), (next() < 0.6 ? 1 : -1) * size * uniform(0.2, 1)));
+      if (next() < 0.3)
+        draft.positions.push(pos(perpOf(1 - underlying), (next() < 0.6 ? 1 : -1) * size * uniform(0.2, 1)));
     } else if (kind < 0.8) {
       draft.collateral.push(coll(collateralOf(underlying), size));
       draft.positions.push(pos(perpOf(underlying), -size * uniform(0.8, 1)));
@@ -68,7 +80,10 @@ export function draftBook(spec: BookSpec, spots: readonly number[], count: numbe
 /** Gen 1's book: each account split into one account per underlying it holds. */
 export function isolate(spec: BookSpec, drafts: readonly DraftAccount[]): DraftAccount[] {
   return drafts.flatMap((d) => {
-    const underlyings = new Set([...d.collateral.map((c) => spec.collateralAssets[c.asset]!.underlying), ...d.positions.map((p) => spec.markets[p.market]!.underlying)]);
+    const underlyings = new Set([
+      ...d.collateral.map((c) => spec.collateralAssets[c.asset]!.underlying),
+      ...d.positions.map((p) => spec.markets[p.market]!.underlying),
+    ]);
     return [...underlyings].map((u) => ({
       collateral: d.collateral.filter((c) => spec.collateralAssets[c.asset]!.underlying === u),
       positions: d.positions.filter((p) => spec.markets[p.market]!.underlying === u),
@@ -85,6 +100,10 @@ export function fundBook(spec: BookSpec, model: MarginModel, drafts: readonly Dr
   model.screen(packAccounts(spec, probe), out);
   return drafts.map((d, i) => {
     const cash = out.requirementI[i]! / d.utilisation - out.equityI[i]!;
-    return { cash: BigInt(Math.round(cash * 100)) * (WAD / 100n), collateral: d.collateral.map((c) => ({ ...c })), positions: d.positions.map((p) => ({ ...p })) };
+    return {
+      cash: BigInt(Math.round(cash * 100)) * (WAD / 100n),
+      collateral: d.collateral.map((c) => ({ ...c })),
+      positions: d.positions.map((p) => ({ ...p })),
+    };
   });
 }

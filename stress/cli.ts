@@ -11,7 +11,14 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { numberOption } from '../relayer/src/devnet/cli.js';
 import { loadCandles } from '../relayer/src/riskParameters/candles.js';
-import { DEFAULT_SYNTHETIC, DEFAULT_WINDOWS, historicalScenario, syntheticScenarios, type HistoricalWindow, type Scenario } from './paths.js';
+import {
+  DEFAULT_SYNTHETIC,
+  DEFAULT_WINDOWS,
+  historicalScenario,
+  syntheticScenarios,
+  type HistoricalWindow,
+  type Scenario,
+} from './paths.js';
 import { REGIME, REGIMES } from './regimes.js';
 import { dailySpec, goalCheck, goalLines, renderSvg, summarySpec, table } from './report.js';
 import { DEFAULT_SIMULATION, KEEPER_CAPITAL_PER_ACCOUNT, simulate, type RegimeResult } from './simulate.js';
@@ -21,7 +28,8 @@ const SHARED_CANDLES = '../shared/data/btc-usd-daily-2011-2019.csv';
 /** `--window FROM:TO` (YYYY-MM-DD each), repeatable. */
 function windowOption(value: string, previous: HistoricalWindow[] = []): HistoricalWindow[] {
   const m = /^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$/.exec(value);
-  if (!m || m[1]! > m[2]!) throw new InvalidArgumentError('--window must be FROM:TO, two days as YYYY-MM-DD, FROM not after TO');
+  if (!m || m[1]! > m[2]!)
+    throw new InvalidArgumentError('--window must be FROM:TO, two days as YYYY-MM-DD, FROM not after TO');
   return [...previous, { name: `BTC ${m[1]} to ${m[2]}`, from: m[1]!, to: m[2]! }];
 }
 
@@ -42,16 +50,50 @@ interface Options {
 }
 
 const program = new Command('stress')
-  .description('Systemic stress simulator: bad debt, liquidations, cost to users and capital efficiency of Gen 1, 2 and 3 on the same book and paths')
-  .option('--accounts <n>', 'accounts in the book', numberOption('--accounts', 10, 200_000, true), DEFAULT_SIMULATION.accounts)
+  .description(
+    'Systemic stress simulator: bad debt, liquidations, cost to users and capital efficiency of Gen 1, 2 and 3 on the same book and paths',
+  )
+  .option(
+    '--accounts <n>',
+    'accounts in the book',
+    numberOption('--accounts', 10, 200_000, true),
+    DEFAULT_SIMULATION.accounts,
+  )
   .option('--seed <n>', 'seed of the book', numberOption('--seed', 0, 2 ** 31, true), DEFAULT_SIMULATION.seed)
-  .option('--candles <path>', 'daily BTC/USD candles (CSV) for the historical windows; skipped with a message when absent', SHARED_CANDLES)
-  .option('--window <from:to>', `a historical window (repeatable; default: ${DEFAULT_WINDOWS.map((w) => `${w.from}:${w.to}`).join(', ')})`, windowOption)
+  .option(
+    '--candles <path>',
+    'daily BTC/USD candles (CSV) for the historical windows; skipped with a message when absent',
+    SHARED_CANDLES,
+  )
+  .option(
+    '--window <from:to>',
+    `a historical window (repeatable; default: ${DEFAULT_WINDOWS.map((w) => `${w.from}:${w.to}`).join(', ')})`,
+    windowOption,
+  )
   .option('--scenario <name>', 'run only scenarios whose name contains this (repeatable)', collect)
-  .option('--keeper-capital <usd>', `the keeper's settlement tokens (default: $${KEEPER_CAPITAL_PER_ACCOUNT.toLocaleString('en-US')} per account)`, numberOption('--keeper-capital', 1, 1e12, false))
-  .option('--stale-blocks <n>', 'blocks the stale-oracle scenario keeps the ETH feed stale', numberOption('--stale-blocks', 1, 240, true), DEFAULT_SYNTHETIC.staleBlocks)
-  .option('--outage-blocks <n>', 'blocks without a keeper in the keeper-outage scenario', numberOption('--outage-blocks', 1, 240, true), DEFAULT_SYNTHETIC.outageBlocks)
-  .option('--bridge-blocks <n>', 'blocks a SEIZE takes in the congested-bridge scenario', numberOption('--bridge-blocks', 1, 240, true), DEFAULT_SYNTHETIC.congestedBridgeBlocks)
+  .option(
+    '--keeper-capital <usd>',
+    `the keeper's settlement tokens (default: $${KEEPER_CAPITAL_PER_ACCOUNT.toLocaleString('en-US')} per account)`,
+    numberOption('--keeper-capital', 1, 1e12, false),
+  )
+  .option(
+    '--stale-blocks <n>',
+    'blocks the stale-oracle scenario keeps the ETH feed stale',
+    numberOption('--stale-blocks', 1, 240, true),
+    DEFAULT_SYNTHETIC.staleBlocks,
+  )
+  .option(
+    '--outage-blocks <n>',
+    'blocks without a keeper in the keeper-outage scenario',
+    numberOption('--outage-blocks', 1, 240, true),
+    DEFAULT_SYNTHETIC.outageBlocks,
+  )
+  .option(
+    '--bridge-blocks <n>',
+    'blocks a SEIZE takes in the congested-bridge scenario',
+    numberOption('--bridge-blocks', 1, 240, true),
+    DEFAULT_SYNTHETIC.congestedBridgeBlocks,
+  )
   .option('--out <dir>', 'where to write stress.json and the charts', 'stress-results')
   .option('--json', 'print the results as JSON instead of the table', false)
   .action(run);
@@ -66,9 +108,16 @@ async function run(o: Options): Promise<void> {
   const results: RegimeResult[] = [];
   for (const s of scenarios) {
     for (const regime of REGIMES) {
-      const r = simulate(s, REGIME[regime], { ...DEFAULT_SIMULATION, accounts: o.accounts, seed: o.seed, keeperCapitalUsd });
+      const r = simulate(s, REGIME[regime], {
+        ...DEFAULT_SIMULATION,
+        accounts: o.accounts,
+        seed: o.seed,
+        keeperCapitalUsd,
+      });
       results.push(r);
-      say(`  ${s.name} · ${regime}: bad debt $${Math.round(r.badDebtUsd).toLocaleString('en-US')}, ${r.liquidations} liquidations (${(r.runMs / 1000).toFixed(1)} s)`);
+      say(
+        `  ${s.name} · ${regime}: bad debt $${Math.round(r.badDebtUsd).toLocaleString('en-US')}, ${r.liquidations} liquidations (${(r.runMs / 1000).toFixed(1)} s)`,
+      );
     }
   }
   const seconds = (performance.now() - started) / 1000;
@@ -88,7 +137,9 @@ async function run(o: Options): Promise<void> {
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } else {
     process.stdout.write(`${table(results)}\n\n${goalLines(results).join('\n')}\n`);
-    process.stdout.write(`\n${seconds.toFixed(1)} s; wrote ${join(o.out, 'stress.json')}, stress.svg and stress-daily.svg\n`);
+    process.stdout.write(
+      `\n${seconds.toFixed(1)} s; wrote ${join(o.out, 'stress.json')}, stress.svg and stress-daily.svg\n`,
+    );
   }
 }
 
@@ -98,9 +149,18 @@ function chooseScenarios(o: Options, say: (line: string) => void): Scenario[] {
     const candles = loadCandles(o.candles);
     for (const w of o.window ?? DEFAULT_WINDOWS) all.push(historicalScenario(candles, w));
   } else {
-    say(`historical windows skipped: no candle file at ${o.candles} (the shared BTC history is not part of the repository; pass --candles <path>)`);
+    say(
+      `historical windows skipped: no candle file at ${o.candles} (the shared BTC history is not part of the repository; pass --candles <path>)`,
+    );
   }
-  all.push(...syntheticScenarios({ ...DEFAULT_SYNTHETIC, staleBlocks: o.staleBlocks, outageBlocks: o.outageBlocks, congestedBridgeBlocks: o.bridgeBlocks }));
+  all.push(
+    ...syntheticScenarios({
+      ...DEFAULT_SYNTHETIC,
+      staleBlocks: o.staleBlocks,
+      outageBlocks: o.outageBlocks,
+      congestedBridgeBlocks: o.bridgeBlocks,
+    }),
+  );
   return o.scenario ? all.filter((s) => o.scenario!.some((name) => s.name.includes(name))) : all;
 }
 

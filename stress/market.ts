@@ -13,7 +13,8 @@ import type { StewardBounds } from '../relayer/src/riskParameters/proposals.js';
 const PCT = WAD / 100n;
 
 /** `x` whole units as an integer with `decimals` (at least 6) decimals, kept to a millionth. */
-export const toUnits = (x: number, decimals: number): bigint => BigInt(Math.round(x * 1e6)) * 10n ** BigInt(decimals - 6);
+export const toUnits = (x: number, decimals: number): bigint =>
+  BigInt(Math.round(x * 1e6)) * 10n ** BigInt(decimals - 6);
 /** A USD amount or price as WAD, to a millionth of a dollar. */
 export const usdWad = (x: number): bigint => toUnits(x, 18);
 /** A WAD figure as a float. */
@@ -23,7 +24,10 @@ export const ETH = 0;
 export const BTC = 1;
 export const UNDERLYINGS = ['ETH', 'BTC'] as const;
 
-/** The devnet's ETH grid, for both underlyings: 10% maintenance range, 20% initial, vol ±25%, a 35%-covered extreme of twice the range. */
+/**
+ * The devnet's ETH grid, for both underlyings: 10% maintenance range, 20% initial, vol ±25%, a 35%-covered extreme of
+ * twice the range.
+ */
 export const STATIC_GRID: RiskParams = {
   scanRange: 10n * PCT,
   volShift: 25n * PCT,
@@ -38,11 +42,35 @@ export interface StressAsset extends CollateralAsset {
   liquidationBonus: bigint;
 }
 
-/** The devnet's WETH terms (20% / 15% haircuts, 5% bonus) for every token; all sit on spokes, so every seizure crosses the bridge. */
+/**
+ * The devnet's WETH terms (20% / 15% haircuts, 5% bonus) for every token; all sit on spokes, so every seizure crosses
+ * the bridge.
+ */
 export const ASSETS: readonly StressAsset[] = [
-  { name: 'WETH@spoke-1', underlying: ETH, decimals: 18, initialHaircut: 20n * PCT, maintenanceHaircut: 15n * PCT, liquidationBonus: 5n * PCT },
-  { name: 'WETH@spoke-2', underlying: ETH, decimals: 18, initialHaircut: 20n * PCT, maintenanceHaircut: 15n * PCT, liquidationBonus: 5n * PCT },
-  { name: 'WBTC@spoke-2', underlying: BTC, decimals: 8, initialHaircut: 20n * PCT, maintenanceHaircut: 15n * PCT, liquidationBonus: 5n * PCT },
+  {
+    name: 'WETH@spoke-1',
+    underlying: ETH,
+    decimals: 18,
+    initialHaircut: 20n * PCT,
+    maintenanceHaircut: 15n * PCT,
+    liquidationBonus: 5n * PCT,
+  },
+  {
+    name: 'WETH@spoke-2',
+    underlying: ETH,
+    decimals: 18,
+    initialHaircut: 20n * PCT,
+    maintenanceHaircut: 15n * PCT,
+    liquidationBonus: 5n * PCT,
+  },
+  {
+    name: 'WBTC@spoke-2',
+    underlying: BTC,
+    decimals: 8,
+    initialHaircut: 20n * PCT,
+    maintenanceHaircut: 15n * PCT,
+    liquidationBonus: 5n * PCT,
+  },
 ];
 
 export const ETH_PERP = 0;
@@ -67,10 +95,18 @@ export function listedMarkets(ethSpot: bigint): ListedMarket[] {
 export const PAIR_OFFSETS: readonly PairOffset[] = [{ a: ETH, b: BTC, credit: 50n * PCT }];
 
 export function bookSpec(ethSpot: bigint, assets: readonly StressAsset[] = ASSETS): BookSpec {
-  return { underlyingCount: UNDERLYINGS.length, collateralAssets: assets, markets: listedMarkets(ethSpot), offsets: PAIR_OFFSETS };
+  return {
+    underlyingCount: UNDERLYINGS.length,
+    collateralAssets: assets,
+    markets: listedMarkets(ethSpot),
+    offsets: PAIR_OFFSETS,
+  };
 }
 
-/** RiskConfig's defaults: Gen 3's incentive is the hub's, a fifth of the asset's bonus at health 1, all of it at 0.9 (docs/risk-model.md section 8.1). */
+/**
+ * RiskConfig's defaults: Gen 3's incentive is the hub's, a fifth of the asset's bonus at health 1, all of it at 0.9
+ * (docs/risk-model.md section 8.1).
+ */
 export const LIQUIDATION: LiquidationParams = {
   closeFactor: 50n * PCT,
   fullCloseHealth: 95n * PCT,

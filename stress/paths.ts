@@ -32,7 +32,9 @@ export interface Scenario {
   calm: boolean[];
   /** per day: its date (historical) or `day N` */
   dates: string[];
-  /** blocks [from, to) during which a feed is stale: the hub refuses it, so nothing depending on it can be liquidated */
+  /**
+   * blocks [from, to) during which a feed is stale: the hub refuses it, so nothing depending on it can be liquidated
+   */
   stale: Array<{ feed: number; from: number; to: number }>;
   /** blocks [from, to) during which no keeper runs */
   keeperDown: Array<{ from: number; to: number }>;
@@ -89,7 +91,10 @@ const CALM_VOLATILITY = 1.5;
 function calmDays(prices: readonly Float64Array[], history: readonly (readonly number[])[]): boolean[] {
   const days = prices[0]!.length / BLOCKS_PER_DAY;
   const ewma = prices.map((p, k) => {
-    const closes = [...history[k]!.slice(-366), ...Array.from({ length: days }, (_, d) => p[(d + 1) * BLOCKS_PER_DAY - 1]!)];
+    const closes = [
+      ...history[k]!.slice(-366),
+      ...Array.from({ length: days }, (_, d) => p[(d + 1) * BLOCKS_PER_DAY - 1]!),
+    ];
     // Entry t is the variance known after return t − 1: the last `days` entries follow each path day's close.
     return ewmaVariances(logReturns(closes)).slice(-days);
   });
@@ -98,9 +103,16 @@ function calmDays(prices: readonly Float64Array[], history: readonly (readonly n
 }
 
 /** One path of `days` calm days with `shock` (log-returns per block per underlying) starting at day `shockDay`. */
-function syntheticPath(seed: number, days: number, shockDay: number, shock: number[][]): { prices: Float64Array[]; history: number[][] } {
+function syntheticPath(
+  seed: number,
+  days: number,
+  shockDay: number,
+  shock: number[][],
+): { prices: Float64Array[]; history: number[][] } {
   const draw = normals(seed);
-  const history = UNDERLYINGS.map((_, k) => closesEndingAt(SYNTHETIC_START[k]!, correlatedReturns(draw, HISTORY_DAYS, 1)[k]!));
+  const history = UNDERLYINGS.map((_, k) =>
+    closesEndingAt(SYNTHETIC_START[k]!, correlatedReturns(draw, HISTORY_DAYS, 1)[k]!),
+  );
   const steps = correlatedReturns(draw, days * BLOCKS_PER_DAY, BLOCKS_PER_DAY);
   const start = shockDay * BLOCKS_PER_DAY;
   shock.forEach((r, k) => r.forEach((x, i) => (steps[k]![start + i]! += x)));
@@ -126,7 +138,12 @@ export interface SyntheticOptions {
   congestedBridgeBlocks: number;
 }
 
-export const DEFAULT_SYNTHETIC: SyntheticOptions = { seed: 7, staleBlocks: 6, outageBlocks: 12, congestedBridgeBlocks: 48 };
+export const DEFAULT_SYNTHETIC: SyntheticOptions = {
+  seed: 7,
+  staleBlocks: 6,
+  outageBlocks: 12,
+  congestedBridgeBlocks: 48,
+};
 
 /** ETH −45% and BTC −35% within 12 hours on day 10 of 16, a tenth back over the next 12. */
 function crashPath(seed: number) {
@@ -139,7 +156,12 @@ function crashPath(seed: number) {
 
 const CRASH_START = 10 * BLOCKS_PER_DAY;
 
-function synthetic(name: string, description: string, path: { prices: Float64Array[]; history: number[][] }, extra: Partial<Scenario> = {}): Scenario {
+function synthetic(
+  name: string,
+  description: string,
+  path: { prices: Float64Array[]; history: number[][] },
+  extra: Partial<Scenario> = {},
+): Scenario {
   const days = path.prices[0]!.length / BLOCKS_PER_DAY;
   return {
     name,
@@ -155,7 +177,10 @@ function synthetic(name: string, description: string, path: { prices: Float64Arr
   };
 }
 
-/** The synthetic scenarios: a correlated crash, a volatility spike, and the crash with a stale oracle, a keeper outage, a congested bridge. */
+/**
+ * The synthetic scenarios: a correlated crash, a volatility spike, and the crash with a stale oracle, a keeper outage,
+ * a congested bridge.
+ */
 export function syntheticScenarios(o: SyntheticOptions = DEFAULT_SYNTHETIC): Scenario[] {
   const crash = crashPath(o.seed);
   // Five days of five times the calm volatility, on a path of its own.
@@ -163,16 +188,30 @@ export function syntheticScenarios(o: SyntheticOptions = DEFAULT_SYNTHETIC): Sce
   const spike = correlatedReturns(draw, 5 * BLOCKS_PER_DAY, BLOCKS_PER_DAY, 5);
   return [
     synthetic('correlated crash', 'ETH −45% and BTC −35% in 12 hours after 10 calm days', crash),
-    synthetic('volatility spike', 'five days at five times the calm volatility (ETH 15%, BTC 12.5% a day)', syntheticPath(o.seed + 2, 20, 10, spike)),
-    synthetic('stale oracle', `the crash with the ETH feed stale (refused by the hub) for its first ${o.staleBlocks} blocks`, crash, {
-      stale: [{ feed: ETH, from: CRASH_START, to: CRASH_START + o.staleBlocks }],
-    }),
+    synthetic(
+      'volatility spike',
+      'five days at five times the calm volatility (ETH 15%, BTC 12.5% a day)',
+      syntheticPath(o.seed + 2, 20, 10, spike),
+    ),
+    synthetic(
+      'stale oracle',
+      `the crash with the ETH feed stale (refused by the hub) for its first ${o.staleBlocks} blocks`,
+      crash,
+      {
+        stale: [{ feed: ETH, from: CRASH_START, to: CRASH_START + o.staleBlocks }],
+      },
+    ),
     synthetic('keeper outage', `the crash with no keeper for its first ${o.outageBlocks} blocks`, crash, {
       keeperDown: [{ from: CRASH_START, to: CRASH_START + o.outageBlocks }],
     }),
-    synthetic('congested bridge', `the crash with every SEIZE (the keeper's payment) ${o.congestedBridgeBlocks} blocks late`, crash, {
-      bridgeDelayBlocks: o.congestedBridgeBlocks,
-    }),
+    synthetic(
+      'congested bridge',
+      `the crash with every SEIZE (the keeper's payment) ${o.congestedBridgeBlocks} blocks late`,
+      crash,
+      {
+        bridgeDelayBlocks: o.congestedBridgeBlocks,
+      },
+    ),
   ];
 }
 
@@ -208,7 +247,8 @@ function smooth(previousClose: number, closes: readonly number[]): Float64Array 
   const out = new Float64Array(closes.length * BLOCKS_PER_DAY);
   let from = previousClose;
   closes.forEach((to, d) => {
-    for (let i = 0; i < BLOCKS_PER_DAY; i++) out[d * BLOCKS_PER_DAY + i] = from * (to / from) ** ((i + 1) / BLOCKS_PER_DAY);
+    for (let i = 0; i < BLOCKS_PER_DAY; i++)
+      out[d * BLOCKS_PER_DAY + i] = from * (to / from) ** ((i + 1) / BLOCKS_PER_DAY);
     from = to;
   });
   return out;
@@ -220,14 +260,18 @@ export function historicalScenario(all: readonly Candle[], window: HistoricalWin
   let endIndex = all.length - 1;
   while (endIndex >= 0 && all[endIndex]!.date > window.to) endIndex--;
   if (start < 0 || endIndex < start) throw new Error(`${window.name}: no candles from ${window.from} to ${window.to}`);
-  if (start < HISTORY_DAYS + 1) throw new Error(`${window.name}: starts ${start} days into the file; Gen 3's engine needs ${HISTORY_DAYS + 1} days before it`);
+  if (start < HISTORY_DAYS + 1)
+    throw new Error(
+      `${window.name}: starts ${start} days into the file; Gen 3's engine needs ${HISTORY_DAYS + 1} days before it`,
+    );
   const days = all.slice(start, endIndex + 1);
   const before = all.slice(start - HISTORY_DAYS - 1, start);
   const btcCloses = [...before, ...days].map((c) => c.close);
   // ETH: 1.2 × BTC's daily log return plus independent noise, from $3,000 at the history's start.
   const draw = normals(seed);
   const ethCloses = [3000];
-  for (let i = 1; i < btcCloses.length; i++) ethCloses.push(ethCloses[i - 1]! * Math.exp(1.2 * Math.log(btcCloses[i]! / btcCloses[i - 1]!) + 0.02 * draw()));
+  for (let i = 1; i < btcCloses.length; i++)
+    ethCloses.push(ethCloses[i - 1]! * Math.exp(1.2 * Math.log(btcCloses[i]! / btcCloses[i - 1]!) + 0.02 * draw()));
   const btc = new Float64Array(days.length * BLOCKS_PER_DAY);
   days.forEach((c, d) => btc.set(intraday(c), d * BLOCKS_PER_DAY));
   const history = [ethCloses.slice(0, before.length), btcCloses.slice(0, before.length)];
@@ -245,4 +289,3 @@ export function historicalScenario(all: readonly Candle[], window: HistoricalWin
     bridgeDelayBlocks: 1,
   };
 }
-

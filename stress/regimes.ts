@@ -63,7 +63,10 @@ export function spanModel(spec: BookSpec, underlyings: readonly Underlying[]): M
   };
 }
 
-/** Gen 1's static ratios (see the file comment), per instrument: collateral assets first, then markets, as in PackedAccounts. */
+/**
+ * Gen 1's static ratios (see the file comment), per instrument: collateral assets first, then markets, as in
+ * PackedAccounts.
+ */
 export function staticModel(spec: BookSpec, underlyings: readonly Underlying[]): MarginModel {
   const n = spec.collateralAssets.length + spec.markets.length;
   // Per unit: value counted in equity, and exposure charged the ratio (for options, shorts only).
@@ -86,13 +89,22 @@ export function staticModel(spec: BookSpec, underlyings: readonly Underlying[]):
     const u = underlyings[m.underlying]!;
     const spot = fromWad(u.spot);
     const ratio = fromWad(u.params.scanRange);
-    const mark = m.kind === PERP ? spot : blackScholesFloat(spot, fromWad(m.strike), fromWad(u.vol), fromWad(m.timeYears), m.kind === 1).price;
+    const mark =
+      m.kind === PERP
+        ? spot
+        : blackScholesFloat(spot, fromWad(m.strike), fromWad(u.vol), fromWad(m.timeYears), m.kind === 1).price;
     valueM[i] = valueI[i] = mark;
     riskM[i] = spot * ratio;
     riskI[i] = spot * ratio * fromWad(u.params.initialMultiple);
     shortOnly[i] = m.kind === PERP ? 0 : 1;
   });
-  const figuresAt = (cash: number, instruments: ArrayLike<number>, sizes: ArrayLike<number>, from: number, to: number) => {
+  const figuresAt = (
+    cash: number,
+    instruments: ArrayLike<number>,
+    sizes: ArrayLike<number>,
+    from: number,
+    to: number,
+  ) => {
     let equityM = cash;
     let equityI = cash;
     let requirementM = 0;
@@ -111,7 +123,13 @@ export function staticModel(spec: BookSpec, underlyings: readonly Underlying[]):
   return {
     screen(accounts, out) {
       for (let i = 0; i < accounts.count; i++) {
-        const f = figuresAt(accounts.cash[i]!, accounts.instrument, accounts.size, accounts.start[i]!, accounts.start[i + 1]!);
+        const f = figuresAt(
+          accounts.cash[i]!,
+          accounts.instrument,
+          accounts.size,
+          accounts.start[i]!,
+          accounts.start[i + 1]!,
+        );
         out.equityM[i] = f.equityM;
         out.equityI[i] = f.equityI;
         out.requirementM[i] = out.requirementMCeiling[i] = f.requirementM;
@@ -120,7 +138,10 @@ export function staticModel(spec: BookSpec, underlyings: readonly Underlying[]):
       }
     },
     figures(account) {
-      const instruments = [...account.collateral.map((c) => c.asset), ...account.positions.map((p) => spec.collateralAssets.length + p.market)];
+      const instruments = [
+        ...account.collateral.map((c) => c.asset),
+        ...account.positions.map((p) => spec.collateralAssets.length + p.market),
+      ];
       const sizes = [
         ...account.collateral.map((c) => Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals),
         ...account.positions.map((p) => fromWad(p.size)),
@@ -141,7 +162,10 @@ export function grossNotional(spec: BookSpec, spots: readonly number[], accounts
   let gross = 0;
   for (let e = accounts.start[i]!; e < accounts.start[i + 1]!; e++) {
     const inst = accounts.instrument[e]!;
-    const underlying = inst < spec.collateralAssets.length ? spec.collateralAssets[inst]!.underlying : spec.markets[inst - spec.collateralAssets.length]!.underlying;
+    const underlying =
+      inst < spec.collateralAssets.length
+        ? spec.collateralAssets[inst]!.underlying
+        : spec.markets[inst - spec.collateralAssets.length]!.underlying;
     gross += Math.abs(accounts.size[e]!) * spots[underlying]!;
   }
   return gross;

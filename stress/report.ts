@@ -12,7 +12,9 @@ const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}
 
 /** Mean capital efficiency of a regime over the scenarios that had calm days. */
 export function meanEfficiency(results: readonly RegimeResult[], regime: RegimeName): number | null {
-  const xs = results.filter((r) => r.regime === regime && r.capitalEfficiency !== null).map((r) => r.capitalEfficiency!);
+  const xs = results
+    .filter((r) => r.regime === regime && r.capitalEfficiency !== null)
+    .map((r) => r.capitalEfficiency!);
   return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
@@ -40,7 +42,16 @@ export function goalCheck(results: readonly RegimeResult[]): GoalCheck {
 
 /** A fixed-width table, one row per scenario and regime. */
 export function table(results: readonly RegimeResult[]): string {
-  const header = ['scenario', 'regime', 'bad debt', 'liquidations', 'accounts hit', 'cost to users', 'worst health', 'IM / notional (calm)'];
+  const header = [
+    'scenario',
+    'regime',
+    'bad debt',
+    'liquidations',
+    'accounts hit',
+    'cost to users',
+    'worst health',
+    'IM / notional (calm)',
+  ];
   const rows = results.map((r) => [
     r.scenario,
     r.regime,
@@ -52,8 +63,13 @@ export function table(results: readonly RegimeResult[]): string {
     r.capitalEfficiency === null ? 'no calm day' : `${pct(r.capitalEfficiency)} (${r.calmDays} d)`,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, c) => (c < 2 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...rows.map(line)].join('\n');
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((w, c) => (c < 2 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 export function goalLines(results: readonly RegimeResult[]): string[] {
@@ -62,7 +78,9 @@ export function goalLines(results: readonly RegimeResult[]): string[] {
   return [
     `initial margin per notional on calm days (mean over scenarios): ${efficiency}`,
     `Gen 1 ÷ Gen 3: ${g.gen1OverGen3?.toFixed(2) ?? 'n/a'} (goal ≥ 1.5); Gen 3 ÷ Gen 2: ${g.gen3OverGen2?.toFixed(2) ?? 'n/a'} (goal ≤ 1)`,
-    g.gen3BadDebtFree ? 'Gen 3 bad debt: $0 in every scenario (goal met)' : `Gen 3 bad debt in: ${g.gen3ScenariosWithBadDebt.join(', ')} (goal: none)`,
+    g.gen3BadDebtFree
+      ? 'Gen 3 bad debt: $0 in every scenario (goal met)'
+      : `Gen 3 bad debt in: ${g.gen3ScenariosWithBadDebt.join(', ')} (goal: none)`,
   ];
 }
 
@@ -84,7 +102,13 @@ export function summarySpec(results: readonly RegimeResult[]): TopLevelSpec {
     title,
     mark: { type: 'bar' as const },
     encoding: {
-      y: { field: 'scenario', type: 'nominal' as const, title: null, sort: null, axis: labels ? { labelLimit: 220 } : null },
+      y: {
+        field: 'scenario',
+        type: 'nominal' as const,
+        title: null,
+        sort: null,
+        axis: labels ? { labelLimit: 220 } : null,
+      },
       yOffset: { field: 'regime', type: 'nominal' as const, sort: [...REGIMES] },
       x: { field, type: 'quantitative' as const, title: null, axis: { format } },
       color: { field: 'regime', type: 'nominal' as const, scale: REGIME_COLORS, title: 'regime' },
@@ -105,7 +129,15 @@ export function summarySpec(results: readonly RegimeResult[]): TopLevelSpec {
 
 /** Gen 3's ETH scan range and each regime's cumulative bad debt, day by day, per scenario. */
 export function dailySpec(results: readonly RegimeResult[]): TopLevelSpec {
-  const values = results.flatMap((r) => r.daily.map((d, day) => ({ scenario: r.scenario, regime: r.regime, day: day + 1, badDebt: d.badDebtUsd, scanRange: d.ethScanRange })));
+  const values = results.flatMap((r) =>
+    r.daily.map((d, day) => ({
+      scenario: r.scenario,
+      regime: r.regime,
+      day: day + 1,
+      badDebt: d.badDebtUsd,
+      scanRange: d.ethScanRange,
+    })),
+  );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     data: { values },
@@ -127,7 +159,12 @@ export function dailySpec(results: readonly RegimeResult[]): TopLevelSpec {
           mark: { type: 'line', strokeDash: [4, 3], color: '#e15759' },
           encoding: {
             x: { field: 'day', type: 'quantitative' },
-            y: { field: 'scanRange', type: 'quantitative', title: 'Gen 3 ETH scan range (dashed)', axis: { format: '.0%' } },
+            y: {
+              field: 'scanRange',
+              type: 'quantitative',
+              title: 'Gen 3 ETH scan range (dashed)',
+              axis: { format: '.0%' },
+            },
           },
         },
       ],

@@ -22,7 +22,15 @@ import { liquidationAmounts } from '@omnichain-collateral/sdk/risk/liquidation';
 import { health, type MarginFigures } from '@omnichain-collateral/sdk/risk/marginModel';
 import { PERP, type RiskParams, type Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import { blackScholes } from '@omnichain-collateral/sdk/risk/optionMath';
-import { allocateScreenOutput, blackScholesFloat, packAccounts, SCREEN_CANDIDATE, type BookAccount, type BookSpec, type PackedAccounts } from '@omnichain-collateral/sdk/risk/screening';
+import {
+  allocateScreenOutput,
+  blackScholesFloat,
+  packAccounts,
+  SCREEN_CANDIDATE,
+  type BookAccount,
+  type BookSpec,
+  type PackedAccounts,
+} from '@omnichain-collateral/sdk/risk/screening';
 import { OracleWatch, type OracleWatchOptions } from '../relayer/src/services/keeper/oracleWatch.js';
 import { liquidityAddOn } from '../relayer/src/riskParameters/liquidity.js';
 import {
@@ -37,7 +45,20 @@ import {
 } from '../relayer/src/riskParameters/proposals.js';
 import { ewmaVariances, logReturns } from '../relayer/src/riskParameters/volatility.js';
 import { draftBook, fundBook, isolate } from './book.js';
-import { ASSETS, bookSpec, CONCENTRATION_CAP, FLAT_BONUS_LIQUIDATION, fromWad, LIQUIDATION, SETTLEMENT_STEP, STATIC_GRID, STEWARD, UNDERLYINGS, usdWad, type StressAsset } from './market.js';
+import {
+  ASSETS,
+  bookSpec,
+  CONCENTRATION_CAP,
+  FLAT_BONUS_LIQUIDATION,
+  fromWad,
+  LIQUIDATION,
+  SETTLEMENT_STEP,
+  STATIC_GRID,
+  STEWARD,
+  UNDERLYINGS,
+  usdWad,
+  type StressAsset,
+} from './market.js';
 import { BLOCKS_PER_DAY, blocks, type Scenario } from './paths.js';
 import { grossNotional, spanModel, staticModel, type MarginModel, type Regime, type RegimeName } from './regimes.js';
 
@@ -45,13 +66,19 @@ export interface SimulationOptions {
   /** accounts in the book (Gen 1 splits them per underlying) */
   accounts: number;
   seed: number;
-  /** the keeper's settlement tokens (USD) to repay debt with, refilled as its SEIZEs arrive and are sold (default: $10,000 per account) */
+  /**
+   * the keeper's settlement tokens (USD) to repay debt with, refilled as its SEIZEs arrive and are sold (default:
+   * $10,000 per account)
+   */
   keeperCapitalUsd?: number;
   /** the keeper's jump hold, as the relayer's defaults */
   jumpHold: OracleWatchOptions;
 }
 
-/** The keeper's default capital per account in the book: enough that a crash never waits on it while SEIZEs arrive within a block. */
+/**
+ * The keeper's default capital per account in the book: enough that a crash never waits on it while SEIZEs arrive
+ * within a block.
+ */
 export const KEEPER_CAPITAL_PER_ACCOUNT = 10_000;
 
 export const DEFAULT_SIMULATION: SimulationOptions = {
@@ -107,25 +134,75 @@ class Steward {
   constructor(readonly params: Parameters) {}
 
   /** What the engine proposes now, from each underlying's closes and the book's holdings (USD per asset). */
-  propose(closes: readonly number[][], holdingsUsd: readonly number[], dailyVolumeUsd: readonly number[], block: number, converge = false): void {
+  propose(
+    closes: readonly number[][],
+    holdingsUsd: readonly number[],
+    dailyVolumeUsd: readonly number[],
+    block: number,
+    converge = false,
+  ): void {
     const dailyVol: number[] = [];
     closes.forEach((c, k) => {
       const p = proposeScenario(c);
       dailyVol.push(p.inputs.dailyVol);
       const grid = this.params.grids[k]!;
-      this.steer(`scan ${k}`, grid.scanRange, p.scanRange, STEWARD.scanRange, block, converge, (v) => (grid.scanRange = v));
-      this.steer(`shift ${k}`, grid.volShift, p.volShift, STEWARD.volShift, block, converge, (v) => (grid.volShift = v));
+      this.steer(
+        `scan ${k}`,
+        grid.scanRange,
+        p.scanRange,
+        STEWARD.scanRange,
+        block,
+        converge,
+        (v) => (grid.scanRange = v),
+      );
+      this.steer(
+        `shift ${k}`,
+        grid.volShift,
+        p.volShift,
+        STEWARD.volShift,
+        block,
+        converge,
+        (v) => (grid.volShift = v),
+      );
     });
     this.params.assets.forEach((a, i) => {
       const h = proposeHaircuts(holdingsUsd[i]!, dailyVolumeUsd[a.underlying]!, dailyVol[a.underlying]!);
-      this.steer(`initial ${i}`, a.initialHaircut, h.initialHaircut, STEWARD.initialHaircut, block, converge, (v) => (a.initialHaircut = v));
+      this.steer(
+        `initial ${i}`,
+        a.initialHaircut,
+        h.initialHaircut,
+        STEWARD.initialHaircut,
+        block,
+        converge,
+        (v) => (a.initialHaircut = v),
+      );
       // The hub keeps maintenance at most initial.
-      this.steer(`maintenance ${i}`, a.maintenanceHaircut, h.maintenanceHaircut, STEWARD.maintenanceHaircut, block, converge, (v) => (a.maintenanceHaircut = v < a.initialHaircut ? v : a.initialHaircut));
+      this.steer(
+        `maintenance ${i}`,
+        a.maintenanceHaircut,
+        h.maintenanceHaircut,
+        STEWARD.maintenanceHaircut,
+        block,
+        converge,
+        (v) => (a.maintenanceHaircut = v < a.initialHaircut ? v : a.initialHaircut),
+      );
       // The per-account concentration add-on: depth = the market's daily volume (the square-root
       // law's V), its price impact steered to Y · σ_daily.
-      const terms = (a.concentration ??= { depthUsd: usdWad(dailyVolumeUsd[a.underlying]!), impact: 0n, cap: CONCENTRATION_CAP });
+      const terms = (a.concentration ??= {
+        depthUsd: usdWad(dailyVolumeUsd[a.underlying]!),
+        impact: 0n,
+        cap: CONCENTRATION_CAP,
+      });
       const impact = proposeConcentrationImpact(dailyVol[a.underlying]!);
-      this.steer(`impact ${i}`, terms.impact, impact, STEWARD.concentrationImpact, block, converge, (v) => (terms.impact = v));
+      this.steer(
+        `impact ${i}`,
+        terms.impact,
+        impact,
+        STEWARD.concentrationImpact,
+        block,
+        converge,
+        (v) => (terms.impact = v),
+      );
     });
   }
 
@@ -138,7 +215,15 @@ class Steward {
     }
   }
 
-  private steer(key: string, current: bigint, target: number, bounds: StewardBounds, block: number, converge: boolean, set: (v: bigint) => void): void {
+  private steer(
+    key: string,
+    current: bigint,
+    target: number,
+    bounds: StewardBounds,
+    block: number,
+    converge: boolean,
+    set: (v: bigint) => void,
+  ): void {
     if (converge) {
       const t = toWad(target);
       set(t < bounds.min ? bounds.min : t > bounds.max ? bounds.max : t);
@@ -160,26 +245,42 @@ function modelFor(regime: Regime, spec: BookSpec, underlyings: readonly Underlyi
 }
 
 /** Runs `scenario` under `regime`. */
-export function simulate(scenario: Scenario, regime: Regime, options: SimulationOptions = DEFAULT_SIMULATION): RegimeResult {
+export function simulate(
+  scenario: Scenario,
+  regime: Regime,
+  options: SimulationOptions = DEFAULT_SIMULATION,
+): RegimeResult {
   const started = performance.now();
   const n = blocks(scenario);
   const closes = scenario.history.map((h) => [...h]);
   const startSpots = closes.map((h) => h.at(-1)!);
-  const params: Parameters = { grids: UNDERLYINGS.map(() => ({ ...STATIC_GRID })), assets: ASSETS.map((a) => ({ ...a })) };
+  const params: Parameters = {
+    grids: UNDERLYINGS.map(() => ({ ...STATIC_GRID })),
+    assets: ASSETS.map((a) => ({ ...a })),
+  };
   const steward = regime.dynamic ? new Steward(params) : undefined;
   const specAt = () => bookSpec(usdWad(startSpots[0]!), params.assets);
   const vols = closes.map(volFeed);
-  const underlyingsAt = (spots: readonly number[]): Underlying[] => spots.map((s, k) => ({ spot: usdWad(s), vol: vols[k]!, params: { ...params.grids[k]! } }));
+  const underlyingsAt = (spots: readonly number[]): Underlying[] =>
+    spots.map((s, k) => ({ spot: usdWad(s), vol: vols[k]!, params: { ...params.grids[k]! } }));
 
   let spec = specAt();
   const drafts = draftBook(spec, startSpots, options.accounts, options.seed);
   if (steward) {
-    const held = holdingsUsd(spec, drafts.map((d) => ({ cash: 0n, ...d })), startSpots);
+    const held = holdingsUsd(
+      spec,
+      drafts.map((d) => ({ cash: 0n, ...d })),
+      startSpots,
+    );
     // The steward has had time to converge before the window: its parameters start at the proposals.
     steward.propose(closes, held, scenario.dailyVolumeUsd, 0, true);
     spec = specAt();
   }
-  const accounts = fundBook(spec, modelFor(regime, spec, underlyingsAt(startSpots)), regime.isolated ? isolate(spec, drafts) : drafts);
+  const accounts = fundBook(
+    spec,
+    modelFor(regime, spec, underlyingsAt(startSpots)),
+    regime.isolated ? isolate(spec, drafts) : drafts,
+  );
   const packed = packAccounts(spec, accounts);
   const out = allocateScreenOutput(accounts.length);
   const feedsOf = accounts.map((a) => dependsOn(spec, a));
@@ -227,7 +328,12 @@ export function simulate(scenario: Scenario, regime: Regime, options: Simulation
     let untrusted = 0;
     UNDERLYINGS.forEach((_, k) => {
       const stale = scenario.stale.some((s) => s.feed === k && b >= s.from && b < s.to);
-      const state = watch.observe(k, stale ? { ok: false, error: 'StalePrice' } : { ok: true, price: usdWad(truePrice(k)) }, b, b * 3_600_000);
+      const state = watch.observe(
+        k,
+        stale ? { ok: false, error: 'StalePrice' } : { ok: true, price: usdWad(truePrice(k)) },
+        b,
+        b * 3_600_000,
+      );
       if (state.status === 'ok') accepted[k] = fromWad(state.price);
       else untrusted |= 1 << k;
     });
@@ -299,7 +405,12 @@ export function simulate(scenario: Scenario, regime: Regime, options: Simulation
       }
     }
     if ((b + 1) % BLOCKS_PER_DAY === 0) {
-      r.daily.push({ date: scenario.dates[day]!, badDebtUsd: r.badDebtUsd, liquidations: r.liquidations, ethScanRange: fromWad(params.grids[0]!.scanRange) });
+      r.daily.push({
+        date: scenario.dates[day]!,
+        badDebtUsd: r.badDebtUsd,
+        liquidations: r.liquidations,
+        ethScanRange: fromWad(params.grids[0]!.scanRange),
+      });
     }
   }
 
@@ -320,11 +431,27 @@ type Action = { costUsd: number; repay: bigint; units: number; underlying: numbe
  * against the collateral with the lowest bonus (then the largest), sized by the hub's rule;
  * without debt or collateral, the largest position taken over at the mark.
  */
-function liquidateOnce(spec: BookSpec, u: readonly Underlying[], regime: Regime, account: BookAccount, f: MarginFigures, h: bigint, budget: bigint): Action | 'no capital' | undefined {
+function liquidateOnce(
+  spec: BookSpec,
+  u: readonly Underlying[],
+  regime: Regime,
+  account: BookAccount,
+  f: MarginFigures,
+  h: bigint,
+  budget: bigint,
+): Action | 'no capital' | undefined {
   const held = account.collateral.filter((c) => c.amount > 0n);
   if (account.cash < 0n && held.length > 0) {
-    const value = (c: { asset: number; amount: bigint }) => (c.amount * u[spec.collateralAssets[c.asset]!.underlying]!.spot) / 10n ** BigInt(spec.collateralAssets[c.asset]!.decimals);
-    const choice = held.sort((x, y) => cmp((spec.collateralAssets[x.asset] as StressAsset).liquidationBonus, (spec.collateralAssets[y.asset] as StressAsset).liquidationBonus) || cmp(value(y), value(x)))[0]!;
+    const value = (c: { asset: number; amount: bigint }) =>
+      (c.amount * u[spec.collateralAssets[c.asset]!.underlying]!.spot) /
+      10n ** BigInt(spec.collateralAssets[c.asset]!.decimals);
+    const choice = held.sort(
+      (x, y) =>
+        cmp(
+          (spec.collateralAssets[x.asset] as StressAsset).liquidationBonus,
+          (spec.collateralAssets[y.asset] as StressAsset).liquidationBonus,
+        ) || cmp(value(y), value(x)),
+    )[0]!;
     const asset = spec.collateralAssets[choice.asset] as StressAsset;
     const maxRepay = (budget / SETTLEMENT_STEP) * SETTLEMENT_STEP;
     if (maxRepay === 0n) return 'no capital';
@@ -356,7 +483,9 @@ function liquidateOnce(spec: BookSpec, u: readonly Underlying[], regime: Regime,
     return m.kind === PERP ? und.spot : blackScholes(und.spot, m.strike, und.vol, m.timeYears, 0n, m.kind === 1).price;
   };
   const abs = (x: bigint) => (x < 0n ? -x : x);
-  const marked = open.map((p) => ({ p, mark: markOf(p.market) })).sort((x, y) => cmp(abs(y.p.size * y.mark), abs(x.p.size * x.mark)))[0]!;
+  const marked = open
+    .map((p) => ({ p, mark: markOf(p.market) }))
+    .sort((x, y) => cmp(abs(y.p.size * y.mark), abs(x.p.size * x.mark)))[0]!;
   const closeFactor = h < LIQUIDATION.fullCloseHealth ? WAD : LIQUIDATION.closeFactor;
   const size = abs(marked.p.size);
   const taken = min(size, (size * closeFactor + WAD - 1n) / WAD);
@@ -370,7 +499,12 @@ function liquidateOnce(spec: BookSpec, u: readonly Underlying[], regime: Regime,
 
 /** An account left with nothing but debt: the debt is bad debt (the hub's `_resolveBadDebtIfBankrupt`). */
 function resolveIfBankrupt(account: BookAccount): number {
-  if (account.cash >= 0n || account.collateral.some((c) => c.amount > 0n) || account.positions.some((p) => p.size !== 0n)) return 0;
+  if (
+    account.cash >= 0n ||
+    account.collateral.some((c) => c.amount > 0n) ||
+    account.positions.some((p) => p.size !== 0n)
+  )
+    return 0;
   const debt = -fromWad(account.cash);
   account.cash = 0n;
   return debt;
@@ -379,11 +513,18 @@ function resolveIfBankrupt(account: BookAccount): number {
 /** Cash plus holdings at `spots`, no haircut: what the account is worth if everything were sold. */
 function netValue(spec: BookSpec, account: BookAccount, spots: readonly number[], vols: readonly bigint[]): number {
   let v = fromWad(account.cash);
-  for (const c of account.collateral) v += (Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals) * spots[spec.collateralAssets[c.asset]!.underlying]!;
+  for (const c of account.collateral)
+    v +=
+      (Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals) *
+      spots[spec.collateralAssets[c.asset]!.underlying]!;
   for (const p of account.positions) {
     const m = spec.markets[p.market]!;
     const spot = spots[m.underlying]!;
-    const mark = m.kind === PERP ? spot : blackScholesFloat(spot, fromWad(m.strike), fromWad(vols[m.underlying]!), fromWad(m.timeYears), m.kind === 1).price;
+    const mark =
+      m.kind === PERP
+        ? spot
+        : blackScholesFloat(spot, fromWad(m.strike), fromWad(vols[m.underlying]!), fromWad(m.timeYears), m.kind === 1)
+            .price;
     v += fromWad(p.size) * mark;
   }
   return v;
@@ -392,7 +533,11 @@ function netValue(spec: BookSpec, account: BookAccount, spots: readonly number[]
 /** USD value of each collateral asset held across the book, at `spots`. */
 function holdingsUsd(spec: BookSpec, accounts: readonly BookAccount[], spots: readonly number[]): number[] {
   const held = spec.collateralAssets.map(() => 0);
-  for (const a of accounts) for (const c of a.collateral) held[c.asset]! += (Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals) * spots[spec.collateralAssets[c.asset]!.underlying]!;
+  for (const a of accounts)
+    for (const c of a.collateral)
+      held[c.asset]! +=
+        (Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals) *
+        spots[spec.collateralAssets[c.asset]!.underlying]!;
   return held;
 }
 
@@ -404,7 +549,10 @@ function dependsOn(spec: BookSpec, a: BookAccount): number {
   return mask;
 }
 
-/** The packed (float) book follows a liquidated account: liquidations change cash, amounts and sizes, never which holdings it has. */
+/**
+ * The packed (float) book follows a liquidated account: liquidations change cash, amounts and sizes, never which
+ * holdings it has.
+ */
 function repack(spec: BookSpec, a: BookAccount, i: number, packed: PackedAccounts): void {
   packed.cash[i] = fromWad(a.cash);
   let e = packed.start[i]!;

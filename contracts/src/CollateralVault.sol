@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import { AccessControl } from "@openzeppelin/contracts/access/AccessControl.sol";
-import { Ownable } from "@openzeppelin/contracts/access/Ownable.sol";
-import { Pausable } from "@openzeppelin/contracts/utils/Pausable.sol";
-import { ReentrancyGuardTransient } from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import { HubSpokeOApp } from "./libraries/HubSpokeOApp.sol";
-import { MessageCodec } from "./libraries/MessageCodec.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {HubSpokeOApp} from "./oapp/HubSpokeOApp.sol";
+import {MessageCodec} from "./libraries/MessageCodec.sol";
+import {ZeroAmount, ZeroAddress, UnexpectedMessageType} from "./libraries/Errors.sol";
 
 /// @title CollateralVault
 /// @notice Custody of collateral on one chain. Deposits are reported to the MarginHub with a
@@ -49,16 +50,15 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
         address depositor,
         bytes32 guid
     );
-    event Released(uint64 indexed id, address indexed account, address indexed token, uint256 amount, address recipient);
+    event Released(
+        uint64 indexed id, address indexed account, address indexed token, uint256 amount, address recipient
+    );
     event Seized(uint64 indexed id, address indexed account, address indexed token, uint256 amount, address recipient);
 
     error TokenNotAllowed(address token);
-    error ZeroAmount();
-    error ZeroAddress();
     error CapExceeded(address token, uint256 custodied, uint256 cap);
     error NothingReceived(address token);
     error MessageAlreadyProcessed(uint64 id);
-    error UnexpectedMessageType(uint8 msgType);
     error NotFromHub(uint32 srcEid);
     error NotHubEid(uint32 eid);
     error InsufficientCustody(address token, uint256 custodied, uint256 amount);
@@ -82,7 +82,7 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
     /// still work: delisting must never trap what is already here.
     function configureToken(address token, bool allowed, uint256 cap) external onlyRole(LISTING_ROLE) {
         if (token == address(0)) revert ZeroAddress();
-        tokenConfig[token] = TokenConfig(allowed, cap);
+        tokenConfig[token] = TokenConfig({allowed: allowed, cap: cap});
         emit TokenConfigured(token, allowed, cap);
     }
 
@@ -103,7 +103,9 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
         view
         returns (uint256 nativeFee)
     {
-        return _quoteDelivery(hubEid, MessageCodec.CREDIT, _creditMessage(nextCreditId, account, subAccount, token, amount), options);
+        return _quoteDelivery(
+            hubEid, MessageCodec.CREDIT, _creditMessage(nextCreditId, account, subAccount, token, amount), options
+        );
     }
 
     /// @notice Deposit `amount` of `token` into `account`'s sub-account on the hub. The deposit
@@ -133,7 +135,9 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
         custodied[token] = newCustody;
         creditId = nextCreditId++;
 
-        bytes32 guid = _deliver(hubEid, MessageCodec.CREDIT, _creditMessage(creditId, account, subAccount, token, credited), options);
+        bytes32 guid = _deliver(
+            hubEid, MessageCodec.CREDIT, _creditMessage(creditId, account, subAccount, token, credited), options
+        );
         emit Deposited(creditId, account, subAccount, token, credited, msg.sender, guid);
     }
 
@@ -142,7 +146,9 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
     function _handle(uint32 srcEid, bytes calldata data) internal override nonReentrant {
         if (srcEid != hubEid) revert NotFromHub(srcEid);
         MessageCodec.Message memory m = MessageCodec.decode(data);
-        if (m.msgType != MessageCodec.RELEASE && m.msgType != MessageCodec.SEIZE) revert UnexpectedMessageType(m.msgType);
+        if (m.msgType != MessageCodec.RELEASE && m.msgType != MessageCodec.SEIZE) {
+            revert UnexpectedMessageType(m.msgType);
+        }
         if (processed[m.id]) revert MessageAlreadyProcessed(m.id);
         uint256 held = custodied[m.token];
         if (held < m.amount) revert InsufficientCustody(m.token, held, m.amount);

@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { IERC20 } from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import { SafeERC20 } from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import { AccessControl } from "@openzeppelin/contracts/access/AccessControl.sol";
-import { Ownable } from "@openzeppelin/contracts/access/Ownable.sol";
-import { ReentrancyGuardTransient } from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
-import { HubSpokeOApp } from "./libraries/HubSpokeOApp.sol";
-import { MessageCodec } from "./libraries/MessageCodec.sol";
-import { AccountId, AccountIdLib } from "./libraries/AccountIdLib.sol";
-import { MarginMath } from "./risk/MarginMath.sol";
-import { RiskEngine } from "./risk/RiskEngine.sol";
-import { RiskConfig } from "./risk/RiskConfig.sol";
-import { IMarginVenue } from "./interfaces/IMarginVenue.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {HubSpokeOApp} from "./oapp/HubSpokeOApp.sol";
+import {MessageCodec} from "./libraries/MessageCodec.sol";
+import {WAD} from "./libraries/FixedPoint.sol";
+import {ZeroAmount, ZeroAddress, UnexpectedMessageType} from "./libraries/Errors.sol";
+import {AccountId, AccountIdLib} from "./libraries/AccountIdLib.sol";
+import {MarginMath} from "./risk/MarginMath.sol";
+import {RiskEngine} from "./risk/RiskEngine.sol";
+import {RiskConfig} from "./risk/RiskConfig.sol";
+import {IMarginVenue} from "./interfaces/IMarginVenue.sol";
 
 /// @title MarginHub
 /// @notice The one ledger of the system: collateral per account, chain and token (as the vaults
@@ -24,7 +27,6 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     using AccountIdLib for AccountId;
 
     bytes32 public constant VENUE_ROLE = keccak256("VENUE_ROLE");
-    uint256 internal constant WAD = 1e18;
 
     /// @notice What the margin model sees of one account: the inputs `accountFigures` runs on.
     struct AccountHoldings {
@@ -70,13 +72,29 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     /// @notice Settlement tokens taken in minus paid out (excludes tokens sent here directly).
     uint256 public settlementHeld;
 
-    event CollateralCredited(AccountId indexed account, uint16 indexed assetId, uint32 srcEid, uint64 creditId, uint256 amount);
-    event WithdrawalRequested(AccountId indexed account, uint16 indexed assetId, uint256 amount, address recipient, uint64 orderId, bytes32 guid);
+    event CollateralCredited(
+        AccountId indexed account, uint16 indexed assetId, uint32 srcEid, uint64 creditId, uint256 amount
+    );
+    event WithdrawalRequested(
+        AccountId indexed account,
+        uint16 indexed assetId,
+        uint256 amount,
+        address recipient,
+        uint64 orderId,
+        bytes32 guid
+    );
     event CollateralTransferred(AccountId indexed from, AccountId indexed to, uint16 indexed assetId, uint256 amount);
     event CashDeposited(AccountId indexed account, address indexed payer, uint256 tokens);
     event CashWithdrawn(AccountId indexed account, address recipient, uint256 tokens);
     event CashSettled(AccountId indexed payer, AccountId indexed receiver, uint256 amount, address venue);
-    event Traded(AccountId indexed buyer, AccountId indexed seller, uint16 indexed marketId, uint256 size, uint256 price, address venue);
+    event Traded(
+        AccountId indexed buyer,
+        AccountId indexed seller,
+        uint16 indexed marketId,
+        uint256 size,
+        uint256 price,
+        address venue
+    );
     event Liquidated(
         AccountId indexed account,
         address indexed keeper,
@@ -88,16 +106,22 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         bytes32 guid
     );
     event PositionLiquidated(
-        AccountId indexed account, AccountId indexed keeper, uint16 indexed marketId, int256 sizeTaken, uint256 mark, uint256 penalty
+        AccountId indexed account,
+        AccountId indexed keeper,
+        uint16 indexed marketId,
+        int256 sizeTaken,
+        uint256 mark,
+        uint256 penalty
     );
     event InsuranceFunded(address indexed payer, uint256 tokens);
-    event OptionSettled(AccountId indexed account, uint16 indexed marketId, int256 size, uint256 payoffPerUnit, int256 cashDelta);
+    event OptionSettled(
+        AccountId indexed account, uint16 indexed marketId, int256 size, uint256 payoffPerUnit, int256 cashDelta
+    );
     event BadDebtResolved(AccountId indexed account, uint256 shortfall, uint256 coveredByInsurance, uint256 socialised);
 
-    error ZeroAmount();
-    error ZeroAddress();
-    error InvalidParameter();
-    error UnexpectedMessageType(uint8 msgType);
+    error SettlementDecimalsTooLarge(uint8 decimals);
+    error InvalidTradeSize(uint256 size);
+    error InvalidCashAmount(uint256 amount);
     error CreditAlreadyProcessed(uint32 srcEid, uint64 id);
     error InsufficientCollateral(uint256 held, uint256 amount);
     error InsufficientMargin(int256 equity, uint256 requirement);
@@ -110,11 +134,15 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     error SameAccount();
     error TradePriceOutOfBand(uint256 price, uint256 mark);
 
-    constructor(address endpoint_, address admin, IERC20 settlementToken_, uint8 settlementDecimals, RiskEngine riskEngine_)
-        HubSpokeOApp(endpoint_, admin)
-        Ownable(admin)
-    {
-        if (settlementDecimals > 18 || address(riskEngine_) == address(0)) revert InvalidParameter();
+    constructor(
+        address endpoint_,
+        address admin,
+        IERC20 settlementToken_,
+        uint8 settlementDecimals,
+        RiskEngine riskEngine_
+    ) HubSpokeOApp(endpoint_, admin) Ownable(admin) {
+        if (settlementDecimals > 18) revert SettlementDecimalsTooLarge(settlementDecimals);
+        if (address(riskEngine_) == address(0)) revert ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         settlementToken = settlementToken_;
         settlementScale = 10 ** (18 - settlementDecimals);
@@ -141,7 +169,10 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     /// @notice Fee in native gas for a RELEASE (withdraw) or SEIZE (liquidate) to `assetId`'s chain.
     function quoteOrder(uint16 assetId, uint8 msgType, bytes calldata options) external view returns (uint256) {
         RiskConfig.Asset memory a = riskEngine.asset(assetId);
-        return _quoteDelivery(a.eid, msgType, _orderMessage(msgType, 0, AccountId.wrap(0), a.token, 0, address(0)), options);
+        return
+            _quoteDelivery(
+                a.eid, msgType, _orderMessage(msgType, 0, AccountId.wrap(0), a.token, 0, address(0)), options
+            );
     }
 
     /// @notice Withdraw collateral held on `assetId`'s chain to `recipient` there. Checked as if
@@ -183,7 +214,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     function depositCash(address owner_, uint32 subAccount, uint256 tokens) external nonReentrant {
         if (tokens == 0) revert ZeroAmount();
         AccountId account = AccountIdLib.toAccountId(owner_, subAccount);
-        _changeCash(account, int256(tokens * settlementScale));
+        _changeCash(account, SafeCast.toInt256(tokens * settlementScale));
         settlementHeld += tokens;
         emit CashDeposited(account, msg.sender, tokens);
         settlementToken.safeTransferFrom(msg.sender, address(this), tokens);
@@ -196,7 +227,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         if (recipient == address(0)) revert ZeroAddress();
         AccountId account = AccountIdLib.toAccountId(msg.sender, subAccount);
         if (tokens > settlementHeld) revert InsufficientLiquidity(settlementHeld, tokens);
-        _changeCash(account, -int256(tokens * settlementScale));
+        _changeCash(account, -SafeCast.toInt256(tokens * settlementScale));
         settlementHeld -= tokens;
         _requireInitialMargin(account);
         emit CashWithdrawn(account, recipient, tokens);
@@ -221,12 +252,14 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         nonReentrant
     {
         if (AccountId.unwrap(buyer) == AccountId.unwrap(seller)) revert SameAccount();
-        if (size == 0 || size > uint256(uint128(type(int128).max))) revert InvalidParameter();
+        if (size == 0 || size > uint256(uint128(type(int128).max))) revert InvalidTradeSize(size);
         (uint256 mark, uint256 band) = riskEngine.tradeBand(marketId);
         if (tradePrice + band < mark || tradePrice > mark + band) revert TradePriceOutOfBand(tradePrice, mark);
 
         int256 cost = int256(Math.mulDiv(size, tradePrice, WAD));
+        // forge-lint: disable-next-line(unsafe-typecast) size <= type(int128).max, checked above
         bool buyerIncreased = _changePosition(buyer, marketId, int256(size), -cost);
+        // forge-lint: disable-next-line(unsafe-typecast) size <= type(int128).max, checked above
         bool sellerIncreased = _changePosition(seller, marketId, -int256(size), cost);
         emit Traded(buyer, seller, marketId, size, tradePrice, msg.sender);
         _requireMarginAfterTrade(buyer, buyerIncreased);
@@ -234,10 +267,16 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     }
 
     /// @inheritdoc IMarginVenue
-    function settleCash(AccountId payer, AccountId receiver, uint256 amount) external onlyRole(VENUE_ROLE) nonReentrant {
+    function settleCash(AccountId payer, AccountId receiver, uint256 amount)
+        external
+        onlyRole(VENUE_ROLE)
+        nonReentrant
+    {
         if (AccountId.unwrap(payer) == AccountId.unwrap(receiver)) revert SameAccount();
-        if (amount == 0 || amount > uint256(uint128(type(int128).max))) revert InvalidParameter();
+        if (amount == 0 || amount > uint256(uint128(type(int128).max))) revert InvalidCashAmount(amount);
+        // forge-lint: disable-next-line(unsafe-typecast) amount <= type(int128).max, checked above
         _changeCash(payer, -int256(amount));
+        // forge-lint: disable-next-line(unsafe-typecast) amount <= type(int128).max, checked above
         _changeCash(receiver, int256(amount));
         emit CashSettled(payer, receiver, amount, msg.sender);
     }
@@ -254,8 +293,9 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         AccountId clearing = AccountIdLib.toAccountId(address(this), marketId);
         // As the model counts a settled option (mulWadDown): a long's payoff rounds down, a
         // short's liability up, so the clearing account keeps the dust and no figure moves.
-        uint256 value = Math.mulDiv(MarginMath.abs(size), payoff, WAD, size > 0 ? Math.Rounding.Floor : Math.Rounding.Ceil);
-        cashDelta = size > 0 ? int256(value) : -int256(value);
+        uint256 value =
+            Math.mulDiv(MarginMath.abs(size), payoff, WAD, size > 0 ? Math.Rounding.Floor : Math.Rounding.Ceil);
+        cashDelta = size > 0 ? SafeCast.toInt256(value) : -SafeCast.toInt256(value);
         _changePosition(account, marketId, -size, cashDelta);
         _changePosition(clearing, marketId, size, -cashDelta);
         emit OptionSettled(account, marketId, size, payoff, cashDelta);
@@ -269,12 +309,13 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     /// repay * (1 + bonus), paid to `receiver` on the chain that holds it. The repayment is cut
     /// to what restores the account's health (and to the close factor), so only as much is
     /// liquidated as needed. Send `quoteOrder(assetId, SEIZE, options)` as msg.value.
-    function liquidate(AccountId account, uint16 assetId, uint256 maxRepayTokens, address receiver, bytes calldata options)
-        external
-        payable
-        nonReentrant
-        returns (uint256 repaidTokens, uint256 seized, uint64 orderId)
-    {
+    function liquidate(
+        AccountId account,
+        uint16 assetId,
+        uint256 maxRepayTokens,
+        address receiver,
+        bytes calldata options
+    ) external payable nonReentrant returns (uint256 repaidTokens, uint256 seized, uint64 orderId) {
         if (receiver == address(0)) revert ZeroAddress();
         (int256 equity, uint256 requirement,) = _requireLiquidatable(account);
         int256 cash = _accounts[account].cash;
@@ -282,13 +323,16 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         uint256 held = _collateral[account][assetId];
         if (held == 0) revert NoCollateral(assetId);
 
+        // forge-lint: disable-next-line(unsafe-typecast) cash < 0 is checked above; -type(int256).min reverts
+        uint256 debt = uint256(-cash);
         uint256 repay;
         (repay, seized) = riskEngine.liquidationAmounts(
-            equity, requirement, uint256(-cash), assetId, held, maxRepayTokens * settlementScale, settlementScale
+            equity, requirement, debt, assetId, held, maxRepayTokens * settlementScale, settlementScale
         );
         repaidTokens = repay / settlementScale;
         if (repaidTokens == 0 || seized == 0) revert NothingToLiquidate();
 
+        // forge-lint: disable-next-line(unsafe-typecast) at most the debt (-cash) plus one token unit
         _changeCash(account, int256(repaidTokens * settlementScale));
         settlementHeld += repaidTokens;
         _removeCollateral(account, assetId, seized);
@@ -322,14 +366,19 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         uint256 mark = riskEngine.markPrice(marketId);
 
         // The account leaves the position at mark; the keeper steps into it at the same price.
+        // forge-lint: disable-next-line(unsafe-typecast) sizeTaken <= |position| <= type(int256).max
         int256 delta = position > 0 ? -int256(sizeTaken) : int256(sizeTaken);
+        // forge-lint: disable-next-line(unsafe-typecast) mark < 2^128 (maxPrice, strike are uint128)
         int256 proceeds = -delta * int256(mark) / int256(WAD);
         _changePosition(account, marketId, delta, proceeds);
         _changePosition(keeper, marketId, -delta, -proceeds);
 
         uint256 penalty = Math.mulDiv(Math.mulDiv(sizeTaken, mark, WAD), lp.positionPenalty, WAD);
         uint256 toInsurance = Math.mulDiv(penalty, lp.insuranceShare, WAD);
+        // penalty <= |proceeds| (positionPenalty <= 10%), which was computed in checked int256 above.
+        // forge-lint: disable-next-line(unsafe-typecast) see above
         _changeCash(account, -int256(penalty));
+        // forge-lint: disable-next-line(unsafe-typecast) see above
         _changeCash(keeper, int256(penalty - toInsurance));
         insuranceFund += toInsurance;
 
@@ -409,7 +458,8 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         _changeCash(account, cashDelta);
         if (next == 0) _accounts[account].markets &= ~(uint64(1) << marketId);
         else _accounts[account].markets |= uint64(1) << marketId;
-        increased = MarginMath.abs(next) > MarginMath.abs(before) || (before > 0 && next < 0) || (before < 0 && next > 0);
+        increased =
+            MarginMath.abs(next) > MarginMath.abs(before) || (before > 0 && next < 0) || (before < 0 && next > 0);
     }
 
     /// @dev An account left with no collateral and no positions but negative cash is bankrupt:
@@ -421,24 +471,32 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         uint256 covered = Math.min(shortfall, insuranceFund);
         insuranceFund -= covered;
         badDebt += shortfall - covered;
+        // forge-lint: disable-next-line(unsafe-typecast) shortfall = -cash, with cash < 0
         _changeCash(account, int256(shortfall));
         emit BadDebtResolved(account, shortfall, covered, shortfall - covered);
     }
 
-    function _sendOrder(uint8 msgType, AccountId account, uint16 assetId, uint256 amount, address recipient, bytes calldata options)
-        private
-        returns (uint64 orderId, bytes32 guid)
-    {
+    function _sendOrder(
+        uint8 msgType,
+        AccountId account,
+        uint16 assetId,
+        uint256 amount,
+        address recipient,
+        bytes calldata options
+    ) private returns (uint64 orderId, bytes32 guid) {
         RiskConfig.Asset memory a = riskEngine.asset(assetId);
         orderId = nextOrderId++;
         guid = _deliver(a.eid, msgType, _orderMessage(msgType, orderId, account, a.token, amount, recipient), options);
     }
 
-    function _orderMessage(uint8 msgType, uint64 orderId, AccountId account, address token, uint256 amount, address recipient)
-        private
-        pure
-        returns (bytes memory)
-    {
+    function _orderMessage(
+        uint8 msgType,
+        uint64 orderId,
+        AccountId account,
+        address token,
+        uint256 amount,
+        address recipient
+    ) private pure returns (bytes memory) {
         return MessageCodec.encode(
             MessageCodec.Message({
                 msgType: msgType,
@@ -494,22 +552,31 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         AccountState storage st = _accounts[account];
         if (st.markets == 0 && st.cash >= 0) return;
         MarginMath.Figures memory f = _figures(account);
-        if (f.initialEquity < int256(f.initialRequirement)) revert InsufficientMargin(f.initialEquity, f.initialRequirement);
+        if (f.initialEquity < int256(f.initialRequirement)) {
+            revert InsufficientMargin(f.initialEquity, f.initialRequirement);
+        }
     }
 
     function _requireMarginAfterTrade(AccountId account, bool increased) private view {
         if (increased) return _requireInitialMargin(account);
         (int256 equity, uint256 requirement) = _maintenanceFigures(account);
+        // forge-lint: disable-next-line(unsafe-typecast) requirements are int256 sums (PortfolioMargin)
         if (equity < int256(requirement)) revert InsufficientMargin(equity, requirement);
     }
 
-    function _requireLiquidatable(AccountId account) private view returns (int256 equity, uint256 requirement, uint256 h) {
+    function _requireLiquidatable(AccountId account)
+        private
+        view
+        returns (int256 equity, uint256 requirement, uint256 h)
+    {
         (equity, requirement) = _maintenanceFigures(account);
         h = MarginMath.health(equity, requirement);
         if (h >= WAD) revert AccountHealthy(h);
     }
 
     function _popCount(uint64 x) private pure returns (uint256 n) {
-        for (; x != 0; x &= x - 1) ++n;
+        for (; x != 0; x &= x - 1) {
+            ++n;
+        }
     }
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Test } from "forge-std/Test.sol";
-import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
-import { Concentration } from "../src/risk/Concentration.sol";
+import {Test} from "forge-std/Test.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Concentration} from "../src/risk/Concentration.sol";
 
 contract ConcentrationTest is Test {
     struct Vector {

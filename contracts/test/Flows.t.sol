@@ -1,26 +1,27 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Origin } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
-import { IOAppCore } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppCore.sol";
-import { Pausable } from "@openzeppelin/contracts/utils/Pausable.sol";
-import { IAccessControl } from "@openzeppelin/contracts/access/IAccessControl.sol";
-import { DoubleEndedQueue } from "@openzeppelin/contracts/utils/structs/DoubleEndedQueue.sol";
-import { Fixture } from "./utils/Fixture.sol";
-import { FeeOnTransferToken } from "./utils/FeeOnTransferToken.sol";
-import { CollateralVault } from "../src/CollateralVault.sol";
-import { MarginHub } from "../src/MarginHub.sol";
-import { HubSpokeOApp } from "../src/libraries/HubSpokeOApp.sol";
-import { MessageCodec } from "../src/libraries/MessageCodec.sol";
-import { AccountId } from "../src/libraries/AccountIdLib.sol";
-import { OracleGuard } from "../src/oracle/OracleGuard.sol";
-import { MarginMath } from "../src/risk/MarginMath.sol";
-import { RiskConfig } from "../src/risk/RiskConfig.sol";
-import { RiskEngine } from "../src/risk/RiskEngine.sol";
-import { PortfolioMargin } from "../src/risk/PortfolioMargin.sol";
-import { AccountIdLib } from "../src/libraries/AccountIdLib.sol";
-import { ManualAggregator } from "../src/devnet/ManualAggregator.sol";
-import { AggregatorV3Interface } from "../src/interfaces/AggregatorV3Interface.sol";
+import {UnexpectedMessageType} from "../src/libraries/Errors.sol";
+import {Origin} from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
+import {IOAppCore} from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppCore.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {DoubleEndedQueue} from "@openzeppelin/contracts/utils/structs/DoubleEndedQueue.sol";
+import {Fixture} from "./utils/Fixture.sol";
+import {FeeOnTransferToken} from "./utils/FeeOnTransferToken.sol";
+import {CollateralVault} from "../src/CollateralVault.sol";
+import {MarginHub} from "../src/MarginHub.sol";
+import {HubSpokeOApp} from "../src/oapp/HubSpokeOApp.sol";
+import {MessageCodec} from "../src/libraries/MessageCodec.sol";
+import {AccountId} from "../src/libraries/AccountIdLib.sol";
+import {OracleGuard} from "../src/oracle/OracleGuard.sol";
+import {MarginMath} from "../src/risk/MarginMath.sol";
+import {RiskConfig} from "../src/risk/RiskConfig.sol";
+import {RiskEngine} from "../src/risk/RiskEngine.sol";
+import {PortfolioMargin} from "../src/risk/PortfolioMargin.sol";
+import {AccountIdLib} from "../src/libraries/AccountIdLib.sol";
+import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
+import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
 
 /// @notice The three flows across three real LayerZero endpoints (TestHelperOz5's ULN302 with its
 /// DVN and executor): deposit -> CREDIT, withdraw -> RELEASE, liquidate -> SEIZE, and how each fails.
@@ -77,7 +78,7 @@ contract FlowsTest is Fixture {
         vm.startPrank(alice);
         fot.approve(address(vaultA), 100e18);
         uint256 fee = vaultA.quoteDeposit(alice, 0, address(fot), 100e18, "");
-        (, uint256 credited) = vaultA.deposit{ value: fee }(alice, 0, address(fot), 100e18, "");
+        (, uint256 credited) = vaultA.deposit{value: fee}(alice, 0, address(fot), 100e18, "");
         vm.stopPrank();
         verifyPackets(HUB_EID, address(hub));
 
@@ -100,7 +101,7 @@ contract FlowsTest is Fixture {
         vm.startPrank(alice);
         wethA.approve(address(vaultA), 2e18);
         vm.expectRevert(abi.encodeWithSelector(CollateralVault.CapExceeded.selector, address(wethA), 6e18, 5e18));
-        vaultA.deposit{ value: 1 ether }(alice, 0, address(wethA), 2e18, "");
+        vaultA.deposit{value: 1 ether}(alice, 0, address(wethA), 2e18, "");
         vm.stopPrank();
     }
 
@@ -165,9 +166,11 @@ contract FlowsTest is Fixture {
         // 2 WETH out would leave 8 * 3000 * 0.8 = 19.2k, equity 1.2k, against an initial
         // requirement of 19.2k * 10% (the ETH collateral's loss in the initial grid's -10% move).
         uint256 fee = hub.quoteOrder(wethAAsset, MessageCodec.RELEASE, "");
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.InsufficientMargin.selector, int256(1200e18), uint256(1920e18)));
+        vm.expectRevert(
+            abi.encodeWithSelector(MarginHub.InsufficientMargin.selector, int256(1200e18), uint256(1920e18))
+        );
         vm.prank(alice);
-        hub.withdraw{ value: fee }(0, wethAAsset, 2e18, alice, "");
+        hub.withdraw{value: fee}(0, wethAAsset, 2e18, alice, "");
         // 1 WETH is fine: 9 * 2400 = 21.6k, equity 3.6k against 2.16k.
         _withdraw(alice, 0, wethAAsset, 1e18, alice);
     }
@@ -188,7 +191,7 @@ contract FlowsTest is Fixture {
         uint256 fee = hub.quoteOrder(wethAAsset, MessageCodec.RELEASE, "");
         vm.expectRevert(abi.encodeWithSelector(OracleGuard.StalePrice.selector, ethRisk, 1_700_000_000, 1 hours));
         vm.prank(alice);
-        hub.withdraw{ value: fee }(0, wethAAsset, 1e18, alice, "");
+        hub.withdraw{value: fee}(0, wethAAsset, 1e18, alice, "");
     }
 
     function test_withdraw_withoutLiabilitiesNeedsNoPrice() public {
@@ -244,7 +247,9 @@ contract FlowsTest is Fixture {
 
         // Another 230 ETH (250 in all): the -10% move loses 10% of 250 ETH of perps and of the 8
         // ETH the collateral counts for initially, 77.4k, against 24k of equity.
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.InsufficientMargin.selector, int256(24_000e18), uint256(77_400e18)));
+        vm.expectRevert(
+            abi.encodeWithSelector(MarginHub.InsufficientMargin.selector, int256(24_000e18), uint256(77_400e18))
+        );
         vm.prank(venue);
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 230e18, 3000e18);
     }
@@ -296,7 +301,9 @@ contract FlowsTest is Fixture {
 
     function _listEthCall(uint128 strike, uint64 expiresIn) internal returns (uint16 id) {
         vm.prank(admin);
-        id = engine.listMarket(ethRisk, RiskConfig.MarketKind.Call, strike, uint64(block.timestamp) + expiresIn, 0.01e18);
+        id = engine.listMarket(
+            ethRisk, RiskConfig.MarketKind.Call, strike, uint64(block.timestamp) + expiresIn, 0.01e18
+        );
     }
 
     /// @dev Bob (USDC on the hub) buys `size` of a 30-day $3,300 ETH call that alice (10 WETH)
@@ -314,9 +321,15 @@ contract FlowsTest is Fixture {
         vm.startPrank(admin);
         vm.expectRevert(abi.encodeWithSelector(RiskConfig.NoVolatilityFeed.selector, btcRisk));
         engine.listMarket(btcRisk, RiskConfig.MarketKind.Put, 50_000e18, uint64(block.timestamp + 1 days), 0.01e18);
-        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                RiskConfig.InvalidMarketTerms.selector, RiskConfig.MarketKind.Call, 3000e18, uint64(block.timestamp)
+            )
+        );
         engine.listMarket(ethRisk, RiskConfig.MarketKind.Call, 3000e18, uint64(block.timestamp), 0.01e18);
-        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        vm.expectRevert(
+            abi.encodeWithSelector(RiskConfig.InvalidMarketTerms.selector, RiskConfig.MarketKind.Perp, 3000e18, 0)
+        );
         engine.listMarket(ethRisk, RiskConfig.MarketKind.Perp, 3000e18, 0, 0.01e18);
         vm.stopPrank();
     }
@@ -334,13 +347,19 @@ contract FlowsTest is Fixture {
         hub.trade(_acct(bob, 0), _acct(alice, 0), call, 5e18, mark);
 
         PortfolioMargin.Underlying[] memory u = new PortfolioMargin.Underlying[](1);
-        u[0] = PortfolioMargin.Underlying(3000e18, 0.8e18, PortfolioMargin.RiskParams(0.05e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18));
+        u[0] = PortfolioMargin.Underlying(
+            3000e18, 0.8e18, PortfolioMargin.RiskParams(0.05e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18)
+        );
         PortfolioMargin.Collateral[] memory c = new PortfolioMargin.Collateral[](1);
         c[0] = PortfolioMargin.Collateral(0, 10e18, 18, 0.2e18, 0.15e18);
         PortfolioMargin.Position[] memory p = new PortfolioMargin.Position[](1);
-        p[0] = PortfolioMargin.Position(0, PortfolioMargin.CALL, -5e18, 3300e18, int256(uint256(30 days) * 1e18 / 365 days));
+        p[0] = PortfolioMargin.Position(
+            0, PortfolioMargin.CALL, -5e18, 3300e18, int256(uint256(30 days) * 1e18 / 365 days)
+        );
+        // forge-lint: disable-next-line(unsafe-typecast) an option mark is far below 2^255
         int256 premium = int256(5e18 * mark / 1e18);
-        PortfolioMargin.Result memory expected = PortfolioMargin.compute(premium, u, c, p, new PortfolioMargin.PairOffset[](0));
+        PortfolioMargin.Result memory expected =
+            PortfolioMargin.compute(premium, u, c, p, new PortfolioMargin.PairOffset[](0));
 
         MarginMath.Figures memory f = hub.accountFigures(_acct(alice, 0));
         assertEq(f.maintenanceEquity, expected.maintenanceEquity);
@@ -411,8 +430,12 @@ contract FlowsTest is Fixture {
         assertEq(hub.settleExpired(_acct(bob, 0), call), 1002.5e18 + 200, "the long's payoff rounds down");
         assertEq(hub.settleExpired(_acct(alice, 0), call), -1002.5e18 - 201, "the short's liability rounds up");
         assertEq(abi.encode(hub.accountFigures(_acct(bob, 0))), abi.encode(longBefore), "the long's figures unchanged");
-        assertEq(abi.encode(hub.accountFigures(_acct(alice, 0))), abi.encode(shortBefore), "the short's figures unchanged");
-        assertEq(hub.accountState(AccountIdLib.toAccountId(address(hub), call)).cash, 1, "the clearing account keeps the wei");
+        assertEq(
+            abi.encode(hub.accountFigures(_acct(alice, 0))), abi.encode(shortBefore), "the short's figures unchanged"
+        );
+        assertEq(
+            hub.accountState(AccountIdLib.toAccountId(address(hub), call)).cash, 1, "the clearing account keeps the wei"
+        );
         assertEq(hub.totalCash(), totalBefore);
     }
 
@@ -435,6 +458,7 @@ contract FlowsTest is Fixture {
         vm.prank(keeper);
         uint256 taken = hub.liquidatePosition(_acct(alice, 0), call, 5e18, 0);
         assertGt(taken, 0);
+        // forge-lint: disable-next-line(unsafe-typecast) taken is at most a 5-call position
         assertEq(hub.positionOf(_acct(keeper, 0), call), -int256(taken));
     }
 
@@ -454,7 +478,9 @@ contract FlowsTest is Fixture {
             markets[i] = engine.listMarket(
                 ethRisk,
                 i % 2 == 0 ? RiskConfig.MarketKind.Call : RiskConfig.MarketKind.Put,
+                // forge-lint: disable-next-line(unsafe-typecast) i < 20
                 uint128(2400e18 + 100e18 * i),
+                // forge-lint: disable-next-line(unsafe-typecast) i < 20
                 uint64(block.timestamp + 7 days * i),
                 0.05e18
             );
@@ -468,10 +494,18 @@ contract FlowsTest is Fixture {
                 hub.trade(_acct(alice, 0), _acct(bob, 0), markets[n], 0.1e18, mark);
             }
             MarginMath.Figures memory f = hub.accountFigures(_acct(alice, 0));
-            vm.snapshotGasLastCall("hub-margin", string.concat("figures, ", vm.toString(sizes[s]), " positions, 3 collateral"));
+            vm.snapshotGasLastCall(
+                "hub-margin", string.concat("figures, ", vm.toString(sizes[s]), " positions, 3 collateral")
+            );
             uint256 h = hub.health(_acct(alice, 0));
-            vm.snapshotGasLastCall("hub-margin", string.concat("health, ", vm.toString(sizes[s]), " positions, 3 collateral"));
-            assertEq(h, MarginMath.health(f.maintenanceEquity, f.maintenanceRequirement), "maintenance-only health equals the full figures'");
+            vm.snapshotGasLastCall(
+                "hub-margin", string.concat("health, ", vm.toString(sizes[s]), " positions, 3 collateral")
+            );
+            assertEq(
+                h,
+                MarginMath.health(f.maintenanceEquity, f.maintenanceRequirement),
+                "maintenance-only health equals the full figures'"
+            );
         }
     }
 
@@ -512,7 +546,12 @@ contract FlowsTest is Fixture {
         uint256 bonus = MarginMath.urgencyBonus(h, 0.05e18, 0.2e18, 0.9e18);
         assertLt(bonus, 0.05e18);
         (uint256 repaid, uint256 seized) = _liquidate(a, wethAAsset, 20_000e6);
-        assertEq(seized, repaid * 1e12 * (1e18 + bonus) / 1e18 * 1e18 / (uint256(price) * 1e18), "repay x (1 + the scaled bonus) at the oracle price");
+        assertEq(
+            seized,
+            // forge-lint: disable-next-line(unsafe-typecast) a positive feed price
+            repaid * 1e12 * (1e18 + bonus) / 1e18 * 1e18 / (uint256(price) * 1e18),
+            "repay x (1 + the scaled bonus) at the oracle price"
+        );
         assertGe(_health(a), 1e18, "healthy again");
     }
 
@@ -553,7 +592,7 @@ contract FlowsTest is Fixture {
         vm.startPrank(keeper);
         usdc.approve(address(hub), 1000e6);
         vm.expectRevert(abi.encodeWithSelector(MarginHub.AccountHealthy.selector, h));
-        hub.liquidate{ value: 1 ether }(a, wethAAsset, 1000e6, keeper, "");
+        hub.liquidate{value: 1 ether}(a, wethAAsset, 1000e6, keeper, "");
         vm.stopPrank();
     }
 
@@ -562,7 +601,9 @@ contract FlowsTest is Fixture {
         vm.prank(admin);
         ethFeed.setAnswerAt(2000e8, block.timestamp);
         vm.warp(block.timestamp + 1 hours + 1);
-        vm.expectRevert(abi.encodeWithSelector(OracleGuard.StalePrice.selector, ethRisk, block.timestamp - 1 hours - 1, 1 hours));
+        vm.expectRevert(
+            abi.encodeWithSelector(OracleGuard.StalePrice.selector, ethRisk, block.timestamp - 1 hours - 1, 1 hours)
+        );
         vm.prank(keeper);
         hub.liquidate(a, wethAAsset, 1000e6, keeper, "");
     }
@@ -575,7 +616,9 @@ contract FlowsTest is Fixture {
         hub.liquidate(a, wethAAsset, 1000e6, keeper, "");
 
         _setEthPrice(0.5e8); // $0.50: below the $1 floor configured for ETH
-        vm.expectRevert(abi.encodeWithSelector(OracleGuard.PriceOutOfBounds.selector, ethRisk, 0.5e18, 1e18, 1_000_000e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(OracleGuard.PriceOutOfBounds.selector, ethRisk, 0.5e18, 1e18, 1_000_000e18)
+        );
         vm.prank(keeper);
         hub.liquidate(a, wethAAsset, 1000e6, keeper, "");
     }
@@ -593,7 +636,9 @@ contract FlowsTest is Fixture {
 
         vm.prank(admin);
         sequencer.setAnswer(0); // back up just now
-        vm.expectRevert(abi.encodeWithSelector(OracleGuard.SequencerGracePeriodNotOver.selector, block.timestamp, 1 hours));
+        vm.expectRevert(
+            abi.encodeWithSelector(OracleGuard.SequencerGracePeriodNotOver.selector, block.timestamp, 1 hours)
+        );
         vm.prank(keeper);
         hub.liquidate(a, wethAAsset, 1000e6, keeper, "");
 
@@ -694,11 +739,11 @@ contract FlowsTest is Fixture {
         _receiveAsEndpoint(address(hub), HUB_EID, A_EID, address(vaultA), 1, bad);
 
         bytes memory releaseToHub = _message(MessageCodec.RELEASE, 1, address(wethA), 1e18, alice);
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.UnexpectedMessageType.selector, MessageCodec.RELEASE));
+        vm.expectRevert(abi.encodeWithSelector(UnexpectedMessageType.selector, MessageCodec.RELEASE));
         _receiveAsEndpoint(address(hub), HUB_EID, A_EID, address(vaultA), 1, releaseToHub);
 
         bytes memory creditToVault = _message(MessageCodec.CREDIT, 1, address(wethA), 1e18, address(0));
-        vm.expectRevert(abi.encodeWithSelector(CollateralVault.UnexpectedMessageType.selector, MessageCodec.CREDIT));
+        vm.expectRevert(abi.encodeWithSelector(UnexpectedMessageType.selector, MessageCodec.CREDIT));
         _receiveAsEndpoint(address(vaultA), A_EID, HUB_EID, address(hub), 1, creditToVault);
 
         bytes memory v2 = _message(MessageCodec.CREDIT, 1, address(wethA), 1e18, address(0));
@@ -721,7 +766,9 @@ contract FlowsTest is Fixture {
     function test_vaultRefusesOrderThatExceedsCustody() public {
         _deposit(alice, vaultA, wethA, 1e18, 0);
         bytes memory release = _message(MessageCodec.RELEASE, 99, address(wethA), 2e18, alice);
-        vm.expectRevert(abi.encodeWithSelector(CollateralVault.InsufficientCustody.selector, address(wethA), 1e18, 2e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(CollateralVault.InsufficientCustody.selector, address(wethA), 1e18, 2e18)
+        );
         _receiveAsEndpoint(address(vaultA), A_EID, HUB_EID, address(hub), 1, release);
     }
 
@@ -732,29 +779,29 @@ contract FlowsTest is Fixture {
         vm.startPrank(alice);
         wethA.approve(address(vaultA), 20e18);
         uint256 fee = vaultA.quoteDeposit(alice, 0, address(wethA), 10e18, "");
-        vaultA.deposit{ value: fee }(alice, 0, address(wethA), 10e18, "");
+        vaultA.deposit{value: fee}(alice, 0, address(wethA), 10e18, "");
         vm.snapshotGasLastCall("flows", "deposit (spoke, sends CREDIT)");
         vm.stopPrank();
-        _deliverWithGas(HUB_EID, address(hub), "credit delivery (hub lzReceive)", CREDIT_GAS);
+        _deliverWithGas(HUB_EID, address(hub), "credit delivery (hub lzReceive)", creditGas);
 
         _seedLiquidity(100_000e6);
         vm.prank(alice);
         hub.withdrawCash(0, 20_000e6, alice);
         fee = hub.quoteOrder(wethAAsset, MessageCodec.RELEASE, "");
         vm.prank(alice);
-        hub.withdraw{ value: fee }(0, wethAAsset, 0.1e18, alice, "");
+        hub.withdraw{value: fee}(0, wethAAsset, 0.1e18, alice, "");
         vm.snapshotGasLastCall("flows", "withdraw request (hub, sends RELEASE)");
-        _deliverWithGas(A_EID, address(vaultA), "release delivery (vault lzReceive)", RELEASE_GAS);
+        _deliverWithGas(A_EID, address(vaultA), "release delivery (vault lzReceive)", releaseGas);
 
         _setEthPrice(2300e8);
         usdc.mint(keeper, 100_000e6);
         vm.startPrank(keeper);
         usdc.approve(address(hub), 100_000e6);
         fee = hub.quoteOrder(wethAAsset, MessageCodec.SEIZE, "");
-        hub.liquidate{ value: fee }(_acct(alice, 0), wethAAsset, 100_000e6, keeper, "");
+        hub.liquidate{value: fee}(_acct(alice, 0), wethAAsset, 100_000e6, keeper, "");
         vm.snapshotGasLastCall("flows", "liquidate (hub, sends SEIZE)");
         vm.stopPrank();
-        _deliverWithGas(A_EID, address(vaultA), "seize delivery (vault lzReceive)", SEIZE_GAS);
+        _deliverWithGas(A_EID, address(vaultA), "seize delivery (vault lzReceive)", seizeGas);
         assertGt(wethA.balanceOf(keeper), 0);
     }
 
@@ -771,7 +818,11 @@ contract FlowsTest is Fixture {
         this.lzReceive(packet, optionsLookup[guid]);
         uint256 used = vm.snapshotGasLastCall("flows", name);
         vm.snapshotValue("flows", string.concat(name, ", enforced gas"), enforced);
-        assertLe(used * (100 + GAS_MARGIN_PERCENT) / 100, enforced, string.concat(name, ": enforced gas below the measured gas plus the margin"));
+        assertLe(
+            used * (100 + gasMarginPercent) / 100,
+            enforced,
+            string.concat(name, ": enforced gas below the measured gas plus the margin")
+        );
     }
 
     function _fundInsurance(uint256 tokens) internal {
@@ -789,18 +840,36 @@ contract FlowsTest is Fixture {
     {
         return MessageCodec.encode(
             MessageCodec.Message({
-                msgType: msgType, id: id, account: alice, subAccount: 0, token: token, amount: amount, recipient: recipient
+                msgType: msgType,
+                id: id,
+                account: alice,
+                subAccount: 0,
+                token: token,
+                amount: amount,
+                recipient: recipient
             })
         );
     }
 
     /// @dev Calls `oapp.lzReceive` as its endpoint would, with any sender and nonce: how a forged or
     /// replayed packet would arrive if a DVN were compromised.
-    function _receiveAsEndpoint(address oapp, uint32 dstEid, uint32 srcEid, address sender, uint64 nonce, bytes memory message)
-        internal
-    {
+    function _receiveAsEndpoint(
+        address oapp,
+        uint32 dstEid,
+        uint32 srcEid,
+        address sender,
+        uint64 nonce,
+        bytes memory message
+    ) internal {
         vm.prank(endpoints[dstEid]);
-        HubSpokeOApp(oapp).lzReceive(Origin(srcEid, addressToBytes32(sender), nonce), bytes32(uint256(nonce)), message, address(0), "");
+        HubSpokeOApp(oapp)
+            .lzReceive(
+                Origin({srcEid: srcEid, sender: addressToBytes32(sender), nonce: nonce}),
+                bytes32(uint256(nonce)),
+                message,
+                address(0),
+                ""
+            );
     }
 }
 

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { OptionsBuilder } from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OptionsBuilder.sol";
-import { EnforcedOptionParam } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppOptionsType3.sol";
-import { MessagingFee } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
-import { ReadCodecV1, EVMCallRequestV1, EVMCallComputeV1 } from "@layerzerolabs/oapp-evm/contracts/oapp/libs/ReadCodecV1.sol";
-import { Vm } from "forge-std/Vm.sol";
-import { Fixture } from "./utils/Fixture.sol";
-import { HealthReader } from "../src/read/HealthReader.sol";
-import { IHealthReader } from "../src/interfaces/IHealthReader.sol";
-import { Multicall3 } from "../src/devnet/Multicall3.sol";
-import { AccountId } from "../src/libraries/AccountIdLib.sol";
-import { MarginMath } from "../src/risk/MarginMath.sol";
-import { OracleGuard } from "../src/oracle/OracleGuard.sol";
+import {OptionsBuilder} from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OptionsBuilder.sol";
+import {EnforcedOptionParam} from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppOptionsType3.sol";
+import {MessagingFee} from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
+import {
+    ReadCodecV1,
+    EVMCallRequestV1,
+    EVMCallComputeV1
+} from "@layerzerolabs/oapp-evm/contracts/oapp/libs/ReadCodecV1.sol";
+import {Vm} from "forge-std/Vm.sol";
+import {Fixture} from "./utils/Fixture.sol";
+import {HealthReader} from "../src/read/HealthReader.sol";
+import {IHealthReader} from "../src/interfaces/IHealthReader.sol";
+import {Multicall3} from "../src/devnet/Multicall3.sol";
+import {AccountId} from "../src/libraries/AccountIdLib.sol";
+import {MarginMath} from "../src/risk/MarginMath.sol";
+import {OracleGuard} from "../src/oracle/OracleGuard.sol";
 
 /// @notice Unified health read from a spoke with lzRead, through TestHelperOz5's ReadLib1002 and
 /// DVN: the helper plays the read DVN, answering each command by running its request here, on
@@ -30,12 +34,15 @@ contract HealthReaderTest is Fixture {
         super.setUp();
         multicall = new Multicall3();
         vm.startPrank(admin);
-        readerB = new HealthReader(endpoints[B_EID], admin, DEFAULT_CHANNEL_ID, HUB_EID, address(hub), address(multicall), 0);
+        readerB =
+            new HealthReader(endpoints[B_EID], admin, DEFAULT_CHANNEL_ID, HUB_EID, address(hub), address(multicall), 0);
         readerB.setReadChannel(DEFAULT_CHANNEL_ID, true);
         EnforcedOptionParam[] memory enforced = new EnforcedOptionParam[](1);
-        enforced[0] = EnforcedOptionParam(
-            DEFAULT_CHANNEL_ID, readerB.READ_FIGURES(), OptionsBuilder.newOptions().addExecutorLzReadOption(READ_GAS, ANSWER_SIZE, 0)
-        );
+        enforced[0] = EnforcedOptionParam({
+            eid: DEFAULT_CHANNEL_ID,
+            msgType: readerB.READ_FIGURES(),
+            options: OptionsBuilder.newOptions().addExecutorLzReadOption(READ_GAS, ANSWER_SIZE, 0)
+        });
         readerB.setEnforcedOptions(enforced);
         vm.stopPrank();
         vm.deal(address(this), 10 ether);
@@ -52,7 +59,7 @@ contract HealthReaderTest is Fixture {
 
     function _request(AccountId account) internal returns (bytes32 guid, bytes memory command) {
         MessagingFee memory fee = readerB.quoteRequest(account, "");
-        guid = readerB.requestFigures{ value: fee.nativeFee }(account, "").guid;
+        guid = readerB.requestFigures{value: fee.nativeFee}(account, "").guid;
         command = readerB.readCommand(account, uint64(vm.getBlockTimestamp()));
     }
 
@@ -83,7 +90,9 @@ contract HealthReaderTest is Fixture {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
             Vm.Log memory l = logs[i];
-            if (l.emitter == address(readerB) && l.topics[0] == selector && l.topics[2] == guid) return (l.topics[1], l.data);
+            if (l.emitter == address(readerB) && l.topics[0] == selector && l.topics[2] == guid) {
+                return (l.topics[1], l.data);
+            }
         }
         revert("event not emitted");
     }
@@ -97,8 +106,11 @@ contract HealthReaderTest is Fixture {
         vm.roll(vm.getBlockNumber() + 7);
         vm.warp(vm.getBlockTimestamp() + 12);
         MessagingFee memory fee = readerB.quoteRequest(account, "");
-        readerB.requestFigures{ value: fee.nativeFee }(account, "");
-        vm.snapshotGasLastCall("health-reader", "requestFigures (spoke; TestHelperOz5 ReadLib mock, which also queues the packet in storage)");
+        readerB.requestFigures{value: fee.nativeFee}(account, "");
+        vm.snapshotGasLastCall(
+            "health-reader",
+            "requestFigures (spoke; TestHelperOz5 ReadLib mock, which also queues the packet in storage)"
+        );
         bytes memory command = readerB.readCommand(account, uint64(vm.getBlockTimestamp()));
         _deliver(_resolve(command));
 
@@ -158,7 +170,10 @@ contract HealthReaderTest is Fixture {
         assertEq(topic1, AccountId.unwrap(account));
         (uint64 hubBlock, bytes memory reason) = abi.decode(data, (uint64, bytes));
         assertEq(hubBlock, vm.getBlockNumber());
-        assertEq(reason, abi.encodeWithSelector(OracleGuard.StalePrice.selector, ethRisk, uint256(1_700_000_000), uint256(1 hours)));
+        assertEq(
+            reason,
+            abi.encodeWithSelector(OracleGuard.StalePrice.selector, ethRisk, uint256(1_700_000_000), uint256(1 hours))
+        );
         assertEq(readerB.readingOf(account).hubBlock, firstBlock, "the previous reading stays");
     }
 
@@ -188,12 +203,14 @@ contract HealthReaderTest is Fixture {
         MessagingFee memory fee = readerB.quoteRequest(_acct(alice, 0), "");
         assertGt(fee.nativeFee, 0, "lzRead is paid for");
         vm.expectRevert();
-        readerB.requestFigures{ value: fee.nativeFee - 1 }(_acct(alice, 0), "");
+        readerB.requestFigures{value: fee.nativeFee - 1}(_acct(alice, 0), "");
     }
 
     function test_setReadChannel_onlyTheReadersChannel() public {
         vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(IHealthReader.NotReadChannel.selector, uint32(HUB_EID), DEFAULT_CHANNEL_ID));
+        vm.expectRevert(
+            abi.encodeWithSelector(IHealthReader.NotReadChannel.selector, uint32(HUB_EID), DEFAULT_CHANNEL_ID)
+        );
         readerB.setReadChannel(HUB_EID, true);
     }
 }

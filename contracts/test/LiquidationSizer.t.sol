@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Test } from "forge-std/Test.sol";
-import { LiquidationSizer } from "../src/risk/LiquidationSizer.sol";
-import { MarginMath } from "../src/risk/MarginMath.sol";
-import { RiskConfig } from "../src/risk/RiskConfig.sol";
+import {Test} from "forge-std/Test.sol";
+import {LiquidationSizer} from "../src/risk/LiquidationSizer.sol";
+import {MarginMath} from "../src/risk/MarginMath.sol";
+import {RiskConfig} from "../src/risk/RiskConfig.sol";
 
 contract LiquidationSizerTest is Test {
     uint256 internal constant WAD = 1e18;

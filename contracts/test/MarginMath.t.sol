@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Test } from "forge-std/Test.sol";
-import { MarginMath } from "../src/risk/MarginMath.sol";
-import { PortfolioMargin } from "../src/risk/PortfolioMargin.sol";
+import {Test} from "forge-std/Test.sol";
+import {MarginMath} from "../src/risk/MarginMath.sol";
+import {PortfolioMargin} from "../src/risk/PortfolioMargin.sol";
 
 contract MarginMathTest is Test {
     uint256 internal constant WAD = 1e18;
@@ -23,7 +23,11 @@ contract MarginMathTest is Test {
         BonusVector[] memory v = abi.decode(data, (BonusVector[]));
         assertEq(v.length, 600);
         for (uint256 i; i < v.length; ++i) {
-            assertEq(MarginMath.urgencyBonus(v[i].health, v[i].maxBonus, v[i].minShare, v[i].fullHealth), v[i].bonus, string.concat("vector ", vm.toString(i)));
+            assertEq(
+                MarginMath.urgencyBonus(v[i].health, v[i].maxBonus, v[i].minShare, v[i].fullHealth),
+                v[i].bonus,
+                string.concat("vector ", vm.toString(i))
+            );
         }
     }
 
@@ -39,7 +43,13 @@ contract MarginMathTest is Test {
 
     /// @dev Never above the asset's bonus, never below its floor share, and never smaller for a
     /// less healthy account.
-    function testFuzz_urgencyBonus_boundedAndMonotone(uint64 h1, uint64 h2, uint64 maxBonus, uint64 minShare, uint64 fullHealth) public pure {
+    function testFuzz_urgencyBonus_boundedAndMonotone(
+        uint64 h1,
+        uint64 h2,
+        uint64 maxBonus,
+        uint64 minShare,
+        uint64 fullHealth
+    ) public pure {
         uint256 b = bound(maxBonus, 0, 0.25e18);
         uint256 s = bound(minShare, 0, WAD);
         uint256 f = bound(fullHealth, 0, WAD - 1);
@@ -67,9 +77,12 @@ contract MarginMathTest is Test {
     ) public pure {
         int256 spot = int256(bound(spotSeed, 1e16, 1e25));
         PortfolioMargin.Underlying[] memory u = new PortfolioMargin.Underlying[](1);
-        u[0] = PortfolioMargin.Underlying(spot, 0.7e18, PortfolioMargin.RiskParams(0.15e18, 0.3e18, 2e18, 0.35e18, 1.5e18, 0.02e18));
+        u[0] = PortfolioMargin.Underlying(
+            spot, 0.7e18, PortfolioMargin.RiskParams(0.15e18, 0.3e18, 2e18, 0.35e18, 1.5e18, 0.02e18)
+        );
         PortfolioMargin.Collateral[] memory c = new PortfolioMargin.Collateral[](1);
         int256 ih = int256(bound(ihSeed, 0, WAD));
+        // forge-lint: disable-next-line(unsafe-typecast) amount is a uint128, ih in [0, WAD]
         c[0] = PortfolioMargin.Collateral(0, int256(uint256(amount)), 18, ih, int256(bound(mhSeed, 0, uint256(ih))));
         PortfolioMargin.Position[] memory p = new PortfolioMargin.Position[](1);
         uint8 kind = uint8(bound(kindSeed, 0, 2));

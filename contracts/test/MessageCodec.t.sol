@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Test } from "forge-std/Test.sol";
-import { MessageCodec } from "../src/libraries/MessageCodec.sol";
+import {Test} from "forge-std/Test.sol";
+import {MessageCodec} from "../src/libraries/MessageCodec.sol";
 
 contract MessageCodecTest is Test {
     function decode(bytes calldata data) external pure returns (MessageCodec.Message memory) {
         return MessageCodec.decode(data);
     }
 
-    function testFuzz_roundTrip(uint8 typeSeed, uint64 id, address account, uint32 sub, address token, uint256 amount, address to)
-        public
-        view
-    {
+    function testFuzz_roundTrip(
+        uint8 typeSeed,
+        uint64 id,
+        address account,
+        uint32 sub,
+        address token,
+        uint256 amount,
+        address to
+    ) public view {
         uint8 msgType = uint8(bound(typeSeed, MessageCodec.CREDIT, MessageCodec.SEIZE));
         MessageCodec.Message memory m = MessageCodec.Message(msgType, id, account, sub, token, amount, to);
         bytes memory encoded = MessageCodec.encode(m);
@@ -36,7 +41,8 @@ contract MessageCodecTest is Test {
 
     function testFuzz_unknownTypeReverts(uint8 msgType) public {
         vm.assume(msgType < MessageCodec.CREDIT || msgType > MessageCodec.SEIZE);
-        bytes memory data = MessageCodec.encode(MessageCodec.Message(MessageCodec.CREDIT, 1, address(1), 0, address(2), 3, address(0)));
+        bytes memory data =
+            MessageCodec.encode(MessageCodec.Message(MessageCodec.CREDIT, 1, address(1), 0, address(2), 3, address(0)));
         data[1] = bytes1(msgType);
         vm.expectRevert(abi.encodeWithSelector(MessageCodec.UnknownMessageType.selector, msgType));
         this.decode(data);
@@ -44,7 +50,8 @@ contract MessageCodecTest is Test {
 
     function testFuzz_otherVersionReverts(uint8 version) public {
         vm.assume(version != MessageCodec.VERSION);
-        bytes memory data = MessageCodec.encode(MessageCodec.Message(MessageCodec.SEIZE, 1, address(1), 0, address(2), 3, address(4)));
+        bytes memory data =
+            MessageCodec.encode(MessageCodec.Message(MessageCodec.SEIZE, 1, address(1), 0, address(2), 3, address(4)));
         data[0] = bytes1(version);
         vm.expectRevert(abi.encodeWithSelector(MessageCodec.UnsupportedVersion.selector, version));
         this.decode(data);
@@ -58,7 +65,13 @@ contract MessageCodecTest is Test {
         assertEq(
             encoded,
             abi.encodePacked(
-                hex"0102", hex"0000000000000102", address(0xA1), hex"00000007", address(0xB2), uint256(5e18), address(0xC3)
+                hex"0102",
+                hex"0000000000000102",
+                address(0xA1),
+                hex"00000007",
+                address(0xB2),
+                uint256(5e18),
+                address(0xC3)
             )
         );
     }

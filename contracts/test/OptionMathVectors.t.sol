@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Test } from "forge-std/Test.sol";
-import { OptionMath } from "../src/risk/OptionMath.sol";
-import { FixedPointMathLib } from "solady/utils/FixedPointMathLib.sol";
-import { OptionMathHarness } from "./harness/OptionMathHarness.sol";
+import {Test} from "forge-std/Test.sol";
+import {OptionMath} from "../src/risk/OptionMath.sol";
+import {FixedPointMathLib} from "solady/utils/FixedPointMathLib.sol";
+import {OptionMathHarness} from "./harness/OptionMathHarness.sol";
 
 /// @notice The Solidity option maths equals the TypeScript model to the wei on every shared vector
 /// (written by sdk/vectors/optionMathVectors.ts), and agrees with textbook values.
@@ -55,8 +55,12 @@ contract OptionMathVectorsTest is Test {
     }
 
     /// @dev Put-call parity, C - P = S - K e^(-rT), holds to within a few wei at any input.
-    function testFuzz_putCallParity(uint64 spotSeed, uint64 strikeSeed, uint64 volSeed, uint64 tSeed, uint64 rSeed) public pure {
+    function testFuzz_putCallParity(uint64 spotSeed, uint64 strikeSeed, uint64 volSeed, uint64 tSeed, uint64 rSeed)
+        public
+        pure
+    {
         int256 spot = int256(bound(spotSeed, 1e18, 1e24));
+        // forge-lint: disable-next-line(unsafe-typecast) spot is a bounded positive price
         int256 strike = int256(bound(strikeSeed, uint256(spot) / 5, uint256(spot) * 5));
         int256 vol = int256(bound(volSeed, 0.05e18, 3e18));
         int256 t = int256(bound(tSeed, 0, 3e18));
@@ -65,6 +69,7 @@ contract OptionMathVectorsTest is Test {
         OptionMath.Greeks memory p = OptionMath.blackScholes(spot, strike, vol, t, r, false);
         int256 forward = spot - OptionMath.mulWad(strike, FixedPointMathLib.expWad(-OptionMath.mulWad(r, t)));
         // N(x) is accurate to 7.5e-8, so parity holds to that share of the spot.
+        // forge-lint: disable-next-line(unsafe-typecast) spot is a bounded positive price
         assertApproxEqAbs(c.price - p.price, forward, uint256(spot) / 1e7 + 10);
         if (c.price == 0 && p.price == 0) {
             // At the money at expiry (no time value, no intrinsic): delta is undefined; both are 0.

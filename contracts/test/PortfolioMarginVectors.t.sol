@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Test } from "forge-std/Test.sol";
-import { PortfolioMargin } from "../src/risk/PortfolioMargin.sol";
-import { MarginModel } from "../src/risk/MarginModel.sol";
+import {Test} from "forge-std/Test.sol";
+import {PortfolioMargin} from "../src/risk/PortfolioMargin.sol";
+import {MarginModel} from "../src/risk/MarginModel.sol";
 
 /// @notice The Solidity portfolio margin equals the TypeScript model to the wei on 2,000 shared
 /// random portfolios (written by sdk/vectors/portfolioVectors.ts), and behaves as the spec says
@@ -51,18 +51,25 @@ contract PortfolioMarginVectorsTest is Test {
         assertEq(vectors.length, 500);
         for (uint256 i; i < vectors.length; ++i) {
             Vector memory v = vectors[i];
-            PortfolioMargin.Result memory r = model.compute(v.cash, v.underlyings, v.collateral, v.positions, v.offsets, true);
+            PortfolioMargin.Result memory r =
+                model.compute(v.cash, v.underlyings, v.collateral, v.positions, v.offsets, true);
             string memory at = string.concat(", file ", vm.toString(index), " vector ", vm.toString(i));
             assertEq(r.initialEquity, v.result.initialEquity, string.concat("initial equity", at));
             assertEq(r.maintenanceEquity, v.result.maintenanceEquity, string.concat("maintenance equity", at));
             assertEq(r.initialRequirement, v.result.initialRequirement, string.concat("initial requirement", at));
-            assertEq(r.maintenanceRequirement, v.result.maintenanceRequirement, string.concat("maintenance requirement", at));
+            assertEq(
+                r.maintenanceRequirement, v.result.maintenanceRequirement, string.concat("maintenance requirement", at)
+            );
             assertEq(r.delta, v.result.delta, string.concat("delta", at));
             assertEq(r.vega, v.result.vega, string.concat("vega", at));
             // The maintenance-only path (liquidation checks) gives the same maintenance figures.
             r = model.compute(v.cash, v.underlyings, v.collateral, v.positions, v.offsets, false);
             assertEq(r.maintenanceEquity, v.result.maintenanceEquity, string.concat("maintenance-only equity", at));
-            assertEq(r.maintenanceRequirement, v.result.maintenanceRequirement, string.concat("maintenance-only requirement", at));
+            assertEq(
+                r.maintenanceRequirement,
+                v.result.maintenanceRequirement,
+                string.concat("maintenance-only requirement", at)
+            );
             assertEq(r.delta, v.result.delta, string.concat("maintenance-only delta", at));
             assertEq(r.vega, v.result.vega, string.concat("maintenance-only vega", at));
             assertEq(r.initialRequirement, 0, string.concat("maintenance-only leaves the initial grid out", at));
@@ -92,11 +99,14 @@ contract PortfolioMarginVectorsTest is Test {
     }
 
     function _perp(int256 size) internal pure returns (PortfolioMargin.Position memory) {
-        return PortfolioMargin.Position({ underlying: 0, kind: PortfolioMargin.PERP, size: size, strike: 0, timeYears: 0 });
+        return
+            PortfolioMargin.Position({underlying: 0, kind: PortfolioMargin.PERP, size: size, strike: 0, timeYears: 0});
     }
 
     function _weth(int256 amount) internal pure returns (PortfolioMargin.Collateral memory) {
-        return PortfolioMargin.Collateral({ underlying: 0, amount: amount, decimals: 18, initialHaircut: 0.05e18, maintenanceHaircut: 0.02e18 });
+        return PortfolioMargin.Collateral({
+            underlying: 0, amount: amount, decimals: 18, initialHaircut: 0.05e18, maintenanceHaircut: 0.02e18
+        });
     }
 
     /// @dev A long perp alone is charged its full down move; the same perp against short-hedging
@@ -126,14 +136,18 @@ contract PortfolioMarginVectorsTest is Test {
         assertEq(r.maintenanceRequirement, 0);
         assertEq(r.initialRequirement, 0);
         // One dollar of debt and the collateral's price risk counts: 9.8 ETH * 3000 * 15%.
-        r = PortfolioMargin.compute(-1e18, _one(_eth()), eth, new PortfolioMargin.Position[](0), new PortfolioMargin.PairOffset[](0));
+        r = PortfolioMargin.compute(
+            -1e18, _one(_eth()), eth, new PortfolioMargin.Position[](0), new PortfolioMargin.PairOffset[](0)
+        );
         assertEq(r.maintenanceRequirement, 4410e18);
     }
 
     /// @dev A short call far out of the money loses little in any scenario; the minimum charge holds.
     function test_shortOptionMinimum() public pure {
         PortfolioMargin.Position[] memory p = new PortfolioMargin.Position[](1);
-        p[0] = PortfolioMargin.Position({ underlying: 0, kind: PortfolioMargin.CALL, size: -1e18, strike: 30_000e18, timeYears: 0.02e18 });
+        p[0] = PortfolioMargin.Position({
+            underlying: 0, kind: PortfolioMargin.CALL, size: -1e18, strike: 30_000e18, timeYears: 0.02e18
+        });
         PortfolioMargin.Result memory r = PortfolioMargin.compute(
             10_000e18, _one(_eth()), new PortfolioMargin.Collateral[](0), p, new PortfolioMargin.PairOffset[](0)
         );
@@ -147,10 +161,11 @@ contract PortfolioMarginVectorsTest is Test {
         u[1] = _eth();
         u[1].spot = 60_000e18;
         PortfolioMargin.PairOffset[] memory offsets = new PortfolioMargin.PairOffset[](1);
-        offsets[0] = PortfolioMargin.PairOffset({ a: 0, b: 1, credit: 0.5e18 });
+        offsets[0] = PortfolioMargin.PairOffset({a: 0, b: 1, credit: 0.5e18});
         PortfolioMargin.Position[] memory p = new PortfolioMargin.Position[](2);
         p[0] = _perp(20e18); // $60k of ETH: 9,000 at 15%
-        p[1] = PortfolioMargin.Position({ underlying: 1, kind: PortfolioMargin.PERP, size: -1e18, strike: 0, timeYears: 0 });
+        p[1] =
+            PortfolioMargin.Position({underlying: 1, kind: PortfolioMargin.PERP, size: -1e18, strike: 0, timeYears: 0});
         PortfolioMargin.Collateral[] memory none = new PortfolioMargin.Collateral[](0);
         PortfolioMargin.Result memory spread = PortfolioMargin.compute(0, u, none, p, offsets);
         assertEq(spread.maintenanceRequirement, 18_000e18 - 4500e18);
@@ -164,10 +179,15 @@ contract PortfolioMarginVectorsTest is Test {
         MarginModel h = new MarginModel();
         uint256[3] memory sizes = [uint256(1), 5, 20];
         for (uint256 s; s < sizes.length; ++s) {
-            (PortfolioMargin.Underlying[] memory u, PortfolioMargin.Collateral[] memory c, PortfolioMargin.Position[] memory p) =
-                _mixedPortfolio(sizes[s]);
+            (
+                PortfolioMargin.Underlying[] memory u,
+                PortfolioMargin.Collateral[] memory c,
+                PortfolioMargin.Position[] memory p
+            ) = _mixedPortfolio(sizes[s]);
             h.compute(-20_000e18, u, c, p, new PortfolioMargin.PairOffset[](0), true);
-            vm.snapshotGasLastCall("portfolio-margin", string.concat(vm.toString(sizes[s]), " positions, 3 collateral, 2 underlyings"));
+            vm.snapshotGasLastCall(
+                "portfolio-margin", string.concat(vm.toString(sizes[s]), " positions, 3 collateral, 2 underlyings")
+            );
         }
     }
 
@@ -176,7 +196,11 @@ contract PortfolioMarginVectorsTest is Test {
     function _mixedPortfolio(uint256 n)
         internal
         pure
-        returns (PortfolioMargin.Underlying[] memory u, PortfolioMargin.Collateral[] memory c, PortfolioMargin.Position[] memory p)
+        returns (
+            PortfolioMargin.Underlying[] memory u,
+            PortfolioMargin.Collateral[] memory c,
+            PortfolioMargin.Position[] memory p
+        )
     {
         u = new PortfolioMargin.Underlying[](2);
         u[0] = _eth();
@@ -186,7 +210,9 @@ contract PortfolioMarginVectorsTest is Test {
         c = new PortfolioMargin.Collateral[](3);
         c[0] = _weth(5e18);
         c[1] = _weth(3e18);
-        c[2] = PortfolioMargin.Collateral({ underlying: 1, amount: 0.5e8, decimals: 8, initialHaircut: 0.05e18, maintenanceHaircut: 0.02e18 });
+        c[2] = PortfolioMargin.Collateral({
+            underlying: 1, amount: 0.5e8, decimals: 8, initialHaircut: 0.05e18, maintenanceHaircut: 0.02e18
+        });
         p = new PortfolioMargin.Position[](n);
         for (uint256 i; i < n; ++i) {
             uint256 und = i % 2;
@@ -197,6 +223,7 @@ contract PortfolioMarginVectorsTest is Test {
                 kind: kind,
                 size: (i % 2 == 0 ? int256(1) : -1) * 1e18,
                 strike: strike,
+                // forge-lint: disable-next-line(unsafe-typecast) i < 20
                 timeYears: kind == PortfolioMargin.PERP ? int256(0) : 0.1e18 + int256(i) * 0.02e18
             });
         }

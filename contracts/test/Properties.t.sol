@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Fixture } from "./utils/Fixture.sol";
-import { CrossChainHandler, IPacketCourier } from "./handlers/CrossChainHandler.sol";
-import { MarginHub } from "../src/MarginHub.sol";
-import { CollateralVault } from "../src/CollateralVault.sol";
-import { MessageCodec } from "../src/libraries/MessageCodec.sol";
-import { AccountId } from "../src/libraries/AccountIdLib.sol";
-import { MarginMath } from "../src/risk/MarginMath.sol";
-import { TestToken } from "../src/devnet/TestToken.sol";
-import { ManualAggregator } from "../src/devnet/ManualAggregator.sol";
+import {Fixture} from "./utils/Fixture.sol";
+import {CrossChainHandler} from "./handlers/CrossChainHandler.sol";
+import {IPacketCourier} from "./handlers/IPacketCourier.sol";
+import {MarginHub} from "../src/MarginHub.sol";
+import {CollateralVault} from "../src/CollateralVault.sol";
+import {AccountId} from "../src/libraries/AccountIdLib.sol";
+import {MarginMath} from "../src/risk/MarginMath.sol";
+import {TestToken} from "../src/devnet/TestToken.sol";
+import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
 
 /// @notice What must hold whatever happens: fuzzed single flows (amounts, prices) and an invariant
 /// run of random traffic across the hub and both spokes, checked after every step.
@@ -56,7 +56,9 @@ contract PropertiesTest is Fixture, IPacketCourier {
         _assertCashBalances();
         AccountId[] memory accounts = handler.accounts();
         int256 sum;
-        for (uint256 i; i < accounts.length; ++i) sum += hub.accountState(accounts[i]).cash;
+        for (uint256 i; i < accounts.length; ++i) {
+            sum += hub.accountState(accounts[i]).cash;
+        }
         assertEq(sum, hub.totalCash(), "totalCash is the sum of account cash");
     }
 
@@ -88,6 +90,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
         uint256 borrowed = bound(borrowSeed, 1_000e6, 21_600e6); // 24k of initial value, 10% of it required
         uint256 price8 = bound(priceSeed, 100e8, 4_000e8);
         AccountId a = _borrowedAgainstWeth(10e18, borrowed);
+        // forge-lint: disable-next-line(unsafe-typecast) price8 is bounded to a few thousand dollars
         _setEthPrice(int256(price8));
 
         uint256 before = hub.health(a);

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Test } from "forge-std/Test.sol";
-import { RiskEngine } from "../src/risk/RiskEngine.sol";
-import { RiskConfig } from "../src/risk/RiskConfig.sol";
-import { MarginMath } from "../src/risk/MarginMath.sol";
-import { PortfolioMargin } from "../src/risk/PortfolioMargin.sol";
-import { ManualAggregator } from "../src/devnet/ManualAggregator.sol";
-import { AggregatorV3Interface } from "../src/interfaces/AggregatorV3Interface.sol";
-import { OracleGuard } from "../src/oracle/OracleGuard.sol";
+import {Test} from "forge-std/Test.sol";
+import {RiskEngine} from "../src/risk/RiskEngine.sol";
+import {RiskConfig} from "../src/risk/RiskConfig.sol";
+import {MarginMath} from "../src/risk/MarginMath.sol";
+import {PortfolioMargin} from "../src/risk/PortfolioMargin.sol";
+import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
+import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
+import {OracleGuard} from "../src/oracle/OracleGuard.sol";
 
 /// @notice The engine on its own (no LayerZero fixture): it hands PortfolioMargin the right
 /// inputs (prices, pair credits for the underlyings the account touches) and keeps the risk
@@ -24,9 +24,14 @@ contract RiskEngineTest is Test {
         vm.warp(1_700_000_000);
         engine = new RiskEngine(address(this));
         eth = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 3000e8))), 1 hours, 1e18, 1e24);
-        btc = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 60_000e8))), 1 hours, 1e18, 1e25);
-        engine.setScenarioParams(eth, RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED()));
-        engine.setScenarioParams(btc, RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED()));
+        btc =
+            engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 60_000e8))), 1 hours, 1e18, 1e25);
+        engine.setScenarioParams(
+            eth, RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
+        );
+        engine.setScenarioParams(
+            btc, RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
+        );
         ethPerp = engine.listMarket(eth, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
         btcPerp = engine.listMarket(btc, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
     }
@@ -61,8 +66,9 @@ contract RiskEngineTest is Test {
         PortfolioMargin.Position[] memory p = new PortfolioMargin.Position[](2);
         p[0] = PortfolioMargin.Position(0, PortfolioMargin.PERP, 3e18, 0, 0);
         p[1] = PortfolioMargin.Position(1, PortfolioMargin.PERP, -0.2e18, 0, 0);
-        PortfolioMargin.Result memory expected =
-            PortfolioMargin.compute(-5000e18, u, new PortfolioMargin.Collateral[](0), p, new PortfolioMargin.PairOffset[](0));
+        PortfolioMargin.Result memory expected = PortfolioMargin.compute(
+            -5000e18, u, new PortfolioMargin.Collateral[](0), p, new PortfolioMargin.PairOffset[](0)
+        );
         assertEq(r.figures.maintenanceEquity, expected.maintenanceEquity);
         assertEq(r.figures.initialRequirement, uint256(expected.initialRequirement));
         assertEq(r.figures.maintenanceRequirement, uint256(expected.maintenanceRequirement));
@@ -71,21 +77,22 @@ contract RiskEngineTest is Test {
     }
 
     function test_scenarioParametersStayWithinBounds() public {
-        RiskConfig.ScenarioParams memory p = RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED());
+        RiskConfig.ScenarioParams memory p =
+            RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED());
         p.scanRange = 0;
-        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        vm.expectRevert(abi.encodeWithSelector(RiskConfig.InvalidScenarioParams.selector, eth));
         engine.setScenarioParams(eth, p);
         p.scanRange = 0.1e18;
         p.initialMultiple = 0.9e18; // an initial grid narrower than maintenance
-        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        vm.expectRevert(abi.encodeWithSelector(RiskConfig.InvalidScenarioParams.selector, eth));
         engine.setScenarioParams(eth, p);
         p.initialMultiple = 2e18;
         p.volFeed = eth; // its own price as its volatility
-        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        vm.expectRevert(abi.encodeWithSelector(RiskConfig.VolatilityFeedIsUnderlying.selector, eth));
         engine.setScenarioParams(eth, p);
-        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        vm.expectRevert(abi.encodeWithSelector(RiskConfig.InvalidPairOffset.selector, eth, btc, 0.81e18));
         engine.setPairOffset(eth, btc, 0.81e18);
-        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        vm.expectRevert(abi.encodeWithSelector(RiskConfig.InvalidPairOffset.selector, eth, eth, 0.5e18));
         engine.setPairOffset(eth, eth, 0.5e18);
         vm.prank(address(0xbad));
         vm.expectRevert();
@@ -128,7 +135,9 @@ contract RiskEngineTest is Test {
         // The rate is guarded like a price: stale, the holders' figures are refused; others are not.
         vm.warp(block.timestamp + 2 hours);
         ManualAggregator(address(engine.riskAsset(eth).feed)).setAnswer(3000e8);
-        vm.expectRevert(abi.encodeWithSelector(OracleGuard.StalePrice.selector, rate, block.timestamp - 2 hours, 1 hours));
+        vm.expectRevert(
+            abi.encodeWithSelector(OracleGuard.StalePrice.selector, rate, block.timestamp - 2 hours, 1 hours)
+        );
         engine.figures(31_775e18, held, hedge);
         engine.figures(31_775e18, new RiskEngine.Holding[](0), hedge);
     }
@@ -202,11 +211,11 @@ contract RiskEngineTest is Test {
         assertEq(p.minBonusShare, 0.2e18);
         assertEq(p.fullBonusHealth, 0.9e18);
         p.minBonusShare = 1e18 + 1;
-        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        vm.expectRevert(RiskConfig.InvalidLiquidationParams.selector);
         engine.setLiquidationParams(p);
         p.minBonusShare = 1e18;
         p.fullBonusHealth = 1e18;
-        vm.expectRevert(RiskConfig.InvalidParameter.selector);
+        vm.expectRevert(RiskConfig.InvalidLiquidationParams.selector);
         engine.setLiquidationParams(p);
         p.fullBonusHealth = 0.8e18;
         engine.setLiquidationParams(p);
@@ -219,7 +228,8 @@ contract RiskEngineTest is Test {
         ManualAggregator volFeed = new ManualAggregator(8, 0.8e8);
         uint16 vol = engine.addRiskAsset(AggregatorV3Interface(address(volFeed)), 1 hours, 0.01e18, 5e18);
         engine.setScenarioParams(eth, RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, vol));
-        uint16 call = engine.listMarket(eth, RiskConfig.MarketKind.Call, 3300e18, uint64(block.timestamp + 30 days), 0.01e18);
+        uint16 call =
+            engine.listMarket(eth, RiskConfig.MarketKind.Call, 3300e18, uint64(block.timestamp + 30 days), 0.01e18);
         volFeed.setAnswerAt(0.8e8, block.timestamp - 2 hours);
         RiskEngine.Holding[] memory none = new RiskEngine.Holding[](0);
         RiskEngine.Position[] memory perpOnly = new RiskEngine.Position[](1);
@@ -232,7 +242,8 @@ contract RiskEngineTest is Test {
     }
 
     function test_newRiskAssetIsFullyMarginedUntilItsGridIsSet() public {
-        uint16 sol = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 100e8))), 1 hours, 1e16, 1e22);
+        uint16 sol =
+            engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 100e8))), 1 hours, 1e16, 1e22);
         uint16 solPerp = engine.listMarket(sol, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
         RiskEngine.Position[] memory p = new RiskEngine.Position[](1);
         p[0] = RiskEngine.Position(solPerp, 10e18);

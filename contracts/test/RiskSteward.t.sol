@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Test } from "forge-std/Test.sol";
-import { IAccessControl } from "@openzeppelin/contracts/access/IAccessControl.sol";
-import { RiskEngine } from "../src/risk/RiskEngine.sol";
-import { RiskConfig } from "../src/risk/RiskConfig.sol";
-import { RiskSteward } from "../src/risk/RiskSteward.sol";
-import { IRiskSteward } from "../src/interfaces/IRiskSteward.sol";
-import { ManualAggregator } from "../src/devnet/ManualAggregator.sol";
-import { AggregatorV3Interface } from "../src/interfaces/AggregatorV3Interface.sol";
+import {Test} from "forge-std/Test.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {RiskEngine} from "../src/risk/RiskEngine.sol";
+import {RiskConfig} from "../src/risk/RiskConfig.sol";
+import {RiskSteward} from "../src/risk/RiskSteward.sol";
+import {IRiskSteward} from "../src/interfaces/IRiskSteward.sol";
+import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
+import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
 
 /// @notice Every bound of the risk steward, on a risk engine of its own: hard limits, the step
 /// per update, the cooldown, and the asymmetry (raises at once, lowerings after a delay).
@@ -30,7 +30,9 @@ contract RiskStewardTest is Test {
         vm.warp(1_700_000_000);
         engine = new RiskEngine(address(this));
         eth = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 3000e8))), 1 hours, 1e18, 1e24);
-        engine.setScenarioParams(eth, RiskConfig.ScenarioParams(0.1e18, 0, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED()));
+        engine.setScenarioParams(
+            eth, RiskConfig.ScenarioParams(0.1e18, 0, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
+        );
         weth = engine.listAsset(2, makeAddr("weth"), 18, eth);
         engine.setAssetRisk(weth, 0.2e18, 0.15e18, 0.05e18);
 
@@ -96,16 +98,51 @@ contract RiskStewardTest is Test {
     }
 
     function test_hardBounds() public {
-        _expectRevertPropose(SCAN, eth, 0.31e18, abi.encodeWithSelector(IRiskSteward.OutOfBounds.selector, SCAN, eth, uint64(0.31e18), uint64(0.05e18), uint64(0.3e18)));
-        _expectRevertPropose(SCAN, eth, 0.04e18, abi.encodeWithSelector(IRiskSteward.OutOfBounds.selector, SCAN, eth, uint64(0.04e18), uint64(0.05e18), uint64(0.3e18)));
+        _expectRevertPropose(
+            SCAN,
+            eth,
+            0.31e18,
+            abi.encodeWithSelector(
+                IRiskSteward.OutOfBounds.selector, SCAN, eth, uint64(0.31e18), uint64(0.05e18), uint64(0.3e18)
+            )
+        );
+        _expectRevertPropose(
+            SCAN,
+            eth,
+            0.04e18,
+            abi.encodeWithSelector(
+                IRiskSteward.OutOfBounds.selector, SCAN, eth, uint64(0.04e18), uint64(0.05e18), uint64(0.3e18)
+            )
+        );
     }
 
     function test_stepPerUpdate() public {
         // 25% of 10% is 2.5 points either way.
-        _expectRevertPropose(SCAN, eth, 0.126e18, abi.encodeWithSelector(IRiskSteward.StepTooLarge.selector, SCAN, eth, uint64(0.1e18), uint64(0.126e18), uint64(0.25e18)));
-        _expectRevertPropose(SCAN, eth, 0.074e18, abi.encodeWithSelector(IRiskSteward.StepTooLarge.selector, SCAN, eth, uint64(0.1e18), uint64(0.074e18), uint64(0.25e18)));
+        _expectRevertPropose(
+            SCAN,
+            eth,
+            0.126e18,
+            abi.encodeWithSelector(
+                IRiskSteward.StepTooLarge.selector, SCAN, eth, uint64(0.1e18), uint64(0.126e18), uint64(0.25e18)
+            )
+        );
+        _expectRevertPropose(
+            SCAN,
+            eth,
+            0.074e18,
+            abi.encodeWithSelector(
+                IRiskSteward.StepTooLarge.selector, SCAN, eth, uint64(0.1e18), uint64(0.074e18), uint64(0.25e18)
+            )
+        );
         // A parameter at 0 moves by a step of its minimum: the volatility shift from 0 to at most 5 points... which is below its minimum of 10.
-        _expectRevertPropose(VOL_SHIFT, eth, 0.1e18, abi.encodeWithSelector(IRiskSteward.StepTooLarge.selector, VOL_SHIFT, eth, uint64(0), uint64(0.1e18), uint64(0.5e18)));
+        _expectRevertPropose(
+            VOL_SHIFT,
+            eth,
+            0.1e18,
+            abi.encodeWithSelector(
+                IRiskSteward.StepTooLarge.selector, VOL_SHIFT, eth, uint64(0), uint64(0.1e18), uint64(0.5e18)
+            )
+        );
         vm.prank(governance);
         steward.setBounds(VOL_SHIFT, eth, IRiskSteward.Bounds(0.1e18, 0.6e18, 1e18, 1 days, 3 days));
         _propose(VOL_SHIFT, eth, 0.1e18);
@@ -116,7 +153,9 @@ contract RiskStewardTest is Test {
         _propose(SCAN, eth, 0.12e18);
         uint64 ready = uint64(vm.getBlockTimestamp() + 1 days);
         vm.warp(ready - 1);
-        _expectRevertPropose(SCAN, eth, 0.14e18, abi.encodeWithSelector(IRiskSteward.CoolingDown.selector, SCAN, eth, ready));
+        _expectRevertPropose(
+            SCAN, eth, 0.14e18, abi.encodeWithSelector(IRiskSteward.CoolingDown.selector, SCAN, eth, ready)
+        );
         vm.warp(ready);
         _propose(SCAN, eth, 0.14e18);
         assertEq(engine.scenarioParams(eth).scanRange, 0.14e18);
@@ -129,7 +168,11 @@ contract RiskStewardTest is Test {
         vm.prank(governance);
         steward.setBounds(SCAN, eth, IRiskSteward.Bounds(0.09e18, 0.3e18, 0.25e18, 1 days, 3 days));
         vm.warp(vm.getBlockTimestamp() + 3 days);
-        vm.expectRevert(abi.encodeWithSelector(IRiskSteward.OutOfBounds.selector, SCAN, eth, uint64(0.08e18), uint64(0.09e18), uint64(0.3e18)));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRiskSteward.OutOfBounds.selector, SCAN, eth, uint64(0.08e18), uint64(0.09e18), uint64(0.3e18)
+            )
+        );
         steward.executeLowering(SCAN, eth);
     }
 
@@ -139,8 +182,18 @@ contract RiskStewardTest is Test {
         assertEq(engine.asset(weth).maintenanceHaircut, 0.1875e18);
         assertEq(engine.asset(weth).liquidationBonus, 0.05e18, "the bonus untouched");
         vm.warp(vm.getBlockTimestamp() + 1 days);
-        _expectRevertPropose(MAINTENANCE, weth, 0.22e18, abi.encodeWithSelector(IRiskSteward.HaircutOrder.selector, weth, uint64(0.2e18), uint64(0.22e18)));
-        _expectRevertPropose(INITIAL, weth, 0.18e18, abi.encodeWithSelector(IRiskSteward.HaircutOrder.selector, weth, uint64(0.18e18), uint64(0.1875e18)));
+        _expectRevertPropose(
+            MAINTENANCE,
+            weth,
+            0.22e18,
+            abi.encodeWithSelector(IRiskSteward.HaircutOrder.selector, weth, uint64(0.2e18), uint64(0.22e18))
+        );
+        _expectRevertPropose(
+            INITIAL,
+            weth,
+            0.18e18,
+            abi.encodeWithSelector(IRiskSteward.HaircutOrder.selector, weth, uint64(0.18e18), uint64(0.1875e18))
+        );
     }
 
     /// @dev The concentration add-on's price impact moves like any other margin parameter: a raise
@@ -157,7 +210,14 @@ contract RiskStewardTest is Test {
         assertEq(t.depthUsd, 50_000_000e18, "the depth untouched");
         assertEq(t.cap, 0.3e18, "the cap untouched");
         vm.warp(vm.getBlockTimestamp() + 1 days);
-        _expectRevertPropose(IMPACT, weth, 0.06e18, abi.encodeWithSelector(IRiskSteward.StepTooLarge.selector, IMPACT, weth, uint64(0.0375e18), uint64(0.06e18), uint64(0.25e18)));
+        _expectRevertPropose(
+            IMPACT,
+            weth,
+            0.06e18,
+            abi.encodeWithSelector(
+                IRiskSteward.StepTooLarge.selector, IMPACT, weth, uint64(0.0375e18), uint64(0.06e18), uint64(0.25e18)
+            )
+        );
         _propose(IMPACT, weth, 0.03e18);
         assertEq(engine.concentrationTerms(weth).impact, 0.0375e18, "a lowering waits");
         vm.warp(vm.getBlockTimestamp() + 3 days);
@@ -166,14 +226,23 @@ contract RiskStewardTest is Test {
     }
 
     function test_refusals() public {
-        _expectRevertPropose(SCAN, eth, 0.1e18, abi.encodeWithSelector(IRiskSteward.NoChange.selector, SCAN, eth, uint64(0.1e18)));
-        uint16 btc = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 60_000e8))), 1 hours, 1e18, 1e25);
+        _expectRevertPropose(
+            SCAN, eth, 0.1e18, abi.encodeWithSelector(IRiskSteward.NoChange.selector, SCAN, eth, uint64(0.1e18))
+        );
+        uint16 btc =
+            engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 60_000e8))), 1 hours, 1e18, 1e25);
         _expectRevertPropose(SCAN, btc, 0.1e18, abi.encodeWithSelector(IRiskSteward.NotStewarded.selector, SCAN, btc));
 
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, governance, steward.STEWARD_ROLE()));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, governance, steward.STEWARD_ROLE()
+            )
+        );
         vm.prank(governance);
         steward.propose(SCAN, eth, 0.11e18);
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, relayer, bytes32(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, relayer, bytes32(0))
+        );
         vm.prank(relayer);
         steward.setBounds(SCAN, eth, IRiskSteward.Bounds(0.01e18, 1e18, 1e18, 0, 0));
 
@@ -201,8 +270,8 @@ contract RiskStewardTest is Test {
             vm.prank(relayer);
             // 60% to 140% of the current value: some within a step, some not, some out of bounds.
             uint64 proposal = uint64(uint256(previous) * (0.6e18 + values[i] % 0.8e18) / 1e18);
-            try steward.propose(SCAN, eth, proposal) { } catch { }
-            try steward.executeLowering(SCAN, eth) { } catch { }
+            try steward.propose(SCAN, eth, proposal) {} catch {}
+            try steward.executeLowering(SCAN, eth) {} catch {}
             uint64 now_ = engine.scenarioParams(eth).scanRange;
             assertGe(now_, 0.05e18);
             assertLe(now_, 0.3e18);

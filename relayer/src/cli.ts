@@ -9,7 +9,10 @@ import { loadRelayerConfig, type RelayerConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import type { Relayer } from './relayer.js';
 
-export async function runRelayerCli(name: string, create: (config: RelayerConfig, log: Logger) => Promise<Relayer>): Promise<void> {
+export async function runRelayerCli(
+  name: string,
+  create: (config: RelayerConfig, log: Logger) => Promise<Relayer>,
+): Promise<void> {
   const opts = new Command()
     .name(name)
     .requiredOption('--config <file>', 'relayer config JSON (see relayer/src/config.ts for the fields)')

@@ -15,7 +15,10 @@ export const chainConfigSchema = z.object({
   eid: z.number().int().positive(),
   rpcUrl: z.string().url(),
   /** A WebSocket URL for new-head subscriptions; without one the relayer polls for heads. */
-  wsUrl: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
+  wsUrl: z
+    .string()
+    .regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL')
+    .optional(),
   /** A request to this chain's RPC not answered in this long fails (and is retried). */
   rpcTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
   /** Multicall3 on this chain (the canonical address unless given). */
@@ -114,12 +117,18 @@ export const relayerConfigSchema = z.object({
   /** Deliver packets ourselves (local chains). Off on public networks, where LayerZero's workers do. */
   devnetWorker: z.boolean().default(false),
   /** Key that signs deliveries; required when devnetWorker is on. */
-  relayerKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
+  relayerKey: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/)
+    .optional(),
   dataDir: z.string().min(1),
   api: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8787) }),
   /** Head polling interval (ms) on chains without a WebSocket URL. */
   pollIntervalMs: z.number().int().positive().default(250),
-  /** A message is stuck when not verified this many source blocks after its send, or not executed this many destination blocks after its verification. */
+  /**
+   * A message is stuck when not verified this many source blocks after its send, or not executed this many destination
+   * blocks after its verification.
+   */
   stuckAfterBlocks: z.number().int().min(1).max(1_000_000).default(30),
   /** Accounts the parity monitor compares with MarginHub.accountFigures each hub block (0: off). */
   paritySample: z.number().int().min(0).max(100).default(4),
@@ -141,9 +150,12 @@ export function parseRelayerConfig(input: unknown): RelayerConfig {
   if (config.devnetWorker && !config.relayerKey) throw new Error('devnetWorker needs relayerKey');
   if (config.devnetWorker) {
     // The devnet worker verifies packets with each chain's DVN and receive library (or SimpleMessageLib).
-    for (const c of config.chains) if (!c.messageLib && !c.uln) throw new Error(`${c.name}: the devnet worker needs the chain's uln workers (or messageLib)`);
+    for (const c of config.chains)
+      if (!c.messageLib && !c.uln)
+        throw new Error(`${c.name}: the devnet worker needs the chain's uln workers (or messageLib)`);
   }
-  if (!config.chains.some((c) => c.eid === config.hubEid)) throw new Error(`no chain has the hub's endpoint id ${config.hubEid}`);
+  if (!config.chains.some((c) => c.eid === config.hubEid))
+    throw new Error(`no chain has the hub's endpoint id ${config.hubEid}`);
   return config;
 }
 
@@ -158,15 +170,31 @@ export function chainFromManifest(c: DeployedChain): z.input<typeof chainConfigS
     endpoint: c.endpoint,
     vault: c.vault,
     ...(c.messageLib ? { messageLib: c.messageLib } : {}),
-    ...(c.uln?.requiredDVNs[0] ? { uln: { receiveLib: c.uln.receiveLib, dvn: c.uln.requiredDVNs[0], executor: c.uln.executor } } : {}),
+    ...(c.uln?.requiredDVNs[0]
+      ? { uln: { receiveLib: c.uln.receiveLib, dvn: c.uln.requiredDVNs[0], executor: c.uln.executor } }
+      : {}),
     ...(c.read?.requiredDVNs[0]
-      ? { read: { channel: c.read.channel, healthReader: c.read.healthReader, readLib: c.read.readLib, dvn: c.read.requiredDVNs[0], executor: c.read.executor } }
+      ? {
+          read: {
+            channel: c.read.channel,
+            healthReader: c.read.healthReader,
+            readLib: c.read.readLib,
+            dvn: c.read.requiredDVNs[0],
+            executor: c.read.executor,
+          },
+        }
       : {}),
   };
 }
 
-/** The hub, engine and chains of a relayer config, from a manifest; `chainSettings` adds per-chain settings by name (wsUrl, rpcTimeoutMs...). */
-export function configFromManifest(manifest: DeploymentManifest, chainSettings: Record<string, Record<string, unknown>> = {}) {
+/**
+ * The hub, engine and chains of a relayer config, from a manifest; `chainSettings` adds per-chain settings by name
+ * (wsUrl, rpcTimeoutMs...).
+ */
+export function configFromManifest(
+  manifest: DeploymentManifest,
+  chainSettings: Record<string, Record<string, unknown>> = {},
+) {
   return {
     hubEid: manifest.hubEid,
     hub: manifest.hub,
@@ -188,15 +216,20 @@ const manifestReferenceSchema = z.object({
  */
 export function loadRelayerConfig(path: string): RelayerConfig {
   const json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  if (typeof json !== 'object' || json === null || !('manifest' in json)) return withPathsFrom(path, parseRelayerConfig(json));
+  if (typeof json !== 'object' || json === null || !('manifest' in json))
+    return withPathsFrom(path, parseRelayerConfig(json));
   const reference = manifestReferenceSchema.safeParse(json);
   if (!reference.success) throw new Error(`invalid relayer config ${path}:\n${z.prettifyError(reference.error)}`);
   const { manifest: _manifest, chainSettings: _settings, ...rest } = json;
   const manifest = loadManifest(resolve(dirname(path), reference.data.manifest));
   // The risk parameter engine proposes to the deployment's steward unless the config names another.
   const riskParameters = rest.riskParameters as Record<string, unknown> | undefined;
-  if (riskParameters && riskParameters.steward === undefined && manifest.riskSteward) rest.riskParameters = { ...riskParameters, steward: manifest.riskSteward };
-  return withPathsFrom(path, parseRelayerConfig({ ...rest, ...configFromManifest(manifest, reference.data.chainSettings) }));
+  if (riskParameters && riskParameters.steward === undefined && manifest.riskSteward)
+    rest.riskParameters = { ...riskParameters, steward: manifest.riskSteward };
+  return withPathsFrom(
+    path,
+    parseRelayerConfig({ ...rest, ...configFromManifest(manifest, reference.data.chainSettings) }),
+  );
 }
 
 /** History files named in a config file are relative to it. */

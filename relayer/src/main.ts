@@ -9,6 +9,9 @@ import { Relayer } from './relayer.js';
 
 await runRelayerCli('npm run relayer --', async (config, log) => {
   // The devnet's stand-in DVN and executor run only on local devnets (npm start, devnet/relayerMain.ts).
-  if (config.devnetWorker) throw new Error('devnetWorker is for local devnets (npm start, or tsx relayer/src/devnet/relayerMain.ts); set it to false here');
+  if (config.devnetWorker)
+    throw new Error(
+      'devnetWorker is for local devnets (npm start, or tsx relayer/src/devnet/relayerMain.ts); set it to false here',
+    );
   return Relayer.create(config, log);
 });

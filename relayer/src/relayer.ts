@@ -91,9 +91,18 @@ export class Relayer {
     const metrics = new RelayerMetrics();
     const book = new AccountBook(reader, hubChain, store, log);
     const reconciler = new Reconciler(reader, chains, store, log, metrics, config.hubEid);
-    const parity = new ParityMonitor(reader.independent(hubChain.provider, new Multicall(hubChain.provider, hubChain.config.multicall)), hubChain, store, config.paritySample, log, metrics);
+    const parity = new ParityMonitor(
+      reader.independent(hubChain.provider, new Multicall(hubChain.provider, hubChain.config.multicall)),
+      hubChain,
+      store,
+      config.paritySample,
+      log,
+      metrics,
+    );
     const stuck = new StuckMessages(chains, store, config.stuckAfterBlocks, log, metrics);
-    const keeper = config.keeper ? new Keeper(config.keeper, reader, book, store, chains, config.hubEid, log, metrics) : undefined;
+    const keeper = config.keeper
+      ? new Keeper(config.keeper, reader, book, store, chains, config.hubEid, log, metrics)
+      : undefined;
 
     let relayer: Relayer | undefined;
     const listener: IndexerListener = {
@@ -111,12 +120,34 @@ export class Relayer {
     };
     const oapps = new Set([config.hub.toLowerCase(), ...config.chains.map((c) => c.vault.toLowerCase())]);
     const indexers = [...chains.values()].map(
-      (c) => new ChainIndexer(c, { hubEid: config.hubEid, hub: config.hub, engine: config.riskEngine, oapps }, store, listener, log, metrics),
+      (c) =>
+        new ChainIndexer(
+          c,
+          { hubEid: config.hubEid, hub: config.hub, engine: config.riskEngine, oapps },
+          store,
+          listener,
+          log,
+          metrics,
+        ),
     );
     book.caughtUp = () => indexers.every((i) => i.caughtUp);
     // The risk parameter engine runs beside the services like a plugin, when configured.
     const all = config.riskParameters ? [...plugins, new ParameterSteward(config.riskParameters)] : plugins;
-    relayer = new Relayer(config, store, chains, reader, indexers, book, reconciler, parity, stuck, metrics, keeper, all, log);
+    relayer = new Relayer(
+      config,
+      store,
+      chains,
+      reader,
+      indexers,
+      book,
+      reconciler,
+      parity,
+      stuck,
+      metrics,
+      keeper,
+      all,
+      log,
+    );
     for (const p of all) await p.attach(relayer);
     if (keeper) await keeper.prepare();
     return relayer;
@@ -149,7 +180,14 @@ export class Relayer {
     for (const c of this.chains.values()) c.heads.start();
     for (const p of this.plugins) p.start?.();
     this.book.loop.trigger();
-    this.stoppers.push(every(FLUSH_MS, this.flusher), every(RECONCILE_MS, this.reconciler.loop), every(RECONCILE_MS, this.stuck.loop), ...[...this.indexers.map((i) => i.loop), this.book.loop, ...(this.keeper ? [this.keeper.loop] : [])].map((loop) => every(SAFETY_MS, loop)));
+    this.stoppers.push(
+      every(FLUSH_MS, this.flusher),
+      every(RECONCILE_MS, this.reconciler.loop),
+      every(RECONCILE_MS, this.stuck.loop),
+      ...[...this.indexers.map((i) => i.loop), this.book.loop, ...(this.keeper ? [this.keeper.loop] : [])].map((loop) =>
+        every(SAFETY_MS, loop),
+      ),
+    );
     return `http://${this.config.api.host}:${port}`;
   }
 
@@ -177,7 +215,9 @@ export class Relayer {
   private async flush(): Promise<void> {
     this.metrics.messagesInFlight.set(this.store.inFlight().length);
     this.metrics.accounts.set(this.book.size());
-    this.metrics.accountsLiquidatable.set(this.book.all().filter((r) => r.health !== undefined && r.health < WAD).length);
+    this.metrics.accountsLiquidatable.set(
+      this.book.all().filter((r) => r.health !== undefined && r.health < WAD).length,
+    );
     for (const c of this.chains.values()) this.metrics.rpcRequests.set({ chain: c.config.name }, c.provider.requests);
     await this.store.flush();
   }
@@ -187,7 +227,13 @@ export class Relayer {
     await Promise.all([...this.chains.values()].map((c) => c.heads.stop()));
     await Promise.all(this.plugins.map((p) => p.stop()));
     await this.keeper?.stop();
-    await Promise.all([...this.indexers.map((i) => i.loop.stop()), this.book.loop.stop(), this.reconciler.loop.stop(), this.parity.loop.stop(), this.flusher.stop()]);
+    await Promise.all([
+      ...this.indexers.map((i) => i.loop.stop()),
+      this.book.loop.stop(),
+      this.reconciler.loop.stop(),
+      this.parity.loop.stop(),
+      this.flusher.stop(),
+    ]);
     if (this.server) {
       const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
       this.server.closeAllConnections();

@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The occ command: the built CLI (npm run build:sdk writes dist/).
-import "../dist/cli/main.js";
+import '../dist/cli/main.js';

@@ -13,7 +13,13 @@ const OPTION_LZ_RECEIVE = 1;
 const OPTION_LZ_READ = 5;
 
 function executorOption(type: number, body: string): string {
-  return concat([toBeHex(TYPE_3, 2), toBeHex(EXECUTOR_WORKER_ID, 1), toBeHex(dataLength(body) + 1, 2), toBeHex(type, 1), body]);
+  return concat([
+    toBeHex(TYPE_3, 2),
+    toBeHex(EXECUTOR_WORKER_ID, 1),
+    toBeHex(dataLength(body) + 1, 2),
+    toBeHex(type, 1),
+    body,
+  ]);
 }
 
 function assertGas(what: string, gas: bigint): void {
@@ -23,13 +29,17 @@ function assertGas(what: string, gas: bigint): void {
 /** Type-3 options asking the executor to run `lzReceive` with `gas` (and `value` wei, if any). */
 export function lzReceiveOption(gas: bigint, value = 0n): string {
   assertGas('lzReceive', gas);
-  return executorOption(OPTION_LZ_RECEIVE, value === 0n ? toBeHex(gas, 16) : concat([toBeHex(gas, 16), toBeHex(value, 16)]));
+  return executorOption(
+    OPTION_LZ_RECEIVE,
+    value === 0n ? toBeHex(gas, 16) : concat([toBeHex(gas, 16), toBeHex(value, 16)]),
+  );
 }
 
 /** Type-3 options asking the read executor to deliver an answer of `size` bytes with `gas` (and `value` wei). */
 export function lzReadOption(gas: bigint, size: number, value = 0n): string {
   assertGas('lzRead', gas);
-  if (!Number.isInteger(size) || size < 0 || size >= 2 ** 32) throw new RangeError(`lzRead answer size must be a uint32, got ${size}`);
+  if (!Number.isInteger(size) || size < 0 || size >= 2 ** 32)
+    throw new RangeError(`lzRead answer size must be a uint32, got ${size}`);
   const head = concat([toBeHex(gas, 16), toBeHex(size, 4)]);
   return executorOption(OPTION_LZ_READ, value === 0n ? head : concat([head, toBeHex(value, 16)]));
 }
@@ -37,14 +47,16 @@ export function lzReadOption(gas: bigint, size: number, value = 0n): string {
 /** The bodies of every executor option of `type` in type-3 `options`, in order. */
 function executorOptionBodies(options: string, type: number): string[] {
   const bytes = getBytes(options);
-  if (bytes.length < 2 || toBigInt(bytes.subarray(0, 2)) !== BigInt(TYPE_3)) throw new Error(`not type-3 options: ${hexlify(bytes.subarray(0, 2))}`);
+  if (bytes.length < 2 || toBigInt(bytes.subarray(0, 2)) !== BigInt(TYPE_3))
+    throw new Error(`not type-3 options: ${hexlify(bytes.subarray(0, 2))}`);
   const bodies: string[] = [];
-  for (let at = 2; at < bytes.length; ) {
+  for (let at = 2; at < bytes.length;) {
     if (at + 3 > bytes.length) throw new Error('options end inside an option header');
     const worker = bytes[at]!;
     const size = Number(toBigInt(bytes.subarray(at + 1, at + 3)));
     const start = at + 3;
-    if (size === 0 || start + size > bytes.length) throw new Error(`option at byte ${at} has size ${size} past the end`);
+    if (size === 0 || start + size > bytes.length)
+      throw new Error(`option at byte ${at} has size ${size} past the end`);
     if (worker === EXECUTOR_WORKER_ID && bytes[start] === type) bodies.push(dataSlice(bytes, start + 1, start + size));
     at = start + size;
   }

@@ -33,7 +33,11 @@ export const addressSchema = z
   .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
   .transform((a, ctx) => {
     if (!isAddress(a)) {
-      ctx.addIssue({ code: 'custom', message: 'invalid address checksum (EIP-55): use the checksummed or an all-lowercase address', input: a });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'invalid address checksum (EIP-55): use the checksummed or an all-lowercase address',
+        input: a,
+      });
       return z.NEVER;
     }
     return getAddress(a);
@@ -74,7 +78,10 @@ export function encodeMessage(input: MessageInput): string {
 export function decodeMessage(data: string | Uint8Array): Message {
   const bytes = getBytes(data);
   if (bytes.length !== MESSAGE_LENGTH) {
-    throw new MessageDecodeError('InvalidMessageLength', `message is ${bytes.length} bytes, expected ${MESSAGE_LENGTH}`);
+    throw new MessageDecodeError(
+      'InvalidMessageLength',
+      `message is ${bytes.length} bytes, expected ${MESSAGE_LENGTH}`,
+    );
   }
   if (bytes[0] !== MESSAGE_VERSION) {
     throw new MessageDecodeError('UnsupportedVersion', `message version ${bytes[0]}, expected ${MESSAGE_VERSION}`);

@@ -16,7 +16,9 @@ import { WAD } from '../src/risk/fixedPoint.js';
 import { concentratedHaircuts } from '../src/risk/concentration.js';
 import { rng } from './optionMathVectors.js';
 
-export const CONCENTRATION_VECTOR_FILE = fileURLToPath(new URL('../../contracts/test/vectors/concentration.hex', import.meta.url));
+export const CONCENTRATION_VECTOR_FILE = fileURLToPath(
+  new URL('../../contracts/test/vectors/concentration.hex', import.meta.url),
+);
 export const CONCENTRATION_VECTOR_COUNT = 600;
 
 const TUPLE =
@@ -24,7 +26,8 @@ const TUPLE =
   'uint256 addOn,uint256 raisedInitial,uint256 raisedMaintenance)[]';
 
 /** A random number with a log-uniform order of magnitude below 10^maxDigits. */
-const logUniform = (next: (bound: bigint) => bigint, maxDigits: number): bigint => next(10n ** next(BigInt(maxDigits) + 1n) + 1n);
+const logUniform = (next: (bound: bigint) => bigint, maxDigits: number): bigint =>
+  next(10n ** next(BigInt(maxDigits) + 1n) + 1n);
 
 export function generateConcentrationVectors(): string {
   const next = rng(0xc0ce7n);

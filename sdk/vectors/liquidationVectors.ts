@@ -19,7 +19,9 @@ import { WAD } from '../src/risk/fixedPoint.js';
 import { liquidationAmounts, urgencyBonus, type SizingInputs } from '../src/risk/liquidation.js';
 import { rng } from './optionMathVectors.js';
 
-export const BONUS_VECTOR_FILE = fileURLToPath(new URL('../../contracts/test/vectors/urgency-bonus.hex', import.meta.url));
+export const BONUS_VECTOR_FILE = fileURLToPath(
+  new URL('../../contracts/test/vectors/urgency-bonus.hex', import.meta.url),
+);
 export const BONUS_VECTOR_COUNT = 600;
 
 export function generateBonusVectors(): string {
@@ -30,13 +32,23 @@ export function generateBonusVectors(): string {
     const minShare = next(5n) === 0n ? WAD : next(WAD + 1n);
     const fullHealth = next(WAD);
     const pick = next(10n);
-    const health = pick === 0n ? WAD + next(3n * WAD) : pick === 1n ? next(fullHealth + 1n) : fullHealth + 1n + next(WAD - fullHealth - 1n);
+    const health =
+      pick === 0n
+        ? WAD + next(3n * WAD)
+        : pick === 1n
+          ? next(fullHealth + 1n)
+          : fullHealth + 1n + next(WAD - fullHealth - 1n);
     vectors.push([health, maxBonus, minShare, fullHealth, urgencyBonus(health, maxBonus, minShare, fullHealth)]);
   }
-  return AbiCoder.defaultAbiCoder().encode(['tuple(uint256 health,uint256 maxBonus,uint256 minShare,uint256 fullHealth,uint256 bonus)[]'], [vectors]);
+  return AbiCoder.defaultAbiCoder().encode(
+    ['tuple(uint256 health,uint256 maxBonus,uint256 minShare,uint256 fullHealth,uint256 bonus)[]'],
+    [vectors],
+  );
 }
 
-export const SIZING_VECTOR_FILE = fileURLToPath(new URL('../../contracts/test/vectors/liquidation-sizing.hex', import.meta.url));
+export const SIZING_VECTOR_FILE = fileURLToPath(
+  new URL('../../contracts/test/vectors/liquidation-sizing.hex', import.meta.url),
+);
 export const SIZING_VECTOR_COUNT = 600;
 
 const SIZING_TUPLE =
@@ -48,7 +60,8 @@ const SIZING_TUPLE =
 function sizingInputs(next: (bound: bigint) => bigint): SizingInputs {
   const requirement = next(10n) === 0n ? 0n : next(10_000_000n * WAD);
   // Equity from deep negative to above the requirement, often near it.
-  const equity = next(3n) === 0n ? requirement - next(requirement / 10n + 1n) : next(12_000_000n * WAD) - 2_000_000n * WAD;
+  const equity =
+    next(3n) === 0n ? requirement - next(requirement / 10n + 1n) : next(12_000_000n * WAD) - 2_000_000n * WAD;
   const decimals = [6, 8, 18][Number(next(3n))]!;
   const step = next(2n) === 0n ? 10n ** 12n : 1n;
   const fullCloseHealth = next(WAD + 1n);

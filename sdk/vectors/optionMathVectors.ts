@@ -33,8 +33,8 @@ export function generateOptionVectors(): string {
   const options: Array<[bigint, bigint, bigint, bigint, bigint, boolean, bigint, bigint, bigint]> = [];
   for (let i = 0; i < OPTION_VECTOR_COUNT; i++) {
     const spot = WAD + next(1_000_000n * WAD);
-    const strike = (spot * (WAD / 5n + next(48n * WAD / 10n))) / WAD;
-    const vol = WAD / 20n + next(295n * WAD / 100n);
+    const strike = (spot * (WAD / 5n + next((48n * WAD) / 10n))) / WAD;
+    const vol = WAD / 20n + next((295n * WAD) / 100n);
     // A tenth of the cases at expiry, a tenth within a day, the rest up to three years.
     const pick = next(10n);
     const t = pick === 0n ? 0n : pick === 1n ? next(WAD / 365n) : next(3n * WAD);
@@ -49,12 +49,17 @@ export function generateOptionVectors(): string {
     cdf.push([x, normCdf(x)]);
   }
   return AbiCoder.defaultAbiCoder().encode(
-    ['tuple(int256 spot,int256 strike,int256 vol,int256 timeYears,int256 rate,bool isCall,int256 price,int256 delta,int256 vega)[]', 'tuple(int256 x,int256 n)[]'],
+    [
+      'tuple(int256 spot,int256 strike,int256 vol,int256 timeYears,int256 rate,bool isCall,int256 price,int256 delta,int256 vega)[]',
+      'tuple(int256 x,int256 n)[]',
+    ],
     [options, cdf],
   );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(VECTOR_FILE, generateOptionVectors() + '\n');
-  process.stdout.write(`wrote ${OPTION_VECTOR_COUNT} option and ${CDF_VECTOR_COUNT} normal-CDF vectors to ${VECTOR_FILE}\n`);
+  process.stdout.write(
+    `wrote ${OPTION_VECTOR_COUNT} option and ${CDF_VECTOR_COUNT} normal-CDF vectors to ${VECTOR_FILE}\n`,
+  );
 }

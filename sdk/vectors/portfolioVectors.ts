@@ -13,7 +13,17 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AbiCoder } from 'ethers';
 import { WAD } from '../src/risk/fixedPoint.js';
-import { CALL, PERP, PUT, portfolioMargin, type Collateral, type PairOffset, type PortfolioResult, type Position, type Underlying } from '../src/risk/portfolioMargin.js';
+import {
+  CALL,
+  PERP,
+  PUT,
+  portfolioMargin,
+  type Collateral,
+  type PairOffset,
+  type PortfolioResult,
+  type Position,
+  type Underlying,
+} from '../src/risk/portfolioMargin.js';
 import { rng } from './optionMathVectors.js';
 
 /** Four files of 500, so forge checks them in parallel and each fits comfortably in EVM memory. */
@@ -86,7 +96,11 @@ export function randomPortfolios(count: number, seed: bigint): Omit<PortfolioVec
       const moneyness = next(2n) === 0n ? 90n * PCT + next(20n * PCT) : 20n * PCT + next(480n * PCT);
       const pick = next(10n);
       const timeYears = pick === 0n ? 0n : pick <= 2n ? next(WAD / 52n) : next(2n * WAD);
-      positions.push(kind === PERP ? { underlying, kind, size, strike: 0n, timeYears: 0n } : { underlying, kind: kind === 1 ? CALL : PUT, size, strike: (spot * moneyness) / WAD, timeYears });
+      positions.push(
+        kind === PERP
+          ? { underlying, kind, size, strike: 0n, timeYears: 0n }
+          : { underlying, kind: kind === 1 ? CALL : PUT, size, strike: (spot * moneyness) / WAD, timeYears },
+      );
     }
     const offsets: PairOffset[] = [];
     if (nU >= 2 && next(2n) === 0n) offsets.push({ a: 0, b: 1, credit: next(80n * PCT) });
@@ -104,7 +118,9 @@ export function generatePortfolioVectors(): string[] {
     result: portfolioMargin(v.cash, v.underlyings, v.collateral, v.positions, v.offsets),
   }));
   const per = PORTFOLIO_VECTOR_COUNT / PORTFOLIO_VECTOR_FILES.length;
-  return PORTFOLIO_VECTOR_FILES.map((_, i) => AbiCoder.defaultAbiCoder().encode([PORTFOLIO_VECTOR_ABI], [vectors.slice(i * per, (i + 1) * per)]) + '\n');
+  return PORTFOLIO_VECTOR_FILES.map(
+    (_, i) => AbiCoder.defaultAbiCoder().encode([PORTFOLIO_VECTOR_ABI], [vectors.slice(i * per, (i + 1) * per)]) + '\n',
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { AggregatorV3Interface } from "../interfaces/AggregatorV3Interface.sol";
+import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 
 /// @notice A Chainlink-style feed whose answer its owner sets, for local devnets and tests only.
 contract ManualAggregator is AggregatorV3Interface {

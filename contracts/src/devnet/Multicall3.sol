@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { IMulticall3 } from "../interfaces/IMulticall3.sol";
+import {IMulticall3} from "../interfaces/IMulticall3.sol";
 
 /// @notice The read side of Multicall3 (mds1/multicall, MIT), which every public EVM network has at
 /// 0xcA11bde05977b3631167028862bE2a173976CA11. The devnet places this contract's runtime code at
@@ -17,7 +17,7 @@ contract Multicall3 is IMulticall3 {
             Call3 calldata c = calls[i];
             (bool success, bytes memory data) = c.target.call(c.callData);
             if (!success && !c.allowFailure) revert CallFailed(i);
-            returnData[i] = Result(success, data);
+            returnData[i] = Result({success: success, returnData: data});
         }
     }
 

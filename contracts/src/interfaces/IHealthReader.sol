@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { MessagingFee, MessagingReceipt } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
-import { AccountId } from "../libraries/AccountIdLib.sol";
+import {MessagingFee, MessagingReceipt} from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
+import {AccountId} from "../libraries/AccountIdLib.sol";
 
 /// @title IHealthReader
 /// @notice An account's unified figures, read from the MarginHub on the hub chain with
@@ -73,7 +73,10 @@ interface IHealthReader {
         returns (MessagingReceipt memory receipt);
 
     /// @notice The LayerZero fee `requestFigures` costs for `account`.
-    function quoteRequest(AccountId account, bytes calldata extraOptions) external view returns (MessagingFee memory fee);
+    function quoteRequest(AccountId account, bytes calldata extraOptions)
+        external
+        view
+        returns (MessagingFee memory fee);
 
     /// @notice The lzRead command `requestFigures` sends for `account` as of `asOf`.
     function readCommand(AccountId account, uint64 asOf) external view returns (bytes memory);

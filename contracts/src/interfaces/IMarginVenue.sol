@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { AccountId } from "../libraries/AccountIdLib.sol";
+import {AccountId} from "../libraries/AccountIdLib.sol";
 
 /// @notice What an authorised trading venue (a perp or option exchange) calls on the hub to
 /// record trades it matched. The hub is the only ledger: it books positions and cash for both

@@ -46,7 +46,9 @@ interface IRiskSteward {
     /// @notice A raise took effect at once.
     event ParameterRaised(Parameter indexed parameter, uint16 indexed id, uint64 previous, uint64 value);
     /// @notice A lowering was queued; `executeLowering` applies it from `executableAt`.
-    event LoweringQueued(Parameter indexed parameter, uint16 indexed id, uint64 current, uint64 value, uint64 executableAt);
+    event LoweringQueued(
+        Parameter indexed parameter, uint16 indexed id, uint64 current, uint64 value, uint64 executableAt
+    );
     /// @notice A queued lowering took effect.
     event ParameterLowered(Parameter indexed parameter, uint16 indexed id, uint64 previous, uint64 value);
     /// @notice A queued lowering was dropped: a raise came first, or the steward replaced it.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { AggregatorV3Interface } from "../interfaces/AggregatorV3Interface.sol";
+import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 
 /// @notice Prices for the hub's risk assets (underlyings), read from Chainlink-style feeds and
 /// refused, with a named error, when they cannot be trusted: stale, non-positive, outside the
@@ -10,7 +10,6 @@ import { AggregatorV3Interface } from "../interfaces/AggregatorV3Interface.sol";
 /// liquidations) goes through `_price`, so a bad feed blocks those actions instead of letting
 /// them run on a wrong number.
 abstract contract OracleGuard {
-    uint256 internal constant WAD = 1e18;
     uint256 public constant MAX_RISK_ASSETS = 64;
 
     struct RiskAsset {
@@ -28,7 +27,9 @@ abstract contract OracleGuard {
     AggregatorV3Interface public sequencerFeed;
     uint32 public sequencerGracePeriod;
 
-    event RiskAssetConfigured(uint16 indexed riskAsset, address feed, uint32 maxAge, uint128 minPrice, uint128 maxPrice);
+    event RiskAssetConfigured(
+        uint16 indexed riskAsset, address feed, uint32 maxAge, uint128 minPrice, uint128 maxPrice
+    );
     event SequencerFeedConfigured(address feed, uint32 gracePeriod);
 
     error UnknownRiskAsset(uint16 riskAsset);
@@ -88,8 +89,11 @@ abstract contract OracleGuard {
         if (answer <= 0) revert NonPositivePrice(id, answer);
         if (updatedAt + ra.maxAge < block.timestamp) revert StalePrice(id, updatedAt, ra.maxAge);
         uint8 dec = ra.feedDecimals;
+        // forge-lint: disable-next-line(unsafe-typecast) answer > 0 (checked)
         priceWad = dec <= 18 ? uint256(answer) * 10 ** (18 - dec) : uint256(answer) / 10 ** (dec - 18);
-        if (priceWad < ra.minPrice || priceWad > ra.maxPrice) revert PriceOutOfBounds(id, priceWad, ra.minPrice, ra.maxPrice);
+        if (priceWad < ra.minPrice || priceWad > ra.maxPrice) {
+            revert PriceOutOfBounds(id, priceWad, ra.minPrice, ra.maxPrice);
+        }
     }
 
     /// @dev Chainlink's sequencer feed answers 0 when up and 1 when down; `startedAt` is when the
@@ -100,6 +104,8 @@ abstract contract OracleGuard {
         if (address(feed) == address(0)) return;
         (, int256 answer, uint256 startedAt,,) = feed.latestRoundData();
         if (answer != 0) revert SequencerDown();
-        if (block.timestamp < startedAt + sequencerGracePeriod) revert SequencerGracePeriodNotOver(startedAt, sequencerGracePeriod);
+        if (block.timestamp < startedAt + sequencerGracePeriod) {
+            revert SequencerGracePeriodNotOver(startedAt, sequencerGracePeriod);
+        }
     }
 }

@@ -1,20 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Ownable } from "@openzeppelin/contracts/access/Ownable.sol";
-import { OAppRead } from "@layerzerolabs/oapp-evm/contracts/oapp/OAppRead.sol";
-import { OAppOptionsType3 } from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OAppOptionsType3.sol";
-import { Origin, MessagingFee, MessagingReceipt } from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
-import { ReadCodecV1, EVMCallRequestV1 } from "@layerzerolabs/oapp-evm/contracts/oapp/libs/ReadCodecV1.sol";
-import { IHealthReader } from "../interfaces/IHealthReader.sol";
-import { IMulticall3 } from "../interfaces/IMulticall3.sol";
-import { AccountId } from "../libraries/AccountIdLib.sol";
-import { MarginMath } from "../risk/MarginMath.sol";
-
-/// @notice The hub view the reader calls (MarginHub's, declared here so a spoke deploys no hub code).
-interface IAccountFigures {
-    function accountFigures(AccountId account) external view returns (MarginMath.Figures memory);
-}
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {OAppRead} from "@layerzerolabs/oapp-evm/contracts/oapp/OAppRead.sol";
+import {OAppOptionsType3} from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OAppOptionsType3.sol";
+import {Origin, MessagingFee, MessagingReceipt} from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
+import {ReadCodecV1, EVMCallRequestV1} from "@layerzerolabs/oapp-evm/contracts/oapp/libs/ReadCodecV1.sol";
+import {IAccountFigures} from "../interfaces/IAccountFigures.sol";
+import {IHealthReader} from "../interfaces/IHealthReader.sol";
+import {IMulticall3} from "../interfaces/IMulticall3.sol";
+import {AccountId} from "../libraries/AccountIdLib.sol";
+import {MarginMath} from "../risk/MarginMath.sol";
 
 /// @title HealthReader
 /// @notice Unified health on any chain: asks the MarginHub for an account's figures with
@@ -80,7 +76,7 @@ contract HealthReader is OAppRead, OAppOptionsType3, IHealthReader {
             readChannel,
             readCommand(account, asOf),
             combineOptions(readChannel, READ_FIGURES, extraOptions),
-            MessagingFee(msg.value, 0),
+            MessagingFee({nativeFee: msg.value, lzTokenFee: 0}),
             payable(msg.sender)
         );
         requestedAccount[receipt.guid] = account;

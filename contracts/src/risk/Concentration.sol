@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
-import { FixedPointMathLib } from "solady/utils/FixedPointMathLib.sol";
+import {WAD} from "../libraries/FixedPoint.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {FixedPointMathLib} from "solady/utils/FixedPointMathLib.sol";
 
 /// @notice The per-account concentration add-on (docs/risk-model.md section 10.5): selling a
 /// holding worth `Q` into a market of depth `D` moves the price by about `impact × √(Q / D)`
@@ -10,8 +11,6 @@ import { FixedPointMathLib } from "solady/utils/FixedPointMathLib.sol";
 /// that much, up to a cap. `sdk/src/risk/concentration.ts` performs the same integer operations.
 /// @dev All WAD; every step rounds down.
 library Concentration {
-    uint256 internal constant WAD = 1e18;
-
     /// @notice `min(cap, impact × √(valueUsd / depthUsd))`; 0 without depth, impact or value.
     function addOn(uint256 valueUsd, uint256 depthUsd, uint256 impact, uint256 cap) internal pure returns (uint256) {
         if (depthUsd == 0 || impact == 0 || valueUsd == 0) return 0;

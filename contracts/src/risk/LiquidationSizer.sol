@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
-import { MarginMath } from "./MarginMath.sol";
-import { RiskConfig } from "./RiskConfig.sol";
+import {WAD} from "../libraries/FixedPoint.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {MarginMath} from "./MarginMath.sol";
+import {RiskConfig} from "./RiskConfig.sol";
 
 /// @title LiquidationSizer
 /// @notice How much debt a collateral liquidation repays and how many tokens it pays the keeper
@@ -13,8 +14,6 @@ import { RiskConfig } from "./RiskConfig.sol";
 /// @dev Its own contract, created by the risk engine, because the engine is near the 24 KB limit
 /// and the via-IR optimizer grows it by kilobytes for any change of this code inlined there.
 contract LiquidationSizer {
-    uint256 internal constant WAD = 1e18;
-
     /// @notice One liquidation's inputs: the account's maintenance figures and debt, the asset's
     /// holding, price and terms, the keeper's offer, and the engine's liquidation parameters.
     struct Inputs {
@@ -47,6 +46,7 @@ contract LiquidationSizer {
         uint256 keep = Math.mulDiv(WAD + bonus, WAD - x.maintenanceHaircut, WAD);
         if (keep < WAD) {
             int256 gap = int256(Math.mulDiv(x.requirement, lp.targetHealth, WAD, Math.Rounding.Ceil)) - x.equity;
+            // forge-lint: disable-next-line(unsafe-typecast) gap > 0
             if (gap > 0) limit = Math.min(limit, Math.mulDiv(uint256(gap), WAD, WAD - keep, Math.Rounding.Ceil));
         }
         repay = Math.min(x.maxRepay, Math.ceilDiv(limit, x.step) * x.step);
@@ -54,7 +54,8 @@ contract LiquidationSizer {
         if (seized > x.held) {
             // Not enough collateral for the full reward: seize all of it, repay only what it is worth.
             seized = x.held;
-            uint256 worth = Math.mulDiv(MarginMath.tokenValue(x.held, x.decimals, x.price), WAD, WAD + bonus, Math.Rounding.Ceil);
+            uint256 worth =
+                Math.mulDiv(MarginMath.tokenValue(x.held, x.decimals, x.price), WAD, WAD + bonus, Math.Rounding.Ceil);
             repay = Math.min(x.maxRepay, Math.ceilDiv(worth, x.step) * x.step);
         }
     }

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
+import {WAD} from "../libraries/FixedPoint.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 /// @notice Fixed-point helpers the hub and the engine share: health from figures, token values,
 /// and the figures struct the hub reports. The margin model itself is PortfolioMargin.
 /// Units: USD amounts and prices in WAD (1e18 = $1). Rounding always favours the protocol.
 library MarginMath {
-    uint256 internal constant WAD = 1e18;
     /// @notice Health of an account with nothing to maintain and no negative equity.
     uint256 internal constant MAX_HEALTH = type(uint256).max;
 
@@ -23,23 +23,28 @@ library MarginMath {
     function health(int256 equity, uint256 requirement) internal pure returns (uint256) {
         if (equity <= 0) return requirement == 0 && equity == 0 ? MAX_HEALTH : 0;
         if (requirement == 0) return MAX_HEALTH;
+        // forge-lint: disable-next-line(unsafe-typecast) equity > 0 here
         return Math.mulDiv(uint256(equity), WAD, requirement);
     }
 
-    /// @notice The liquidation bonus at `health` (docs/risk-model.md section 8.1): `minShare` of
+    /// @notice The liquidation bonus at health `h` (docs/risk-model.md section 8.1): `minShare` of
     /// `maxBonus` at health 1, rising linearly as health falls, to all of it at `fullHealth` and
     /// below. Each step rounds down (a smaller bonus: the account pays less).
     /// `sdk/src/risk/liquidation.ts` performs the same integer operations in the same order.
-    /// @param health WAD, below 1e18 for a liquidatable account (at or above 1e18: the floor)
+    /// @param h health, WAD, below 1e18 for a liquidatable account (at or above 1e18: the floor)
     /// @param maxBonus the asset's liquidation bonus, WAD
     /// @param minShare share of it paid at health 1, WAD (1e18: a flat bonus)
     /// @param fullHealth health at and below which the whole bonus is paid, WAD, below 1e18
     /// Plain products: the operands are WAD fractions (a bonus is at most 25%), so none overflows
     /// and each equals `mulDiv` rounding down, without its 512-bit code in the engine.
-    function urgencyBonus(uint256 health, uint256 maxBonus, uint256 minShare, uint256 fullHealth) internal pure returns (uint256) {
-        if (health <= fullHealth) return maxBonus;
-        if (health >= WAD) return maxBonus * minShare / WAD;
-        uint256 urgency = (WAD - health) * WAD / (WAD - fullHealth);
+    function urgencyBonus(uint256 h, uint256 maxBonus, uint256 minShare, uint256 fullHealth)
+        internal
+        pure
+        returns (uint256)
+    {
+        if (h <= fullHealth) return maxBonus;
+        if (h >= WAD) return maxBonus * minShare / WAD;
+        uint256 urgency = (WAD - h) * WAD / (WAD - fullHealth);
         uint256 share = minShare + (WAD - minShare) * urgency / WAD;
         return maxBonus * share / WAD;
     }
@@ -50,6 +55,7 @@ library MarginMath {
     }
 
     function abs(int256 x) internal pure returns (uint256) {
+        // forge-lint: disable-next-line(unsafe-typecast) x >= 0 is checked, and -x reverts for type(int256).min
         return x >= 0 ? uint256(x) : uint256(-x);
     }
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { OptionMath } from "./OptionMath.sol";
-import { PortfolioMargin } from "./PortfolioMargin.sol";
+import {OptionMath} from "./OptionMath.sol";
+import {PortfolioMargin} from "./PortfolioMargin.sol";
 
 /// @title MarginModel
 /// @notice The portfolio margin model (`PortfolioMargin`, docs/risk-model.md section 6) and the
@@ -22,11 +22,17 @@ contract MarginModel {
         PortfolioMargin.PairOffset[] memory offsets,
         bool withInitial
     ) external pure returns (PortfolioMargin.Result memory) {
-        return withInitial ? PortfolioMargin.compute(cash, u, c, p, offsets) : PortfolioMargin.computeMaintenance(cash, u, c, p, offsets);
+        return withInitial
+            ? PortfolioMargin.compute(cash, u, c, p, offsets)
+            : PortfolioMargin.computeMaintenance(cash, u, c, p, offsets);
     }
 
     /// @notice Black-Scholes premium of one unit of a European option at rate 0 (USD WAD).
-    function optionPrice(int256 spot, int256 strike, int256 vol, int256 timeYears, bool isCall) external pure returns (int256) {
+    function optionPrice(int256 spot, int256 strike, int256 vol, int256 timeYears, bool isCall)
+        external
+        pure
+        returns (int256)
+    {
         return OptionMath.price(spot, strike, vol, timeYears, 0, isCall);
     }
 }

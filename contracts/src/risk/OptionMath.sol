@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { FixedPointMathLib } from "solady/utils/FixedPointMathLib.sol";
+import {SIGNED_WAD as WAD} from "../libraries/FixedPoint.sol";
+import {FixedPointMathLib} from "solady/utils/FixedPointMathLib.sol";
 
 /// @notice Option pricing in WAD fixed point: the normal distribution and Black-Scholes for
 /// European calls and puts, with delta and vega. `sdk/src/risk/optionMath.ts` performs the same
@@ -11,8 +12,6 @@ import { FixedPointMathLib } from "solady/utils/FixedPointMathLib.sol";
 /// Units: prices in USD WAD, volatility and rate as WAD fractions per year (0.8e18 = 80%), time
 /// in WAD years. Signed products and quotients truncate toward zero, as Solidity does.
 library OptionMath {
-    int256 internal constant WAD = 1e18;
-
     // Abramowitz & Stegun 26.2.17 (|error| < 7.5e-8): N(x) = 1 - pdf(x) * t * poly(t), t = 1 / (1 + p x).
     int256 internal constant P = 231641900000000000;
     int256 internal constant B1 = 319381530000000000;
@@ -63,7 +62,8 @@ library OptionMath {
         pure
         returns (Greeks memory g)
     {
-        (int256 discountedStrike, int256 sqrtT, int256 d1, int256 d2, bool intrinsicOnly) = _terms(spot, strike, vol, timeYears, rate);
+        (int256 discountedStrike, int256 sqrtT, int256 d1, int256 d2, bool intrinsicOnly) =
+            _terms(spot, strike, vol, timeYears, rate);
         if (intrinsicOnly) {
             g.price = _intrinsic(spot, discountedStrike, isCall);
             g.delta = g.price > 0 ? (isCall ? WAD : -WAD) : int256(0);
@@ -82,7 +82,8 @@ library OptionMath {
         pure
         returns (int256 p)
     {
-        (int256 discountedStrike,, int256 d1, int256 d2, bool intrinsicOnly) = _terms(spot, strike, vol, timeYears, rate);
+        (int256 discountedStrike,, int256 d1, int256 d2, bool intrinsicOnly) =
+            _terms(spot, strike, vol, timeYears, rate);
         if (intrinsicOnly) return _intrinsic(spot, discountedStrike, isCall);
         (p,) = _premium(spot, discountedStrike, d1, d2, isCall);
     }
@@ -96,6 +97,7 @@ library OptionMath {
     {
         if (spot <= 0 || strike <= 0 || vol < 0 || timeYears < 0 || rate < 0) revert InvalidOptionInput();
         discountedStrike = mulWad(strike, FixedPointMathLib.expWad(-mulWad(rate, timeYears)));
+        // forge-lint: disable-next-line(unsafe-typecast) timeYears >= 0 (checked); its root is smaller
         sqrtT = int256(FixedPointMathLib.sqrtWad(uint256(timeYears)));
         int256 sigmaSqrtT = mulWad(vol, sqrtT);
         int256 moneyness = divWad(spot, strike);

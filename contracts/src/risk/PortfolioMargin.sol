@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { OptionMath } from "./OptionMath.sol";
+import {SIGNED_WAD as WAD} from "../libraries/FixedPoint.sol";
+import {OptionMath} from "./OptionMath.sol";
 
 /// @notice SPAN-style portfolio margin (docs/risk-model.md section 6): per underlying, the worst
 /// loss over a grid of spot and volatility scenarios of everything exposed to it (collateral,
@@ -12,8 +13,6 @@ import { OptionMath } from "./OptionMath.sol";
 /// outputs. All quantities are int256 WAD (see the spec for units); the only loops are over the
 /// account's own holdings and positions, which the hub bounds.
 library PortfolioMargin {
-    int256 internal constant WAD = 1e18;
-
     uint8 internal constant PERP = 0;
     uint8 internal constant CALL = 1;
     uint8 internal constant PUT = 2;
@@ -139,18 +138,22 @@ library PortfolioMargin {
             if (!withInitial) continue;
             // At least the maintenance figure: the initial grid is wider but coarser, and opening
             // risk must never leave an account liquidatable.
-            reqI[k] = max(max(worstLoss(u[k], k, c, p, rp.scanRange * rp.initialMultiple / WAD, true), shortMin), reqM[k]);
+            reqI[k] =
+                max(max(worstLoss(u[k], k, c, p, rp.scanRange * rp.initialMultiple / WAD, true), shortMin), reqM[k]);
         }
         r.maintenanceRequirement = afterOffsets(reqM, r.delta, offsets);
         if (withInitial) r.initialRequirement = afterOffsets(reqI, r.delta, offsets);
     }
 
     /// @notice Largest loss over the 16 scenarios of everything exposed to underlying `k`.
-    function worstLoss(Underlying memory und, uint256 k, Collateral[] memory c, Position[] memory p, int256 range, bool initial)
-        internal
-        pure
-        returns (int256 worst)
-    {
+    function worstLoss(
+        Underlying memory und,
+        uint256 k,
+        Collateral[] memory c,
+        Position[] memory p,
+        int256 range,
+        bool initial
+    ) internal pure returns (int256 worst) {
         int256 base = exposureValue(k, c, p, und.spot, und.vol, initial);
         int256 volShift = und.params.volShift;
         // Seven spot steps (0, +-1/3, +-2/3, +-1 of the range), each with volatility up and down.
@@ -176,7 +179,9 @@ library PortfolioMargin {
         returns (int256 v)
     {
         for (uint256 i; i < c.length; ++i) {
-            if (c[i].underlying == k) v += collateralValue(c[i], spot, initial ? c[i].initialHaircut : c[i].maintenanceHaircut);
+            if (c[i].underlying == k) {
+                v += collateralValue(c[i], spot, initial ? c[i].initialHaircut : c[i].maintenanceHaircut);
+            }
         }
         for (uint256 i; i < p.length; ++i) {
             if (p[i].underlying == k) v += positionMark(p[i], spot, vol);
@@ -190,7 +195,11 @@ library PortfolioMargin {
     }
 
     /// @return value positionMark, delta units and vega USD of one position.
-    function positionValue(Position memory pos, int256 spot, int256 vol) internal pure returns (int256 value, int256 delta, int256 vega) {
+    function positionValue(Position memory pos, int256 spot, int256 vol)
+        internal
+        pure
+        returns (int256 value, int256 delta, int256 vega)
+    {
         return _position(pos, spot, vol, true);
     }
 
@@ -208,7 +217,8 @@ library PortfolioMargin {
         } else {
             if (pos.kind != CALL && pos.kind != PUT) revert UnknownKind(pos.kind);
             if (withGreeks) {
-                OptionMath.Greeks memory g = OptionMath.blackScholes(spot, pos.strike, vol, pos.timeYears, 0, pos.kind == CALL);
+                OptionMath.Greeks memory g =
+                    OptionMath.blackScholes(spot, pos.strike, vol, pos.timeYears, 0, pos.kind == CALL);
                 unitPrice = g.price;
                 delta = pos.size * g.delta / WAD;
                 vega = pos.size * g.vega / WAD;
@@ -224,15 +234,25 @@ library PortfolioMargin {
         return col.amount * spot / int256(10 ** col.decimals) * (WAD - haircut) / WAD;
     }
 
-    function shortOptionCharge(Position[] memory p, uint256 k, int256 spot, int256 minimum) internal pure returns (int256 charge) {
+    function shortOptionCharge(Position[] memory p, uint256 k, int256 spot, int256 minimum)
+        internal
+        pure
+        returns (int256 charge)
+    {
         for (uint256 i; i < p.length; ++i) {
-            if (p[i].underlying == k && p[i].kind != PERP && p[i].size < 0) charge += mulWadUp(mulWadUp(-p[i].size, spot), minimum);
+            if (p[i].underlying == k && p[i].kind != PERP && p[i].size < 0) {
+                charge += mulWadUp(mulWadUp(-p[i].size, spot), minimum);
+            }
         }
     }
 
     /// @notice Sum of the per-underlying requirements less pair credits, never below the largest.
     /// @dev Each pair consumes the requirement it offsets, so one unit of risk earns one credit.
-    function afterOffsets(int256[] memory req, int256[] memory delta, PairOffset[] memory offsets) internal pure returns (int256 total) {
+    function afterOffsets(int256[] memory req, int256[] memory delta, PairOffset[] memory offsets)
+        internal
+        pure
+        returns (int256 total)
+    {
         int256 largest;
         for (uint256 k; k < req.length; ++k) {
             total += req[k];

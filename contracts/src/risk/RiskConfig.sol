@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { AccessControl } from "@openzeppelin/contracts/access/AccessControl.sol";
-import { AggregatorV3Interface } from "../interfaces/AggregatorV3Interface.sol";
-import { OracleGuard } from "../oracle/OracleGuard.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {OracleGuard} from "../oracle/OracleGuard.sol";
+import {ZeroAddress} from "../libraries/Errors.sol";
 
 /// @notice The risk configuration: collateral assets per (chain, token), markets (perps and
 /// European options), the scenario grid and volatility feed of each underlying, correlated-pair
@@ -132,9 +133,15 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     mapping(uint16 assetId => YieldTerms) internal _yieldTerms;
     mapping(uint16 assetId => ConcentrationTerms) internal _concentration;
 
-    event AssetListed(uint16 indexed assetId, uint32 indexed eid, address indexed token, uint8 decimals, uint16 riskAsset);
-    event AssetRiskSet(uint16 indexed assetId, uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus);
-    event MarketListed(uint16 indexed marketId, uint16 indexed riskAsset, MarketKind kind, uint128 strike, uint64 expiry);
+    event AssetListed(
+        uint16 indexed assetId, uint32 indexed eid, address indexed token, uint8 decimals, uint16 riskAsset
+    );
+    event AssetRiskSet(
+        uint16 indexed assetId, uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus
+    );
+    event MarketListed(
+        uint16 indexed marketId, uint16 indexed riskAsset, MarketKind kind, uint128 strike, uint64 expiry
+    );
     event MarketRiskSet(uint16 indexed marketId, uint64 maxPriceDeviation);
     event ScenarioParamsSet(uint16 indexed riskAsset, ScenarioParams params);
     event PairOffsetSet(uint16 indexed a, uint16 indexed b, uint64 credit);
@@ -143,8 +150,15 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     event AssetYieldSet(uint16 indexed assetId, uint16 rateFeed, uint64 depeg);
     event AssetConcentrationSet(uint16 indexed assetId, uint128 depthUsd, uint64 impact, uint64 cap);
 
-    error ZeroAddress();
-    error InvalidParameter();
+    error TooManyDecimals(uint8 decimals);
+    error InvalidAssetRisk(uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus);
+    /// @notice A perp listed with a strike or expiry, or an option without a strike or a future expiry.
+    error InvalidMarketTerms(MarketKind kind, uint128 strike, uint64 expiry);
+    error InvalidScenarioParams(uint16 riskAsset);
+    error VolatilityFeedIsUnderlying(uint16 riskAsset);
+    error InvalidPairOffset(uint16 a, uint16 b, uint64 credit);
+    error InvalidLiquidationParams();
+    error PriceDeviationTooLarge(uint64 maxPriceDeviation, uint64 max);
     error UnknownAsset(uint32 eid, address token);
     error UnknownAssetId(uint16 assetId);
     error UnknownMarket(uint16 marketId);
@@ -184,9 +198,19 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         onlyRole(RISK_ADMIN_ROLE)
         returns (uint16)
     {
-        uint16 id = _addRiskAsset(RiskAsset(feed, 0, maxAge, minPrice, maxPrice));
+        uint16 id = _addRiskAsset(
+            RiskAsset({feed: feed, feedDecimals: 0, maxAge: maxAge, minPrice: minPrice, maxPrice: maxPrice})
+        );
         // Until the risk admin sets its grid, a 100% move: anything exposed to it is fully margined.
-        _scenario[id] = ScenarioParams(1e18, 0, 1e18, 0, 1e18, 0, NO_VOL_FEED);
+        _scenario[id] = ScenarioParams({
+            scanRange: 1e18,
+            volShift: 0,
+            extremeMultiple: 1e18,
+            extremeCover: 0,
+            initialMultiple: 1e18,
+            shortOptionMinimum: 0,
+            volFeed: NO_VOL_FEED
+        });
         emit ScenarioParamsSet(id, _scenario[id]);
         return id;
     }
@@ -196,7 +220,9 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         onlyRole(RISK_ADMIN_ROLE)
     {
         _riskAssetOrRevert(id);
-        _setRiskAsset(id, RiskAsset(feed, 0, maxAge, minPrice, maxPrice));
+        _setRiskAsset(
+            id, RiskAsset({feed: feed, feedDecimals: 0, maxAge: maxAge, minPrice: minPrice, maxPrice: maxPrice})
+        );
     }
 
     function setSequencerFeed(AggregatorV3Interface feed, uint32 gracePeriod) external onlyRole(RISK_ADMIN_ROLE) {
@@ -205,15 +231,29 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
 
     // ---------------------------------------------------------------- collateral assets
 
-    function listAsset(uint32 eid, address token, uint8 decimals, uint16 riskAsset_) external onlyRole(RISK_ADMIN_ROLE) returns (uint16 id) {
+    function listAsset(uint32 eid, address token, uint8 decimals, uint16 riskAsset_)
+        external
+        onlyRole(RISK_ADMIN_ROLE)
+        returns (uint16 id)
+    {
         if (token == address(0)) revert ZeroAddress();
-        if (decimals > 36) revert InvalidParameter();
+        if (decimals > 36) revert TooManyDecimals(decimals);
         if (_assetIdPlusOne[eid][token] != 0) revert AssetAlreadyListed(eid, token);
         if (_assets.length >= MAX_ASSETS) revert TooManyAssets();
         _riskAssetOrRevert(riskAsset_);
         id = uint16(_assets.length);
         // Listed with a 100% haircut: it counts for nothing until the risk admin prices it in.
-        _assets.push(Asset(eid, token, decimals, riskAsset_, 1e18, 1e18, 0));
+        _assets.push(
+            Asset({
+                eid: eid,
+                token: token,
+                decimals: decimals,
+                riskAsset: riskAsset_,
+                initialHaircut: 1e18,
+                maintenanceHaircut: 1e18,
+                liquidationBonus: 0
+            })
+        );
         _assetIdPlusOne[eid][token] = id + 1;
         emit AssetListed(id, eid, token, decimals, riskAsset_);
     }
@@ -223,10 +263,11 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         onlyRole(RISK_ADMIN_ROLE)
     {
         if (initialHaircut > 1e18 || maintenanceHaircut > initialHaircut || liquidationBonus > MAX_LIQUIDATION_BONUS) {
-            revert InvalidParameter();
+            revert InvalidAssetRisk(initialHaircut, maintenanceHaircut, liquidationBonus);
         }
         Asset storage a = _assetOrRevert(id);
-        (a.initialHaircut, a.maintenanceHaircut, a.liquidationBonus) = (initialHaircut, maintenanceHaircut, liquidationBonus);
+        (a.initialHaircut, a.maintenanceHaircut, a.liquidationBonus) =
+        (initialHaircut, maintenanceHaircut, liquidationBonus);
         emit AssetRiskSet(id, initialHaircut, maintenanceHaircut, liquidationBonus);
     }
 
@@ -242,7 +283,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         }
         // A plain token has no depeg: what is stored is what the event says.
         if (rateFeed == NO_RATE_FEED) depeg = 0;
-        _yieldTerms[id] = YieldTerms(rateFeed == NO_RATE_FEED ? 0 : rateFeed + 1, depeg);
+        _yieldTerms[id] = YieldTerms({rateFeedPlusOne: rateFeed == NO_RATE_FEED ? 0 : rateFeed + 1, depeg: depeg});
         emit AssetYieldSet(id, rateFeed, depeg);
     }
 
@@ -255,12 +296,15 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
 
     /// @notice Set asset `id`'s per-account concentration add-on (see `ConcentrationTerms`); a
     /// `depthUsd` of 0 (with impact and cap 0) turns it off.
-    function setAssetConcentration(uint16 id, uint128 depthUsd, uint64 impact, uint64 cap) external onlyRole(RISK_ADMIN_ROLE) {
+    function setAssetConcentration(uint16 id, uint128 depthUsd, uint64 impact, uint64 cap)
+        external
+        onlyRole(RISK_ADMIN_ROLE)
+    {
         _assetOrRevert(id);
         if (cap > MAX_CONCENTRATION_CAP) revert ConcentrationCapTooLarge(cap, MAX_CONCENTRATION_CAP);
         if (impact > MAX_CONCENTRATION_IMPACT) revert ConcentrationImpactTooLarge(impact, MAX_CONCENTRATION_IMPACT);
         if (depthUsd == 0 && (impact != 0 || cap != 0)) revert ConcentrationWithoutDepth(id);
-        _concentration[id] = ConcentrationTerms(depthUsd, impact, cap);
+        _concentration[id] = ConcentrationTerms({depthUsd: depthUsd, impact: impact, cap: cap});
         emit AssetConcentrationSet(id, depthUsd, impact, cap);
     }
 
@@ -297,13 +341,22 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         if (_markets.length >= MAX_MARKETS) revert TooManyMarkets();
         _riskAssetOrRevert(riskAsset_);
         if (kind == MarketKind.Perp) {
-            if (strike != 0 || expiry != 0) revert InvalidParameter();
+            if (strike != 0 || expiry != 0) revert InvalidMarketTerms(kind, strike, expiry);
         } else {
-            if (strike == 0 || expiry <= block.timestamp) revert InvalidParameter();
+            if (strike == 0 || expiry <= block.timestamp) revert InvalidMarketTerms(kind, strike, expiry);
             if (_scenario[riskAsset_].volFeed == NO_VOL_FEED) revert NoVolatilityFeed(riskAsset_);
         }
         id = uint16(_markets.length);
-        _markets.push(Market(riskAsset_, kind, 0, expiry, strike, 0));
+        _markets.push(
+            Market({
+                riskAsset: riskAsset_,
+                kind: kind,
+                maxPriceDeviation: 0,
+                expiry: expiry,
+                strike: strike,
+                settlementPrice: 0
+            })
+        );
         emit MarketListed(id, riskAsset_, kind, strike, expiry);
         _setMarketRisk(id, maxPriceDeviation);
     }
@@ -325,6 +378,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         if (settlement != 0) return settlement;
         _checkSequencer();
         settlement = _price(m.riskAsset);
+        // forge-lint: disable-next-line(unsafe-typecast) a guarded price is <= its uint128 maxPrice
         m.settlementPrice = uint128(settlement);
         emit SettlementPriceFixed(id, settlement);
     }
@@ -337,12 +391,12 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         _riskAssetOrRevert(riskAsset_);
         if (
             p.scanRange == 0 || p.scanRange > 1e18 || p.volShift > 1e18 || p.extremeMultiple < 1e18
-                || p.extremeMultiple > 5e18 || p.extremeCover > 1e18 || p.initialMultiple < 1e18 || p.initialMultiple > 3e18
-                || p.shortOptionMinimum > 0.5e18
-        ) revert InvalidParameter();
+                || p.extremeMultiple > 5e18 || p.extremeCover > 1e18 || p.initialMultiple < 1e18
+                || p.initialMultiple > 3e18 || p.shortOptionMinimum > 0.5e18
+        ) revert InvalidScenarioParams(riskAsset_);
         if (p.volFeed != NO_VOL_FEED) {
             _riskAssetOrRevert(p.volFeed);
-            if (p.volFeed == riskAsset_) revert InvalidParameter();
+            if (p.volFeed == riskAsset_) revert VolatilityFeedIsUnderlying(riskAsset_);
         }
         _scenario[riskAsset_] = p;
         emit ScenarioParamsSet(riskAsset_, p);
@@ -357,7 +411,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     function setPairOffset(uint16 a, uint16 b, uint64 credit) external onlyRole(RISK_ADMIN_ROLE) {
         _riskAssetOrRevert(a);
         _riskAssetOrRevert(b);
-        if (a == b || credit > MAX_PAIR_CREDIT) revert InvalidParameter();
+        if (a == b || credit > MAX_PAIR_CREDIT) revert InvalidPairOffset(a, b, credit);
         for (uint256 i; i < _pairOffsets.length; ++i) {
             PairOffset storage o = _pairOffsets[i];
             if ((o.a == a && o.b == b) || (o.a == b && o.b == a)) {
@@ -367,7 +421,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
             }
         }
         if (_pairOffsets.length >= MAX_PAIR_OFFSETS) revert TooManyPairOffsets();
-        _pairOffsets.push(PairOffset(a, b, credit));
+        _pairOffsets.push(PairOffset({a: a, b: b, credit: credit}));
         emit PairOffsetSet(a, b, credit);
     }
 
@@ -388,9 +442,9 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     function setLiquidationParams(LiquidationParams calldata p) external onlyRole(RISK_ADMIN_ROLE) {
         if (
             p.closeFactor == 0 || p.closeFactor > 1e18 || p.fullCloseHealth > 1e18 || p.targetHealth < 1e18
-                || p.targetHealth > 2e18 || p.positionPenalty > 0.1e18 || p.insuranceShare > 1e18 || p.minBonusShare > 1e18
-                || p.fullBonusHealth >= 1e18
-        ) revert InvalidParameter();
+                || p.targetHealth > 2e18 || p.positionPenalty > 0.1e18 || p.insuranceShare > 1e18
+                || p.minBonusShare > 1e18 || p.fullBonusHealth >= 1e18
+        ) revert InvalidLiquidationParams();
         _liquidationParams = p;
         emit LiquidationParamsSet(p);
     }
@@ -402,7 +456,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     // ---------------------------------------------------------------- internals
 
     function _setMarketRisk(uint16 id, uint64 maxPriceDeviation) private {
-        if (maxPriceDeviation > 0.5e18) revert InvalidParameter();
+        if (maxPriceDeviation > 0.5e18) revert PriceDeviationTooLarge(maxPriceDeviation, 0.5e18);
         _markets[id].maxPriceDeviation = maxPriceDeviation;
         emit MarketRiskSet(id, maxPriceDeviation);
     }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
-import { SafeCast } from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import { Concentration } from "./Concentration.sol";
-import { MarginMath } from "./MarginMath.sol";
-import { MarginModel } from "./MarginModel.sol";
-import { PortfolioMargin } from "./PortfolioMargin.sol";
-import { LiquidationSizer } from "./LiquidationSizer.sol";
-import { RiskConfig } from "./RiskConfig.sol";
+import {WAD} from "../libraries/FixedPoint.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Concentration} from "./Concentration.sol";
+import {MarginMath} from "./MarginMath.sol";
+import {MarginModel} from "./MarginModel.sol";
+import {PortfolioMargin} from "./PortfolioMargin.sol";
+import {LiquidationSizer} from "./LiquidationSizer.sol";
+import {RiskConfig} from "./RiskConfig.sol";
 
 /// @title RiskEngine
 /// @notice Everything the hub needs to know about risk, in one place: which collateral and markets
@@ -250,7 +251,9 @@ contract RiskEngine is RiskConfig {
             PairOffset storage po = _pairOffsets[i];
             uint256 a = x.localPlusOne[po.a];
             uint256 b = x.localPlusOne[po.b];
-            if (a != 0 && b != 0 && po.credit != 0) o[n++] = PortfolioMargin.PairOffset(a - 1, b - 1, int256(uint256(po.credit)));
+            if (a != 0 && b != 0 && po.credit != 0) {
+                o[n++] = PortfolioMargin.PairOffset(a - 1, b - 1, int256(uint256(po.credit)));
+            }
         }
         assembly ("memory-safe") {
             mstore(o, n)
@@ -278,10 +281,15 @@ contract RiskEngine is RiskConfig {
 
     /// @dev The account's concentration add-on for holding `amount` (model units) of the asset:
     /// its value at the underlying's guarded price against the asset's market depth.
-    function _concentrationAddOn(uint16 assetId, Asset storage a, uint256 amount, uint8 decimals) private view returns (uint256) {
+    function _concentrationAddOn(uint16 assetId, Asset storage a, uint256 amount, uint8 decimals)
+        private
+        view
+        returns (uint256)
+    {
         ConcentrationTerms memory t = _concentration[assetId];
         if (t.depthUsd == 0) return 0;
-        return Concentration.addOn(Math.mulDiv(amount, _price(a.riskAsset), 10 ** decimals), t.depthUsd, t.impact, t.cap);
+        return
+            Concentration.addOn(Math.mulDiv(amount, _price(a.riskAsset), 10 ** decimals), t.depthUsd, t.impact, t.cap);
     }
 
     /// @dev USD WAD per whole token: the underlying's price, times the guarded rate for a yield-bearing asset.
@@ -298,6 +306,7 @@ contract RiskEngine is RiskConfig {
 
     /// @dev Years to expiry in WAD, 0 once expired and for a perp (listed with expiry 0).
     function _timeYears(uint64 expiry) private view returns (int256) {
+        // forge-lint: disable-next-line(unsafe-typecast) < 2^64 * WAD
         return expiry > block.timestamp ? int256((expiry - block.timestamp) * WAD / YEAR) : int256(0);
     }
 
@@ -306,7 +315,16 @@ contract RiskEngine is RiskConfig {
     function _mark(Market storage m, uint256 spot) private view returns (uint256) {
         if (m.kind == MarketKind.Perp) return spot;
         if (m.settlementPrice != 0) return _payoff(m, m.settlementPrice);
-        return uint256(marginModel.optionPrice(int256(spot), int256(uint256(m.strike)), _vol(m.riskAsset), _timeYears(m.expiry), m.kind == MarketKind.Call));
+        return uint256(
+            marginModel.optionPrice(
+                // forge-lint: disable-next-line(unsafe-typecast) a guarded price is <= its uint128 maxPrice
+                int256(spot),
+                int256(uint256(m.strike)),
+                _vol(m.riskAsset),
+                _timeYears(m.expiry),
+                m.kind == MarketKind.Call
+            )
+        );
     }
 
     function _payoff(Market storage m, uint256 settlement) private view returns (uint256) {

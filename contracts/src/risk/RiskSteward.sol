@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { AccessControl } from "@openzeppelin/contracts/access/AccessControl.sol";
-import { IRiskSteward } from "../interfaces/IRiskSteward.sol";
-import { RiskConfig } from "./RiskConfig.sol";
+import {WAD} from "../libraries/FixedPoint.sol";
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IRiskSteward} from "../interfaces/IRiskSteward.sol";
+import {RiskConfig} from "./RiskConfig.sol";
 
 /// @title RiskSteward
 /// @notice The only way the relayer's risk parameter engine changes margin on-chain: bounded,
@@ -13,7 +14,6 @@ import { RiskConfig } from "./RiskConfig.sol";
 /// Governance (DEFAULT_ADMIN_ROLE) sets the bounds; the steward (STEWARD_ROLE) proposes.
 contract RiskSteward is AccessControl, IRiskSteward {
     bytes32 public constant STEWARD_ROLE = keccak256("STEWARD_ROLE");
-    uint64 internal constant WAD = 1e18;
 
     /// @notice The risk engine this steward holds RISK_ADMIN_ROLE on.
     RiskConfig public immutable engine;
@@ -59,7 +59,7 @@ contract RiskSteward is AccessControl, IRiskSteward {
             emit ParameterRaised(parameter, id, cur, value);
         } else {
             uint64 at = now_ + b.loweringDelay;
-            _pending[parameter][id] = PendingLowering(value, at);
+            _pending[parameter][id] = PendingLowering({value: value, executableAt: at});
             emit LoweringQueued(parameter, id, cur, value, at);
         }
     }
@@ -116,7 +116,8 @@ contract RiskSteward is AccessControl, IRiskSteward {
         if (step > allowed) revert StepTooLarge(parameter, id, cur, value, b.maxStep);
         if (parameter == Parameter.InitialHaircut || parameter == Parameter.MaintenanceHaircut) {
             RiskConfig.Asset memory a = engine.asset(id);
-            (uint64 ih, uint64 mh) = parameter == Parameter.InitialHaircut ? (value, a.maintenanceHaircut) : (a.initialHaircut, value);
+            (uint64 ih, uint64 mh) =
+                parameter == Parameter.InitialHaircut ? (value, a.maintenanceHaircut) : (a.initialHaircut, value);
             if (mh > ih) revert HaircutOrder(id, ih, mh);
         }
     }

@@ -1,20 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { Test, Vm } from "forge-std/Test.sol";
-import { CollateralVault } from "../../src/CollateralVault.sol";
-import { MarginHub } from "../../src/MarginHub.sol";
-import { MessageCodec } from "../../src/libraries/MessageCodec.sol";
-import { AccountId, AccountIdLib } from "../../src/libraries/AccountIdLib.sol";
-import { TestToken } from "../../src/devnet/TestToken.sol";
-import { MarginMath } from "../../src/risk/MarginMath.sol";
-import { Math } from "@openzeppelin/contracts/utils/math/Math.sol";
-import { ManualAggregator } from "../../src/devnet/ManualAggregator.sol";
-
-/// @notice What the invariant test's handler needs from the fixture that owns the LayerZero mocks.
-interface IPacketCourier {
-    function deliver(uint32 eid, address receiver) external;
-}
+import {Test, Vm} from "forge-std/Test.sol";
+import {CollateralVault} from "../../src/CollateralVault.sol";
+import {MarginHub} from "../../src/MarginHub.sol";
+import {MessageCodec} from "../../src/libraries/MessageCodec.sol";
+import {AccountId, AccountIdLib} from "../../src/libraries/AccountIdLib.sol";
+import {TestToken} from "../../src/devnet/TestToken.sol";
+import {MarginMath} from "../../src/risk/MarginMath.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
+import {IPacketCourier} from "./IPacketCourier.sol";
 
 /// @notice Random traffic across the hub and both spokes: deposits on any chain, late deliveries,
 /// withdrawals, borrowing and repaying cash, perp trades, price moves and liquidations. It keeps
@@ -69,7 +65,9 @@ contract CrossChainHandler is Test {
         oracleOwner = oracleOwner_;
         perp = perp_;
         feeds = feeds_;
-        for (uint256 i; i < collateral_.length; ++i) collateral.push(collateral_[i]);
+        for (uint256 i; i < collateral_.length; ++i) {
+            collateral.push(collateral_[i]);
+        }
         actors.push(makeAddr("actor-0"));
         actors.push(makeAddr("actor-1"));
         actors.push(makeAddr("actor-2"));
@@ -109,7 +107,7 @@ contract CrossChainHandler is Test {
         vm.startPrank(actor);
         c.token.approve(address(c.vault), amount);
         uint256 fee = c.vault.quoteDeposit(actor, sub, address(c.token), amount, "");
-        (, uint256 credited) = c.vault.deposit{ value: fee }(actor, sub, address(c.token), amount, "");
+        (, uint256 credited) = c.vault.deposit{value: fee}(actor, sub, address(c.token), amount, "");
         vm.stopPrank();
         if (c.eid != hub.localEid()) creditsInFlight[ci] += credited;
         calls["deposit"]++;
@@ -122,7 +120,9 @@ contract CrossChainHandler is Test {
 
     function _deliverCredits() private {
         courier.deliver(hub.localEid(), address(hub));
-        for (uint256 i; i < collateral.length; ++i) creditsInFlight[i] = 0;
+        for (uint256 i; i < collateral.length; ++i) {
+            creditsInFlight[i] = 0;
+        }
         calls["deliverCredits"]++;
     }
 
@@ -149,7 +149,7 @@ contract CrossChainHandler is Test {
         uint256 fee = hub.quoteOrder(c.assetId, MessageCodec.RELEASE, "");
         vm.deal(actor, fee);
         vm.prank(actor);
-        try hub.withdraw{ value: fee }(sub, c.assetId, amount, actor, "") {
+        try hub.withdraw{value: fee}(sub, c.assetId, amount, actor, "") {
             if (c.eid != hub.localEid()) ordersInFlight[ci] += amount;
             calls["withdraw"]++;
         } catch {
@@ -192,7 +192,9 @@ contract CrossChainHandler is Test {
     }
 
     function trade(uint256 buyerSeed, uint256 sellerSeed, uint256 sizeSeed, int256 offsetSeed) external {
+        // forge-lint: disable-next-line(unsafe-typecast) truncating a random seed is intended
         AccountId buyer = AccountIdLib.toAccountId(_actor(buyerSeed), uint32(buyerSeed >> 128) % 2);
+        // forge-lint: disable-next-line(unsafe-typecast) truncating a random seed is intended
         AccountId seller = AccountIdLib.toAccountId(_actor(sellerSeed), uint32(sellerSeed >> 128) % 2);
         if (AccountId.unwrap(buyer) == AccountId.unwrap(seller)) return;
         uint256 mark;
@@ -205,6 +207,7 @@ contract CrossChainHandler is Test {
         // Notional up to 12x the smaller spare margin: the 10% initial factor allows 10x.
         uint256 size = bound(sizeSeed, 1e15, spare * 12 / mark + 1e15);
         int256 offsetBps = bound(offsetSeed, -300, 300);
+        // forge-lint: disable-next-line(unsafe-typecast) mark < 2^128, offsetBps > -10,000
         uint256 price = uint256(int256(mark) * (10_000 + offsetBps) / 10_000);
         vm.prank(venue);
         try hub.trade(buyer, seller, perp, size, price) {
@@ -223,7 +226,9 @@ contract CrossChainHandler is Test {
         if (next < 100e8) next = 100e8;
         vm.warp(block.timestamp + 60);
         vm.startPrank(oracleOwner);
-        for (uint256 i; i < feeds.length; ++i) feeds[i].setAnswer(feeds[i] == feed ? next : feeds[i].answer());
+        for (uint256 i; i < feeds.length; ++i) {
+            feeds[i].setAnswer(feeds[i] == feed ? next : feeds[i].answer());
+        }
         vm.stopPrank();
         calls["movePrice"]++;
     }
@@ -241,7 +246,9 @@ contract CrossChainHandler is Test {
         vm.startPrank(keeper);
         usdc.approve(address(hub), 10_000_000e6);
         vm.recordLogs();
-        try hub.liquidate{ value: fee }(account, c.assetId, 10_000_000e6, keeper, "") returns (uint256, uint256 seized, uint64) {
+        try hub.liquidate{value: fee}(account, c.assetId, 10_000_000e6, keeper, "") returns (
+            uint256, uint256 seized, uint64
+        ) {
             if (c.eid != hub.localEid()) ordersInFlight[ci] += seized;
             calls["liquidate"]++;
         } catch {
@@ -290,7 +297,7 @@ contract CrossChainHandler is Test {
             AccountId candidate = list[(seed % n + k) % n];
             try hub.health(candidate) returns (uint256 h) {
                 if (h < 1e18) return candidate;
-            } catch { }
+            } catch {}
         }
         return list[seed % n];
     }
@@ -298,6 +305,7 @@ contract CrossChainHandler is Test {
     function _spareInitialMargin(AccountId account) private view returns (uint256) {
         try hub.accountFigures(account) returns (MarginMath.Figures memory f) {
             int256 spare = f.initialEquity - int256(f.initialRequirement);
+            // forge-lint: disable-next-line(unsafe-typecast) spare > 0
             return spare > 0 ? uint256(spare) : 0;
         } catch {
             return 0;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { MessageCodec } from "../../src/libraries/MessageCodec.sol";
+import {MessageCodec} from "../../src/libraries/MessageCodec.sol";
 
 /// @notice Exposes the codec so the TypeScript SDK's codec can be checked against it on a real chain.
 contract MessageCodecHarness {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { OptionMath } from "../../src/risk/OptionMath.sol";
+import {OptionMath} from "../../src/risk/OptionMath.sol";
 
 /// @notice Exposes OptionMath so it can be called from tests in other languages.
 contract OptionMathHarness {

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import { TestHelperOz5 } from "@layerzerolabs/test-devtools-evm-foundry/contracts/TestHelperOz5.sol";
-import { OptionsBuilder } from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OptionsBuilder.sol";
-import { EnforcedOptionParam } from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppOptionsType3.sol";
-import { CollateralVault } from "../../src/CollateralVault.sol";
-import { MarginHub } from "../../src/MarginHub.sol";
-import { RiskEngine } from "../../src/risk/RiskEngine.sol";
-import { RiskConfig } from "../../src/risk/RiskConfig.sol";
-import { MessageCodec } from "../../src/libraries/MessageCodec.sol";
-import { AccountId, AccountIdLib } from "../../src/libraries/AccountIdLib.sol";
-import { TestToken } from "../../src/devnet/TestToken.sol";
-import { ManualAggregator } from "../../src/devnet/ManualAggregator.sol";
-import { AggregatorV3Interface } from "../../src/interfaces/AggregatorV3Interface.sol";
+import {TestHelperOz5} from "@layerzerolabs/test-devtools-evm-foundry/contracts/TestHelperOz5.sol";
+import {OptionsBuilder} from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OptionsBuilder.sol";
+import {EnforcedOptionParam} from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppOptionsType3.sol";
+import {CollateralVault} from "../../src/CollateralVault.sol";
+import {MarginHub} from "../../src/MarginHub.sol";
+import {RiskEngine} from "../../src/risk/RiskEngine.sol";
+import {RiskConfig} from "../../src/risk/RiskConfig.sol";
+import {MessageCodec} from "../../src/libraries/MessageCodec.sol";
+import {AccountId, AccountIdLib} from "../../src/libraries/AccountIdLib.sol";
+import {TestToken} from "../../src/devnet/TestToken.sol";
+import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
+import {AggregatorV3Interface} from "../../src/interfaces/AggregatorV3Interface.sol";
 
 /// @notice Three LayerZero endpoints wired the way a deployment is: the hub chain (eid 1) with the
 /// MarginHub and its own vault, and two spoke chains (eids 2 and 3) with a vault each. USDC is
@@ -26,10 +26,10 @@ abstract contract Fixture is TestHelperOz5 {
     uint32 internal constant B_EID = 3;
     /// @dev Enforced lzReceive gas per message type, from contracts/config/enforced-gas.json (the
     /// devnet deployment reads the same file).
-    uint128 internal CREDIT_GAS;
-    uint128 internal RELEASE_GAS;
-    uint128 internal SEIZE_GAS;
-    uint256 internal GAS_MARGIN_PERCENT;
+    uint128 internal creditGas;
+    uint128 internal releaseGas;
+    uint128 internal seizeGas;
+    uint256 internal gasMarginPercent;
 
     address internal admin = makeAddr("admin");
     address internal venue = makeAddr("venue");
@@ -88,9 +88,15 @@ abstract contract Fixture is TestHelperOz5 {
         ethVolFeed = new ManualAggregator(8, 0.8e8);
         uint16 ethVol = engine.addRiskAsset(AggregatorV3Interface(address(ethVolFeed)), 1 hours, 0.01e18, 5e18);
         // A 5% maintenance scan (10% initial): a lone perp needs 5% / 10% of its notional.
-        engine.setScenarioParams(ethRisk, RiskConfig.ScenarioParams(0.05e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, ethVol));
-        engine.setScenarioParams(btcRisk, RiskConfig.ScenarioParams(0.06e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED()));
-        engine.setScenarioParams(usdRisk, RiskConfig.ScenarioParams(0.01e18, 0, 2e18, 0.35e18, 1e18, 0, engine.NO_VOL_FEED()));
+        engine.setScenarioParams(
+            ethRisk, RiskConfig.ScenarioParams(0.05e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, ethVol)
+        );
+        engine.setScenarioParams(
+            btcRisk, RiskConfig.ScenarioParams(0.06e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
+        );
+        engine.setScenarioParams(
+            usdRisk, RiskConfig.ScenarioParams(0.01e18, 0, 2e18, 0.35e18, 1e18, 0, engine.NO_VOL_FEED())
+        );
         ethPerp = engine.listMarket(ethRisk, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
 
         hub = new MarginHub(endpoints[HUB_EID], admin, usdc, 6, engine);
@@ -107,22 +113,22 @@ abstract contract Fixture is TestHelperOz5 {
         vaultB.setPeer(HUB_EID, addressToBytes32(address(hub)));
 
         string memory gas = vm.readFile("contracts/config/enforced-gas.json");
-        CREDIT_GAS = uint128(vm.parseJsonUint(gas, ".CREDIT"));
-        RELEASE_GAS = uint128(vm.parseJsonUint(gas, ".RELEASE"));
-        SEIZE_GAS = uint128(vm.parseJsonUint(gas, ".SEIZE"));
-        GAS_MARGIN_PERCENT = vm.parseJsonUint(gas, ".marginPercent");
-        bytes memory creditOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(CREDIT_GAS, 0);
-        bytes memory releaseOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(RELEASE_GAS, 0);
-        bytes memory seizeOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(SEIZE_GAS, 0);
+        creditGas = uint128(vm.parseJsonUint(gas, ".CREDIT"));
+        releaseGas = uint128(vm.parseJsonUint(gas, ".RELEASE"));
+        seizeGas = uint128(vm.parseJsonUint(gas, ".SEIZE"));
+        gasMarginPercent = vm.parseJsonUint(gas, ".marginPercent");
+        bytes memory creditOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(creditGas, 0);
+        bytes memory releaseOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(releaseGas, 0);
+        bytes memory seizeOptions = OptionsBuilder.newOptions().addExecutorLzReceiveOption(seizeGas, 0);
         EnforcedOptionParam[] memory toHub = new EnforcedOptionParam[](1);
-        toHub[0] = EnforcedOptionParam(HUB_EID, MessageCodec.CREDIT, creditOptions);
+        toHub[0] = EnforcedOptionParam({eid: HUB_EID, msgType: MessageCodec.CREDIT, options: creditOptions});
         vaultA.setEnforcedOptions(toHub);
         vaultB.setEnforcedOptions(toHub);
         EnforcedOptionParam[] memory toSpokes = new EnforcedOptionParam[](4);
-        toSpokes[0] = EnforcedOptionParam(A_EID, MessageCodec.RELEASE, releaseOptions);
-        toSpokes[1] = EnforcedOptionParam(A_EID, MessageCodec.SEIZE, seizeOptions);
-        toSpokes[2] = EnforcedOptionParam(B_EID, MessageCodec.RELEASE, releaseOptions);
-        toSpokes[3] = EnforcedOptionParam(B_EID, MessageCodec.SEIZE, seizeOptions);
+        toSpokes[0] = EnforcedOptionParam({eid: A_EID, msgType: MessageCodec.RELEASE, options: releaseOptions});
+        toSpokes[1] = EnforcedOptionParam({eid: A_EID, msgType: MessageCodec.SEIZE, options: seizeOptions});
+        toSpokes[2] = EnforcedOptionParam({eid: B_EID, msgType: MessageCodec.RELEASE, options: releaseOptions});
+        toSpokes[3] = EnforcedOptionParam({eid: B_EID, msgType: MessageCodec.SEIZE, options: seizeOptions});
         hub.setEnforcedOptions(toSpokes);
 
         hubVault.configureToken(address(usdc), true, type(uint128).max);
@@ -159,7 +165,7 @@ abstract contract Fixture is TestHelperOz5 {
         vm.startPrank(user);
         token.approve(address(vault), amount);
         uint256 fee = vault.quoteDeposit(user, sub, address(token), amount, "");
-        (creditId,) = vault.deposit{ value: fee }(user, sub, address(token), amount, "");
+        (creditId,) = vault.deposit{value: fee}(user, sub, address(token), amount, "");
         vm.stopPrank();
     }
 
@@ -168,10 +174,13 @@ abstract contract Fixture is TestHelperOz5 {
         verifyPackets(HUB_EID, address(hub));
     }
 
-    function _withdraw(address user, uint32 sub, uint16 assetId, uint256 amount, address recipient) internal returns (uint64 orderId) {
+    function _withdraw(address user, uint32 sub, uint16 assetId, uint256 amount, address recipient)
+        internal
+        returns (uint64 orderId)
+    {
         uint256 fee = hub.quoteOrder(assetId, MessageCodec.RELEASE, "");
         vm.prank(user);
-        orderId = hub.withdraw{ value: fee }(sub, assetId, amount, recipient, "");
+        orderId = hub.withdraw{value: fee}(sub, assetId, amount, recipient, "");
     }
 
     function _liquidate(AccountId account, uint16 assetId, uint256 maxRepayTokens)
@@ -182,7 +191,7 @@ abstract contract Fixture is TestHelperOz5 {
         uint256 fee = hub.quoteOrder(assetId, MessageCodec.SEIZE, "");
         vm.startPrank(keeper);
         usdc.approve(address(hub), maxRepayTokens);
-        (repaid, seized,) = hub.liquidate{ value: fee }(account, assetId, maxRepayTokens, keeper, "");
+        (repaid, seized,) = hub.liquidate{value: fee}(account, assetId, maxRepayTokens, keeper, "");
         vm.stopPrank();
     }
 

@@ -24,14 +24,22 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/dashboard.js': { file: join(here, 'dashboard', 'dashboard.js'), type: 'text/javascript; charset=utf-8' },
   '/dashboard.css': { file: join(here, 'dashboard', 'dashboard.css'), type: 'text/css; charset=utf-8' },
   // The UMD build (a global `Chart`), beside the entry the package exports.
-  '/vendor/chart.js': { file: join(dirname(require.resolve('chart.js')), 'chart.umd.js'), type: 'text/javascript; charset=utf-8' },
+  '/vendor/chart.js': {
+    file: join(dirname(require.resolve('chart.js')), 'chart.umd.js'),
+    type: 'text/javascript; charset=utf-8',
+  },
 };
 /** Health buckets of the histogram: upper bounds (the last bucket is everything above, then "no requirement"). */
 const BUCKETS = ['1', '1.1', '1.25', '1.5', '2', '3', '5'];
 const BUCKET_BOUNDS = BUCKETS.map((b) => parseUnits(b, 18));
 const SNAPSHOT_EVERY_MS = 500;
 
-export function mountDashboard(app: express.Express, deps: ApiDeps, chainName: (eid: number) => string, chains: () => unknown): void {
+export function mountDashboard(
+  app: express.Express,
+  deps: ApiDeps,
+  chainName: (eid: number) => string,
+  chains: () => unknown,
+): void {
   for (const [path, { file, type }] of Object.entries(STATIC)) {
     const body = readFileSync(file);
     app.get(path, (_req, res) => {
@@ -40,7 +48,10 @@ export function mountDashboard(app: express.Express, deps: ApiDeps, chainName: (
   }
 
   app.get('/v1/events', (req, res) => {
-    const account = typeof req.query.account === 'string' && /^0x[0-9a-fA-F]{40}$/.test(req.query.account) ? req.query.account : undefined;
+    const account =
+      typeof req.query.account === 'string' && /^0x[0-9a-fA-F]{40}$/.test(req.query.account)
+        ? req.query.account
+        : undefined;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     let lastBlock = -1;
     let busy = false;
@@ -51,7 +62,9 @@ export function mountDashboard(app: express.Express, deps: ApiDeps, chainName: (
         const block = await deps.reader.provider.head();
         if (block === lastBlock) return;
         lastBlock = block;
-        res.write(`event: snapshot\ndata: ${JSON.stringify(await snapshot(deps, block, chainName, chains, account))}\n\n`);
+        res.write(
+          `event: snapshot\ndata: ${JSON.stringify(await snapshot(deps, block, chainName, chains, account))}\n\n`,
+        );
       } catch (err) {
         deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'dashboard snapshot failed');
       } finally {
@@ -64,9 +77,19 @@ export function mountDashboard(app: express.Express, deps: ApiDeps, chainName: (
   });
 }
 
-async function snapshot(deps: ApiDeps, block: number, chainName: (eid: number) => string, chains: () => unknown, owner: string | undefined) {
+async function snapshot(
+  deps: ApiDeps,
+  block: number,
+  chainName: (eid: number) => string,
+  chains: () => unknown,
+  owner: string | undefined,
+) {
   const book = deps.book.all();
-  const histogram = [...BUCKETS.map((b) => ({ upTo: b, accounts: 0 })), { upTo: 'more', accounts: 0 }, { upTo: 'no requirement', accounts: 0 }];
+  const histogram = [
+    ...BUCKETS.map((b) => ({ upTo: b, accounts: 0 })),
+    { upTo: 'more', accounts: 0 },
+    { upTo: 'no requirement', accounts: 0 },
+  ];
   for (const r of book) {
     if (r.health === undefined) continue;
     const h = r.health;
@@ -76,9 +99,15 @@ async function snapshot(deps: ApiDeps, block: number, chainName: (eid: number) =
   const nearest = deps.book
     .nearestLiquidation(10n * WAD)
     .slice(0, 10)
-    .map((r) => ({ owner: r.owner, subAccount: r.subAccount, health: r.health === undefined ? null : formatWad(r.health) }));
+    .map((r) => ({
+      owner: r.owner,
+      subAccount: r.subAccount,
+      health: r.health === undefined ? null : formatWad(r.health),
+    }));
   const state = await deps.reader.marketState(block);
-  const prices = [...state.prices].filter(([, p]) => p.ok).map(([riskAsset, p]) => ({ riskAsset, priceUsd: p.ok ? formatWad(p.price) : null }));
+  const prices = [...state.prices]
+    .filter(([, p]) => p.ok)
+    .map(([riskAsset, p]) => ({ riskAsset, priceUsd: p.ok ? formatWad(p.price) : null }));
   const inFlight = deps.store.inFlight();
   let account;
   if (owner) {
@@ -97,7 +126,10 @@ async function snapshot(deps: ApiDeps, block: number, chainName: (eid: number) =
     histogram,
     nearest,
     prices,
-    messages: { inFlight: inFlight.length, latest: inFlight.slice(0, 10).map((m) => messageJson(m, deps.stuck.reason(m.guid))) },
+    messages: {
+      inFlight: inFlight.length,
+      latest: inFlight.slice(0, 10).map((m) => messageJson(m, deps.stuck.reason(m.guid))),
+    },
     liquidations: deps.store
       .liquidations()
       .sort((a, b) => b.plannedAt - a.plannedAt)

@@ -6,11 +6,18 @@ import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import { formatHealth, formatWad, WAD } from '@omnichain-collateral/sdk/risk/marginModel';
 import type { AccountRisk } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { LiquidationPrice } from '@omnichain-collateral/sdk/risk/preview';
-import type { AccountJson, LiquidationJson, LiquidationPriceJson, MessageJson } from '@omnichain-collateral/sdk/api/schemas';
+import type {
+  AccountJson,
+  LiquidationJson,
+  LiquidationPriceJson,
+  MessageJson,
+} from '@omnichain-collateral/sdk/api/schemas';
 import { isFinished, type LiquidationRecord, type StoredMessage } from '../store/store.js';
 
 /** message type number => its name (1 => 'CREDIT', ...) */
-const MESSAGE_TYPES: Record<number, string> = Object.fromEntries(Object.entries(MessageType).map(([name, type]) => [type, name]));
+const MESSAGE_TYPES: Record<number, string> = Object.fromEntries(
+  Object.entries(MessageType).map(([name, type]) => [type, name]),
+);
 
 export function accountJson(r: AccountRisk, chainName: (eid: number) => string): AccountJson {
   return {
@@ -21,8 +28,12 @@ export function accountJson(r: AccountRisk, chainName: (eid: number) => string):
     block: r.block,
     health: r.health === undefined ? null : formatHealth(r.health),
     liquidatable: r.health === undefined ? null : r.health < WAD,
-    equityUsd: r.figures ? { initial: formatWad(r.figures.initialEquity), maintenance: formatWad(r.figures.maintenanceEquity) } : null,
-    requirementUsd: r.figures ? { initial: formatWad(r.figures.initialRequirement), maintenance: formatWad(r.figures.maintenanceRequirement) } : null,
+    equityUsd: r.figures
+      ? { initial: formatWad(r.figures.initialEquity), maintenance: formatWad(r.figures.maintenanceEquity) }
+      : null,
+    requirementUsd: r.figures
+      ? { initial: formatWad(r.figures.initialRequirement), maintenance: formatWad(r.figures.maintenanceRequirement) }
+      : null,
     cashUsd: formatWad(r.cash),
     collateral: r.collateral.map((c) => ({
       chain: chainName(c.asset.eid),
@@ -42,13 +53,18 @@ export function accountJson(r: AccountRisk, chainName: (eid: number) => string):
       kind: p.market.kind,
       ...(p.market.kind === 'perp'
         ? {}
-        : { strikeUsd: formatWad(p.market.strike), expiry: new Date(p.market.expiry * 1000).toISOString(), settled: p.market.settlementPrice !== 0n }),
+        : {
+            strikeUsd: formatWad(p.market.strike),
+            expiry: new Date(p.market.expiry * 1000).toISOString(),
+            settled: p.market.settlementPrice !== 0n,
+          }),
       size: formatWad(p.size),
       underlyingPriceUsd: formatWad(p.price),
       markUsd: formatWad(p.markUsd),
       valueUsd: formatWad(p.valueUsd),
     })),
-    greeks: r.greeks?.map((g) => ({ riskAsset: g.riskAsset, delta: formatWad(g.delta), vegaUsd: formatWad(g.vega) })) ?? null,
+    greeks:
+      r.greeks?.map((g) => ({ riskAsset: g.riskAsset, delta: formatWad(g.delta), vegaUsd: formatWad(g.vega) })) ?? null,
     priceErrors: r.priceErrors,
   };
 }
@@ -56,7 +72,13 @@ export function accountJson(r: AccountRisk, chainName: (eid: number) => string):
 /** Where an underlying's price makes the account liquidatable (USD decimal strings; null: not within a 100x move). */
 export function liquidationPriceJson(l: LiquidationPrice): LiquidationPriceJson {
   const usd = (x: bigint | null) => (x === null ? null : formatWad(x));
-  return { riskAsset: l.riskAsset, priceUsd: formatWad(l.price), liquidationPriceUsd: usd(l.liquidationPrice), belowUsd: usd(l.below), aboveUsd: usd(l.above) };
+  return {
+    riskAsset: l.riskAsset,
+    priceUsd: formatWad(l.price),
+    liquidationPriceUsd: usd(l.liquidationPrice),
+    belowUsd: usd(l.below),
+    aboveUsd: usd(l.above),
+  };
 }
 
 /** A stored message for the API; `stuck` is why it stopped moving, if it did. */

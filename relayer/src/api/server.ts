@@ -48,14 +48,20 @@ export interface ApiDeps {
 class BadRequest extends Error {}
 
 /** Returns the checksummed address; a mixed-case one with a wrong EIP-55 checksum is a 400 too. */
-const addressParam = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'address must be 0x followed by 40 hex characters').pipe(addressSchema);
+const addressParam = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'address must be 0x followed by 40 hex characters')
+  .pipe(addressSchema);
 const intQuery = (name: string, min: number, max: number) =>
   z
     .string()
     .regex(/^\d+$/, `${name} must be a whole number`)
     .transform(Number)
     .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
-const pageQuery = { limit: intQuery('limit', 1, 500).optional(), offset: intQuery('offset', 0, 1_000_000_000).optional() };
+const pageQuery = {
+  limit: intQuery('limit', 1, 500).optional(),
+  offset: intQuery('offset', 0, 1_000_000_000).optional(),
+};
 const accountQuery = z.object({ subAccount: intQuery('subAccount', 0, 0xffffffff).optional() }).strict();
 const listQuery = z
   .object({
@@ -67,9 +73,14 @@ const listQuery = z
   })
   .strict();
 const statusQuery = z.object({ fromBlock: intQuery('fromBlock', 0, Number.MAX_SAFE_INTEGER).optional() }).strict();
-const messagesQuery = z.object({ status: z.enum(['inflight', 'stuck', 'failed', 'delivered', 'dropped', 'all']).optional(), ...pageQuery }).strict();
+const messagesQuery = z
+  .object({ status: z.enum(['inflight', 'stuck', 'failed', 'delivered', 'dropped', 'all']).optional(), ...pageQuery })
+  .strict();
 const liquidationsQuery = z
-  .object({ status: z.enum(['planned', 'submitted', 'seized', 'settled', 'dropped', 'failed', 'all']).optional(), ...pageQuery })
+  .object({
+    status: z.enum(['planned', 'submitted', 'seized', 'settled', 'dropped', 'failed', 'all']).optional(),
+    ...pageQuery,
+  })
   .strict();
 
 function parse<T>(schema: z.ZodType<T, unknown>, value: unknown, keys = 'query parameter'): T {
@@ -77,7 +88,11 @@ function parse<T>(schema: z.ZodType<T, unknown>, value: unknown, keys = 'query p
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new BadRequest(issue.code === 'unrecognized_keys' ? `${where}unknown ${keys}(s): ${issue.keys.join(', ')}` : `${where}${issue.message}`);
+    throw new BadRequest(
+      issue.code === 'unrecognized_keys'
+        ? `${where}unknown ${keys}(s): ${issue.keys.join(', ')}`
+        : `${where}${issue.message}`,
+    );
   }
   return result.data;
 }
@@ -86,17 +101,22 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const chainName = (eid: number) => deps.chains.get(eid)?.config.name ?? String(eid);
-  const wrap = (fn: (req: Request, res: Response) => Promise<void> | void) => (req: Request, res: Response, next: NextFunction) => {
-    Promise.resolve(fn(req, res)).catch(next);
-  };
+  const wrap =
+    (fn: (req: Request, res: Response) => Promise<void> | void) =>
+    (req: Request, res: Response, next: NextFunction) => {
+      Promise.resolve(fn(req, res)).catch(next);
+    };
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', chains: chainsJson(deps) });
   });
 
-  app.get('/metrics', wrap(async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  }));
+  app.get(
+    '/metrics',
+    wrap(async (_req, res) => {
+      res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    }),
+  );
 
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
@@ -133,58 +153,83 @@ export function createApp(deps: ApiDeps): express.Express {
   });
 
   // The LayerZero fee of each message a user or keeper pays for, as the contracts quote it now
-  // (DVN + executor, with the enforced options): what a deposit, a withdrawal or a liquidation costs in native gas token.
-  app.get('/v1/fees', wrap(async (_req, res) => {
-    res.json({ fees: await feesJson(deps) });
-  }));
+  // (DVN + executor, with the enforced options): what a deposit, a withdrawal or a liquidation costs in native gas
+  // token.
+  app.get(
+    '/v1/fees',
+    wrap(async (_req, res) => {
+      res.json({ fees: await feesJson(deps) });
+    }),
+  );
 
-  app.get('/v1/accounts/:address', wrap(async (req, res) => {
-    const owner = parse(addressParam, req.params.address);
-    const { subAccount } = parse(accountQuery, req.query);
-    let subs: number[];
-    if (subAccount !== undefined) subs = [subAccount];
-    else {
-      subs = deps.store.accounts().map(fromAccountId).filter((a) => a.owner === owner).map((a) => a.subAccount);
-      if (!subs.includes(0)) subs.unshift(0);
-      subs.sort((a, b) => a - b);
-    }
-    const block = await deps.reader.provider.head();
-    // Every sub-account at one block, in one holdings read.
-    const ids = subs.map((sub) => toAccountId(owner, sub));
-    const [state, holdings] = await Promise.all([deps.reader.marketState(block), deps.reader.holdings(ids, block)]);
-    const inFlight = deps.store.inFlight().filter((m) => m.account === owner);
-    const accounts = subs.map((sub, i) => ({
-      ...accountJson(deps.reader.risk(ids[i]!, holdings[i]!, state), chainName),
-      liquidationPrices: liquidationPrices(deps.reader.riskSetup(), ids[i]!, holdings[i]!, state).map(liquidationPriceJson),
-      // Deposits the hub has not credited yet count for nothing, but a trader wants to see them.
-      inFlight: inFlight.filter((m) => m.subAccount === sub).map((m) => messageJson(m, deps.stuck.reason(m.guid))),
-    }));
-    res.json({ owner, block, accounts });
-  }));
+  app.get(
+    '/v1/accounts/:address',
+    wrap(async (req, res) => {
+      const owner = parse(addressParam, req.params.address);
+      const { subAccount } = parse(accountQuery, req.query);
+      let subs: number[];
+      if (subAccount !== undefined) subs = [subAccount];
+      else {
+        subs = deps.store
+          .accounts()
+          .map(fromAccountId)
+          .filter((a) => a.owner === owner)
+          .map((a) => a.subAccount);
+        if (!subs.includes(0)) subs.unshift(0);
+        subs.sort((a, b) => a - b);
+      }
+      const block = await deps.reader.provider.head();
+      // Every sub-account at one block, in one holdings read.
+      const ids = subs.map((sub) => toAccountId(owner, sub));
+      const [state, holdings] = await Promise.all([deps.reader.marketState(block), deps.reader.holdings(ids, block)]);
+      const inFlight = deps.store.inFlight().filter((m) => m.account === owner);
+      const accounts = subs.map((sub, i) => ({
+        ...accountJson(deps.reader.risk(ids[i]!, holdings[i]!, state), chainName),
+        liquidationPrices: liquidationPrices(deps.reader.riskSetup(), ids[i]!, holdings[i]!, state).map(
+          liquidationPriceJson,
+        ),
+        // Deposits the hub has not credited yet count for nothing, but a trader wants to see them.
+        inFlight: inFlight.filter((m) => m.subAccount === sub).map((m) => messageJson(m, deps.stuck.reason(m.guid))),
+      }));
+      res.json({ owner, block, accounts });
+    }),
+  );
 
-  app.post('/v1/accounts/:address/preview', express.json({ limit: '64kb' }), wrap(async (req, res) => {
-    const owner = parse(addressParam, req.params.address);
-    parse(z.object({}).strict(), req.query);
-    const body = parse(previewBodySchema, req.body ?? {}, 'field');
-    const id = toAccountId(owner, body.subAccount);
-    const block = await deps.reader.provider.head();
-    const [state, [holdings]] = await Promise.all([deps.reader.marketState(block), deps.reader.holdings([id], block)]);
-    const setup = deps.reader.riskSetup();
-    let preview;
-    try {
-      preview = previewAccount(setup, id, holdings!, state, body.actions);
-    } catch (err) {
-      if (err instanceof PreviewError) throw new BadRequest(err.message);
-      throw err;
-    }
-    res.json({
-      owner,
-      subAccount: body.subAccount,
-      block,
-      before: accountJson(preview.before, chainName),
-      after: { ...accountJson(preview.after, chainName), liquidationPrices: liquidationPrices(setup, id, preview.next.holdings, preview.next.state).map(liquidationPriceJson) },
-    });
-  }));
+  app.post(
+    '/v1/accounts/:address/preview',
+    express.json({ limit: '64kb' }),
+    wrap(async (req, res) => {
+      const owner = parse(addressParam, req.params.address);
+      parse(z.object({}).strict(), req.query);
+      const body = parse(previewBodySchema, req.body ?? {}, 'field');
+      const id = toAccountId(owner, body.subAccount);
+      const block = await deps.reader.provider.head();
+      const [state, [holdings]] = await Promise.all([
+        deps.reader.marketState(block),
+        deps.reader.holdings([id], block),
+      ]);
+      const setup = deps.reader.riskSetup();
+      let preview;
+      try {
+        preview = previewAccount(setup, id, holdings!, state, body.actions);
+      } catch (err) {
+        if (err instanceof PreviewError) throw new BadRequest(err.message);
+        throw err;
+      }
+      res.json({
+        owner,
+        subAccount: body.subAccount,
+        block,
+        before: accountJson(preview.before, chainName),
+        after: {
+          ...accountJson(preview.after, chainName),
+          liquidationPrices: liquidationPrices(setup, id, preview.next.holdings, preview.next.state).map(
+            liquidationPriceJson,
+          ),
+        },
+      });
+    }),
+  );
 
   app.get('/v1/accounts', (req, res) => {
     const q = parse(listQuery, req.query);
@@ -206,18 +251,41 @@ export function createApp(deps: ApiDeps): express.Express {
     const [limit, offset] = [q.limit ?? 50, q.offset ?? 0];
     // Filter and page the stored records; only the page is serialised (a book's store holds many thousands).
     const source =
-      status === 'stuck' ? deps.stuck.guids().flatMap((g) => deps.store.message(g) ?? []) : status === 'inflight' || status === 'failed' ? deps.store.inFlight() : deps.store.messages();
+      status === 'stuck'
+        ? deps.stuck.guids().flatMap((g) => deps.store.message(g) ?? [])
+        : status === 'inflight' || status === 'failed'
+          ? deps.store.inFlight()
+          : deps.store.messages();
     const matching = source
-      .filter((m) => (status === 'delivered' ? m.status === 'delivered' : status === 'dropped' ? isDropped(m.status) : status === 'failed' ? m.lastError !== undefined : true))
+      .filter((m) =>
+        status === 'delivered'
+          ? m.status === 'delivered'
+          : status === 'dropped'
+            ? isDropped(m.status)
+            : status === 'failed'
+              ? m.lastError !== undefined
+              : true,
+      )
       .sort((a, b) => b.sentBlock - a.sentBlock);
-    res.json({ status, total: matching.length, offset, limit, messages: matching.slice(offset, offset + limit).map((m) => messageJson(m, deps.stuck.reason(m.guid))) });
+    res.json({
+      status,
+      total: matching.length,
+      offset,
+      limit,
+      messages: matching.slice(offset, offset + limit).map((m) => messageJson(m, deps.stuck.reason(m.guid))),
+    });
   });
 
   app.get('/v1/messages/:guid', (req, res) => {
-    const guid = parse(z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'guid must be 0x followed by 64 hex characters'), req.params.guid).toLowerCase();
+    const guid = parse(
+      z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'guid must be 0x followed by 64 hex characters'),
+      req.params.guid,
+    ).toLowerCase();
     const m = deps.store.message(guid);
     if (!m) {
-      res.status(404).json({ error: `no message ${guid} is known to this relayer (it may not have indexed its send yet)` });
+      res
+        .status(404)
+        .json({ error: `no message ${guid} is known to this relayer (it may not have indexed its send yet)` });
       return;
     }
     res.json(messageJson(m, deps.stuck.reason(m.guid)));
@@ -248,7 +316,13 @@ export function createApp(deps: ApiDeps): express.Express {
     const [limit, offset] = [q.limit ?? 50, q.offset ?? 0];
     const all = deps.store.liquidations().sort((a, b) => b.plannedAt - a.plannedAt);
     const matching = all.filter((l) => status === 'all' || l.status === status);
-    res.json({ status, total: matching.length, offset, limit, liquidations: matching.slice(offset, offset + limit).map((l) => liquidationJson(l, chainName)) });
+    res.json({
+      status,
+      total: matching.length,
+      offset,
+      limit,
+      liquidations: matching.slice(offset, offset + limit).map((l) => liquidationJson(l, chainName)),
+    });
   });
 
   app.get('/v1/alerts', (_req, res) => {
@@ -283,7 +357,8 @@ export function createApp(deps: ApiDeps): express.Express {
 function clientErrorMessage(err: unknown, req: Request): string {
   const type = (err as { type?: unknown }).type;
   if (type === 'entity.parse.failed') return `the request body is not valid JSON: ${(err as Error).message}`;
-  if (err instanceof URIError || /decode param/i.test((err as Error).message ?? '')) return `the path ${req.originalUrl.split('?')[0]} is not valid percent-encoding`;
+  if (err instanceof URIError || /decode param/i.test((err as Error).message ?? ''))
+    return `the path ${req.originalUrl.split('?')[0]} is not valid percent-encoding`;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -294,7 +369,9 @@ function rounded(values: number[]): { p50: number | null; p95: number | null; ma
   return p ? { p50: round(p.p50), p95: round(p.p95), max: round(p.max) } : { p50: null, p95: null, max: null };
 }
 
-/** Per listed asset: the fee of its deposit (CREDIT to the hub), withdrawal (RELEASE) and liquidation (SEIZE), in wei. */
+/**
+ * Per listed asset: the fee of its deposit (CREDIT to the hub), withdrawal (RELEASE) and liquidation (SEIZE), in wei.
+ */
 async function feesJson(deps: ApiDeps): Promise<FeeJson[]> {
   const { reader } = deps;
   return Promise.all(
@@ -306,7 +383,15 @@ async function feesJson(deps: ApiDeps): Promise<FeeJson[]> {
         reader.hub.read('quoteOrder', [a.assetId, MessageType.RELEASE, '0x']),
         reader.hub.read('quoteOrder', [a.assetId, MessageType.SEIZE, '0x']),
       ]);
-      return { assetId: a.assetId, chain: chain?.config.name ?? null, eid: a.eid, token: a.token, depositWei: deposit === null ? null : String(deposit), withdrawWei: String(withdraw), seizeWei: String(seize) };
+      return {
+        assetId: a.assetId,
+        chain: chain?.config.name ?? null,
+        eid: a.eid,
+        token: a.token,
+        depositWei: deposit === null ? null : String(deposit),
+        withdrawWei: String(withdraw),
+        seizeWei: String(seize),
+      };
     }),
   );
 }

@@ -14,7 +14,8 @@ const stressFileSchema = z.object({
 });
 
 export function readStressReport(path: string | undefined): StressReportJson | { error: string } {
-  if (path === undefined) return { error: 'no stress report configured (relayer config stressReport: the stress.json of npm run stress)' };
+  if (path === undefined)
+    return { error: 'no stress report configured (relayer config stressReport: the stress.json of npm run stress)' };
   let text: string;
   let writtenAt: string;
   try {
@@ -30,7 +31,8 @@ export function readStressReport(path: string | undefined): StressReportJson | {
     return { error: `the stress report at ${path} is not JSON: ${err instanceof Error ? err.message : String(err)}` };
   }
   const parsed = stressFileSchema.safeParse(json);
-  if (!parsed.success) return { error: `the stress report at ${path} is not npm run stress output: ${z.prettifyError(parsed.error)}` };
+  if (!parsed.success)
+    return { error: `the stress report at ${path} is not npm run stress output: ${z.prettifyError(parsed.error)}` };
   return {
     writtenAt,
     accounts: parsed.data.options.accounts,

@@ -21,7 +21,11 @@ export interface ChainClient {
 }
 
 export function connectChain(chain: ChainConfig, pollIntervalMs: number, log: Logger): ChainClient {
-  const provider = new RpcProvider(chain.rpcUrl, { chainId: chain.chainId, pollingIntervalMs: pollIntervalMs, timeoutMs: chain.rpcTimeoutMs });
+  const provider = new RpcProvider(chain.rpcUrl, {
+    chainId: chain.chainId,
+    pollingIntervalMs: pollIntervalMs,
+    timeoutMs: chain.rpcTimeoutMs,
+  });
   return {
     config: chain,
     provider,
@@ -45,7 +49,8 @@ export async function checkEndpointIds(chains: Map<number, ChainClient>): Promis
   await Promise.all(
     [...chains.values()].map(async (c) => {
       const eid = Number(await c.endpoint.read('eid', []));
-      if (eid !== c.config.eid) throw new Error(`${c.config.name}: endpoint ${c.config.endpoint} has eid ${eid}, config says ${c.config.eid}`);
+      if (eid !== c.config.eid)
+        throw new Error(`${c.config.name}: endpoint ${c.config.endpoint} has eid ${eid}, config says ${c.config.eid}`);
     }),
   );
 }

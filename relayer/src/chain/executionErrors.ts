@@ -7,9 +7,16 @@ import { Interface } from 'ethers';
 import { collateralVaultAbi, endpointV2Abi, marginHubAbi, riskEngineAbi } from '@omnichain-collateral/sdk/abi';
 import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
 
-export const EXECUTION_ERRORS: readonly Interface[] = [marginHubAbi, riskEngineAbi, collateralVaultAbi, endpointV2Abi].map((abi) => new Interface(abi));
+export const EXECUTION_ERRORS: readonly Interface[] = [
+  marginHubAbi,
+  riskEngineAbi,
+  collateralVaultAbi,
+  endpointV2Abi,
+].map((abi) => new Interface(abi));
 
 /** The reason of an `LzReceiveAlert` (its revert data and the gas lzReceive was given). */
 export function lzReceiveAlertReason(alert: { reason: string; gas: bigint }): string {
-  return alert.reason === '0x' ? `lzReceive ran out of its ${alert.gas} gas or reverted without a reason` : revertReason({ data: alert.reason }, EXECUTION_ERRORS);
+  return alert.reason === '0x'
+    ? `lzReceive ran out of its ${alert.gas} gas or reverted without a reason`
+    : revertReason({ data: alert.reason }, EXECUTION_ERRORS);
 }

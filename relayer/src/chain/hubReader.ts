@@ -49,18 +49,27 @@ export class HubReader {
     readonly multicall: Multicall,
     hubAddress: string,
     engineAddress: string,
-    private readonly shared: SharedState = { setup: { assets: [], markets: [], scenarios: [], pairOffsets: [] }, block: -1, margin: new MemoizedMargin(200_000) },
+    private readonly shared: SharedState = {
+      setup: { assets: [], markets: [], scenarios: [], pairOffsets: [] },
+      block: -1,
+      margin: new MemoizedMargin(200_000),
+    },
   ) {
     this.hub = new TypedContract(marginHubAbi, hubAddress, provider);
     this.engine = new TypedContract(riskEngineAbi, engineAddress, provider);
   }
 
-  /** A reader over another connection (its requests counted there) sharing this one's configuration and market state. */
+  /**
+   * A reader over another connection (its requests counted there) sharing this one's configuration and market state.
+   */
   withProvider(provider: RpcProvider, multicall: Multicall): HubReader {
     return new HubReader(provider, multicall, this.hub.address, this.engine.address, this.shared);
   }
 
-  /** A reader sharing this one's configuration but reading its own market state (the parity monitor's: an independent check). */
+  /**
+   * A reader sharing this one's configuration but reading its own market state (the parity monitor's: an independent
+   * check).
+   */
   independent(provider: RpcProvider, multicall: Multicall): HubReader {
     const root = this.shared;
     const own: SharedState = {
@@ -80,7 +89,10 @@ export class HubReader {
     return this.shared.setup;
   }
 
-  /** (Re)reads the listed assets (their exchange-rate feeds and concentration terms), markets, scenario grids and pair credits: six calls in all. */
+  /**
+   * (Re)reads the listed assets (their exchange-rate feeds and concentration terms), markets, scenario grids and pair
+   * credits: six calls in all.
+   */
   async loadConfig(): Promise<void> {
     const e = this.engine;
     const mc = this.multicall;
@@ -102,7 +114,13 @@ export class HubReader {
       assets: assets.map((a, assetId) => {
         const [rateFeed, depeg] = yieldTerms[assetId]!;
         const { depthUsd, impact, cap } = concentration[assetId]!;
-        return { assetId, ...a, rateFeed: rateFeed === NO_RATE_FEED ? null : rateFeed, depeg, concentration: { depthUsd, impact, cap } };
+        return {
+          assetId,
+          ...a,
+          rateFeed: rateFeed === NO_RATE_FEED ? null : rateFeed,
+          depeg,
+          concentration: { depthUsd, impact, cap },
+        };
       }),
       markets: markets.map((m, marketId) => ({
         marketId,
@@ -121,7 +139,10 @@ export class HubReader {
   /** Every guarded feed a figure can depend on: collateral and market underlyings, their volatility feeds. */
   feedsInUse(): number[] {
     const { assets, markets, scenarios } = this.setup;
-    const ids = new Set([...assets.flatMap((a) => [a.riskAsset, rateFeedOf(a) ?? a.riskAsset]), ...markets.map((m) => m.riskAsset)]);
+    const ids = new Set([
+      ...assets.flatMap((a) => [a.riskAsset, rateFeedOf(a) ?? a.riskAsset]),
+      ...markets.map((m) => m.riskAsset),
+    ]);
     for (const id of [...ids]) {
       const vol = scenarios[id]?.volFeed;
       if (vol !== undefined && vol !== null) ids.add(vol);
@@ -185,7 +206,8 @@ export class HubReader {
       { blockTag: block },
     );
     if (!time.ok) throw new Error(`block ${block} time: ${time.error}`);
-    const reading = (o: Outcome<bigint>): PriceReading => (o.ok ? { ok: true, price: o.value } : { ok: false, error: o.error });
+    const reading = (o: Outcome<bigint>): PriceReading =>
+      o.ok ? { ok: true, price: o.value } : { ok: false, error: o.error };
     return {
       block,
       timestamp: time.value,

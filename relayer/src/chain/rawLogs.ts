@@ -3,7 +3,7 @@
  * topics and 32-byte data words. A cold start reads every log since deployment (about 100,000 for
  * a 10,000-account book); wrapping each in an ethers `Log` and decoding it with the ABI coder
  * (which checksums every address with a keccak) cost more than everything else the relayer did.
- * `test/rawLogs.test.ts` checks each reader against the ABI coder's decoding.
+ * `test/unit/rawLogs.test.ts` checks each reader against the ABI coder's decoding.
  */
 import { Interface, type InterfaceAbi } from 'ethers';
 import type { RpcProvider } from './rpc.js';
@@ -27,9 +27,23 @@ interface NodeLog {
 }
 
 /** `eth_getLogs` of these contracts over [from, to], unwrapped. */
-export async function getRawLogs(provider: RpcProvider, addresses: readonly string[], from: number, to: number): Promise<RawLog[]> {
-  const logs = (await provider.send('eth_getLogs', [{ address: addresses, fromBlock: toQuantity(from), toBlock: toQuantity(to) }])) as NodeLog[];
-  return logs.map((l) => ({ address: l.address, topics: l.topics, data: l.data, blockNumber: Number(l.blockNumber), transactionHash: l.transactionHash, logIndex: Number(l.logIndex) }));
+export async function getRawLogs(
+  provider: RpcProvider,
+  addresses: readonly string[],
+  from: number,
+  to: number,
+): Promise<RawLog[]> {
+  const logs = (await provider.send('eth_getLogs', [
+    { address: addresses, fromBlock: toQuantity(from), toBlock: toQuantity(to) },
+  ])) as NodeLog[];
+  return logs.map((l) => ({
+    address: l.address,
+    topics: l.topics,
+    data: l.data,
+    blockNumber: Number(l.blockNumber),
+    transactionHash: l.transactionHash,
+    logIndex: Number(l.logIndex),
+  }));
 }
 
 /** The i-th 32-byte word of a log's data, as 0x-prefixed hex (lower case, as nodes send it). */

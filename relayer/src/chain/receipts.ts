@@ -7,12 +7,17 @@ import type { HeadWatcher } from './heads.js';
 import type { RpcProvider } from './rpc.js';
 
 /** One transaction: polls its receipt until it is mined or `timeoutMs` passes. */
-export async function waitForReceipt(provider: RpcProvider, txHash: string, options: { timeoutMs?: number; pollMs?: number } = {}): Promise<TransactionReceipt> {
+export async function waitForReceipt(
+  provider: RpcProvider,
+  txHash: string,
+  options: { timeoutMs?: number; pollMs?: number } = {},
+): Promise<TransactionReceipt> {
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   for (;;) {
     const receipt = await provider.getTransactionReceipt(txHash);
     if (receipt) return receipt;
-    if (Date.now() > deadline) throw new Error(`transaction ${txHash} not mined within ${options.timeoutMs ?? 120_000} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`transaction ${txHash} not mined within ${options.timeoutMs ?? 120_000} ms`);
     await new Promise((r) => setTimeout(r, options.pollMs ?? 100));
   }
 }
@@ -52,7 +57,8 @@ export class ReceiptWatcher {
 
   stop(): void {
     clearTimeout(this.timer);
-    for (const [hash, list] of this.waiting) for (const w of list) w.reject(new Error(`stopped while waiting for ${hash}`));
+    for (const [hash, list] of this.waiting)
+      for (const w of list) w.reject(new Error(`stopped while waiting for ${hash}`));
     this.waiting.clear();
   }
 

@@ -23,7 +23,11 @@ export class RpcProvider extends JsonRpcProvider {
     options: RpcOptions,
   ) {
     // batchStallTime: concurrent calls still share one HTTP request, without waiting 10 ms for company.
-    super(url, options.chainId, { staticNetwork: true, pollingInterval: options.pollingIntervalMs ?? 250, batchStallTime: 1 });
+    super(url, options.chainId, {
+      staticNetwork: true,
+      pollingInterval: options.pollingIntervalMs ?? 250,
+      batchStallTime: 1,
+    });
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
@@ -38,12 +42,21 @@ export class RpcProvider extends JsonRpcProvider {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     try {
-      const res = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), signal: controller.signal });
-      if (!res.ok) throw Object.assign(new Error(`${this.url} answered HTTP ${res.status} ${res.statusText}`), { code: 'SERVER_ERROR' });
+      const res = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+        signal: controller.signal,
+      });
+      if (!res.ok)
+        throw Object.assign(new Error(`${this.url} answered HTTP ${res.status} ${res.statusText}`), {
+          code: 'SERVER_ERROR',
+        });
       const body = (await res.json()) as JsonRpcResult | JsonRpcResult[];
       return Array.isArray(body) ? body : [body];
     } catch (err) {
-      if (controller.signal.aborted) throw Object.assign(new Error(`${this.url} did not answer within ${this.timeoutMs} ms`), { code: 'TIMEOUT' });
+      if (controller.signal.aborted)
+        throw Object.assign(new Error(`${this.url} did not answer within ${this.timeoutMs} ms`), { code: 'TIMEOUT' });
       throw err;
     } finally {
       clearTimeout(timer);

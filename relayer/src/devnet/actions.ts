@@ -5,13 +5,23 @@ import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract
 import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import { devnetSigner, hubContracts, type DeployedChain, type DevnetManifest } from './deploySystem.js';
 
-export function tokenOn(chain: DeployedChain, symbol: string, signer: ReturnType<typeof devnetSigner>): TypedContract<typeof testTokenAbi> {
+export function tokenOn(
+  chain: DeployedChain,
+  symbol: string,
+  signer: ReturnType<typeof devnetSigner>,
+): TypedContract<typeof testTokenAbi> {
   const address = chain.tokens[symbol];
   if (!address) throw new Error(`${chain.name} has no ${symbol}`);
   return new TypedContract(testTokenAbi, address, signer);
 }
 
-export async function mintAndDeposit(chain: DeployedChain, privateKey: string, symbol: string, amount: bigint, subAccount = 0): Promise<void> {
+export async function mintAndDeposit(
+  chain: DeployedChain,
+  privateKey: string,
+  symbol: string,
+  amount: bigint,
+  subAccount = 0,
+): Promise<void> {
   const signer = devnetSigner(chain.rpcUrl, privateKey);
   const owner = await signer.getAddress();
   const token = tokenOn(chain, symbol, signer);
@@ -22,7 +32,13 @@ export async function mintAndDeposit(chain: DeployedChain, privateKey: string, s
   await vault.send('deposit', [owner, subAccount, token.address, amount, '0x'], { value: fee });
 }
 
-export async function requestWithdrawal(manifest: DevnetManifest, privateKey: string, assetId: number, amount: bigint, subAccount = 0): Promise<void> {
+export async function requestWithdrawal(
+  manifest: DevnetManifest,
+  privateKey: string,
+  assetId: number,
+  amount: bigint,
+  subAccount = 0,
+): Promise<void> {
   const signer = devnetSigner(hubChain(manifest).rpcUrl, privateKey);
   const { hub } = hubContracts(manifest, signer);
   const fee = await hub.read('quoteOrder', [assetId, MessageType.RELEASE, '0x']);
@@ -40,7 +56,13 @@ export async function venueTrade(
   price: bigint,
 ): Promise<void> {
   const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, venueKey));
-  await hub.send('trade', [toAccountId(buyer.owner, buyer.subAccount ?? 0), toAccountId(seller.owner, seller.subAccount ?? 0), marketId, size, price]);
+  await hub.send('trade', [
+    toAccountId(buyer.owner, buyer.subAccount ?? 0),
+    toAccountId(seller.owner, seller.subAccount ?? 0),
+    marketId,
+    size,
+    price,
+  ]);
 }
 
 export function hubChain(manifest: DevnetManifest): DeployedChain {
@@ -53,7 +75,11 @@ export async function setFeed(manifest: DevnetManifest, ownerKey: string, feed: 
   if (!address) throw new Error(`no feed ${feed}`);
   // A set gas limit: an estimate made in one second can fall short when the block lands in the
   // next, where the round's timestamps change value (a dearer storage write).
-  await new TypedContract(manualAggregatorAbi, address, devnetSigner(hubChain(manifest).rpcUrl, ownerKey)).send('setAnswer', [answer], { gasLimit: 100_000n });
+  await new TypedContract(manualAggregatorAbi, address, devnetSigner(hubChain(manifest).rpcUrl, ownerKey)).send(
+    'setAnswer',
+    [answer],
+    { gasLimit: 100_000n },
+  );
 }
 
 /** Mints hub settlement tokens (USDC, 6 decimals) to the key's address: a lender's or keeper's wallet. */
@@ -67,13 +93,24 @@ export async function mintUsdc(manifest: DevnetManifest, privateKey: string, tok
  * Funds the keeper before it starts (so its nonces are its own): `walletTokens` of USDC in its
  * wallet, its repayment budget, and `marginTokens` deposited as hub margin for position takeovers.
  */
-export async function fundKeeper(manifest: DevnetManifest, keeperKey: string, walletTokens: bigint, marginTokens: bigint): Promise<void> {
+export async function fundKeeper(
+  manifest: DevnetManifest,
+  keeperKey: string,
+  walletTokens: bigint,
+  marginTokens: bigint,
+): Promise<void> {
   await mintUsdc(manifest, keeperKey, walletTokens);
   await mintAndDeposit(hubChain(manifest), keeperKey, 'USDC', marginTokens);
 }
 
 /** Pays settlement tokens into an account's hub cash (lending liquidity, or repaying debt). */
-export async function depositCash(manifest: DevnetManifest, privateKey: string, tokens: bigint, owner?: string, subAccount = 0): Promise<void> {
+export async function depositCash(
+  manifest: DevnetManifest,
+  privateKey: string,
+  tokens: bigint,
+  owner?: string,
+  subAccount = 0,
+): Promise<void> {
   await mintUsdc(manifest, privateKey, tokens);
   const chain = hubChain(manifest);
   const signer = devnetSigner(chain.rpcUrl, privateKey);
@@ -83,7 +120,12 @@ export async function depositCash(manifest: DevnetManifest, privateKey: string, 
 }
 
 /** Borrows settlement tokens against the account's collateral (its cash goes negative). */
-export async function borrowCash(manifest: DevnetManifest, privateKey: string, tokens: bigint, subAccount = 0): Promise<void> {
+export async function borrowCash(
+  manifest: DevnetManifest,
+  privateKey: string,
+  tokens: bigint,
+  subAccount = 0,
+): Promise<void> {
   const signer = devnetSigner(hubChain(manifest).rpcUrl, privateKey);
   const { hub } = hubContracts(manifest, signer);
   await hub.send('withdrawCash', [subAccount, tokens, await signer.getAddress()]);

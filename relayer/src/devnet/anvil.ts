@@ -59,7 +59,17 @@ export async function portIsFree(port: number): Promise<boolean> {
 export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
   const port = options.port ?? (await freePort());
   // Twelve funded accounts: the first ten as anvil has them, the eleventh the devnet's risk steward key.
-  const args = ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(options.chainId), '--accounts', '12', '--silent'];
+  const args = [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--chain-id',
+    String(options.chainId),
+    '--accounts',
+    '12',
+    '--silent',
+  ];
   if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime));
   if (options.gasLimit !== undefined) args.push('--gas-limit', String(options.gasLimit));
   if (options.baseFee !== undefined) args.push('--block-base-fee-per-gas', String(options.baseFee));
@@ -78,7 +88,9 @@ async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs = 15_00
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`anvil exited with code ${code} before serving ${rpcUrl}: ${stderr.trim()}`))),
+    child.once('exit', (code) =>
+      reject(new Error(`anvil exited with code ${code} before serving ${rpcUrl}: ${stderr.trim()}`)),
+    ),
   );
   const deadline = Date.now() + timeoutMs;
   const ready = (async () => {

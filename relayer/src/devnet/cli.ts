@@ -11,9 +11,13 @@ export const numberOption = (name: string, min: number, max: number, integer: bo
   return n;
 };
 
-/** `--message-lib`: the devnet's LayerZero path, the production one (ULN302 with a DVN and an executor) unless asked. */
+/**
+ * `--message-lib`: the devnet's LayerZero path, the production one (ULN302 with a DVN and an executor) unless asked.
+ */
 export const messageLibOption = (value: string): MessageLibKind => {
-  if (value !== 'uln302' && value !== 'simple') throw new InvalidArgumentError('--message-lib must be uln302 or simple');
+  if (value !== 'uln302' && value !== 'simple')
+    throw new InvalidArgumentError('--message-lib must be uln302 or simple');
   return value;
 };
-export const MESSAGE_LIB_HELP = 'LayerZero message library: uln302 (DVN, executor, real fees) or simple (SimpleMessageLib: no DVN, options ignored)';
+export const MESSAGE_LIB_HELP =
+  'LayerZero message library: uln302 (DVN, executor, real fees) or simple (SimpleMessageLib: no DVN, options ignored)';

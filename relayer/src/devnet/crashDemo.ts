@@ -56,7 +56,17 @@ export interface CrashDemoOptions {
   log?: (line: string) => void;
 }
 
-export const DEFAULT_CRASH: CrashDemoOptions = { accounts: 50, crash: 0.4, steps: 10, stepMs: 2000, volUp: 0.5, blockTime: 1, seed: 0xc4a5n, coldStart: true, messageLib: 'uln302' };
+export const DEFAULT_CRASH: CrashDemoOptions = {
+  accounts: 50,
+  crash: 0.4,
+  steps: 10,
+  stepMs: 2000,
+  volUp: 0.5,
+  blockTime: 1,
+  seed: 0xc4a5n,
+  coldStart: true,
+  messageLib: 'uln302',
+};
 
 export interface Spread {
   median: number;
@@ -90,7 +100,10 @@ export interface CrashDemoResult {
   /** keeper records not finished when the demo ended */
   unfinishedRecords: number;
   parity: { checked: number; mismatches: number };
-  /** WETH the keeper holds on each spoke at the end (it started with none): each SEIZE paid once means this equals what was seized there */
+  /**
+   * WETH the keeper holds on each spoke at the end (it started with none): each SEIZE paid once means this equals what
+   * was seized there
+   */
   paidToKeeper: Array<{ chain: string; token: string; amount: string }>;
   /** when a stalled spoke stopped and started answering again (ms since epoch) */
   stallWindow: { from: number; until: number } | null;
@@ -117,7 +130,12 @@ interface LiquidationJson {
 
 interface StatusJson {
   book: { accounts: number; loaded: boolean; coldStartMs: number | null };
-  keeper: { passes: number; passMs: Record<'p50' | 'p95' | 'max', number | null>; requestsPerPass: Record<'p50' | 'p95' | 'max', number | null>; screened: number | null };
+  keeper: {
+    passes: number;
+    passMs: Record<'p50' | 'p95' | 'max', number | null>;
+    requestsPerPass: Record<'p50' | 'p95' | 'max', number | null>;
+    screened: number | null;
+  };
   parity: { checked: number; mismatches: number };
   process: { rssBytes: number };
 }
@@ -128,7 +146,9 @@ const OPERATOR = anvilKey(7);
 const KEEPER = anvilKey(9);
 const PRICE_DECIMALS = 10n ** 8n;
 const usdc = (n: bigint) => n * 10n ** 6n;
-/** Big blocks so a large book opens in a few dozen of them; the base fee starts at 0 so set-up fees cannot outrun it. */
+/**
+ * Big blocks so a large book opens in a few dozen of them; the base fee starts at 0 so set-up fees cannot outrun it.
+ */
 const DEVNET_GAS_LIMIT = 1_000_000_000n;
 
 export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemoResult> {
@@ -138,20 +158,32 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
   const relayers: RelayerProcess[] = [];
   try {
     say('starting three local chains and deploying LayerZero and the system...');
-    for (const chainId of [31_337, 31_338, 31_339]) chains.push(await startAnvil({ chainId, gasLimit: DEVNET_GAS_LIMIT, baseFee: 0n }));
+    for (const chainId of [31_337, 31_338, 31_339])
+      chains.push(await startAnvil({ chainId, gasLimit: DEVNET_GAS_LIMIT, baseFee: 0n }));
     const specs = devnetSpecs(chains);
     const deployer = anvilKey(0);
     const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer, OPERATOR, options.messageLib);
     // The keeper's wallet and margin are funded before it starts, so its nonces are its own.
-    await fundKeeper(manifest, KEEPER, usdc(5_000_000n + 10_000n * BigInt(options.accounts)), usdc(2_000_000n + 2_000n * BigInt(options.accounts)));
+    await fundKeeper(
+      manifest,
+      KEEPER,
+      usdc(5_000_000n + 10_000n * BigInt(options.accounts)),
+      usdc(2_000_000n + 2_000n * BigInt(options.accounts)),
+    );
     const providers = manifest.chains.map((c) => new RpcProvider(c.rpcUrl, { chainId: c.chainId, timeoutMs: 60_000 }));
     // Deployed with a block per transaction; from here on, blocks come at the chain's pace.
-    if (options.blockTime > 0) await Promise.all(providers.map((p) => p.send('evm_setIntervalMining', [options.blockTime])));
+    if (options.blockTime > 0)
+      await Promise.all(providers.map((p) => p.send('evm_setIntervalMining', [options.blockTime])));
     const hubRpc = providers[0]!;
 
     const relayerDir = join(dataDir, 'relayer');
     mkdirSync(relayerDir);
-    const config = devnetRelayerConfig(manifest, { dataDir: relayerDir, apiPort: await freePort(), relayerKey: deployer, keeperKey: KEEPER });
+    const config = devnetRelayerConfig(manifest, {
+      dataDir: relayerDir,
+      apiPort: await freePort(),
+      relayerKey: deployer,
+      keeperKey: KEEPER,
+    });
     const relayer = new RelayerProcess(config);
     relayers.push(relayer);
     await relayer.start();
@@ -163,11 +195,24 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       seed: options.seed,
       venueKey: OPERATOR,
       say,
-      delivered: async (what, timeoutMs) => void (await waitFor(what, async () => (await relayer.get<{ total: number }>('/v1/messages?status=inflight&limit=1')).total === 0, timeoutMs, 500)),
+      delivered: async (what, timeoutMs) =>
+        void (await waitFor(
+          what,
+          async () => (await relayer.get<{ total: number }>('/v1/messages?status=inflight&limit=1')).total === 0,
+          timeoutMs,
+          500,
+        )),
     });
-    await waitFor('the relayer book to hold every trader', async () => (await relayer.get<StatusJson>('/v1/status')).book.accounts >= options.accounts, 60_000 + options.accounts * 10, 500);
+    await waitFor(
+      'the relayer book to hold every trader',
+      async () => (await relayer.get<StatusJson>('/v1/status')).book.accounts >= options.accounts,
+      60_000 + options.accounts * 10,
+      500,
+    );
     const setupMs = Date.now() - setupStarted;
-    say(`  set up in ${(setupMs / 1000).toFixed(1)} s: ${book.perps} perps, ${book.options} options, ${book.borrowers} borrowers`);
+    say(
+      `  set up in ${(setupMs / 1000).toFixed(1)} s: ${book.perps} perps, ${book.options} options, ${book.borrowers} borrowers`,
+    );
 
     // A cold start that does not finish in time is reported, not fatal: the crash still runs.
     const coldStart = options.coldStart
@@ -178,7 +223,9 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       : null;
 
     const to = 3000n * PRICE_DECIMALS - (BigInt(Math.round(options.crash * 1e6)) * 3000n * PRICE_DECIMALS) / 1_000_000n;
-    say(`crash: ETH $3,000 -> $${formatWad((to * E18) / PRICE_DECIMALS)} in ${options.steps} price updates ${options.stepMs} ms apart, volatility 80% -> ${Math.round(80 * (1 + options.volUp))}%`);
+    say(
+      `crash: ETH $3,000 -> $${formatWad((to * E18) / PRICE_DECIMALS)} in ${options.steps} price updates ${options.stepMs} ms apart, volatility 80% -> ${Math.round(80 * (1 + options.volUp))}%`,
+    );
     const operator = new Sender(new Wallet(OPERATOR), hubChain(manifest).chainId);
     const ethFeed = new TypedContract(manualAggregatorAbi, manifest.feeds.ETH!, hubRpc);
     const volFeed = new TypedContract(manualAggregatorAbi, manifest.feeds.ETH_VOL!, hubRpc);
@@ -195,8 +242,16 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       const vol = BigInt(Math.round(0.8e8 * (1 + (options.volUp * i) / options.steps)));
       // Both updates in one block: volatility first, then the price.
       const raws = [
-        await operator.sign(hubRpc, { to: volFeed.address, data: volFeed.encode('setAnswer', [vol]), gasLimit: 200_000n }),
-        await operator.sign(hubRpc, { to: ethFeed.address, data: ethFeed.encode('setAnswer', [price]), gasLimit: 200_000n }),
+        await operator.sign(hubRpc, {
+          to: volFeed.address,
+          data: volFeed.encode('setAnswer', [vol]),
+          gasLimit: 200_000n,
+        }),
+        await operator.sign(hubRpc, {
+          to: ethFeed.address,
+          data: ethFeed.encode('setAnswer', [price]),
+          gasLimit: 200_000n,
+        }),
       ];
       await hubRpc.send('eth_sendRawTransaction', [raws[0]]);
       const hash = (await hubRpc.send('eth_sendRawTransaction', [raws[1]])) as string;
@@ -205,7 +260,11 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       pending.push(sampleRss());
       if (options.faults?.stallSpoke?.atStep === i) {
         const from = Date.now();
-        pending.push(stall(chains[options.faults.stallSpoke.spoke]!, options.faults.stallSpoke.seconds, say).then(() => (stallWindow = { from, until: Date.now() })));
+        pending.push(
+          stall(chains[options.faults.stallSpoke.spoke]!, options.faults.stallSpoke.seconds, say).then(
+            () => (stallWindow = { from, until: Date.now() }),
+          ),
+        );
       }
       if (options.faults?.killRelayerAtStep === i) {
         say('  fault: the relayer is killed (SIGKILL) and started again');
@@ -263,7 +322,12 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       parity: status.parity,
       paidToKeeper: await paidToKeeper(manifest, providers),
       stallWindow,
-      records: records.map((l) => ({ chain: l.chain, kind: l.kind, status: l.status, settledAt: l.settledAt ? Date.parse(l.settledAt) : null })),
+      records: records.map((l) => ({
+        chain: l.chain,
+        kind: l.kind,
+        status: l.status,
+        settledAt: l.settledAt ? Date.parse(l.settledAt) : null,
+      })),
       ethPrice: { from: '3000', to: formatWad((to * E18) / PRICE_DECIMALS) },
     };
     for (const p of providers) p.destroy();
@@ -276,11 +340,22 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
   }
 }
 
-/** A second relayer, with an empty store, reading the whole book from the chains: how long until its book holds every account. */
-async function measureColdStart(manifest: DevnetManifest, dataDir: string, accounts: number, say: (line: string) => void): Promise<CrashDemoResult['coldStart']> {
+/**
+ * A second relayer, with an empty store, reading the whole book from the chains: how long until its book holds every
+ * account.
+ */
+async function measureColdStart(
+  manifest: DevnetManifest,
+  dataDir: string,
+  accounts: number,
+  say: (line: string) => void,
+): Promise<CrashDemoResult['coldStart']> {
   const dir = join(dataDir, 'cold-start');
   mkdirSync(dir);
-  const config = { ...devnetRelayerConfig(manifest, { dataDir: dir, apiPort: await freePort(), relayerKey: anvilKey(0) }), devnetWorker: false };
+  const config = {
+    ...devnetRelayerConfig(manifest, { dataDir: dir, apiPort: await freePort(), relayerKey: anvilKey(0) }),
+    devnetWorker: false,
+  };
   const fresh = new RelayerProcess(config);
   const started = Date.now();
   try {
@@ -295,7 +370,9 @@ async function measureColdStart(manifest: DevnetManifest, dataDir: string, accou
       120_000 + accounts * 20,
     );
     const result = { ms: status.book.coldStartMs ?? 0, wallMs: Date.now() - started, accounts: status.book.accounts };
-    say(`  cold start: a fresh relayer read ${result.accounts} accounts in ${(result.ms / 1000).toFixed(1)} s (${(result.wallMs / 1000).toFixed(1)} s from process start)`);
+    say(
+      `  cold start: a fresh relayer read ${result.accounts} accounts in ${(result.ms / 1000).toFixed(1)} s (${(result.wallMs / 1000).toFixed(1)} s from process start)`,
+    );
     return result;
   } finally {
     await fresh.stop();
@@ -318,11 +395,21 @@ async function settle(relayer: RelayerProcess, timeoutMs: number): Promise<void>
     'the keeper to finish (every liquidation finished, no message in flight, no account below health 1)',
     async () => {
       const [open, inFlight, unhealthy] = await Promise.all(
-        ['/v1/liquidations?status=planned&limit=1', '/v1/messages?status=inflight&limit=1', '/v1/accounts?maxHealth=0.999999999999999999&limit=1'].map((p) =>
-          relayer.get<{ total: number }>(p).then((r) => r.total, () => 1),
+        [
+          '/v1/liquidations?status=planned&limit=1',
+          '/v1/messages?status=inflight&limit=1',
+          '/v1/accounts?maxHealth=0.999999999999999999&limit=1',
+        ].map((p) =>
+          relayer.get<{ total: number }>(p).then(
+            (r) => r.total,
+            () => 1,
+          ),
         ),
       );
-      const submitted = await relayer.get<{ total: number }>('/v1/liquidations?status=submitted&limit=1').then((r) => r.total, () => 1);
+      const submitted = await relayer.get<{ total: number }>('/v1/liquidations?status=submitted&limit=1').then(
+        (r) => r.total,
+        () => 1,
+      );
       quiet = open! + inFlight! + unhealthy! + submitted > 0 ? 0 : quiet + 1;
       await new Promise((r) => setTimeout(r, 400));
       return quiet >= 5;
@@ -331,9 +418,20 @@ async function settle(relayer: RelayerProcess, timeoutMs: number): Promise<void>
   ).catch(() => undefined); // the summary reports what is left unfinished
 }
 
-/** Hub liquidation transactions since `fromBlock` that no accepted keeper record accounts for, plus records sharing one. */
-async function doubleLiquidations(hub: TypedContract<typeof marginHubAbi>, records: LiquidationJson[], fromBlock: number): Promise<number> {
-  const onChain = new Set([...(await hub.queryEvent('Liquidated', null, fromBlock)), ...(await hub.queryEvent('PositionLiquidated', null, fromBlock))].map((l) => l.transactionHash));
+/**
+ * Hub liquidation transactions since `fromBlock` that no accepted keeper record accounts for, plus records sharing one.
+ */
+async function doubleLiquidations(
+  hub: TypedContract<typeof marginHubAbi>,
+  records: LiquidationJson[],
+  fromBlock: number,
+): Promise<number> {
+  const onChain = new Set(
+    [
+      ...(await hub.queryEvent('Liquidated', null, fromBlock)),
+      ...(await hub.queryEvent('PositionLiquidated', null, fromBlock)),
+    ].map((l) => l.transactionHash),
+  );
   // Every record that sent a transaction, whether or not the keeper has seen its receipt yet.
   const accepted = records.filter((l) => l.txHash !== null).map((l) => l.txHash!);
   const matched = new Set(accepted);
@@ -341,7 +439,10 @@ async function doubleLiquidations(hub: TypedContract<typeof marginHubAbi>, recor
 }
 
 /** The keeper's WETH on every spoke. */
-async function paidToKeeper(manifest: DevnetManifest, providers: RpcProvider[]): Promise<CrashDemoResult['paidToKeeper']> {
+async function paidToKeeper(
+  manifest: DevnetManifest,
+  providers: RpcProvider[],
+): Promise<CrashDemoResult['paidToKeeper']> {
   const keeper = new Wallet(KEEPER).address;
   const spokes = manifest.chains.filter((c) => c.eid !== manifest.hubEid);
   return Promise.all(

@@ -32,12 +32,32 @@ export async function seedDemoAccounts(manifest: DevnetManifest, relayer: Relaye
   // The trade needs alice's credits on the hub: the relayer delivers them.
   const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, alice));
   const aliceAddress = new Wallet(alice).address;
-  await waitFor('the demo deposits to be delivered (30 s)', async () => (await hub.read('accountState', [toAccountId(aliceAddress, 0)])).assets !== 0n, 30_000);
+  await waitFor(
+    'the demo deposits to be delivered (30 s)',
+    async () => (await hub.read('accountState', [toAccountId(aliceAddress, 0)])).assets !== 0n,
+    30_000,
+  );
   await waitFor('every demo message to be delivered', async () => relayer.store.inFlight().length === 0, Infinity);
-  await venueTrade(manifest, anvilKey(0), { owner: aliceAddress }, { owner: new Wallet(bob).address }, 0, e18(10n), e18(3000n));
+  await venueTrade(
+    manifest,
+    anvilKey(0),
+    { owner: aliceAddress },
+    { owner: new Wallet(bob).address },
+    0,
+    e18(10n),
+    e18(3000n),
+  );
   return [
-    { name: 'alice', address: aliceAddress, holdings: `3 WETH on ${first.name}, 2 WETH on ${second.name}; long 10 ETH-PERP at 3000` },
+    {
+      name: 'alice',
+      address: aliceAddress,
+      holdings: `3 WETH on ${first.name}, 2 WETH on ${second.name}; long 10 ETH-PERP at 3000`,
+    },
     { name: 'bob', address: new Wallet(bob).address, holdings: '250,000 USDC on hub; short 10 ETH-PERP at 3000' },
-    { name: 'carol', address: new Wallet(carol).address, holdings: `1 WETH on ${first.name} in isolated sub-account 1` },
+    {
+      name: 'carol',
+      address: new Wallet(carol).address,
+      holdings: `1 WETH on ${first.name} in isolated sub-account 1`,
+    },
   ];
 }

@@ -12,17 +12,42 @@ const program = new Command()
   .name('npm run demo --')
   .description('A 40% crash of ETH on a fresh three-chain devnet, and what the keeper does about it.')
   .option('--accounts <n>', 'traders in the book', number('--accounts', 1, 20_000, true), DEFAULT_CRASH.accounts)
-  .option('--block-time <s>', 'seconds between blocks on every chain (0: a block per transaction)', number('--block-time', 0, 60, true), DEFAULT_CRASH.blockTime)
+  .option(
+    '--block-time <s>',
+    'seconds between blocks on every chain (0: a block per transaction)',
+    number('--block-time', 0, 60, true),
+    DEFAULT_CRASH.blockTime,
+  )
   .option('--crash <fraction>', 'fall of ETH from $3,000', number('--crash', 0.01, 0.9, false), DEFAULT_CRASH.crash)
   .option('--steps <n>', 'price updates the crash is spread over', number('--steps', 1, 100, true), DEFAULT_CRASH.steps)
-  .option('--step-ms <ms>', 'time between two price updates', number('--step-ms', 0, 60_000, true), DEFAULT_CRASH.stepMs)
-  .option('--vol-up <fraction>', 'rise of ETH implied volatility over the crash', number('--vol-up', 0, 5, false), DEFAULT_CRASH.volUp)
+  .option(
+    '--step-ms <ms>',
+    'time between two price updates',
+    number('--step-ms', 0, 60_000, true),
+    DEFAULT_CRASH.stepMs,
+  )
+  .option(
+    '--vol-up <fraction>',
+    'rise of ETH implied volatility over the crash',
+    number('--vol-up', 0, 5, false),
+    DEFAULT_CRASH.volUp,
+  )
   .option('--no-cold-start', 'skip timing a fresh relayer reading the whole book')
   .option('--message-lib <lib>', MESSAGE_LIB_HELP, messageLibOption, DEFAULT_CRASH.messageLib)
   .option('--json', 'print the summary as JSON')
   .exitOverride((err) => process.exit(err.exitCode))
   .parse(process.argv);
-const opts = program.opts<{ accounts: number; blockTime: number; crash: number; steps: number; stepMs: number; volUp: number; coldStart: boolean; messageLib: MessageLibKind; json?: boolean }>();
+const opts = program.opts<{
+  accounts: number;
+  blockTime: number;
+  crash: number;
+  steps: number;
+  stepMs: number;
+  volUp: number;
+  coldStart: boolean;
+  messageLib: MessageLibKind;
+  json?: boolean;
+}>();
 
 const progress = opts.json ? () => undefined : (line: string) => process.stdout.write(`${line}\n`);
 progress('building contracts (cached after the first run)...');
@@ -54,7 +79,9 @@ function summary(r: CrashDemoResult, ms: number, blockTime: number): string {
     `  RPC requests per pass    p50 ${r.keeper.requestsPerPass.p50}, p95 ${r.keeper.requestsPerPass.p95}, max ${r.keeper.requestsPerPass.max}`,
     `  relayer memory           ${r.relayerRssMb} MB RSS (most seen)`,
     `  liquidations             ${r.liquidations} settled on ${r.accountsLiquidated} accounts (${r.positionsTakenOver} position takeovers)`,
-    `  by status                ${Object.entries(r.byStatus).map(([st, n]) => `${st} ${n}`).join(', ')}`,
+    `  by status                ${Object.entries(r.byStatus)
+      .map(([st, n]) => `${st} ${n}`)
+      .join(', ')}`,
     ...Object.entries(r.reasons).map(([reason, n]) => `    ${n} × ${reason}`),
     '  collateral seized',
     ...r.seizedByChain.map((c) => `    ${c.chain.padEnd(10)} ${c.amount} ${c.token}`),

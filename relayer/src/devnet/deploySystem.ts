@@ -19,7 +19,14 @@ import { anvilKey } from './anvil.js';
 import { deployNetwork } from '../../../deploy/deployNetwork.js';
 import type { DeployedChain, DeploymentManifest } from '../../../deploy/manifest.js';
 import { parseNetworkFile, type NetworkFile, type NetworkFileInput } from '../../../deploy/networkFile.js';
-import { deployBuilt, deployLayerZero, placeMulticall3, READ_CHANNEL, type LayerZeroDeployment, type MessageLibKind } from './layerzero.js';
+import {
+  deployBuilt,
+  deployLayerZero,
+  placeMulticall3,
+  READ_CHANNEL,
+  type LayerZeroDeployment,
+  type MessageLibKind,
+} from './layerzero.js';
 import { configFromManifest, parseRelayerConfig, type RelayerConfig } from '../config.js';
 
 export interface DevnetChainSpec {
@@ -41,17 +48,26 @@ const MAX_UINT128 = (1n << 128n) - 1n;
  */
 export const ENFORCED_LZ_RECEIVE_GAS = (() => {
   const gas = z.coerce.bigint().positive();
-  const file = z.object({ CREDIT: gas, RELEASE: gas, SEIZE: gas }).parse(JSON.parse(readFileSync(join(repoRoot, 'contracts/config/enforced-gas.json'), 'utf8')));
+  const file = z
+    .object({ CREDIT: gas, RELEASE: gas, SEIZE: gas })
+    .parse(JSON.parse(readFileSync(join(repoRoot, 'contracts/config/enforced-gas.json'), 'utf8')));
   return { CREDIT: file.CREDIT, RELEASE: file.RELEASE, SEIZE: file.SEIZE } as const;
 })();
 
 /** The devnet's names and LayerZero endpoint ids for local chains: the first is the hub, the others spokes. */
 export function devnetSpecs(chains: ReadonlyArray<{ chainId: number; rpcUrl: string }>): DevnetChainSpec[] {
-  return chains.map((c, i) => ({ name: i === 0 ? 'hub' : `spoke-${i}`, chainId: c.chainId, eid: 40_101 + i, rpcUrl: c.rpcUrl }));
+  return chains.map((c, i) => ({
+    name: i === 0 ? 'hub' : `spoke-${i}`,
+    chainId: c.chainId,
+    eid: 40_101 + i,
+    rpcUrl: c.rpcUrl,
+  }));
 }
 
 export function devnetSigner(rpcUrl: string, privateKey: string): Signer {
-  return new NonceManager(new Wallet(privateKey, new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 })));
+  return new NonceManager(
+    new Wallet(privateKey, new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 })),
+  );
 }
 
 /** The devnet's risk parameter key: the RiskSteward's proposer (anvil's eleventh funded account). */
@@ -69,8 +85,24 @@ const wad = (n: bigint) => n.toString();
  * the move the keeper must be able to act within: `npm run demo` crashes ETH 4% a block.
  */
 const DEVNET_SCENARIOS = {
-  USD: { scanRange: wad(PCT), volShift: '0', extremeMultiple: wad(200n * PCT), extremeCover: wad(35n * PCT), initialMultiple: wad(100n * PCT), shortOptionMinimum: '0', volFeed: null },
-  ETH: { scanRange: wad(10n * PCT), volShift: wad(25n * PCT), extremeMultiple: wad(200n * PCT), extremeCover: wad(35n * PCT), initialMultiple: wad(200n * PCT), shortOptionMinimum: wad(PCT), volFeed: 'ETH_VOL' },
+  USD: {
+    scanRange: wad(PCT),
+    volShift: '0',
+    extremeMultiple: wad(200n * PCT),
+    extremeCover: wad(35n * PCT),
+    initialMultiple: wad(100n * PCT),
+    shortOptionMinimum: '0',
+    volFeed: null,
+  },
+  ETH: {
+    scanRange: wad(10n * PCT),
+    volShift: wad(25n * PCT),
+    extremeMultiple: wad(200n * PCT),
+    extremeCover: wad(35n * PCT),
+    initialMultiple: wad(200n * PCT),
+    shortOptionMinimum: wad(PCT),
+    volFeed: 'ETH_VOL',
+  },
 };
 
 /**
@@ -98,16 +130,27 @@ export async function deploySystem(
   const lz = new Map<number, LayerZeroDeployment>();
   for (const c of all) {
     await placeMulticall3(signerOf(c.eid).provider as JsonRpcProvider);
-    lz.set(c.eid, await deployLayerZero(signerOf(c.eid), c.eid, all.filter((o) => o.eid !== c.eid).map((o) => o.eid), { messageLib, workers: admin, confirmations: 0 }));
+    lz.set(
+      c.eid,
+      await deployLayerZero(
+        signerOf(c.eid),
+        c.eid,
+        all.filter((o) => o.eid !== c.eid).map((o) => o.eid),
+        { messageLib, workers: admin, confirmations: 0 },
+      ),
+    );
   }
   const token = loadArtifact('TestToken.sol');
   const feed = loadArtifact('ManualAggregator.sol');
   const hubSigner = signerOf(hubSpec.eid);
   const tokens = new Map<number, string>();
   tokens.set(hubSpec.eid, (await deployBuilt(hubSigner, testTokenAbi, token, 'USD Coin', 'USDC', 6)).address);
-  for (const c of spokeSpecs) tokens.set(c.eid, (await deployBuilt(signerOf(c.eid), testTokenAbi, token, 'Wrapped Ether', 'WETH', 18)).address);
+  for (const c of spokeSpecs)
+    tokens.set(c.eid, (await deployBuilt(signerOf(c.eid), testTokenAbi, token, 'Wrapped Ether', 'WETH', 18)).address);
   // A yield-bearing token on the first spoke: wstETH-like, worth its exchange rate in ETH.
-  const wsteth = (await deployBuilt(signerOf(spokeSpecs[0]!.eid), testTokenAbi, token, 'Wrapped liquid staked Ether', 'wstETH', 18)).address;
+  const wsteth = (
+    await deployBuilt(signerOf(spokeSpecs[0]!.eid), testTokenAbi, token, 'Wrapped liquid staked Ether', 'wstETH', 18)
+  ).address;
   const operator = operatorKey === privateKey ? hubSigner : devnetSigner(hubSpec.rpcUrl, operatorKey);
   const feeds = {
     USD: (await deployBuilt(operator, manualAggregatorAbi, feed, 8, 100_000_000n)).address,
@@ -119,14 +162,39 @@ export async function deploySystem(
   };
   const now = BigInt((await hubSigner.provider!.getBlock('latest'))!.timestamp);
 
-  const file = devnetNetworkFile({ hubSpec, spokeSpecs, lz, tokens, wsteth, feeds, venue: await operator.getAddress(), messageLib, optionExpiry: now + 30n * 86_400n });
-  if (dir) writeFileSync(join(dir, 'network.json'), `${JSON.stringify(file, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
-  const { manifest } = await deployNetwork(file, privateKey, { pollingIntervalMs: 50, ...(dir ? { manifestPath: join(dir, 'deployment.json') } : {}) });
+  const file = devnetNetworkFile({
+    hubSpec,
+    spokeSpecs,
+    lz,
+    tokens,
+    wsteth,
+    feeds,
+    venue: await operator.getAddress(),
+    messageLib,
+    optionExpiry: now + 30n * 86_400n,
+  });
+  if (dir)
+    writeFileSync(
+      join(dir, 'network.json'),
+      `${JSON.stringify(file, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`,
+    );
+  const { manifest } = await deployNetwork(file, privateKey, {
+    pollingIntervalMs: 50,
+    ...(dir ? { manifestPath: join(dir, 'deployment.json') } : {}),
+  });
   return manifest;
 }
 
-/** Steward bounds from `min`% to `max`%, a quarter of the current value per change, an hour apart, lowerings a day late. */
-const stewardBounds = (min: bigint, max: bigint) => ({ min: wad(min * PCT), max: wad(max * PCT), maxStep: wad(25n * PCT), cooldown: 3_600, loweringDelay: 86_400 });
+/**
+ * Steward bounds from `min`% to `max`%, a quarter of the current value per change, an hour apart, lowerings a day late.
+ */
+const stewardBounds = (min: bigint, max: bigint) => ({
+  min: wad(min * PCT),
+  max: wad(max * PCT),
+  maxStep: wad(25n * PCT),
+  cooldown: 3_600,
+  loweringDelay: 86_400,
+});
 
 /**
  * The devnet as a network file: its chains with the LayerZero contracts just deployed, USDC on
@@ -150,13 +218,32 @@ function devnetNetworkFile(d: {
     const l = d.lz.get(eid)!;
     const read = { readLib: l.read.readLib, readExecutor: l.read.executor };
     return l.uln
-      ? { endpoint: l.endpoint, sendLib: l.uln.sendLib, receiveLib: l.uln.receiveLib, executor: l.uln.executor, dvns: { DVN: l.uln.dvn, ReadDVN: l.read.dvn }, ...read }
-      : { endpoint: l.endpoint, sendLib: l.messageLib!, receiveLib: l.messageLib!, dvns: { ReadDVN: l.read.dvn }, ...read };
+      ? {
+          endpoint: l.endpoint,
+          sendLib: l.uln.sendLib,
+          receiveLib: l.uln.receiveLib,
+          executor: l.uln.executor,
+          dvns: { DVN: l.uln.dvn, ReadDVN: l.read.dvn },
+          ...read,
+        }
+      : {
+          endpoint: l.endpoint,
+          sendLib: l.messageLib!,
+          receiveLib: l.messageLib!,
+          dvns: { ReadDVN: l.read.dvn },
+          ...read,
+        };
   };
   return parseNetworkFile({
     name: 'devnet',
     hub: d.hubSpec.name,
-    chains: all.map((c) => ({ name: c.name, chainId: c.chainId, rpcUrl: c.rpcUrl, confirmations: 0, layerZero: layerZero(c.eid) })),
+    chains: all.map((c) => ({
+      name: c.name,
+      chainId: c.chainId,
+      rpcUrl: c.rpcUrl,
+      confirmations: 0,
+      layerZero: layerZero(c.eid),
+    })),
     pathway: { messageLib: d.messageLib, requiredDVNs: ['DVN'] },
     // A HealthReader on every spoke, answered by the devnet's SimpleReadDVN and SimpleReadExecutor.
     read: { channel: READ_CHANNEL, requiredDVNs: ['ReadDVN'], gas: wad(HEALTH_READ_GAS) },
@@ -175,49 +262,95 @@ function devnetNetworkFile(d: {
         { parameter: 'concentrationImpact', target: `wstETH@${d.spokeSpecs[0]!.name}`, ...stewardBounds(1n, 20n) },
       ],
     },
-    enforcedGas: { CREDIT: wad(ENFORCED_LZ_RECEIVE_GAS.CREDIT), RELEASE: wad(ENFORCED_LZ_RECEIVE_GAS.RELEASE), SEIZE: wad(ENFORCED_LZ_RECEIVE_GAS.SEIZE) },
+    enforcedGas: {
+      CREDIT: wad(ENFORCED_LZ_RECEIVE_GAS.CREDIT),
+      RELEASE: wad(ENFORCED_LZ_RECEIVE_GAS.RELEASE),
+      SEIZE: wad(ENFORCED_LZ_RECEIVE_GAS.SEIZE),
+    },
     settlement: { token: d.tokens.get(d.hubSpec.eid)!, decimals: 6 },
     riskAssets: [
-      { name: 'USD', feed: d.feeds.USD, maxAge: 3600, minPrice: wad(5n * 10n ** 17n), maxPrice: wad(2n * 10n ** 18n), scenario: DEVNET_SCENARIOS.USD },
-      { name: 'ETH', feed: d.feeds.ETH, maxAge: 3600, minPrice: wad(10n ** 18n), maxPrice: wad(10n ** 24n), scenario: DEVNET_SCENARIOS.ETH },
-      { name: 'ETH_VOL', feed: d.feeds.ETH_VOL, maxAge: 3600, minPrice: wad(10n ** 16n), maxPrice: wad(5n * 10n ** 18n) },
-      { name: 'WSTETH_RATE', feed: d.feeds.WSTETH_RATE, maxAge: 3600, minPrice: wad(5n * 10n ** 17n), maxPrice: wad(2n * 10n ** 18n) },
-    ],
-    collateral: all.map((c): NetworkFileInput['collateral'][number] => {
-      const isHub = c.eid === d.hubSpec.eid;
-      return {
-        chain: c.name,
-        symbol: isHub ? 'USDC' : 'WETH',
-        token: d.tokens.get(c.eid)!,
-        decimals: isHub ? 6 : 18,
-        riskAsset: isHub ? 'USD' : 'ETH',
-        ...(isHub
-          ? { initialHaircut: wad(2n * PCT), maintenanceHaircut: wad(PCT), liquidationBonus: wad(2n * PCT) }
-          : { initialHaircut: wad(20n * PCT), maintenanceHaircut: wad(15n * PCT), liquidationBonus: wad(5n * PCT) }),
-        cap: wad(MAX_UINT128),
-      };
-    }).concat([
-      // Valued at its exchange rate × ETH, in ETH's grid, after a 5% fall of that rate. Its market
-      // is thinner than ETH's: an account's haircuts rise by 5% × √(holding / $5M), at most 25%.
       {
-        chain: d.spokeSpecs[0]!.name,
-        symbol: 'wstETH',
-        token: d.wsteth,
-        decimals: 18,
-        riskAsset: 'ETH',
-        rateFeed: 'WSTETH_RATE',
-        depeg: wad(5n * PCT),
-        concentration: { depthUsd: wad(5_000_000n * 10n ** 18n), impact: wad(5n * PCT), cap: wad(25n * PCT) },
-        initialHaircut: wad(20n * PCT),
-        maintenanceHaircut: wad(15n * PCT),
-        liquidationBonus: wad(5n * PCT),
-        cap: wad(MAX_UINT128),
+        name: 'USD',
+        feed: d.feeds.USD,
+        maxAge: 3600,
+        minPrice: wad(5n * 10n ** 17n),
+        maxPrice: wad(2n * 10n ** 18n),
+        scenario: DEVNET_SCENARIOS.USD,
       },
-    ]),
+      {
+        name: 'ETH',
+        feed: d.feeds.ETH,
+        maxAge: 3600,
+        minPrice: wad(10n ** 18n),
+        maxPrice: wad(10n ** 24n),
+        scenario: DEVNET_SCENARIOS.ETH,
+      },
+      {
+        name: 'ETH_VOL',
+        feed: d.feeds.ETH_VOL,
+        maxAge: 3600,
+        minPrice: wad(10n ** 16n),
+        maxPrice: wad(5n * 10n ** 18n),
+      },
+      {
+        name: 'WSTETH_RATE',
+        feed: d.feeds.WSTETH_RATE,
+        maxAge: 3600,
+        minPrice: wad(5n * 10n ** 17n),
+        maxPrice: wad(2n * 10n ** 18n),
+      },
+    ],
+    collateral: all
+      .map((c): NetworkFileInput['collateral'][number] => {
+        const isHub = c.eid === d.hubSpec.eid;
+        return {
+          chain: c.name,
+          symbol: isHub ? 'USDC' : 'WETH',
+          token: d.tokens.get(c.eid)!,
+          decimals: isHub ? 6 : 18,
+          riskAsset: isHub ? 'USD' : 'ETH',
+          ...(isHub
+            ? { initialHaircut: wad(2n * PCT), maintenanceHaircut: wad(PCT), liquidationBonus: wad(2n * PCT) }
+            : { initialHaircut: wad(20n * PCT), maintenanceHaircut: wad(15n * PCT), liquidationBonus: wad(5n * PCT) }),
+          cap: wad(MAX_UINT128),
+        };
+      })
+      .concat([
+        // Valued at its exchange rate × ETH, in ETH's grid, after a 5% fall of that rate. Its market
+        // is thinner than ETH's: an account's haircuts rise by 5% × √(holding / $5M), at most 25%.
+        {
+          chain: d.spokeSpecs[0]!.name,
+          symbol: 'wstETH',
+          token: d.wsteth,
+          decimals: 18,
+          riskAsset: 'ETH',
+          rateFeed: 'WSTETH_RATE',
+          depeg: wad(5n * PCT),
+          concentration: { depthUsd: wad(5_000_000n * 10n ** 18n), impact: wad(5n * PCT), cap: wad(25n * PCT) },
+          initialHaircut: wad(20n * PCT),
+          maintenanceHaircut: wad(15n * PCT),
+          liquidationBonus: wad(5n * PCT),
+          cap: wad(MAX_UINT128),
+        },
+      ]),
     markets: [
       { name: 'ETH-PERP', riskAsset: 'ETH', kind: 'perp', maxPriceDeviation: wad(5n * PCT) },
-      { name: 'ETH-3300-C', riskAsset: 'ETH', kind: 'call', strike: wad(3_300n * 10n ** 18n), expiry: wad(d.optionExpiry), maxPriceDeviation: wad(PCT) },
-      { name: 'ETH-2700-P', riskAsset: 'ETH', kind: 'put', strike: wad(2_700n * 10n ** 18n), expiry: wad(d.optionExpiry), maxPriceDeviation: wad(PCT) },
+      {
+        name: 'ETH-3300-C',
+        riskAsset: 'ETH',
+        kind: 'call',
+        strike: wad(3_300n * 10n ** 18n),
+        expiry: wad(d.optionExpiry),
+        maxPriceDeviation: wad(PCT),
+      },
+      {
+        name: 'ETH-2700-P',
+        riskAsset: 'ETH',
+        kind: 'put',
+        strike: wad(2_700n * 10n ** 18n),
+        expiry: wad(d.optionExpiry),
+        maxPriceDeviation: wad(PCT),
+      },
     ],
     // On a devnet the operator also plays the trading venue, so demos and tests can book trades.
     venues: [d.venue],
@@ -231,7 +364,10 @@ export function devnetRelayerConfig(
 ): RelayerConfig {
   return parseRelayerConfig({
     // anvil serves WebSocket on its HTTP port: heads by subscription.
-    ...configFromManifest(manifest, Object.fromEntries(manifest.chains.map((c) => [c.name, { wsUrl: c.rpcUrl.replace(/^http/, 'ws') }]))),
+    ...configFromManifest(
+      manifest,
+      Object.fromEntries(manifest.chains.map((c) => [c.name, { wsUrl: c.rpcUrl.replace(/^http/, 'ws') }])),
+    ),
     devnetWorker: true,
     relayerKey: options.relayerKey,
     dataDir: options.dataDir,

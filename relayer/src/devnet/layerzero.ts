@@ -87,7 +87,12 @@ const EXECUTOR_BASE_GAS = 50_000n;
 const MAX_MESSAGE_SIZE = 10_000;
 
 /** Deploys `bytecode` with constructor `args` and returns the typed contract. */
-export async function deploy<A extends Abi>(signer: Signer, abi: A, bytecode: string, ...args: unknown[]): Promise<TypedContract<A>> {
+export async function deploy<A extends Abi>(
+  signer: Signer,
+  abi: A,
+  bytecode: string,
+  ...args: unknown[]
+): Promise<TypedContract<A>> {
   const factory = new ContractFactory(abi as never, bytecode, signer);
   const contract = await factory.deploy(...args);
   await contract.waitForDeployment();
@@ -101,14 +106,29 @@ export async function deploy<A extends Abi>(signer: Signer, abi: A, bytecode: st
  * and `target` then gets that runtime code. The devnet uses it to stand LayerZero's contracts at
  * the addresses its public deployments have, for chains that carry a public endpoint id.
  */
-export async function deployAt<A extends Abi>(signer: Signer, target: string, abi: A, bytecode: string, ...args: unknown[]): Promise<TypedContract<A>> {
+export async function deployAt<A extends Abi>(
+  signer: Signer,
+  target: string,
+  abi: A,
+  bytecode: string,
+  ...args: unknown[]
+): Promise<TypedContract<A>> {
   const provider = signer.provider as JsonRpcProvider;
   const creation = (await new ContractFactory(abi as never, bytecode).getDeployTransaction(...args)).data;
   const scratch = getAddress(dataSlice(keccak256(concat([target, '0x01'])), 12));
   await provider.send('anvil_setCode', [scratch, creation]);
   // PUSH1 0 (x4), PUSH20 scratch, GAS, DELEGATECALL; RETURNDATACOPY to 0; JUMPI to 0x2c on
   // success; REVERT(0, size); 0x2c: JUMPDEST, RETURN(0, size).
-  const stub = concat(['0x6000600060006000', '0x73', scratch, '0x5af4', '0x3d600060003e', '0x602c57', '0x3d6000fd', '0x5b3d6000f3']);
+  const stub = concat([
+    '0x6000600060006000',
+    '0x73',
+    scratch,
+    '0x5af4',
+    '0x3d600060003e',
+    '0x602c57',
+    '0x3d6000fd',
+    '0x5b3d6000f3',
+  ]);
   await provider.send('anvil_setCode', [target, stub]);
   const runtime = await provider.call({ to: target, data: '0x', gasLimit: 30_000_000n });
   await (await signer.sendTransaction({ to: target, data: '0x', gasLimit: 30_000_000n })).wait();
@@ -118,19 +138,33 @@ export async function deployAt<A extends Abi>(signer: Signer, target: string, ab
 }
 
 /** Deploys one of this project's contracts from forge's build output. */
-export function deployBuilt<A extends Abi>(signer: Signer, abi: A, artifact: Artifact, ...args: unknown[]): Promise<TypedContract<A>> {
+export function deployBuilt<A extends Abi>(
+  signer: Signer,
+  abi: A,
+  artifact: Artifact,
+  ...args: unknown[]
+): Promise<TypedContract<A>> {
   return deploy(signer, abi, artifact.bytecode, ...args);
 }
 
 /** LayerZero contracts the devnet can stand at a public deployment's address (see deployAt). */
-export type LayerZeroAddressBook = Partial<Record<'EndpointV2' | 'SendUln302' | 'ReceiveUln302' | 'PriceFeed' | 'Executor' | 'DVN', string>>;
-type Maker = <A extends Abi>(name: keyof LayerZeroAddressBook, abi: A, artifact: string, ...args: unknown[]) => Promise<TypedContract<A>>;
+export type LayerZeroAddressBook = Partial<
+  Record<'EndpointV2' | 'SendUln302' | 'ReceiveUln302' | 'PriceFeed' | 'Executor' | 'DVN', string>
+>;
+type Maker = <A extends Abi>(
+  name: keyof LayerZeroAddressBook,
+  abi: A,
+  artifact: string,
+  ...args: unknown[]
+) => Promise<TypedContract<A>>;
 
 /** Deploys a LayerZero artifact: at its address in `at` when it has one, else wherever CREATE puts it. */
 function maker(signer: Signer, at: LayerZeroAddressBook): Maker {
   return (name, abi, artifact, ...args) => {
     const target = at[name];
-    return target ? deployAt(signer, target, abi, lzBytecode(artifact), ...args) : deploy(signer, abi, lzBytecode(artifact), ...args);
+    return target
+      ? deployAt(signer, target, abi, lzBytecode(artifact), ...args)
+      : deploy(signer, abi, lzBytecode(artifact), ...args);
   };
 }
 
@@ -151,7 +185,13 @@ export async function deployLayerZero(
   const endpoint = await make('EndpointV2', endpointV2Abi, 'EndpointV2.sol/EndpointV2.json', eid, owner);
   const read = await deployRead(signer, endpoint, [eid, ...remoteEids]);
   if (options.messageLib === 'simple') {
-    const lib = await deploy(signer, simpleMessageLibAbi, lzBytecode('messagelib/SimpleMessageLib.sol/SimpleMessageLib.json'), endpoint.address, owner);
+    const lib = await deploy(
+      signer,
+      simpleMessageLibAbi,
+      lzBytecode('messagelib/SimpleMessageLib.sol/SimpleMessageLib.json'),
+      endpoint.address,
+      owner,
+    );
     await endpoint.send('registerLibrary', [lib.address]);
     for (const remote of remoteEids) {
       await endpoint.send('setDefaultSendLibrary', [remote, lib.address]);
@@ -160,7 +200,15 @@ export async function deployLayerZero(
     await lib.send('setWhitelistCaller', [options.workers]);
     return { endpoint: endpoint.address, read, messageLib: lib.address };
   }
-  const uln = await deployUln302(signer, make, endpoint, eid, remoteEids, options.workers, BigInt(options.confirmations));
+  const uln = await deployUln302(
+    signer,
+    make,
+    endpoint,
+    eid,
+    remoteEids,
+    options.workers,
+    BigInt(options.confirmations),
+  );
   return { endpoint: endpoint.address, read, uln };
 }
 
@@ -174,14 +222,42 @@ const READ_CMD_TYPES = 0b11n;
  * ReadLib1002 with SimpleReadDVN and SimpleReadExecutor, the endpoint's default library for the
  * read channel, able to read every chain in `targetEids` (this one included). No treasury.
  */
-async function deployRead(signer: Signer, endpoint: TypedContract<typeof endpointV2Abi>, targetEids: number[]): Promise<ReadWorkers> {
-  const readLib = await deploy(signer, readLib1002Abi, lzBytecode('uln/readlib/ReadLib1002.sol/ReadLib1002.json'), endpoint.address, 10n ** 12n, 100_000n);
-  const dvn = await deploy(signer, simpleReadDvnAbi, lzBytecode('uln/dvn/SimpleReadDVN.sol/SimpleReadDVN.json'), readLib.address);
+async function deployRead(
+  signer: Signer,
+  endpoint: TypedContract<typeof endpointV2Abi>,
+  targetEids: number[],
+): Promise<ReadWorkers> {
+  const readLib = await deploy(
+    signer,
+    readLib1002Abi,
+    lzBytecode('uln/readlib/ReadLib1002.sol/ReadLib1002.json'),
+    endpoint.address,
+    10n ** 12n,
+    100_000n,
+  );
+  const dvn = await deploy(
+    signer,
+    simpleReadDvnAbi,
+    lzBytecode('uln/dvn/SimpleReadDVN.sol/SimpleReadDVN.json'),
+    readLib.address,
+  );
   await dvn.send('setCmdFees', [READ_REQUEST_FEE_USD, 0n, 0n, NATIVE_PRICE_USD_WAD]);
   await dvn.send('setSupportedCmdTypes', [targetEids.map((targetEid) => ({ targetEid, types: READ_CMD_TYPES }))]);
-  const executor = await deploy(signer, simpleReadExecutorAbi, lzBytecode('SimpleReadExecutor.sol/SimpleReadExecutor.json'), endpoint.address);
+  const executor = await deploy(
+    signer,
+    simpleReadExecutorAbi,
+    lzBytecode('SimpleReadExecutor.sol/SimpleReadExecutor.json'),
+    endpoint.address,
+  );
   await executor.send('configGas', [16n, DEVNET_GAS_PRICE_WEI]);
-  const config = { executor: executor.address, requiredDVNCount: 1, optionalDVNCount: 0, optionalDVNThreshold: 0, requiredDVNs: [dvn.address], optionalDVNs: [] };
+  const config = {
+    executor: executor.address,
+    requiredDVNCount: 1,
+    optionalDVNCount: 0,
+    optionalDVNThreshold: 0,
+    requiredDVNs: [dvn.address],
+    optionalDVNs: [],
+  };
   await readLib.send('setDefaultReadLibConfigs', [[{ eid: READ_CHANNEL, config }]]);
   await endpoint.send('registerLibrary', [readLib.address]);
   await endpoint.send('setDefaultSendLibrary', [READ_CHANNEL, readLib.address]);
@@ -200,8 +276,20 @@ async function deployUln302(
 ): Promise<UlnWorkers> {
   const owner = await signer.getAddress();
   // No treasury is set: the protocol's share of the fee is zero, as on a pathway without one.
-  const sendLib = await make('SendUln302', sendUln302Abi, 'uln/uln302/SendUln302.sol/SendUln302.json', endpoint.address, 10n ** 12n, 100_000n);
-  const receiveLib = await make('ReceiveUln302', receiveUln302Abi, 'uln/uln302/ReceiveUln302.sol/ReceiveUln302.json', endpoint.address);
+  const sendLib = await make(
+    'SendUln302',
+    sendUln302Abi,
+    'uln/uln302/SendUln302.sol/SendUln302.json',
+    endpoint.address,
+    10n ** 12n,
+    100_000n,
+  );
+  const receiveLib = await make(
+    'ReceiveUln302',
+    receiveUln302Abi,
+    'uln/uln302/ReceiveUln302.sol/ReceiveUln302.json',
+    endpoint.address,
+  );
   await endpoint.send('registerLibrary', [sendLib.address]);
   await endpoint.send('registerLibrary', [receiveLib.address]);
 
@@ -210,13 +298,31 @@ async function deployUln302(
   await priceFeed.send('initialize', [owner]);
   const denominator = await priceFeed.read('getPriceRatioDenominator', []);
   // The price feed keys prices by endpoint id modulo 30,000 (the chain, whatever the endpoint version).
-  await priceFeed.send('setPrice', [remoteEids.map((remote) => ({ eid: remote % 30_000, price: { priceRatio: denominator, gasPriceInUnit: DEVNET_GAS_PRICE_WEI, gasPerByte: 16 } }))]);
+  await priceFeed.send('setPrice', [
+    remoteEids.map((remote) => ({
+      eid: remote % 30_000,
+      price: { priceRatio: denominator, gasPriceInUnit: DEVNET_GAS_PRICE_WEI, gasPerByte: 16 },
+    })),
+  ]);
   await priceFeed.send('setNativeTokenPriceUSD', [NATIVE_PRICE_USD]);
 
   const libs = [sendLib.address, receiveLib.address];
   const executor = await make('Executor', executorAbi, 'Executor.sol/Executor.json');
-  await executor.send('initialize', [endpoint.address, '0x0000000000000000000000000000000000000000', libs, priceFeed.address, owner, [workers]]);
-  const executorFeeLib = await deploy(signer, executorFeeLibAbi, lzBytecode('ExecutorFeeLib.sol/ExecutorFeeLib.json'), eid, 10n ** 18n);
+  await executor.send('initialize', [
+    endpoint.address,
+    '0x0000000000000000000000000000000000000000',
+    libs,
+    priceFeed.address,
+    owner,
+    [workers],
+  ]);
+  const executorFeeLib = await deploy(
+    signer,
+    executorFeeLibAbi,
+    lzBytecode('ExecutorFeeLib.sol/ExecutorFeeLib.json'),
+    eid,
+    10n ** 18n,
+  );
   await executor.send('setWorkerFeeLib', [executorFeeLib.address]);
   await executor.send('setDstConfig', [
     remoteEids.map((remote) => ({
@@ -230,26 +336,71 @@ async function deployUln302(
   ]);
 
   const dvnVid = eid;
-  const dvn = await make('DVN', dvnAbi, 'uln/dvn/DVN.sol/DVN.json', eid, dvnVid, libs, priceFeed.address, [workers], 1n, [owner, workers]);
-  const dvnFeeLib = await deploy(signer, dvnFeeLibAbi, lzBytecode('uln/dvn/DVNFeeLib.sol/DVNFeeLib.json'), eid, 10n ** 18n);
+  const dvn = await make(
+    'DVN',
+    dvnAbi,
+    'uln/dvn/DVN.sol/DVN.json',
+    eid,
+    dvnVid,
+    libs,
+    priceFeed.address,
+    [workers],
+    1n,
+    [owner, workers],
+  );
+  const dvnFeeLib = await deploy(
+    signer,
+    dvnFeeLibAbi,
+    lzBytecode('uln/dvn/DVNFeeLib.sol/DVNFeeLib.json'),
+    eid,
+    10n ** 18n,
+  );
   await dvn.send('setWorkerFeeLib', [dvnFeeLib.address]);
-  await dvn.send('setDstConfig', [remoteEids.map((remote) => ({ dstEid: remote, gas: DVN_VERIFY_GAS, multiplierBps: WORKER_MULTIPLIER_BPS, floorMarginUSD: WORKER_FLOOR_MARGIN_USD }))]);
+  await dvn.send('setDstConfig', [
+    remoteEids.map((remote) => ({
+      dstEid: remote,
+      gas: DVN_VERIFY_GAS,
+      multiplierBps: WORKER_MULTIPLIER_BPS,
+      floorMarginUSD: WORKER_FLOOR_MARGIN_USD,
+    })),
+  ]);
 
   // Each side of a pathway names its own chain's DVN: this chain's DVN is paid on send and
   // verifies on receive.
-  const ulnConfig = { confirmations, requiredDVNCount: 1, optionalDVNCount: 0, optionalDVNThreshold: 0, requiredDVNs: [dvn.address], optionalDVNs: [] };
+  const ulnConfig = {
+    confirmations,
+    requiredDVNCount: 1,
+    optionalDVNCount: 0,
+    optionalDVNThreshold: 0,
+    requiredDVNs: [dvn.address],
+    optionalDVNs: [],
+  };
   await sendLib.send('setDefaultUlnConfigs', [remoteEids.map((remote) => ({ eid: remote, config: ulnConfig }))]);
   await receiveLib.send('setDefaultUlnConfigs', [remoteEids.map((remote) => ({ eid: remote, config: ulnConfig }))]);
-  await sendLib.send('setDefaultExecutorConfigs', [remoteEids.map((remote) => ({ eid: remote, config: { maxMessageSize: MAX_MESSAGE_SIZE, executor: executor.address } }))]);
+  await sendLib.send('setDefaultExecutorConfigs', [
+    remoteEids.map((remote) => ({
+      eid: remote,
+      config: { maxMessageSize: MAX_MESSAGE_SIZE, executor: executor.address },
+    })),
+  ]);
   for (const remote of remoteEids) {
     await endpoint.send('setDefaultSendLibrary', [remote, sendLib.address]);
     await endpoint.send('setDefaultReceiveLibrary', [remote, receiveLib.address, 0n]);
   }
-  return { sendLib: sendLib.address, receiveLib: receiveLib.address, dvn: dvn.address, dvnVid, executor: executor.address, priceFeed: priceFeed.address };
+  return {
+    sendLib: sendLib.address,
+    receiveLib: receiveLib.address,
+    dvn: dvn.address,
+    dvnVid,
+    executor: executor.address,
+    priceFeed: priceFeed.address,
+  };
 }
 
 /** Puts Multicall3's code at its canonical address, where public networks have it. */
 export async function placeMulticall3(provider: JsonRpcProvider): Promise<void> {
-  const code = (JSON.parse(readFileSync(loadArtifact('Multicall3.sol').path, 'utf8')) as { deployedBytecode: { object: string } }).deployedBytecode.object;
+  const code = (
+    JSON.parse(readFileSync(loadArtifact('Multicall3.sol').path, 'utf8')) as { deployedBytecode: { object: string } }
+  ).deployedBytecode.object;
   await provider.send('anvil_setCode', [MULTICALL3_ADDRESS, code]);
 }

@@ -52,7 +52,8 @@ export function decodeReadCommand(cmd: string): ReadCommand {
     const to = getAddress(dataSlice(cmd, at, at + 20));
     at += 20;
     const callDataSize = size - 35;
-    if (callDataSize < 0 || at + callDataSize > length) throw new Error(`request ${i}: calldata of ${callDataSize} bytes past the end`);
+    if (callDataSize < 0 || at + callDataSize > length)
+      throw new Error(`request ${i}: calldata of ${callDataSize} bytes past the end`);
     const callData = dataSlice(cmd, at, at + callDataSize);
     at += callDataSize;
     requests.push({ label: requestLabel, targetEid, isBlockNum, blockNumOrTimestamp, confirmations, to, callData });

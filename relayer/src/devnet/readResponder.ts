@@ -89,7 +89,8 @@ export class DevnetReadResponder implements RelayerPlugin {
     }
     // A request waits for its target chain to pass its time and confirmations: the target's new
     // heads may make it answerable.
-    for (const chain of relayer.chains.values()) chain.heads.onHead(() => this.readChains.forEach((rc) => rc.pending.size > 0 && rc.loop.trigger()));
+    for (const chain of relayer.chains.values())
+      chain.heads.onHead(() => this.readChains.forEach((rc) => rc.pending.size > 0 && rc.loop.trigger()));
   }
 
   start(): void {
@@ -131,13 +132,23 @@ export class DevnetReadResponder implements RelayerPlugin {
   private async scan(rc: ReadChain): Promise<void> {
     const head = await rc.chain.provider.head();
     if (head <= rc.scannedTo) return;
-    const logs = await rc.chain.provider.getLogs({ address: rc.chain.config.endpoint, topics: [PACKET_SENT], fromBlock: rc.scannedTo + 1, toBlock: head });
+    const logs = await rc.chain.provider.getLogs({
+      address: rc.chain.config.endpoint,
+      topics: [PACKET_SENT],
+      fromBlock: rc.scannedTo + 1,
+      toBlock: head,
+    });
     for (const log of logs) {
       const sent = rc.chain.endpoint.parseEvent('PacketSent', log);
       if (!sent || sent.sendLibrary.toLowerCase() !== rc.read.readLib.toLowerCase()) continue;
       const packet = decodePacket(sent.encodedPayload);
       if (packet.dstEid !== rc.read.channel) continue;
-      rc.pending.set(packet.guid, { packet, options: sent.options, header: answerHeader(packet), cmdHash: keccak256(packet.message) });
+      rc.pending.set(packet.guid, {
+        packet,
+        options: sent.options,
+        header: answerHeader(packet),
+        cmdHash: keccak256(packet.message),
+      });
     }
     rc.scannedTo = head;
   }
@@ -147,7 +158,12 @@ export class DevnetReadResponder implements RelayerPlugin {
     const { packet } = r;
     const [lazyNonce, committed] = await rc.chain.multicall.values([
       batchCall(rc.chain.endpoint, 'lazyInboundNonce', [packet.receiver, rc.read.channel, packet.sender]),
-      batchCall(rc.chain.endpoint, 'inboundPayloadHash', [packet.receiver, rc.read.channel, packet.sender, packet.nonce]),
+      batchCall(rc.chain.endpoint, 'inboundPayloadHash', [
+        packet.receiver,
+        rc.read.channel,
+        packet.sender,
+        packet.nonce,
+      ]),
     ] as const);
     if (packet.nonce <= lazyNonce) {
       rc.pending.delete(packet.guid);
@@ -159,7 +175,10 @@ export class DevnetReadResponder implements RelayerPlugin {
         answer = await this.resolve(packet);
       } catch (err) {
         rc.pending.delete(packet.guid);
-        this.log.error({ guid: packet.guid, chain: rc.chain.config.name, err: err instanceof Error ? err.message : String(err) }, 'lzRead request not answerable; dropped');
+        this.log.error(
+          { guid: packet.guid, chain: rc.chain.config.name, err: err instanceof Error ? err.message : String(err) },
+          'lzRead request not answerable; dropped',
+        );
         return false;
       }
       if (!answer) return false;
@@ -169,18 +188,41 @@ export class DevnetReadResponder implements RelayerPlugin {
     const txs: Array<{ to: string; data: string; gasLimit: bigint }> = [];
     if (committed === EMPTY) {
       const verified = await rc.readLib.read('hashLookup', [keccak256(r.header), r.cmdHash, rc.dvn.address]);
-      if (verified !== payloadHash) txs.push({ to: rc.dvn.address, data: rc.dvn.encode('verify', [r.header, r.cmdHash, payloadHash]), gasLimit: VERIFY_GAS });
-      txs.push({ to: rc.readLib.address, data: rc.readLib.encode('commitVerification', [r.header, r.cmdHash, payloadHash]), gasLimit: COMMIT_GAS });
+      if (verified !== payloadHash)
+        txs.push({
+          to: rc.dvn.address,
+          data: rc.dvn.encode('verify', [r.header, r.cmdHash, payloadHash]),
+          gasLimit: VERIFY_GAS,
+        });
+      txs.push({
+        to: rc.readLib.address,
+        data: rc.readLib.encode('commitVerification', [r.header, r.cmdHash, payloadHash]),
+        gasLimit: COMMIT_GAS,
+      });
     }
     const { gas } = lzReadGas(r.options);
     const origin = { srcEid: rc.read.channel, sender: packet.sender, nonce: packet.nonce };
-    const params = { receiver: packet.receiver, origin, guid: packet.guid, message: r.answer.data, extraData: '0x', gasLimit: gas };
-    txs.push({ to: rc.executor.address, data: rc.executor.encode('execute', [params]), gasLimit: gas + EXECUTOR_OVERHEAD_GAS });
+    const params = {
+      receiver: packet.receiver,
+      origin,
+      guid: packet.guid,
+      message: r.answer.data,
+      extraData: '0x',
+      gasLimit: gas,
+    };
+    txs.push({
+      to: rc.executor.address,
+      data: rc.executor.encode('execute', [params]),
+      gasLimit: gas + EXECUTOR_OVERHEAD_GAS,
+    });
     const receipt = await this.send(rc, txs);
     const alert = receipt.logs.map((l) => rc.chain.endpoint.parseEvent('LzReceiveAlert', l)).find((a) => a !== null);
     if (receipt.status !== 1 || alert) {
       const reason = alert ? lzReceiveAlertReason(alert) : 'reverted';
-      this.log.warn({ guid: packet.guid, chain: rc.chain.config.name, reason }, 'lzRead answer not executed; retried at the next head');
+      this.log.warn(
+        { guid: packet.guid, chain: rc.chain.config.name, reason },
+        'lzRead answer not executed; retried at the next head',
+      );
       return false;
     }
     rc.pending.delete(packet.guid);
@@ -188,10 +230,16 @@ export class DevnetReadResponder implements RelayerPlugin {
     return true;
   }
 
-  /** The answer to a request: its one call's return data at the resolved block, or undefined until the target chain gets there. */
+  /**
+   * The answer to a request: its one call's return data at the resolved block, or undefined until the target chain gets
+   * there.
+   */
   private async resolve(packet: PacketV1): Promise<{ data: string; block: number } | undefined> {
     const cmd = decodeReadCommand(packet.message);
-    if (cmd.requests.length !== 1 || cmd.hasCompute) throw new Error(`the devnet answers one request without compute; this command has ${cmd.requests.length} and ${cmd.hasCompute ? 'a' : 'no'} compute`);
+    if (cmd.requests.length !== 1 || cmd.hasCompute)
+      throw new Error(
+        `the devnet answers one request without compute; this command has ${cmd.requests.length} and ${cmd.hasCompute ? 'a' : 'no'} compute`,
+      );
     const request = cmd.requests[0]!;
     const target = this.chains.get(request.targetEid);
     if (!target) throw new Error(`no chain with endpoint id ${request.targetEid} on this devnet`);
@@ -209,7 +257,11 @@ export class DevnetReadResponder implements RelayerPlugin {
    * block is known once the chain has a later block, or once the clock is past the time (a chain
    * that mines on demand stamps any new block later than it).
    */
-  private async resolveBlock(target: ChainClient, request: EvmCallRequest, head: { number: number; timestamp: number }): Promise<number | undefined> {
+  private async resolveBlock(
+    target: ChainClient,
+    request: EvmCallRequest,
+    head: { number: number; timestamp: number },
+  ): Promise<number | undefined> {
     if (request.isBlockNum) return Number(request.blockNumOrTimestamp);
     const time = Number(request.blockNumOrTimestamp);
     if (head.timestamp <= time) return Date.now() / 1000 > time + 1 ? head.number : undefined;
@@ -225,7 +277,10 @@ export class DevnetReadResponder implements RelayerPlugin {
   }
 
   /** Sends `txs` back to back with the relayer key's nonces and waits for the last one's receipt. */
-  private async send(rc: ReadChain, txs: Array<{ to: string; data: string; gasLimit: bigint }>): Promise<TransactionReceipt> {
+  private async send(
+    rc: ReadChain,
+    txs: Array<{ to: string; data: string; gasLimit: bigint }>,
+  ): Promise<TransactionReceipt> {
     const sender = this.worker.sender(rc.chain.config.eid);
     if (!sender) throw new Error(`${rc.chain.config.name}: the devnet worker has no sender on this chain`);
     let nonce = await sender.nonces.take(txs.length);

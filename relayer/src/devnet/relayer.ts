@@ -9,5 +9,9 @@ export function createDevnetRelayer(config: RelayerConfig, log: Logger): Promise
   if (!config.devnetWorker) return Relayer.create(config, log, []);
   const worker = new DevnetWorker(config.relayerKey!);
   // The read responder signs with the worker's key and nonces, so it comes second.
-  return Relayer.create(config, log, config.chains.some((c) => c.read) ? [worker, new DevnetReadResponder(worker)] : [worker]);
+  return Relayer.create(
+    config,
+    log,
+    config.chains.some((c) => c.read) ? [worker, new DevnetReadResponder(worker)] : [worker],
+  );
 }

@@ -32,10 +32,24 @@ export class RelayerProcess {
     const log = createWriteStream(join(this.config.dataDir, 'relayer.log'), { flags: 'a' });
     // RELAYER_CPU_PROF=<dir> writes a CPU profile of the relayer when it stops (for finding what a large book costs).
     const profile = process.env.RELAYER_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.RELAYER_CPU_PROF] : [];
-    const child = spawn(process.execPath, [...profile, '--conditions=source', '--import', 'tsx', join(repoRoot, 'relayer/src/devnet/relayerMain.ts'), '--config', this.configPath, '--log-level', this.logLevel], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        ...profile,
+        '--conditions=source',
+        '--import',
+        'tsx',
+        join(repoRoot, 'relayer/src/devnet/relayerMain.ts'),
+        '--config',
+        this.configPath,
+        '--log-level',
+        this.logLevel,
+      ],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout.pipe(log);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
@@ -47,7 +61,18 @@ export class RelayerProcess {
     const died = this.exited.then(() => {
       throw new Error(`the relayer process exited before its API answered: ${stderr.trim() || 'no message'}`);
     });
-    await Promise.race([waitFor(`the relayer API at ${this.api}`, () => this.get('/healthz').then(() => true, () => false), timeoutMs), died]);
+    await Promise.race([
+      waitFor(
+        `the relayer API at ${this.api}`,
+        () =>
+          this.get('/healthz').then(
+            () => true,
+            () => false,
+          ),
+        timeoutMs,
+      ),
+      died,
+    ]);
   }
 
   /** Kills the process without letting it flush or say goodbye. */
@@ -75,7 +100,9 @@ export class RelayerProcess {
   async all<T>(path: string, key: string): Promise<T[]> {
     const out: T[] = [];
     for (let offset = 0; ; offset += 500) {
-      const page = await this.get<Record<string, unknown> & { total: number }>(`${path}${path.includes('?') ? '&' : '?'}limit=500&offset=${offset}`);
+      const page = await this.get<Record<string, unknown> & { total: number }>(
+        `${path}${path.includes('?') ? '&' : '?'}limit=500&offset=${offset}`,
+      );
       out.push(...(page[key] as T[]));
       if (offset + 500 >= page.total) return out;
     }

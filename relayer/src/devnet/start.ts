@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole system on one machine with no internet. Starts local chains (anvil from
  * npm), deploys the real LayerZero EndpointV2 with SendUln302/ReceiveUln302, a DVN and an executor
- * (or SimpleMessageLib with `--message-lib simple`) and this project's contracts on each, writes a manifest, starts the relayer (indexer, devnet DVN/executor, reconciler, API) and
+ * (or SimpleMessageLib with `--message-lib simple`) and this project's contracts on each, writes a manifest, starts the
+ * relayer (indexer, devnet DVN/executor, reconciler, API) and
  * funds a few demo accounts. Ctrl-C stops every process it started.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,11 +37,22 @@ const int = (name: string, min: number, max: number) => numberOption(name, min, 
 function parseStartOptions(argv: string[]): StartOptions {
   const program = new Command()
     .name('npm start --')
-    .description('Start the omnichain collateral devnet: local chains, real LayerZero contracts, the relayer and its API.')
+    .description(
+      'Start the omnichain collateral devnet: local chains, real LayerZero contracts, the relayer and its API.',
+    )
     .option('--chains <n>', 'number of chains, the first is the hub', int('--chains', 2, 8), 3)
-    .option('--base-port <port>', 'RPC port of the first chain; the others follow', int('--base-port', 1024, 65_000), 8545)
+    .option(
+      '--base-port <port>',
+      'RPC port of the first chain; the others follow',
+      int('--base-port', 1024, 65_000),
+      8545,
+    )
     .option('--api-port <port>', 'port of the relayer HTTP API', int('--api-port', 1024, 65_535), 8787)
-    .option('--block-time <seconds>', 'seconds between blocks (default: a block per transaction)', int('--block-time', 1, 60))
+    .option(
+      '--block-time <seconds>',
+      'seconds between blocks (default: a block per transaction)',
+      int('--block-time', 1, 60),
+    )
     .option('--data-dir <dir>', 'where the manifest, the relayer store and the lock live', '.data')
     .option('--log-level <level>', 'relayer log level (trace, debug, info, warn, error)', 'info')
     .option('--no-demo', 'do not fund demo accounts')
@@ -111,11 +123,20 @@ async function main(): Promise<void> {
 
     process.stdout.write(`Starting ${options.chains} local chains...\n`);
     for (let i = 0; i < options.chains; i++) {
-      chains.push(await startAnvil({ chainId: 31_337 + i, port: options.basePort + i, ...(options.blockTime ? { blockTime: options.blockTime } : {}) }));
+      chains.push(
+        await startAnvil({
+          chainId: 31_337 + i,
+          port: options.basePort + i,
+          ...(options.blockTime ? { blockTime: options.blockTime } : {}),
+        }),
+      );
     }
     const specs = devnetSpecs(chains);
-    const path = options.messageLib === 'uln302' ? 'SendUln302/ReceiveUln302, a DVN and an executor' : 'SimpleMessageLib';
-    process.stdout.write(`Deploying LayerZero EndpointV2 with ${path}, ReadLib1002 for lzRead, and the system, on every chain...\n`);
+    const path =
+      options.messageLib === 'uln302' ? 'SendUln302/ReceiveUln302, a DVN and an executor' : 'SimpleMessageLib';
+    process.stdout.write(
+      `Deploying LayerZero EndpointV2 with ${path}, ReadLib1002 for lzRead, and the system, on every chain...\n`,
+    );
     const deployer = anvilKey(0);
     // The chains are new, so the previous run's deployment and relayer store describe chains that are gone.
     for (const file of ['deployment.json', 'relayer-store.json']) rmSync(join(dataDir, file), { force: true });
@@ -124,12 +145,21 @@ async function main(): Promise<void> {
     const keeperKey = anvilKey(9);
     await fundKeeper(manifest, keeperKey, 1_000_000n * 10n ** 6n, 500_000n * 10n ** 6n);
     // The dashboard shows the latest npm run stress (from this checkout) once there is one.
-    const config = devnetRelayerConfig(manifest, { dataDir, apiPort: options.apiPort, relayerKey: deployer, keeperKey, stressReport: resolve('stress-results', 'stress.json') });
+    const config = devnetRelayerConfig(manifest, {
+      dataDir,
+      apiPort: options.apiPort,
+      relayerKey: deployer,
+      keeperKey,
+      stressReport: resolve('stress-results', 'stress.json'),
+    });
     relayer = await createDevnetRelayer(config, log);
     const apiUrl = await relayer.start();
 
     const demo = options.demo ? await seedDemoAccounts(manifest, relayer) : [];
-    writeFileSync(join(dataDir, 'devnet.json'), JSON.stringify({ ...manifest, apiUrl, relayer: new Wallet(deployer).address, demoAccounts: demo }, null, 2));
+    writeFileSync(
+      join(dataDir, 'devnet.json'),
+      JSON.stringify({ ...manifest, apiUrl, relayer: new Wallet(deployer).address, demoAccounts: demo }, null, 2),
+    );
     printSummary(manifest, apiUrl, dataDir, demo, new Wallet(keeperKey).address);
   } catch (err) {
     process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -137,7 +167,13 @@ async function main(): Promise<void> {
   }
 }
 
-function printSummary(manifest: DevnetManifest, apiUrl: string, dataDir: string, demo: DemoAccount[], keeper: string): void {
+function printSummary(
+  manifest: DevnetManifest,
+  apiUrl: string,
+  dataDir: string,
+  demo: DemoAccount[],
+  keeper: string,
+): void {
   // Paths under the working directory as typed there (.data/…), others in full.
   const at = (file: string) => {
     const path = relative(process.cwd(), join(dataDir, file));
@@ -148,12 +184,18 @@ function printSummary(manifest: DevnetManifest, apiUrl: string, dataDir: string,
     'Omnichain collateral devnet is up.',
     '',
     '  chain     chain id  LayerZero eid  RPC',
-    ...manifest.chains.map((c) => `  ${c.name.padEnd(9)} ${String(c.chainId).padEnd(9)} ${String(c.eid).padEnd(14)} ${c.rpcUrl}`),
+    ...manifest.chains.map(
+      (c) => `  ${c.name.padEnd(9)} ${String(c.chainId).padEnd(9)} ${String(c.eid).padEnd(14)} ${c.rpcUrl}`,
+    ),
     '',
     `  MarginHub    ${manifest.hub} (on hub)`,
     `  RiskEngine   ${manifest.riskEngine} (on hub)`,
-    ...(manifest.riskSteward ? [`  RiskSteward  ${manifest.riskSteward} (on hub: bounded updates of ETH's scan range and volatility shift)`] : []),
-    ...manifest.chains.filter((c) => c.read).map((c) => `  HealthReader ${c.read!.healthReader} (on ${c.name}: the hub's health, on-chain, with lzRead)`),
+    ...(manifest.riskSteward
+      ? [`  RiskSteward  ${manifest.riskSteward} (on hub: bounded updates of ETH's scan range and volatility shift)`]
+      : []),
+    ...manifest.chains
+      .filter((c) => c.read)
+      .map((c) => `  HealthReader ${c.read!.healthReader} (on ${c.name}: the hub's health, on-chain, with lzRead)`),
     `  API          ${apiUrl}   (OpenAPI: ${apiUrl}/openapi.json)`,
     `  Keeper       ${keeper} (liquidations: ${apiUrl}/v1/liquidations)`,
     `  Manifest     ${at('devnet.json')} (the deploy tool's: ${at('deployment.json')})`,
@@ -161,14 +203,18 @@ function printSummary(manifest: DevnetManifest, apiUrl: string, dataDir: string,
     `Deployed by npm run deploy's tool from ${at('network.json')}; re-running it changes nothing:`,
     `  DEPLOYER_KEY=${anvilKey(0)} npm run deploy -- --network ${at('network.json')} --manifest ${at('deployment.json')} --no-build`,
     '',
-    ...(demo.length ? ['Demo accounts:', ...demo.map((d) => `  ${d.name.padEnd(6)} ${d.address}  ${d.holdings}`), ''] : []),
+    ...(demo.length
+      ? ['Demo accounts:', ...demo.map((d) => `  ${d.name.padEnd(6)} ${d.address}  ${d.holdings}`), '']
+      : []),
     `Dashboard: ${apiUrl}/${demo[0] ? `?account=${demo[0].address}` : ''}`,
     '',
     'Try:',
     `  curl ${apiUrl}/v1/accounts/${demo[0]?.address ?? '<address>'}`,
     `  curl "${apiUrl}/v1/accounts?maxHealth=10"`,
     `  curl ${apiUrl}/v1/chains`,
-    ...(demo[0] ? [`  OCC_KEY=${anvilKey(1)} npm run occ -- onchain-health ${demo[0].address} --chain spoke-1 --request`] : []),
+    ...(demo[0]
+      ? [`  OCC_KEY=${anvilKey(1)} npm run occ -- onchain-health ${demo[0].address} --chain spoke-1 --request`]
+      : []),
     '',
     'Ctrl-C stops everything. Relayer logs (JSON) follow.',
     '',

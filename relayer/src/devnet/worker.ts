@@ -16,7 +16,13 @@
  * packet stays verified) is retried with exponential backoff and its named reason recorded.
  */
 import { getBytes, keccak256, solidityPackedKeccak256, Wallet, type TransactionReceipt } from 'ethers';
-import { dvnAbi, endpointV2Abi, executorAbi, receiveUln302Abi, simpleMessageLibAbi } from '@omnichain-collateral/sdk/abi';
+import {
+  dvnAbi,
+  endpointV2Abi,
+  executorAbi,
+  receiveUln302Abi,
+  simpleMessageLibAbi,
+} from '@omnichain-collateral/sdk/abi';
 import { lzReceiveGas } from '@omnichain-collateral/sdk/lzOptions';
 import { batchCall } from '@omnichain-collateral/sdk/contracts/multicall';
 import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
@@ -30,11 +36,10 @@ import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { Relayer, RelayerPlugin } from '../relayer.js';
 import { Loop } from '../services/loop.js';
+import { duePackets, nextRetryAt, type RetryPolicy } from './deliverySchedule.js';
 import { isFinished, type RelayerStore, type StoredMessage } from '../store/store.js';
 
-export interface WorkerOptions {
-  maxAttempts: number;
-  backoffMs: number;
+export interface WorkerOptions extends RetryPolicy {
   /** packets delivered per run and destination */
   batch: number;
 }
@@ -97,7 +102,8 @@ export class DevnetWorker implements RelayerPlugin {
     this.metrics = relayer.metrics;
     for (const chain of relayer.chains.values()) {
       const { messageLib, uln } = chain.config;
-      if (!messageLib && !uln) throw new Error(`${chain.config.name}: the devnet worker needs the chain's messageLib or its ULN302 workers`);
+      if (!messageLib && !uln)
+        throw new Error(`${chain.config.name}: the devnet worker needs the chain's messageLib or its ULN302 workers`);
       const signer = new Wallet(this.relayerKey, chain.provider);
       const dst: Destination = {
         chain,
@@ -155,11 +161,7 @@ export class DevnetWorker implements RelayerPlugin {
 
   /** Packets to `dstEid` not delivered, due for an attempt, in source nonce order. */
   private pending(dstEid: number, now = Date.now()): StoredMessage[] {
-    return this.store
-      .inFlight()
-      .filter((m) => m.dstEid === dstEid && m.attempts < this.options.maxAttempts)
-      .filter((m) => m.lastAttemptAt === undefined || now - m.lastAttemptAt >= this.options.backoffMs * 2 ** (m.attempts - 1))
-      .sort((a, b) => a.srcEid - b.srcEid || (a.nonce.length - b.nonce.length || (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0)));
+    return duePackets(this.store.inFlight(), dstEid, now, this.options);
   }
 
   private async run(dst: Destination): Promise<void> {
@@ -169,20 +171,37 @@ export class DevnetWorker implements RelayerPlugin {
     const packets = batch.map((m) => decodePacket(m.encodedPacket));
     const states = await this.states(dst, packets);
     const fees = await dst.chain.provider.getFeeData();
-    const feeFields = { maxFeePerGas: fees.maxFeePerGas ?? fees.gasPrice ?? 10n ** 10n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n };
+    const feeFields = {
+      maxFeePerGas: fees.maxFeePerGas ?? fees.gasPrice ?? 10n ** 10n,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n,
+    };
     // Signed here and sent raw: ethers' own send recovers the sender from each signature, which
     // costs more than signing when a run delivers hundreds.
     const send = async (to: string, data: string, gasLimit: bigint, nonce: number): Promise<{ hash: string }> => {
-      const raw = await dst.signer.signTransaction({ type: 2, chainId: dst.chain.config.chainId, to, data, gasLimit, nonce, ...feeFields });
+      const raw = await dst.signer.signTransaction({
+        type: 2,
+        chainId: dst.chain.config.chainId,
+        to,
+        data,
+        gasLimit,
+        nonce,
+        ...feeFields,
+      });
       await dst.chain.provider.send('eth_sendRawTransaction', [raw]);
       return { hash: keccak256(raw) };
     };
     // Sent back to back with consecutive nonces: each verification before its commit and execution.
-    const verifications = dst.uln ? await this.dvnVerification(dst, packets.filter((_, i) => states[i] === 'unverified')) : undefined;
+    const verifications = dst.uln
+      ? await this.dvnVerification(
+          dst,
+          packets.filter((_, i) => states[i] === 'unverified'),
+        )
+      : undefined;
     const steps = states.map((st, i) => this.steps(dst, packets[i]!, batch[i]!, st));
     const needed = (verifications ? 1 : 0) + steps.reduce((n, st) => n + st.length, 0);
     let nonce = needed > 0 ? await dst.nonces.take(needed) : 0;
-    if (verifications) send(verifications.to, verifications.data, verifications.gasLimit, nonce++).catch(() => dst.nonces.reset());
+    if (verifications)
+      send(verifications.to, verifications.data, verifications.gasLimit, nonce++).catch(() => dst.nonces.reset());
     const sends: Array<{ message: StoredMessage; packet: PacketV1; tx: Promise<{ hash: string }> } | undefined> = [];
     for (const [i, packet] of packets.entries()) {
       const message = batch[i]!;
@@ -204,13 +223,8 @@ export class DevnetWorker implements RelayerPlugin {
   /** A packet waiting out its backoff is tried when it is due, even if no new block comes (automine). */
   private scheduleRetry(dst: Destination): void {
     const now = Date.now();
-    let due = Infinity;
-    for (const m of this.store.inFlight()) {
-      if (m.dstEid !== dst.chain.config.eid || m.attempts >= this.options.maxAttempts || m.lastAttemptAt === undefined) continue;
-      const at = m.lastAttemptAt + this.options.backoffMs * 2 ** (m.attempts - 1);
-      if (at > now) due = Math.min(due, at);
-    }
-    if (due === Infinity) return;
+    const due = nextRetryAt(this.store.inFlight(), dst.chain.config.eid, now, this.options);
+    if (due === undefined) return;
     clearTimeout(dst.retry);
     dst.retry = setTimeout(() => dst.loop.trigger(), due - now + 5);
   }
@@ -227,7 +241,9 @@ export class DevnetWorker implements RelayerPlugin {
       packets.flatMap((p) => [
         batchCall(e, 'lazyInboundNonce', [p.receiver, p.srcEid, p.sender]),
         batchCall(e, 'inboundPayloadHash', [p.receiver, p.srcEid, p.sender, p.nonce]),
-        ...(uln ? [batchCall(uln.receiveLib, 'hashLookup', [keccak256(packetHeader(p)), payloadHash(p), uln.dvn.address])] : []),
+        ...(uln
+          ? [batchCall(uln.receiveLib, 'hashLookup', [keccak256(packetHeader(p)), payloadHash(p), uln.dvn.address])]
+          : []),
       ]),
     );
     return packets.map((p, i) => {
@@ -242,29 +258,53 @@ export class DevnetWorker implements RelayerPlugin {
   }
 
   /** The transactions a packet still needs, the execution last. */
-  private steps(dst: Destination, p: PacketV1, m: StoredMessage, state: PacketState): Array<{ to: string; data: string; gasLimit: bigint }> {
+  private steps(
+    dst: Destination,
+    p: PacketV1,
+    m: StoredMessage,
+    state: PacketState,
+  ): Array<{ to: string; data: string; gasLimit: bigint }> {
     if (state === 'executed') return [];
     const origin = { srcEid: p.srcEid, sender: p.sender, nonce: p.nonce };
     if (!dst.uln) {
       const lib = dst.lib!;
-      const execute = { to: dst.endpoint.address, data: dst.endpoint.encode('lzReceive', [origin, p.receiver, p.guid, p.message, '0x']), gasLimit: EXECUTE_GAS };
-      return state === 'unverified' ? [{ to: lib.address, data: lib.encode('validatePacket', [p.encoded]), gasLimit: VERIFY_GAS }, execute] : [execute];
+      const execute = {
+        to: dst.endpoint.address,
+        data: dst.endpoint.encode('lzReceive', [origin, p.receiver, p.guid, p.message, '0x']),
+        gasLimit: EXECUTE_GAS,
+      };
+      return state === 'unverified'
+        ? [{ to: lib.address, data: lib.encode('validatePacket', [p.encoded]), gasLimit: VERIFY_GAS }, execute]
+        : [execute];
     }
     const { receiveLib, executor } = dst.uln;
     // The executor runs lzReceive with the gas the packet's options carry, as LayerZero's does.
     const { gas, value } = m.options ? lzReceiveGas(m.options) : { gas: 0n, value: 0n };
-    if (value !== 0n) this.log.warn({ guid: m.guid, value: value.toString() }, 'packet asks for native value with lzReceive; the devnet executor sends none');
+    if (value !== 0n)
+      this.log.warn(
+        { guid: m.guid, value: value.toString() },
+        'packet asks for native value with lzReceive; the devnet executor sends none',
+      );
     const execute = {
       to: executor.address,
-      data: executor.encode('execute302', [{ receiver: p.receiver, origin, guid: p.guid, message: p.message, extraData: '0x', gasLimit: gas }]),
+      data: executor.encode('execute302', [
+        { receiver: p.receiver, origin, guid: p.guid, message: p.message, extraData: '0x', gasLimit: gas },
+      ]),
       gasLimit: gas + EXECUTOR_OVERHEAD_GAS,
     };
-    const commit = { to: receiveLib.address, data: receiveLib.encode('commitVerification', [packetHeader(p), payloadHash(p)]), gasLimit: COMMIT_GAS };
+    const commit = {
+      to: receiveLib.address,
+      data: receiveLib.encode('commitVerification', [packetHeader(p), payloadHash(p)]),
+      gasLimit: COMMIT_GAS,
+    };
     return state === 'committed' ? [execute] : [commit, execute];
   }
 
   /** One `DVN.execute` verifying every packet given (none: nothing to send). */
-  private async dvnVerification(dst: Destination, packets: PacketV1[]): Promise<{ to: string; data: string; gasLimit: bigint } | undefined> {
+  private async dvnVerification(
+    dst: Destination,
+    packets: PacketV1[],
+  ): Promise<{ to: string; data: string; gasLimit: bigint } | undefined> {
     if (packets.length === 0) return undefined;
     const uln = dst.uln!;
     uln.dvnVid ??= Number(await uln.dvn.read('vid', []));
@@ -272,7 +312,12 @@ export class DevnetWorker implements RelayerPlugin {
     return dvnVerifyCall(dst.signer, { ...uln, dvnVid: uln.dvnVid }, packets, this.maxConfirmations);
   }
 
-  private async settle(dst: Destination, m: StoredMessage, packet: PacketV1, sent: Promise<{ hash: string }>): Promise<void> {
+  private async settle(
+    dst: Destination,
+    m: StoredMessage,
+    packet: PacketV1,
+    sent: Promise<{ hash: string }>,
+  ): Promise<void> {
     let reason: string | undefined;
     try {
       // Not forever: a transaction the node dropped (or that lost its nonce to another) is never
@@ -294,16 +339,24 @@ export class DevnetWorker implements RelayerPlugin {
     }
     // Delivered meanwhile (the indexer saw PacketDelivered): a wait cut short by a stop is no failure.
     if (isFinished(this.store.message(m.guid)?.status ?? 'sent')) return;
-    if (reason === 'reverted' || /execution reverted|CALL_EXCEPTION/.test(reason)) reason = await this.explain(dst, packet, reason);
+    if (reason === 'reverted' || /execution reverted|CALL_EXCEPTION/.test(reason))
+      reason = await this.explain(dst, packet, reason);
     this.store.recordAttempt(m.guid, reason);
     this.metrics.deliveryFailures.inc();
     this.log.warn({ guid: m.guid, attempt: m.attempts, reason }, 'delivery reverted');
     if (m.attempts >= this.options.maxAttempts) {
-      this.store.addAlert({ at: Date.now(), kind: 'delivery-failed', detail: `${m.guid}: ${reason} after ${m.attempts} attempts` });
+      this.store.addAlert({
+        at: Date.now(),
+        kind: 'delivery-failed',
+        detail: `${m.guid}: ${reason} after ${m.attempts} attempts`,
+      });
     }
   }
 
-  /** On ULN302 the executor catches a failed lzReceive and the endpoint emits LzReceiveAlert: why it failed, or undefined. */
+  /**
+   * On ULN302 the executor catches a failed lzReceive and the endpoint emits LzReceiveAlert: why it failed, or
+   * undefined.
+   */
   private alertReason(dst: Destination, receipt: TransactionReceipt): string | undefined {
     for (const log of receipt.logs) {
       const alert = dst.endpoint.parseEvent('LzReceiveAlert', log);
@@ -316,7 +369,9 @@ export class DevnetWorker implements RelayerPlugin {
   private async explain(dst: Destination, packet: PacketV1, fallback: string): Promise<string> {
     try {
       const origin = { srcEid: packet.srcEid, sender: packet.sender, nonce: packet.nonce };
-      await dst.endpoint.simulate('lzReceive', [origin, packet.receiver, packet.guid, packet.message, '0x'], { from: await dst.signer.getAddress() });
+      await dst.endpoint.simulate('lzReceive', [origin, packet.receiver, packet.guid, packet.message, '0x'], {
+        from: await dst.signer.getAddress(),
+      });
       return fallback;
     } catch (err) {
       return revertReason(err, EXECUTION_ERRORS);
@@ -340,9 +395,22 @@ export async function dvnVerifyCall(
   const params = await Promise.all(
     packets.map(async (p) => {
       const callData = receiveLib.encode('verify', [packetHeader(p), payloadHash(p), confirmations]);
-      const hash = solidityPackedKeccak256(['uint32', 'address', 'uint256', 'bytes'], [dvnVid, receiveLib.address, expiration, callData]);
-      return { vid: dvnVid, target: receiveLib.address, callData, expiration, signatures: await signer.signMessage(getBytes(hash)) };
+      const hash = solidityPackedKeccak256(
+        ['uint32', 'address', 'uint256', 'bytes'],
+        [dvnVid, receiveLib.address, expiration, callData],
+      );
+      return {
+        vid: dvnVid,
+        target: receiveLib.address,
+        callData,
+        expiration,
+        signatures: await signer.signMessage(getBytes(hash)),
+      };
     }),
   );
-  return { to: dvn.address, data: dvn.encode('execute', [params]), gasLimit: 100_000n + DVN_VERIFY_GAS * BigInt(packets.length) };
+  return {
+    to: dvn.address,
+    data: dvn.encode('execute', [params]),
+    gasLimit: 100_000n + DVN_VERIFY_GAS * BigInt(packets.length),
+  };
 }

@@ -18,18 +18,22 @@ import { retryWithGas } from './retry.js';
 import { DELEGATE_ACTIONS, planDelegateAction, type DelegateAction } from './delegate.js';
 
 const guidOption = (value: string) => {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError('--guid must be 0x followed by 64 hex characters');
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value))
+    throw new InvalidArgumentError('--guid must be 0x followed by 64 hex characters');
   return value.toLowerCase();
 };
 const gasOption = (value: string) => {
-  if (!/^\d+$/.test(value) || BigInt(value) < 21_000n || BigInt(value) > 100_000_000n) throw new InvalidArgumentError('--gas must be a whole number from 21000 to 100000000');
+  if (!/^\d+$/.test(value) || BigInt(value) < 21_000n || BigInt(value) > 100_000_000n)
+    throw new InvalidArgumentError('--gas must be a whole number from 21000 to 100000000');
   return BigInt(value);
 };
 
 const program = new Command().name('npm run ops --').description('Operator actions on cross-chain messages.');
 program
   .command('retry')
-  .description('Execute a message its destination holds verified but not executed (it ran out of gas or reverted), with more gas. Signs with OPS_KEY.')
+  .description(
+    'Execute a message its destination holds verified but not executed (it ran out of gas or reverted), with more gas. Signs with OPS_KEY.',
+  )
   .requiredOption('--config <file>', 'the relayer config JSON (its dataDir holds the store)')
   .requiredOption('--guid <guid>', 'the message, as GET /v1/messages lists it', guidOption)
   .requiredOption('--gas <n>', 'gas for the execution', gasOption)
@@ -38,7 +42,9 @@ program
     const { message, chain } = await messageAndChain(opts.config, opts.guid);
     try {
       const result = await retryWithGas(chain, message, key, opts.gas);
-      process.stdout.write(`executed ${opts.guid} on ${chain.config.name} in ${result.txHash} (${result.gasUsed} gas used)\n`);
+      process.stdout.write(
+        `executed ${opts.guid} on ${chain.config.name} in ${result.txHash} (${result.gasUsed} gas used)\n`,
+      );
     } finally {
       chain.provider.destroy();
     }
@@ -47,17 +53,24 @@ program
 const DELEGATE_HELP: Record<DelegateAction, string> = {
   clear: 'Mark a verified message delivered without executing it.',
   skip: 'Pass over the next unverified nonce so later messages can execute; it never will.',
-  nilify: 'Erase a message\'s verification: it executes only once verified again.',
+  nilify: "Erase a message's verification: it executes only once verified again.",
   burn: 'Erase a verified message that later nonces have passed, for good.',
 };
 
 /** What the relayer's store calls the message after each action. */
-const AFTER: Record<DelegateAction, string> = { clear: 'cleared', skip: 'skipped', burn: 'burnt', nilify: 'sent (waiting for a verification)' };
+const AFTER: Record<DelegateAction, string> = {
+  clear: 'cleared',
+  skip: 'skipped',
+  burn: 'burnt',
+  nilify: 'sent (waiting for a verification)',
+};
 
 for (const action of DELEGATE_ACTIONS) {
   program
     .command(action)
-    .description(`${DELEGATE_HELP[action]} Only the receiving OApp's delegate may; signs with OPS_KEY. Says what it does to the ledger and asks first.`)
+    .description(
+      `${DELEGATE_HELP[action]} Only the receiving OApp's delegate may; signs with OPS_KEY. Says what it does to the ledger and asks first.`,
+    )
     .requiredOption('--config <file>', 'the relayer config JSON (its dataDir holds the store)')
     .requiredOption('--guid <guid>', 'the message, as GET /v1/messages lists it', guidOption)
     .option('--yes', 'do not ask for confirmation (scripts)')
@@ -73,7 +86,9 @@ for (const action of DELEGATE_ACTIONS) {
           return;
         }
         const { txHash } = await plan.send();
-        process.stdout.write(`done in ${txHash}; the relayer shows the message as ${AFTER[action]} once it indexes the block\n`);
+        process.stdout.write(
+          `done in ${txHash}; the relayer shows the message as ${AFTER[action]} once it indexes the block\n`,
+        );
       } finally {
         chain.provider.destroy();
       }
@@ -82,7 +97,8 @@ for (const action of DELEGATE_ACTIONS) {
 
 function opsKey(role: string): string {
   const key = process.env.OPS_KEY;
-  if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) throw new Error(`set OPS_KEY to the 0x-prefixed private key that ${role}`);
+  if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key))
+    throw new Error(`set OPS_KEY to the 0x-prefixed private key that ${role}`);
   return key;
 }
 
@@ -91,7 +107,10 @@ async function messageAndChain(configPath: string, guid: string) {
   const config = loadRelayerConfig(configPath);
   const store = await RelayerStore.open(config.dataDir);
   const message = store.message(guid);
-  if (!message) throw new Error(`no message ${guid} in the store at ${config.dataDir} (the relayer writes one it has just seen within seconds: try again)`);
+  if (!message)
+    throw new Error(
+      `no message ${guid} in the store at ${config.dataDir} (the relayer writes one it has just seen within seconds: try again)`,
+    );
   const chainConfig = config.chains.find((c) => c.eid === message.dstEid);
   if (!chainConfig) throw new Error(`message ${guid} goes to eid ${message.dstEid}, which the config does not name`);
   return { message, chain: connectChain(chainConfig, config.pollIntervalMs, createLogger('silent')) };
@@ -101,7 +120,10 @@ async function messageAndChain(configPath: string, guid: string) {
 async function confirmed(question: string, word: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
-    const answer = await Promise.race([rl.question(question), new Promise<string>((resolve) => rl.once('close', () => resolve('')))]);
+    const answer = await Promise.race([
+      rl.question(question),
+      new Promise<string>((resolve) => rl.once('close', () => resolve(''))),
+    ]);
     return answer.trim() === word;
   } finally {
     rl.close();

@@ -55,18 +55,27 @@ async function endpointState(chain: ChainClient, p: PacketV1): Promise<EndpointS
 }
 
 /** Checks `action` can apply to `message` on its destination `chain`, signed by `key`, and says what it will do. */
-export async function planDelegateAction(chain: ChainClient, message: StoredMessage, action: DelegateAction, key: string): Promise<DelegatePlan> {
-  if (message.dstEid !== chain.config.eid) throw new DelegateActionRefused(`message ${message.guid} goes to eid ${message.dstEid}, not ${chain.config.name}`);
+export async function planDelegateAction(
+  chain: ChainClient,
+  message: StoredMessage,
+  action: DelegateAction,
+  key: string,
+): Promise<DelegatePlan> {
+  if (message.dstEid !== chain.config.eid)
+    throw new DelegateActionRefused(`message ${message.guid} goes to eid ${message.dstEid}, not ${chain.config.name}`);
   const p = decodePacket(message.encodedPacket);
   const state = await endpointState(chain, p);
   const signer = new Wallet(key, chain.provider);
   if (state.delegate.toLowerCase() !== signer.address.toLowerCase()) {
-    throw new DelegateActionRefused(`only the delegate of ${p.receiver} (${state.delegate}) can ${action} its messages; OPS_KEY is ${signer.address}`);
+    throw new DelegateActionRefused(
+      `only the delegate of ${p.receiver} (${state.delegate}) can ${action} its messages; OPS_KEY is ${signer.address}`,
+    );
   }
   const hash = payloadHash(p);
   const verified = state.stored === hash;
   const executed = state.stored === ZeroHash && p.nonce <= state.lazy;
-  if (executed) throw new DelegateActionRefused(`message ${message.guid} was already executed (or dropped): nothing to ${action}`);
+  if (executed)
+    throw new DelegateActionRefused(`message ${message.guid} was already executed (or dropped): nothing to ${action}`);
   const origin = { srcEid: p.srcEid, sender: p.sender, nonce: p.nonce };
   const endpoint = chain.endpoint.connect(signer);
   let what: string;
@@ -74,11 +83,17 @@ export async function planDelegateAction(chain: ChainClient, message: StoredMess
   let call: { simulate(): Promise<unknown>; send(): Promise<{ hash: string; wait(): Promise<unknown> }> };
   switch (action) {
     case 'clear':
-      if (!verified) throw new DelegateActionRefused(`message ${message.guid} is not verified on ${chain.config.name}: only a verified message can be cleared (skip the next unverified nonce instead)`);
+      if (!verified)
+        throw new DelegateActionRefused(
+          `message ${message.guid} is not verified on ${chain.config.name}: only a verified message can be cleared (skip the next unverified nonce instead)`,
+        );
       what = `marks nonce ${p.nonce} from eid ${p.srcEid} delivered on ${chain.config.name} without executing it (EndpointV2.clear)`;
       {
         const args: FnArgs<typeof endpointV2Abi, 'clear'> = [p.receiver, origin, p.guid, p.message];
-        call = { simulate: () => endpoint.simulate('clear', args, { from: signer.address }), send: () => endpoint.write('clear', args) };
+        call = {
+          simulate: () => endpoint.simulate('clear', args, { from: signer.address }),
+          send: () => endpoint.write('clear', args),
+        };
       }
       break;
     case 'skip':
@@ -90,14 +105,20 @@ export async function planDelegateAction(chain: ChainClient, message: StoredMess
       what = `skips nonce ${p.nonce} from eid ${p.srcEid} on ${chain.config.name}, so later messages can execute; this one never can (EndpointV2.skip)`;
       {
         const args: FnArgs<typeof endpointV2Abi, 'skip'> = [p.receiver, p.srcEid, p.sender, p.nonce];
-        call = { simulate: () => endpoint.simulate('skip', args, { from: signer.address }), send: () => endpoint.write('skip', args) };
+        call = {
+          simulate: () => endpoint.simulate('skip', args, { from: signer.address }),
+          send: () => endpoint.write('skip', args),
+        };
       }
       break;
     case 'nilify':
       what = `erases the verification of nonce ${p.nonce} from eid ${p.srcEid} on ${chain.config.name}: it executes only after a DVN verifies it again (EndpointV2.nilify)`;
       {
         const args: FnArgs<typeof endpointV2Abi, 'nilify'> = [p.receiver, p.srcEid, p.sender, p.nonce, state.stored];
-        call = { simulate: () => endpoint.simulate('nilify', args, { from: signer.address }), send: () => endpoint.write('nilify', args) };
+        call = {
+          simulate: () => endpoint.simulate('nilify', args, { from: signer.address }),
+          send: () => endpoint.write('nilify', args),
+        };
       }
       break;
     case 'burn':
@@ -109,14 +130,19 @@ export async function planDelegateAction(chain: ChainClient, message: StoredMess
       what = `erases verified nonce ${p.nonce} from eid ${p.srcEid} on ${chain.config.name} for good (EndpointV2.burn)`;
       {
         const args: FnArgs<typeof endpointV2Abi, 'burn'> = [p.receiver, p.srcEid, p.sender, p.nonce, hash];
-        call = { simulate: () => endpoint.simulate('burn', args, { from: signer.address }), send: () => endpoint.write('burn', args) };
+        call = {
+          simulate: () => endpoint.simulate('burn', args, { from: signer.address }),
+          send: () => endpoint.write('burn', args),
+        };
       }
       break;
   }
   try {
     await call.simulate();
   } catch (err) {
-    throw new DelegateActionRefused(`the endpoint refuses to ${action} ${message.guid}: ${revertReason(err, EXECUTION_ERRORS)}`);
+    throw new DelegateActionRefused(
+      `the endpoint refuses to ${action} ${message.guid}: ${revertReason(err, EXECUTION_ERRORS)}`,
+    );
   }
   return {
     action,
@@ -136,7 +162,10 @@ async function ledgerEffect(chain: ChainClient, m: StoredMessage, action: Delega
     return 'Nothing changes in the ledger: the message stays in flight (its tokens counted as in flight) until a DVN verifies it again and it executes. Use it to hold a message while a pathway is fixed.';
   }
   // A payout's token is on this chain; a CREDIT's is on the source chain, so its amount stays in base units.
-  const amount = m.msgType === MessageType.CREDIT ? `${m.amount} base units of token ${m.token}` : await formatAmount(chain, m.token, BigInt(m.amount));
+  const amount =
+    m.msgType === MessageType.CREDIT
+      ? `${m.amount} base units of token ${m.token}`
+      : await formatAmount(chain, m.token, BigInt(m.amount));
   const where = `account ${m.account} (sub-account ${m.subAccount})`;
   switch (m.msgType) {
     case MessageType.CREDIT:

@@ -19,13 +19,23 @@ export interface RetryResult {
 export class RetryRefused extends Error {}
 
 /** Executes `message` on its destination `chain` with `gas`, signed by `key`; refuses one that is not waiting there. */
-export async function retryWithGas(chain: ChainClient, message: StoredMessage, key: string, gas: bigint): Promise<RetryResult> {
-  if (message.dstEid !== chain.config.eid) throw new RetryRefused(`message ${message.guid} goes to eid ${message.dstEid}, not ${chain.config.name}`);
+export async function retryWithGas(
+  chain: ChainClient,
+  message: StoredMessage,
+  key: string,
+  gas: bigint,
+): Promise<RetryResult> {
+  if (message.dstEid !== chain.config.eid)
+    throw new RetryRefused(`message ${message.guid} goes to eid ${message.dstEid}, not ${chain.config.name}`);
   const p = decodePacket(message.encodedPacket);
   const stored = await chain.endpoint.read('inboundPayloadHash', [p.receiver, p.srcEid, p.sender, p.nonce]);
   if (stored !== payloadHash(p)) {
     const lazy = await chain.endpoint.read('lazyInboundNonce', [p.receiver, p.srcEid, p.sender]);
-    throw new RetryRefused(p.nonce <= lazy ? `message ${message.guid} was already executed` : `message ${message.guid} is not verified on ${chain.config.name} yet: nothing to execute`);
+    throw new RetryRefused(
+      p.nonce <= lazy
+        ? `message ${message.guid} was already executed`
+        : `message ${message.guid} is not verified on ${chain.config.name} yet: nothing to execute`,
+    );
   }
   const endpoint = chain.endpoint.connect(new Wallet(key, chain.provider));
   const origin = { srcEid: p.srcEid, sender: p.sender, nonce: p.nonce };

@@ -32,7 +32,9 @@ export class CandleFileError extends Error {
   ) {
     const shown = problems.slice(0, 20).map((p) => `  line ${p.line}: ${p.message}`);
     const more = problems.length > shown.length ? [`  … and ${problems.length - shown.length} more`] : [];
-    super(`${source}: ${problems.length} malformed row${problems.length === 1 ? '' : 's'}:\n${[...shown, ...more].join('\n')}`);
+    super(
+      `${source}: ${problems.length} malformed row${problems.length === 1 ? '' : 's'}:\n${[...shown, ...more].join('\n')}`,
+    );
   }
 }
 
@@ -48,12 +50,18 @@ const price = (name: string) =>
 
 const rowSchema = z
   .object({
-    timestamp: z.string().regex(/^\d{4}-\d{2}-\d{2} 00:00:00$/, 'timestamp is not a UTC day start (YYYY-MM-DD 00:00:00)'),
+    timestamp: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2} 00:00:00$/, 'timestamp is not a UTC day start (YYYY-MM-DD 00:00:00)'),
     open: price('open'),
     high: price('high'),
     low: price('low'),
     close: price('close'),
-    volume: z.string().trim().regex(/^\d+(\.\d+)?([eE][-+]?\d+)?$/, 'volume is not a non-negative number').transform(Number),
+    volume: z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?([eE][-+]?\d+)?$/, 'volume is not a non-negative number')
+      .transform(Number),
     unix_timestamp: z.string().trim().regex(/^\d+$/, 'unix_timestamp is not whole seconds').transform(Number),
   })
   .superRefine((r, ctx) => {
@@ -63,7 +71,8 @@ const rowSchema = z
     if (r.high < Math.max(r.open, r.close, r.low)) issue(`high ${r.high} is below the open, close or low`);
     if (r.low > Math.min(r.open, r.close)) issue(`low ${r.low} is above the open or close`);
     const day = r.timestamp.slice(0, 10);
-    if (new Date(`${day}T00:00:00Z`).getTime() / 1000 !== r.unix_timestamp) issue(`unix_timestamp ${r.unix_timestamp} is not ${day}`);
+    if (new Date(`${day}T00:00:00Z`).getTime() / 1000 !== r.unix_timestamp)
+      issue(`unix_timestamp ${r.unix_timestamp} is not ${day}`);
   });
 
 /** Parses candles; throws CandleFileError naming every malformed row's line. */
@@ -73,12 +82,15 @@ export function parseCandles(text: string, source = 'candles'): Candle[] {
   try {
     records = parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true, info: true, trim: true });
   } catch (err) {
-    throw new CandleFileError(source, [{ line: (err as { lines?: number }).lines ?? 1, message: err instanceof Error ? err.message : String(err) }]);
+    throw new CandleFileError(source, [
+      { line: (err as { lines?: number }).lines ?? 1, message: err instanceof Error ? err.message : String(err) },
+    ]);
   }
   const header = records[0] ? Object.keys(records[0].record) : [];
   const missing = COLUMNS.filter((c) => !header.includes(c));
   if (records.length === 0) throw new CandleFileError(source, [{ line: 1, message: 'no rows' }]);
-  if (missing.length > 0) throw new CandleFileError(source, [{ line: 1, message: `the header lacks ${missing.join(', ')}` }]);
+  if (missing.length > 0)
+    throw new CandleFileError(source, [{ line: 1, message: `the header lacks ${missing.join(', ')}` }]);
 
   const candles: Candle[] = [];
   for (const { record, info } of records) {
@@ -98,7 +110,15 @@ export function parseCandles(text: string, source = 'candles'): Candle[] {
       problems.push({ line: info.lines, message: `${r.timestamp.slice(0, 10)} does not follow ${previous.date}` });
       continue;
     }
-    candles.push({ date: r.timestamp.slice(0, 10), time: r.unix_timestamp, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume });
+    candles.push({
+      date: r.timestamp.slice(0, 10),
+      time: r.unix_timestamp,
+      open: r.open,
+      high: r.high,
+      low: r.low,
+      close: r.close,
+      volume: r.volume,
+    });
   }
   if (problems.length > 0) throw new CandleFileError(source, problems);
   return candles;
@@ -120,7 +140,10 @@ export function selectWindow(candles: readonly Candle[], window: { from?: string
   for (const [name, value] of Object.entries(window)) {
     if (value !== undefined && !day.test(value)) throw new Error(`--${name} "${value}" is not a day (YYYY-MM-DD)`);
   }
-  const selected = candles.filter((c) => (!window.from || c.date >= window.from) && (!window.to || c.date <= window.to));
-  if (selected.length === 0) throw new Error(`no candles from ${window.from ?? 'the start'} to ${window.to ?? 'the end'}`);
+  const selected = candles.filter(
+    (c) => (!window.from || c.date >= window.from) && (!window.to || c.date <= window.to),
+  );
+  if (selected.length === 0)
+    throw new Error(`no candles from ${window.from ?? 'the start'} to ${window.to ?? 'the end'}`);
   return selected;
 }

@@ -14,8 +14,16 @@ export interface LiquidityParams {
 
 export const DEFAULT_LIQUIDITY: LiquidityParams = { impactCoefficient: 1, cap: 0.5 };
 
-/** The add-on haircut (a fraction) for selling `holdingUsd` into `dailyVolumeUsd` of trading at daily volatility `dailyVol`. */
-export function liquidityAddOn(holdingUsd: number, dailyVolumeUsd: number, dailyVol: number, params: LiquidityParams = DEFAULT_LIQUIDITY): number {
+/**
+ * The add-on haircut (a fraction) for selling `holdingUsd` into `dailyVolumeUsd` of trading at daily volatility
+ * `dailyVol`.
+ */
+export function liquidityAddOn(
+  holdingUsd: number,
+  dailyVolumeUsd: number,
+  dailyVol: number,
+  params: LiquidityParams = DEFAULT_LIQUIDITY,
+): number {
   if (!(holdingUsd >= 0) || !(dailyVol >= 0)) throw new RangeError('holding and volatility must be non-negative');
   if (holdingUsd === 0) return 0;
   // No market to sell into: the whole cap.

@@ -12,7 +12,14 @@
  * Each clamped to the bounds the steward enforces on-chain.
  */
 import { liquidityAddOn, type LiquidityParams } from './liquidity.js';
-import { ewmaVariances, fitGarch, garchHorizonVariance, logReturns, RISKMETRICS_LAMBDA, sampleVariance } from './volatility.js';
+import {
+  ewmaVariances,
+  fitGarch,
+  garchHorizonVariance,
+  logReturns,
+  RISKMETRICS_LAMBDA,
+  sampleVariance,
+} from './volatility.js';
 
 export interface ParameterEngineConfig {
   /** days a liquidation may take to complete: the maintenance grid covers the move over them */
@@ -65,7 +72,14 @@ export interface Proposal {
   maintenanceHaircut: number;
   initialHaircut: number;
   /** what the figures came from, for logs and the README */
-  inputs: { ewmaDailyVol: number; garchDailyVol: number; dailyVol: number; volOfVol: number; averageVolumeUsd: number; liquidityAddOn: number };
+  inputs: {
+    ewmaDailyVol: number;
+    garchDailyVol: number;
+    dailyVol: number;
+    volOfVol: number;
+    averageVolumeUsd: number;
+    liquidityAddOn: number;
+  };
 }
 
 const clamp = (x: number, r: Range) => Math.min(r.max, Math.max(r.min, x));
@@ -80,7 +94,10 @@ export interface ScenarioProposal {
 }
 
 /** The scan range and volatility shift daily `closes` (oldest first, at least historyDays + 1) call for. */
-export function proposeScenario(closes: readonly number[], config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG): ScenarioProposal {
+export function proposeScenario(
+  closes: readonly number[],
+  config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG,
+): ScenarioProposal {
   const days = historyDays(config);
   if (closes.length < days + 1) throw new Error(`proposals need ${days + 1} days of history, got ${closes.length}`);
   const returns = logReturns(closes.slice(-(days + 1)));
@@ -98,7 +115,10 @@ export function proposeScenario(closes: readonly number[], config: ParameterEngi
   };
 }
 
-/** The haircuts of a collateral worth `holdingUsd` in the book, sold into `dailyVolumeUsd` a day at daily volatility `dailyVol`. */
+/**
+ * The haircuts of a collateral worth `holdingUsd` in the book, sold into `dailyVolumeUsd` a day at daily volatility
+ * `dailyVol`.
+ */
 export function proposeHaircuts(
   holdingUsd: number,
   dailyVolumeUsd: number,
@@ -107,7 +127,10 @@ export function proposeHaircuts(
 ): { maintenanceHaircut: number; initialHaircut: number; liquidityAddOn: number } {
   const addOn = liquidityAddOn(holdingUsd, dailyVolumeUsd, dailyVol, config.liquidity);
   const maintenanceHaircut = clamp(config.baseHaircut + addOn, config.bounds.maintenanceHaircut);
-  const initialHaircut = clamp(Math.max(maintenanceHaircut * config.initialHaircutMultiple, maintenanceHaircut), config.bounds.initialHaircut);
+  const initialHaircut = clamp(
+    Math.max(maintenanceHaircut * config.initialHaircutMultiple, maintenanceHaircut),
+    config.bounds.initialHaircut,
+  );
   return { maintenanceHaircut, initialHaircut, liquidityAddOn: addOn };
 }
 
@@ -116,12 +139,19 @@ export function proposeHaircuts(
  * docs/risk-model.md section 10.5): by the square-root law, selling the whole market depth moves
  * the price by about Y · σ_daily, so `impact = Y · σ`, at most the add-on's own cap.
  */
-export function proposeConcentrationImpact(dailyVol: number, config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG): number {
+export function proposeConcentrationImpact(
+  dailyVol: number,
+  config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG,
+): number {
   return Math.min(config.liquidity.cap, config.liquidity.impactCoefficient * dailyVol);
 }
 
 /** The parameters `history` calls for, with `holdingUsd` of the asset in the book. */
-export function proposeParameters(history: MarketHistory, holdingUsd: number, config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG): Proposal {
+export function proposeParameters(
+  history: MarketHistory,
+  holdingUsd: number,
+  config: ParameterEngineConfig = DEFAULT_ENGINE_CONFIG,
+): Proposal {
   const { closes, volumesUsd } = history;
   if (closes.length !== volumesUsd.length) throw new Error(`${closes.length} closes but ${volumesUsd.length} volumes`);
   const scenario = proposeScenario(closes, config);
@@ -158,7 +188,12 @@ export interface StewardBounds {
  * the difference is under `threshold` of the current value (not worth a transaction) or nothing
  * can move.
  */
-export function nextStewardValue(current: bigint, target: bigint, bounds: StewardBounds, threshold = 0.05): bigint | undefined {
+export function nextStewardValue(
+  current: bigint,
+  target: bigint,
+  bounds: StewardBounds,
+  threshold = 0.05,
+): bigint | undefined {
   const clamped = target < bounds.min ? bounds.min : target > bounds.max ? bounds.max : target;
   const diff = clamped > current ? clamped - current : current - clamped;
   if (diff === 0n || Number(diff) < threshold * Number(current)) return undefined;

@@ -47,8 +47,15 @@ export interface Garch {
   logLikelihood: number;
 }
 
-/** −2 × log-likelihood (less its constant) of GARCH(1,1) with ω from variance targeting, and the next day's variance. */
-function garchNll(returns: readonly number[], alpha: number, beta: number, target: number): { nll: number; next: number } {
+/**
+ * −2 × log-likelihood (less its constant) of GARCH(1,1) with ω from variance targeting, and the next day's variance.
+ */
+function garchNll(
+  returns: readonly number[],
+  alpha: number,
+  beta: number,
+  target: number,
+): { nll: number; next: number } {
   const omega = target * (1 - alpha - beta);
   let v = target;
   let nll = 0;
@@ -77,11 +84,19 @@ export function fitGarch(returns: readonly number[]): Garch {
       }
     }
   };
-  const steps = (from: number, to: number, step: number) => Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => from + i * step);
+  const steps = (from: number, to: number, step: number) =>
+    Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => from + i * step);
   search(steps(0.01, 0.3, 0.01), steps(0.5, 0.99, 0.01));
   search(steps(best.alpha - 0.01, best.alpha + 0.01, 0.001), steps(best.beta - 0.01, best.beta + 0.01, 0.001));
   const omega = target * (1 - best.alpha - best.beta);
-  return { omega, alpha: best.alpha, beta: best.beta, longRunVariance: target, nextVariance: best.next, logLikelihood: -best.nll / 2 };
+  return {
+    omega,
+    alpha: best.alpha,
+    beta: best.beta,
+    longRunVariance: target,
+    nextVariance: best.next,
+    logLikelihood: -best.nll / 2,
+  };
 }
 
 /**
@@ -91,6 +106,7 @@ export function fitGarch(returns: readonly number[]): Garch {
 export function garchHorizonVariance(g: Garch, days: number): number {
   const persistence = g.alpha + g.beta;
   let total = 0;
-  for (let h = 1; h <= days; h++) total += g.longRunVariance + persistence ** (h - 1) * (g.nextVariance - g.longRunVariance);
+  for (let h = 1; h <= days; h++)
+    total += g.longRunVariance + persistence ** (h - 1) * (g.nextVariance - g.longRunVariance);
   return total;
 }

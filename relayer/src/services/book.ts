@@ -33,7 +33,9 @@ export class AccountBook {
   /** ms from start until every chain was indexed to its head and every account found read (cold start) */
   coldStartMs?: number;
   private readonly startedAt = Date.now();
-  /** whether every chain's indexer has reached its head (the relayer sets it): until then accounts are still being found */
+  /**
+   * whether every chain's indexer has reached its head (the relayer sets it): until then accounts are still being found
+   */
   caughtUp: () => boolean = () => true;
 
   constructor(
@@ -78,7 +80,8 @@ export class AccountBook {
     const all = fingerprint !== this.lastPrices;
     this.lastPrices = fingerprint;
     await this.recompute(all ? [...this.entries.keys()] : touched, state);
-    if (this.coldStartMs === undefined && this.dirty.size === 0 && this.caughtUp()) this.coldStartMs = Date.now() - this.startedAt;
+    if (this.coldStartMs === undefined && this.dirty.size === 0 && this.caughtUp())
+      this.coldStartMs = Date.now() - this.startedAt;
   }
 
   private async recompute(ids: readonly string[], state: MarketState): Promise<void> {
@@ -123,7 +126,17 @@ export class AccountBook {
   nearestLiquidation(maxHealth: bigint): AccountRisk[] {
     return this.all()
       .filter((r) => r.health === undefined || r.health <= maxHealth)
-      .sort((a, b) => (a.health === undefined ? 1 : b.health === undefined ? -1 : a.health < b.health ? -1 : a.health > b.health ? 1 : 0));
+      .sort((a, b) =>
+        a.health === undefined
+          ? 1
+          : b.health === undefined
+            ? -1
+            : a.health < b.health
+              ? -1
+              : a.health > b.health
+                ? 1
+                : 0,
+      );
   }
 }
 

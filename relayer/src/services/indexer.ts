@@ -13,7 +13,15 @@ import { decodeMessage } from '@omnichain-collateral/sdk/messageCodec';
 import { decodePacket } from '@omnichain-collateral/sdk/packet';
 import type { ChainClient } from '../chain/clients.js';
 import { lzReceiveAlertReason } from '../chain/executionErrors.js';
-import { getRawLogs, indexedParamTopics, topicOf, word, wordAddress, wordBytes, type RawLog } from '../chain/rawLogs.js';
+import {
+  getRawLogs,
+  indexedParamTopics,
+  topicOf,
+  word,
+  wordAddress,
+  wordBytes,
+  type RawLog,
+} from '../chain/rawLogs.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { RelayerStore, StoredMessage } from '../store/store.js';
@@ -55,7 +63,11 @@ class TransactionLogs {
   }
 }
 /** Every hub event names the accounts it touches as indexed AccountId (bytes32) parameters: their topic positions. */
-const HUB_ACCOUNT_TOPICS = indexedParamTopics(marginHubAbi, /^(account|buyer|seller|payer|receiver|from|to|keeper)$/, 'bytes32');
+const HUB_ACCOUNT_TOPICS = indexedParamTopics(
+  marginHubAbi,
+  /^(account|buyer|seller|payer|receiver|from|to|keeper)$/,
+  'bytes32',
+);
 
 /** What an indexed range told the other services. */
 export interface IndexerListener {
@@ -106,8 +118,15 @@ export class ChainIndexer {
         from = checkpoint.block + 1;
       } else {
         from = Math.max(0, checkpoint.block - confirmations - 1);
-        this.log.warn({ chain: name, block: checkpoint.block, rewindTo: from }, 'checkpoint block is no longer canonical: reorg, rescanning');
-        store.addAlert({ at: Date.now(), kind: 'reorg', detail: `${name}: block ${checkpoint.block} reorganised; rescanning from ${from}` });
+        this.log.warn(
+          { chain: name, block: checkpoint.block, rewindTo: from },
+          'checkpoint block is no longer canonical: reorg, rescanning',
+        );
+        store.addAlert({
+          at: Date.now(),
+          kind: 'reorg',
+          detail: `${name}: block ${checkpoint.block} reorganised; rescanning from ${from}`,
+        });
       }
     }
     if (from > safe) {
@@ -117,7 +136,10 @@ export class ChainIndexer {
     const to = Math.min(safe, from + MAX_BLOCK_RANGE - 1);
     const addresses = [chain.config.endpoint, chain.config.vault];
     if (eid === this.ctx.hubEid) addresses.push(this.ctx.hub, this.ctx.engine);
-    const [logs, toBlock] = await Promise.all([getRawLogs(chain.provider, addresses, from, to), chain.provider.getBlock(to)]);
+    const [logs, toBlock] = await Promise.all([
+      getRawLogs(chain.provider, addresses, from, to),
+      chain.provider.getBlock(to),
+    ]);
     const touched = new Set<string>();
     const packets: StoredMessage[] = [];
     let configChanged = false;
@@ -156,7 +178,8 @@ export class ChainIndexer {
 
   private applyVault(log: RawLog, touched: Set<string>): void {
     // Deposited(uint64 indexed creditId, address indexed account, uint32 subAccount, ...)
-    if (log.topics[0] === DEPOSITED) touched.add(toAccountId(wordAddress(log.topics[2]!), Number(BigInt(word(log.data, 0)))));
+    if (log.topics[0] === DEPOSITED)
+      touched.add(toAccountId(wordAddress(log.topics[2]!), Number(BigInt(word(log.data, 0)))));
   }
 
   private applyHub(log: RawLog, touched: Set<string>): void {
@@ -182,8 +205,13 @@ export class ChainIndexer {
     const receiver = wordAddress(word(log.data, 3));
     // The endpoint serves every app on the chain: only packets to our hub and vaults are ours.
     if (!this.ctx.oapps.has(receiver.toLowerCase())) return;
-    const status = topic === PACKET_VERIFIED ? 'verified' : transactions.executed(log, receiver) ? 'delivered' : 'cleared';
-    if (status === 'cleared') this.log.warn({ chain: this.chain.config.name, srcEid, nonce, receiver }, 'the delegate cleared a packet: it will never execute');
+    const status =
+      topic === PACKET_VERIFIED ? 'verified' : transactions.executed(log, receiver) ? 'delivered' : 'cleared';
+    if (status === 'cleared')
+      this.log.warn(
+        { chain: this.chain.config.name, srcEid, nonce, receiver },
+        'the delegate cleared a packet: it will never execute',
+      );
     const m = this.store.advanceByOrigin(srcEid, sender, nonce, receiver, status, log.blockNumber);
     if (m) packets.push(m);
   }
@@ -196,7 +224,10 @@ export class ChainIndexer {
     const receiver = wordAddress(word(log.data, 2));
     const nonce = BigInt(word(log.data, 3)).toString();
     if (!this.ctx.oapps.has(receiver.toLowerCase())) return;
-    this.log.warn({ chain: this.chain.config.name, srcEid, nonce, receiver, action }, `the delegate ${action} a packet`);
+    this.log.warn(
+      { chain: this.chain.config.name, srcEid, nonce, receiver, action },
+      `the delegate ${action} a packet`,
+    );
     const m =
       action === 'nilified'
         ? this.store.nilifyByOrigin(srcEid, sender, nonce, receiver)
@@ -204,13 +235,18 @@ export class ChainIndexer {
     if (m) packets.push(m);
   }
 
-  /** An executor's execution failed (the endpoint keeps the packet verified): why, decoded with our contracts' errors. */
+  /**
+   * An executor's execution failed (the endpoint keeps the packet verified): why, decoded with our contracts' errors.
+   */
   private applyAlert(log: RawLog): void {
     const alert = this.chain.endpoint.parseEvent('LzReceiveAlert', log);
     if (!alert) return;
     const reason = lzReceiveAlertReason(alert);
     this.store.noteExecutionFailure(alert.guid.toLowerCase(), reason);
-    this.log.warn({ chain: this.chain.config.name, guid: alert.guid, reason }, 'execution failed on the destination (LzReceiveAlert)');
+    this.log.warn(
+      { chain: this.chain.config.name, guid: alert.guid, reason },
+      'execution failed on the destination (LzReceiveAlert)',
+    );
   }
 
   private recordSent(encodedPayload: string, options: string, block: number): StoredMessage | undefined {
@@ -221,7 +257,10 @@ export class ChainIndexer {
     try {
       decoded = decodeMessage(packet.message);
     } catch (err) {
-      this.log.warn({ guid: packet.guid, err: (err as Error).message }, 'packet from our OApp with an undecodable message');
+      this.log.warn(
+        { guid: packet.guid, err: (err as Error).message },
+        'packet from our OApp with an undecodable message',
+      );
       return undefined;
     }
     const message: StoredMessage = {
@@ -246,7 +285,16 @@ export class ChainIndexer {
       attempts: 0,
     };
     if (!this.store.recordSent(message)) return undefined;
-    this.log.info({ guid: packet.guid, from: packet.srcEid, to: packet.dstEid, msgType: decoded.msgType, id: decoded.id.toString() }, 'packet sent');
+    this.log.info(
+      {
+        guid: packet.guid,
+        from: packet.srcEid,
+        to: packet.dstEid,
+        msgType: decoded.msgType,
+        id: decoded.id.toString(),
+      },
+      'packet sent',
+    );
     return this.store.message(packet.guid);
   }
 }

@@ -50,7 +50,10 @@ export class Loop {
           this.runs++;
         } catch (err) {
           if (this.stopped) break;
-          this.log.warn({ service: this.name, err: err instanceof Error ? err.message : String(err) }, 'service run failed; will retry');
+          this.log.warn(
+            { service: this.name, err: err instanceof Error ? err.message : String(err) },
+            'service run failed; will retry',
+          );
           clearTimeout(this.retryTimer);
           this.retryTimer = setTimeout(() => this.trigger(), this.retryMs);
         }

@@ -67,7 +67,11 @@ export class ParameterSteward implements RelayerPlugin {
   private nonces!: Nonces;
 
   constructor(private readonly config: RiskParametersConfig) {
-    this.engineConfig = { ...DEFAULT_ENGINE_CONFIG, horizonDays: config.horizonPeriods, lookbackDays: config.lookbackPeriods };
+    this.engineConfig = {
+      ...DEFAULT_ENGINE_CONFIG,
+      horizonDays: config.horizonPeriods,
+      lookbackDays: config.lookbackPeriods,
+    };
   }
 
   attach(relayer: Relayer): void {
@@ -81,11 +85,22 @@ export class ParameterSteward implements RelayerPlugin {
     this.hubContract = new TypedContract(marginHubAbi, relayer.config.hub, this.hub.provider);
     for (const u of this.config.underlyings) {
       const candles = u.history ? loadCandles(u.history).slice(-this.keep()) : [];
-      this.closes.set(u.riskAsset, candles.map((c) => c.close));
-      const volume = u.dailyVolumeUsd ?? (candles.length > 0 ? candles.reduce((a, c) => a + c.volume * c.close, 0) / candles.length : undefined);
+      this.closes.set(
+        u.riskAsset,
+        candles.map((c) => c.close),
+      );
+      const volume =
+        u.dailyVolumeUsd ??
+        (candles.length > 0 ? candles.reduce((a, c) => a + c.volume * c.close, 0) / candles.length : undefined);
       if (volume !== undefined) this.volumes.set(u.riskAsset, volume);
-      else if (u.assets.length > 0) throw new Error(`riskParameters: risk asset ${u.riskAsset} steers haircuts but has neither dailyVolumeUsd nor a history with volumes`);
-      this.log.info({ riskAsset: u.riskAsset, periods: candles.length, history: u.history ?? null, dailyVolumeUsd: volume ?? null }, 'risk parameter history loaded');
+      else if (u.assets.length > 0)
+        throw new Error(
+          `riskParameters: risk asset ${u.riskAsset} steers haircuts but has neither dailyVolumeUsd nor a history with volumes`,
+        );
+      this.log.info(
+        { riskAsset: u.riskAsset, periods: candles.length, history: u.history ?? null, dailyVolumeUsd: volume ?? null },
+        'risk parameter history loaded',
+      );
     }
     this.loop = new Loop(this.name, () => this.run(), this.log);
   }
@@ -118,7 +133,10 @@ export class ParameterSteward implements RelayerPlugin {
         price = await this.engine.read('price', [u.riskAsset]);
       } catch (err) {
         // A price the hub would refuse is no close: the period is skipped, as the keeper skips it.
-        this.log.warn({ riskAsset: u.riskAsset, reason: revertReason(err, ENGINE_ERRORS) }, 'no trusted price this period');
+        this.log.warn(
+          { riskAsset: u.riskAsset, reason: revertReason(err, ENGINE_ERRORS) },
+          'no trusted price this period',
+        );
         continue;
       }
       const closes = this.closes.get(u.riskAsset)!;
@@ -127,7 +145,8 @@ export class ParameterSteward implements RelayerPlugin {
       if (closes.length < this.keep()) continue;
       const proposal = proposeScenario(closes, this.engineConfig);
       const context = { dailyVol: proposal.inputs.dailyVol };
-      for (const p of SCENARIO_PARAMETERS) await this.steer(p.id, p.name, u.riskAsset, toWad(p.of(proposal)), now, context);
+      for (const p of SCENARIO_PARAMETERS)
+        await this.steer(p.id, p.name, u.riskAsset, toWad(p.of(proposal)), now, context);
       await this.steerHaircuts(u, proposal.inputs.dailyVol, closes.at(-1)!, now);
     }
   }
@@ -139,7 +158,10 @@ export class ParameterSteward implements RelayerPlugin {
   private async steerHaircuts(u: Underlying, dailyVol: number, price: number, now: bigint): Promise<void> {
     const volume = this.volumes.get(u.riskAsset)!;
     for (const assetId of u.assets) {
-      const [asset, held] = await Promise.all([this.engine.read('asset', [assetId]), this.hubContract.read('totalCollateral', [assetId])]);
+      const [asset, held] = await Promise.all([
+        this.engine.read('asset', [assetId]),
+        this.hubContract.read('totalCollateral', [assetId]),
+      ]);
       const holdingUsd = (Number(held) / 10 ** asset.decimals) * price;
       const h = proposeHaircuts(holdingUsd, volume, dailyVol, this.engineConfig);
       const [initial, maintenance] = [toWad(h.initialHaircut), toWad(h.maintenanceHaircut)];
@@ -152,7 +174,14 @@ export class ParameterSteward implements RelayerPlugin {
         await this.steer(MAINTENANCE_HAIRCUT, 'maintenanceHaircut', assetId, maintenance, now, context);
         await this.steer(INITIAL_HAIRCUT, 'initialHaircut', assetId, initial, now, context);
       }
-      await this.steer(CONCENTRATION_IMPACT, 'concentrationImpact', assetId, toWad(proposeConcentrationImpact(dailyVol, this.engineConfig)), now, { dailyVol });
+      await this.steer(
+        CONCENTRATION_IMPACT,
+        'concentrationImpact',
+        assetId,
+        toWad(proposeConcentrationImpact(dailyVol, this.engineConfig)),
+        now,
+        { dailyVol },
+      );
     }
   }
 
@@ -160,7 +189,14 @@ export class ParameterSteward implements RelayerPlugin {
    * Moves one parameter of risk asset or asset `id` toward `target` as far as the steward allows
    * (the hub chain's time `now`); `inputs` go to the log line.
    */
-  private async steer(parameter: number, name: string, id: number, target: bigint, now: bigint, inputs: Record<string, number>): Promise<void> {
+  private async steer(
+    parameter: number,
+    name: string,
+    id: number,
+    target: bigint,
+    now: bigint,
+    inputs: Record<string, number>,
+  ): Promise<void> {
     const s = this.steward;
     const [current, bounds, pending, last] = await Promise.all([
       s.read('current', [parameter, id]),
@@ -171,16 +207,29 @@ export class ParameterSteward implements RelayerPlugin {
     if (bounds.maxStep === 0n) return; // not stewarded: governance's alone
     const context = { parameter: name, id, current: current.toString(), target: target.toString(), ...inputs };
     if (pending.executableAt !== 0n && now >= pending.executableAt) {
-      await this.send('lowering executed', name, (nonce) => s.send('executeLowering', [parameter, id], { nonce }), { ...context, to: pending.value.toString() });
+      await this.send('lowering executed', name, (nonce) => s.send('executeLowering', [parameter, id], { nonce }), {
+        ...context,
+        to: pending.value.toString(),
+      });
       return;
     }
     const next = nextStewardValue(current, target, bounds, this.config.threshold);
     if (next === undefined || (pending.executableAt !== 0n && pending.value === next)) return;
     if (last !== 0n && now < last + BigInt(bounds.cooldown)) return; // the steward would refuse: next period
-    await this.send(next > current ? 'raised' : 'lowering queued', name, (nonce) => s.send('propose', [parameter, id, next], { nonce }), { ...context, to: next.toString() });
+    await this.send(
+      next > current ? 'raised' : 'lowering queued',
+      name,
+      (nonce) => s.send('propose', [parameter, id, next], { nonce }),
+      { ...context, to: next.toString() },
+    );
   }
 
-  private async send(action: string, parameter: string, tx: (nonce: number) => Promise<void>, context: Record<string, unknown>): Promise<void> {
+  private async send(
+    action: string,
+    parameter: string,
+    tx: (nonce: number) => Promise<void>,
+    context: Record<string, unknown>,
+  ): Promise<void> {
     try {
       await tx(await this.nonces.take());
     } catch (err) {

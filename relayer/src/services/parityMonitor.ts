@@ -44,11 +44,15 @@ export class ParityMonitor {
     const block = (this.hub.heads.head >= 0 ? this.hub.heads.head : await this.hub.provider.head()) - 1;
     if (block < 1) return;
     const ids: string[] = [];
-    for (let i = 0; i < Math.min(this.sample, accounts.length); i++) ids.push(accounts[(this.cursor + i) % accounts.length]!);
+    for (let i = 0; i < Math.min(this.sample, accounts.length); i++)
+      ids.push(accounts[(this.cursor + i) % accounts.length]!);
     this.cursor = (this.cursor + ids.length) % accounts.length;
     const [ours, theirs] = await Promise.all([
       this.reader.accountRisks(ids, block),
-      this.reader.multicall.all(ids.map((id) => batchCall(this.reader.hub, 'accountFigures', [id])), { blockTag: block }),
+      this.reader.multicall.all(
+        ids.map((id) => batchCall(this.reader.hub, 'accountFigures', [id])),
+        { blockTag: block },
+      ),
     ]);
     ids.forEach((id, i) => {
       const mine = ours[i]!;
@@ -59,17 +63,24 @@ export class ParityMonitor {
       if (!chain.ok || !mine.figures) {
         // Both must refuse (a stale or out-of-band price), or neither.
         if (chain.ok !== (mine.figures !== undefined)) {
-          difference = chain.ok ? `relayer refused (${mine.priceErrors.join('; ')}), hub answered` : `hub refused (${chain.error}), relayer answered`;
+          difference = chain.ok
+            ? `relayer refused (${mine.priceErrors.join('; ')}), hub answered`
+            : `hub refused (${chain.error}), relayer answered`;
         }
       } else {
         const diffs = FIELDS.filter((f) => BigInt(chain.value[f]) !== BigInt(mine.figures![f]));
-        if (diffs.length > 0) difference = diffs.map((f) => `${f} relayer ${mine.figures![f]} hub ${chain.value[f]}`).join(', ');
+        if (diffs.length > 0)
+          difference = diffs.map((f) => `${f} relayer ${mine.figures![f]} hub ${chain.value[f]}`).join(', ');
       }
       if (difference === undefined) return;
       this.mismatches++;
       this.metrics.parityMismatches.inc();
       this.log.error({ account: id, block, difference }, 'parity: the relayer figures differ from the hub');
-      this.store.addAlert({ at: Date.now(), kind: 'parity-mismatch', detail: `${id} at hub block ${block}: ${difference}` });
+      this.store.addAlert({
+        at: Date.now(),
+        kind: 'parity-mismatch',
+        detail: `${id} at hub block ${block}: ${difference}`,
+      });
     });
   }
 }

@@ -17,13 +17,13 @@
  * chain that does not answer is skipped for that check, not counted as a breach.
  */
 import { batchCall } from '@omnichain-collateral/sdk/contracts/multicall';
-import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import { erc20, type ChainClient } from '../chain/clients.js';
 import type { AssetInfo } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../chain/hubReader.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
-import type { RelayerStore, StoredMessage } from '../store/store.js';
+import type { RelayerStore } from '../store/store.js';
+import { BreachStrikes, custodyHolds, inFlightTotals } from './custody.js';
 import { Loop } from './loop.js';
 
 export interface CustodyCheck {
@@ -43,7 +43,7 @@ export interface CustodyCheck {
 
 export class Reconciler {
   readonly loop: Loop;
-  private readonly strikes = new Map<number, number>();
+  private readonly strikes = new BreachStrikes();
   last: CustodyCheck[] = [];
 
   constructor(
@@ -63,12 +63,7 @@ export class Reconciler {
     const hubBlock = this.store.checkpoint(this.hubEid)?.block;
     if (hubBlock === undefined) return [];
     const assets = this.reader.listedAssets().filter((a) => this.chains.has(a.eid));
-    const inFlight = this.store.inFlight();
-    const dropped = this.store.dropped();
-    const sum = (messages: readonly StoredMessage[]) => messages.reduce((total, m) => total + BigInt(m.amount), 0n);
-    const credits = assets.map((a) => sum(inFlight.filter((m) => isCreditOf(m, a, this.hubEid))));
-    const payouts = assets.map((a) => sum(inFlight.filter((m) => isPayoutOf(m, a))));
-    const stranded = assets.map((a) => sum(dropped.filter((m) => isCreditOf(m, a, this.hubEid) || isPayoutOf(m, a))));
+    const totals = inFlightTotals(assets, this.store.inFlight(), this.store.dropped(), this.hubEid);
     const ledger = this.reader.multicall.values(
       assets.map((a) => batchCall(this.reader.hub, 'totalCollateral', [a.assetId])),
       { blockTag: hubBlock },
@@ -78,18 +73,31 @@ export class Reconciler {
     const checks: CustodyCheck[] = [];
     for (const [i, asset] of assets.entries()) {
       const hubLedger = hubSide[i]!;
-      const creditsInFlight = credits[i]!;
+      const { credits: creditsInFlight, payouts: payoutsInFlight, stranded } = totals[i]!;
       const vault = await vaults[i]!;
       if (vault instanceof Error) {
-        this.log.warn({ assetId: asset.assetId, eid: asset.eid, err: vault.message }, 'custody check skipped: the vault chain did not answer');
+        this.log.warn(
+          { assetId: asset.assetId, eid: asset.eid, err: vault.message },
+          'custody check skipped: the vault chain did not answer',
+        );
         continue;
       }
-      const ok = hubLedger + creditsInFlight <= vault.custodied && vault.custodied <= vault.balance;
-      const check = { assetId: asset.assetId, eid: asset.eid, token: asset.token, hubLedger, creditsInFlight, payoutsInFlight: payouts[i]!, stranded: stranded[i]!, ...vault, ok };
+      const ok = custodyHolds(hubLedger, creditsInFlight, vault.custodied, vault.balance);
+      const check = {
+        assetId: asset.assetId,
+        eid: asset.eid,
+        token: asset.token,
+        hubLedger,
+        creditsInFlight,
+        payoutsInFlight,
+        stranded,
+        ...vault,
+        ok,
+      };
       checks.push(check);
       this.strike(check);
     }
-    this.metrics.custodyBreaches.set(checks.filter((c) => !c.ok && (this.strikes.get(c.assetId) ?? 0) >= 2).length);
+    this.metrics.custodyBreaches.set(checks.filter((c) => this.strikes.inBreach(c.assetId)).length);
     this.last = checks;
     return checks;
   }
@@ -97,25 +105,28 @@ export class Reconciler {
   /** What the asset's vault holds in custody and its token balance, in one call on its chain. */
   private async vaultSide(asset: AssetInfo): Promise<{ custodied: bigint; balance: bigint }> {
     const chain = this.chains.get(asset.eid)!;
-    const [custodied, balance] = await chain.multicall.values([batchCall(chain.vault, 'custodied', [asset.token]), batchCall(erc20(asset.token, chain), 'balanceOf', [chain.config.vault])]);
+    const [custodied, balance] = await chain.multicall.values([
+      batchCall(chain.vault, 'custodied', [asset.token]),
+      batchCall(erc20(asset.token, chain), 'balanceOf', [chain.config.vault]),
+    ]);
     return { custodied, balance };
   }
 
   private strike(check: CustodyCheck): void {
-    const strikes = check.ok ? 0 : (this.strikes.get(check.assetId) ?? 0) + 1;
-    this.strikes.set(check.assetId, strikes);
-    if (strikes === 2) {
+    if (this.strikes.record(check.assetId, check.ok)) {
       const detail = `asset ${check.assetId} on eid ${check.eid}: hub ledger ${check.hubLedger} + in flight ${check.creditsInFlight} vs custody ${check.custodied}, balance ${check.balance}`;
-      this.log.error({ assetId: check.assetId, eid: check.eid, hubLedger: String(check.hubLedger), creditsInFlight: String(check.creditsInFlight), custodied: String(check.custodied), balance: String(check.balance) }, 'custody invariant breached');
+      this.log.error(
+        {
+          assetId: check.assetId,
+          eid: check.eid,
+          hubLedger: String(check.hubLedger),
+          creditsInFlight: String(check.creditsInFlight),
+          custodied: String(check.custodied),
+          balance: String(check.balance),
+        },
+        'custody invariant breached',
+      );
       this.store.addAlert({ at: Date.now(), kind: 'custody-breach', detail });
     }
   }
-}
-
-function isCreditOf(m: StoredMessage, asset: AssetInfo, hubEid: number): boolean {
-  return m.msgType === MessageType.CREDIT && m.dstEid === hubEid && m.srcEid === asset.eid && m.token.toLowerCase() === asset.token.toLowerCase();
-}
-
-function isPayoutOf(m: StoredMessage, asset: AssetInfo): boolean {
-  return (m.msgType === MessageType.RELEASE || m.msgType === MessageType.SEIZE) && m.dstEid === asset.eid && m.token.toLowerCase() === asset.token.toLowerCase();
 }

@@ -16,12 +16,18 @@ export const STUCK_REASONS = ['not-verified', 'not-executed', 'execution-failed'
 export type StuckReason = (typeof STUCK_REASONS)[number];
 
 /** Why a message in flight is stuck, given each chain's head, or undefined if it is not (yet). */
-export function stuckReason(m: StoredMessage, head: (eid: number) => number | undefined, afterBlocks: number): StuckReason | undefined {
+export function stuckReason(
+  m: StoredMessage,
+  head: (eid: number) => number | undefined,
+  afterBlocks: number,
+): StuckReason | undefined {
   if (isFinished(m.status)) return undefined;
   if (m.lastError !== undefined) return 'execution-failed';
   if (m.status === 'verified') {
     const dst = head(m.dstEid);
-    return dst !== undefined && m.verifiedBlock !== undefined && dst - m.verifiedBlock >= afterBlocks ? 'not-executed' : undefined;
+    return dst !== undefined && m.verifiedBlock !== undefined && dst - m.verifiedBlock >= afterBlocks
+      ? 'not-executed'
+      : undefined;
   }
   const src = head(m.srcEid);
   return src !== undefined && src - m.sentBlock >= afterBlocks ? 'not-verified' : undefined;
@@ -55,12 +61,16 @@ export class StuckMessages {
       next.set(m.guid, reason);
       if (this.current.get(m.guid) !== reason) {
         const detail = `${m.guid} (${m.srcEid} -> ${m.dstEid}, nonce ${m.nonce}): ${reason}${m.lastError ? `: ${m.lastError}` : ''}`;
-        this.log.warn({ guid: m.guid, srcEid: m.srcEid, dstEid: m.dstEid, reason, lastError: m.lastError }, 'message stuck');
+        this.log.warn(
+          { guid: m.guid, srcEid: m.srcEid, dstEid: m.dstEid, reason, lastError: m.lastError },
+          'message stuck',
+        );
         this.store.addAlert({ at: Date.now(), kind: 'message-stuck', detail });
       }
     }
     this.current = next;
-    for (const reason of STUCK_REASONS) this.metrics.messagesStuck.set({ reason }, [...next.values()].filter((r) => r === reason).length);
+    for (const reason of STUCK_REASONS)
+      this.metrics.messagesStuck.set({ reason }, [...next.values()].filter((r) => r === reason).length);
   }
 
   /** Why `guid` is stuck, as of the last check. */

@@ -36,7 +36,10 @@ export interface StoredMessage {
   nonce: string;
   sender: string;
   receiver: string;
-  /** the app message's decoded fields (bigint values as decimal strings); the message itself is the tail of `encodedPacket` */
+  /**
+   * the app message's decoded fields (bigint values as decimal strings); the message itself is the tail of
+   * `encodedPacket`
+   */
   msgType: number;
   id: string;
   account: string;
@@ -133,7 +136,9 @@ export class RelayerStore {
   private readonly accountSet: Set<string>;
   /** guids of messages not yet delivered: what the deliverer and the API ask for, without a scan of every message */
   private readonly undelivered = new Set<string>();
-  /** guids of messages the receiving OApp's delegate dropped (cleared, skipped, burnt): tokens no ledger accounts for */
+  /**
+   * guids of messages the receiving OApp's delegate dropped (cleared, skipped, burnt): tokens no ledger accounts for
+   */
   private readonly droppedSet = new Set<string>();
   /** guid by origin (srcEid, sender, nonce, receiver): how PacketVerified/PacketDelivered name a packet */
   private readonly byOrigin = new Map<string, string>();
@@ -156,7 +161,14 @@ export class RelayerStore {
 
   static async open(dataDir: string): Promise<RelayerStore> {
     mkdirSync(dataDir, { recursive: true });
-    const chain = await DurableFile.open<ChainData>(join(dataDir, 'relayer-store.json'), { checkpoints: {}, earlyStatus: {}, earlyVerifiedBlock: {}, messages: {}, accounts: [], alerts: [] });
+    const chain = await DurableFile.open<ChainData>(join(dataDir, 'relayer-store.json'), {
+      checkpoints: {},
+      earlyStatus: {},
+      earlyVerifiedBlock: {},
+      messages: {},
+      accounts: [],
+      alerts: [],
+    });
     const keeper = await DurableFile.open<KeeperData>(join(dataDir, 'liquidations.json'), { liquidations: {} });
     return new RelayerStore(chain, keeper);
   }
@@ -215,7 +227,14 @@ export class RelayerStore {
    * Moves the packet with this origin forward; one not recorded yet (its source chain is indexed
    * behind its destination) is moved when it is. Returns the message if it is known.
    */
-  advanceByOrigin(srcEid: number, sender: string, nonce: string, receiver: string, status: MessageStatus, block?: number): StoredMessage | undefined {
+  advanceByOrigin(
+    srcEid: number,
+    sender: string,
+    nonce: string,
+    receiver: string,
+    status: MessageStatus,
+    block?: number,
+  ): StoredMessage | undefined {
     const key = originKey(srcEid, sender, nonce, receiver);
     const guid = this.byOrigin.get(key);
     if (guid) {

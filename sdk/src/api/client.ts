@@ -35,7 +35,10 @@ export class RelayerClient {
   private readonly base: string;
 
   /** `baseUrl`: where the relayer's API is, e.g. http://127.0.0.1:8787 */
-  constructor(baseUrl: string, private readonly timeoutMs = 10_000) {
+  constructor(
+    baseUrl: string,
+    private readonly timeoutMs = 10_000,
+  ) {
     this.base = baseUrl.replace(/\/+$/, '');
   }
 
@@ -51,10 +54,20 @@ export class RelayerClient {
 
   /** The figures before and after hypothetical actions, by the hub's model. */
   preview(owner: string, body: PreviewBody) {
-    return this.request(`/v1/accounts/${owner}/preview`, previewResponseSchema, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return this.request(`/v1/accounts/${owner}/preview`, previewResponseSchema, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   }
 
-  messages(query: { status?: 'inflight' | 'stuck' | 'failed' | 'delivered' | 'dropped' | 'all'; limit?: number; offset?: number } = {}) {
+  messages(
+    query: {
+      status?: 'inflight' | 'stuck' | 'failed' | 'delivered' | 'dropped' | 'all';
+      limit?: number;
+      offset?: number;
+    } = {},
+  ) {
     return this.get('/v1/messages', messagesPageSchema, query);
   }
 
@@ -63,7 +76,13 @@ export class RelayerClient {
     return this.get(`/v1/messages/${guid}`, messageJsonSchema);
   }
 
-  liquidations(query: { status?: 'planned' | 'submitted' | 'seized' | 'settled' | 'dropped' | 'failed' | 'all'; limit?: number; offset?: number } = {}) {
+  liquidations(
+    query: {
+      status?: 'planned' | 'submitted' | 'seized' | 'settled' | 'dropped' | 'failed' | 'all';
+      limit?: number;
+      offset?: number;
+    } = {},
+  ) {
     return this.get('/v1/liquidations', liquidationsPageSchema, query);
   }
 
@@ -95,14 +114,26 @@ export class RelayerClient {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new RelayerApiError(res.status, `${path} answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`, path);
+      throw new RelayerApiError(
+        res.status,
+        `${path} answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+        path,
+      );
     }
     if (!res.ok) {
-      const message = typeof json === 'object' && json !== null && 'error' in json ? String((json as { error: unknown }).error) : `HTTP ${res.status}`;
+      const message =
+        typeof json === 'object' && json !== null && 'error' in json
+          ? String((json as { error: unknown }).error)
+          : `HTTP ${res.status}`;
       throw new RelayerApiError(res.status, message, path);
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new RelayerApiError(res.status, `${path} answered a shape this SDK does not know: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`, path);
+    if (!parsed.success)
+      throw new RelayerApiError(
+        res.status,
+        `${path} answered a shape this SDK does not know: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+        path,
+      );
     return parsed.data;
   }
 }

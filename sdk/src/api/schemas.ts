@@ -94,7 +94,9 @@ export const messageJsonSchema = z.object({
 export const ownerAccountsSchema = z.object({
   owner: address,
   block: z.number(),
-  accounts: z.array(accountSchema.extend({ liquidationPrices: z.array(liquidationPriceSchema), inFlight: z.array(messageJsonSchema) })),
+  accounts: z.array(
+    accountSchema.extend({ liquidationPrices: z.array(liquidationPriceSchema), inFlight: z.array(messageJsonSchema) }),
+  ),
 });
 
 /** POST /v1/accounts/:address/preview */
@@ -142,7 +144,11 @@ export const liquidationSchema = z.object({
 });
 
 /** GET /v1/liquidations */
-export const liquidationsPageSchema = z.object({ status: z.string(), ...page, liquidations: z.array(liquidationSchema) });
+export const liquidationsPageSchema = z.object({
+  status: z.string(),
+  ...page,
+  liquidations: z.array(liquidationSchema),
+});
 
 export const chainSchema = z.object({
   name: z.string(),

@@ -1,11 +1,23 @@
 /** Human-readable output of the CLI: short aligned tables; `--json` prints the API's JSON instead. */
 import { formatUnits } from 'ethers';
-import type { AccountJson, ChainJson, LiquidationJson, LiquidationPriceJson, MessageJson, OwnerAccounts, PreviewResponse } from '../api/schemas.js';
+import type {
+  AccountJson,
+  ChainJson,
+  LiquidationJson,
+  LiquidationPriceJson,
+  MessageJson,
+  OwnerAccounts,
+  PreviewResponse,
+} from '../api/schemas.js';
 
 /** Rows as columns padded to their widest cell. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
@@ -13,7 +25,9 @@ export function table(header: string[], rows: string[][]): string {
 export function usd(s: string | null | undefined): string {
   if (s === null || s === undefined) return '-';
   const n = Number(s);
-  return Number.isFinite(n) ? `${n < 0 ? '-' : ''}$${Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}` : s;
+  return Number.isFinite(n)
+    ? `${n < 0 ? '-' : ''}$${Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+    : s;
 }
 
 /** Base units as a decimal token amount ("3", "1.5"). */
@@ -22,7 +36,12 @@ export function units(amount: string, decimals: number): string {
 }
 
 function healthLine(a: AccountJson): string {
-  const health = a.health === null ? 'unknown (a price cannot be trusted)' : a.health === 'Infinity' ? 'no requirement' : Number(a.health).toFixed(4);
+  const health =
+    a.health === null
+      ? 'unknown (a price cannot be trusted)'
+      : a.health === 'Infinity'
+        ? 'no requirement'
+        : Number(a.health).toFixed(4);
   return `health ${health}${a.liquidatable ? '  LIQUIDATABLE' : ''}   equity ${usd(a.equityUsd?.maintenance)} / requirement ${usd(a.requirementUsd?.maintenance)} (maintenance)   cash ${usd(a.cashUsd)}`;
 }
 
@@ -30,7 +49,14 @@ function collateralTable(a: AccountJson): string {
   if (a.collateral.length === 0) return '  no collateral';
   return table(
     ['  chain', 'asset', 'amount', 'price', 'value', 'counts for (maint.)'],
-    a.collateral.map((c) => [`  ${c.chain}`, String(c.assetId), units(c.amount, c.decimals), usd(c.priceUsd), usd(c.valueUsd), usd(c.maintenanceValueUsd)]),
+    a.collateral.map((c) => [
+      `  ${c.chain}`,
+      String(c.assetId),
+      units(c.amount, c.decimals),
+      usd(c.priceUsd),
+      usd(c.valueUsd),
+      usd(c.maintenanceValueUsd),
+    ]),
   );
 }
 
@@ -38,14 +64,23 @@ function positionTable(a: AccountJson): string {
   if (a.positions.length === 0) return '  no positions';
   return table(
     ['  market', 'kind', 'size', 'mark', 'value'],
-    a.positions.map((p) => [`  ${p.marketId}`, p.kind === 'perp' ? 'perp' : `${p.kind} ${usd(p.strikeUsd)}${p.settled ? ' (settled)' : ''}`, p.size, usd(p.markUsd), usd(p.valueUsd)]),
+    a.positions.map((p) => [
+      `  ${p.marketId}`,
+      p.kind === 'perp' ? 'perp' : `${p.kind} ${usd(p.strikeUsd)}${p.settled ? ' (settled)' : ''}`,
+      p.size,
+      usd(p.markUsd),
+      usd(p.valueUsd),
+    ]),
   );
 }
 
 function liquidationPriceLines(prices: readonly LiquidationPriceJson[]): string {
   if (prices.length === 0) return '  no price exposure';
   return prices
-    .map((l) => `  underlying ${l.riskAsset} at ${usd(l.priceUsd)}: liquidated ${l.liquidationPriceUsd === null ? 'within no 100x move' : `at ${usd(l.liquidationPriceUsd)}`}${l.belowUsd && l.aboveUsd ? ` (below ${usd(l.belowUsd)}, above ${usd(l.aboveUsd)})` : ''}`)
+    .map(
+      (l) =>
+        `  underlying ${l.riskAsset} at ${usd(l.priceUsd)}: liquidated ${l.liquidationPriceUsd === null ? 'within no 100x move' : `at ${usd(l.liquidationPriceUsd)}`}${l.belowUsd && l.aboveUsd ? ` (below ${usd(l.belowUsd)}, above ${usd(l.aboveUsd)})` : ''}`,
+    )
     .join('\n');
 }
 
@@ -61,7 +96,12 @@ export function formatAccounts(r: OwnerAccounts): string {
         positionTable(a),
         'liquidation prices:',
         liquidationPriceLines(a.liquidationPrices),
-        ...(a.inFlight.length ? ['on their way:', ...a.inFlight.map((m) => `  ${m.type} ${m.amount} of ${m.token} from eid ${m.srcEid}: ${m.status}`)] : []),
+        ...(a.inFlight.length
+          ? [
+              'on their way:',
+              ...a.inFlight.map((m) => `  ${m.type} ${m.amount} of ${m.token} from eid ${m.srcEid}: ${m.status}`),
+            ]
+          : []),
       ].join('\n'),
     )
     .join('\n\n');
@@ -84,7 +124,16 @@ export function formatPreview(p: PreviewResponse): string {
 export function formatChains(chains: readonly ChainJson[]): string {
   return table(
     ['chain', 'chain id', 'eid', 'head', 'indexed', 'lag', 'rpc', 'health reader'],
-    chains.map((c) => [c.name, String(c.chainId), String(c.eid), String(c.head ?? '-'), String(c.checkpoint ?? '-'), String(c.lag ?? '-'), c.rpcUrl, c.healthReader ?? '-']),
+    chains.map((c) => [
+      c.name,
+      String(c.chainId),
+      String(c.eid),
+      String(c.head ?? '-'),
+      String(c.checkpoint ?? '-'),
+      String(c.lag ?? '-'),
+      c.rpcUrl,
+      c.healthReader ?? '-',
+    ]),
   );
 }
 
@@ -92,7 +141,16 @@ export function formatMessages(messages: readonly MessageJson[], total: number):
   if (messages.length === 0) return 'no messages';
   return `${table(
     ['type', 'from', 'to', 'amount', 'account', 'status', 'sent at block', 'guid'],
-    messages.map((m) => [m.type, String(m.srcEid), String(m.dstEid), m.amount, `${m.account.slice(0, 10)}…/${m.subAccount}`, `${m.status}${m.stuck ? ` (stuck: ${m.stuck})` : ''}${m.failed ? ' (failed)' : ''}`, String(m.sentBlock), m.guid]),
+    messages.map((m) => [
+      m.type,
+      String(m.srcEid),
+      String(m.dstEid),
+      m.amount,
+      `${m.account.slice(0, 10)}…/${m.subAccount}`,
+      `${m.status}${m.stuck ? ` (stuck: ${m.stuck})` : ''}${m.failed ? ' (failed)' : ''}`,
+      String(m.sentBlock),
+      m.guid,
+    ]),
   )}\n${messages.length} of ${total}`;
 }
 
@@ -100,6 +158,15 @@ export function formatLiquidations(list: readonly LiquidationJson[], total: numb
   if (list.length === 0) return 'no liquidations';
   return `${table(
     ['id', 'account', 'kind', 'status', 'chain', 'health', 'repaid', 'latency'],
-    list.map((l) => [l.id, `${l.account.slice(0, 18)}…`, l.kind, `${l.status}${l.reason ? ` (${l.reason})` : ''}`, l.chain ?? '-', l.healthAtPlan, usd(l.repaidUsd), l.latencyBlocks === null ? '-' : `${l.latencyBlocks} blocks`]),
+    list.map((l) => [
+      l.id,
+      `${l.account.slice(0, 18)}…`,
+      l.kind,
+      `${l.status}${l.reason ? ` (${l.reason})` : ''}`,
+      l.chain ?? '-',
+      l.healthAtPlan,
+      usd(l.repaidUsd),
+      l.latencyBlocks === null ? '-' : `${l.latencyBlocks} blocks`,
+    ]),
   )}\n${list.length} of ${total}`;
 }

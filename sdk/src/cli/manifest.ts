@@ -35,18 +35,25 @@ export function loadManifest(path: string): CliManifest {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`cannot read the manifest ${path} (${err instanceof Error ? err.message : String(err)}): start a devnet with \`npm start\`, or pass --manifest`);
+    throw new Error(
+      `cannot read the manifest ${path} (${err instanceof Error ? err.message : String(err)}): start a devnet with \`npm start\`, or pass --manifest`,
+    );
   }
   // The deploy tool keeps the manifest beside its progress.
-  const inner = typeof json === 'object' && json !== null && 'manifest' in json ? (json as { manifest: unknown }).manifest : json;
+  const inner =
+    typeof json === 'object' && json !== null && 'manifest' in json ? (json as { manifest: unknown }).manifest : json;
   const parsed = manifestSchema.safeParse(inner);
-  if (!parsed.success) throw new Error(`${path} is not a manifest: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new Error(
+      `${path} is not a manifest: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+    );
   return parsed.data;
 }
 
 export function chainOf(manifest: CliManifest, name: string) {
   const chain = manifest.chains.find((c) => c.name === name);
-  if (!chain) throw new Error(`no chain named "${name}"; the manifest has ${manifest.chains.map((c) => c.name).join(', ')}`);
+  if (!chain)
+    throw new Error(`no chain named "${name}"; the manifest has ${manifest.chains.map((c) => c.name).join(', ')}`);
   return chain;
 }
 

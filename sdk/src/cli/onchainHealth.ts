@@ -31,7 +31,9 @@ export async function runOnchainHealth(
   const reader = chain.read?.healthReader;
   if (!reader) {
     const withReaders = manifest.chains.filter((c) => c.read).map((c) => c.name);
-    throw new UsageError(`${chain.name} has no HealthReader; ${withReaders.length ? `these chains do: ${withReaders.join(', ')}` : 'the deployment has none (its network file has no "read")'}`);
+    throw new UsageError(
+      `${chain.name} has no HealthReader; ${withReaders.length ? `these chains do: ${withReaders.join(', ')}` : 'the deployment has none (its network file has no "read")'}`,
+    );
   }
   const provider = new JsonRpcProvider(chain.rpcUrl, undefined, { staticNetwork: true });
   const base = { chain: chain.name, reader, owner: opts.owner, subAccount: opts.sub };
@@ -41,7 +43,9 @@ export async function runOnchainHealth(
   }
   const wallet = signer(chain.rpcUrl);
   const before = await readHealthReading(provider, reader, opts.owner, opts.sub);
-  say(`asking the hub for ${opts.owner} sub-account ${opts.sub} from ${chain.name}; lzRead fee ${await quoteHealthRequest(provider, reader, opts.owner, opts.sub)} wei`);
+  say(
+    `asking the hub for ${opts.owner} sub-account ${opts.sub} from ${chain.name}; lzRead fee ${await quoteHealthRequest(provider, reader, opts.owner, opts.sub)} wei`,
+  );
   let request: OnchainHealth['request'];
   try {
     request = await requestHealth(wallet, reader, opts.owner, opts.sub);
@@ -58,7 +62,9 @@ export async function runOnchainHealth(
     }
     await new Promise((r) => setTimeout(r, 400));
   }
-  throw new UsageError(`no answer on ${chain.name} after ${opts.timeoutMs / 1000} s; the read ${request.guid} may still land (run again without --request)`);
+  throw new UsageError(
+    `no answer on ${chain.name} after ${opts.timeoutMs / 1000} s; the read ${request.guid} may still land (run again without --request)`,
+  );
 }
 
 export function formatOnchainHealth(r: OnchainHealth, now = Date.now() / 1000): string {

@@ -33,13 +33,26 @@ export interface HealthRequest {
 }
 
 /** The native fee a read of `owner`'s sub-account costs now. */
-export async function quoteHealthRequest(runner: ContractRunner, reader: string, owner: string, subAccount = 0): Promise<bigint> {
-  const fee = await new TypedContract(healthReaderAbi, reader, runner).read('quoteRequest', [toAccountId(owner, subAccount), '0x']);
+export async function quoteHealthRequest(
+  runner: ContractRunner,
+  reader: string,
+  owner: string,
+  subAccount = 0,
+): Promise<bigint> {
+  const fee = await new TypedContract(healthReaderAbi, reader, runner).read('quoteRequest', [
+    toAccountId(owner, subAccount),
+    '0x',
+  ]);
   return fee.nativeFee;
 }
 
 /** Asks the hub (through the spoke's reader) for the account's figures; the answer lands a few blocks later. */
-export async function requestHealth(signer: Signer, reader: string, owner: string, subAccount = 0): Promise<HealthRequest> {
+export async function requestHealth(
+  signer: Signer,
+  reader: string,
+  owner: string,
+  subAccount = 0,
+): Promise<HealthRequest> {
   const contract = new TypedContract(healthReaderAbi, reader, signer);
   const account = toAccountId(owner, subAccount);
   const fee = (await contract.read('quoteRequest', [account, '0x'])).nativeFee;
@@ -51,6 +64,11 @@ export async function requestHealth(signer: Signer, reader: string, owner: strin
 }
 
 /** The reader's latest reading of the account (hubBlock 0: none yet). */
-export function readHealthReading(runner: ContractRunner, reader: string, owner: string, subAccount = 0): Promise<HealthReading> {
+export function readHealthReading(
+  runner: ContractRunner,
+  reader: string,
+  owner: string,
+  subAccount = 0,
+): Promise<HealthReading> {
   return new TypedContract(healthReaderAbi, reader, runner).read('readingOf', [toAccountId(owner, subAccount)]);
 }

@@ -33,10 +33,19 @@ export interface SentTransaction {
 
 /** The native fee a deposit's CREDIT costs now. */
 export function quoteDeposit(runner: ContractRunner, p: DepositParams & { owner: string }): Promise<bigint> {
-  return new TypedContract(collateralVaultAbi, p.vault, runner).read('quoteDeposit', [p.owner, p.subAccount ?? 0, p.token, p.amount, p.extraOptions ?? '0x']);
+  return new TypedContract(collateralVaultAbi, p.vault, runner).read('quoteDeposit', [
+    p.owner,
+    p.subAccount ?? 0,
+    p.token,
+    p.amount,
+    p.extraOptions ?? '0x',
+  ]);
 }
 
-/** Approves the vault for `amount` if needed, then deposits, paying the quoted fee. Credited on the hub when the CREDIT lands. */
+/**
+ * Approves the vault for `amount` if needed, then deposits, paying the quoted fee. Credited on the hub when the CREDIT
+ * lands.
+ */
 export async function deposit(signer: Signer, p: DepositParams): Promise<SentTransaction> {
   const from = await signer.getAddress();
   const owner = p.owner ?? from;
@@ -50,10 +59,14 @@ export async function deposit(signer: Signer, p: DepositParams): Promise<SentTra
     nonce = approval.nonce + 1;
   }
   const fee = await quoteDeposit(signer, { ...p, owner });
-  const tx = await new TypedContract(collateralVaultAbi, p.vault, signer).write('deposit', [owner, p.subAccount ?? 0, p.token, p.amount, p.extraOptions ?? '0x'], {
-    value: fee,
-    ...(nonce !== undefined ? { nonce } : {}),
-  });
+  const tx = await new TypedContract(collateralVaultAbi, p.vault, signer).write(
+    'deposit',
+    [owner, p.subAccount ?? 0, p.token, p.amount, p.extraOptions ?? '0x'],
+    {
+      value: fee,
+      ...(nonce !== undefined ? { nonce } : {}),
+    },
+  );
   await tx.wait();
   return { txHash: tx.hash, fee };
 }
@@ -69,7 +82,12 @@ export interface WithdrawParams {
 }
 
 /** The native fee a withdrawal's RELEASE of `assetId` costs now (0 for the hub chain's own asset). */
-export function quoteWithdraw(runner: ContractRunner, hub: string, assetId: number, extraOptions = '0x'): Promise<bigint> {
+export function quoteWithdraw(
+  runner: ContractRunner,
+  hub: string,
+  assetId: number,
+  extraOptions = '0x',
+): Promise<bigint> {
   return new TypedContract(marginHubAbi, hub, runner).read('quoteOrder', [assetId, MessageType.RELEASE, extraOptions]);
 }
 
@@ -77,22 +95,42 @@ export function quoteWithdraw(runner: ContractRunner, hub: string, assetId: numb
 export async function withdraw(signer: Signer, p: WithdrawParams): Promise<SentTransaction> {
   const recipient = p.recipient ?? (await signer.getAddress());
   const fee = await quoteWithdraw(signer, p.hub, p.assetId, p.extraOptions);
-  const tx = await new TypedContract(marginHubAbi, p.hub, signer).write('withdraw', [p.subAccount ?? 0, p.assetId, p.amount, recipient, p.extraOptions ?? '0x'], { value: fee });
+  const tx = await new TypedContract(marginHubAbi, p.hub, signer).write(
+    'withdraw',
+    [p.subAccount ?? 0, p.assetId, p.amount, recipient, p.extraOptions ?? '0x'],
+    { value: fee },
+  );
   await tx.wait();
   return { txHash: tx.hash, fee };
 }
 
 /** Moves collateral between two of the signer's sub-accounts (the source must stay within margin). */
-export async function transfer(signer: Signer, p: { hub: string; assetId: number; amount: bigint; fromSub: number; toSub: number }): Promise<{ txHash: string }> {
-  const tx = await new TypedContract(marginHubAbi, p.hub, signer).write('transferCollateral', [p.fromSub, p.toSub, p.assetId, p.amount]);
+export async function transfer(
+  signer: Signer,
+  p: { hub: string; assetId: number; amount: bigint; fromSub: number; toSub: number },
+): Promise<{ txHash: string }> {
+  const tx = await new TypedContract(marginHubAbi, p.hub, signer).write('transferCollateral', [
+    p.fromSub,
+    p.toSub,
+    p.assetId,
+    p.amount,
+  ]);
   await tx.wait();
   return { txHash: tx.hash };
 }
 
 /** The hub's figures and health of one sub-account, now. */
-export async function readFigures(runner: ContractRunner, hub: string, owner: string, subAccount = 0): Promise<{ figures: MarginFigures; health: bigint }> {
+export async function readFigures(
+  runner: ContractRunner,
+  hub: string,
+  owner: string,
+  subAccount = 0,
+): Promise<{ figures: MarginFigures; health: bigint }> {
   const contract = new TypedContract(marginHubAbi, hub, runner);
   const account = toAccountId(owner, subAccount);
-  const [figures, health] = await Promise.all([contract.read('accountFigures', [account]), contract.read('health', [account])]);
+  const [figures, health] = await Promise.all([
+    contract.read('accountFigures', [account]),
+    contract.read('health', [account]),
+  ]);
   return { figures, health };
 }

@@ -20,11 +20,19 @@ export interface BatchCall<R> {
 }
 
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: string };
-type Outcomes<T extends ReadonlyArray<BatchCall<unknown>>> = { -readonly [K in keyof T]: T[K] extends BatchCall<infer R> ? Outcome<R> : never };
-type Values<T extends ReadonlyArray<BatchCall<unknown>>> = { -readonly [K in keyof T]: T[K] extends BatchCall<infer R> ? R : never };
+type Outcomes<T extends ReadonlyArray<BatchCall<unknown>>> = {
+  -readonly [K in keyof T]: T[K] extends BatchCall<infer R> ? Outcome<R> : never;
+};
+type Values<T extends ReadonlyArray<BatchCall<unknown>>> = {
+  -readonly [K in keyof T]: T[K] extends BatchCall<infer R> ? R : never;
+};
 
 /** A typed read to put in a batch. */
-export function batchCall<A extends Abi, N extends ViewName<A>>(contract: TypedContract<A>, name: N, args: FnArgs<A, N>): BatchCall<FnResult<A, N>> {
+export function batchCall<A extends Abi, N extends ViewName<A>>(
+  contract: TypedContract<A>,
+  name: N,
+  args: FnArgs<A, N>,
+): BatchCall<FnResult<A, N>> {
   return {
     target: contract.address,
     callData: contract.encode(name, args),
@@ -49,7 +57,10 @@ export class Multicall {
   }
 
   /** Every call's outcome, in order. */
-  async all<const T extends ReadonlyArray<BatchCall<unknown>>>(calls: T, options: MulticallOptions = {}): Promise<Outcomes<T>> {
+  async all<const T extends ReadonlyArray<BatchCall<unknown>>>(
+    calls: T,
+    options: MulticallOptions = {},
+  ): Promise<Outcomes<T>> {
     const size = options.batchSize ?? 200;
     const chunks: Array<ReadonlyArray<BatchCall<unknown>>> = [];
     for (let i = 0; i < calls.length; i += size) chunks.push(calls.slice(i, i + size));
@@ -58,7 +69,10 @@ export class Multicall {
   }
 
   /** Every call's value, in order; throws with the first failure's reason. */
-  async values<const T extends ReadonlyArray<BatchCall<unknown>>>(calls: T, options: MulticallOptions = {}): Promise<Values<T>> {
+  async values<const T extends ReadonlyArray<BatchCall<unknown>>>(
+    calls: T,
+    options: MulticallOptions = {},
+  ): Promise<Values<T>> {
     const outcomes = (await this.all(calls, options)) as Array<Outcome<unknown>>;
     return outcomes.map((o, i) => {
       if (!o.ok) throw new Error(`batched call ${i} to ${calls[i]!.target} failed: ${o.error}`);
@@ -71,7 +85,10 @@ export class Multicall {
     return batchCall(this.contract, 'getCurrentBlockTimestamp', []);
   }
 
-  private async chunk(calls: ReadonlyArray<BatchCall<unknown>>, blockTag: BlockTag | undefined): Promise<Array<Outcome<unknown>>> {
+  private async chunk(
+    calls: ReadonlyArray<BatchCall<unknown>>,
+    blockTag: BlockTag | undefined,
+  ): Promise<Array<Outcome<unknown>>> {
     this.requests++;
     const args = calls.map((c) => ({ target: c.target, allowFailure: true, callData: c.callData }));
     const results = await this.contract.simulate('aggregate3', [args], blockTag === undefined ? {} : { blockTag });
@@ -82,7 +99,10 @@ export class Multicall {
         return { ok: true, value: call.decode(r.returnData) };
       } catch (err) {
         // No code at the target answers success with empty data.
-        return { ok: false, error: `undecodable answer from ${call.target}: ${err instanceof Error ? err.message : String(err)}` };
+        return {
+          ok: false,
+          error: `undecodable answer from ${call.target}: ${err instanceof Error ? err.message : String(err)}`,
+        };
       }
     });
   }

@@ -22,7 +22,11 @@ export function revertReason(err: unknown, interfaces: readonly Interface[]): st
   if (parsed) return `${parsed.name}(${parsed.args.map(String).join(', ')})`;
   const e = err as { shortMessage?: string; message?: string };
   const data = revertData(err);
-  return e.shortMessage ?? e.message ?? (typeof data === 'string' ? `reverted with ${data === '0x' ? 'no data' : data}` : String(err));
+  return (
+    e.shortMessage ??
+    e.message ??
+    (typeof data === 'string' ? `reverted with ${data === '0x' ? 'no data' : data}` : String(err))
+  );
 }
 
 function revertData(err: unknown): string | undefined {

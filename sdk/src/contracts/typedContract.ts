@@ -5,7 +5,18 @@
  * plain values shaped as abitype describes them: a struct is an object with its field names, an
  * array an array, an integer of 48 bits or fewer a `number`, wider ones a `bigint`.
  */
-import { Contract, Interface, type BlockTag, type ContractRunner, type ContractTransactionResponse, type EventFragment, type Log, type ParamType, type Provider, type Result } from 'ethers';
+import {
+  Contract,
+  Interface,
+  type BlockTag,
+  type ContractRunner,
+  type ContractTransactionResponse,
+  type EventFragment,
+  type Log,
+  type ParamType,
+  type Provider,
+  type Result,
+} from 'ethers';
 import type {
   Abi,
   AbiParametersToPrimitiveTypes,
@@ -19,15 +30,24 @@ import './register.js';
 export type ViewName<A extends Abi> = ExtractAbiFunctionNames<A, 'view' | 'pure'>;
 export type WriteName<A extends Abi> = ExtractAbiFunctionNames<A, 'nonpayable' | 'payable'>;
 export type FunctionName<A extends Abi> = ExtractAbiFunctionNames<A>;
-export type FnArgs<A extends Abi, N extends FunctionName<A>> = AbiParametersToPrimitiveTypes<ExtractAbiFunction<A, N>['inputs'], 'inputs'>;
-type FnOutputs<A extends Abi, N extends FunctionName<A>> = AbiParametersToPrimitiveTypes<ExtractAbiFunction<A, N>['outputs'], 'outputs'>;
+export type FnArgs<A extends Abi, N extends FunctionName<A>> = AbiParametersToPrimitiveTypes<
+  ExtractAbiFunction<A, N>['inputs'],
+  'inputs'
+>;
+type FnOutputs<A extends Abi, N extends FunctionName<A>> = AbiParametersToPrimitiveTypes<
+  ExtractAbiFunction<A, N>['outputs'],
+  'outputs'
+>;
 /** A function's result: nothing, its one output, or the tuple of its outputs. */
 export type FnResult<A extends Abi, N extends FunctionName<A>> =
   FnOutputs<A, N> extends readonly [] ? void : FnOutputs<A, N> extends readonly [infer Only] ? Only : FnOutputs<A, N>;
 export type EventName<A extends Abi> = ExtractAbiEventNames<A>;
 /** An event's arguments by name. */
 export type EventArgs<A extends Abi, E extends EventName<A>> = {
-  [P in ExtractAbiEvent<A, E>['inputs'][number] as P['name'] & string]: AbiParametersToPrimitiveTypes<readonly [P], 'outputs'>[0];
+  [P in ExtractAbiEvent<A, E>['inputs'][number] as P['name'] & string]: AbiParametersToPrimitiveTypes<
+    readonly [P],
+    'outputs'
+  >[0];
 };
 
 export interface ReadOptions {
@@ -45,7 +65,10 @@ export interface WriteOptions {
 export class TypedContract<A extends Abi> {
   readonly interface: Interface;
   /** events by name and by topic, computed once (ethers hashes every event signature on each lookup) */
-  private events?: { byName: Map<string, { event: EventFragment; topic: string }>; byTopic: Map<string, EventFragment> };
+  private events?: {
+    byName: Map<string, { event: EventFragment; topic: string }>;
+    byTopic: Map<string, EventFragment>;
+  };
   /** the ethers contract underneath, for what this class does not wrap (event filters) */
   readonly contract: Contract;
 
@@ -75,7 +98,11 @@ export class TypedContract<A extends Abi> {
   }
 
   /** What any function would return (eth_call), without sending a transaction. */
-  async simulate<N extends FunctionName<A>>(name: N, args: FnArgs<A, N>, options: ReadOptions & { from?: string; value?: bigint } = {}): Promise<FnResult<A, N>> {
+  async simulate<N extends FunctionName<A>>(
+    name: N,
+    args: FnArgs<A, N>,
+    options: ReadOptions & { from?: string; value?: bigint } = {},
+  ): Promise<FnResult<A, N>> {
     const data = this.encode(name, args);
     const { blockTag, from, value } = options;
     const raw = await this.provider.call({
@@ -89,8 +116,15 @@ export class TypedContract<A extends Abi> {
   }
 
   /** Sends a transaction calling a state-changing function; resolves once it is broadcast. */
-  async write<N extends WriteName<A>>(name: N, args: FnArgs<A, N>, options: WriteOptions = {}): Promise<ContractTransactionResponse> {
-    return (await this.contract.getFunction(name)(...(args as readonly unknown[]), options)) as ContractTransactionResponse;
+  async write<N extends WriteName<A>>(
+    name: N,
+    args: FnArgs<A, N>,
+    options: WriteOptions = {},
+  ): Promise<ContractTransactionResponse> {
+    return (await this.contract.getFunction(name)(
+      ...(args as readonly unknown[]),
+      options,
+    )) as ContractTransactionResponse;
   }
 
   /** Sends and waits for the receipt; a revert throws with its named error (see revertReason). */
@@ -113,7 +147,10 @@ export class TypedContract<A extends Abi> {
   }
 
   /** A log of this contract's event `name`, its arguments by name; null for any other log. */
-  parseEvent<E extends EventName<A>>(name: E, log: { topics: readonly string[]; data: string }): EventArgs<A, E> | null {
+  parseEvent<E extends EventName<A>>(
+    name: E,
+    log: { topics: readonly string[]; data: string },
+  ): EventArgs<A, E> | null {
     const known = this.eventTable().byName.get(name);
     if (!known || log.topics[0] !== known.topic) return null;
     const event = known.event;
@@ -166,7 +203,8 @@ function plain(value: unknown, type: ParamType): unknown {
   if (type.isArray()) return (value as readonly unknown[]).map((v) => plain(v, type.arrayChildren));
   if (type.isTuple()) {
     const parts = type.components.map((c, i) => plain((value as readonly unknown[])[i], c));
-    if (type.components.every((c) => c.name)) return Object.fromEntries(type.components.map((c, i) => [c.name, parts[i]]));
+    if (type.components.every((c) => c.name))
+      return Object.fromEntries(type.components.map((c, i) => [c.name, parts[i]]));
     return parts;
   }
   const bits = /^u?int(\d*)$/.exec(type.baseType);

@@ -10,7 +10,14 @@ import { mulDiv, mulWadDown, WAD } from './fixedPoint.js';
 import { health, tokenValue, type MarginFigures } from './marginModel.js';
 import { MemoizedMargin } from './exactBook.js';
 import { concentratedHaircuts, type ConcentrationTerms } from './concentration.js';
-import { collateralValue, type Collateral, type PairOffset, type Position, type RiskParams, type Underlying } from './portfolioMargin.js';
+import {
+  collateralValue,
+  type Collateral,
+  type PairOffset,
+  type Position,
+  type RiskParams,
+  type Underlying,
+} from './portfolioMargin.js';
 
 const YEAR_SECONDS = 365n * 86_400n;
 
@@ -31,7 +38,10 @@ export interface AssetInfo {
   initialHaircut: bigint;
   maintenanceHaircut: bigint;
   liquidationBonus: bigint;
-  /** a yield-bearing token: the guarded feed of its exchange rate (underlying units per token, WAD); null or absent for a plain one */
+  /**
+   * a yield-bearing token: the guarded feed of its exchange rate (underlying units per token, WAD); null or absent for
+   * a plain one
+   */
   rateFeed?: number | null;
   /** the fall of that rate the margin assumes (WAD; 0 when absent) */
   depeg?: bigint;
@@ -81,7 +91,15 @@ export interface AccountRisk {
   block: number;
   cash: bigint;
   /** `concentrationAddOn`: what this account's holding adds to both the asset's haircuts (WAD) */
-  collateral: Array<{ asset: AssetInfo; amount: bigint; price: bigint; valueUsd: bigint; initialValueUsd: bigint; maintenanceValueUsd: bigint; concentrationAddOn: bigint }>;
+  collateral: Array<{
+    asset: AssetInfo;
+    amount: bigint;
+    price: bigint;
+    valueUsd: bigint;
+    initialValueUsd: bigint;
+    maintenanceValueUsd: bigint;
+    concentrationAddOn: bigint;
+  }>;
   positions: Array<{ market: MarketInfo; size: bigint; price: bigint; markUsd: bigint; valueUsd: bigint }>;
   /** absent when a price the account depends on cannot be trusted (then `priceErrors` says why) */
   figures?: MarginFigures;
@@ -89,7 +107,10 @@ export interface AccountRisk {
   /** per underlying (risk asset id): units of exposure and USD per 1.0 of volatility */
   greeks?: Array<{ riskAsset: number; delta: bigint; vega: bigint }>;
   priceErrors: string[];
-  /** the guarded feeds the figures were computed from (as the engine: a volatility feed only for an underlying with an unsettled option) */
+  /**
+   * the guarded feeds the figures were computed from (as the engine: a volatility feed only for an underlying with an
+   * unsettled option)
+   */
   feeds: number[];
 }
 
@@ -106,10 +127,26 @@ export interface RiskSetup {
  * order (collateral by asset id, then positions by market id; underlyings first seen). Pure: no
  * chain access. `margin` memoizes option pricing across accounts (one per book).
  */
-export function accountRisk(setup: RiskSetup, accountId: string, holdings: Holdings, state: MarketState, margin: MemoizedMargin = new MemoizedMargin()): AccountRisk {
+export function accountRisk(
+  setup: RiskSetup,
+  accountId: string,
+  holdings: Holdings,
+  state: MarketState,
+  margin: MemoizedMargin = new MemoizedMargin(),
+): AccountRisk {
   const { assets, markets, scenarios, pairOffsets } = setup;
   const { owner, subAccount } = fromAccountId(accountId);
-  const risk: AccountRisk = { accountId, owner, subAccount, block: state.block, cash: holdings.cash, collateral: [], positions: [], priceErrors: [], feeds: [] };
+  const risk: AccountRisk = {
+    accountId,
+    owner,
+    subAccount,
+    block: state.block,
+    cash: holdings.cash,
+    collateral: [],
+    positions: [],
+    priceErrors: [],
+    feeds: [],
+  };
   const used = new Set<number>();
   const priceOf = (feed: number): PriceReading => {
     used.add(feed);
@@ -131,7 +168,12 @@ export function accountRisk(setup: RiskSetup, accountId: string, holdings: Holdi
     const held = modelAmount(asset, amount, rate?.ok ? rate.price : 0n);
     // As the engine: the haircuts rise with the holding's value at the underlying's price.
     const haircuts = concentratedHaircuts(asset, held.amount, held.decimals, price);
-    const line = { underlying: local(asset.riskAsset), ...held, initialHaircut: haircuts.initialHaircut, maintenanceHaircut: haircuts.maintenanceHaircut };
+    const line = {
+      underlying: local(asset.riskAsset),
+      ...held,
+      initialHaircut: haircuts.initialHaircut,
+      maintenanceHaircut: haircuts.maintenanceHaircut,
+    };
     collateral.push(line);
     // Per whole token: the underlying's price, times the exchange rate for a yield-bearing one.
     const tokenPrice = rate === undefined ? price : rate.ok ? mulDiv(price, rate.price, WAD) : 0n;
@@ -152,13 +194,25 @@ export function accountRisk(setup: RiskSetup, accountId: string, holdings: Holdi
     const mark = state.marks.get(marketId);
     const spot = priceOf(market.riskAsset);
     const markUsd = mark?.ok ? mark.price : 0n;
-    risk.positions.push({ market, size, price: spot.ok ? spot.price : 0n, markUsd, valueUsd: mulWadDown(size, markUsd) });
+    risk.positions.push({
+      market,
+      size,
+      price: spot.ok ? spot.price : 0n,
+      markUsd,
+      valueUsd: mulWadDown(size, markUsd),
+    });
     const settled = settledCash(market, size);
     if (settled !== undefined) {
       cash += settled;
       continue;
     }
-    positions.push({ underlying: local(market.riskAsset), kind: MARKET_KINDS.indexOf(market.kind), size, strike: market.strike, timeYears: yearsToExpiry(market, state.timestamp) });
+    positions.push({
+      underlying: local(market.riskAsset),
+      kind: MARKET_KINDS.indexOf(market.kind),
+      size,
+      strike: market.strike,
+      timeYears: yearsToExpiry(market, state.timestamp),
+    });
   }
 
   // As the engine: an underlying's volatility is read only when the account has an option on it.
@@ -167,7 +221,8 @@ export function accountRisk(setup: RiskSetup, accountId: string, holdings: Holdi
   for (const [riskAsset, k] of localIndex) {
     const sc = scenarios[riskAsset]!;
     const spot = priceOf(riskAsset);
-    const vol: PriceReading = sc.volFeed === null || !withOptions.has(k) ? { ok: true, price: 0n } : priceOf(sc.volFeed);
+    const vol: PriceReading =
+      sc.volFeed === null || !withOptions.has(k) ? { ok: true, price: 0n } : priceOf(sc.volFeed);
     underlyings.push({ spot: spot.ok ? spot.price : 0n, vol: vol.ok ? vol.price : 0n, params: sc });
   }
   for (const feed of used) {
@@ -211,7 +266,8 @@ export function modelAmount(asset: AssetInfo, amount: bigint, rate: bigint): { a
 export function settledCash(market: MarketInfo, size: bigint): bigint | undefined {
   const s = market.settlementPrice;
   if (s === 0n) return undefined;
-  const payoff = market.kind === 'call' ? (s > market.strike ? s - market.strike : 0n) : market.strike > s ? market.strike - s : 0n;
+  const payoff =
+    market.kind === 'call' ? (s > market.strike ? s - market.strike : 0n) : market.strike > s ? market.strike - s : 0n;
   return mulWadDown(size, payoff);
 }
 

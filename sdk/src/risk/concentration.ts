@@ -42,6 +42,13 @@ export function concentratedHaircuts(
   price: bigint,
 ): { initialHaircut: bigint; maintenanceHaircut: bigint; addOn: bigint } {
   const terms = asset.concentration;
-  const addOn = terms === undefined || terms.depthUsd === 0n ? 0n : concentrationAddOn(mulDiv(amount, price, 10n ** BigInt(decimals)), terms);
-  return { initialHaircut: raiseHaircut(asset.initialHaircut, addOn), maintenanceHaircut: raiseHaircut(asset.maintenanceHaircut, addOn), addOn };
+  const addOn =
+    terms === undefined || terms.depthUsd === 0n
+      ? 0n
+      : concentrationAddOn(mulDiv(amount, price, 10n ** BigInt(decimals)), terms);
+  return {
+    initialHaircut: raiseHaircut(asset.initialHaircut, addOn),
+    maintenanceHaircut: raiseHaircut(asset.maintenanceHaircut, addOn),
+    addOn,
+  };
 }

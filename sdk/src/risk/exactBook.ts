@@ -4,19 +4,30 @@
  * and reused. Accounts of one book hold the same listed markets and are revalued at the same
  * scenario spots and vols, so nearly every option evaluation after the first account is a hit.
  *
- * It is `portfolioMargin` itself with a memoizing OptionPricer; test/screening.test.ts asserts
+ * It is `portfolioMargin` itself with a memoizing OptionPricer; test/unit/screening.test.ts asserts
  * the results are identical.
  */
 import { concentratedHaircuts } from './concentration.js';
 import { blackScholes, type Greeks } from './optionMath.js';
-import { portfolioMargin, type Collateral, type OptionPricer, type PairOffset, type PortfolioResult, type Position, type Underlying } from './portfolioMargin.js';
+import {
+  portfolioMargin,
+  type Collateral,
+  type OptionPricer,
+  type PairOffset,
+  type PortfolioResult,
+  type Position,
+  type Underlying,
+} from './portfolioMargin.js';
 import type { BookAccount, BookSpec } from './screening.js';
 
 /** `portfolioMargin` with a Black-Scholes memo; one instance per price update (or call `clear`). */
 export class MemoizedMargin {
   // Nested by value: bigint Map keys compare by value, and four lookups cost less than
   // stringifying four bigints into one key.
-  private readonly memo = new Map<bigint, Map<bigint, Map<bigint, Map<bigint, [Greeks | undefined, Greeks | undefined]>>>>();
+  private readonly memo = new Map<
+    bigint,
+    Map<bigint, Map<bigint, Map<bigint, [Greeks | undefined, Greeks | undefined]>>>
+  >();
   private entries = 0;
 
   /** Entries beyond this clear the memo, so a long-lived instance fed changing prices stays bounded. */
@@ -54,11 +65,18 @@ export class MemoizedMargin {
   }
 
   /** Same arguments and result as `portfolioMargin`, to the wei: only Black-Scholes is memoized. */
-  portfolioMargin(cash: bigint, u: readonly Underlying[], c: readonly Collateral[], p: readonly Position[], offsets: readonly PairOffset[] = []): PortfolioResult {
+  portfolioMargin(
+    cash: bigint,
+    u: readonly Underlying[],
+    c: readonly Collateral[],
+    p: readonly Position[],
+    offsets: readonly PairOffset[] = [],
+  ): PortfolioResult {
     return portfolioMargin(cash, u, c, p, offsets, this.pricer);
   }
 
-  private readonly pricer: OptionPricer = (spot, strike, vol, timeYears, isCall) => this.greeks(spot, strike, vol, timeYears, isCall);
+  private readonly pricer: OptionPricer = (spot, strike, vol, timeYears, isCall) =>
+    this.greeks(spot, strike, vol, timeYears, isCall);
 }
 
 function getOrCreate<K, V>(map: Map<K, V>, key: K, create: () => V): V {
@@ -87,10 +105,17 @@ export function toPortfolio(spec: BookSpec, account: BookAccount, underlyings?: 
     collateral: account.collateral.map(({ asset, amount }) => {
       const a = spec.collateralAssets[asset];
       if (!a) throw new Error(`UnknownCollateral(${asset})`);
-      const line = { underlying: a.underlying, amount, decimals: a.decimals, initialHaircut: a.initialHaircut, maintenanceHaircut: a.maintenanceHaircut };
+      const line = {
+        underlying: a.underlying,
+        amount,
+        decimals: a.decimals,
+        initialHaircut: a.initialHaircut,
+        maintenanceHaircut: a.maintenanceHaircut,
+      };
       if (a.concentration === undefined || a.concentration.depthUsd === 0n) return line;
       const spot = underlyings?.[a.underlying]?.spot;
-      if (spot === undefined) throw new Error(`collateral ${asset} has a concentration add-on: its underlying's spot is needed`);
+      if (spot === undefined)
+        throw new Error(`collateral ${asset} has a concentration add-on: its underlying's spot is needed`);
       const { initialHaircut, maintenanceHaircut } = concentratedHaircuts(a, amount, a.decimals, spot);
       return { ...line, initialHaircut, maintenanceHaircut };
     }),

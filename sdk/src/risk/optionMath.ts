@@ -32,8 +32,16 @@ export interface Greeks {
 
 export class InvalidOptionInput extends Error {}
 
-export function blackScholes(spot: bigint, strike: bigint, vol: bigint, timeYears: bigint, rate: bigint, isCall: boolean): Greeks {
-  if (spot <= 0n || strike <= 0n || vol < 0n || timeYears < 0n || rate < 0n) throw new InvalidOptionInput('InvalidOptionInput');
+export function blackScholes(
+  spot: bigint,
+  strike: bigint,
+  vol: bigint,
+  timeYears: bigint,
+  rate: bigint,
+  isCall: boolean,
+): Greeks {
+  if (spot <= 0n || strike <= 0n || vol < 0n || timeYears < 0n || rate < 0n)
+    throw new InvalidOptionInput('InvalidOptionInput');
   const discountedStrike = mulWad(strike, expWad(-mulWad(rate, timeYears)));
   const sqrtT = sqrtWad(timeYears);
   const sigmaSqrtT = mulWad(vol, sqrtT);

@@ -8,7 +8,8 @@ import { blackScholes, type Greeks } from './optionMath.js';
 
 /** Prices one option at rate 0; the model's only use of Black-Scholes, so a book can memoize it. */
 export type OptionPricer = (spot: bigint, strike: bigint, vol: bigint, timeYears: bigint, isCall: boolean) => Greeks;
-export const blackScholesPricer: OptionPricer = (spot, strike, vol, timeYears, isCall) => blackScholes(spot, strike, vol, timeYears, 0n, isCall);
+export const blackScholesPricer: OptionPricer = (spot, strike, vol, timeYears, isCall) =>
+  blackScholes(spot, strike, vol, timeYears, 0n, isCall);
 
 export const PERP = 0;
 export const CALL = 1;
@@ -81,7 +82,12 @@ export function positionMark(p: Position, spot: bigint, vol: bigint, price: Opti
   return mulWadDown(p.size, p.kind === PERP ? spot : optionGreeks(p, spot, vol, price).price);
 }
 
-export function positionValue(p: Position, spot: bigint, vol: bigint, price: OptionPricer = blackScholesPricer): { value: bigint; delta: bigint; vega: bigint } {
+export function positionValue(
+  p: Position,
+  spot: bigint,
+  vol: bigint,
+  price: OptionPricer = blackScholesPricer,
+): { value: bigint; delta: bigint; vega: bigint } {
   if (p.kind === PERP) return { value: positionMark(p, spot, vol, price), delta: p.size, vega: 0n };
   const g = optionGreeks(p, spot, vol, price);
   // The value from the figures already in hand: the option is priced once.
@@ -93,9 +99,18 @@ export function shiftedSpot(spot: bigint, move: bigint): bigint {
   return s < 1n ? 1n : s;
 }
 
-function exposureValue(k: number, c: readonly Collateral[], p: readonly Position[], spot: bigint, vol: bigint, initial: boolean, price: OptionPricer): bigint {
+function exposureValue(
+  k: number,
+  c: readonly Collateral[],
+  p: readonly Position[],
+  spot: bigint,
+  vol: bigint,
+  initial: boolean,
+  price: OptionPricer,
+): bigint {
   let v = 0n;
-  for (const col of c) if (col.underlying === k) v += collateralValue(col, spot, initial ? col.initialHaircut : col.maintenanceHaircut);
+  for (const col of c)
+    if (col.underlying === k) v += collateralValue(col, spot, initial ? col.initialHaircut : col.maintenanceHaircut);
   for (const pos of p) if (pos.underlying === k) v += positionMark(pos, spot, vol, price);
   return v;
 }
@@ -128,7 +143,9 @@ export function worstLoss(
 
 function shortOptionCharge(p: readonly Position[], k: number, spot: bigint, minimum: bigint): bigint {
   let charge = 0n;
-  for (const pos of p) if (pos.underlying === k && pos.kind !== PERP && pos.size < 0n) charge += mulWadUp(mulWadUp(-pos.size, spot), minimum);
+  for (const pos of p)
+    if (pos.underlying === k && pos.kind !== PERP && pos.size < 0n)
+      charge += mulWadUp(mulWadUp(-pos.size, spot), minimum);
   return charge;
 }
 

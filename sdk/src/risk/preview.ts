@@ -13,7 +13,15 @@
  */
 import { mulDiv, WAD } from './fixedPoint.js';
 import { MemoizedMargin } from './exactBook.js';
-import { accountRisk, MARKET_KINDS, yearsToExpiry, type AccountRisk, type Holdings, type MarketState, type RiskSetup } from './accountRisk.js';
+import {
+  accountRisk,
+  MARKET_KINDS,
+  yearsToExpiry,
+  type AccountRisk,
+  type Holdings,
+  type MarketState,
+  type RiskSetup,
+} from './accountRisk.js';
 import { positionMark } from './portfolioMargin.js';
 
 export type PreviewAction =
@@ -30,8 +38,17 @@ export type PreviewAction =
 export class PreviewError extends Error {}
 
 /** The holdings and market after `actions`, in order. The inputs are not changed. */
-export function applyActions(setup: RiskSetup, holdings: Holdings, state: MarketState, actions: readonly PreviewAction[]): { holdings: Holdings; state: MarketState } {
-  const h: Holdings = { cash: holdings.cash, collateral: holdings.collateral.map((c) => ({ ...c })), positions: holdings.positions.map((p) => ({ ...p })) };
+export function applyActions(
+  setup: RiskSetup,
+  holdings: Holdings,
+  state: MarketState,
+  actions: readonly PreviewAction[],
+): { holdings: Holdings; state: MarketState } {
+  const h: Holdings = {
+    cash: holdings.cash,
+    collateral: holdings.collateral.map((c) => ({ ...c })),
+    positions: holdings.positions.map((p) => ({ ...p })),
+  };
   const s: MarketState = { ...state, prices: new Map(state.prices), marks: new Map(state.marks) };
   for (const [i, action] of actions.entries()) {
     const where = `action ${i} (${action.type})`;
@@ -41,8 +58,14 @@ export function applyActions(setup: RiskSetup, holdings: Holdings, state: Market
         if (!setup.assets[action.assetId]) throw new PreviewError(`${where}: no asset ${action.assetId} is listed`);
         if (action.amount <= 0n) throw new PreviewError(`${where}: amount must be positive`);
         const held = h.collateral.find((c) => c.assetId === action.assetId)?.amount ?? 0n;
-        if (action.type === 'withdraw' && action.amount > held) throw new PreviewError(`${where}: ${action.amount} is more than the ${held} held of asset ${action.assetId}`);
-        setEntry(h.collateral, 'assetId', action.assetId, held + (action.type === 'deposit' ? action.amount : -action.amount));
+        if (action.type === 'withdraw' && action.amount > held)
+          throw new PreviewError(`${where}: ${action.amount} is more than the ${held} held of asset ${action.assetId}`);
+        setEntry(
+          h.collateral,
+          'assetId',
+          action.assetId,
+          held + (action.type === 'deposit' ? action.amount : -action.amount),
+        );
         break;
       }
       case 'trade': {
@@ -50,7 +73,8 @@ export function applyActions(setup: RiskSetup, holdings: Holdings, state: Market
         if (!market) throw new PreviewError(`${where}: no market ${action.marketId} is listed`);
         if (action.size === 0n) throw new PreviewError(`${where}: size must not be 0`);
         if (action.price <= 0n) throw new PreviewError(`${where}: price must be positive`);
-        if (market.kind !== 'perp' && BigInt(market.expiry) <= s.timestamp) throw new PreviewError(`${where}: market ${action.marketId} has expired`);
+        if (market.kind !== 'perp' && BigInt(market.expiry) <= s.timestamp)
+          throw new PreviewError(`${where}: market ${action.marketId} has expired`);
         const size = h.positions.find((p) => p.marketId === action.marketId)?.size ?? 0n;
         setEntry(h.positions, 'marketId', action.marketId, size + action.size);
         const cost = mulDiv(action.size < 0n ? -action.size : action.size, action.price, WAD);
@@ -65,7 +89,8 @@ export function applyActions(setup: RiskSetup, holdings: Holdings, state: Market
         break;
       case 'volatility': {
         const volFeed = setup.scenarios[action.riskAsset]?.volFeed;
-        if (volFeed === null || volFeed === undefined) throw new PreviewError(`${where}: risk asset ${action.riskAsset} has no volatility feed`);
+        if (volFeed === null || volFeed === undefined)
+          throw new PreviewError(`${where}: risk asset ${action.riskAsset} has no volatility feed`);
         if (action.volatility <= 0n) throw new PreviewError(`${where}: volatility must be positive`);
         s.prices.set(volFeed, { ok: true, price: action.volatility });
         remark(setup, s, action.riskAsset);
@@ -77,7 +102,12 @@ export function applyActions(setup: RiskSetup, holdings: Holdings, state: Market
 }
 
 /** Sets an entry of a list kept in id order (as the hub returns holdings), dropping it at 0. */
-function setEntry<K extends 'assetId' | 'marketId'>(list: Array<Record<K, number> & { amount?: bigint; size?: bigint }>, key: K, id: number, value: bigint): void {
+function setEntry<K extends 'assetId' | 'marketId'>(
+  list: Array<Record<K, number> & { amount?: bigint; size?: bigint }>,
+  key: K,
+  id: number,
+  value: bigint,
+): void {
   const field = key === 'assetId' ? 'amount' : 'size';
   const at = list.findIndex((e) => e[key] === id);
   if (value === 0n) {
@@ -93,7 +123,10 @@ function setEntry<K extends 'assetId' | 'marketId'>(list: Array<Record<K, number
   list.splice(before < 0 ? list.length : before, 0, entry);
 }
 
-/** The model mark of every unsettled market on `riskAsset` after its price or volatility moved (what the API shows; the figures do not use marks). */
+/**
+ * The model mark of every unsettled market on `riskAsset` after its price or volatility moved (what the API shows; the
+ * figures do not use marks).
+ */
 function remark(setup: RiskSetup, s: MarketState, riskAsset: number): void {
   const spot = s.prices.get(riskAsset);
   const volFeed = setup.scenarios[riskAsset]?.volFeed;
@@ -101,7 +134,13 @@ function remark(setup: RiskSetup, s: MarketState, riskAsset: number): void {
   for (const m of setup.markets) {
     if (m.riskAsset !== riskAsset || m.settlementPrice !== 0n) continue;
     if (!spot?.ok || (m.kind !== 'perp' && !vol?.ok)) continue;
-    const unit = { underlying: 0, kind: MARKET_KINDS.indexOf(m.kind), size: WAD, strike: m.strike, timeYears: yearsToExpiry(m, s.timestamp) };
+    const unit = {
+      underlying: 0,
+      kind: MARKET_KINDS.indexOf(m.kind),
+      size: WAD,
+      strike: m.strike,
+      timeYears: yearsToExpiry(m, s.timestamp),
+    };
     s.marks.set(m.marketId, { ok: true, price: positionMark(unit, spot.price, vol?.ok ? vol.price : 0n) });
   }
 }
@@ -114,9 +153,20 @@ export interface AccountPreview {
 }
 
 /** The account's figures now and after `actions`. */
-export function previewAccount(setup: RiskSetup, accountId: string, holdings: Holdings, state: MarketState, actions: readonly PreviewAction[], margin = new MemoizedMargin()): AccountPreview {
+export function previewAccount(
+  setup: RiskSetup,
+  accountId: string,
+  holdings: Holdings,
+  state: MarketState,
+  actions: readonly PreviewAction[],
+  margin = new MemoizedMargin(),
+): AccountPreview {
   const next = applyActions(setup, holdings, state, actions);
-  return { before: accountRisk(setup, accountId, holdings, state, margin), after: accountRisk(setup, accountId, next.holdings, next.state, margin), next };
+  return {
+    before: accountRisk(setup, accountId, holdings, state, margin),
+    after: accountRisk(setup, accountId, next.holdings, next.state, margin),
+    next,
+  };
 }
 
 export interface LiquidationPrice {
@@ -142,7 +192,13 @@ const STEP_BPS = 500n;
  * in one price (options), so each direction reports the nearest crossing. An account that is
  * already liquidatable gets today's price.
  */
-export function liquidationPrices(setup: RiskSetup, accountId: string, holdings: Holdings, state: MarketState, margin = new MemoizedMargin()): LiquidationPrice[] {
+export function liquidationPrices(
+  setup: RiskSetup,
+  accountId: string,
+  holdings: Holdings,
+  state: MarketState,
+  margin = new MemoizedMargin(),
+): LiquidationPrice[] {
   const underlyings = new Set<number>();
   for (const c of holdings.collateral) underlyings.add(setup.assets[c.assetId]!.riskAsset);
   for (const p of holdings.positions) {
@@ -164,13 +220,16 @@ export function liquidationPrices(setup: RiskSetup, accountId: string, holdings:
     }
     const below = crossing(now.price, -1n, healthyAt);
     const above = crossing(now.price, 1n, healthyAt);
-    const nearest = below === null ? above : above === null ? below : now.price - below <= above - now.price ? below : above;
+    const nearest =
+      below === null ? above : above === null ? below : now.price - below <= above - now.price ? below : above;
     out.push({ riskAsset, price: now.price, below, above, liquidationPrice: nearest });
   }
   return out;
 }
 
-/** The first price from `from` in `direction` at which `healthyAt` fails (the unhealthy side of the boundary), or null. */
+/**
+ * The first price from `from` in `direction` at which `healthyAt` fails (the unhealthy side of the boundary), or null.
+ */
 function crossing(from: bigint, direction: 1n | -1n, healthyAt: (price: bigint) => boolean): bigint | null {
   const limit = direction < 0n ? from / SEARCH_FACTOR : from * SEARCH_FACTOR;
   let good = from;

@@ -16,7 +16,15 @@
  * SharedArrayBuffers, so worker threads screen slices of one book without copying it.
  */
 import type { ConcentrationTerms } from './concentration.js';
-import { CALL, PERP, PUT, type Collateral, type PairOffset, type Position, type Underlying } from './portfolioMargin.js';
+import {
+  CALL,
+  PERP,
+  PUT,
+  type Collateral,
+  type PairOffset,
+  type Position,
+  type Underlying,
+} from './portfolioMargin.js';
 
 // ------------------------------------------------------------------------------ book description
 
@@ -48,7 +56,9 @@ export interface BookSpec {
   offsets: readonly PairOffset[];
 }
 
-/** One account in exact form (the units `portfolioMargin` takes): cash in WAD USD, amounts in token units, sizes in WAD. */
+/**
+ * One account in exact form (the units `portfolioMargin` takes): cash in WAD USD, amounts in token units, sizes in WAD.
+ */
 export interface BookAccount {
   cash: bigint;
   collateral: readonly { asset: number; amount: bigint }[];
@@ -115,7 +125,11 @@ function int32Array(length: number, shared: boolean): Int32Array {
 }
 
 /** Allocates the risk arrays of `spec` and fills them for the given prices. */
-export function buildRiskArrays(spec: BookSpec, underlyings: readonly Underlying[], options: { shared?: boolean } = {}): RiskArrays {
+export function buildRiskArrays(
+  spec: BookSpec,
+  underlyings: readonly Underlying[],
+  options: { shared?: boolean } = {},
+): RiskArrays {
   const shared = options.shared ?? false;
   const instrumentCount = spec.collateralAssets.length + spec.markets.length;
   const risk: RiskArrays = {
@@ -131,7 +145,8 @@ export function buildRiskArrays(spec: BookSpec, underlyings: readonly Underlying
     offsetCredit: float64Array(spec.offsets.length, shared),
   };
   spec.offsets.forEach(({ a, b, credit }, i) => {
-    if (a < 0 || b < 0 || a >= spec.underlyingCount || b >= spec.underlyingCount || a === b) throw new Error(`UnknownUnderlying(${a}, ${b})`);
+    if (a < 0 || b < 0 || a >= spec.underlyingCount || b >= spec.underlyingCount || a === b)
+      throw new Error(`UnknownUnderlying(${a}, ${b})`);
     risk.offsetA[i] = a;
     risk.offsetB[i] = b;
     risk.offsetCredit[i] = toFloat(credit);
@@ -142,7 +157,8 @@ export function buildRiskArrays(spec: BookSpec, underlyings: readonly Underlying
 
 /** Refills `risk` in place for new spots and vols (workers sharing its buffers see the update). */
 export function updateRiskArrays(risk: RiskArrays, spec: BookSpec, underlyings: readonly Underlying[]): void {
-  if (underlyings.length !== spec.underlyingCount) throw new Error(`expected ${spec.underlyingCount} underlyings, got ${underlyings.length}`);
+  if (underlyings.length !== spec.underlyingCount)
+    throw new Error(`expected ${spec.underlyingCount} underlyings, got ${underlyings.length}`);
   const grids = underlyings.map(scenarioGrid);
   grids.forEach((g, k) => (risk.extremeCover[k] = g.extremeCover));
   spec.collateralAssets.forEach((asset, i) => {
@@ -153,14 +169,25 @@ export function updateRiskArrays(risk: RiskArrays, spec: BookSpec, underlyings: 
     risk.concentration.set(
       terms === undefined || terms.depthUsd === 0n
         ? [0, 0, 0, 0, 0, 0]
-        : [toFloat(terms.depthUsd), toFloat(terms.impact), toFloat(terms.cap), g.spot, 1 - toFloat(asset.maintenanceHaircut), 1 - toFloat(asset.initialHaircut)],
+        : [
+            toFloat(terms.depthUsd),
+            toFloat(terms.impact),
+            toFloat(terms.cap),
+            g.spot,
+            1 - toFloat(asset.maintenanceHaircut),
+            1 - toFloat(asset.initialHaircut),
+          ],
       i * CONCENTRATION_WIDTH,
     );
   });
   spec.markets.forEach((market, j) => {
     const i = risk.collateralCount + j;
     risk.underlyingOf[i] = market.underlying;
-    fillMarket(risk.values.subarray(i * RISK_RECORD_WIDTH, (i + 1) * RISK_RECORD_WIDTH), market, gridOf(grids, market.underlying));
+    fillMarket(
+      risk.values.subarray(i * RISK_RECORD_WIDTH, (i + 1) * RISK_RECORD_WIDTH),
+      market,
+      gridOf(grids, market.underlying),
+    );
   });
 }
 
@@ -209,7 +236,15 @@ function scenarioGrid(u: Underlying): ScenarioGrid {
     vols[o + REGULAR_SCENARIOS] = vol;
     vols[o + REGULAR_SCENARIOS + 1] = vol;
   });
-  return { spot, vol, shortOptionMinimum: toFloat(p.shortOptionMinimum), extremeCover: toFloat(p.extremeCover), spots, vols, maxSpot: Math.max(spot, ...spots) };
+  return {
+    spot,
+    vol,
+    shortOptionMinimum: toFloat(p.shortOptionMinimum),
+    extremeCover: toFloat(p.extremeCover),
+    spots,
+    vols,
+    maxSpot: Math.max(spot, ...spots),
+  };
 }
 
 /**
@@ -273,7 +308,13 @@ function fillMarket(rec: Float64Array, market: ListedMarket, g: ScenarioGrid): v
   rec[DELTA] = now.delta;
   for (let s = 0; s < SCENARIO_COUNT; s++) {
     rec[SCEN_M + s] = blackScholesFloat(g.spots[s]!, strike, g.vols[s]!, t, isCall).price;
-    rec[SCEN_I + s] = blackScholesFloat(g.spots[SCENARIO_COUNT + s]!, strike, g.vols[SCENARIO_COUNT + s]!, t, isCall).price;
+    rec[SCEN_I + s] = blackScholesFloat(
+      g.spots[SCENARIO_COUNT + s]!,
+      strike,
+      g.vols[SCENARIO_COUNT + s]!,
+      t,
+      isCall,
+    ).price;
   }
   rec[DELTA_TOL] = now.deltaTolerance;
   rec[SHORT_CHARGE] = g.spot * g.shortOptionMinimum;
@@ -328,7 +369,13 @@ export interface FloatGreeks {
 const DELTA_TOLERANCE_LINEAR = 1e-15;
 
 /** `blackScholes` of optionMath.ts with rate 0, in float64, same branches and formulas. */
-export function blackScholesFloat(spot: number, strike: number, vol: number, timeYears: number, isCall: boolean): FloatGreeks {
+export function blackScholesFloat(
+  spot: number,
+  strike: number,
+  vol: number,
+  timeYears: number,
+  isCall: boolean,
+): FloatGreeks {
   const sqrtT = Math.sqrt(timeYears);
   const sigmaSqrtT = vol * sqrtT;
   const moneyness = spot / strike;
@@ -336,7 +383,11 @@ export function blackScholesFloat(spot: number, strike: number, vol: number, tim
     const intrinsic = isCall ? spot - strike : strike - spot;
     // Delta jumps from 0 to ±1 at the strike; elsewhere both paths agree exactly.
     const atStrike = Math.abs(spot - strike) <= 1e-12 * Math.max(spot, strike);
-    return { price: intrinsic > 0 ? intrinsic : 0, delta: intrinsic > 0 ? (isCall ? 1 : -1) : 0, deltaTolerance: atStrike ? 1 : 1e-15 };
+    return {
+      price: intrinsic > 0 ? intrinsic : 0,
+      delta: intrinsic > 0 ? (isCall ? 1 : -1) : 0,
+      deltaTolerance: atStrike ? 1 : 1e-15,
+    };
   }
   const logMoneyness = Math.log(moneyness);
   const drift = ((vol * vol) / 2) * timeYears;
@@ -344,7 +395,11 @@ export function blackScholesFloat(spot: number, strike: number, vol: number, tim
   const d2 = d1 - sigmaSqrtT;
   const n1 = normCdfFloat(d1);
   const price = isCall ? spot * n1 - strike * normCdfFloat(d2) : strike * normCdfFloat(-d2) - spot * normCdfFloat(-d1);
-  return { price: price < 0 ? 0 : price, delta: isCall ? n1 : n1 - 1, deltaTolerance: deltaTolerance(d1, moneyness, logMoneyness + drift, sigmaSqrtT) };
+  return {
+    price: price < 0 ? 0 : price,
+    delta: isCall ? n1 : n1 - 1,
+    deltaTolerance: deltaTolerance(d1, moneyness, logMoneyness + drift, sigmaSqrtT),
+  };
 }
 
 /**
@@ -375,7 +430,11 @@ export interface PackedAccounts {
 }
 
 /** Converts exact accounts to the float book (once; later price updates do not touch it). */
-export function packAccounts(spec: BookSpec, accounts: readonly BookAccount[], options: { shared?: boolean } = {}): PackedAccounts {
+export function packAccounts(
+  spec: BookSpec,
+  accounts: readonly BookAccount[],
+  options: { shared?: boolean } = {},
+): PackedAccounts {
   const shared = options.shared ?? false;
   let entries = 0;
   for (const a of accounts) entries += a.collateral.length + a.positions.length;
@@ -417,7 +476,7 @@ export function packAccounts(spec: BookSpec, accounts: readonly BookAccount[], o
  * rounding errors; an option's premium is not (a far out-of-the-money short call is worth
  * nothing now and a lot in the up-move).
  *
- * Measured: at most 4.9e-16 of the exposure (test/screening.test.ts: 2,000 random portfolios of
+ * Measured: at most 4.9e-16 of the exposure (test/unit/screening.test.ts: 2,000 random portfolios of
  * sdk/vectors and 2,800 book accounts; offline: 12,000 more portfolios, 20,000 more accounts).
  * What random tests practically never hit sets the bound: where the exact and float d1 (or d2)
  * fall on opposite sides of zero, the A&S CDF's branch at 0 jumps by J = `NORM_CDF_JUMP_AT_ZERO` ≈ 1.04e-9, so a
@@ -499,7 +558,16 @@ class Scratch {
   readonly uncertain: Int32Array;
   readonly apply: Uint8Array;
   readonly factors = new Float64Array(2);
-  readonly result: ScreenResult = { equityM: 0, requirementM: 0, equityI: 0, requirementI: 0, requirementMCeiling: 0, grossExposure: 0, offsetUncertain: false, candidate: false };
+  readonly result: ScreenResult = {
+    equityM: 0,
+    requirementM: 0,
+    equityI: 0,
+    requirementI: 0,
+    requirementMCeiling: 0,
+    grossExposure: 0,
+    offsetUncertain: false,
+    candidate: false,
+  };
 
   constructor(risk: RiskArrays) {
     this.acc = new Float64Array(risk.underlyingCount * ACC_WIDTH);
@@ -513,8 +581,15 @@ class Scratch {
 }
 
 /** Screens accounts `[from, to)` into `out` (a worker's slice); returns how many are candidates. */
-export function screenBook(risk: RiskArrays, accounts: PackedAccounts, out: ScreenOutput, from = 0, to = accounts.count): number {
-  if (from < 0 || to > accounts.count || from > to || out.flags.length < accounts.count) throw new RangeError(`bad range [${from}, ${to}) for ${accounts.count} accounts`);
+export function screenBook(
+  risk: RiskArrays,
+  accounts: PackedAccounts,
+  out: ScreenOutput,
+  from = 0,
+  to = accounts.count,
+): number {
+  if (from < 0 || to > accounts.count || from > to || out.flags.length < accounts.count)
+    throw new RangeError(`bad range [${from}, ${to}) for ${accounts.count} accounts`);
   const scratch = new Scratch(risk);
   const r = scratch.result;
   let candidates = 0;
@@ -553,7 +628,12 @@ export function screenPortfolio(
 ): ScreenResult {
   const spec: BookSpec = {
     underlyingCount: underlyings.length,
-    collateralAssets: collateral.map(({ underlying, decimals, initialHaircut, maintenanceHaircut }) => ({ underlying, decimals, initialHaircut, maintenanceHaircut })),
+    collateralAssets: collateral.map(({ underlying, decimals, initialHaircut, maintenanceHaircut }) => ({
+      underlying,
+      decimals,
+      initialHaircut,
+      maintenanceHaircut,
+    })),
     markets: positions.map(({ underlying, kind, strike, timeYears }) => ({ underlying, kind, strike, timeYears })),
     offsets,
   };
@@ -578,7 +658,8 @@ function evaluateAccount(risk: RiskArrays, accounts: PackedAccounts, i: number, 
     const size = accounts.size[e]!;
     const rec = inst * RISK_RECORD_WIDTH;
     const a = risk.underlyingOf[inst]! * ACC_WIDTH;
-    if (inst < risk.collateralCount && risk.concentration[inst * CONCENTRATION_WIDTH] !== 0) addConcentrated(risk, inst, size, acc, a, s.factors);
+    if (inst < risk.collateralCount && risk.concentration[inst * CONCENTRATION_WIDTH] !== 0)
+      addConcentrated(risk, inst, size, acc, a, s.factors);
     else for (let k = 0; k < LINEAR; k++) acc[a + k]! += size * values[rec + k]!;
     const abs = Math.abs(size);
     acc[a + DELTA_TOL]! += abs * values[rec + DELTA_TOL]!;
@@ -604,11 +685,19 @@ function evaluateAccount(risk: RiskArrays, accounts: PackedAccounts, i: number, 
   }
   // With nothing owed and nothing open the requirement is exactly 0 and equity is at least 0, so
   // the account is never liquidatable (health is infinite); only the float margin could flag it.
-  r.candidate = positions === 0 && cash >= 0 ? false : isLiquidationCandidate(r.equityM, r.requirementMCeiling, r.grossExposure);
+  r.candidate =
+    positions === 0 && cash >= 0 ? false : isLiquidationCandidate(r.equityM, r.requirementMCeiling, r.grossExposure);
 }
 
 /** A collateral holding with a concentration add-on: its values scaled per grid, its delta not. */
-function addConcentrated(risk: RiskArrays, inst: number, size: number, acc: Float64Array, a: number, factors: Float64Array): void {
+function addConcentrated(
+  risk: RiskArrays,
+  inst: number,
+  size: number,
+  acc: Float64Array,
+  a: number,
+  factors: Float64Array,
+): void {
   concentrationFactors(risk, inst, size, factors);
   const [fM, fI] = [factors[0]!, factors[1]!];
   const rec = inst * RISK_RECORD_WIDTH;

@@ -9,7 +9,8 @@ const usd = (s) => {
   return `${n < 0 ? '-' : ''}$${Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 };
 const healthText = (h) => (h === null ? 'unknown' : h === 'Infinity' ? '∞' : Number(h).toFixed(4));
-const units = (amount, decimals) => (Number(amount) / 10 ** decimals).toLocaleString('en-US', { maximumFractionDigits: 6 });
+const units = (amount, decimals) =>
+  (Number(amount) / 10 ** decimals).toLocaleString('en-US', { maximumFractionDigits: 6 });
 
 function rows(tbody, list, cells, onClick) {
   tbody.replaceChildren(
@@ -34,33 +35,82 @@ function rows(tbody, list, cells, onClick) {
 
 const healthChart = new Chart($('health-chart'), {
   type: 'line',
-  data: { labels: [], datasets: [{ label: 'health', data: [], borderColor: '#3056d3', tension: 0.2 }, { label: 'liquidation (1.0)', data: [], borderColor: '#b42318', borderDash: [4, 4], pointRadius: 0 }] },
+  data: {
+    labels: [],
+    datasets: [
+      { label: 'health', data: [], borderColor: '#3056d3', tension: 0.2 },
+      { label: 'liquidation (1.0)', data: [], borderColor: '#b42318', borderDash: [4, 4], pointRadius: 0 },
+    ],
+  },
   options: { animation: false, scales: { y: { beginAtZero: true } } },
 });
 const priceHealthChart = new Chart($('price-health-chart'), {
   type: 'scatter',
   data: { datasets: [{ label: 'health at the ETH price seen', data: [], backgroundColor: '#3056d3' }] },
-  options: { animation: false, scales: { x: { title: { display: true, text: 'price (USD)' } }, y: { title: { display: true, text: 'health' }, beginAtZero: true } } },
+  options: {
+    animation: false,
+    scales: {
+      x: { title: { display: true, text: 'price (USD)' } },
+      y: { title: { display: true, text: 'health' }, beginAtZero: true },
+    },
+  },
 });
 const histogram = new Chart($('histogram'), {
   type: 'bar',
-  data: { labels: [], datasets: [{ label: 'accounts by health (below the bound)', data: [], backgroundColor: '#7a93e6' }] },
+  data: {
+    labels: [],
+    datasets: [{ label: 'accounts by health (below the bound)', data: [], backgroundColor: '#7a93e6' }],
+  },
   options: { animation: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
 });
 
 function render(s) {
-  $('status').textContent = `hub block ${s.block} · ${s.book.accounts} accounts · updated ${new Date(s.at).toLocaleTimeString()}`;
-  rows($('chains').tBodies[0], s.chains, (c) => [c.name, String(c.eid), String(c.head ?? '-'), String(c.checkpoint ?? '-'), String(c.lag ?? '-')]);
-  $('prices').replaceChildren(...s.prices.map((p) => Object.assign(document.createElement('li'), { textContent: `risk asset ${p.riskAsset}: ${usd(p.priceUsd)}` })));
-  rows($('nearest').tBodies[0], s.nearest, (a) => [a.owner, String(a.subAccount), { text: healthText(a.health), className: a.health !== null && Number(a.health) < 1.1 ? 'low' : '' }], (a) => {
-    location.search = `?account=${a.owner}`;
-  });
-  histogram.data.labels = s.histogram.map((b) => (b.upTo === 'more' || b.upTo === 'no requirement' ? b.upTo : `< ${b.upTo}`));
+  $('status').textContent =
+    `hub block ${s.block} · ${s.book.accounts} accounts · updated ${new Date(s.at).toLocaleTimeString()}`;
+  rows($('chains').tBodies[0], s.chains, (c) => [
+    c.name,
+    String(c.eid),
+    String(c.head ?? '-'),
+    String(c.checkpoint ?? '-'),
+    String(c.lag ?? '-'),
+  ]);
+  $('prices').replaceChildren(
+    ...s.prices.map((p) =>
+      Object.assign(document.createElement('li'), { textContent: `risk asset ${p.riskAsset}: ${usd(p.priceUsd)}` }),
+    ),
+  );
+  rows(
+    $('nearest').tBodies[0],
+    s.nearest,
+    (a) => [
+      a.owner,
+      String(a.subAccount),
+      { text: healthText(a.health), className: a.health !== null && Number(a.health) < 1.1 ? 'low' : '' },
+    ],
+    (a) => {
+      location.search = `?account=${a.owner}`;
+    },
+  );
+  histogram.data.labels = s.histogram.map((b) =>
+    b.upTo === 'more' || b.upTo === 'no requirement' ? b.upTo : `< ${b.upTo}`,
+  );
   histogram.data.datasets[0].data = s.histogram.map((b) => b.accounts);
   histogram.update();
   $('inflight-count').textContent = String(s.messages.inFlight);
-  rows($('messages').tBodies[0], s.messages.latest, (m) => [m.type, String(m.srcEid), String(m.dstEid), m.amount, m.stuck ? `${m.status} (stuck: ${m.stuck})` : m.status]);
-  rows($('liquidations').tBodies[0], s.liquidations, (l) => [`${l.account.slice(0, 18)}…`, l.kind, l.status, l.chain ?? '-', l.latencyBlocks === null ? '-' : `${l.latencyBlocks} blocks`]);
+  rows($('messages').tBodies[0], s.messages.latest, (m) => [
+    m.type,
+    String(m.srcEid),
+    String(m.dstEid),
+    m.amount,
+    m.stuck ? `${m.status} (stuck: ${m.stuck})` : m.status,
+  ]);
+  rows($('liquidations').tBodies[0], s.liquidations, (l) => [
+    `${l.account.slice(0, 18)}…`,
+    l.kind,
+    l.status,
+    l.chain ?? '-',
+    l.latencyBlocks === null ? '-' : `${l.latencyBlocks} blocks`,
+  ]);
   if (s.account) renderAccount(s.account, s);
 }
 
@@ -71,11 +121,28 @@ function renderAccount(a, s) {
   health.dataset.health = a.health ?? '';
   health.className = a.liquidatable ? 'low' : '';
   $('account-flag').textContent = a.liquidatable ? 'LIQUIDATABLE' : '';
-  $('account-figures').textContent = `equity ${usd(a.equityUsd?.maintenance)} / requirement ${usd(a.requirementUsd?.maintenance)} (maintenance), cash ${usd(a.cashUsd)}`;
-  rows($('collateral').tBodies[0], a.collateral, (c) => [c.chain, String(c.assetId), units(c.amount, c.decimals), usd(c.priceUsd), usd(c.valueUsd)]);
-  rows($('positions').tBodies[0], a.positions, (p) => [String(p.marketId), p.kind, p.size, usd(p.markUsd), usd(p.valueUsd)]);
+  $('account-figures').textContent =
+    `equity ${usd(a.equityUsd?.maintenance)} / requirement ${usd(a.requirementUsd?.maintenance)} (maintenance), cash ${usd(a.cashUsd)}`;
+  rows($('collateral').tBodies[0], a.collateral, (c) => [
+    c.chain,
+    String(c.assetId),
+    units(c.amount, c.decimals),
+    usd(c.priceUsd),
+    usd(c.valueUsd),
+  ]);
+  rows($('positions').tBodies[0], a.positions, (p) => [
+    String(p.marketId),
+    p.kind,
+    p.size,
+    usd(p.markUsd),
+    usd(p.valueUsd),
+  ]);
   $('liquidation-prices').replaceChildren(
-    ...a.liquidationPrices.map((l) => Object.assign(document.createElement('li'), { textContent: `risk asset ${l.riskAsset} at ${usd(l.priceUsd)}: liquidated ${l.liquidationPriceUsd === null ? 'within no 100x move' : `at ${usd(l.liquidationPriceUsd)}`}` })),
+    ...a.liquidationPrices.map((l) =>
+      Object.assign(document.createElement('li'), {
+        textContent: `risk asset ${l.riskAsset} at ${usd(l.priceUsd)}: liquidated ${l.liquidationPriceUsd === null ? 'within no 100x move' : `at ${usd(l.liquidationPriceUsd)}`}`,
+      }),
+    ),
   );
   if (a.health === null || a.health === 'Infinity') return;
   healthChart.data.labels.push(String(s.block));
@@ -98,7 +165,8 @@ async function renderStress() {
     $('stress-status').textContent = body.error;
     return;
   }
-  $('stress-status').textContent = `${body.accounts.toLocaleString('en-US')} accounts, run ${new Date(body.writtenAt).toLocaleString()}`;
+  $('stress-status').textContent =
+    `${body.accounts.toLocaleString('en-US')} accounts, run ${new Date(body.writtenAt).toLocaleString()}`;
   const scenarios = [...new Set(body.results.map((r) => r.scenario))];
   new Chart($('stress-chart'), {
     type: 'bar',
@@ -113,7 +181,15 @@ async function renderStress() {
     options: { animation: false, indexAxis: 'y', scales: { x: { beginAtZero: true } } },
   });
   const pct = (x) => (x === null ? 'no calm day' : `${(x * 100).toFixed(2)}%`);
-  rows($('stress').tBodies[0], body.results, (r) => [r.scenario, r.regime, { text: usd(r.badDebtUsd), className: r.badDebtUsd > 0 ? 'low' : '' }, r.liquidations.toLocaleString('en-US'), usd(r.liquidationCostUsd), r.worstHealth.toFixed(3), pct(r.capitalEfficiency)]);
+  rows($('stress').tBodies[0], body.results, (r) => [
+    r.scenario,
+    r.regime,
+    { text: usd(r.badDebtUsd), className: r.badDebtUsd > 0 ? 'low' : '' },
+    r.liquidations.toLocaleString('en-US'),
+    usd(r.liquidationCostUsd),
+    r.worstHealth.toFixed(3),
+    pct(r.capitalEfficiency),
+  ]);
 }
 renderStress().catch((err) => {
   $('stress-status').textContent = `stress report unavailable: ${err}`;

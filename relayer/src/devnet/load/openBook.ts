@@ -59,7 +59,9 @@ export async function openBook(manifest: DevnetManifest, options: OpenBookOption
   const next = rng(options.seed);
   const hub = hubChain(manifest);
   const [spoke1, spoke2] = manifest.chains.filter((c) => c.eid !== manifest.hubEid);
-  const providers = new Map(manifest.chains.map((c) => [c.eid, new RpcProvider(c.rpcUrl, { chainId: c.chainId, timeoutMs: 60_000 })]));
+  const providers = new Map(
+    manifest.chains.map((c) => [c.eid, new RpcProvider(c.rpcUrl, { chainId: c.chainId, timeoutMs: 60_000 })]),
+  );
   const hubRpc = providers.get(hub.eid)!;
   const traders = devnetWallets(`trader:${options.seed}`, n);
   // A generous deadline per phase: a healthy devnet needs a fraction of it.
@@ -73,7 +75,9 @@ export async function openBook(manifest: DevnetManifest, options: OpenBookOption
       usdc: next(3n) === 0n ? usdc(1_000n + next(10_000n)) : 0n,
       // Mostly long ETH (the crash hurts), some short: perps of 0.5 to 5 ETH, options of 1 to 4.
       ...(next(4n) !== 0n ? { perp: { size: (1n + next(10n)) * (E18 / 2n), long: next(5n) !== 0n } } : {}),
-      ...(next(2n) === 0n ? { option: { market: 1 + Number(next(2n)), size: (1n + next(4n)) * E18, buy: next(2n) === 0n } } : {}),
+      ...(next(2n) === 0n
+        ? { option: { market: 1 + Number(next(2n)), size: (1n + next(4n)) * E18, buy: next(2n) === 0n } }
+        : {}),
       share: 30n + next(65n),
     }));
 
@@ -82,16 +86,41 @@ export async function openBook(manifest: DevnetManifest, options: OpenBookOption
     await depositCash(manifest, anvilKeyFor('lender'), usdc(20_000_000n + 40_000n * BigInt(n)));
     await mintAndDeposit(hub, anvilKeyFor('maker'), 'USDC', usdc(20_000_000n + 5_000n * BigInt(n)));
 
-    options.say(`  deposits: ${plans.length + plans.filter((p) => p.weth2 > 0n).length} WETH on two spokes, ${plans.filter((p) => p.usdc > 0n).length} USDC on the hub`);
+    options.say(
+      `  deposits: ${plans.length + plans.filter((p) => p.weth2 > 0n).length} WETH on two spokes, ${plans.filter((p) => p.usdc > 0n).length} USDC on the hub`,
+    );
     await Promise.all([
-      deposit(spoke1!, providers.get(spoke1!.eid)!, 'WETH', plans.map((p) => [p.trader.address, p.weth1]), deadline(20)),
-      deposit(spoke2!, providers.get(spoke2!.eid)!, 'WETH', plans.filter((p) => p.weth2 > 0n).map((p) => [p.trader.address, p.weth2]), deadline(20)),
-      deposit(hub, hubRpc, 'USDC', plans.filter((p) => p.usdc > 0n).map((p) => [p.trader.address, p.usdc]), deadline(20)),
+      deposit(
+        spoke1!,
+        providers.get(spoke1!.eid)!,
+        'WETH',
+        plans.map((p) => [p.trader.address, p.weth1]),
+        deadline(20),
+      ),
+      deposit(
+        spoke2!,
+        providers.get(spoke2!.eid)!,
+        'WETH',
+        plans.filter((p) => p.weth2 > 0n).map((p) => [p.trader.address, p.weth2]),
+        deadline(20),
+      ),
+      deposit(
+        hub,
+        hubRpc,
+        'USDC',
+        plans.filter((p) => p.usdc > 0n).map((p) => [p.trader.address, p.usdc]),
+        deadline(20),
+      ),
     ]);
-    await creditedOnHub(manifest, hubRpc, [
-      [spoke1!, plans.reduce((sum, p) => sum + p.weth1, 0n)],
-      [spoke2!, plans.reduce((sum, p) => sum + p.weth2, 0n)],
-    ], deadline(30));
+    await creditedOnHub(
+      manifest,
+      hubRpc,
+      [
+        [spoke1!, plans.reduce((sum, p) => sum + p.weth1, 0n)],
+        [spoke2!, plans.reduce((sum, p) => sum + p.weth2, 0n)],
+      ],
+      deadline(30),
+    );
     await options.delivered('every message to be delivered', deadline(30));
 
     options.say('  trades: perps and options with the market maker at the model mark');
@@ -108,7 +137,12 @@ export async function openBook(manifest: DevnetManifest, options: OpenBookOption
 }
 
 /** Until the hub ledger holds what was deposited on each spoke (the relayer delivered every CREDIT). */
-async function creditedOnHub(manifest: DevnetManifest, provider: RpcProvider, deposited: Array<[DeployedChain, bigint]>, timeoutMs: number): Promise<void> {
+async function creditedOnHub(
+  manifest: DevnetManifest,
+  provider: RpcProvider,
+  deposited: Array<[DeployedChain, bigint]>,
+  timeoutMs: number,
+): Promise<void> {
   const hub = new TypedContract(marginHubAbi, manifest.hub, provider);
   const multicall = new Multicall(provider);
   const assets = deposited.map(([chain]) => manifest.assets.find((a) => a.eid === chain.eid)!.assetId);
@@ -129,10 +163,20 @@ function anvilKeyFor(role: 'lender' | 'maker'): string {
 }
 
 /** Funders mint `symbol` and deposit it into the vault on `chain` for each (owner, amount). */
-async function deposit(chain: DeployedChain, provider: RpcProvider, symbol: string, deposits: Array<[string, bigint]>, timeoutMs: number): Promise<void> {
+async function deposit(
+  chain: DeployedChain,
+  provider: RpcProvider,
+  symbol: string,
+  deposits: Array<[string, bigint]>,
+  timeoutMs: number,
+): Promise<void> {
   if (deposits.length === 0) return;
   const funders = devnetWallets(`funder:${chain.eid}`, FUNDERS).map((w) => new Sender(w, chain.chainId));
-  await fundGas(provider, funders.map((f) => f.address), 10n ** 24n);
+  await fundGas(
+    provider,
+    funders.map((f) => f.address),
+    10n ** 24n,
+  );
   const token = new TypedContract(testTokenAbi, chain.tokens[symbol]!, provider);
   const vault = new TypedContract(collateralVaultAbi, chain.vault, provider);
   const fee = await vault.read('quoteDeposit', [funders[0]!.address, 0, token.address, 1n, '0x']);
@@ -140,10 +184,25 @@ async function deposit(chain: DeployedChain, provider: RpcProvider, symbol: stri
   for (const [i, f] of funders.entries()) {
     const mine = deposits.filter((_, k) => k % FUNDERS === i);
     const total = mine.reduce((sum, [, a]) => sum + a, 0n);
-    raws.push(await f.sign(provider, { to: token.address, data: token.encode('mint', [f.address, total]), gasLimit: 200_000n }));
-    raws.push(await f.sign(provider, { to: token.address, data: token.encode('approve', [chain.vault, total]), gasLimit: 200_000n }));
+    raws.push(
+      await f.sign(provider, { to: token.address, data: token.encode('mint', [f.address, total]), gasLimit: 200_000n }),
+    );
+    raws.push(
+      await f.sign(provider, {
+        to: token.address,
+        data: token.encode('approve', [chain.vault, total]),
+        gasLimit: 200_000n,
+      }),
+    );
     for (const [owner, amount] of mine) {
-      raws.push(await f.sign(provider, { to: chain.vault, data: vault.encode('deposit', [owner, 0, token.address, amount, '0x']), value: fee, gasLimit: GAS.deposit }));
+      raws.push(
+        await f.sign(provider, {
+          to: chain.vault,
+          data: vault.encode('deposit', [owner, 0, token.address, amount, '0x']),
+          value: fee,
+          gasLimit: GAS.deposit,
+        }),
+      );
     }
   }
   await broadcast(provider, raws);
@@ -154,15 +213,36 @@ async function deposit(chain: DeployedChain, provider: RpcProvider, symbol: stri
  * The venue books each plan's perp and option. A trade the hub refuses for margin is tried again
  * at half the size, up to three times, as a trader shrinking an order would.
  */
-async function trade(manifest: DevnetManifest, provider: RpcProvider, venue: Sender, maker: string, plans: Plan[], timeoutMs: number): Promise<{ perps: number; options: number }> {
+async function trade(
+  manifest: DevnetManifest,
+  provider: RpcProvider,
+  venue: Sender,
+  maker: string,
+  plans: Plan[],
+  timeoutMs: number,
+): Promise<{ perps: number; options: number }> {
   const hub = new TypedContract(marginHubAbi, manifest.hub, provider);
   const engine = new TypedContract(riskEngineAbi, manifest.riskEngine, provider);
   type Order = { buyer: string; seller: string; market: number; size: bigint; kind: 'perp' | 'option' };
   let orders: Order[] = [];
   for (const p of plans) {
     const owner = p.trader.address;
-    if (p.perp) orders.push({ buyer: p.perp.long ? owner : maker, seller: p.perp.long ? maker : owner, market: 0, size: p.perp.size, kind: 'perp' });
-    if (p.option) orders.push({ buyer: p.option.buy ? owner : maker, seller: p.option.buy ? maker : owner, market: p.option.market, size: p.option.size, kind: 'option' });
+    if (p.perp)
+      orders.push({
+        buyer: p.perp.long ? owner : maker,
+        seller: p.perp.long ? maker : owner,
+        market: 0,
+        size: p.perp.size,
+        kind: 'perp',
+      });
+    if (p.option)
+      orders.push({
+        buyer: p.option.buy ? owner : maker,
+        seller: p.option.buy ? maker : owner,
+        market: p.option.market,
+        size: p.option.size,
+        kind: 'option',
+      });
   }
   const booked = { perps: 0, options: 0 };
   for (let round = 0; round < 4 && orders.length > 0; round++) {
@@ -170,7 +250,13 @@ async function trade(manifest: DevnetManifest, provider: RpcProvider, venue: Sen
     const marks = await Promise.all([0, 1, 2].map((m) => engine.read('markPrice', [m])));
     const raws: string[] = [];
     for (const o of orders) {
-      const data = hub.encode('trade', [toAccountId(o.buyer, 0), toAccountId(o.seller, 0), o.market, o.size, marks[o.market]!]);
+      const data = hub.encode('trade', [
+        toAccountId(o.buyer, 0),
+        toAccountId(o.seller, 0),
+        o.market,
+        o.size,
+        marks[o.market]!,
+      ]);
       raws.push(await venue.sign(provider, { to: manifest.hub, data, gasLimit: GAS.trade }));
     }
     await broadcast(provider, raws);
@@ -188,11 +274,23 @@ async function trade(manifest: DevnetManifest, provider: RpcProvider, venue: Sen
 }
 
 /** Each trader borrows `share`% of its spare initial margin, read from the hub for every trader in batches. */
-async function borrow(manifest: DevnetManifest, provider: RpcProvider, plans: Plan[], timeoutMs: number): Promise<number> {
+async function borrow(
+  manifest: DevnetManifest,
+  provider: RpcProvider,
+  plans: Plan[],
+  timeoutMs: number,
+): Promise<number> {
   const hub = new TypedContract(marginHubAbi, manifest.hub, provider);
   const multicall = new Multicall(provider);
-  await fundGas(provider, plans.map((p) => p.trader.address), 10n ** 20n);
-  const figures = await multicall.all(plans.map((p) => batchCall(hub, 'accountFigures', [toAccountId(p.trader.address, 0)])), { batchSize: 40 });
+  await fundGas(
+    provider,
+    plans.map((p) => p.trader.address),
+    10n ** 20n,
+  );
+  const figures = await multicall.all(
+    plans.map((p) => batchCall(hub, 'accountFigures', [toAccountId(p.trader.address, 0)])),
+    { batchSize: 40 },
+  );
   const chainId = hubChain(manifest).chainId;
   const raws: string[] = [];
   for (const [i, p] of plans.entries()) {
@@ -201,11 +299,16 @@ async function borrow(manifest: DevnetManifest, provider: RpcProvider, plans: Pl
     const spare = f.value.initialEquity - BigInt(f.value.initialRequirement);
     const tokens = (spare * p.share) / 100n / 10n ** 12n;
     if (tokens <= 0n) continue;
-    raws.push(await new Sender(p.trader, chainId).sign(provider, { to: manifest.hub, data: hub.encode('withdrawCash', [0, tokens, p.trader.address]), gasLimit: GAS.borrow }));
+    raws.push(
+      await new Sender(p.trader, chainId).sign(provider, {
+        to: manifest.hub,
+        data: hub.encode('withdrawCash', [0, tokens, p.trader.address]),
+        gasLimit: GAS.borrow,
+      }),
+    );
   }
   const from = await provider.head();
   await broadcast(provider, raws);
   await waitForPoolEmpty(provider, `${raws.length} borrows to be mined`, timeoutMs);
   return (await hub.queryEvent('CashWithdrawn', null, from + 1)).length;
 }
-

@@ -47,14 +47,21 @@ export class Sender {
 
 /** Deterministic devnet keys: fast to derive (no HD path), the same on every run. */
 export function devnetWallets(label: string, count: number): Wallet[] {
-  return Array.from({ length: count }, (_, i) => new Wallet(keccak256(toBeHex(BigInt(keccak256(Buffer.from(label))) + BigInt(i + 1), 32))));
+  return Array.from(
+    { length: count },
+    (_, i) => new Wallet(keccak256(toBeHex(BigInt(keccak256(Buffer.from(label))) + BigInt(i + 1), 32))),
+  );
 }
 
 /** Broadcasts signed transactions, `batch` per JSON-RPC round trip; returns their hashes. */
 export async function broadcast(provider: RpcProvider, raws: readonly string[], batch = 100): Promise<string[]> {
   const hashes: string[] = [];
   for (let i = 0; i < raws.length; i += batch) {
-    hashes.push(...(await Promise.all(raws.slice(i, i + batch).map((raw) => provider.send('eth_sendRawTransaction', [raw]) as Promise<string>))));
+    hashes.push(
+      ...(await Promise.all(
+        raws.slice(i, i + batch).map((raw) => provider.send('eth_sendRawTransaction', [raw]) as Promise<string>),
+      )),
+    );
   }
   return hashes;
 }

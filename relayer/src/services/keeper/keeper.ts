@@ -28,7 +28,14 @@ import { RpcProvider } from '../../chain/rpc.js';
 import type { KeeperConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { RelayerMetrics } from '../../metrics.js';
-import { isDropped, isFinished, type LiquidationRecord, type LiquidationStatus, type RelayerStore, type StoredMessage } from '../../store/store.js';
+import {
+  isDropped,
+  isFinished,
+  type LiquidationRecord,
+  type LiquidationStatus,
+  type RelayerStore,
+  type StoredMessage,
+} from '../../store/store.js';
 import type { AccountBook } from '../book.js';
 import { Loop } from '../loop.js';
 import { OracleWatch } from './oracleWatch.js';
@@ -86,7 +93,11 @@ export class Keeper {
   ) {
     // Its own connection, polling receipts every 50 ms: a liquidation's latency is what it is for.
     const hub = chains.get(hubEid)!;
-    this.provider = new RpcProvider(hub.config.rpcUrl, { chainId: hub.config.chainId, pollingIntervalMs: 50, timeoutMs: hub.config.rpcTimeoutMs });
+    this.provider = new RpcProvider(hub.config.rpcUrl, {
+      chainId: hub.config.chainId,
+      pollingIntervalMs: 50,
+      timeoutMs: hub.config.rpcTimeoutMs,
+    });
     this.reader = reader.withProvider(this.provider, new Multicall(this.provider, hub.config.multicall));
     this.wallet = new Wallet(config.key, this.provider);
     this.nonces = new Nonces(this.wallet);
@@ -138,19 +149,36 @@ export class Keeper {
     const inFlight = new Set(open.filter((l) => l.txHash).map((l) => l.account));
     const retry = new Map(open.filter((l) => !l.txHash).map((l) => [l.account, l]));
     const entries = [...this.book.holdings()];
-    const candidates = screenCandidates(this.reader, entries, spots, state.timestamp).filter((c) => !inFlight.has(c.accountId));
+    const candidates = screenCandidates(this.reader, entries, spots, state.timestamp).filter(
+      (c) => !inFlight.has(c.accountId),
+    );
     phase('screen');
     // Confirm every candidate exactly at this block (holdings many per call), most urgent first.
-    const [confirmed, budget] = candidates.length ? await Promise.all([this.reader.accountRisks(candidates.map((c) => c.accountId), block), this.repayBudget()]) : [[], this.budget];
+    const [confirmed, budget] = candidates.length
+      ? await Promise.all([
+          this.reader.accountRisks(
+            candidates.map((c) => c.accountId),
+            block,
+          ),
+          this.repayBudget(),
+        ])
+      : [[], this.budget];
     this.budget = budget;
-    if (candidates.length && budget === 0n) this.log.warn({ keeper: this.address }, 'the keeper has no settlement tokens left to repay debt with: only position takeovers');
+    if (candidates.length && budget === 0n)
+      this.log.warn(
+        { keeper: this.address },
+        'the keeper has no settlement tokens left to repay debt with: only position takeovers',
+      );
     phase('confirm');
     const toSend: Array<{ record: LiquidationRecord; risk: AccountRisk }> = [];
     for (const risk of confirmed) {
       if (risk.priceErrors.length > 0 || risk.health === undefined || risk.health >= WAD) continue;
       const held = risk.feeds.filter((f) => blocked.has(f));
       if (held.length > 0) {
-        this.log.info({ account: risk.accountId, feeds: held }, 'liquidation held: a price it depends on jumped and awaits confirmation');
+        this.log.info(
+          { account: risk.accountId, feeds: held },
+          'liquidation held: a price it depends on jumped and awaits confirmation',
+        );
         continue;
       }
       const record = retry.get(risk.accountId) ?? this.plan(risk, block);
@@ -160,7 +188,11 @@ export class Keeper {
     for (const record of retry.values()) this.finish(record, 'dropped', 'account no longer liquidatable when retried');
     if (toSend.length > 0) await this.sendAll(toSend);
     phase('send');
-    if (performance.now() - started > 250) this.log.info({ block, phases, candidates: candidates.length, sent: toSend.length }, 'slow keeper pass (ms at the end of each phase)');
+    if (performance.now() - started > 250)
+      this.log.info(
+        { block, phases, candidates: candidates.length, sent: toSend.length },
+        'slow keeper pass (ms at the end of each phase)',
+      );
     this.recordPass({
       block,
       ms: performance.now() - started,
@@ -178,14 +210,18 @@ export class Keeper {
     this.metrics.keeperPassMs.observe(stats.ms);
   }
 
-  private observeFeeds(prices: Map<number, PriceReading>, block: number): { spots: Map<number, bigint>; blocked: Set<number> } {
+  private observeFeeds(
+    prices: Map<number, PriceReading>,
+    block: number,
+  ): { spots: Map<number, bigint>; blocked: Set<number> } {
     const spots = new Map<number, bigint>();
     const blocked = new Set<number>();
     for (const [feed, reading] of prices) {
       const state = this.watch.observe(feed, reading, block, Date.now());
       if (state.status === 'ok') spots.set(feed, state.price);
       else blocked.add(feed);
-      if (state.status === 'held') this.log.warn({ feed, price: state.price.toString(), seen: state.seen }, 'price jump held for confirmation');
+      if (state.status === 'held')
+        this.log.warn({ feed, price: state.price.toString(), seen: state.seen }, 'price jump held for confirmation');
     }
     return { spots, blocked };
   }
@@ -215,14 +251,19 @@ export class Keeper {
       }
       return out;
     };
-    const collateral = risk.cash < 0n && this.budget > 0n ? chooseCollateral(risk, this.hubEid, skip('asset')) : undefined;
+    const collateral =
+      risk.cash < 0n && this.budget > 0n ? chooseCollateral(risk, this.hubEid, skip('asset')) : undefined;
     const position = collateral ? undefined : choosePosition(risk, skip('market'));
     let record: LiquidationRecord;
-    if (collateral) record = { ...base, kind: 'collateral', assetId: collateral.asset.assetId, dstEid: collateral.asset.eid };
+    if (collateral)
+      record = { ...base, kind: 'collateral', assetId: collateral.asset.assetId, dstEid: collateral.asset.eid };
     else if (position) record = { ...base, kind: 'position', marketId: position.market.marketId };
     else return undefined;
     this.put(record);
-    this.log.info({ id: record.id, account: record.account, kind: record.kind, health: record.healthAtPlan }, 'liquidation planned');
+    this.log.info(
+      { id: record.id, account: record.account, kind: record.kind, health: record.healthAtPlan },
+      'liquidation planned',
+    );
     return record;
   }
 
@@ -244,7 +285,12 @@ export class Keeper {
         value = context.seizeFee.get(record.assetId!) ?? 0n;
       } else {
         const size = risk.positions.find((p) => p.market.marketId === record.marketId)?.size ?? 0n;
-        data = this.hub.encode('liquidatePosition', [record.account, record.marketId!, size < 0n ? -size : size, this.config.subAccount]);
+        data = this.hub.encode('liquidatePosition', [
+          record.account,
+          record.marketId!,
+          size < 0n ? -size : size,
+          this.config.subAccount,
+        ]);
       }
       const raw = await this.wallet.signTransaction({
         type: 2,
@@ -270,7 +316,8 @@ export class Keeper {
           this.track(record, record.txHash!);
         } catch (err) {
           // An answer lost on the way (a timeout) does not mean the node refused it: ask.
-          if (await this.provider.getTransaction(record.txHash!).catch(() => null)) return this.track(record, record.txHash!);
+          if (await this.provider.getTransaction(record.txHash!).catch(() => null))
+            return this.track(record, record.txHash!);
           // Refused: the nonces after it are not usable either; read them afresh next time. A
           // nonce another sender of this key took is not the liquidation failing: not an attempt.
           this.nonces.reset();
@@ -282,7 +329,10 @@ export class Keeper {
     );
   }
 
-  /** What every liquidation sent in one pass shares: fees, the SEIZE fee per asset, the repayment budget. Read once, together. */
+  /**
+   * What every liquidation sent in one pass shares: fees, the SEIZE fee per asset, the repayment budget. Read once,
+   * together.
+   */
   private async sendContext(planned: readonly LiquidationRecord[]): Promise<SendContext> {
     const assets = [...new Set(planned.filter((r) => r.kind === 'collateral').map((r) => r.assetId!))];
     const budget = this.budget;
@@ -293,7 +343,11 @@ export class Keeper {
     const cap = BigInt(Math.round(this.config.maxGasPriceGwei * 1e9));
     const maxFee = fees.maxFeePerGas === null ? cap : fees.maxFeePerGas < cap ? fees.maxFeePerGas : cap;
     const tip = fees.maxPriorityFeePerGas ?? 0n;
-    return { fees: { maxFeePerGas: maxFee, maxPriorityFeePerGas: tip < maxFee ? tip : maxFee }, budget, seizeFee: new Map(assets.map((a, i) => [a, seizeFees[i]!])) };
+    return {
+      fees: { maxFeePerGas: maxFee, maxPriorityFeePerGas: tip < maxFee ? tip : maxFee },
+      budget,
+      seizeFee: new Map(assets.map((a, i) => [a, seizeFees[i]!])),
+    };
   }
 
   /** Waits for the receipt beside the passes; a reverted one is explained by replaying it. */
@@ -329,7 +383,9 @@ export class Keeper {
   }
 
   private async failed(record: LiquidationRecord, err: unknown): Promise<void> {
-    const reason = record.txHash ? await this.replayReason(record.txHash, err) : revertReason(err, this.errorInterfaces());
+    const reason = record.txHash
+      ? await this.replayReason(record.txHash, err)
+      : revertReason(err, this.errorInterfaces());
     const code = (err as { code?: string }).code;
     // The hub refusing (a named error: AccountHealthy, StalePrice...) is final; a revert without
     // one (out of gas) or a transport error is retried, up to maxAttempts.
@@ -347,7 +403,10 @@ export class Keeper {
       delete record.txHash;
       record.reason = reason;
       this.put(record);
-      this.log.warn({ id: record.id, attempt: record.attempts, reason }, 'liquidation attempt failed; the next pass re-checks the account');
+      this.log.warn(
+        { id: record.id, attempt: record.attempts, reason },
+        'liquidation attempt failed; the next pass re-checks the account',
+      );
     }
     await this.store.flushLiquidations();
   }
@@ -356,9 +415,18 @@ export class Keeper {
   private async replayReason(txHash: string, err: unknown): Promise<string> {
     const interfaces = this.errorInterfaces();
     try {
-      const [tx, receipt] = await Promise.all([this.provider.getTransaction(txHash), this.provider.getTransactionReceipt(txHash)]);
+      const [tx, receipt] = await Promise.all([
+        this.provider.getTransaction(txHash),
+        this.provider.getTransactionReceipt(txHash),
+      ]);
       if (!tx || !receipt) return revertReason(err, interfaces);
-      await this.provider.call({ from: tx.from, to: tx.to, data: tx.data, value: tx.value, blockTag: receipt.blockNumber - 1 });
+      await this.provider.call({
+        from: tx.from,
+        to: tx.to,
+        data: tx.data,
+        value: tx.value,
+        blockTag: receipt.blockNumber - 1,
+      });
       return revertReason(err, interfaces);
     } catch (replayed) {
       return revertReason(replayed, interfaces);
@@ -390,7 +458,10 @@ export class Keeper {
       const taken = this.hub.parseEvent('PositionLiquidated', log);
       if (taken) record.sizeTaken = (taken.sizeTaken < 0n ? -taken.sizeTaken : taken.sizeTaken).toString();
     }
-    this.log.info({ id: record.id, account: record.account, tx: record.txHash, seized: record.seized, guid: record.guid }, 'liquidation accepted by the hub');
+    this.log.info(
+      { id: record.id, account: record.account, tx: record.txHash, seized: record.seized, guid: record.guid },
+      'liquidation accepted by the hub',
+    );
     // A position takeover is complete in the hub transaction; so is a seize of collateral on the
     // hub chain (the hub pays its own vault directly); any other waits for its SEIZE to arrive.
     if (record.kind === 'position') {
@@ -421,7 +492,10 @@ export class Keeper {
         // The hub already moved the collateral to the keeper's account; its chain will never pay it out.
         record.reason = `the SEIZE was ${m.status} by the vault's delegate: the keeper is never paid the ${record.seized ?? ''} seized on endpoint ${m.dstEid}`;
         this.transition(record, 'failed');
-        this.log.error({ id: record.id, guid: m.guid, status: m.status }, 'liquidation failed: its SEIZE was dropped by the delegate');
+        this.log.error(
+          { id: record.id, guid: m.guid, status: m.status },
+          'liquidation failed: its SEIZE was dropped by the delegate',
+        );
         changed = true;
         continue;
       }
@@ -433,7 +507,10 @@ export class Keeper {
       record.settledAt = record.seizedAt;
       this.transition(record, 'settled');
       const chain = this.chains.get(record.dstEid!)?.config.name;
-      this.log.info({ id: record.id, account: record.account, chain, seized: record.seized }, 'liquidation settled: SEIZE executed on the collateral chain');
+      this.log.info(
+        { id: record.id, account: record.account, chain, seized: record.seized },
+        'liquidation settled: SEIZE executed on the collateral chain',
+      );
       changed = true;
     }
     if (changed) void this.store.flushLiquidations();
@@ -478,12 +555,17 @@ export class Keeper {
     // Interrupted before the transaction was known to be sent: adopt it if the hub has it.
     const adopted = await this.findOnHub(record);
     if (adopted) return this.applyReceipt(record, adopted);
-    // Never sent: left planned without a transaction, the next pass sends it again if the account is still liquidatable.
+    // Never sent: left planned without a transaction, the next pass sends it again if the account is still
+    // liquidatable.
     this.put(record);
   }
 
   private async findOnHub(record: LiquidationRecord): Promise<TransactionReceipt | null> {
-    const logs = await this.hub.queryEvent(record.kind === 'collateral' ? 'Liquidated' : 'PositionLiquidated', record.account, record.plannedBlock);
+    const logs = await this.hub.queryEvent(
+      record.kind === 'collateral' ? 'Liquidated' : 'PositionLiquidated',
+      record.account,
+      record.plannedBlock,
+    );
     const known = new Set(this.store.liquidations().map((l) => l.txHash));
     for (const log of logs) {
       const tx = await this.provider.getTransaction(log.transactionHash);
@@ -508,7 +590,10 @@ export class Keeper {
     this.metrics.liquidations.inc({ status });
   }
 
-  /** Records are the store's own objects, changed in place: every change is put, which marks the store for the next flush. */
+  /**
+   * Records are the store's own objects, changed in place: every change is put, which marks the store for the next
+   * flush.
+   */
   private put(record: LiquidationRecord): void {
     this.store.putLiquidation(record);
   }

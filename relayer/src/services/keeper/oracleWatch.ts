@@ -14,7 +14,10 @@ export interface OracleWatchOptions {
   confirmations: number;
 }
 
-export type FeedState = { status: 'ok'; price: bigint } | { status: 'held'; price: bigint; seen: number } | { status: 'untrusted'; error: string };
+export type FeedState =
+  | { status: 'ok'; price: bigint }
+  | { status: 'held'; price: bigint; seen: number }
+  | { status: 'untrusted'; error: string };
 
 interface Tracked {
   accepted?: bigint;

@@ -3,10 +3,24 @@
  * (sdk/src/risk/screening.ts, SPAN risk arrays) at the latest prices, using the holdings the book
  * last read. Only the candidates it returns are checked with the exact model, then on-chain.
  */
-import { MARKET_KINDS, modelAmount, rateFeedOf, settledCash, yearsToExpiry } from '@omnichain-collateral/sdk/risk/accountRisk';
+import {
+  MARKET_KINDS,
+  modelAmount,
+  rateFeedOf,
+  settledCash,
+  yearsToExpiry,
+} from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../../chain/hubReader.js';
 import type { Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
-import { allocateScreenOutput, buildRiskArrays, packAccounts, screenBook, SCREEN_CANDIDATE, type BookAccount, type BookSpec } from '@omnichain-collateral/sdk/risk/screening';
+import {
+  allocateScreenOutput,
+  buildRiskArrays,
+  packAccounts,
+  screenBook,
+  SCREEN_CANDIDATE,
+  type BookAccount,
+  type BookSpec,
+} from '@omnichain-collateral/sdk/risk/screening';
 import type { BookEntry } from '../book.js';
 
 export interface ScreenCandidate {
@@ -19,7 +33,12 @@ export interface ScreenCandidate {
  * @param spots guarded price of every feed id (risk asset) that has one, at the screening block
  * @param now block timestamp, for the options' time to expiry
  */
-export function screenCandidates(reader: HubReader, entries: readonly BookEntry[], spots: ReadonlyMap<number, bigint>, now: bigint): ScreenCandidate[] {
+export function screenCandidates(
+  reader: HubReader,
+  entries: readonly BookEntry[],
+  spots: ReadonlyMap<number, bigint>,
+  now: bigint,
+): ScreenCandidate[] {
   const scenarios = reader.scenarioParams();
   const markets = reader.listedMarkets();
   const assets = reader.listedAssets();
@@ -34,7 +53,12 @@ export function screenCandidates(reader: HubReader, entries: readonly BookEntry[
       maintenanceHaircut: a.maintenanceHaircut,
       concentration: a.concentration,
     })),
-    markets: markets.map((m) => ({ underlying: m.riskAsset, kind: MARKET_KINDS.indexOf(m.kind), strike: m.strike, timeYears: yearsToExpiry(m, now) })),
+    markets: markets.map((m) => ({
+      underlying: m.riskAsset,
+      kind: MARKET_KINDS.indexOf(m.kind),
+      strike: m.strike,
+      timeYears: yearsToExpiry(m, now),
+    })),
     offsets: reader.configuredPairOffsets(),
   };
   const underlyings: Underlying[] = scenarios.map((params, id) => ({
@@ -54,7 +78,8 @@ export function screenCandidates(reader: HubReader, entries: readonly BookEntry[
     }
     const collateral = holdings.collateral.map((c) => {
       const asset = assets[c.assetId]!;
-      // An untrusted rate screens at 0: the account is checked exactly, where the price error keeps it from liquidation.
+      // An untrusted rate screens at 0: the account is checked exactly, where the price error keeps it from
+      // liquidation.
       const rateFeed = rateFeedOf(asset);
       const rate = rateFeed === null ? 0n : (spots.get(rateFeed) ?? 0n);
       return { asset: c.assetId, amount: modelAmount(asset, c.amount, rate).amount };

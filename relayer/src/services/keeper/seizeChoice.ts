@@ -7,7 +7,11 @@
  */
 import type { AccountRisk } from '@omnichain-collateral/sdk/risk/accountRisk';
 
-export function chooseCollateral(risk: AccountRisk, hubEid: number, skip: ReadonlySet<number> = new Set()): AccountRisk['collateral'][number] | undefined {
+export function chooseCollateral(
+  risk: AccountRisk,
+  hubEid: number,
+  skip: ReadonlySet<number> = new Set(),
+): AccountRisk['collateral'][number] | undefined {
   return [...risk.collateral]
     .filter((c) => c.amount > 0n && !skip.has(c.asset.assetId))
     .sort(
@@ -18,10 +22,18 @@ export function chooseCollateral(risk: AccountRisk, hubEid: number, skip: Readon
     )[0];
 }
 
-/** The position to take over when the account has no debt to repay (or no collateral left to seize): the largest by value at mark. */
-export function choosePosition(risk: AccountRisk, skip: ReadonlySet<number> = new Set()): AccountRisk['positions'][number] | undefined {
+/**
+ * The position to take over when the account has no debt to repay (or no collateral left to seize): the largest by
+ * value at mark.
+ */
+export function choosePosition(
+  risk: AccountRisk,
+  skip: ReadonlySet<number> = new Set(),
+): AccountRisk['positions'][number] | undefined {
   const abs = (x: bigint) => (x < 0n ? -x : x);
-  return [...risk.positions].filter((p) => p.size !== 0n && !skip.has(p.market.marketId)).sort((a, b) => cmp(abs(b.valueUsd), abs(a.valueUsd)))[0];
+  return [...risk.positions]
+    .filter((p) => p.size !== 0n && !skip.has(p.market.marketId))
+    .sort((a, b) => cmp(abs(b.valueUsd), abs(a.valueUsd)))[0];
 }
 
 const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,173 @@
+import { expect } from 'chai';
+import { waitFor } from '../../relayer/src/wait.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonRpcProvider, Wallet } from 'ethers';
+import { anvilKey, startAnvil, type AnvilChain } from '../../relayer/src/devnet/anvil.js';
+import {
+  deploySystem,
+  devnetRelayerConfig,
+  devnetSigner,
+  devnetSpecs,
+  hubContracts,
+  type DevnetManifest,
+} from '../../relayer/src/devnet/deploySystem.js';
+import { createDevnetRelayer } from '../../relayer/src/devnet/relayer.js';
+import { marginHubAbi, riskEngineAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
+import {
+  borrowCash,
+  depositCash,
+  hubChain,
+  mintAndDeposit,
+  mintUsdc,
+  setFeed,
+} from '../../relayer/src/devnet/actions.js';
+import type { Relayer } from '../../relayer/src/relayer.js';
+import { Interface } from 'ethers';
+import { createLogger } from '../../relayer/src/log.js';
+import { toAccountId } from '@omnichain-collateral/sdk/accountId';
+import { liquidationAmounts } from '@omnichain-collateral/sdk/risk/liquidation';
+
+const DEPLOYER = anvilKey(0);
+const KEEPER = anvilKey(5);
+const [A, B, C] = [anvilKey(1), anvilKey(2), anvilKey(3)];
+const address = (key: string) => new Wallet(key).address;
+const e18 = (n: bigint) => n * 10n ** 18n;
+const usdc = (n: bigint) => n * 10n ** 6n;
+const log = createLogger(process.env.TEST_LOG ?? 'silent');
+
+describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero contracts, lowdb)', function () {
+  this.timeout(240_000);
+  const chains: AnvilChain[] = [];
+  let manifest: DevnetManifest;
+  let dataDir: string;
+  let relayer: Relayer | undefined;
+
+  const start = async (options: { keeper: boolean; worker: boolean }) => {
+    const config = devnetRelayerConfig(manifest, {
+      dataDir,
+      apiPort: 0,
+      relayerKey: DEPLOYER,
+      ...(options.keeper ? { keeperKey: KEEPER } : {}),
+    });
+    relayer = await createDevnetRelayer({ ...config, devnetWorker: options.worker }, log);
+    await relayer.start();
+    return relayer;
+  };
+  const stop = async () => {
+    await relayer?.stop();
+    relayer = undefined;
+  };
+  const passes = async (n: number) => {
+    for (let i = 0; i < n; i++) await relayer!.pass();
+  };
+  const recordsFor = (key: string) =>
+    relayer!.store.liquidations().filter((l) => l.account === toAccountId(address(key), 0));
+
+  before(async function () {
+    for (const chainId of [31_201, 31_202, 31_203]) chains.push(await startAnvil({ chainId }));
+    const specs = devnetSpecs(chains);
+    manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER);
+    dataDir = mkdtempSync(join(tmpdir(), 'keeper-test-'));
+  });
+
+  after(async function () {
+    await stop();
+    await Promise.all(chains.map((c) => c.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('liquidates only the unhealthy account, on the chain holding its collateral, exactly once across a restart; waits out a stale oracle; leaves a recovered account alone', async function () {
+    const [, spoke1, spoke2] = manifest.chains;
+    const hub = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER)).hub;
+    // A and C borrow 16,000 against 10 WETH (liquidatable below ETH $2,091.50); B borrows 5,000.
+    await start({ keeper: false, worker: true });
+    await depositCash(manifest, DEPLOYER, usdc(500_000n)); // lenders' liquidity
+    await mintAndDeposit(spoke1!, A, 'WETH', e18(10n));
+    await mintAndDeposit(spoke2!, B, 'WETH', e18(10n));
+    await mintAndDeposit(spoke2!, C, 'WETH', e18(10n));
+    await waitFor(
+      'the credits',
+      async () =>
+        relayer!.store.messages().every((m) => m.status === 'delivered') && relayer!.store.messages().length === 3,
+    );
+    await borrowCash(manifest, A, usdc(16_000n));
+    await borrowCash(manifest, B, usdc(5_000n));
+    await borrowCash(manifest, C, usdc(16_000n));
+    await mintUsdc(manifest, KEEPER, usdc(100_000n));
+    await stop();
+
+    // ETH falls 33% and the feeds go stale before the keeper starts: nothing may be liquidated.
+    await setFeed(manifest, DEPLOYER, 'ETH', 2000n * 10n ** 8n);
+    await depositCash(manifest, C, usdc(5_000n), address(C)); // C repays part: healthy again at $2,000
+    const hubRpc = new JsonRpcProvider(hubChain(manifest).rpcUrl);
+    await hubRpc.send('evm_increaseTime', [7200]);
+    await hubRpc.send('evm_mine', []);
+    // Public-network mode: the keeper acts on the hub, nobody here delivers the SEIZE.
+    await start({ keeper: true, worker: false });
+    await passes(3);
+    expect(relayer!.store.liquidations(), 'a stale price never triggers a liquidation').to.deep.equal([]);
+    const refusal = await hub
+      .read('health', [toAccountId(address(A), 0)])
+      .catch((e: unknown) =>
+        revertReason(e, [new Interface(riskEngineAbi as never), new Interface(marginHubAbi as never)]),
+      );
+    expect(refusal).to.match(/^StalePrice\(/);
+
+    for (const feed of ['ETH', 'ETH_VOL', 'USD'])
+      await setFeed(
+        manifest,
+        DEPLOYER,
+        feed,
+        feed === 'ETH' ? 2000n * 10n ** 8n : feed === 'USD' ? 10n ** 8n : 8n * 10n ** 7n,
+      );
+    const submitted = await waitFor('A liquidated on the hub', async () =>
+      recordsFor(A).find((l) => l.status === 'submitted'),
+    );
+    expect(submitted.kind).to.equal('collateral');
+    expect(submitted.dstEid).to.equal(spoke1!.eid, 'seized on the chain that holds the collateral');
+    const weth1 = new TypedContract(testTokenAbi, spoke1!.tokens.WETH!, devnetSigner(spoke1!.rpcUrl, DEPLOYER));
+    expect(await weth1.read('balanceOf', [address(KEEPER)])).to.equal(0n, 'SEIZE not delivered yet');
+    // Killed between the hub call and the seize delivery.
+    await stop();
+
+    await start({ keeper: true, worker: true });
+    const settled = await waitFor('the liquidation settled', async () =>
+      recordsFor(A).find((l) => l.status === 'settled'),
+    );
+    expect(settled.id).to.equal(submitted.id);
+    expect(await weth1.read('balanceOf', [address(KEEPER)])).to.equal(BigInt(settled.seized!), 'paid once');
+    // The hub sized it as the SDK's twin does: A's figures just before, its 16,000 of debt, 10 WETH
+    // at $2,000 (15% maintenance haircut, a 5% bonus scaled by urgency), the keeper's 100,000 USDC offered.
+    const before = (await hubRpc.getTransactionReceipt(settled.txHash!))!.blockNumber - 1;
+    const figures = await hub.read('accountFigures', [toAccountId(address(A), 0)], { blockTag: before });
+    const engine = new TypedContract(riskEngineAbi, await hub.read('riskEngine', []), hubRpc);
+    const sized = liquidationAmounts({
+      equity: figures.maintenanceEquity,
+      requirement: figures.maintenanceRequirement,
+      debt: e18(16_000n),
+      held: e18(10n),
+      maxRepay: e18(100_000n),
+      step: 10n ** 12n,
+      price: e18(2000n),
+      decimals: 18,
+      maintenanceHaircut: e18(15n) / 100n,
+      maxBonus: e18(5n) / 100n,
+      params: await engine.read('liquidationParams', []),
+    });
+    // Health about 0.81: below the full-bonus health, the whole 5% is paid.
+    expect(sized.bonus).to.equal(e18(5n) / 100n);
+    expect([sized.repay, sized.seized]).to.deep.equal([BigInt(settled.repaidUsd!), BigInt(settled.seized!)]);
+    expect((await hub.read('health', [toAccountId(address(A), 0)])) >= 10n ** 18n, 'healthy again').to.equal(true);
+    await passes(3);
+    expect(recordsFor(A).filter((l) => l.status !== 'dropped')).to.have.length(1, 'liquidated once');
+    expect(recordsFor(B), 'a healthy account is never touched').to.deep.equal([]);
+    expect(recordsFor(C), 'an account that recovered before the keeper acted is left alone').to.deep.equal([]);
+    const seize = relayer!.store.message(settled.guid!)!;
+    expect([seize.status, seize.dstEid]).to.deep.equal(['delivered', spoke1!.eid]);
+    expect(settled.seizedAt! - settled.priceSeenAt).to.be.greaterThan(0);
+  });
+});

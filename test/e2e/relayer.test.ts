@@ -1,0 +1,705 @@
+import { expect } from 'chai';
+import { waitFor } from '../../relayer/src/wait.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonRpcProvider, Wallet, ZeroHash } from 'ethers';
+import { anvilKey, startAnvil, type AnvilChain } from '../../relayer/src/devnet/anvil.js';
+import {
+  deploySystem,
+  ENFORCED_LZ_RECEIVE_GAS,
+  devnetRelayerConfig,
+  devnetSigner,
+  devnetSpecs,
+  hubContracts,
+  type DeployedChain,
+  type DevnetManifest,
+} from '../../relayer/src/devnet/deploySystem.js';
+import { deployBuilt, DEVNET_GAS_PRICE_WEI } from '../../relayer/src/devnet/layerzero.js';
+import { loadArtifact } from '../../deploy/artifacts.js';
+import { createDevnetRelayer } from '../../relayer/src/devnet/relayer.js';
+import {
+  collateralVaultAbi,
+  dvnAbi,
+  endpointV2Abi,
+  receiveUln302Abi,
+  sendUln302Abi,
+  simpleMessageLibAbi,
+  testTokenAbi,
+} from '@omnichain-collateral/sdk/abi';
+import { lzReceiveGas, lzReceiveOption } from '@omnichain-collateral/sdk/lzOptions';
+import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
+import { retryWithGas, RetryRefused } from '../../relayer/src/ops/retry.js';
+import { lastPacket, validateOnly } from './lzHelpers.js';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '@omnichain-collateral/sdk/packet';
+import { hubChain, mintAndDeposit, requestWithdrawal, setFeed, venueTrade } from '../../relayer/src/devnet/actions.js';
+import { Relayer } from '../../relayer/src/relayer.js';
+import { ParityMonitor } from '../../relayer/src/services/parityMonitor.js';
+import { createLogger } from '../../relayer/src/log.js';
+import { toAccountId } from '@omnichain-collateral/sdk/accountId';
+import { formatHealth, formatWad, health } from '@omnichain-collateral/sdk/risk/marginModel';
+import { concentrationAddOn } from '@omnichain-collateral/sdk/risk/concentration';
+import { RelayerApiError, RelayerClient } from '@omnichain-collateral/sdk';
+
+const DEPLOYER = anvilKey(0);
+/** The venue and the feeds' owner: not the relayer's key, so test transactions never take the relayer's nonces. */
+const OPERATOR = anvilKey(4);
+const TRADER = anvilKey(1);
+const MAKER = anvilKey(2);
+const trader = new Wallet(TRADER).address;
+const maker = new Wallet(MAKER).address;
+const e18 = (n: bigint) => n * 10n ** 18n;
+const log = createLogger(process.env.TEST_LOG ?? 'silent');
+
+async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.json() };
+}
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts, real HTTP and lowdb)', function () {
+  this.timeout(180_000);
+  const chains: AnvilChain[] = [];
+  let manifest: DevnetManifest;
+  let dataDir: string;
+  let relayer: Relayer;
+  let api: string;
+
+  async function startRelayer(): Promise<void> {
+    relayer = await createDevnetRelayer(
+      devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER }),
+      log,
+    );
+    api = await relayer.start();
+  }
+
+  before(async function () {
+    for (const chainId of [31_101, 31_102, 31_103]) chains.push(await startAnvil({ chainId }));
+    const specs = devnetSpecs(chains);
+    manifest = await deploySystem(specs[0]!, specs.slice(1), DEPLOYER, OPERATOR);
+    dataDir = mkdtempSync(join(tmpdir(), 'relayer-test-'));
+    await startRelayer();
+  });
+
+  after(async function () {
+    await relayer?.stop();
+    await Promise.all(chains.map((c) => c.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a deposit on each spoke shows up in the hub ledger and the API, whose health equals the hub’s to the wei', async function () {
+    const [, spokeA, spokeB] = manifest.chains;
+    await mintAndDeposit(spokeA!, TRADER, 'WETH', e18(3n));
+    await mintAndDeposit(spokeB!, TRADER, 'WETH', e18(2n));
+    await mintAndDeposit(hubChain(manifest), MAKER, 'USDC', 1_000_000n * 10n ** 6n);
+    const hub = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER)).hub;
+    const account = toAccountId(trader, 0);
+    await waitFor('both credits', async () => (await hub.read('accountState', [account])).assets === 6n);
+    // A perp so that health is a ratio, not "nothing required".
+    await venueTrade(manifest, OPERATOR, { owner: trader }, { owner: maker }, 0, e18(10n), e18(3000n));
+
+    const { status, body } = await getJson(`${api}/v1/accounts/${trader}`);
+    expect(status).to.equal(200);
+    const cross = body.accounts[0];
+    expect(cross.collateral.map((c: { chain: string; amount: string }) => [c.chain, c.amount])).to.deep.equal([
+      ['spoke-1', e18(3n).toString()],
+      ['spoke-2', e18(2n).toString()],
+    ]);
+    const onChain = await hub.read('accountFigures', [account], { blockTag: body.block });
+    expect(cross.equityUsd.maintenance).to.equal(formatWad(onChain.maintenanceEquity));
+    expect(cross.equityUsd.initial).to.equal(formatWad(onChain.initialEquity));
+    expect(cross.requirementUsd.maintenance).to.equal(formatWad(onChain.maintenanceRequirement));
+    expect(cross.requirementUsd.initial).to.equal(formatWad(onChain.initialRequirement));
+    const onChainHealth: bigint = await hub.read('health', [account], { blockTag: body.block });
+    expect(cross.health).to.equal(formatWad(onChainHealth));
+    // docs/risk-model.md section 9: 5 WETH * 3000 * 0.85 = 12,750 of equity (the perp at mark is
+    // worth what was paid); the -10% scenario loses 10% of 14.25 ETH of exposure (4.25 from the
+    // collateral, 10 from the perp) = 4,275; 12,750 / 4,275.
+    expect(cross.health).to.equal('2.982456140350877192');
+    expect(cross.greeks).to.deep.equal([{ riskAsset: 1, delta: '15', vegaUsd: '0' }]); // 5 ETH held + 10 ETH-PERP
+
+    expect(cross.inFlight).to.deep.equal([]);
+
+    const listed = await waitFor('the book to list the trader', async () => {
+      const list = await getJson(`${api}/v1/accounts?maxHealth=10`);
+      return list.body.accounts.find((a: { accountId: string }) => a.accountId === account);
+    });
+    expect(listed.health).to.equal('2.982456140350877192');
+    expect(
+      (await getJson(`${api}/v1/accounts?maxHealth=2.9`)).body.accounts.map((a: { accountId: string }) => a.accountId),
+    ).to.not.include(account);
+
+    // Options too: Black-Scholes with the time to expiry at the block the API read, equal to the hub's.
+    const engine = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER)).engine;
+    const callMark: bigint = await engine.read('markPrice', [1]);
+    await venueTrade(manifest, OPERATOR, { owner: trader }, { owner: maker }, 1, e18(2n), callMark);
+    const after = (await getJson(`${api}/v1/accounts/${trader}`)).body;
+    const withCall = after.accounts[0];
+    expect(withCall.positions.map((p: { kind: string; size: string }) => [p.kind, p.size])).to.deep.equal([
+      ['perp', '10'],
+      ['call', '2'],
+    ]);
+    expect(withCall.health).to.equal(formatWad(await hub.read('health', [account], { blockTag: after.block })));
+    const figures = await hub.read('accountFigures', [account], { blockTag: after.block });
+    expect(withCall.requirementUsd.maintenance).to.equal(formatWad(figures.maintenanceRequirement));
+    const risk = await hub.read('accountRisk', [account], { blockTag: after.block });
+    expect(withCall.greeks[0].delta).to.equal(formatWad(risk.delta[0]!));
+    expect(withCall.greeks[0].vegaUsd).to.equal(formatWad(risk.vega[0]!));
+    expect(Number(withCall.greeks[0].vegaUsd)).to.be.greaterThan(0);
+
+    // Yield-bearing collateral: 2 wstETH at 1.17 ETH each count in ETH's grid after a 5% fall of
+    // the rate, the same to the wei in the API and on the hub; a depeg of the rate lowers both.
+    expect(await engine.read('assetIdOf', [spokeA!.eid, spokeA!.tokens.wstETH!])).to.equal(3);
+    await mintAndDeposit(spokeA!, TRADER, 'wstETH', e18(2n));
+    await waitFor('the wstETH credit', async () => (await hub.read('collateralOf', [account, 3])) === e18(2n));
+    const equalOnChain = async () => {
+      const { body: b } = await getJson(`${api}/v1/accounts/${trader}`);
+      const onHub = await hub.read('accountFigures', [account], { blockTag: b.block });
+      const acct = b.accounts[0];
+      expect(acct.equityUsd.maintenance).to.equal(formatWad(onHub.maintenanceEquity));
+      expect(acct.requirementUsd.initial).to.equal(formatWad(onHub.initialRequirement));
+      expect(acct.requirementUsd.maintenance).to.equal(formatWad(onHub.maintenanceRequirement));
+      // From the same call's figures: a second eth_call at the head block may run a second later (option time value).
+      expect(acct.health).to.equal(formatWad(health(onHub.maintenanceEquity, onHub.maintenanceRequirement)));
+      const onHubRisk = await hub.read('accountRisk', [account], { blockTag: b.block });
+      expect(acct.greeks[0].delta).to.equal(formatWad(onHubRisk.delta[0]!));
+      return acct;
+    };
+    const withWsteth = await equalOnChain();
+    const line = withWsteth.collateral.find((c: { assetId: number }) => c.assetId === 3);
+    expect(line.priceUsd).to.equal('3510', '1.17 × $3,000 a token');
+    // wstETH's thin market ($5M deep, 5% impact): both its haircuts rise by 5% × √($6,669 / $5M),
+    // on the model's 2.223 ETH at $3,000 (the hub's figures above include it).
+    const terms = await engine.read('concentrationTerms', [3]);
+    expect(line.concentrationAddOn).to.equal(formatWad(concentrationAddOn(6_669n * 10n ** 18n, terms)));
+    expect(Number(line.concentrationAddOn)).to.be.closeTo(0.05 * Math.sqrt(6_669 / 5e6), 1e-12);
+    // 2 × 1.17 × 0.95 = 2.223 ETH of exposure more than before (the call's delta moves a little with time).
+    expect(Number(withWsteth.greeks[0].delta) - Number(withCall.greeks[0].delta)).to.be.closeTo(2.223, 1e-4);
+    await setFeed(manifest, OPERATOR, 'WSTETH_RATE', 105_000_000n);
+    await waitFor(
+      'the API to see the depeg',
+      async () =>
+        (await getJson(`${api}/v1/accounts/${trader}`)).body.accounts[0].collateral.find(
+          (c: { assetId: number }) => c.assetId === 3,
+        ).priceUsd === '3150',
+    );
+    const depegged = await equalOnChain();
+    expect(Number(depegged.health)).to.be.lessThan(Number(withWsteth.health));
+  });
+
+  it('previews withdrawals, trades, price moves and deposits; doing them on chain gives the previewed figures to the wei', async function () {
+    const PREVIEWER = anvilKey(6);
+    const owner = new Wallet(PREVIEWER).address;
+    const account = toAccountId(owner, 0);
+    const [, spokeA, spokeB] = manifest.chains;
+    const assetA = manifest.assets.find((a) => a.eid === spokeA!.eid)!.assetId;
+    const assetB = manifest.assets.find((a) => a.eid === spokeB!.eid)!.assetId;
+    const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, PREVIEWER));
+    // The other side of its trades: an account with hub cash of its own.
+    const counterparty = new Wallet(anvilKey(7)).address;
+    await mintAndDeposit(hubChain(manifest), anvilKey(7), 'USDC', 1_000_000n * 10n ** 6n);
+    await mintAndDeposit(spokeA!, PREVIEWER, 'WETH', e18(4n));
+    await waitFor('the credit', async () => (await hub.read('collateralOf', [account, assetA])) === e18(4n));
+
+    /** Previews `actions`, does them with `act`, and checks the hub's figures equal the preview's. */
+    const previewThenDo = async (actions: unknown[], act: () => Promise<void>) => {
+      const res = await postJson(`${api}/v1/accounts/${owner}/preview`, { actions });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      await act();
+      const f = await hub.read('accountFigures', [account]);
+      const after = res.body.after;
+      expect([
+        after.equityUsd.maintenance,
+        after.equityUsd.initial,
+        after.requirementUsd.maintenance,
+        after.requirementUsd.initial,
+      ]).to.deep.equal(
+        [f.maintenanceEquity, f.initialEquity, f.maintenanceRequirement, f.initialRequirement].map(formatWad),
+      );
+      expect(after.health).to.equal(formatHealth(await hub.read('health', [account])));
+      return res.body;
+    };
+
+    const withdrawn = await previewThenDo([{ type: 'withdraw', assetId: assetA, amount: e18(1n).toString() }], () =>
+      requestWithdrawal(manifest, PREVIEWER, assetA, e18(1n)),
+    );
+    expect(withdrawn.before.collateral[0].amount).to.equal(e18(4n).toString());
+    expect(withdrawn.after.collateral[0].amount).to.equal(e18(3n).toString());
+    await previewThenDo([{ type: 'trade', marketId: 0, size: '2', price: '3000' }], () =>
+      venueTrade(manifest, OPERATOR, { owner }, { owner: counterparty }, 0, e18(2n), e18(3000n)),
+    );
+    const moved = await previewThenDo([{ type: 'price', riskAsset: 1, price: '2700.5' }], () =>
+      setFeed(manifest, OPERATOR, 'ETH', 2_700_50_000_000n),
+    );
+    expect(moved.after.collateral[0].priceUsd).to.equal('2700.5');
+    await setFeed(manifest, OPERATOR, 'ETH', 3_000n * 10n ** 8n);
+    const both = await previewThenDo(
+      [
+        { type: 'deposit', assetId: assetB, amount: e18(1n).toString() },
+        { type: 'trade', marketId: 0, size: '-1.5', price: '3000' },
+      ],
+      async () => {
+        await mintAndDeposit(spokeB!, PREVIEWER, 'WETH', e18(1n));
+        await waitFor('the credit', async () => (await hub.read('collateralOf', [account, assetB])) === e18(1n));
+        await venueTrade(manifest, OPERATOR, { owner: counterparty }, { owner }, 0, e18(3n) / 2n, e18(3000n));
+      },
+    );
+    expect(both.after.positions.map((p: { size: string }) => p.size)).to.deep.equal(['0.5']);
+
+    // The liquidation price: the hub finds the account liquidatable at it (rounded down to the
+    // feed's 8 decimals) and not one feed unit above.
+    const eth = both.after.liquidationPrices.find((l: { riskAsset: number }) => l.riskAsset === 1);
+    expect(eth.aboveUsd, 'long ETH: no liquidation on a rise').to.equal(null);
+    expect(eth.liquidationPriceUsd).to.equal(eth.belowUsd);
+    const boundary =
+      BigInt(eth.liquidationPriceUsd.split('.')[0]) * 10n ** 8n +
+      BigInt((eth.liquidationPriceUsd.split('.')[1] ?? '').padEnd(8, '0').slice(0, 8));
+    try {
+      await setFeed(manifest, OPERATOR, 'ETH', boundary);
+      expect((await hub.read('health', [account])) < 10n ** 18n, `liquidatable at ${eth.liquidationPriceUsd}`).to.equal(
+        true,
+      );
+      await setFeed(manifest, OPERATOR, 'ETH', boundary + 1n);
+      expect((await hub.read('health', [account])) >= 10n ** 18n, 'healthy one feed unit above').to.equal(true);
+    } finally {
+      await setFeed(manifest, OPERATOR, 'ETH', 3_000n * 10n ** 8n);
+    }
+
+    // What the hub would refuse, refused in words.
+    const tooMuch = await postJson(`${api}/v1/accounts/${owner}/preview`, {
+      actions: [{ type: 'withdraw', assetId: assetA, amount: e18(9n).toString() }],
+    });
+    expect([tooMuch.status, tooMuch.body.error]).to.deep.equal([
+      400,
+      `action 0 (withdraw): ${e18(9n)} is more than the ${e18(3n)} held of asset ${assetA}`,
+    ]);
+  });
+
+  it('runs on ULN302: a deposit sent with no options gets the CREDIT enforced gas, pays the DVN and the executor, and is verified, committed and executed', async function () {
+    const [hubC, spokeA] = manifest.chains;
+    expect(spokeA!.uln, 'the devnet defaults to ULN302').to.not.equal(undefined);
+    const provider = new JsonRpcProvider(spokeA!.rpcUrl);
+    try {
+      const vault = new TypedContract(collateralVaultAbi, spokeA!.vault, provider);
+      const sendLib = new TypedContract(sendUln302Abi, spokeA!.uln!.sendLib, provider);
+      const [dvnBefore, executorBefore] = await Promise.all([
+        sendLib.read('fees', [spokeA!.uln!.requiredDVNs[0]!]),
+        sendLib.read('fees', [spokeA!.uln!.executor]),
+      ]);
+      const fee: bigint = await vault.read('quoteDeposit', [trader, 0, spokeA!.tokens.WETH!, e18(1n), '0x']);
+      await mintAndDeposit(spokeA!, TRADER, 'WETH', e18(1n));
+      const [dvnAfter, executorAfter] = await Promise.all([
+        sendLib.read('fees', [spokeA!.uln!.requiredDVNs[0]!]),
+        sendLib.read('fees', [spokeA!.uln!.executor]),
+      ]);
+      // The quote is the two workers' fees, and each was paid its part.
+      expect(dvnAfter - dvnBefore > 0n && executorAfter - executorBefore > 0n).to.equal(true);
+      expect(dvnAfter - dvnBefore + (executorAfter - executorBefore)).to.equal(fee);
+      // The executor charges at least the destination gas it will spend on lzReceive.
+      expect(executorAfter - executorBefore >= ENFORCED_LZ_RECEIVE_GAS.CREDIT * DEVNET_GAS_PRICE_WEI).to.equal(true);
+      // The API shows the same fee before anyone pays: per asset, a deposit, a withdrawal and a liquidation.
+      const fees = (await getJson(`${api}/v1/fees`)).body.fees as Array<{
+        chain: string;
+        depositWei: string;
+        withdrawWei: string;
+        seizeWei: string;
+      }>;
+      const onSpokeA = fees.find((f) => f.chain === spokeA!.name)!;
+      expect(onSpokeA.depositWei).to.equal(String(fee));
+      expect(BigInt(onSpokeA.withdrawWei) >= ENFORCED_LZ_RECEIVE_GAS.RELEASE * DEVNET_GAS_PRICE_WEI).to.equal(true);
+      expect(BigInt(onSpokeA.seizeWei) >= ENFORCED_LZ_RECEIVE_GAS.SEIZE * DEVNET_GAS_PRICE_WEI).to.equal(true);
+      expect(
+        fees.find((f) => f.chain === hubC!.name)!.depositWei,
+        'a deposit on the hub chain sends no message',
+      ).to.equal('0');
+
+      const endpoint = new TypedContract(endpointV2Abi, spokeA!.endpoint, provider);
+      const sent = (await endpoint.queryEvent('PacketSent', null, 0))
+        .map((l) => endpoint.parseEvent('PacketSent', l)!)
+        .at(-1)!;
+      expect(lzReceiveGas(sent.options).gas).to.equal(ENFORCED_LZ_RECEIVE_GAS.CREDIT);
+      const packet = decodePacket(sent.encodedPayload);
+      const hubProvider = new JsonRpcProvider(hubC!.rpcUrl);
+      const hubEndpoint = new TypedContract(endpointV2Abi, hubC!.endpoint, hubProvider);
+      await waitFor(
+        'the CREDIT executed on the hub',
+        async () =>
+          (await hubEndpoint.read('lazyInboundNonce', [packet.receiver, packet.srcEid, packet.sender])) >= packet.nonce,
+      );
+      // Executed through the executor with the gas the options carry: the endpoint cleared it, and no LzReceiveAlert.
+      expect(
+        await hubEndpoint.read('inboundPayloadHash', [packet.receiver, packet.srcEid, packet.sender, packet.nonce]),
+      ).to.equal(ZeroHash);
+      const alerts = (await hubEndpoint.queryEvent('LzReceiveAlert', null, 0)).map((l) =>
+        hubEndpoint.parseEvent('LzReceiveAlert', l)!,
+      );
+      expect(
+        alerts.map((a) => `${a.origin.srcEid}/${a.origin.nonce} ${a.guid} gas ${a.gas}: ${a.reason}`),
+      ).to.deep.equal([]);
+      const executed = (await hubEndpoint.queryEvent('PacketDelivered', null, 0)).at(-1)!;
+      const tx = await hubProvider.getTransaction(executed.transactionHash);
+      expect(tx!.to).to.equal(hubC!.uln!.executor);
+      hubProvider.destroy();
+    } finally {
+      provider.destroy();
+    }
+  });
+
+  it('an execution that runs out of gas stays verified on the endpoint, shows as failed, and lands once on an operator retry with more gas', async function () {
+    const [hubC, spokeA] = manifest.chains;
+    const admin = devnetSigner(spokeA!.rpcUrl, DEPLOYER);
+    const vaultA = new TypedContract(collateralVaultAbi, spokeA!.vault, admin);
+    const setCreditGas = (gas: bigint) =>
+      vaultA.send('setEnforcedOptions', [
+        [{ eid: hubC!.eid, msgType: MessageType.CREDIT, options: lzReceiveOption(gas) }],
+      ]);
+    const hub = hubContracts(manifest, devnetSigner(hubC!.rpcUrl, TRADER)).hub;
+    const account = toAccountId(trader, 0);
+    const assetA = manifest.assets.find((a) => a.eid === spokeA!.eid)!.assetId;
+    const before: bigint = await hub.read('collateralOf', [account, assetA]);
+    await setCreditGas(25_000n); // far below the ~150,000 a CREDIT needs
+    try {
+      await mintAndDeposit(spokeA!, TRADER, 'WETH', e18(1n));
+      const failed = await waitFor('the out-of-gas execution on the API', async () => {
+        const { body } = await getJson(`${api}/v1/messages?status=failed`);
+        return body.messages.find((m: { lastError?: string }) => /ran out of its 25000 gas/.test(m.lastError ?? ''));
+      });
+      relayer.stuck.check();
+      const stuck = (await getJson(`${api}/v1/messages?status=stuck`)).body.messages.find(
+        (m: { guid: string }) => m.guid === failed.guid,
+      );
+      expect(stuck.stuck).to.equal('execution-failed');
+      const stored = relayer.store.message(failed.guid)!;
+      const packet = decodePacket(stored.encodedPacket);
+      const hubChainClient = relayer.chains.get(hubC!.eid)!;
+      // The endpoint keeps the packet verified, and nothing was credited.
+      expect(
+        await hubChainClient.endpoint.read('inboundPayloadHash', [
+          packet.receiver,
+          packet.srcEid,
+          packet.sender,
+          packet.nonce,
+        ]),
+      ).to.equal(payloadHash(packet));
+      expect(await hub.read('collateralOf', [account, assetA])).to.equal(before);
+
+      const result = await retryWithGas(hubChainClient, stored, anvilKey(5), 400_000n);
+      expect(result.gasUsed > 25_000n).to.equal(true);
+      expect(await hub.read('collateralOf', [account, assetA])).to.equal(before + e18(1n));
+      await waitFor(
+        'the store to see it delivered',
+        async () => relayer.store.message(failed.guid)?.status === 'delivered',
+      );
+      relayer.stuck.check();
+      expect(relayer.stuck.reason(failed.guid)).to.equal(undefined);
+      // Executed once: a second retry is refused, and the credit was applied once.
+      const again = await retryWithGas(hubChainClient, stored, anvilKey(5), 400_000n).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(again).to.be.instanceOf(RetryRefused);
+      expect(again!.message).to.match(/already executed/);
+      expect(await hub.read('collateralOf', [account, assetA])).to.equal(before + e18(1n));
+    } finally {
+      await setCreditGas(ENFORCED_LZ_RECEIVE_GAS.CREDIT);
+    }
+  });
+
+  it('a withdrawal round trip survives the relayer being killed mid-way, delivering every pending packet exactly once', async function () {
+    const [hubC, spokeA, spokeB] = manifest.chains;
+    const wethA = new TypedContract(testTokenAbi, spokeA!.tokens.WETH!, devnetSigner(spokeA!.rpcUrl, TRADER));
+    const assetA = manifest.assets.find((a) => a.eid === spokeA!.eid)!.assetId;
+    const account = toAccountId(trader, 0);
+    const hub = hubContracts(manifest, devnetSigner(hubC!.rpcUrl, TRADER)).hub;
+    const before: bigint = await hub.read('collateralOf', [account, assetA]);
+    const vaultA = new TypedContract(collateralVaultAbi, spokeA!.vault, devnetSigner(spokeA!.rpcUrl, TRADER));
+    const custodyBefore: bigint = await vaultA.read('custodied', [spokeA!.tokens.WETH!]);
+
+    await relayer.stop();
+    await requestWithdrawal(manifest, TRADER, assetA, e18(1n)); // RELEASE to spoke A, pending
+    await mintAndDeposit(spokeB!, TRADER, 'WETH', e18(4n)); // CREDIT to the hub, pending
+    // Crash between the two delivery steps: the RELEASE is verified on spoke A but not executed.
+    await validateOnly(spokeA!, await lastPacket(hubC!, spokeA!));
+    expect(await wethA.read('balanceOf', [trader])).to.equal(0n);
+
+    // Public-network mode (no devnet worker) on the same store: indexes both packets, delivers neither.
+    const watcher = await Relayer.create(
+      {
+        ...devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER }),
+        devnetWorker: false,
+        stuckAfterBlocks: 1,
+      },
+      log,
+    );
+    const watcherApi = await watcher.start();
+    const inFlight = await waitFor('both packets in flight on the API', async () => {
+      const body = (await getJson(`${watcherApi}/v1/accounts/${trader}?subAccount=0`)).body;
+      return body.accounts[0].inFlight.length === 2 && body.accounts[0].inFlight;
+    });
+    expect(inFlight.map((m: { type: string; amount: string }) => [m.type, m.amount]).sort()).to.deep.equal([
+      ['CREDIT', e18(4n).toString()],
+      ['RELEASE', e18(1n).toString()],
+    ]);
+    // With nobody delivering, a block later both are stuck: the CREDIT never verified, the RELEASE verified and never
+    // executed.
+    await Promise.all([spokeB!, spokeA!].map((c) => new JsonRpcProvider(c.rpcUrl).send('evm_mine', [])));
+    const stuck = await waitFor('both packets stuck on the API', async () => {
+      watcher.stuck.check();
+      const { body } = await getJson(`${watcherApi}/v1/messages?status=stuck`);
+      return body.total === 2 && body.messages;
+    });
+    expect(stuck.map((m: { type: string; stuck: string }) => [m.type, m.stuck]).sort()).to.deep.equal([
+      ['CREDIT', 'not-verified'],
+      ['RELEASE', 'not-executed'],
+    ]);
+    const stuckAlerts = (await getJson(`${watcherApi}/v1/alerts`)).body.alerts.filter(
+      (a: { kind: string; detail: string }) =>
+        a.kind === 'message-stuck' && stuck.some((m: { guid: string }) => a.detail.includes(m.guid)),
+    );
+    expect(stuckAlerts).to.have.length(2);
+    expect(await fetch(`${watcherApi}/metrics`).then((r) => r.text())).to.match(
+      /relayer_messages_stuck\{reason="not-executed"\} 1/,
+    );
+    await watcher.stop();
+    expect(await wethA.read('balanceOf', [trader])).to.equal(0n);
+
+    await startRelayer();
+    await waitFor('the RELEASE to be paid', async () => (await wethA.read('balanceOf', [trader])) === e18(1n));
+    const assetB = manifest.assets.find((a) => a.eid === spokeB!.eid)!.assetId;
+    await waitFor('the CREDIT to land', async () => (await hub.read('collateralOf', [account, assetB])) === e18(6n));
+    await waitFor('the store to see both delivered', async () => relayer.store.inFlight().length === 0);
+
+    // Paid once, credited once, ledger and custody agree.
+    expect(await wethA.read('balanceOf', [trader])).to.equal(e18(1n));
+    expect(await hub.read('collateralOf', [account, assetA])).to.equal(before - e18(1n));
+    expect(await vaultA.read('custodied', [spokeA!.tokens.WETH!])).to.equal(custodyBefore - e18(1n));
+    expect(relayer.store.messages().filter((m) => m.lastError)).to.deep.equal([]);
+    const { body } = await getJson(`${api}/v1/messages?status=inflight`);
+    expect(body.total).to.equal(0);
+  });
+
+  it('records a delivery that reverts with its reason, and retries it until it goes through', async function () {
+    const spoke = manifest.chains[1]!;
+    const deployer = devnetSigner(spoke.rpcUrl, DEPLOYER);
+    // A token the vault takes but the hub has not listed: the hub refuses the CREDIT.
+    const stray = await deployBuilt(deployer, testTokenAbi, loadArtifact('TestToken.sol'), 'Stray', 'STRAY', 18);
+    const strayAddress = stray.address;
+    await new TypedContract(collateralVaultAbi, spoke.vault, deployer).send('configureToken', [
+      strayAddress,
+      true,
+      10n ** 30n,
+    ]);
+    await mintAndDeposit({ ...spoke, tokens: { STRAY: strayAddress } }, TRADER, 'STRAY', e18(1n));
+
+    const failed = await waitFor('the failed delivery to be reported', async () => {
+      const res = await getJson(`${api}/v1/messages?status=failed`);
+      return res.body.messages.find((m: { token: string }) => m.token === strayAddress);
+    });
+    expect(failed.type).to.equal('CREDIT');
+    expect(failed.lastError).to.equal(`UnknownAsset(${spoke.eid}, ${strayAddress})`);
+
+    // Once the hub lists it, the worker's next retry delivers it.
+    const engine = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER)).engine;
+    await engine.send('listAsset', [spoke.eid, strayAddress, 18, 1]);
+    await waitFor(
+      'the retried delivery',
+      async () => relayer.store.message(failed.guid)?.status === 'delivered',
+      30_000,
+    );
+    expect(relayer.store.message(failed.guid)!.attempts).to.be.greaterThan(1);
+    expect((await getJson(`${api}/v1/messages?status=failed`)).body.total).to.equal(0);
+  });
+
+  it('reports chains, messages, custody and metrics', async function () {
+    const chainsRes = await getJson(`${api}/v1/chains`);
+    expect(chainsRes.body.chains.map((c: { name: string }) => c.name)).to.deep.equal(['hub', 'spoke-1', 'spoke-2']);
+    await waitFor('a custody check', async () => (await getJson(`${api}/v1/custody`)).body.checks.length === 5);
+    const custody = await getJson(`${api}/v1/custody`);
+    expect(custody.body.checks.every((c: { ok: boolean }) => c.ok)).to.equal(true);
+    const delivered = await getJson(`${api}/v1/messages?status=delivered&limit=500`);
+    expect(delivered.body.messages.map((m: { type: string }) => m.type)).to.include.members(['CREDIT', 'RELEASE']);
+    const metrics = await fetch(`${api}/metrics`).then((r) => r.text());
+    expect(metrics).to.match(/relayer_chain_head_block\{chain="hub"\} \d+/);
+    expect((await getJson(`${api}/openapi.json`)).body.openapi).to.equal('3.1.0');
+    // The parity monitor has compared accounts with MarginHub.accountFigures at each block, and found no difference.
+    await waitFor('parity checks', async () => relayer.parity.checked >= 3);
+    expect(relayer.parity.mismatches).to.equal(0);
+    expect(metrics).to.match(/relayer_parity_checks_total \d+/);
+    expect(
+      (await getJson(`${api}/v1/alerts`)).body.alerts.filter((a: { kind: string }) => a.kind === 'parity-mismatch'),
+    ).to.deep.equal([]);
+    expect((await getJson(`${api}/healthz`)).body.status).to.equal('ok');
+  });
+
+  it("the SDK's RelayerClient reads every answer with the API's own schemas, and turns a 400 into a RelayerApiError with its message", async function () {
+    const client = new RelayerClient(api);
+    const { accounts } = await client.account(trader);
+    const raw = (await getJson(`${api}/v1/accounts/${trader}`)).body;
+    expect(accounts[0]!.health).to.equal(raw.accounts[0].health);
+    expect(accounts[0]!.liquidationPrices.length).to.be.greaterThan(0);
+    const [chains, fees, custody, messages, liquidations, page] = await Promise.all([
+      client.chains(),
+      client.fees(),
+      client.custody(),
+      client.messages({ status: 'all', limit: 5 }),
+      client.liquidations(),
+      client.accounts({ maxHealth: '100' }),
+    ]);
+    expect(chains.chains.map((c) => c.eid)).to.deep.equal(manifest.chains.map((c) => c.eid));
+    const { engine } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER));
+    expect(fees.fees.length).to.equal(Number(await engine.read('assetCount', [])));
+    expect(custody.checks.every((c) => c.ok)).to.equal(true);
+    expect(messages.messages.length).to.equal(Math.min(5, messages.total));
+    expect(messages.total).to.be.greaterThan(0);
+    expect(liquidations.total).to.equal(0);
+    expect(page.accounts.length).to.be.greaterThan(0);
+    const preview = await client.preview(trader, { actions: [{ type: 'price', riskAsset: 1, price: '2900' }] });
+    expect(preview.after.collateral[0]!.priceUsd).to.equal('2900');
+    let refused: unknown;
+    await client
+      .preview(trader, { actions: [{ type: 'deposit', assetId: 99, amount: '1' }] })
+      .catch((err: unknown) => (refused = err));
+    expect(refused).to.be.instanceOf(RelayerApiError);
+    expect([(refused as RelayerApiError).status, (refused as RelayerApiError).message]).to.deep.equal([
+      400,
+      'action 0 (deposit): no asset 99 is listed',
+    ]);
+  });
+
+  it('the parity monitor alerts when the relayer figures differ from the hub at the same block', async function () {
+    // The hub's figures are real; the relayer's are off by one wei of maintenance equity.
+    const skewed = new Proxy(relayer.reader, {
+      get(target, prop, receiver) {
+        if (prop !== 'accountRisks') return Reflect.get(target, prop, receiver);
+        return async (ids: string[], block: number) =>
+          (await target.accountRisks(ids, block)).map((r) =>
+            r.figures ? { ...r, figures: { ...r.figures, maintenanceEquity: r.figures.maintenanceEquity + 1n } } : r,
+          );
+      },
+    });
+    const monitor = new ParityMonitor(
+      skewed,
+      relayer.chains.get(manifest.hubEid)!,
+      relayer.store,
+      2,
+      log,
+      relayer.metrics,
+    );
+    await monitor.check();
+    expect(monitor.checked).to.equal(2);
+    expect(monitor.mismatches).to.be.greaterThan(0);
+    const alert = (await getJson(`${api}/v1/alerts`)).body.alerts.find(
+      (a: { kind: string }) => a.kind === 'parity-mismatch',
+    );
+    expect(alert.detail).to.match(/maintenanceEquity relayer \d+ hub \d+/);
+  });
+
+  it('answers bad input with a 400 that says what was wrong, and unknown routes with a 404', async function () {
+    // The checksummed address with one letter's case flipped: mixed case, wrong EIP-55 checksum.
+    const badChecksum = trader.replace(/[a-f]/, (c) => c.toUpperCase());
+    expect(badChecksum).to.not.equal(trader);
+    const cases: Array<[string, number, RegExp]> = [
+      ['/v1/accounts/0x123', 400, /40 hex characters/],
+      ['/v1/accounts/not-an-address', 400, /40 hex characters/],
+      [`/v1/accounts/${badChecksum}`, 400, /invalid address checksum/],
+      [`/v1/accounts/${trader}?subAccount=-1`, 400, /subAccount must be a whole number/],
+      [`/v1/accounts/${trader}?subAccount=4294967296`, 400, /subAccount must be between/],
+      [`/v1/accounts/${trader}?colour=red`, 400, /unknown query parameter\(s\): colour/],
+      ['/v1/accounts?maxHealth=abc', 400, /maxHealth must be a non-negative decimal/],
+      ['/v1/accounts?maxHealth=-1', 400, /maxHealth must be a non-negative decimal/],
+      ['/v1/accounts?limit=0', 400, /limit must be between 1 and 500/],
+      ['/v1/accounts?limit=501', 400, /limit must be between 1 and 500/],
+      ['/v1/accounts?offset=x', 400, /offset must be a whole number/],
+      ['/v1/messages?status=lost', 400, /status/],
+      ['/v1/accounts/%E0%A4%A', 400, /the path \/v1\/accounts\/%E0%A4%A is not valid percent-encoding/],
+      ['/v1/accounts/%ZZ', 400, /not valid percent-encoding/],
+      ['/v1/accounts?maxHealth=%E0%A4%A', 400, /maxHealth must be a non-negative decimal/],
+      ['/v2/accounts', 404, /no route GET \/v2\/accounts/],
+    ];
+    for (const [path, status, message] of cases) {
+      const res = await getJson(`${api}${path}`);
+      expect(res.status, path).to.equal(status);
+      expect(res.body.error, path).to.match(message);
+      expect(JSON.stringify(res.body), path).to.not.match(/at .*\.ts:\d+/);
+    }
+    const preview = `${api}/v1/accounts/${trader}/preview`;
+    const bodies: Array<[unknown, RegExp]> = [
+      ['{"actions": [', /the request body is not valid JSON/],
+      [{}, /actions: /],
+      [{ actions: [] }, /actions: actions must list at least one action/],
+      [{ actions: [{ type: 'borrow' }] }, /actions.0.type: /],
+      [
+        { actions: [{ type: 'withdraw', assetId: 1, amount: '-5' }] },
+        /actions.0.amount: amount must be a positive whole number of base units/,
+      ],
+      [
+        { actions: [{ type: 'trade', marketId: 0, size: '1e3', price: '3000' }] },
+        /actions.0.size: size must be a decimal string/,
+      ],
+      [
+        { actions: [{ type: 'price', riskAsset: 1, price: '3000', colour: 'red' }] },
+        /actions.0: unknown field\(s\): colour/,
+      ],
+      [{ actions: [{ type: 'deposit', assetId: 99, amount: '1' }] }, /action 0 \(deposit\): no asset 99 is listed/],
+      [
+        { actions: [{ type: 'volatility', riskAsset: 0, volatility: '0.5' }] },
+        /action 0 \(volatility\): risk asset 0 has no volatility feed/,
+      ],
+    ];
+    for (const [body, message] of bodies) {
+      const res = await postJson(preview, body);
+      expect(res.status, JSON.stringify(body)).to.equal(400);
+      expect(res.body.error, JSON.stringify(body)).to.match(message);
+    }
+  });
+
+  // Last: it leaves the devnet with a hub ledger the vault no longer backs.
+  it('a reorg that erases a credited deposit is detected: reorg alert, custody breach on the API and in metrics', async function () {
+    const spoke = manifest.chains[2]!;
+    const provider = new JsonRpcProvider(spoke.rpcUrl);
+    const hub = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER)).hub;
+    const asset = manifest.assets.find((a) => a.eid === spoke.eid)!.assetId;
+    const account = toAccountId(trader, 0);
+    const base = Number(await provider.send('eth_blockNumber', []));
+    const held: bigint = await hub.read('collateralOf', [account, asset]);
+
+    await mintAndDeposit(spoke, TRADER, 'WETH', e18(7n));
+    await waitFor('the credit', async () => (await hub.read('collateralOf', [account, asset])) === held + e18(7n));
+    const head = Number(await provider.send('eth_blockNumber', []));
+    await waitFor(
+      'the indexer to pass the deposit',
+      async () => (relayer.store.checkpoint(spoke.eid)?.block ?? 0) >= head,
+    );
+
+    // Replace every block since `base` with empty ones: the deposit never happened on this chain.
+    await provider.send('anvil_reorg', [head - base, []]);
+    provider.destroy();
+
+    const alerts = await waitFor('both alerts', async () => {
+      const list = (await getJson(`${api}/v1/alerts`)).body.alerts as Array<{ kind: string; detail: string }>;
+      return list.some((a) => a.kind === 'reorg') && list.some((a) => a.kind === 'custody-breach') && list;
+    });
+    expect(alerts.find((a) => a.kind === 'reorg')!.detail).to.match(/^spoke-2: block \d+ reorganised/);
+    expect(alerts.find((a) => a.kind === 'custody-breach')!.detail).to.match(
+      new RegExp(`^asset ${asset} on eid ${spoke.eid}`),
+    );
+    const custody = (await getJson(`${api}/v1/custody`)).body.checks.find(
+      (c: { assetId: number }) => c.assetId === asset,
+    );
+    expect(custody.ok).to.equal(false);
+    expect(BigInt(custody.hubLedger) > BigInt(custody.custodied)).to.equal(true);
+    // The gauge is set when the whole check finishes, a moment after the alert is stored.
+    await waitFor('the breach gauge', async () =>
+      /^relayer_custody_breaches 1$/m.test(await fetch(`${api}/metrics`).then((r) => r.text())),
+    );
+  });
+});

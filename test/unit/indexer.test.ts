@@ -1,0 +1,171 @@
+import { expect } from 'chai';
+import { AbiCoder, solidityPacked, toQuantity, zeroPadValue } from 'ethers';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { endpointV2Abi } from '@omnichain-collateral/sdk/abi';
+import { encodeMessage, MessageType } from '@omnichain-collateral/sdk/messageCodec';
+import type { ChainClient } from '../../relayer/src/chain/clients.js';
+import { topicOf } from '../../relayer/src/chain/rawLogs.js';
+import { RelayerMetrics } from '../../relayer/src/metrics.js';
+import { ChainIndexer } from '../../relayer/src/services/indexer.js';
+import { RelayerStore, type StoredMessage } from '../../relayer/src/store/store.js';
+
+const EID = 2;
+const HUB_EID = 1;
+const ENDPOINT = '0x' + 'e0'.repeat(20);
+const VAULT = '0x' + 'a0'.repeat(20);
+const HUB = '0x' + 'b0'.repeat(20);
+const CONFIRMATIONS = 2;
+
+interface NodeLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: string;
+  transactionHash: string;
+  logIndex: string;
+}
+
+/**
+ * A chain as the indexer sees it, in memory: blocks with hashes (a reorg gives some new hashes)
+ * and logs by block. It answers head, getBlock and eth_getLogs, and records each getLogs range.
+ */
+class ScriptedChain {
+  head = 20;
+  readonly hashes = new Map<number, string>();
+  readonly logs: Array<{ block: number; log: NodeLog }> = [];
+  readonly ranges: Array<[number, number]> = [];
+
+  constructor() {
+    for (let b = 0; b <= 100; b++) this.hashes.set(b, hash('a', b));
+  }
+
+  reorgFrom(block: number): void {
+    for (let b = block; b <= 100; b++) this.hashes.set(b, hash('b', b));
+  }
+
+  client(): ChainClient {
+    const provider = {
+      head: async () => this.head,
+      getBlock: async (n: number) => ({ number: n, hash: this.hashes.get(n) }),
+      send: async (method: string, [filter]: [{ fromBlock: string; toBlock: string }]) => {
+        if (method !== 'eth_getLogs') throw new Error(`unexpected ${method}`);
+        const [from, to] = [Number(filter.fromBlock), Number(filter.toBlock)];
+        this.ranges.push([from, to]);
+        return this.logs.filter((l) => l.block >= from && l.block <= to).map((l) => l.log);
+      },
+    };
+    const scripted = this;
+    const heads = {
+      get head() {
+        return scripted.head;
+      },
+      onHead: () => undefined,
+    };
+    const config = { eid: EID, name: 'spoke-a', confirmations: CONFIRMATIONS, endpoint: ENDPOINT, vault: VAULT };
+    // A test double of one piece: only what ChainIndexer reads.
+    return { config, provider, heads } as unknown as ChainClient;
+  }
+}
+
+function hash(fork: string, block: number): string {
+  return zeroPadValue(`0x${fork === 'a' ? 'aa' : 'bb'}${block.toString(16).padStart(4, '0')}`, 32);
+}
+
+/** A PacketSent on the endpoint: a CREDIT from the vault on EID to the hub, with this nonce. */
+function packetSent(nonce: number, block: number): NodeLog {
+  const message = encodeMessage({
+    msgType: MessageType.CREDIT,
+    id: BigInt(nonce),
+    account: '0x' + '44'.repeat(20),
+    subAccount: 0,
+    token: '0x' + '55'.repeat(20),
+    amount: 1_000n,
+    recipient: '0x' + '44'.repeat(20),
+  });
+  const guid = zeroPadValue(toQuantity(0xabc000 + nonce), 32);
+  const packet = solidityPacked(
+    ['uint8', 'uint64', 'uint32', 'bytes32', 'uint32', 'bytes32', 'bytes32', 'bytes'],
+    [1, nonce, EID, zeroPadValue(VAULT, 32), HUB_EID, zeroPadValue(HUB, 32), guid, message],
+  );
+  return {
+    address: ENDPOINT,
+    topics: [topicOf(endpointV2Abi, 'PacketSent')],
+    data: AbiCoder.defaultAbiCoder().encode(['bytes', 'bytes', 'address'], [packet, '0x', ENDPOINT]),
+    blockNumber: toQuantity(block),
+    transactionHash: zeroPadValue(toQuantity(block * 1000 + nonce), 32),
+    logIndex: '0x0',
+  };
+}
+
+describe("a chain's indexer (a scripted chain in memory)", function () {
+  let dir: string;
+  let store: RelayerStore;
+  let chain: ScriptedChain;
+  let indexer: ChainIndexer;
+  let seen: StoredMessage[];
+
+  beforeEach(async function () {
+    dir = mkdtempSync(join(tmpdir(), 'indexer-'));
+    store = await RelayerStore.open(dir);
+    chain = new ScriptedChain();
+    seen = [];
+    indexer = new ChainIndexer(
+      chain.client(),
+      { hubEid: HUB_EID, hub: HUB, engine: '0x' + 'c0'.repeat(20), oapps: new Set([VAULT, HUB]) },
+      store,
+      { packets: (messages) => seen.push(...messages) },
+      pino({ level: 'silent' }),
+      new RelayerMetrics(),
+    );
+  });
+  afterEach(async function () {
+    await indexer.loop.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads only blocks `confirmations` behind the head, and resumes after its checkpoint', async function () {
+    chain.logs.push({ block: 5, log: packetSent(1, 5) });
+    await indexer.pollOnce();
+    expect(chain.ranges).to.deep.equal([[0, 18]]);
+    expect(store.checkpoint(EID)).to.deep.equal({ block: 18, hash: chain.hashes.get(18) });
+    expect(seen.map((m) => m.nonce)).to.deep.equal(['1']);
+    chain.head = 25;
+    await indexer.pollOnce();
+    expect(chain.ranges[1]).to.deep.equal([19, 23]);
+  });
+
+  it('rewinds past a reorganised checkpoint, alerts, and records nothing twice on the rescan', async function () {
+    chain.logs.push({ block: 17, log: packetSent(1, 17) });
+    await indexer.pollOnce();
+    expect(store.messages()).to.have.length(1);
+
+    // Blocks from 16 on are replaced; the same packet lands again in block 17, a new one in 19.
+    chain.reorgFrom(16);
+    chain.logs.push({ block: 19, log: packetSent(2, 19) });
+    chain.head = 22;
+    seen = [];
+    await indexer.pollOnce();
+    const rewindTo = 18 - CONFIRMATIONS - 1;
+    expect(chain.ranges[1], 'rescanned from the checkpoint less the confirmations').to.deep.equal([rewindTo, 20]);
+    expect(store.alerts().map((a) => a.kind)).to.deep.equal(['reorg']);
+    expect(store.alerts()[0]!.detail).to.contain(`rescanning from ${rewindTo}`);
+    expect(store.checkpoint(EID)).to.deep.equal({ block: 20, hash: chain.hashes.get(20) });
+    expect(store.messages().map((m) => m.nonce)).to.have.members(['1', '2']);
+    expect(
+      seen.map((m) => m.nonce),
+      'only the new packet is news',
+    ).to.deep.equal(['2']);
+  });
+
+  it('goes on from a checkpoint that is still canonical without an alert', async function () {
+    await indexer.pollOnce();
+    chain.reorgFrom(19); // above the checkpoint (18): not a reorg of anything indexed
+    chain.head = 24;
+    await indexer.pollOnce();
+    expect(chain.ranges[1]).to.deep.equal([19, 22]);
+    expect(store.alerts()).to.have.length(0);
+  });
+});
