@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { endpointV2Abi } from '@omnichain-collateral/sdk/abi';
 import { encodeMessage, MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import type { ChainClient } from '../../relayer/src/chain/clients.js';
-import { topicOf } from '../../relayer/src/chain/rawLogs.js';
+import { topicOf, type NodeLog } from '../../relayer/src/chain/rawLogs.js';
 import { RelayerMetrics } from '../../relayer/src/metrics.js';
 import { ChainIndexer } from '../../relayer/src/services/indexer.js';
 import { RelayerStore, type StoredMessage } from '../../relayer/src/store/store.js';
@@ -18,15 +18,6 @@ const ENDPOINT = '0x' + 'e0'.repeat(20);
 const VAULT = '0x' + 'a0'.repeat(20);
 const HUB = '0x' + 'b0'.repeat(20);
 const CONFIRMATIONS = 2;
-
-interface NodeLog {
-  address: string;
-  topics: string[];
-  data: string;
-  blockNumber: string;
-  transactionHash: string;
-  logIndex: string;
-}
 
 /**
  * A chain as the indexer sees it, in memory: blocks with hashes (a reorg gives some new hashes)

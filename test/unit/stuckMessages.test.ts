@@ -1,31 +1,13 @@
 import { expect } from 'chai';
 import { stuckReason } from '../../relayer/src/services/stuckMessages.js';
 import type { StoredMessage } from '../../relayer/src/store/store.js';
+import { storedMessage } from './storedMessage.js';
 
 describe('stuck messages (why a message in flight stopped moving)', () => {
   const SRC = 40_102;
   const DST = 40_101;
-  const message = (over: Partial<StoredMessage>): StoredMessage => ({
-    guid: '0x' + '11'.repeat(32),
-    srcEid: SRC,
-    dstEid: DST,
-    nonce: '1',
-    sender: '0x' + '22'.repeat(32),
-    receiver: '0x' + '33'.repeat(20),
-    msgType: 1,
-    id: '1',
-    account: '0x' + '44'.repeat(20),
-    subAccount: 0,
-    token: '0x' + '55'.repeat(20),
-    amount: '1',
-    recipient: '0x' + '00'.repeat(20),
-    encodedPacket: '0x',
-    status: 'sent',
-    sentBlock: 100,
-    sentAt: 0,
-    attempts: 0,
-    ...over,
-  });
+  const message = (over: Partial<StoredMessage>): StoredMessage =>
+    storedMessage({ srcEid: SRC, dstEid: DST, sentBlock: 100, ...over });
   const heads = (src: number, dst: number) => (eid: number) => (eid === SRC ? src : eid === DST ? dst : undefined);
 
   it('a send is stuck once its source chain is `afterBlocks` past it with no verification', () => {

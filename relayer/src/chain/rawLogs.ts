@@ -17,7 +17,8 @@ export interface RawLog {
   logIndex: number;
 }
 
-interface NodeLog {
+/** A log as the node sends it (quantities as hex strings). */
+export interface NodeLog {
   address: string;
   topics: string[];
   data: string;

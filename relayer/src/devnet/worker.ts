@@ -36,7 +36,7 @@ import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { Relayer, RelayerPlugin } from '../relayer.js';
 import { Loop } from '../services/loop.js';
-import { duePackets, nextRetryAt, type RetryPolicy } from './deliverySchedule.js';
+import { duePackets, exhausted, nextRetryAt, type RetryPolicy } from './deliverySchedule.js';
 import { isFinished, type RelayerStore, type StoredMessage } from '../store/store.js';
 
 export interface WorkerOptions extends RetryPolicy {
@@ -344,7 +344,7 @@ export class DevnetWorker implements RelayerPlugin {
     this.store.recordAttempt(m.guid, reason);
     this.metrics.deliveryFailures.inc();
     this.log.warn({ guid: m.guid, attempt: m.attempts, reason }, 'delivery reverted');
-    if (m.attempts >= this.options.maxAttempts) {
+    if (exhausted(m, this.options)) {
       this.store.addAlert({
         at: Date.now(),
         kind: 'delivery-failed',
