@@ -38,12 +38,27 @@ library OptionMath {
     }
 
     /// @notice Standard normal cumulative distribution at x, in [0, WAD].
+    /// @dev The operations of `WAD - mulWad(normPdf(x), poly(t))` with t = divWad(WAD, WAD +
+    /// mulWad(P, x)), in that order and with the same truncation. Only P * x and x * x can overflow
+    /// (for an absurd x), so they stay checked; for x >= 0, t is in (0, WAD] and every later product
+    /// is below 2^128, so the rest runs unchecked: the margin grid calls this a few hundred times.
     function normCdf(int256 x) internal pure returns (int256) {
         if (x < 0) return WAD - normCdf(-x);
-        int256 t = divWad(WAD, WAD + mulWad(P, x));
-        int256 poly = mulWad(t, B1 + mulWad(t, B2 + mulWad(t, B3 + mulWad(t, B4 + mulWad(t, B5)))));
-        int256 n = WAD - mulWad(normPdf(x), poly);
-        return n < 0 ? int256(0) : n;
+        int256 px = P * x;
+        int256 xx = x * x;
+        int256 e = FixedPointMathLib.expWad(-(xx / WAD) / 2);
+        int256 n;
+        assembly ("memory-safe") {
+            let w := 1000000000000000000
+            let t := sdiv(mul(w, w), add(w, sdiv(px, w)))
+            let poly := sdiv(mul(t, add(B4, sdiv(mul(t, B5), w))), w)
+            poly := sdiv(mul(t, add(B3, poly)), w)
+            poly := sdiv(mul(t, add(B2, poly)), w)
+            poly := sdiv(mul(t, add(B1, poly)), w)
+            n := sub(w, sdiv(mul(sdiv(mul(e, INV_SQRT_2PI), w), poly), w))
+            if slt(n, 0) { n := 0 }
+        }
+        return n;
     }
 
     struct Greeks {
@@ -96,14 +111,71 @@ library OptionMath {
         returns (int256 discountedStrike, int256 sqrtT, int256 d1, int256 d2, bool intrinsicOnly)
     {
         if (spot <= 0 || strike <= 0 || vol < 0 || timeYears < 0 || rate < 0) revert InvalidOptionInput();
-        discountedStrike = mulWad(strike, FixedPointMathLib.expWad(-mulWad(rate, timeYears)));
-        // forge-lint: disable-next-line(unsafe-typecast) timeYears >= 0 (checked); its root is smaller
-        sqrtT = int256(FixedPointMathLib.sqrtWad(uint256(timeYears)));
+        (discountedStrike, sqrtT) = expiryTerms(strike, timeYears, rate);
         int256 sigmaSqrtT = mulWad(vol, sqrtT);
         int256 moneyness = divWad(spot, strike);
         if (sigmaSqrtT == 0 || moneyness == 0) return (discountedStrike, sqrtT, 0, 0, true);
-        d1 = divWad(FixedPointMathLib.lnWad(moneyness) + mulWad(rate + mulWad(vol, vol) / 2, timeYears), sigmaSqrtT);
+        d1 = divWad(FixedPointMathLib.lnWad(moneyness) + drift(vol, timeYears, rate), sigmaSqrtT);
         d2 = d1 - sigmaSqrtT;
+    }
+
+    /// @notice The terms of an option that no spot or volatility scenario moves: the strike
+    /// discounted at `rate` over `timeYears`, and sqrt(timeYears). Inputs as `blackScholes`, checked
+    /// by the caller.
+    function expiryTerms(int256 strike, int256 timeYears, int256 rate)
+        internal
+        pure
+        returns (int256 discountedStrike, int256 sqrtT)
+    {
+        discountedStrike = mulWad(strike, FixedPointMathLib.expWad(-mulWad(rate, timeYears)));
+        // forge-lint: disable-next-line(unsafe-typecast) timeYears >= 0 (checked); its root is smaller
+        sqrtT = int256(FixedPointMathLib.sqrtWad(uint256(timeYears)));
+    }
+
+    /// @notice The drift (rate + sigma^2 / 2) * t of d1's numerator.
+    function drift(int256 vol, int256 timeYears, int256 rate) internal pure returns (int256) {
+        return mulWad(rate + mulWad(vol, vol) / 2, timeYears);
+    }
+
+    /// @notice The premium from terms that a caller pricing one option in many scenarios works
+    /// out once: `expiryTerms` per option, per volatility sigmaSqrtT = mulWad(vol, sqrtT) and the
+    /// `drift`, per spot the moneyness `divWad(spot, strike)` and its `lnWad`. The log-moneyness
+    /// and the drift are not read when the moneyness or sigmaSqrtT is 0 (intrinsic value).
+    /// Equals `price(spot, strike, vol, timeYears, rate, isCall)` to the wei.
+    function premiumFromTerms(
+        int256 spot,
+        int256 discountedStrike,
+        int256 moneyness,
+        int256 lnMoneyness,
+        int256 sigmaSqrtT,
+        int256 driftTerm,
+        bool isCall
+    ) internal pure returns (int256 p) {
+        if (sigmaSqrtT == 0 || moneyness == 0) return _intrinsic(spot, discountedStrike, isCall);
+        if (!(_small(spot) && _small(discountedStrike) && _small(driftTerm) && _small(sigmaSqrtT))) {
+            int256 d1 = divWad(lnMoneyness + driftTerm, sigmaSqrtT);
+            (p,) = _premium(spot, discountedStrike, d1, d1 - sigmaSqrtT, isCall);
+            return p;
+        }
+        // `_premium`'s operations, unchecked: with these four below 2^119 in magnitude (and
+        // |lnWad| < 2^68), d1 and d2 stay below 2^182 and every product below 2^181, so nothing
+        // can wrap. normCdf keeps its own checks.
+        unchecked {
+            int256 d1 = (lnMoneyness + driftTerm) * WAD / sigmaSqrtT;
+            int256 d2 = d1 - sigmaSqrtT;
+            p = isCall
+                ? spot * normCdf(d1) / WAD - discountedStrike * normCdf(d2) / WAD
+                : discountedStrike * normCdf(-d2) / WAD - spot * normCdf(-d1) / WAD;
+        }
+        if (p < 0) p = 0;
+    }
+
+    /// @dev |x| < 2^119.
+    function _small(int256 x) private pure returns (bool) {
+        unchecked {
+            // forge-lint: disable-next-line(unsafe-typecast) a range check: x + 2^119 in [0, 2^120) iff |x| < 2^119
+            return uint256(x + 2 ** 119) < 2 ** 120;
+        }
     }
 
     /// @dev Intrinsic value against the discounted strike, floored at 0.

@@ -3,12 +3,14 @@ pragma solidity ^0.8.24;
 
 import {SIGNED_WAD as WAD} from "../libraries/FixedPoint.sol";
 import {OptionMath} from "./OptionMath.sol";
+import {ScenarioGrid} from "./ScenarioGrid.sol";
 
 /// @notice SPAN-style portfolio margin (docs/risk-model.md section 6): per underlying, the worst
 /// loss over a grid of spot and volatility scenarios of everything exposed to it (collateral,
 /// perps, European options), with a short-option minimum; initial margin on a wider grid; a
 /// credit for opposite exposures on correlated pairs of underlyings.
-/// `sdk/src/risk/portfolioMargin.ts` performs the same integer operations in the same order.
+/// `sdk/src/risk/portfolioMargin.ts` gives the same figures to the wei: the same integer
+/// operations per scenario, while `ScenarioGrid` here skips scenarios whose value it already has.
 /// @dev Pure, so the hub, tests and the TypeScript model can feed it the same inputs and compare
 /// outputs. All quantities are int256 WAD (see the spec for units); the only loops are over the
 /// account's own holdings and positions, which the hub bounds.
@@ -111,6 +113,8 @@ library PortfolioMargin {
         r.maintenanceEquity = cash;
         r.delta = new int256[](u.length);
         r.vega = new int256[](u.length);
+        // What each underlying's positions are worth now: every scenario's loss is measured from it.
+        int256[] memory basePositions = new int256[](u.length);
         for (uint256 i; i < c.length; ++i) {
             if (c[i].underlying >= u.length) revert UnknownUnderlying(c[i].underlying);
             int256 spot = u[c[i].underlying].spot;
@@ -124,6 +128,7 @@ library PortfolioMargin {
             (int256 value, int256 delta, int256 vega) = positionValue(p[i], und.spot, und.vol);
             if (withInitial) r.initialEquity += value;
             r.maintenanceEquity += value;
+            basePositions[p[i].underlying] += value;
             r.delta[p[i].underlying] += delta;
             r.vega[p[i].underlying] += vega;
         }
@@ -132,82 +137,22 @@ library PortfolioMargin {
         int256[] memory reqM = new int256[](u.length);
         int256[] memory reqI = new int256[](withInitial ? u.length : 0);
         for (uint256 k; k < u.length; ++k) {
-            RiskParams memory rp = u[k].params;
-            int256 shortMin = shortOptionCharge(p, k, u[k].spot, rp.shortOptionMinimum);
-            reqM[k] = max(worstLoss(u[k], k, c, p, rp.scanRange, false), shortMin);
-            if (!withInitial) continue;
+            int256 shortMin = shortOptionCharge(p, k, u[k].spot, u[k].params.shortOptionMinimum);
+            (int256 worstM, int256 worstI) = ScenarioGrid.worstLosses(u[k], k, c, p, basePositions[k], withInitial);
+            reqM[k] = max(worstM, shortMin);
             // At least the maintenance figure: the initial grid is wider but coarser, and opening
             // risk must never leave an account liquidatable.
-            reqI[k] =
-                max(max(worstLoss(u[k], k, c, p, rp.scanRange * rp.initialMultiple / WAD, true), shortMin), reqM[k]);
+            if (withInitial) reqI[k] = max(max(worstI, shortMin), reqM[k]);
         }
         r.maintenanceRequirement = afterOffsets(reqM, r.delta, offsets);
         if (withInitial) r.initialRequirement = afterOffsets(reqI, r.delta, offsets);
     }
 
-    /// @notice Largest loss over the 16 scenarios of everything exposed to underlying `k`.
-    function worstLoss(
-        Underlying memory und,
-        uint256 k,
-        Collateral[] memory c,
-        Position[] memory p,
-        int256 range,
-        bool initial
-    ) internal pure returns (int256 worst) {
-        int256 base = exposureValue(k, c, p, und.spot, und.vol, initial);
-        int256 volShift = und.params.volShift;
-        // Seven spot steps (0, +-1/3, +-2/3, +-1 of the range), each with volatility up and down.
-        for (int256 step = -3; step <= 3; ++step) {
-            int256 spot = shiftedSpot(und.spot, range * step / 3);
-            for (int256 sign = -1; sign <= 1; sign += 2) {
-                int256 vol = und.vol + und.vol * volShift * sign / WAD;
-                worst = max(worst, base - exposureValue(k, c, p, spot, vol < 0 ? int256(0) : vol, initial));
-            }
-        }
-        // Two extreme moves at partial cover, volatility unchanged.
-        int256 extreme = range * und.params.extremeMultiple / WAD;
-        for (int256 sign = -1; sign <= 1; sign += 2) {
-            int256 loss = base - exposureValue(k, c, p, shiftedSpot(und.spot, extreme * sign), und.vol, initial);
-            if (loss > 0) worst = max(worst, mulWadUp(loss, und.params.extremeCover));
-        }
-    }
-
-    /// @notice Value of everything exposed to underlying `k` at the given spot and volatility.
-    function exposureValue(uint256 k, Collateral[] memory c, Position[] memory p, int256 spot, int256 vol, bool initial)
-        internal
-        pure
-        returns (int256 v)
-    {
-        for (uint256 i; i < c.length; ++i) {
-            if (c[i].underlying == k) {
-                v += collateralValue(c[i], spot, initial ? c[i].initialHaircut : c[i].maintenanceHaircut);
-            }
-        }
-        for (uint256 i; i < p.length; ++i) {
-            if (p[i].underlying == k) v += positionMark(p[i], spot, vol);
-        }
-    }
-
-    /// @notice Mark value of one position (toward minus infinity), without its greeks: what every
-    /// scenario sums.
-    function positionMark(Position memory pos, int256 spot, int256 vol) internal pure returns (int256 value) {
-        (value,,) = _position(pos, spot, vol, false);
-    }
-
-    /// @return value positionMark, delta units and vega USD of one position.
+    /// @return value size times the unit price (the spot for a perp, the Black-Scholes premium for
+    /// an option), rounded toward minus infinity, @return delta units and @return vega USD of one
+    /// position.
     function positionValue(Position memory pos, int256 spot, int256 vol)
         internal
-        pure
-        returns (int256 value, int256 delta, int256 vega)
-    {
-        return _position(pos, spot, vol, true);
-    }
-
-    /// @dev The one definition of a position's value: size times the unit price (the spot for a
-    /// perp, the Black-Scholes premium for an option), rounded toward minus infinity. With
-    /// `withGreeks` an option's delta and vega come from the same pricing; without, they are left 0.
-    function _position(Position memory pos, int256 spot, int256 vol, bool withGreeks)
-        private
         pure
         returns (int256 value, int256 delta, int256 vega)
     {
@@ -216,15 +161,11 @@ library PortfolioMargin {
             delta = pos.size;
         } else {
             if (pos.kind != CALL && pos.kind != PUT) revert UnknownKind(pos.kind);
-            if (withGreeks) {
-                OptionMath.Greeks memory g =
-                    OptionMath.blackScholes(spot, pos.strike, vol, pos.timeYears, 0, pos.kind == CALL);
-                unitPrice = g.price;
-                delta = pos.size * g.delta / WAD;
-                vega = pos.size * g.vega / WAD;
-            } else {
-                unitPrice = OptionMath.price(spot, pos.strike, vol, pos.timeYears, 0, pos.kind == CALL);
-            }
+            OptionMath.Greeks memory g =
+                OptionMath.blackScholes(spot, pos.strike, vol, pos.timeYears, 0, pos.kind == CALL);
+            unitPrice = g.price;
+            delta = pos.size * g.delta / WAD;
+            vega = pos.size * g.vega / WAD;
         }
         value = mulWadDown(pos.size, unitPrice);
     }
