@@ -8,6 +8,7 @@ import {MarginHub} from "../src/MarginHub.sol";
 import {CollateralVault} from "../src/CollateralVault.sol";
 import {AccountId} from "../src/libraries/AccountIdLib.sol";
 import {MarginMath} from "../src/risk/MarginMath.sol";
+import {RiskConfig} from "../src/risk/RiskConfig.sol";
 import {TestToken} from "../src/devnet/TestToken.sol";
 import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
 
@@ -25,13 +26,25 @@ contract PropertiesTest is Fixture, IPacketCourier {
         c[1] = CrossChainHandler.Collateral(vaultA, wethA, wethAAsset, A_EID, 1e18);
         c[2] = CrossChainHandler.Collateral(vaultB, wethB, wethBAsset, B_EID, 1e18);
         c[3] = CrossChainHandler.Collateral(vaultB, wbtcB, wbtcBAsset, B_EID, 1e8);
-        handler = new CrossChainHandler(this, hub, usdc, venue, admin, ethPerp, feeds, 2, c);
+        // A call that expires within a day, a put within four, a call in a month: time passing in
+        // the run expires them while accounts hold them.
+        uint16[] memory markets = new uint16[](4);
+        markets[0] = ethPerp;
+        vm.startPrank(admin);
+        markets[1] =
+            engine.listMarket(ethRisk, RiskConfig.MarketKind.Call, 3000e18, uint64(block.timestamp + 1 days), 0.05e18);
+        markets[2] =
+            engine.listMarket(ethRisk, RiskConfig.MarketKind.Put, 2700e18, uint64(block.timestamp + 4 days), 0.05e18);
+        markets[3] =
+            engine.listMarket(ethRisk, RiskConfig.MarketKind.Call, 3600e18, uint64(block.timestamp + 30 days), 0.05e18);
+        vm.stopPrank();
+        handler = new CrossChainHandler(this, hub, usdc, venue, admin, markets, feeds, 2, ethVolFeed, c);
         targetContract(address(handler));
     }
 
     /// @inheritdoc IPacketCourier
-    function deliver(uint32 eid, address receiver) external {
-        verifyPackets(eid, receiver);
+    function deliverSome(uint32 eid, address receiver, uint256 count) external {
+        verifyPackets(eid, addressToBytes32(receiver), count, address(0), "");
     }
 
     // ============================================================ invariants
@@ -55,9 +68,13 @@ contract PropertiesTest is Fixture, IPacketCourier {
     function invariant_cashBalancesOut() public view {
         _assertCashBalances();
         AccountId[] memory accounts = handler.accounts();
+        AccountId[] memory clearing = handler.clearingAccounts();
         int256 sum;
         for (uint256 i; i < accounts.length; ++i) {
             sum += hub.accountState(accounts[i]).cash;
+        }
+        for (uint256 i; i < clearing.length; ++i) {
+            sum += hub.accountState(clearing[i]).cash;
         }
         assertEq(sum, hub.totalCash(), "totalCash is the sum of account cash");
     }
@@ -65,6 +82,49 @@ contract PropertiesTest is Fixture, IPacketCourier {
     /// @notice Bad debt is only ever recorded for an account with nothing left to seize.
     function invariant_noBadDebtWhileCollateralRemains() public view {
         assertEq(handler.badDebtWithHoldings(), 0);
+    }
+
+    /// @notice No account is left bankrupt (no collateral, no positions, cash below zero): the hub
+    /// writes the shortfall off against the insurance fund, then as socialised bad debt. An option
+    /// market's clearing account ends every settlement with the dust, never a debt.
+    function invariant_noBankruptAccountLeftUnresolved() public view {
+        _assertNoneBankrupt(handler.accounts());
+        _assertNoneBankrupt(handler.clearingAccounts());
+    }
+
+    function _assertNoneBankrupt(AccountId[] memory accounts) internal view {
+        for (uint256 i; i < accounts.length; ++i) {
+            MarginHub.AccountState memory st = hub.accountState(accounts[i]);
+            assertFalse(st.assets == 0 && st.markets == 0 && st.cash < 0, "a bankrupt account is left unresolved");
+        }
+    }
+
+    /// @notice The insurance fund is what came in (top-ups, its share of position penalties) less
+    /// what bankrupt accounts took, and bad debt is the sum of what the fund could not cover.
+    function invariant_insuranceAndBadDebtBalance() public view {
+        assertEq(hub.insuranceFund(), handler.insuranceIn() - handler.insuranceOut(), "insurance fund ledger");
+        assertEq(hub.badDebt(), handler.socialised(), "bad debt is the socialised shortfalls");
+    }
+
+    /// @notice Every RELEASE and SEIZE a vault receives, in whatever order and however late,
+    /// it can pay: a withdrawal after a liquidation never exceeds custody.
+    function invariant_ordersNeverExceedCustody() public view {
+        assertEq(handler.refusedDeliveries(), 0, "a destination refused a delivery");
+        for (uint256 i; i < handler.collateralCount(); ++i) {
+            CrossChainHandler.Collateral memory c = handler.collateralAt(i);
+            assertLe(handler.ordersInFlight(i), c.vault.custodied(address(c.token)), "orders in flight <= custody");
+        }
+    }
+
+    /// @notice Every invariant above, in one campaign: what `npm run test:deep` runs a million
+    /// handler calls of (forge gives each invariant function its own campaign).
+    function invariant_all() public view {
+        invariant_custodyCoversLedger();
+        invariant_cashBalancesOut();
+        invariant_noBadDebtWhileCollateralRemains();
+        invariant_noBankruptAccountLeftUnresolved();
+        invariant_insuranceAndBadDebtBalance();
+        invariant_ordersNeverExceedCustody();
     }
 
     // ============================================================ fuzzed flows
@@ -128,4 +188,3 @@ contract PropertiesTest is Fixture, IPacketCourier {
         if (inBand) assertEq(hub.totalCash(), 0);
     }
 }
-

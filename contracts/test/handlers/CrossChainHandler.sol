@@ -12,9 +12,11 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
 import {IPacketCourier} from "./IPacketCourier.sol";
 
-/// @notice Random traffic across the hub and both spokes: deposits on any chain, late deliveries,
-/// withdrawals, borrowing and repaying cash, perp trades, price moves and liquidations. It keeps
-/// ghost totals of what is in flight so the invariants can compare ledgers to custody.
+/// @notice Random traffic across the hub and both spokes: deposits and withdrawals on every chain;
+/// packets delivered late, a few at a time, to one chain while the others wait; borrowing and
+/// repaying cash; perp and option trades; price and volatility moves; time passing, options
+/// expiring and settling; collateral and position liquidations; insurance top-ups. It keeps ghost
+/// ledgers (what is in flight, what entered and left the insurance fund) for the invariants.
 contract CrossChainHandler is Test {
     using AccountIdLib for AccountId;
 
@@ -26,24 +28,46 @@ contract CrossChainHandler is Test {
         uint256 unit; // one whole token
     }
 
+    /// @dev A packet sent and not yet delivered: the collateral it moves and how much.
+    struct Packet {
+        uint256 collateralIndex;
+        uint256 amount;
+    }
+
+    /// @dev Where packets go: the hub (CREDITs from the spokes) or a spoke's vault (RELEASE, SEIZE).
+    struct Destination {
+        uint32 eid;
+        address receiver;
+    }
+
     IPacketCourier internal immutable courier;
     MarginHub internal immutable hub;
     TestToken internal immutable usdc;
     address internal immutable venue;
     address internal immutable oracleOwner;
-    uint16 internal immutable perp;
+    /// @dev The perp first, then options.
+    uint16[] internal markets;
+    /// @dev The volatile feeds first (moved by `movePrice`), then the others; `volFeed` among them.
     ManualAggregator[] internal feeds;
     uint256 internal immutable volatileFeeds;
+    ManualAggregator internal immutable volFeed;
     Collateral[] internal collateral;
+    Destination[] internal destinations;
+    /// @dev Per destination, the packets in the order they were sent; `delivered` of them arrived.
+    mapping(uint256 => Packet[]) internal sent;
+    mapping(uint256 => uint256) internal delivered;
     address[] public actors;
     address public keeper = makeAddr("handler-keeper");
 
-    /// @notice Per collateral index: CREDITs sent and not yet applied, and RELEASE/SEIZE amounts the
-    /// hub debited and the vault has not yet paid.
-    mapping(uint256 => uint256) public creditsInFlight;
-    mapping(uint256 => uint256) public ordersInFlight;
     /// @notice Times bad debt was recorded against an account that still held collateral or positions.
     uint256 public badDebtWithHoldings;
+    /// @notice Deliveries the destination refused (a vault paying more than it holds, a bad CREDIT).
+    uint256 public refusedDeliveries;
+    /// @notice Ghost ledger of the insurance fund: what came in (top-ups, the fund's share of
+    /// position penalties) and what bankrupt accounts took out; and the bad debt socialised.
+    uint256 public insuranceIn;
+    uint256 public insuranceOut;
+    uint256 public socialised;
     mapping(bytes32 => uint256) public calls;
 
     constructor(
@@ -52,21 +76,27 @@ contract CrossChainHandler is Test {
         TestToken usdc_,
         address venue_,
         address oracleOwner_,
-        uint16 perp_,
+        uint16[] memory markets_,
         ManualAggregator[] memory feeds_,
         uint256 volatileFeeds_,
+        ManualAggregator volFeed_,
         Collateral[] memory collateral_
     ) {
         volatileFeeds = volatileFeeds_;
+        volFeed = volFeed_;
         courier = courier_;
         hub = hub_;
         usdc = usdc_;
         venue = venue_;
         oracleOwner = oracleOwner_;
-        perp = perp_;
+        markets = markets_;
         feeds = feeds_;
+        destinations.push(Destination({eid: hub_.localEid(), receiver: address(hub_)}));
         for (uint256 i; i < collateral_.length; ++i) {
             collateral.push(collateral_[i]);
+            if (collateral_[i].eid != hub_.localEid()) {
+                _destinationOf(collateral_[i].eid, address(collateral_[i].vault));
+            }
         }
         actors.push(makeAddr("actor-0"));
         actors.push(makeAddr("actor-1"));
@@ -83,6 +113,25 @@ contract CrossChainHandler is Test {
         return collateral[i];
     }
 
+    /// @notice CREDITs for collateral `ci` sent and not yet applied by the hub.
+    function creditsInFlight(uint256 ci) external view returns (uint256) {
+        return _inFlight(0, ci);
+    }
+
+    /// @notice RELEASE and SEIZE amounts of collateral `ci` the hub debited and its vault has not paid.
+    function ordersInFlight(uint256 ci) external view returns (uint256 total) {
+        for (uint256 d = 1; d < destinations.length; ++d) {
+            total += _inFlight(d, ci);
+        }
+    }
+
+    function _inFlight(uint256 d, uint256 ci) private view returns (uint256 total) {
+        Packet[] storage queue = sent[d];
+        for (uint256 i = delivered[d]; i < queue.length; ++i) {
+            if (queue[i].collateralIndex == ci) total += queue[i].amount;
+        }
+    }
+
     /// @notice Every account the handler ever touches.
     function accounts() public view returns (AccountId[] memory list) {
         list = new AccountId[](actors.length * 2 + 2);
@@ -92,6 +141,15 @@ contract CrossChainHandler is Test {
         }
         list[actors.length * 2] = AccountIdLib.toAccountId(keeper, 0);
         list[actors.length * 2 + 1] = AccountIdLib.toAccountId(address(this), 0); // the lender
+    }
+
+    /// @notice The hub's clearing account of each option market: the counterparty of every
+    /// settlement, so its cash belongs in every sum of account cash.
+    function clearingAccounts() external view returns (AccountId[] memory list) {
+        list = new AccountId[](markets.length - 1);
+        for (uint256 i = 1; i < markets.length; ++i) {
+            list[i - 1] = AccountIdLib.toAccountId(address(hub), markets[i]);
+        }
     }
 
     // ------------------------------------------------------------ actions
@@ -109,33 +167,25 @@ contract CrossChainHandler is Test {
         uint256 fee = c.vault.quoteDeposit(actor, sub, address(c.token), amount, "");
         (, uint256 credited) = c.vault.deposit{value: fee}(actor, sub, address(c.token), amount, "");
         vm.stopPrank();
-        if (c.eid != hub.localEid()) creditsInFlight[ci] += credited;
+        if (c.eid != hub.localEid()) sent[0].push(Packet({collateralIndex: ci, amount: credited}));
         calls["deposit"]++;
-        if (amountSeed % 2 == 0) _deliverCredits();
     }
 
-    function deliverCredits() external {
-        _deliverCredits();
-    }
-
-    function _deliverCredits() private {
-        courier.deliver(hub.localEid(), address(hub));
-        for (uint256 i; i < collateral.length; ++i) {
-            creditsInFlight[i] = 0;
+    /// @notice Delivers the oldest 1 to `countSeed` packets waiting for one destination (the hub or
+    /// a spoke's vault): chains deliver late and independently, so CREDITs, RELEASEs and SEIZEs
+    /// land in any order across chains.
+    function deliver(uint256 destinationSeed, uint256 countSeed) external {
+        uint256 d = destinationSeed % destinations.length;
+        uint256 waiting = sent[d].length - delivered[d];
+        if (waiting == 0) return;
+        uint256 count = bound(countSeed, 1, waiting);
+        Destination memory to = destinations[d];
+        try courier.deliverSome(to.eid, to.receiver, count) {
+            delivered[d] += count;
+            calls["deliver"]++;
+        } catch {
+            refusedDeliveries++;
         }
-        calls["deliverCredits"]++;
-    }
-
-    function deliverOrders() external {
-        for (uint256 i; i < collateral.length; ++i) {
-            Collateral memory c = collateral[i];
-            if (c.eid == hub.localEid()) continue;
-            courier.deliver(c.eid, address(c.vault));
-        }
-        for (uint256 i; i < collateral.length; ++i) {
-            if (collateral[i].eid != hub.localEid()) ordersInFlight[i] = 0;
-        }
-        calls["deliverOrders"]++;
     }
 
     function withdraw(uint256 actorSeed, uint256 collateralSeed, uint32 sub, uint256 amountSeed) external {
@@ -150,7 +200,7 @@ contract CrossChainHandler is Test {
         vm.deal(actor, fee);
         vm.prank(actor);
         try hub.withdraw{value: fee}(sub, c.assetId, amount, actor, "") {
-            if (c.eid != hub.localEid()) ordersInFlight[ci] += amount;
+            _orderSent(ci, amount);
             calls["withdraw"]++;
         } catch {
             calls["withdraw (refused)"]++;
@@ -191,46 +241,112 @@ contract CrossChainHandler is Test {
         calls["repay"]++;
     }
 
-    function trade(uint256 buyerSeed, uint256 sellerSeed, uint256 sizeSeed, int256 offsetSeed) external {
-        // forge-lint: disable-next-line(unsafe-typecast) truncating a random seed is intended
-        AccountId buyer = AccountIdLib.toAccountId(_actor(buyerSeed), uint32(buyerSeed >> 128) % 2);
-        // forge-lint: disable-next-line(unsafe-typecast) truncating a random seed is intended
-        AccountId seller = AccountIdLib.toAccountId(_actor(sellerSeed), uint32(sellerSeed >> 128) % 2);
-        if (AccountId.unwrap(buyer) == AccountId.unwrap(seller)) return;
+    /// @notice A venue trade between two trader accounts that have spare initial margin (from a
+    /// random start), in a random market, sized up to about what their margin allows and a little
+    /// beyond (refused), at up to 3% off the mark.
+    function trade(uint256 accountSeed, uint256 marketSeed, uint256 sizeSeed, int256 offsetSeed) external {
+        uint16 market = markets[marketSeed % markets.length];
+        (AccountId buyer, AccountId seller, uint256 spare) = _twoWithSpareMargin(accountSeed);
+        if (spare == 0) return;
         uint256 mark;
-        try hub.riskEngine().markPrice(perp) returns (uint256 m) {
-            mark = m;
+        uint256 spot;
+        try hub.riskEngine().markPrice(market) returns (uint256 m) {
+            (mark, spot) = (m, hub.riskEngine().markPrice(markets[0]));
         } catch {
             return;
         }
-        uint256 spare = Math.min(_spareInitialMargin(buyer), _spareInitialMargin(seller));
-        // Notional up to 12x the smaller spare margin: the 10% initial factor allows 10x.
-        uint256 size = bound(sizeSeed, 1e15, spare * 12 / mark + 1e15);
+        if (mark == 0) return;
+        // Perps: notional up to 12x the smaller spare margin (the 10% initial factor allows 10x);
+        // options: up to 3x, a short's scenario loss being a fraction of its notional.
+        uint256 size = bound(sizeSeed, 1e15, spare * (market == markets[0] ? 12 : 3) / spot + 1e15);
         int256 offsetBps = bound(offsetSeed, -300, 300);
         // forge-lint: disable-next-line(unsafe-typecast) mark < 2^128, offsetBps > -10,000
         uint256 price = uint256(int256(mark) * (10_000 + offsetBps) / 10_000);
+        // Either side may be the buyer.
+        if (sizeSeed % 2 == 1) (buyer, seller) = (seller, buyer);
         vm.prank(venue);
-        try hub.trade(buyer, seller, perp, size, price) {
+        try hub.trade(buyer, seller, market, size, price) {
             calls["trade"]++;
         } catch {
             calls["trade (refused)"]++;
         }
     }
 
-    /// @notice Moves ETH or BTC (the first `volatileFeeds` feeds) by up to 40%, and refreshes every
-    /// feed so none goes stale; the USD feed stays at $1.
+    /// @dev The first two trader accounts from `seed` with spare initial margin, and the smaller
+    /// spare (0 when there are not two).
+    function _twoWithSpareMargin(uint256 seed) private view returns (AccountId a, AccountId b, uint256 spare) {
+        AccountId[] memory list = accounts();
+        uint256 n = list.length - 2; // traders only, not the keeper or the lender
+        uint256 found;
+        for (uint256 k; k < n && found < 2; ++k) {
+            AccountId candidate = list[(seed % n + k) % n];
+            uint256 s = _spareInitialMargin(candidate);
+            if (s == 0) continue;
+            if (found++ == 0) (a, spare) = (candidate, s);
+            else (b, spare) = (candidate, Math.min(spare, s));
+        }
+        if (found < 2) spare = 0;
+    }
+
+    /// @notice Moves ETH or BTC (the first `volatileFeeds` feeds) by up to 40%, a minute later.
     function movePrice(uint256 feedSeed, int256 bpsSeed) external {
         ManualAggregator feed = feeds[feedSeed % volatileFeeds];
-        int256 bps = bound(bpsSeed, -4_000, 4_000);
-        int256 next = feed.answer() * (10_000 + bps) / 10_000;
-        if (next < 100e8) next = 100e8;
-        vm.warp(block.timestamp + 60);
+        int256 next = feed.answer() * (10_000 + bound(bpsSeed, -4_000, 4_000)) / 10_000;
+        _report(feed, next < 100e8 ? int256(100e8) : next, 60);
+        calls["movePrice"]++;
+    }
+
+    /// @notice Moves ETH's implied volatility by -50% to +100%, kept between 10% and 300%.
+    function moveVolatility(int256 bpsSeed) external {
+        int256 next = volFeed.answer() * (10_000 + bound(bpsSeed, -5_000, 10_000)) / 10_000;
+        _report(volFeed, next < 0.1e8 ? int256(0.1e8) : next > 3e8 ? int256(3e8) : next, 60);
+        calls["moveVolatility"]++;
+    }
+
+    /// @notice An hour to two days pass (options expire); every feed reports again.
+    function passTime(uint256 secondsSeed) external {
+        _report(feeds[0], feeds[0].answer(), bound(secondsSeed, 1 hours, 2 days));
+        calls["passTime"]++;
+    }
+
+    /// @notice Settles a position in an expired option (anyone may): the first account from a
+    /// random start that holds an option position, which the hub refuses while it is live.
+    function settle(uint256 accountSeed, uint256 marketSeed) external {
+        AccountId[] memory list = accounts();
+        uint256 options = markets.length - 1; // markets[0] is the perp
+        for (uint256 k; k < list.length * options; ++k) {
+            AccountId account = list[(accountSeed % list.length + k / options) % list.length];
+            uint16 market = markets[1 + (marketSeed % options + k) % options];
+            if (hub.positionOf(account, market) == 0) continue;
+            vm.recordLogs();
+            try hub.settleExpired(account, market) {
+                calls["settle"]++;
+            } catch {
+                calls["settle (refused)"]++;
+            }
+            _readLiquidationLogs(account);
+            return;
+        }
+    }
+
+    function fundInsurance(uint256 amountSeed) external {
+        uint256 tokens = bound(amountSeed, 1, 100_000e6);
+        usdc.mint(address(this), tokens);
+        usdc.approve(address(hub), tokens);
+        hub.fundInsurance(tokens);
+        insuranceIn += tokens * hub.settlementScale();
+        calls["fundInsurance"]++;
+    }
+
+    /// @dev `elapsed` seconds later, `feed` reports `answer` and every other feed its last answer
+    /// again, so none goes stale (the USD feed stays at $1).
+    function _report(ManualAggregator feed, int256 answer, uint256 elapsed) private {
+        vm.warp(block.timestamp + elapsed);
         vm.startPrank(oracleOwner);
         for (uint256 i; i < feeds.length; ++i) {
-            feeds[i].setAnswer(feeds[i] == feed ? next : feeds[i].answer());
+            feeds[i].setAnswer(feeds[i] == feed ? answer : feeds[i].answer());
         }
         vm.stopPrank();
-        calls["movePrice"]++;
     }
 
     function liquidate(uint256 accountSeed, uint256 collateralSeed) external {
@@ -249,16 +365,16 @@ contract CrossChainHandler is Test {
         try hub.liquidate{value: fee}(account, c.assetId, 10_000_000e6, keeper, "") returns (
             uint256, uint256 seized, uint64
         ) {
-            if (c.eid != hub.localEid()) ordersInFlight[ci] += seized;
+            _orderSent(ci, seized);
             calls["liquidate"]++;
         } catch {
             calls["liquidate (refused)"]++;
         }
         vm.stopPrank();
-        _checkBadDebtOnlyWhenEmpty(account);
+        _readLiquidationLogs(account);
     }
 
-    function liquidatePosition(uint256 accountSeed, uint256 sizeSeed) external {
+    function liquidatePosition(uint256 accountSeed, uint256 marketSeed, uint256 sizeSeed) external {
         AccountId account = _unhealthyAccount(accountSeed);
         // The keeper stands ready with plenty of margin on the hub chain.
         Collateral memory local = collateral[0];
@@ -267,25 +383,50 @@ contract CrossChainHandler is Test {
         local.token.approve(address(local.vault), 10_000_000e6);
         local.vault.deposit(keeper, 0, address(local.token), 10_000_000e6, "");
         vm.recordLogs();
-        try hub.liquidatePosition(account, perp, bound(sizeSeed, 1, type(uint128).max), 0) {
+        uint16 market = markets[marketSeed % markets.length];
+        try hub.liquidatePosition(account, market, bound(sizeSeed, 1, type(uint128).max), 0) {
             calls["liquidatePosition"]++;
         } catch {
             calls["liquidatePosition (refused)"]++;
         }
         vm.stopPrank();
-        _checkBadDebtOnlyWhenEmpty(account);
+        _readLiquidationLogs(account);
     }
 
-    /// @dev Reads the logs recorded since `vm.recordLogs()`: a BadDebtResolved for an account that
-    /// still holds collateral or positions would mean debt was written off while it could be paid.
-    function _checkBadDebtOnlyWhenEmpty(AccountId account) private {
+    /// @dev Reads the logs recorded since `vm.recordLogs()`. A BadDebtResolved for an account that
+    /// still holds collateral or positions would mean debt was written off while it could be paid;
+    /// it and the fund's share of a position penalty go into the insurance ghost ledger.
+    function _readLiquidationLogs(AccountId account) private {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter != address(hub) || logs[i].topics[0] != MarginHub.BadDebtResolved.selector) continue;
-            calls["badDebtResolved"]++;
-            MarginHub.AccountState memory st = hub.accountState(account);
-            if (st.assets != 0 || st.markets != 0) badDebtWithHoldings++;
+            if (logs[i].emitter != address(hub)) continue;
+            if (logs[i].topics[0] == MarginHub.BadDebtResolved.selector) {
+                calls["badDebtResolved"]++;
+                (, uint256 covered, uint256 socialisedPart) = abi.decode(logs[i].data, (uint256, uint256, uint256));
+                insuranceOut += covered;
+                socialised += socialisedPart;
+                MarginHub.AccountState memory st = hub.accountState(account);
+                if (st.assets != 0 || st.markets != 0) badDebtWithHoldings++;
+            } else if (logs[i].topics[0] == MarginHub.PositionLiquidated.selector) {
+                (,, uint256 penalty) = abi.decode(logs[i].data, (int256, uint256, uint256));
+                insuranceIn += Math.mulDiv(penalty, hub.riskEngine().liquidationParams().insuranceShare, 1e18);
+            }
         }
+    }
+
+    /// @dev The index of the destination (`eid`, `receiver`), added on first sight.
+    function _destinationOf(uint32 eid, address receiver) private returns (uint256 d) {
+        for (; d < destinations.length; ++d) {
+            if (destinations[d].eid == eid && destinations[d].receiver == receiver) return d;
+        }
+        destinations.push(Destination({eid: eid, receiver: receiver}));
+    }
+
+    /// @dev A RELEASE or SEIZE of `amount` of collateral `ci` left the hub (a hub-chain vault pays at once).
+    function _orderSent(uint256 ci, uint256 amount) private {
+        Collateral memory c = collateral[ci];
+        if (c.eid == hub.localEid()) return;
+        sent[_destinationOf(c.eid, address(c.vault))].push(Packet({collateralIndex: ci, amount: amount}));
     }
 
     /// @dev The first liquidatable trader account from a random start, else a random one (which the

@@ -3,6 +3,6 @@ pragma solidity ^0.8.24;
 
 /// @notice What the invariant test's handler needs from the fixture that owns the LayerZero mocks.
 interface IPacketCourier {
-    /// @notice Deliver the packets queued for `receiver` on chain `eid`.
-    function deliver(uint32 eid, address receiver) external;
+    /// @notice Deliver the oldest `count` packets queued for `receiver` on chain `eid`.
+    function deliverSome(uint32 eid, address receiver, uint256 count) external;
 }
