@@ -4,12 +4,12 @@ pragma solidity ^0.8.24;
 import {Fixture} from "./utils/Fixture.sol";
 import {CrossChainHandler} from "./handlers/CrossChainHandler.sol";
 import {IPacketCourier} from "./handlers/IPacketCourier.sol";
-import {MarginHub} from "../src/MarginHub.sol";
 import {CollateralVault} from "../src/CollateralVault.sol";
 import {AccountId} from "../src/libraries/AccountIdLib.sol";
 import {MarginMath} from "../src/risk/MarginMath.sol";
 import {TestToken} from "../src/devnet/TestToken.sol";
 import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
+import {IMarginHub} from "../src/interfaces/IMarginHub.sol";
 
 /// @notice What must hold whatever happens: fuzzed single flows (amounts, prices) and an invariant
 /// run of random traffic across the hub and both spokes, checked after every step.
@@ -95,7 +95,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
 
         uint256 before = hub.health(a);
         if (before >= 1e18) {
-            vm.expectRevert(abi.encodeWithSelector(MarginHub.AccountHealthy.selector, before));
+            vm.expectRevert(abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, before));
             vm.prank(keeper);
             hub.liquidate(a, wethAAsset, 1, keeper, "");
             return;
@@ -122,7 +122,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
         _deposit(bob, vaultB, wethB, 10e18, 0);
         uint256 price = uint256(3000e18 * (10_000 + offsetBps) / 10_000);
         bool inBand = offsetBps >= -500 && offsetBps <= 500;
-        if (!inBand) vm.expectRevert(abi.encodeWithSelector(MarginHub.TradePriceOutOfBand.selector, price, 3000e18));
+        if (!inBand) vm.expectRevert(abi.encodeWithSelector(IMarginHub.TradePriceOutOfBand.selector, price, 3000e18));
         vm.prank(venue);
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 1e18, price);
         if (inBand) assertEq(hub.totalCash(), 0);

@@ -11,6 +11,7 @@ import {MarginMath} from "../../src/risk/MarginMath.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
 import {IPacketCourier} from "./IPacketCourier.sol";
+import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
 
 /// @notice Random traffic across the hub and both spokes: deposits on any chain, late deliveries,
 /// withdrawals, borrowing and repaying cash, perp trades, price moves and liquidations. It keeps
@@ -281,9 +282,9 @@ contract CrossChainHandler is Test {
     function _checkBadDebtOnlyWhenEmpty(AccountId account) private {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter != address(hub) || logs[i].topics[0] != MarginHub.BadDebtResolved.selector) continue;
+            if (logs[i].emitter != address(hub) || logs[i].topics[0] != IMarginHub.BadDebtResolved.selector) continue;
             calls["badDebtResolved"]++;
-            MarginHub.AccountState memory st = hub.accountState(account);
+            IMarginHub.AccountState memory st = hub.accountState(account);
             if (st.assets != 0 || st.markets != 0) badDebtWithHoldings++;
         }
     }
