@@ -10,15 +10,18 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {HubSpokeOApp} from "./oapp/HubSpokeOApp.sol";
 import {MessageCodec} from "./libraries/MessageCodec.sol";
 import {ZeroAmount, ZeroAddress, UnexpectedMessageType} from "./libraries/Errors.sol";
+import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
 
 /// @title CollateralVault
 /// @notice Custody of collateral on one chain. Deposits are reported to the MarginHub with a
 /// CREDIT message; tokens leave only on a RELEASE (withdrawal) or SEIZE (liquidation) from the hub.
 /// Nothing here, the admin included, can move custody any other way.
-contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGuardTransient {
+contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGuardTransient, ICollateralVault {
     using SafeERC20 for IERC20;
 
+    /// @inheritdoc ICollateralVault
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @inheritdoc ICollateralVault
     bytes32 public constant LISTING_ROLE = keccak256("LISTING_ROLE");
 
     struct TokenConfig {
@@ -28,40 +31,17 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
         uint256 cap;
     }
 
-    /// @notice Endpoint id of the hub chain; the only chain this vault takes orders from.
+    /// @inheritdoc ICollateralVault
     uint32 public immutable hubEid;
 
+    /// @inheritdoc ICollateralVault
     mapping(address token => TokenConfig) public tokenConfig;
-    /// @notice Tokens this vault has taken in and not yet paid out, per token. Tokens sent here
-    /// directly (donations, positive rebases) are not counted and never credited.
+    /// @inheritdoc ICollateralVault
     mapping(address token => uint256) public custodied;
-    /// @notice Ids of hub messages already applied.
+    /// @inheritdoc ICollateralVault
     mapping(uint64 id => bool) public processed;
-    /// @notice Id of the next CREDIT this vault sends.
+    /// @inheritdoc ICollateralVault
     uint64 public nextCreditId = 1;
-
-    event TokenConfigured(address indexed token, bool allowed, uint256 cap);
-    event Deposited(
-        uint64 indexed creditId,
-        address indexed account,
-        uint32 subAccount,
-        address indexed token,
-        uint256 amount,
-        address depositor,
-        bytes32 guid
-    );
-    event Released(
-        uint64 indexed id, address indexed account, address indexed token, uint256 amount, address recipient
-    );
-    event Seized(uint64 indexed id, address indexed account, address indexed token, uint256 amount, address recipient);
-
-    error TokenNotAllowed(address token);
-    error CapExceeded(address token, uint256 custodied, uint256 cap);
-    error NothingReceived(address token);
-    error MessageAlreadyProcessed(uint64 id);
-    error NotFromHub(uint32 srcEid);
-    error NotHubEid(uint32 eid);
-    error InsufficientCustody(address token, uint256 custodied, uint256 amount);
 
     constructor(address endpoint_, address admin, uint32 hubEid_) HubSpokeOApp(endpoint_, admin) Ownable(admin) {
         hubEid = hubEid_;
@@ -72,32 +52,35 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
 
     // ---------------------------------------------------------------- admin
 
+    /// @notice Set the hub as this vault's peer, once (owner); peers on other chains are refused.
     /// @dev The vault's only peer is the hub.
+    /// @param eid The hub's endpoint id (`hubEid`).
+    /// @param peer The hub's address, as bytes32.
     function setPeer(uint32 eid, bytes32 peer) public override onlyOwner {
         if (eid != hubEid) revert NotHubEid(eid);
         super.setPeer(eid, peer);
     }
 
-    /// @notice Allow a token as collateral, or stop new deposits of it. Payouts of a delisted token
-    /// still work: delisting must never trap what is already here.
+    /// @inheritdoc ICollateralVault
     function configureToken(address token, bool allowed, uint256 cap) external onlyRole(LISTING_ROLE) {
         if (token == address(0)) revert ZeroAddress();
         tokenConfig[token] = TokenConfig({allowed: allowed, cap: cap});
         emit TokenConfigured(token, allowed, cap);
     }
 
-    /// @notice Stops new deposits. Releases and seizures the hub already approved are still paid.
+    /// @inheritdoc ICollateralVault
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
     }
 
+    /// @inheritdoc ICollateralVault
     function unpause() external onlyRole(PAUSER_ROLE) {
         _unpause();
     }
 
     // ---------------------------------------------------------------- deposits
 
-    /// @notice Fee in native gas the caller must send with `deposit` for the CREDIT message.
+    /// @inheritdoc ICollateralVault
     function quoteDeposit(address account, uint32 subAccount, address token, uint256 amount, bytes calldata options)
         external
         view
@@ -108,10 +91,7 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
         );
     }
 
-    /// @notice Deposit `amount` of `token` into `account`'s sub-account on the hub. The deposit
-    /// counts toward margin once the hub has the CREDIT. Send `quoteDeposit` as msg.value.
-    /// @return creditId The id of the CREDIT message, for tracking it to the hub.
-    /// @return credited What arrived in custody (less than `amount` for a fee-on-transfer token).
+    /// @inheritdoc ICollateralVault
     function deposit(address account, uint32 subAccount, address token, uint256 amount, bytes calldata options)
         external
         payable

@@ -14,132 +14,55 @@ import {WAD} from "./libraries/FixedPoint.sol";
 import {ZeroAmount, ZeroAddress, UnexpectedMessageType} from "./libraries/Errors.sol";
 import {AccountId, AccountIdLib} from "./libraries/AccountIdLib.sol";
 import {MarginMath} from "./risk/MarginMath.sol";
-import {RiskEngine} from "./risk/RiskEngine.sol";
-import {RiskConfig} from "./risk/RiskConfig.sol";
+import {IRiskConfig} from "./interfaces/IRiskConfig.sol";
+import {IRiskEngine} from "./interfaces/IRiskEngine.sol";
 import {IMarginVenue} from "./interfaces/IMarginVenue.sol";
+import {IAccountFigures} from "./interfaces/IAccountFigures.sol";
+import {IMarginHub} from "./interfaces/IMarginHub.sol";
 
 /// @title MarginHub
 /// @notice The one ledger of the system: collateral per account, chain and token (as the vaults
 /// reported it), USD cash, and positions recorded by venues. It alone decides withdrawals
 /// (RELEASE) and liquidations (SEIZE), asking its RiskEngine for margin at guarded prices first.
-contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMarginVenue {
+contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMarginHub {
     using SafeERC20 for IERC20;
     using AccountIdLib for AccountId;
 
+    /// @inheritdoc IMarginHub
     bytes32 public constant VENUE_ROLE = keccak256("VENUE_ROLE");
 
-    /// @notice What the margin model sees of one account: the inputs `accountFigures` runs on.
-    struct AccountHoldings {
-        int256 cash;
-        /// @dev In asset id order, only assets held.
-        RiskEngine.Holding[] collateral;
-        /// @dev In market id order, only open positions.
-        RiskEngine.Position[] positions;
-    }
-
-    struct AccountState {
-        int256 cash;
-        /// @dev Bit i set: the account holds asset i. Bounds every per-account loop by MAX_ASSETS.
-        uint64 assets;
-        /// @dev Bit i set: the account has an open position in market i.
-        uint64 markets;
-    }
-
-    /// @notice The hub chain's ERC-20 that cash is paid in and out with, 1 token = 1 USD.
+    /// @inheritdoc IMarginHub
     IERC20 public immutable settlementToken;
-    /// @dev USD WAD per settlement token unit (1e12 for a 6-decimal token).
+    /// @inheritdoc IMarginHub
     uint256 public immutable settlementScale;
-    /// @notice The margin model; fixed at deployment.
-    RiskEngine public immutable riskEngine;
+    /// @inheritdoc IMarginHub
+    IRiskEngine public immutable riskEngine;
 
     mapping(AccountId => AccountState) internal _accounts;
     mapping(AccountId => mapping(uint16 assetId => uint256)) internal _collateral;
     mapping(AccountId => mapping(uint16 marketId => int256)) internal _positions;
-    /// @notice Token units of each asset the hub ledger holds for all accounts together.
+    /// @inheritdoc IMarginHub
     mapping(uint16 assetId => uint256) public totalCollateral;
-    /// @notice CREDIT ids already applied, per source chain.
+    /// @inheritdoc IMarginHub
     mapping(uint32 eid => mapping(uint64 id => bool)) public creditProcessed;
-    /// @notice Id of the next RELEASE or SEIZE the hub sends.
+    /// @inheritdoc IMarginHub
     uint64 public nextOrderId = 1;
 
-    /// @notice Sum of every account's cash (USD WAD). With the insurance fund and bad debt it
-    /// always equals the settlement tokens the hub holds for accounts:
-    /// totalCash + insuranceFund - badDebt == settlementHeld * settlementScale.
+    /// @inheritdoc IMarginHub
     int256 public totalCash;
+    /// @inheritdoc IMarginHub
     uint256 public insuranceFund;
-    /// @notice Shortfall of bankrupt accounts the insurance fund could not cover (socialised).
+    /// @inheritdoc IMarginHub
     uint256 public badDebt;
-    /// @notice Settlement tokens taken in minus paid out (excludes tokens sent here directly).
+    /// @inheritdoc IMarginHub
     uint256 public settlementHeld;
-
-    event CollateralCredited(
-        AccountId indexed account, uint16 indexed assetId, uint32 srcEid, uint64 creditId, uint256 amount
-    );
-    event WithdrawalRequested(
-        AccountId indexed account,
-        uint16 indexed assetId,
-        uint256 amount,
-        address recipient,
-        uint64 orderId,
-        bytes32 guid
-    );
-    event CollateralTransferred(AccountId indexed from, AccountId indexed to, uint16 indexed assetId, uint256 amount);
-    event CashDeposited(AccountId indexed account, address indexed payer, uint256 tokens);
-    event CashWithdrawn(AccountId indexed account, address recipient, uint256 tokens);
-    event CashSettled(AccountId indexed payer, AccountId indexed receiver, uint256 amount, address venue);
-    event Traded(
-        AccountId indexed buyer,
-        AccountId indexed seller,
-        uint16 indexed marketId,
-        uint256 size,
-        uint256 price,
-        address venue
-    );
-    event Liquidated(
-        AccountId indexed account,
-        address indexed keeper,
-        uint16 indexed assetId,
-        uint256 repaidTokens,
-        uint256 seized,
-        address receiver,
-        uint64 orderId,
-        bytes32 guid
-    );
-    event PositionLiquidated(
-        AccountId indexed account,
-        AccountId indexed keeper,
-        uint16 indexed marketId,
-        int256 sizeTaken,
-        uint256 mark,
-        uint256 penalty
-    );
-    event InsuranceFunded(address indexed payer, uint256 tokens);
-    event OptionSettled(
-        AccountId indexed account, uint16 indexed marketId, int256 size, uint256 payoffPerUnit, int256 cashDelta
-    );
-    event BadDebtResolved(AccountId indexed account, uint256 shortfall, uint256 coveredByInsurance, uint256 socialised);
-
-    error SettlementDecimalsTooLarge(uint8 decimals);
-    error InvalidTradeSize(uint256 size);
-    error InvalidCashAmount(uint256 amount);
-    error CreditAlreadyProcessed(uint32 srcEid, uint64 id);
-    error InsufficientCollateral(uint256 held, uint256 amount);
-    error InsufficientMargin(int256 equity, uint256 requirement);
-    error AccountHealthy(uint256 health);
-    error NoDebtToRepay();
-    error NoCollateral(uint16 assetId);
-    error InsufficientLiquidity(uint256 available, uint256 requested);
-    error NoPosition();
-    error NothingToLiquidate();
-    error SameAccount();
-    error TradePriceOutOfBand(uint256 price, uint256 mark);
 
     constructor(
         address endpoint_,
         address admin,
         IERC20 settlementToken_,
         uint8 settlementDecimals,
-        RiskEngine riskEngine_
+        IRiskEngine riskEngine_
     ) HubSpokeOApp(endpoint_, admin) Ownable(admin) {
         if (settlementDecimals > 18) revert SettlementDecimalsTooLarge(settlementDecimals);
         if (address(riskEngine_) == address(0)) revert ZeroAddress();
@@ -166,18 +89,16 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
 
     // ================================================================ withdrawals
 
-    /// @notice Fee in native gas for a RELEASE (withdraw) or SEIZE (liquidate) to `assetId`'s chain.
+    /// @inheritdoc IMarginHub
     function quoteOrder(uint16 assetId, uint8 msgType, bytes calldata options) external view returns (uint256) {
-        RiskConfig.Asset memory a = riskEngine.asset(assetId);
+        IRiskConfig.Asset memory a = riskEngine.asset(assetId);
         return
             _quoteDelivery(
                 a.eid, msgType, _orderMessage(msgType, 0, AccountId.wrap(0), a.token, 0, address(0)), options
             );
     }
 
-    /// @notice Withdraw collateral held on `assetId`'s chain to `recipient` there. Checked as if
-    /// the collateral were already gone: the account must still meet initial margin.
-    /// Send `quoteOrder(assetId, RELEASE, options)` as msg.value.
+    /// @inheritdoc IMarginHub
     function withdraw(uint32 subAccount, uint16 assetId, uint256 amount, address recipient, bytes calldata options)
         external
         payable
@@ -196,7 +117,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         emit WithdrawalRequested(account, assetId, amount, recipient, orderId, guid);
     }
 
-    /// @notice Move collateral between two of the caller's sub-accounts (cross pool = 0).
+    /// @inheritdoc IMarginHub
     function transferCollateral(uint32 fromSub, uint32 toSub, uint16 assetId, uint256 amount) external nonReentrant {
         if (fromSub == toSub) revert SameAccount();
         if (amount == 0) revert ZeroAmount();
@@ -210,7 +131,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
 
     // ================================================================ cash
 
-    /// @notice Pay settlement tokens into an account's cash (anyone may, e.g. to repay its debt).
+    /// @inheritdoc IMarginHub
     function depositCash(address owner_, uint32 subAccount, uint256 tokens) external nonReentrant {
         if (tokens == 0) revert ZeroAmount();
         AccountId account = AccountIdLib.toAccountId(owner_, subAccount);
@@ -220,8 +141,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         settlementToken.safeTransferFrom(msg.sender, address(this), tokens);
     }
 
-    /// @notice Take cash out in settlement tokens. Cash may go negative (borrowing against
-    /// collateral) as long as the account still meets initial margin.
+    /// @inheritdoc IMarginHub
     function withdrawCash(uint32 subAccount, uint256 tokens, address recipient) external nonReentrant {
         if (tokens == 0) revert ZeroAmount();
         if (recipient == address(0)) revert ZeroAddress();
@@ -234,7 +154,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         settlementToken.safeTransfer(recipient, tokens);
     }
 
-    /// @notice Add to the insurance fund, which covers bankrupt accounts before anything is socialised.
+    /// @inheritdoc IMarginHub
     function fundInsurance(uint256 tokens) external nonReentrant {
         if (tokens == 0) revert ZeroAmount();
         insuranceFund += tokens * settlementScale;
@@ -281,11 +201,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         emit CashSettled(payer, receiver, amount, msg.sender);
     }
 
-    /// @notice Settle an account's position in an expired option at its settlement payoff
-    /// (fixed by the engine at the first settlement after expiry). Anyone may call it.
-    /// @dev The counterparty is the market's clearing account (this contract, sub-account =
-    /// market id), so cash only moves between accounts and totalCash is unchanged; once every
-    /// holder has settled, the clearing account's position is zero again.
+    /// @inheritdoc IMarginHub
     function settleExpired(AccountId account, uint16 marketId) external nonReentrant returns (int256 cashDelta) {
         int256 size = _positions[account][marketId];
         if (size == 0) revert NoPosition();
@@ -304,11 +220,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
 
     // ================================================================ liquidations
 
-    /// @notice Repay up to `maxRepayTokens` of an unhealthy account's cash debt (in settlement
-    /// tokens, pulled from the caller) and receive its `assetId` collateral worth
-    /// repay * (1 + bonus), paid to `receiver` on the chain that holds it. The repayment is cut
-    /// to what restores the account's health (and to the close factor), so only as much is
-    /// liquidated as needed. Send `quoteOrder(assetId, SEIZE, options)` as msg.value.
+    /// @inheritdoc IMarginHub
     function liquidate(
         AccountId account,
         uint16 assetId,
@@ -345,9 +257,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         emit Liquidated(account, msg.sender, assetId, repaidTokens, seized, receiver, orderId, guid);
     }
 
-    /// @notice Take over up to `maxSize` of an unhealthy account's position in `marketId` at the
-    /// oracle mark into the caller's sub-account `keeperSubAccount`. The account pays a penalty
-    /// on the notional, shared between the keeper and the insurance fund.
+    /// @inheritdoc IMarginHub
     function liquidatePosition(AccountId account, uint16 marketId, uint256 maxSize, uint32 keeperSubAccount)
         external
         nonReentrant
@@ -359,7 +269,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         int256 position = _positions[account][marketId];
         if (position == 0) revert NoPosition();
 
-        RiskConfig.LiquidationParams memory lp = riskEngine.liquidationParams();
+        IRiskConfig.LiquidationParams memory lp = riskEngine.liquidationParams();
         uint256 closeFactor = h < lp.fullCloseHealth ? WAD : lp.closeFactor;
         sizeTaken = Math.min(maxSize, Math.mulDiv(MarginMath.abs(position), closeFactor, WAD, Math.Rounding.Ceil));
         if (sizeTaken == 0) revert NothingToLiquidate();
@@ -389,26 +299,25 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
 
     // ================================================================ views
 
-    /// @notice Initial and maintenance equity and requirements at guarded oracle prices.
+    /// @inheritdoc IAccountFigures
     function accountFigures(AccountId account) external view returns (MarginMath.Figures memory) {
         return _figures(account);
     }
 
-    /// @notice Figures plus the account's delta and vega per underlying.
-    function accountRisk(AccountId account) external view returns (RiskEngine.Risk memory) {
-        (int256 cash, RiskEngine.Holding[] memory holdings, RiskEngine.Position[] memory positions) = _holdings(account);
+    /// @inheritdoc IMarginHub
+    function accountRisk(AccountId account) external view returns (IRiskEngine.Risk memory) {
+        (int256 cash, IRiskEngine.Holding[] memory holdings, IRiskEngine.Position[] memory positions) =
+            _holdings(account);
         return riskEngine.risk(cash, holdings, positions);
     }
 
-    /// @notice Maintenance equity / maintenance requirement in WAD; below 1e18 is liquidatable.
+    /// @inheritdoc IMarginHub
     function health(AccountId account) external view returns (uint256) {
         (int256 equity, uint256 requirement) = _maintenanceFigures(account);
         return MarginMath.health(equity, requirement);
     }
 
-    /// @notice The holdings of many accounts at one block, exactly as the margin check reads them,
-    /// so an off-chain book of N accounts loads in N / batch calls instead of N. The loop is over
-    /// the caller's list in a view, never in a transaction: its cost is the caller's to bound.
+    /// @inheritdoc IMarginHub
     function holdingsOf(AccountId[] calldata accounts) external view returns (AccountHoldings[] memory out) {
         out = new AccountHoldings[](accounts.length);
         for (uint256 i; i < accounts.length; ++i) {
@@ -416,14 +325,17 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         }
     }
 
+    /// @inheritdoc IMarginHub
     function accountState(AccountId account) external view returns (AccountState memory) {
         return _accounts[account];
     }
 
+    /// @inheritdoc IMarginHub
     function collateralOf(AccountId account, uint16 assetId) external view returns (uint256) {
         return _collateral[account][assetId];
     }
 
+    /// @inheritdoc IMarginHub
     function positionOf(AccountId account, uint16 marketId) external view returns (int256) {
         return _positions[account][marketId];
     }
@@ -484,7 +396,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         address recipient,
         bytes calldata options
     ) private returns (uint64 orderId, bytes32 guid) {
-        RiskConfig.Asset memory a = riskEngine.asset(assetId);
+        IRiskConfig.Asset memory a = riskEngine.asset(assetId);
         orderId = nextOrderId++;
         guid = _deliver(a.eid, msgType, _orderMessage(msgType, orderId, account, a.token, amount, recipient), options);
     }
@@ -513,14 +425,16 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     // ================================================================ internals: margin
 
     function _figures(AccountId account) internal view returns (MarginMath.Figures memory) {
-        (int256 cash, RiskEngine.Holding[] memory holdings, RiskEngine.Position[] memory positions) = _holdings(account);
+        (int256 cash, IRiskEngine.Holding[] memory holdings, IRiskEngine.Position[] memory positions) =
+            _holdings(account);
         return riskEngine.figures(cash, holdings, positions);
     }
 
     /// @dev Maintenance figures only: what a liquidation or a risk-reducing trade checks, at
     /// about half the gas of `_figures`.
     function _maintenanceFigures(AccountId account) internal view returns (int256 equity, uint256 requirement) {
-        (int256 cash, RiskEngine.Holding[] memory holdings, RiskEngine.Position[] memory positions) = _holdings(account);
+        (int256 cash, IRiskEngine.Holding[] memory holdings, IRiskEngine.Position[] memory positions) =
+            _holdings(account);
         return riskEngine.maintenanceFigures(cash, holdings, positions);
     }
 
@@ -528,20 +442,20 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     function _holdings(AccountId account)
         internal
         view
-        returns (int256 cash, RiskEngine.Holding[] memory holdings, RiskEngine.Position[] memory positions)
+        returns (int256 cash, IRiskEngine.Holding[] memory holdings, IRiskEngine.Position[] memory positions)
     {
         AccountState storage st = _accounts[account];
         uint64 bits = st.assets;
-        holdings = new RiskEngine.Holding[](_popCount(bits));
+        holdings = new IRiskEngine.Holding[](_popCount(bits));
         uint256 n;
         for (uint16 i; bits != 0; (++i, bits >>= 1)) {
-            if (bits & 1 == 1) holdings[n++] = RiskEngine.Holding(i, _collateral[account][i]);
+            if (bits & 1 == 1) holdings[n++] = IRiskEngine.Holding(i, _collateral[account][i]);
         }
         bits = st.markets;
-        positions = new RiskEngine.Position[](_popCount(bits));
+        positions = new IRiskEngine.Position[](_popCount(bits));
         n = 0;
         for (uint16 i; bits != 0; (++i, bits >>= 1)) {
-            if (bits & 1 == 1) positions[n++] = RiskEngine.Position(i, _positions[account][i]);
+            if (bits & 1 == 1) positions[n++] = IRiskEngine.Position(i, _positions[account][i]);
         }
         cash = st.cash;
     }

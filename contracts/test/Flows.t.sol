@@ -13,19 +13,19 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {DoubleEndedQueue} from "@openzeppelin/contracts/utils/structs/DoubleEndedQueue.sol";
 import {Fixture} from "./utils/Fixture.sol";
 import {FeeOnTransferToken} from "./utils/FeeOnTransferToken.sol";
-import {CollateralVault} from "../src/CollateralVault.sol";
-import {MarginHub} from "../src/MarginHub.sol";
 import {HubSpokeOApp} from "../src/oapp/HubSpokeOApp.sol";
 import {MessageCodec} from "../src/libraries/MessageCodec.sol";
 import {AccountId} from "../src/libraries/AccountIdLib.sol";
-import {OracleGuard} from "../src/oracle/OracleGuard.sol";
 import {MarginMath} from "../src/risk/MarginMath.sol";
-import {RiskConfig} from "../src/risk/RiskConfig.sol";
-import {RiskEngine} from "../src/risk/RiskEngine.sol";
 import {PortfolioMargin} from "../src/risk/PortfolioMargin.sol";
 import {AccountIdLib} from "../src/libraries/AccountIdLib.sol";
 import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
+import {ICollateralVault} from "../src/interfaces/ICollateralVault.sol";
+import {IMarginHub} from "../src/interfaces/IMarginHub.sol";
+import {IOracleGuard} from "../src/interfaces/IOracleGuard.sol";
+import {IRiskConfig} from "../src/interfaces/IRiskConfig.sol";
+import {IRiskEngine} from "../src/interfaces/IRiskEngine.sol";
 
 /// @notice The three flows across three real LayerZero endpoints (TestHelperOz5's ULN302 with its
 /// DVN and executor): deposit -> CREDIT, withdraw -> RELEASE, liquidate -> SEIZE, and how each fails.
@@ -92,7 +92,7 @@ contract FlowsTest is Fixture {
     }
 
     function test_deposit_revertsForUnlistedToken() public {
-        vm.expectRevert(abi.encodeWithSelector(CollateralVault.TokenNotAllowed.selector, address(wethB)));
+        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.TokenNotAllowed.selector, address(wethB)));
         vm.prank(alice);
         vaultA.deposit(alice, 0, address(wethB), 1e18, "");
     }
@@ -104,7 +104,7 @@ contract FlowsTest is Fixture {
         wethA.mint(alice, 2e18);
         vm.startPrank(alice);
         wethA.approve(address(vaultA), 2e18);
-        vm.expectRevert(abi.encodeWithSelector(CollateralVault.CapExceeded.selector, address(wethA), 6e18, 5e18));
+        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.CapExceeded.selector, address(wethA), 6e18, 5e18));
         vaultA.deposit{value: 1 ether}(alice, 0, address(wethA), 2e18, "");
         vm.stopPrank();
     }
@@ -171,7 +171,7 @@ contract FlowsTest is Fixture {
         // requirement of 19.2k * 10% (the ETH collateral's loss in the initial grid's -10% move).
         uint256 fee = hub.quoteOrder(wethAAsset, MessageCodec.RELEASE, "");
         vm.expectRevert(
-            abi.encodeWithSelector(MarginHub.InsufficientMargin.selector, int256(1200e18), uint256(1920e18))
+            abi.encodeWithSelector(IMarginHub.InsufficientMargin.selector, int256(1200e18), uint256(1920e18))
         );
         vm.prank(alice);
         hub.withdraw{value: fee}(0, wethAAsset, 2e18, alice, "");
@@ -181,7 +181,7 @@ contract FlowsTest is Fixture {
 
     function test_withdraw_revertsMoreThanHeld() public {
         _deposit(alice, vaultA, wethA, 1e18, 0);
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.InsufficientCollateral.selector, 1e18, 2e18));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InsufficientCollateral.selector, 1e18, 2e18));
         vm.prank(alice);
         hub.withdraw(0, wethAAsset, 2e18, alice, "");
     }
@@ -193,7 +193,7 @@ contract FlowsTest is Fixture {
         hub.withdrawCash(0, 1000e6, alice);
         vm.warp(block.timestamp + 2 hours);
         uint256 fee = hub.quoteOrder(wethAAsset, MessageCodec.RELEASE, "");
-        vm.expectRevert(abi.encodeWithSelector(OracleGuard.StalePrice.selector, ethRisk, 1_700_000_000, 1 hours));
+        vm.expectRevert(abi.encodeWithSelector(IOracleGuard.StalePrice.selector, ethRisk, 1_700_000_000, 1 hours));
         vm.prank(alice);
         hub.withdraw{value: fee}(0, wethAAsset, 1e18, alice, "");
     }
@@ -218,7 +218,7 @@ contract FlowsTest is Fixture {
     function test_withdrawCash_revertsBeyondTheHubsLiquidity() public {
         _deposit(alice, vaultA, wethA, 10e18, 0);
         _seedLiquidity(1_000e6);
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.InsufficientLiquidity.selector, 1_000e6, 1_001e6));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InsufficientLiquidity.selector, 1_000e6, 1_001e6));
         vm.prank(alice);
         hub.withdrawCash(0, 1_001e6, alice);
     }
@@ -231,7 +231,7 @@ contract FlowsTest is Fixture {
         assertEq(hub.collateralOf(_acct(alice, 1), wethAAsset), 4e18);
         hub.withdrawCash(0, 12_000e6, alice); // 6 WETH * 2400 = 14.4k of initial value left in sub 0, 1.44k required
         // One more WETH out: 12k of value against 12k of debt, and 1.2k required.
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.InsufficientMargin.selector, int256(0), uint256(1200e18)));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InsufficientMargin.selector, int256(0), uint256(1200e18)));
         hub.transferCollateral(0, 1, wethAAsset, 1e18);
         vm.stopPrank();
     }
@@ -252,7 +252,7 @@ contract FlowsTest is Fixture {
         // Another 230 ETH (250 in all): the -10% move loses 10% of 250 ETH of perps and of the 8
         // ETH the collateral counts for initially, 77.4k, against 24k of equity.
         vm.expectRevert(
-            abi.encodeWithSelector(MarginHub.InsufficientMargin.selector, int256(24_000e18), uint256(77_400e18))
+            abi.encodeWithSelector(IMarginHub.InsufficientMargin.selector, int256(24_000e18), uint256(77_400e18))
         );
         vm.prank(venue);
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 230e18, 3000e18);
@@ -267,7 +267,7 @@ contract FlowsTest is Fixture {
 
         AccountId[] memory ids = new AccountId[](3);
         (ids[0], ids[1], ids[2]) = (_acct(alice, 0), _acct(bob, 0), _acct(alice, 9));
-        MarginHub.AccountHoldings[] memory h = hub.holdingsOf(ids);
+        IMarginHub.AccountHoldings[] memory h = hub.holdingsOf(ids);
         assertEq(h.length, 3);
         assertEq(h[0].cash, -15_000e18);
         assertEq(h[0].collateral.length, 2, "both spokes' WETH, in asset id order");
@@ -290,7 +290,7 @@ contract FlowsTest is Fixture {
     function test_trade_revertsOutsidePriceBandOrForStrangers() public {
         _deposit(alice, vaultA, wethA, 10e18, 0);
         _depositHubUsdc(bob, 100_000e6, 0);
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.TradePriceOutOfBand.selector, 3200e18, 3000e18));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.TradePriceOutOfBand.selector, 3200e18, 3000e18));
         vm.prank(venue);
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 1e18, 3200e18);
 
@@ -306,7 +306,7 @@ contract FlowsTest is Fixture {
     function _listEthCall(uint128 strike, uint64 expiresIn) internal returns (uint16 id) {
         vm.prank(admin);
         id = engine.listMarket(
-            ethRisk, RiskConfig.MarketKind.Call, strike, uint64(block.timestamp) + expiresIn, 0.01e18
+            ethRisk, IRiskConfig.MarketKind.Call, strike, uint64(block.timestamp) + expiresIn, 0.01e18
         );
     }
 
@@ -323,18 +323,18 @@ contract FlowsTest is Fixture {
 
     function test_option_listingNeedsAVolatilityFeedAndAFutureExpiry() public {
         vm.startPrank(admin);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.NoVolatilityFeed.selector, btcRisk));
-        engine.listMarket(btcRisk, RiskConfig.MarketKind.Put, 50_000e18, uint64(block.timestamp + 1 days), 0.01e18);
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.NoVolatilityFeed.selector, btcRisk));
+        engine.listMarket(btcRisk, IRiskConfig.MarketKind.Put, 50_000e18, uint64(block.timestamp + 1 days), 0.01e18);
         vm.expectRevert(
             abi.encodeWithSelector(
-                RiskConfig.InvalidMarketTerms.selector, RiskConfig.MarketKind.Call, 3000e18, uint64(block.timestamp)
+                IRiskConfig.InvalidMarketTerms.selector, IRiskConfig.MarketKind.Call, 3000e18, uint64(block.timestamp)
             )
         );
-        engine.listMarket(ethRisk, RiskConfig.MarketKind.Call, 3000e18, uint64(block.timestamp), 0.01e18);
+        engine.listMarket(ethRisk, IRiskConfig.MarketKind.Call, 3000e18, uint64(block.timestamp), 0.01e18);
         vm.expectRevert(
-            abi.encodeWithSelector(RiskConfig.InvalidMarketTerms.selector, RiskConfig.MarketKind.Perp, 3000e18, 0)
+            abi.encodeWithSelector(IRiskConfig.InvalidMarketTerms.selector, IRiskConfig.MarketKind.Perp, 3000e18, 0)
         );
-        engine.listMarket(ethRisk, RiskConfig.MarketKind.Perp, 3000e18, 0, 0.01e18);
+        engine.listMarket(ethRisk, IRiskConfig.MarketKind.Perp, 3000e18, 0, 0.01e18);
         vm.stopPrank();
     }
 
@@ -369,7 +369,7 @@ contract FlowsTest is Fixture {
         assertEq(f.maintenanceEquity, expected.maintenanceEquity);
         assertEq(f.maintenanceRequirement, uint256(expected.maintenanceRequirement));
         assertEq(f.initialRequirement, uint256(expected.initialRequirement));
-        RiskEngine.Risk memory r = hub.accountRisk(_acct(alice, 0));
+        IRiskEngine.Risk memory r = hub.accountRisk(_acct(alice, 0));
         assertEq(r.riskAssets.length, 1);
         assertEq(r.riskAssets[0], ethRisk);
         assertEq(r.delta[0], expected.delta[0]);
@@ -386,7 +386,7 @@ contract FlowsTest is Fixture {
         _depositHubUsdc(bob, 100_000e6, 0);
         uint256 mark = engine.markPrice(call);
         // 1% of the $3000 spot either side of the model premium.
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.TradePriceOutOfBand.selector, mark + 30e18 + 1, mark));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.TradePriceOutOfBand.selector, mark + 30e18 + 1, mark));
         vm.prank(venue);
         hub.trade(_acct(bob, 0), _acct(alice, 0), call, 1e18, mark + 30e18 + 1);
         vm.prank(venue);
@@ -395,13 +395,15 @@ contract FlowsTest is Fixture {
 
     function test_option_settlesAtExpiryAgainstTheClearingAccount() public {
         uint16 call = _bobBuysCallsFromAlice(5e18);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.NotExpired.selector, call, uint64(block.timestamp + 30 days)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IRiskConfig.NotExpired.selector, call, uint64(block.timestamp + 30 days))
+        );
         hub.settleExpired(_acct(bob, 0), call);
 
         vm.warp(block.timestamp + 30 days);
         _refreshFeeds();
         _setEthPrice(3500e8);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.MarketExpired.selector, call));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.MarketExpired.selector, call));
         vm.prank(venue);
         hub.trade(_acct(bob, 0), _acct(alice, 0), call, 1e18, 200e18);
 
@@ -415,7 +417,7 @@ contract FlowsTest is Fixture {
         assertEq(hub.positionOf(AccountIdLib.toAccountId(address(hub), call), call), 0, "clearing account flat again");
         assertEq(hub.totalCash(), totalBefore, "settlement moves cash between accounts only");
         assertEq(engine.market(call).settlementPrice, 3500e18);
-        vm.expectRevert(MarginHub.NoPosition.selector);
+        vm.expectRevert(IMarginHub.NoPosition.selector);
         hub.settleExpired(_acct(alice, 0), call);
     }
 
@@ -481,7 +483,7 @@ contract FlowsTest is Fixture {
             vm.prank(admin);
             markets[i] = engine.listMarket(
                 ethRisk,
-                i % 2 == 0 ? RiskConfig.MarketKind.Call : RiskConfig.MarketKind.Put,
+                i % 2 == 0 ? IRiskConfig.MarketKind.Call : IRiskConfig.MarketKind.Put,
                 // forge-lint: disable-next-line(unsafe-typecast) i < 20
                 uint128(2400e18 + 100e18 * i),
                 // forge-lint: disable-next-line(unsafe-typecast) i < 20
@@ -573,7 +575,7 @@ contract FlowsTest is Fixture {
 
         vm.startPrank(admin);
         engine.setAssetRisk(wethAAsset, 0.2e18, 0.15e18, 0.2e18); // 1.2 * 0.85 > 1: seizing cannot lift health
-        RiskEngine.LiquidationParams memory lp = engine.liquidationParams();
+        IRiskConfig.LiquidationParams memory lp = engine.liquidationParams();
         lp.minBonusShare = 1e18; // the whole 20% at any health
         engine.setLiquidationParams(lp);
         vm.stopPrank();
@@ -584,7 +586,7 @@ contract FlowsTest is Fixture {
     function test_liquidate_revertsForAssetTheAccountDoesNotHold() public {
         AccountId a = _borrowedAgainstWeth(10e18, 20_000e6);
         _setEthPrice(2000e8);
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.NoCollateral.selector, wethBAsset));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.NoCollateral.selector, wethBAsset));
         vm.prank(keeper);
         hub.liquidate(a, wethBAsset, 1000e6, keeper, "");
     }
@@ -595,7 +597,7 @@ contract FlowsTest is Fixture {
         usdc.mint(keeper, 1000e6);
         vm.startPrank(keeper);
         usdc.approve(address(hub), 1000e6);
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.AccountHealthy.selector, h));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, h));
         hub.liquidate{value: 1 ether}(a, wethAAsset, 1000e6, keeper, "");
         vm.stopPrank();
     }
@@ -606,7 +608,7 @@ contract FlowsTest is Fixture {
         ethFeed.setAnswerAt(2000e8, block.timestamp);
         vm.warp(block.timestamp + 1 hours + 1);
         vm.expectRevert(
-            abi.encodeWithSelector(OracleGuard.StalePrice.selector, ethRisk, block.timestamp - 1 hours - 1, 1 hours)
+            abi.encodeWithSelector(IOracleGuard.StalePrice.selector, ethRisk, block.timestamp - 1 hours - 1, 1 hours)
         );
         vm.prank(keeper);
         hub.liquidate(a, wethAAsset, 1000e6, keeper, "");
@@ -615,13 +617,13 @@ contract FlowsTest is Fixture {
     function test_liquidate_revertsOnOutOfBoundsOrNonPositivePrice() public {
         AccountId a = _borrowedAgainstWeth(10e18, 20_000e6);
         _setEthPrice(0);
-        vm.expectRevert(abi.encodeWithSelector(OracleGuard.NonPositivePrice.selector, ethRisk, int256(0)));
+        vm.expectRevert(abi.encodeWithSelector(IOracleGuard.NonPositivePrice.selector, ethRisk, int256(0)));
         vm.prank(keeper);
         hub.liquidate(a, wethAAsset, 1000e6, keeper, "");
 
         _setEthPrice(0.5e8); // $0.50: below the $1 floor configured for ETH
         vm.expectRevert(
-            abi.encodeWithSelector(OracleGuard.PriceOutOfBounds.selector, ethRisk, 0.5e18, 1e18, 1_000_000e18)
+            abi.encodeWithSelector(IOracleGuard.PriceOutOfBounds.selector, ethRisk, 0.5e18, 1e18, 1_000_000e18)
         );
         vm.prank(keeper);
         hub.liquidate(a, wethAAsset, 1000e6, keeper, "");
@@ -634,14 +636,14 @@ contract FlowsTest is Fixture {
         ManualAggregator sequencer = new ManualAggregator(0, 1); // 1 = down
         engine.setSequencerFeed(AggregatorV3Interface(address(sequencer)), 1 hours);
         vm.stopPrank();
-        vm.expectRevert(OracleGuard.SequencerDown.selector);
+        vm.expectRevert(IOracleGuard.SequencerDown.selector);
         vm.prank(keeper);
         hub.liquidate(a, wethAAsset, 1000e6, keeper, "");
 
         vm.prank(admin);
         sequencer.setAnswer(0); // back up just now
         vm.expectRevert(
-            abi.encodeWithSelector(OracleGuard.SequencerGracePeriodNotOver.selector, block.timestamp, 1 hours)
+            abi.encodeWithSelector(IOracleGuard.SequencerGracePeriodNotOver.selector, block.timestamp, 1 hours)
         );
         vm.prank(keeper);
         hub.liquidate(a, wethAAsset, 1000e6, keeper, "");
@@ -664,7 +666,7 @@ contract FlowsTest is Fixture {
         _liquidate(isolated, wethBAsset, 100_000e6);
         assertEq(hub.collateralOf(_acct(alice, 0), wethAAsset), 10e18, "cross pool untouched");
         assertEq(hub.accountState(_acct(alice, 0)).cash, 0);
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.AccountHealthy.selector, type(uint256).max));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, type(uint256).max));
         vm.prank(keeper);
         hub.liquidate(_acct(alice, 0), wethAAsset, 1, keeper, "");
     }
@@ -701,11 +703,11 @@ contract FlowsTest is Fixture {
         _depositHubUsdc(bob, 1_000_000e6, 0);
         vm.prank(venue);
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 1e18, 3000e18);
-        vm.expectRevert(MarginHub.SameAccount.selector);
+        vm.expectRevert(IMarginHub.SameAccount.selector);
         vm.prank(alice);
         hub.liquidatePosition(_acct(alice, 0), ethPerp, 1e18, 0);
         uint256 h = _health(_acct(alice, 0));
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.AccountHealthy.selector, h));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, h));
         vm.prank(keeper);
         hub.liquidatePosition(_acct(alice, 0), ethPerp, 1e18, 0);
     }
@@ -726,13 +728,13 @@ contract FlowsTest is Fixture {
         _deposit(alice, vaultA, wethA, 5e18, 0);
         // The same CREDIT id again, as a second LayerZero packet from the real peer.
         bytes memory credit = _message(MessageCodec.CREDIT, 1, address(wethA), 5e18, address(0));
-        vm.expectRevert(abi.encodeWithSelector(MarginHub.CreditAlreadyProcessed.selector, A_EID, 1));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.CreditAlreadyProcessed.selector, A_EID, 1));
         _receiveAsEndpoint(address(hub), HUB_EID, A_EID, address(vaultA), 2, credit);
 
         _withdraw(alice, 0, wethAAsset, 1e18, alice);
         verifyPackets(A_EID, address(vaultA));
         bytes memory release = _message(MessageCodec.RELEASE, 1, address(wethA), 1e18, alice);
-        vm.expectRevert(abi.encodeWithSelector(CollateralVault.MessageAlreadyProcessed.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.MessageAlreadyProcessed.selector, 1));
         _receiveAsEndpoint(address(vaultA), A_EID, HUB_EID, address(hub), 2, release);
     }
 
@@ -762,7 +764,7 @@ contract FlowsTest is Fixture {
         hub.setPeer(A_EID, addressToBytes32(alice));
         vm.expectRevert(abi.encodeWithSelector(HubSpokeOApp.PeerAlreadySet.selector, HUB_EID));
         vaultA.setPeer(HUB_EID, addressToBytes32(alice));
-        vm.expectRevert(abi.encodeWithSelector(CollateralVault.NotHubEid.selector, B_EID));
+        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.NotHubEid.selector, B_EID));
         vaultA.setPeer(B_EID, addressToBytes32(alice));
         vm.stopPrank();
     }
@@ -771,7 +773,7 @@ contract FlowsTest is Fixture {
         _deposit(alice, vaultA, wethA, 1e18, 0);
         bytes memory release = _message(MessageCodec.RELEASE, 99, address(wethA), 2e18, alice);
         vm.expectRevert(
-            abi.encodeWithSelector(CollateralVault.InsufficientCustody.selector, address(wethA), 1e18, 2e18)
+            abi.encodeWithSelector(ICollateralVault.InsufficientCustody.selector, address(wethA), 1e18, 2e18)
         );
         _receiveAsEndpoint(address(vaultA), A_EID, HUB_EID, address(hub), 1, release);
     }

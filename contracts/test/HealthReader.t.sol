@@ -16,7 +16,7 @@ import {IHealthReader} from "../src/interfaces/IHealthReader.sol";
 import {Multicall3} from "../src/devnet/Multicall3.sol";
 import {AccountId} from "../src/libraries/AccountIdLib.sol";
 import {MarginMath} from "../src/risk/MarginMath.sol";
-import {OracleGuard} from "../src/oracle/OracleGuard.sol";
+import {IOracleGuard} from "../src/interfaces/IOracleGuard.sol";
 
 /// @notice Unified health read from a spoke with lzRead, through TestHelperOz5's ReadLib1002 and
 /// DVN: the helper plays the read DVN, answering each command by running its request here, on
@@ -172,7 +172,7 @@ contract HealthReaderTest is Fixture {
         assertEq(hubBlock, vm.getBlockNumber());
         assertEq(
             reason,
-            abi.encodeWithSelector(OracleGuard.StalePrice.selector, ethRisk, uint256(1_700_000_000), uint256(1 hours))
+            abi.encodeWithSelector(IOracleGuard.StalePrice.selector, ethRisk, uint256(1_700_000_000), uint256(1 hours))
         );
         assertEq(readerB.readingOf(account).hubBlock, firstBlock, "the previous reading stays");
     }

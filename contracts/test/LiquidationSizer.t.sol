@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {Test} from "forge-std/Test.sol";
 import {LiquidationSizer} from "../src/risk/LiquidationSizer.sol";
 import {MarginMath} from "../src/risk/MarginMath.sol";
-import {RiskConfig} from "../src/risk/RiskConfig.sol";
+import {IRiskConfig} from "../src/interfaces/IRiskConfig.sol";
 
 contract LiquidationSizerTest is Test {
     uint256 internal constant WAD = 1e18;
@@ -58,7 +58,7 @@ contract LiquidationSizerTest is Test {
             decimals: 18,
             maintenanceHaircut: 0.15e18,
             maxBonus: 0.05e18,
-            params: RiskConfig.LiquidationParams({
+            params: IRiskConfig.LiquidationParams({
                 closeFactor: 0.5e18,
                 fullCloseHealth: 0.95e18,
                 targetHealth: 1.05e18,

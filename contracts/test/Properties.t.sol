@@ -4,13 +4,13 @@ pragma solidity ^0.8.24;
 import {Fixture} from "./utils/Fixture.sol";
 import {CrossChainHandler} from "./handlers/CrossChainHandler.sol";
 import {IPacketCourier} from "./handlers/IPacketCourier.sol";
-import {MarginHub} from "../src/MarginHub.sol";
 import {CollateralVault} from "../src/CollateralVault.sol";
 import {AccountId} from "../src/libraries/AccountIdLib.sol";
 import {MarginMath} from "../src/risk/MarginMath.sol";
-import {RiskConfig} from "../src/risk/RiskConfig.sol";
+import {IRiskConfig} from "../src/interfaces/IRiskConfig.sol";
 import {TestToken} from "../src/devnet/TestToken.sol";
 import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
+import {IMarginHub} from "../src/interfaces/IMarginHub.sol";
 
 /// @notice What must hold whatever happens: fuzzed single flows (amounts, prices) and an invariant
 /// run of random traffic across the hub and both spokes, checked after every step.
@@ -32,11 +32,12 @@ contract PropertiesTest is Fixture, IPacketCourier {
         markets[0] = ethPerp;
         vm.startPrank(admin);
         markets[1] =
-            engine.listMarket(ethRisk, RiskConfig.MarketKind.Call, 3000e18, uint64(block.timestamp + 1 days), 0.05e18);
+            engine.listMarket(ethRisk, IRiskConfig.MarketKind.Call, 3000e18, uint64(block.timestamp + 1 days), 0.05e18);
         markets[2] =
-            engine.listMarket(ethRisk, RiskConfig.MarketKind.Put, 2700e18, uint64(block.timestamp + 4 days), 0.05e18);
-        markets[3] =
-            engine.listMarket(ethRisk, RiskConfig.MarketKind.Call, 3600e18, uint64(block.timestamp + 30 days), 0.05e18);
+            engine.listMarket(ethRisk, IRiskConfig.MarketKind.Put, 2700e18, uint64(block.timestamp + 4 days), 0.05e18);
+        markets[3] = engine.listMarket(
+            ethRisk, IRiskConfig.MarketKind.Call, 3600e18, uint64(block.timestamp + 30 days), 0.05e18
+        );
         vm.stopPrank();
         handler = new CrossChainHandler(this, hub, usdc, venue, admin, markets, feeds, 2, ethVolFeed, c);
         targetContract(address(handler));
@@ -94,7 +95,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
 
     function _assertNoneBankrupt(AccountId[] memory accounts) internal view {
         for (uint256 i; i < accounts.length; ++i) {
-            MarginHub.AccountState memory st = hub.accountState(accounts[i]);
+            IMarginHub.AccountState memory st = hub.accountState(accounts[i]);
             assertFalse(st.assets == 0 && st.markets == 0 && st.cash < 0, "a bankrupt account is left unresolved");
         }
     }
@@ -155,7 +156,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
 
         uint256 before = hub.health(a);
         if (before >= 1e18) {
-            vm.expectRevert(abi.encodeWithSelector(MarginHub.AccountHealthy.selector, before));
+            vm.expectRevert(abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, before));
             vm.prank(keeper);
             hub.liquidate(a, wethAAsset, 1, keeper, "");
             return;
@@ -182,7 +183,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
         _deposit(bob, vaultB, wethB, 10e18, 0);
         uint256 price = uint256(3000e18 * (10_000 + offsetBps) / 10_000);
         bool inBand = offsetBps >= -500 && offsetBps <= 500;
-        if (!inBand) vm.expectRevert(abi.encodeWithSelector(MarginHub.TradePriceOutOfBand.selector, price, 3000e18));
+        if (!inBand) vm.expectRevert(abi.encodeWithSelector(IMarginHub.TradePriceOutOfBand.selector, price, 3000e18));
         vm.prank(venue);
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 1e18, price);
         if (inBand) assertEq(hub.totalCash(), 0);

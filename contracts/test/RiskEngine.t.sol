@@ -3,12 +3,13 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {RiskEngine} from "../src/risk/RiskEngine.sol";
-import {RiskConfig} from "../src/risk/RiskConfig.sol";
 import {MarginMath} from "../src/risk/MarginMath.sol";
 import {PortfolioMargin} from "../src/risk/PortfolioMargin.sol";
 import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
-import {OracleGuard} from "../src/oracle/OracleGuard.sol";
+import {IOracleGuard} from "../src/interfaces/IOracleGuard.sol";
+import {IRiskConfig} from "../src/interfaces/IRiskConfig.sol";
+import {IRiskEngine} from "../src/interfaces/IRiskEngine.sol";
 
 /// @notice The engine on its own (no LayerZero fixture): it hands PortfolioMargin the right
 /// inputs (prices, pair credits for the underlyings the account touches) and keeps the risk
@@ -27,26 +28,26 @@ contract RiskEngineTest is Test {
         btc =
             engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 60_000e8))), 1 hours, 1e18, 1e25);
         engine.setScenarioParams(
-            eth, RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
+            eth, IRiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
         );
         engine.setScenarioParams(
-            btc, RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
+            btc, IRiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
         );
-        ethPerp = engine.listMarket(eth, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
-        btcPerp = engine.listMarket(btc, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
+        ethPerp = engine.listMarket(eth, IRiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
+        btcPerp = engine.listMarket(btc, IRiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
     }
 
-    function _positions(int256 ethSize, int256 btcSize) internal view returns (RiskEngine.Position[] memory p) {
-        p = new RiskEngine.Position[](2);
-        p[0] = RiskEngine.Position(ethPerp, ethSize);
-        p[1] = RiskEngine.Position(btcPerp, btcSize);
+    function _positions(int256 ethSize, int256 btcSize) internal view returns (IRiskEngine.Position[] memory p) {
+        p = new IRiskEngine.Position[](2);
+        p[0] = IRiskEngine.Position(ethPerp, ethSize);
+        p[1] = IRiskEngine.Position(btcPerp, btcSize);
     }
 
     /// @dev Long $60k of ETH against short $60k of BTC: each alone needs $6,000 (10% move); the
     /// 50% pair credit takes half of the smaller back. Long both: no credit.
     function test_pairCreditOnlyForOppositeExposures() public {
         engine.setPairOffset(eth, btc, 0.5e18);
-        RiskEngine.Holding[] memory none = new RiskEngine.Holding[](0);
+        IRiskEngine.Holding[] memory none = new IRiskEngine.Holding[](0);
         MarginMath.Figures memory spread = engine.figures(100_000e18, none, _positions(20e18, -1e18));
         assertEq(spread.maintenanceRequirement, 12_000e18 - 3000e18);
         MarginMath.Figures memory same = engine.figures(0, none, _positions(20e18, 1e18));
@@ -57,8 +58,8 @@ contract RiskEngineTest is Test {
     }
 
     function test_figuresEqualTheLibraryOnTheSameInputs() public view {
-        RiskEngine.Holding[] memory none = new RiskEngine.Holding[](0);
-        RiskEngine.Risk memory r = engine.risk(-5000e18, none, _positions(3e18, -0.2e18));
+        IRiskEngine.Holding[] memory none = new IRiskEngine.Holding[](0);
+        IRiskEngine.Risk memory r = engine.risk(-5000e18, none, _positions(3e18, -0.2e18));
         PortfolioMargin.Underlying[] memory u = new PortfolioMargin.Underlying[](2);
         PortfolioMargin.RiskParams memory rp = PortfolioMargin.RiskParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18);
         u[0] = PortfolioMargin.Underlying(3000e18, 0, rp);
@@ -77,22 +78,22 @@ contract RiskEngineTest is Test {
     }
 
     function test_scenarioParametersStayWithinBounds() public {
-        RiskConfig.ScenarioParams memory p =
-            RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED());
+        IRiskConfig.ScenarioParams memory p =
+            IRiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED());
         p.scanRange = 0;
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.InvalidScenarioParams.selector, eth));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.InvalidScenarioParams.selector, eth));
         engine.setScenarioParams(eth, p);
         p.scanRange = 0.1e18;
         p.initialMultiple = 0.9e18; // an initial grid narrower than maintenance
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.InvalidScenarioParams.selector, eth));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.InvalidScenarioParams.selector, eth));
         engine.setScenarioParams(eth, p);
         p.initialMultiple = 2e18;
         p.volFeed = eth; // its own price as its volatility
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.VolatilityFeedIsUnderlying.selector, eth));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.VolatilityFeedIsUnderlying.selector, eth));
         engine.setScenarioParams(eth, p);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.InvalidPairOffset.selector, eth, btc, 0.81e18));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.InvalidPairOffset.selector, eth, btc, 0.81e18));
         engine.setPairOffset(eth, btc, 0.81e18);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.InvalidPairOffset.selector, eth, eth, 0.5e18));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.InvalidPairOffset.selector, eth, eth, 0.5e18));
         engine.setPairOffset(eth, eth, 0.5e18);
         vm.prank(address(0xbad));
         vm.expectRevert();
@@ -108,16 +109,16 @@ contract RiskEngineTest is Test {
         uint16 wsteth = engine.listAsset(40_102, address(0x57e7), 18, eth);
         engine.setAssetRisk(wsteth, 0.2e18, 0.15e18, 0.05e18);
         vm.expectEmit(address(engine));
-        emit RiskConfig.AssetYieldSet(wsteth, rate, 0.05e18);
+        emit IRiskConfig.AssetYieldSet(wsteth, rate, 0.05e18);
         engine.setAssetYield(wsteth, rate, 0.05e18);
         (uint16 feed, uint64 depeg) = engine.yieldTerms(wsteth);
         assertEq(feed, rate);
         assertEq(depeg, 0.05e18);
 
-        RiskEngine.Holding[] memory held = new RiskEngine.Holding[](1);
-        held[0] = RiskEngine.Holding(wsteth, 10e18);
-        RiskEngine.Position[] memory hedge = new RiskEngine.Position[](1);
-        hedge[0] = RiskEngine.Position(ethPerp, -10.925e18);
+        IRiskEngine.Holding[] memory held = new IRiskEngine.Holding[](1);
+        held[0] = IRiskEngine.Holding(wsteth, 10e18);
+        IRiskEngine.Position[] memory hedge = new IRiskEngine.Position[](1);
+        hedge[0] = IRiskEngine.Position(ethPerp, -10.925e18);
         // Cash: the short's proceeds (10.925 x $3,000) less 1,000 borrowed.
         MarginMath.Figures memory f = engine.figures(31_775e18, held, hedge);
         // 10.925 ETH x $3,000 x 0.85, plus cash, plus the short perp at its mark (-10.925 x 3,000).
@@ -136,17 +137,17 @@ contract RiskEngineTest is Test {
         vm.warp(block.timestamp + 2 hours);
         ManualAggregator(address(engine.riskAsset(eth).feed)).setAnswer(3000e8);
         vm.expectRevert(
-            abi.encodeWithSelector(OracleGuard.StalePrice.selector, rate, block.timestamp - 2 hours, 1 hours)
+            abi.encodeWithSelector(IOracleGuard.StalePrice.selector, rate, block.timestamp - 2 hours, 1 hours)
         );
         engine.figures(31_775e18, held, hedge);
-        engine.figures(31_775e18, new RiskEngine.Holding[](0), hedge);
+        engine.figures(31_775e18, new IRiskEngine.Holding[](0), hedge);
     }
 
     function test_setAssetYield_refusesAnUnboundedDepegOrTheUnderlyingAsItsRate() public {
         uint16 wsteth = engine.listAsset(40_102, address(0x57e7), 18, eth);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.DepegTooLarge.selector, 0.6e18, 0.5e18));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.DepegTooLarge.selector, 0.6e18, 0.5e18));
         engine.setAssetYield(wsteth, btc, 0.6e18);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.RateFeedIsUnderlying.selector, wsteth, eth));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.RateFeedIsUnderlying.selector, wsteth, eth));
         engine.setAssetYield(wsteth, eth, 0.05e18);
         vm.expectRevert();
         engine.setAssetYield(wsteth, 77, 0.05e18);
@@ -161,16 +162,16 @@ contract RiskEngineTest is Test {
     function test_concentrationAddOnRaisesAHoldingsHaircutsWithItsSize() public {
         uint16 weth = engine.listAsset(40_102, address(0xe7), 18, eth);
         engine.setAssetRisk(weth, 0.2e18, 0.15e18, 0.05e18);
-        RiskEngine.Holding[] memory whale = new RiskEngine.Holding[](1);
-        whale[0] = RiskEngine.Holding(weth, 100e18);
-        RiskEngine.Position[] memory none = new RiskEngine.Position[](0);
+        IRiskEngine.Holding[] memory whale = new IRiskEngine.Holding[](1);
+        whale[0] = IRiskEngine.Holding(weth, 100e18);
+        IRiskEngine.Position[] memory none = new IRiskEngine.Position[](0);
         MarginMath.Figures memory flat = engine.figures(0, whale, none);
         assertEq(flat.maintenanceEquity, 255_000e18);
 
         vm.expectEmit(address(engine));
-        emit RiskConfig.AssetConcentrationSet(weth, 1_000_000e18, 0.05e18, 0.3e18);
+        emit IRiskConfig.AssetConcentrationSet(weth, 1_000_000e18, 0.05e18, 0.3e18);
         engine.setAssetConcentration(weth, 1_000_000e18, 0.05e18, 0.3e18);
-        RiskConfig.ConcentrationTerms memory t = engine.concentrationTerms(weth);
+        IRiskConfig.ConcentrationTerms memory t = engine.concentrationTerms(weth);
         assertEq(t.depthUsd, 1_000_000e18);
         MarginMath.Figures memory f = engine.figures(0, whale, none);
         uint256 addOn = 27_386_127_875_258_305;
@@ -189,13 +190,13 @@ contract RiskEngineTest is Test {
 
     function test_setAssetConcentration_refusesUnboundedTermsOrTermsWithoutDepth() public {
         uint16 weth = engine.listAsset(40_102, address(0xe7), 18, eth);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.ConcentrationCapTooLarge.selector, 0.6e18, 0.5e18));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.ConcentrationCapTooLarge.selector, 0.6e18, 0.5e18));
         engine.setAssetConcentration(weth, 1e24, 0.05e18, 0.6e18);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.ConcentrationImpactTooLarge.selector, 1.5e18, 1e18));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.ConcentrationImpactTooLarge.selector, 1.5e18, 1e18));
         engine.setAssetConcentration(weth, 1e24, 1.5e18, 0.3e18);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.ConcentrationWithoutDepth.selector, weth));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.ConcentrationWithoutDepth.selector, weth));
         engine.setAssetConcentration(weth, 0, 0.05e18, 0.3e18);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.UnknownAssetId.selector, weth + 1));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.UnknownAssetId.selector, weth + 1));
         engine.setAssetConcentration(weth + 1, 1e24, 0.05e18, 0.3e18);
         vm.prank(address(0xbad));
         vm.expectRevert();
@@ -207,15 +208,15 @@ contract RiskEngineTest is Test {
     /// @dev The urgency-scaled bonus is on by default (a fifth at health 1, all of it at 0.9); its
     /// floor share is at most the whole bonus and its full-bonus health below 1.
     function test_liquidationParams_urgencyBonusWithinBounds() public {
-        RiskConfig.LiquidationParams memory p = engine.liquidationParams();
+        IRiskConfig.LiquidationParams memory p = engine.liquidationParams();
         assertEq(p.minBonusShare, 0.2e18);
         assertEq(p.fullBonusHealth, 0.9e18);
         p.minBonusShare = 1e18 + 1;
-        vm.expectRevert(RiskConfig.InvalidLiquidationParams.selector);
+        vm.expectRevert(IRiskConfig.InvalidLiquidationParams.selector);
         engine.setLiquidationParams(p);
         p.minBonusShare = 1e18;
         p.fullBonusHealth = 1e18;
-        vm.expectRevert(RiskConfig.InvalidLiquidationParams.selector);
+        vm.expectRevert(IRiskConfig.InvalidLiquidationParams.selector);
         engine.setLiquidationParams(p);
         p.fullBonusHealth = 0.8e18;
         engine.setLiquidationParams(p);
@@ -227,16 +228,16 @@ contract RiskEngineTest is Test {
     function test_staleVolatilityFeedOnlyBlocksOptionHolders() public {
         ManualAggregator volFeed = new ManualAggregator(8, 0.8e8);
         uint16 vol = engine.addRiskAsset(AggregatorV3Interface(address(volFeed)), 1 hours, 0.01e18, 5e18);
-        engine.setScenarioParams(eth, RiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, vol));
+        engine.setScenarioParams(eth, IRiskConfig.ScenarioParams(0.1e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, vol));
         uint16 call =
-            engine.listMarket(eth, RiskConfig.MarketKind.Call, 3300e18, uint64(block.timestamp + 30 days), 0.01e18);
+            engine.listMarket(eth, IRiskConfig.MarketKind.Call, 3300e18, uint64(block.timestamp + 30 days), 0.01e18);
         volFeed.setAnswerAt(0.8e8, block.timestamp - 2 hours);
-        RiskEngine.Holding[] memory none = new RiskEngine.Holding[](0);
-        RiskEngine.Position[] memory perpOnly = new RiskEngine.Position[](1);
-        perpOnly[0] = RiskEngine.Position(ethPerp, 1e18);
+        IRiskEngine.Holding[] memory none = new IRiskEngine.Holding[](0);
+        IRiskEngine.Position[] memory perpOnly = new IRiskEngine.Position[](1);
+        perpOnly[0] = IRiskEngine.Position(ethPerp, 1e18);
         assertEq(engine.figures(0, none, perpOnly).maintenanceRequirement, 300e18);
-        RiskEngine.Position[] memory withCall = new RiskEngine.Position[](2);
-        (withCall[0], withCall[1]) = (perpOnly[0], RiskEngine.Position(call, -1e18));
+        IRiskEngine.Position[] memory withCall = new IRiskEngine.Position[](2);
+        (withCall[0], withCall[1]) = (perpOnly[0], IRiskEngine.Position(call, -1e18));
         vm.expectRevert();
         engine.figures(0, none, withCall);
     }
@@ -244,10 +245,10 @@ contract RiskEngineTest is Test {
     function test_newRiskAssetIsFullyMarginedUntilItsGridIsSet() public {
         uint16 sol =
             engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 100e8))), 1 hours, 1e16, 1e22);
-        uint16 solPerp = engine.listMarket(sol, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
-        RiskEngine.Position[] memory p = new RiskEngine.Position[](1);
-        p[0] = RiskEngine.Position(solPerp, 10e18);
+        uint16 solPerp = engine.listMarket(sol, IRiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
+        IRiskEngine.Position[] memory p = new IRiskEngine.Position[](1);
+        p[0] = IRiskEngine.Position(solPerp, 10e18);
         // A 100% fall: the shocked spot is floored at 1 wei, so 10 SOL keep 10 wei of value.
-        assertEq(engine.figures(0, new RiskEngine.Holding[](0), p).maintenanceRequirement, 1000e18 - 10, "a 100% move");
+        assertEq(engine.figures(0, new IRiskEngine.Holding[](0), p).maintenanceRequirement, 1000e18 - 10, "a 100% move");
     }
 }

@@ -4,11 +4,11 @@ pragma solidity ^0.8.24;
 import {Test} from "forge-std/Test.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {RiskEngine} from "../src/risk/RiskEngine.sol";
-import {RiskConfig} from "../src/risk/RiskConfig.sol";
 import {RiskSteward} from "../src/risk/RiskSteward.sol";
 import {IRiskSteward} from "../src/interfaces/IRiskSteward.sol";
 import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
+import {IRiskConfig} from "../src/interfaces/IRiskConfig.sol";
 
 /// @notice Every bound of the risk steward, on a risk engine of its own: hard limits, the step
 /// per update, the cooldown, and the asymmetry (raises at once, lowerings after a delay).
@@ -31,7 +31,7 @@ contract RiskStewardTest is Test {
         engine = new RiskEngine(address(this));
         eth = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 3000e8))), 1 hours, 1e18, 1e24);
         engine.setScenarioParams(
-            eth, RiskConfig.ScenarioParams(0.1e18, 0, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
+            eth, IRiskConfig.ScenarioParams(0.1e18, 0, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
         );
         weth = engine.listAsset(2, makeAddr("weth"), 18, eth);
         engine.setAssetRisk(weth, 0.2e18, 0.15e18, 0.05e18);
@@ -205,7 +205,7 @@ contract RiskStewardTest is Test {
         vm.expectEmit(address(steward));
         emit IRiskSteward.ParameterRaised(IMPACT, weth, 0.03e18, 0.0375e18);
         _propose(IMPACT, weth, 0.0375e18);
-        RiskConfig.ConcentrationTerms memory t = engine.concentrationTerms(weth);
+        IRiskConfig.ConcentrationTerms memory t = engine.concentrationTerms(weth);
         assertEq(t.impact, 0.0375e18);
         assertEq(t.depthUsd, 50_000_000e18, "the depth untouched");
         assertEq(t.cap, 0.3e18, "the cap untouched");
@@ -256,7 +256,7 @@ contract RiskStewardTest is Test {
         bad = IRiskSteward.Bounds(0.1e18, 1.1e18, 0.1e18, 0, 0);
         vm.expectRevert(abi.encodeWithSelector(IRiskSteward.InvalidBounds.selector, INITIAL, weth, bad));
         steward.setBounds(INITIAL, weth, bad);
-        vm.expectRevert(abi.encodeWithSelector(RiskConfig.UnknownAssetId.selector, uint16(9)));
+        vm.expectRevert(abi.encodeWithSelector(IRiskConfig.UnknownAssetId.selector, uint16(9)));
         steward.setBounds(INITIAL, 9, IRiskSteward.Bounds(0.1e18, 0.5e18, 0.1e18, 0, 0));
         vm.stopPrank();
     }

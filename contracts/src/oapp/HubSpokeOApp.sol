@@ -15,19 +15,23 @@ abstract contract HubSpokeOApp is OApp, OAppOptionsType3 {
     error NotLocalPeer(address caller);
     error NativeFeeNotNeeded(uint256 msgValue);
 
-    /// @dev The endpoint id of the chain this contract lives on.
+    /// @notice The endpoint id of the chain this contract lives on.
     uint32 public immutable localEid;
 
     constructor(address endpoint_, address owner_) OApp(endpoint_, owner_) {
         localEid = endpoint.eid();
     }
 
+    /// @notice Set the peer on chain `eid`, once (owner): a peer already set cannot be changed.
+    /// @param eid The peer's endpoint id.
+    /// @param peer The peer's address, as bytes32.
     function setPeer(uint32 eid, bytes32 peer) public virtual override onlyOwner {
         if (peers[eid] != bytes32(0)) revert PeerAlreadySet(eid);
         _setPeer(eid, peer);
     }
 
     /// @notice Entry point for a peer on the same chain; the same handler as a LayerZero delivery.
+    /// @param message The encoded message (MessageCodec).
     function receiveLocal(bytes calldata message) external {
         if (peers[localEid] == bytes32(0) || msg.sender != _peerAddress(localEid)) revert NotLocalPeer(msg.sender);
         _handle(localEid, message);

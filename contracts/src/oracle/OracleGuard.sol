@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {IOracleGuard} from "../interfaces/IOracleGuard.sol";
 
 /// @notice Prices for the hub's risk assets (underlyings), read from Chainlink-style feeds and
 /// refused, with a named error, when they cannot be trusted: stale, non-positive, outside the
@@ -9,47 +10,27 @@ import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 /// @dev Everything that depends on a price (margin checks for withdrawals, trades and
 /// liquidations) goes through `_price`, so a bad feed blocks those actions instead of letting
 /// them run on a wrong number.
-abstract contract OracleGuard {
+abstract contract OracleGuard is IOracleGuard {
+    /// @inheritdoc IOracleGuard
     uint256 public constant MAX_RISK_ASSETS = 64;
 
-    struct RiskAsset {
-        AggregatorV3Interface feed;
-        uint8 feedDecimals;
-        /// @dev Oldest answer accepted, in seconds.
-        uint32 maxAge;
-        /// @dev Band of plausible prices in USD WAD; an answer outside is treated as a broken feed.
-        uint128 minPrice;
-        uint128 maxPrice;
-    }
-
     RiskAsset[] internal _riskAssets;
-    /// @notice Optional Chainlink L2 sequencer-uptime feed; zero on chains without a sequencer.
+    /// @inheritdoc IOracleGuard
     AggregatorV3Interface public sequencerFeed;
+    /// @inheritdoc IOracleGuard
     uint32 public sequencerGracePeriod;
 
-    event RiskAssetConfigured(
-        uint16 indexed riskAsset, address feed, uint32 maxAge, uint128 minPrice, uint128 maxPrice
-    );
-    event SequencerFeedConfigured(address feed, uint32 gracePeriod);
-
-    error UnknownRiskAsset(uint16 riskAsset);
-    error TooManyRiskAssets();
-    error InvalidPriceBand(uint128 minPrice, uint128 maxPrice);
-    error StalePrice(uint16 riskAsset, uint256 updatedAt, uint256 maxAge);
-    error NonPositivePrice(uint16 riskAsset, int256 answer);
-    error PriceOutOfBounds(uint16 riskAsset, uint256 price, uint128 minPrice, uint128 maxPrice);
-    error SequencerDown();
-    error SequencerGracePeriodNotOver(uint256 restartedAt, uint32 gracePeriod);
-
+    /// @inheritdoc IOracleGuard
     function riskAssetCount() external view returns (uint256) {
         return _riskAssets.length;
     }
 
+    /// @inheritdoc IOracleGuard
     function riskAsset(uint16 id) external view returns (RiskAsset memory) {
         return _riskAssetOrRevert(id);
     }
 
-    /// @notice The guarded price of a risk asset in USD WAD per whole unit; reverts when untrusted.
+    /// @inheritdoc IOracleGuard
     function price(uint16 id) external view returns (uint256) {
         _checkSequencer();
         return _price(id);

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {WAD} from "../libraries/FixedPoint.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {MarginMath} from "./MarginMath.sol";
-import {RiskConfig} from "./RiskConfig.sol";
+import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 
 /// @title LiquidationSizer
 /// @notice How much debt a collateral liquidation repays and how many tokens it pays the keeper
@@ -33,12 +33,12 @@ contract LiquidationSizer {
         uint64 maintenanceHaircut;
         /// @dev the asset's liquidation bonus, paid whole at and below `fullBonusHealth`
         uint64 maxBonus;
-        RiskConfig.LiquidationParams params;
+        IRiskConfig.LiquidationParams params;
     }
 
     /// @notice The debt repaid (USD WAD, whole steps), the tokens seized for it, and the bonus paid (WAD).
     function size(Inputs calldata x) external pure returns (uint256 repay, uint256 seized, uint256 bonus) {
-        RiskConfig.LiquidationParams calldata lp = x.params;
+        IRiskConfig.LiquidationParams calldata lp = x.params;
         uint256 h = MarginMath.health(x.equity, x.requirement);
         bonus = MarginMath.urgencyBonus(h, x.maxBonus, lp.minBonusShare, lp.fullBonusHealth);
         uint256 limit = Math.mulDiv(x.debt, h < lp.fullCloseHealth ? WAD : lp.closeFactor, WAD);

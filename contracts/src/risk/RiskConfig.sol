@@ -4,86 +4,37 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {OracleGuard} from "../oracle/OracleGuard.sol";
+import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 import {ZeroAddress} from "../libraries/Errors.sol";
 
 /// @notice The risk configuration: collateral assets per (chain, token), markets (perps and
 /// European options), the scenario grid and volatility feed of each underlying, correlated-pair
 /// credits, and liquidation parameters, each set by RISK_ADMIN_ROLE within hard bounds. None of it can move a
 /// user's collateral; the worst a risk admin can do is make margin stricter or looser.
-abstract contract RiskConfig is AccessControl, OracleGuard {
+abstract contract RiskConfig is AccessControl, OracleGuard, IRiskConfig {
+    /// @inheritdoc IRiskConfig
     bytes32 public constant RISK_ADMIN_ROLE = keccak256("RISK_ADMIN_ROLE");
 
+    /// @inheritdoc IRiskConfig
     uint256 public constant MAX_ASSETS = 64;
+    /// @inheritdoc IRiskConfig
     uint256 public constant MAX_MARKETS = 64;
+    /// @inheritdoc IRiskConfig
     uint64 public constant MAX_LIQUIDATION_BONUS = 0.25e18;
+    /// @inheritdoc IRiskConfig
     uint256 public constant MAX_PAIR_OFFSETS = 16;
+    /// @inheritdoc IRiskConfig
     uint64 public constant MAX_PAIR_CREDIT = 0.8e18;
-    /// @notice `ScenarioParams.volFeed` of an underlying with no implied-volatility feed (no options).
+    /// @inheritdoc IRiskConfig
     uint16 public constant NO_VOL_FEED = type(uint16).max;
-    /// @notice `yieldTerms` of an asset that is not yield-bearing.
+    /// @inheritdoc IRiskConfig
     uint16 public constant NO_RATE_FEED = type(uint16).max;
-    /// @notice Largest fall of a yield-bearing asset's exchange rate its margin may assume.
+    /// @inheritdoc IRiskConfig
     uint64 public constant MAX_DEPEG = 0.5e18;
-    /// @notice Largest concentration add-on an asset may charge, and largest price impact of
-    /// selling its whole market depth (docs/risk-model.md section 10.5).
+    /// @inheritdoc IRiskConfig
     uint64 public constant MAX_CONCENTRATION_CAP = 0.5e18;
+    /// @inheritdoc IRiskConfig
     uint64 public constant MAX_CONCENTRATION_IMPACT = 1e18;
-
-    /// @notice Collateral: one token on one chain, priced by its risk asset (WETH on two chains
-    /// has two Asset entries sharing one risk asset).
-    struct Asset {
-        uint32 eid;
-        address token;
-        uint8 decimals;
-        uint16 riskAsset;
-        /// @dev Share of value not counted when opening risk or withdrawing (WAD).
-        uint64 initialHaircut;
-        /// @dev Share of value not counted for liquidation (WAD); at most the initial haircut.
-        uint64 maintenanceHaircut;
-        /// @dev Extra value a liquidator receives on top of the debt repaid (WAD).
-        uint64 liquidationBonus;
-    }
-
-    /// @notice Kinds of instrument a market can be: a linear perpetual, or a European option
-    /// cash-settled in USD at expiry.
-    enum MarketKind {
-        Perp,
-        Call,
-        Put
-    }
-
-    struct Market {
-        uint16 riskAsset;
-        MarketKind kind;
-        /// @dev Farthest a venue's trade price may be from the model mark: a WAD share of the mark
-        /// for perps, of the underlying's spot for options (whose premium can be near zero).
-        uint64 maxPriceDeviation;
-        /// @dev Options only: expiry (unix seconds), strike (USD WAD) and, once fixed after
-        /// expiry, the underlying's settlement price (USD WAD).
-        uint64 expiry;
-        uint128 strike;
-        uint128 settlementPrice;
-    }
-
-    /// @notice The scenario grid of one underlying (docs/risk-model.md section 6), all WAD.
-    struct ScenarioParams {
-        uint64 scanRange;
-        uint64 volShift;
-        uint64 extremeMultiple;
-        uint64 extremeCover;
-        uint64 initialMultiple;
-        uint64 shortOptionMinimum;
-        /// @dev Guarded feed of the underlying's implied volatility (WAD fraction per year), or NO_VOL_FEED.
-        uint16 volFeed;
-    }
-
-    /// @notice Credit `credit` of the smaller requirement of two underlyings when an account is
-    /// long one and short the other.
-    struct PairOffset {
-        uint16 a;
-        uint16 b;
-        uint64 credit;
-    }
 
     /// @notice A yield-bearing collateral (wstETH-like) is worth `rate × the underlying's price`,
     /// in the underlying's risk asset; `rate` (underlying units per token, WAD) comes from a guarded
@@ -91,36 +42,6 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     struct YieldTerms {
         uint16 rateFeedPlusOne;
         uint64 depeg;
-    }
-
-    /// @notice The per-account concentration add-on of a collateral asset: an account holding a
-    /// value `Q` of it has both haircuts raised by `min(cap, impact × √(Q / depthUsd))`, the cost
-    /// of selling its own holding into a market of depth `depthUsd` (square-root law of market
-    /// impact). `depthUsd` 0: no add-on.
-    struct ConcentrationTerms {
-        /// @dev USD WAD a liquidator can sell within the liquidation horizon at price impact `impact`.
-        uint128 depthUsd;
-        /// @dev Price impact of selling the whole depth (WAD): about σ_daily of the underlying.
-        uint64 impact;
-        /// @dev Largest add-on (WAD).
-        uint64 cap;
-    }
-
-    struct LiquidationParams {
-        /// @dev Share of debt (or position) one liquidation may take while health is above fullCloseHealth.
-        uint64 closeFactor;
-        /// @dev Below this health a liquidation may take everything.
-        uint64 fullCloseHealth;
-        /// @dev Health a collateral liquidation aims to restore (>= 1e18).
-        uint64 targetHealth;
-        /// @dev Penalty on the notional of a position taken over (WAD).
-        uint64 positionPenalty;
-        /// @dev Share of that penalty paid to the insurance fund; the rest goes to the keeper.
-        uint64 insuranceShare;
-        /// @dev Share of an asset's liquidation bonus paid at health 1 (1e18: the bonus is flat).
-        uint64 minBonusShare;
-        /// @dev At and below this health (< 1e18) the whole bonus is paid; linear between.
-        uint64 fullBonusHealth;
     }
 
     Asset[] internal _assets;
@@ -132,50 +53,6 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
     /// @dev Per yield-bearing asset: its exchange-rate feed (plus one; 0: not yield-bearing) and depeg.
     mapping(uint16 assetId => YieldTerms) internal _yieldTerms;
     mapping(uint16 assetId => ConcentrationTerms) internal _concentration;
-
-    event AssetListed(
-        uint16 indexed assetId, uint32 indexed eid, address indexed token, uint8 decimals, uint16 riskAsset
-    );
-    event AssetRiskSet(
-        uint16 indexed assetId, uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus
-    );
-    event MarketListed(
-        uint16 indexed marketId, uint16 indexed riskAsset, MarketKind kind, uint128 strike, uint64 expiry
-    );
-    event MarketRiskSet(uint16 indexed marketId, uint64 maxPriceDeviation);
-    event ScenarioParamsSet(uint16 indexed riskAsset, ScenarioParams params);
-    event PairOffsetSet(uint16 indexed a, uint16 indexed b, uint64 credit);
-    event SettlementPriceFixed(uint16 indexed marketId, uint256 price);
-    event LiquidationParamsSet(LiquidationParams params);
-    event AssetYieldSet(uint16 indexed assetId, uint16 rateFeed, uint64 depeg);
-    event AssetConcentrationSet(uint16 indexed assetId, uint128 depthUsd, uint64 impact, uint64 cap);
-
-    error TooManyDecimals(uint8 decimals);
-    error InvalidAssetRisk(uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus);
-    /// @notice A perp listed with a strike or expiry, or an option without a strike or a future expiry.
-    error InvalidMarketTerms(MarketKind kind, uint128 strike, uint64 expiry);
-    error InvalidScenarioParams(uint16 riskAsset);
-    error VolatilityFeedIsUnderlying(uint16 riskAsset);
-    error InvalidPairOffset(uint16 a, uint16 b, uint64 credit);
-    error InvalidLiquidationParams();
-    error PriceDeviationTooLarge(uint64 maxPriceDeviation, uint64 max);
-    error UnknownAsset(uint32 eid, address token);
-    error UnknownAssetId(uint16 assetId);
-    error UnknownMarket(uint16 marketId);
-    error AssetAlreadyListed(uint32 eid, address token);
-    error TooManyAssets();
-    error TooManyMarkets();
-    error TooManyPairOffsets();
-    error NoVolatilityFeed(uint16 riskAsset);
-    error NotAnOption(uint16 marketId);
-    error NotExpired(uint16 marketId, uint64 expiry);
-    error MarketExpired(uint16 marketId);
-    error DepegTooLarge(uint64 depeg, uint64 max);
-    error RateFeedIsUnderlying(uint16 assetId, uint16 rateFeed);
-    error ConcentrationCapTooLarge(uint64 cap, uint64 max);
-    error ConcentrationImpactTooLarge(uint64 impact, uint64 max);
-    /// @notice An impact or cap was given with no market depth to apply it to.
-    error ConcentrationWithoutDepth(uint16 assetId);
 
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -193,6 +70,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
 
     // ---------------------------------------------------------------- oracle
 
+    /// @inheritdoc IRiskConfig
     function addRiskAsset(AggregatorV3Interface feed, uint32 maxAge, uint128 minPrice, uint128 maxPrice)
         external
         onlyRole(RISK_ADMIN_ROLE)
@@ -215,6 +93,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         return id;
     }
 
+    /// @inheritdoc IRiskConfig
     function setRiskAsset(uint16 id, AggregatorV3Interface feed, uint32 maxAge, uint128 minPrice, uint128 maxPrice)
         external
         onlyRole(RISK_ADMIN_ROLE)
@@ -225,12 +104,14 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         );
     }
 
+    /// @inheritdoc IRiskConfig
     function setSequencerFeed(AggregatorV3Interface feed, uint32 gracePeriod) external onlyRole(RISK_ADMIN_ROLE) {
         _setSequencerFeed(feed, gracePeriod);
     }
 
     // ---------------------------------------------------------------- collateral assets
 
+    /// @inheritdoc IRiskConfig
     function listAsset(uint32 eid, address token, uint8 decimals, uint16 riskAsset_)
         external
         onlyRole(RISK_ADMIN_ROLE)
@@ -258,6 +139,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         emit AssetListed(id, eid, token, decimals, riskAsset_);
     }
 
+    /// @inheritdoc IRiskConfig
     function setAssetRisk(uint16 id, uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus)
         external
         onlyRole(RISK_ADMIN_ROLE)
@@ -271,9 +153,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         emit AssetRiskSet(id, initialHaircut, maintenanceHaircut, liquidationBonus);
     }
 
-    /// @notice Make asset `id` yield-bearing: valued at the guarded exchange rate of risk asset
-    /// `rateFeed` (underlying units per token) times its underlying's price, counted in the margin
-    /// after a fall of `depeg` of that rate. `NO_RATE_FEED` makes it a plain token again.
+    /// @inheritdoc IRiskConfig
     function setAssetYield(uint16 id, uint16 rateFeed, uint64 depeg) external onlyRole(RISK_ADMIN_ROLE) {
         Asset storage a = _assetOrRevert(id);
         if (depeg > MAX_DEPEG) revert DepegTooLarge(depeg, MAX_DEPEG);
@@ -287,15 +167,14 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         emit AssetYieldSet(id, rateFeed, depeg);
     }
 
-    /// @notice Asset `id`'s exchange-rate feed (`NO_RATE_FEED` if it is a plain token) and depeg.
+    /// @inheritdoc IRiskConfig
     function yieldTerms(uint16 id) external view returns (uint16 rateFeed, uint64 depeg) {
         _assetOrRevert(id);
         YieldTerms memory t = _yieldTerms[id];
         return (t.rateFeedPlusOne == 0 ? NO_RATE_FEED : t.rateFeedPlusOne - 1, t.depeg);
     }
 
-    /// @notice Set asset `id`'s per-account concentration add-on (see `ConcentrationTerms`); a
-    /// `depthUsd` of 0 (with impact and cap 0) turns it off.
+    /// @inheritdoc IRiskConfig
     function setAssetConcentration(uint16 id, uint128 depthUsd, uint64 impact, uint64 cap)
         external
         onlyRole(RISK_ADMIN_ROLE)
@@ -308,21 +187,23 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         emit AssetConcentrationSet(id, depthUsd, impact, cap);
     }
 
-    /// @notice Asset `id`'s concentration add-on terms (all 0: none).
+    /// @inheritdoc IRiskConfig
     function concentrationTerms(uint16 id) external view returns (ConcentrationTerms memory) {
         _assetOrRevert(id);
         return _concentration[id];
     }
 
+    /// @inheritdoc IRiskConfig
     function assetCount() external view returns (uint256) {
         return _assets.length;
     }
 
+    /// @inheritdoc IRiskConfig
     function asset(uint16 id) external view returns (Asset memory) {
         return _assetOrRevert(id);
     }
 
-    /// @notice The asset id of `token` on chain `eid`; reverts if it is not listed.
+    /// @inheritdoc IRiskConfig
     function assetIdOf(uint32 eid, address token) public view returns (uint16) {
         uint16 idPlusOne = _assetIdPlusOne[eid][token];
         if (idPlusOne == 0) revert UnknownAsset(eid, token);
@@ -331,8 +212,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
 
     // ---------------------------------------------------------------- markets
 
-    /// @notice List a perp (strike and expiry 0) or a European option on `riskAsset_`. Margin
-    /// comes from the underlying's scenario grid, so a market has no margin factors of its own.
+    /// @inheritdoc IRiskConfig
     function listMarket(uint16 riskAsset_, MarketKind kind, uint128 strike, uint64 expiry, uint64 maxPriceDeviation)
         external
         onlyRole(RISK_ADMIN_ROLE)
@@ -361,15 +241,13 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         _setMarketRisk(id, maxPriceDeviation);
     }
 
+    /// @inheritdoc IRiskConfig
     function setMarketRisk(uint16 id, uint64 maxPriceDeviation) external onlyRole(RISK_ADMIN_ROLE) {
         _marketOrRevert(id);
         _setMarketRisk(id, maxPriceDeviation);
     }
 
-    /// @notice Fix an expired option's settlement price at the guarded oracle price, once; anyone
-    /// may call it, and every account then settles at the same price.
-    /// @dev On a public network this should read the first oracle round at or after expiry
-    /// (Chainlink's getRoundData); the devnet's manual feeds have no history to search.
+    /// @inheritdoc IRiskConfig
     function fixSettlementPrice(uint16 id) public returns (uint256 settlement) {
         Market storage m = _marketOrRevert(id);
         if (m.kind == MarketKind.Perp) revert NotAnOption(id);
@@ -385,8 +263,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
 
     // ---------------------------------------------------------------- scenarios
 
-    /// @notice Set an underlying's scenario grid and volatility feed, within bounds that keep
-    /// every scenario meaningful (a positive range, covers of at most 100%, a wider initial grid).
+    /// @inheritdoc IRiskConfig
     function setScenarioParams(uint16 riskAsset_, ScenarioParams calldata p) external onlyRole(RISK_ADMIN_ROLE) {
         _riskAssetOrRevert(riskAsset_);
         if (
@@ -402,12 +279,13 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         emit ScenarioParamsSet(riskAsset_, p);
     }
 
+    /// @inheritdoc IRiskConfig
     function scenarioParams(uint16 riskAsset_) external view returns (ScenarioParams memory) {
         _riskAssetOrRevert(riskAsset_);
         return _scenario[riskAsset_];
     }
 
-    /// @notice Set (or, with credit 0, neutralise) the credit of a pair of underlyings.
+    /// @inheritdoc IRiskConfig
     function setPairOffset(uint16 a, uint16 b, uint64 credit) external onlyRole(RISK_ADMIN_ROLE) {
         _riskAssetOrRevert(a);
         _riskAssetOrRevert(b);
@@ -425,20 +303,24 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         emit PairOffsetSet(a, b, credit);
     }
 
+    /// @inheritdoc IRiskConfig
     function pairOffsets() external view returns (PairOffset[] memory) {
         return _pairOffsets;
     }
 
+    /// @inheritdoc IRiskConfig
     function marketCount() external view returns (uint256) {
         return _markets.length;
     }
 
+    /// @inheritdoc IRiskConfig
     function market(uint16 id) external view returns (Market memory) {
         return _marketOrRevert(id);
     }
 
     // ---------------------------------------------------------------- liquidation
 
+    /// @inheritdoc IRiskConfig
     function setLiquidationParams(LiquidationParams calldata p) external onlyRole(RISK_ADMIN_ROLE) {
         if (
             p.closeFactor == 0 || p.closeFactor > 1e18 || p.fullCloseHealth > 1e18 || p.targetHealth < 1e18
@@ -449,6 +331,7 @@ abstract contract RiskConfig is AccessControl, OracleGuard {
         emit LiquidationParamsSet(p);
     }
 
+    /// @inheritdoc IRiskConfig
     function liquidationParams() external view returns (LiquidationParams memory) {
         return _liquidationParams;
     }

@@ -10,6 +10,7 @@ import {MarginModel} from "./MarginModel.sol";
 import {PortfolioMargin} from "./PortfolioMargin.sol";
 import {LiquidationSizer} from "./LiquidationSizer.sol";
 import {RiskConfig} from "./RiskConfig.sol";
+import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
 
 /// @title RiskEngine
 /// @notice Everything the hub needs to know about risk, in one place: which collateral and markets
@@ -19,29 +20,10 @@ import {RiskConfig} from "./RiskConfig.sol";
 /// @dev A contract of its own because the model is the part that grows and the hub must stay
 /// under the 24 KB code-size limit. The hub fixes its engine at deployment, so the model cannot
 /// be swapped under open positions.
-contract RiskEngine is RiskConfig {
+contract RiskEngine is RiskConfig, IRiskEngine {
     using SafeCast for uint256;
 
     uint256 internal constant YEAR = 365 days;
-
-    struct Holding {
-        uint16 assetId;
-        uint256 amount;
-    }
-
-    struct Position {
-        uint16 marketId;
-        int256 size;
-    }
-
-    /// @notice An account's figures with its delta (units) and vega (USD per 1.0 of volatility)
-    /// per underlying it is exposed to.
-    struct Risk {
-        MarginMath.Figures figures;
-        uint16[] riskAssets;
-        int256[] delta;
-        int256[] vega;
-    }
 
     /// @dev The model's inputs: underlyings the account touches, in first-seen order.
     struct Inputs {
@@ -63,8 +45,7 @@ contract RiskEngine is RiskConfig {
         liquidationSizer = new LiquidationSizer();
     }
 
-    /// @notice Margin figures of an account holding `holdings` and `positions` with `cash`, at
-    /// guarded prices (reverts with the oracle's named error if a needed price is untrusted).
+    /// @inheritdoc IRiskEngine
     function figures(int256 cash, Holding[] calldata holdings, Position[] calldata positions)
         external
         view
@@ -74,9 +55,7 @@ contract RiskEngine is RiskConfig {
         return _toFigures(r);
     }
 
-    /// @notice Maintenance equity and requirement only (what `figures` returns for them, to the
-    /// wei), at about half the gas: the initial grid is not evaluated. For liquidation checks and
-    /// trades that reduce risk.
+    /// @inheritdoc IRiskEngine
     function maintenanceFigures(int256 cash, Holding[] calldata holdings, Position[] calldata positions)
         external
         view
@@ -86,7 +65,7 @@ contract RiskEngine is RiskConfig {
         return (r.maintenanceEquity, uint256(r.maintenanceRequirement));
     }
 
-    /// @notice `figures` plus delta and vega per underlying.
+    /// @inheritdoc IRiskEngine
     function risk(int256 cash, Holding[] calldata holdings, Position[] calldata positions)
         external
         view
@@ -97,16 +76,14 @@ contract RiskEngine is RiskConfig {
         (out.figures, out.delta, out.vega) = (_toFigures(r), r.delta, r.vega);
     }
 
-    /// @notice Model value of one unit of a market in USD WAD: the spot for a perp, the
-    /// Black-Scholes premium for a live option, the payoff of an expired one.
+    /// @inheritdoc IRiskEngine
     function markPrice(uint16 marketId) external view returns (uint256) {
         _checkSequencer();
         Market storage m = _marketOrRevert(marketId);
         return _mark(m, _price(m.riskAsset));
     }
 
-    /// @notice The mark and the band around it a venue's trade price must fall in. Expired
-    /// options cannot be traded.
+    /// @inheritdoc IRiskEngine
     function tradeBand(uint16 marketId) external view returns (uint256 mark, uint256 band) {
         Market storage m = _marketOrRevert(marketId);
         if (m.kind != MarketKind.Perp && block.timestamp >= m.expiry) revert MarketExpired(marketId);
@@ -116,23 +93,13 @@ contract RiskEngine is RiskConfig {
         band = Math.mulDiv(m.kind == MarketKind.Perp ? mark : spot, m.maxPriceDeviation, WAD);
     }
 
-    /// @notice Fix (if not yet) and return an expired option's settlement payoff per unit, USD WAD.
+    /// @inheritdoc IRiskEngine
     function settle(uint16 marketId) external returns (uint256 payoffPerUnit) {
         uint256 settlement = fixSettlementPrice(marketId);
         return _payoff(_markets[marketId], settlement);
     }
 
-    /// @notice How much of an unhealthy account's debt a liquidator may repay and how much of
-    /// asset `assetId` it receives for it.
-    /// @dev Repaying R of debt and seizing R * (1 + bonus) of collateral raises maintenance equity
-    /// by R * k with k = 1 - (1 + bonus) * (1 - maintenance haircut). When k > 0 the repayment is
-    /// cut to what lifts health to the target; it is always cut to the close factor of the debt
-    /// (all of it below `fullCloseHealth`) and to what the held collateral can pay for.
-    /// @param equity the account's maintenance equity, @param requirement its maintenance
-    /// requirement (from `maintenanceFigures`), @param debt its negative cash as a positive USD WAD amount,
-    /// @param held its units of the asset, @param maxRepay the most the liquidator offers (USD WAD),
-    /// @param step the USD WAD of one settlement token unit: repay is a whole number of steps.
-    /// @return repay USD WAD to repay (a multiple of `step`), @return seized asset units to pay out.
+    /// @inheritdoc IRiskEngine
     function liquidationAmounts(
         int256 equity,
         uint256 requirement,

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {WAD} from "../libraries/FixedPoint.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IRiskSteward} from "../interfaces/IRiskSteward.sol";
+import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 import {RiskConfig} from "./RiskConfig.sol";
 
 /// @title RiskSteward
@@ -81,7 +82,7 @@ contract RiskSteward is AccessControl, IRiskSteward {
         if (parameter == Parameter.ScanRange) return engine.scenarioParams(id).scanRange;
         if (parameter == Parameter.VolShift) return engine.scenarioParams(id).volShift;
         if (parameter == Parameter.ConcentrationImpact) return engine.concentrationTerms(id).impact;
-        RiskConfig.Asset memory a = engine.asset(id);
+        IRiskConfig.Asset memory a = engine.asset(id);
         return parameter == Parameter.InitialHaircut ? a.initialHaircut : a.maintenanceHaircut;
     }
 
@@ -115,7 +116,7 @@ contract RiskSteward is AccessControl, IRiskSteward {
         uint256 step = value > cur ? value - cur : cur - value;
         if (step > allowed) revert StepTooLarge(parameter, id, cur, value, b.maxStep);
         if (parameter == Parameter.InitialHaircut || parameter == Parameter.MaintenanceHaircut) {
-            RiskConfig.Asset memory a = engine.asset(id);
+            IRiskConfig.Asset memory a = engine.asset(id);
             (uint64 ih, uint64 mh) =
                 parameter == Parameter.InitialHaircut ? (value, a.maintenanceHaircut) : (a.initialHaircut, value);
             if (mh > ih) revert HaircutOrder(id, ih, mh);
@@ -124,15 +125,15 @@ contract RiskSteward is AccessControl, IRiskSteward {
 
     function _apply(Parameter parameter, uint16 id, uint64 value) private {
         if (parameter == Parameter.ScanRange || parameter == Parameter.VolShift) {
-            RiskConfig.ScenarioParams memory p = engine.scenarioParams(id);
+            IRiskConfig.ScenarioParams memory p = engine.scenarioParams(id);
             if (parameter == Parameter.ScanRange) p.scanRange = value;
             else p.volShift = value;
             engine.setScenarioParams(id, p);
         } else if (parameter == Parameter.ConcentrationImpact) {
-            RiskConfig.ConcentrationTerms memory t = engine.concentrationTerms(id);
+            IRiskConfig.ConcentrationTerms memory t = engine.concentrationTerms(id);
             engine.setAssetConcentration(id, t.depthUsd, value, t.cap);
         } else {
-            RiskConfig.Asset memory a = engine.asset(id);
+            IRiskConfig.Asset memory a = engine.asset(id);
             if (parameter == Parameter.InitialHaircut) a.initialHaircut = value;
             else a.maintenanceHaircut = value;
             engine.setAssetRisk(id, a.initialHaircut, a.maintenanceHaircut, a.liquidationBonus);

@@ -11,6 +11,7 @@ import {MarginMath} from "../../src/risk/MarginMath.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
 import {IPacketCourier} from "./IPacketCourier.sol";
+import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
 
 /// @notice Random traffic across the hub and both spokes: deposits and withdrawals on every chain;
 /// packets delivered late, a few at a time, to one chain while the others wait; borrowing and
@@ -400,14 +401,14 @@ contract CrossChainHandler is Test {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter != address(hub)) continue;
-            if (logs[i].topics[0] == MarginHub.BadDebtResolved.selector) {
+            if (logs[i].topics[0] == IMarginHub.BadDebtResolved.selector) {
                 calls["badDebtResolved"]++;
                 (, uint256 covered, uint256 socialisedPart) = abi.decode(logs[i].data, (uint256, uint256, uint256));
                 insuranceOut += covered;
                 socialised += socialisedPart;
-                MarginHub.AccountState memory st = hub.accountState(account);
+                IMarginHub.AccountState memory st = hub.accountState(account);
                 if (st.assets != 0 || st.markets != 0) badDebtWithHoldings++;
-            } else if (logs[i].topics[0] == MarginHub.PositionLiquidated.selector) {
+            } else if (logs[i].topics[0] == IMarginHub.PositionLiquidated.selector) {
                 (,, uint256 penalty) = abi.decode(logs[i].data, (int256, uint256, uint256));
                 insuranceIn += Math.mulDiv(penalty, hub.riskEngine().liquidationParams().insuranceShare, 1e18);
             }

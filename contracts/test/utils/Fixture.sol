@@ -7,12 +7,12 @@ import {EnforcedOptionParam} from "@layerzerolabs/oapp-evm/contracts/oapp/interf
 import {CollateralVault} from "../../src/CollateralVault.sol";
 import {MarginHub} from "../../src/MarginHub.sol";
 import {RiskEngine} from "../../src/risk/RiskEngine.sol";
-import {RiskConfig} from "../../src/risk/RiskConfig.sol";
 import {MessageCodec} from "../../src/libraries/MessageCodec.sol";
 import {AccountId, AccountIdLib} from "../../src/libraries/AccountIdLib.sol";
 import {TestToken} from "../../src/devnet/TestToken.sol";
 import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
 import {AggregatorV3Interface} from "../../src/interfaces/AggregatorV3Interface.sol";
+import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
 
 /// @notice Three LayerZero endpoints wired the way a deployment is: the hub chain (eid 1) with the
 /// MarginHub and its own vault, and two spoke chains (eids 2 and 3) with a vault each. USDC is
@@ -89,15 +89,15 @@ abstract contract Fixture is TestHelperOz5 {
         uint16 ethVol = engine.addRiskAsset(AggregatorV3Interface(address(ethVolFeed)), 1 hours, 0.01e18, 5e18);
         // A 5% maintenance scan (10% initial): a lone perp needs 5% / 10% of its notional.
         engine.setScenarioParams(
-            ethRisk, RiskConfig.ScenarioParams(0.05e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, ethVol)
+            ethRisk, IRiskConfig.ScenarioParams(0.05e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, ethVol)
         );
         engine.setScenarioParams(
-            btcRisk, RiskConfig.ScenarioParams(0.06e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
+            btcRisk, IRiskConfig.ScenarioParams(0.06e18, 0.25e18, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
         );
         engine.setScenarioParams(
-            usdRisk, RiskConfig.ScenarioParams(0.01e18, 0, 2e18, 0.35e18, 1e18, 0, engine.NO_VOL_FEED())
+            usdRisk, IRiskConfig.ScenarioParams(0.01e18, 0, 2e18, 0.35e18, 1e18, 0, engine.NO_VOL_FEED())
         );
-        ethPerp = engine.listMarket(ethRisk, RiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
+        ethPerp = engine.listMarket(ethRisk, IRiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
 
         hub = new MarginHub(endpoints[HUB_EID], admin, usdc, 6, engine);
         hub.grantRole(hub.VENUE_ROLE(), venue);

@@ -135,7 +135,7 @@ export function proposeHaircuts(
 }
 
 /**
- * The price impact of the per-account concentration add-on (`RiskConfig.ConcentrationTerms`,
+ * The price impact of the per-account concentration add-on (`IRiskConfig.ConcentrationTerms`,
  * docs/risk-model.md section 10.5): by the square-root law, selling the whole market depth moves
  * the price by about Y · σ_daily, so `impact = Y · σ`, at most the add-on's own cap.
  */

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {AccountId} from "../libraries/AccountIdLib.sol";
+import {IAccountFigures} from "./IAccountFigures.sol";
+import {IMarginVenue} from "./IMarginVenue.sol";
+import {IRiskEngine} from "./IRiskEngine.sol";
+
+/// @title IMarginHub
+/// @notice The one ledger of the system: collateral per account, chain and token (as the vaults
+/// reported it), USD cash, and positions recorded by venues. It alone decides withdrawals
+/// (RELEASE) and liquidations (SEIZE), asking its risk engine for margin at guarded prices first.
+/// @dev An account is an owner and a sub-account packed into an `AccountId` (AccountIdLib);
+/// sub-account 0 is the owner's cross-margin pool. Cash, equity and requirements are USD WAD;
+/// collateral amounts are token units; `tokens` are settlement token units. The hub is a
+/// LayerZero OApp with set-once peers (one vault per chain); the OApp and AccessControl functions
+/// it inherits are not repeated here.
+interface IMarginHub is IMarginVenue, IAccountFigures {
+    /// @notice What the margin model sees of one account: the inputs `accountFigures` runs on.
+    struct AccountHoldings {
+        int256 cash;
+        /// @dev In asset id order, only assets held.
+        IRiskEngine.Holding[] collateral;
+        /// @dev In market id order, only open positions.
+        IRiskEngine.Position[] positions;
+    }
+
+    /// @notice An account's cash and which assets and markets it holds.
+    struct AccountState {
+        int256 cash;
+        /// @dev Bit i set: the account holds asset i. Bounds every per-account loop by MAX_ASSETS.
+        uint64 assets;
+        /// @dev Bit i set: the account has an open position in market i.
+        uint64 markets;
+    }
+
+    /// @notice A vault's CREDIT (a deposit) was applied to `account`.
+    /// @param account The account credited.
+    /// @param assetId The asset deposited.
+    /// @param srcEid The vault's chain.
+    /// @param creditId The CREDIT's id on that vault.
+    /// @param amount Token units credited.
+    event CollateralCredited(
+        AccountId indexed account, uint16 indexed assetId, uint32 srcEid, uint64 creditId, uint256 amount
+    );
+
+    /// @notice `account` withdrew collateral: the hub debited it and sent a RELEASE to the vault.
+    /// @param account The account debited.
+    /// @param assetId The asset withdrawn.
+    /// @param amount Token units withdrawn.
+    /// @param recipient Who the vault pays, on the asset's chain.
+    /// @param orderId The RELEASE's id.
+    /// @param guid The LayerZero message guid (zero when the vault is on the hub chain).
+    event WithdrawalRequested(
+        AccountId indexed account,
+        uint16 indexed assetId,
+        uint256 amount,
+        address recipient,
+        uint64 orderId,
+        bytes32 guid
+    );
+
+    /// @notice Collateral moved between two sub-accounts of one owner.
+    /// @param from The sub-account debited.
+    /// @param to The sub-account credited.
+    /// @param assetId The asset moved.
+    /// @param amount Token units moved.
+    event CollateralTransferred(AccountId indexed from, AccountId indexed to, uint16 indexed assetId, uint256 amount);
+
+    /// @notice Settlement tokens were paid into `account`'s cash.
+    /// @param account The account credited.
+    /// @param payer Who paid the tokens.
+    /// @param tokens Settlement token units paid.
+    event CashDeposited(AccountId indexed account, address indexed payer, uint256 tokens);
+
+    /// @notice `account` took cash out in settlement tokens.
+    /// @param account The account debited.
+    /// @param recipient Who received the tokens.
+    /// @param tokens Settlement token units paid out.
+    event CashWithdrawn(AccountId indexed account, address recipient, uint256 tokens);
+
+    /// @notice A venue moved cash between two accounts (funding, fees, PnL).
+    /// @param payer The account debited.
+    /// @param receiver The account credited.
+    /// @param amount USD WAD moved.
+    /// @param venue The venue that recorded it.
+    event CashSettled(AccountId indexed payer, AccountId indexed receiver, uint256 amount, address venue);
+
+    /// @notice A venue recorded a trade.
+    /// @param buyer The buying account.
+    /// @param seller The selling account.
+    /// @param marketId The market traded.
+    /// @param size WAD of the underlying.
+    /// @param price USD WAD per unit.
+    /// @param venue The venue that recorded it.
+    event Traded(
+        AccountId indexed buyer,
+        AccountId indexed seller,
+        uint16 indexed marketId,
+        uint256 size,
+        uint256 price,
+        address venue
+    );
+
+    /// @notice A keeper repaid part of `account`'s debt and seized its collateral: the hub sent a
+    /// SEIZE to the vault that holds it.
+    /// @param account The liquidated account.
+    /// @param keeper Who repaid (and paid the settlement tokens).
+    /// @param assetId The asset seized.
+    /// @param repaidTokens Settlement token units repaid.
+    /// @param seized Token units of the asset seized.
+    /// @param receiver Who the vault pays, on the asset's chain.
+    /// @param orderId The SEIZE's id.
+    /// @param guid The LayerZero message guid (zero when the vault is on the hub chain).
+    event Liquidated(
+        AccountId indexed account,
+        address indexed keeper,
+        uint16 indexed assetId,
+        uint256 repaidTokens,
+        uint256 seized,
+        address receiver,
+        uint64 orderId,
+        bytes32 guid
+    );
+
+    /// @notice A keeper took over part of `account`'s position at the mark.
+    /// @param account The liquidated account.
+    /// @param keeper The keeper's sub-account that took the position.
+    /// @param marketId The market.
+    /// @param sizeTaken WAD of the underlying taken over: positive from a long, negative from a short.
+    /// @param mark The price it changed hands at, USD WAD.
+    /// @param penalty USD WAD the account paid, shared by the keeper and the insurance fund.
+    event PositionLiquidated(
+        AccountId indexed account,
+        AccountId indexed keeper,
+        uint16 indexed marketId,
+        int256 sizeTaken,
+        uint256 mark,
+        uint256 penalty
+    );
+
+    /// @notice Settlement tokens were added to the insurance fund.
+    /// @param payer Who paid them.
+    /// @param tokens Settlement token units.
+    event InsuranceFunded(address indexed payer, uint256 tokens);
+
+    /// @notice `account`'s position in an expired option was settled in cash.
+    /// @param account The account.
+    /// @param marketId The option market.
+    /// @param size The position settled, WAD of the underlying (negative: short).
+    /// @param payoffPerUnit The option's payoff, USD WAD per unit.
+    /// @param cashDelta USD WAD added to (or, for a short, taken from) the account's cash.
+    event OptionSettled(
+        AccountId indexed account, uint16 indexed marketId, int256 size, uint256 payoffPerUnit, int256 cashDelta
+    );
+
+    /// @notice A bankrupt account (no collateral, no positions, negative cash) was closed out.
+    /// @param account The account, whose cash is now zero.
+    /// @param shortfall Its negative cash, USD WAD.
+    /// @param coveredByInsurance The part the insurance fund paid.
+    /// @param socialised The rest, added to `badDebt`.
+    event BadDebtResolved(AccountId indexed account, uint256 shortfall, uint256 coveredByInsurance, uint256 socialised);
+
+    /// @notice Raised at deployment when the settlement token has more than 18 decimals.
+    error SettlementDecimalsTooLarge(uint8 decimals);
+    /// @notice Raised when a trade's size is 0 or above type(int128).max.
+    error InvalidTradeSize(uint256 size);
+    /// @notice Raised when a venue's cash settlement is 0 or above type(int128).max.
+    error InvalidCashAmount(uint256 amount);
+    /// @notice Raised when a vault's CREDIT with this id was already applied.
+    error CreditAlreadyProcessed(uint32 srcEid, uint64 id);
+    /// @notice Raised when an account is debited more of an asset than it `held`.
+    error InsufficientCollateral(uint256 held, uint256 amount);
+    /// @notice Raised when an action would leave an account's equity below its requirement:
+    /// initial margin after a withdrawal of collateral or cash, a transfer, a trade that adds risk
+    /// or a keeper's takeover of a position; maintenance after a trade that only reduces risk.
+    error InsufficientMargin(int256 equity, uint256 requirement);
+    /// @notice Raised when liquidating an account whose maintenance health is 1e18 or more.
+    error AccountHealthy(uint256 health);
+    /// @notice Raised when liquidating collateral of an account with no cash debt.
+    error NoDebtToRepay();
+    /// @notice Raised when liquidating an asset the account does not hold.
+    error NoCollateral(uint16 assetId);
+    /// @notice Raised when withdrawing more cash than the hub holds in settlement tokens.
+    error InsufficientLiquidity(uint256 available, uint256 requested);
+    /// @notice Raised when settling or liquidating a position the account does not have.
+    error NoPosition();
+    /// @notice Raised when a liquidation would repay, seize or take nothing.
+    error NothingToLiquidate();
+    /// @notice Raised when both sides of a trade, settlement, transfer or liquidation are one account.
+    error SameAccount();
+    /// @notice Raised when a trade's price is outside the market's band around its `mark`.
+    error TradePriceOutOfBand(uint256 price, uint256 mark);
+
+    // ---------------------------------------------------------------- configuration and totals
+
+    /// @notice The role of trading venues, which may call `trade` and `settleCash`.
+    function VENUE_ROLE() external view returns (bytes32);
+
+    /// @notice The hub chain's ERC-20 that cash is paid in and out with, 1 token = 1 USD.
+    function settlementToken() external view returns (IERC20);
+
+    /// @notice USD WAD per settlement token unit (1e12 for a 6-decimal token).
+    function settlementScale() external view returns (uint256);
+
+    /// @notice The margin model; fixed at deployment.
+    function riskEngine() external view returns (IRiskEngine);
+
+    /// @notice Token units of an asset the hub ledger holds for all accounts together.
+    /// @param assetId The asset's id.
+    function totalCollateral(uint16 assetId) external view returns (uint256);
+
+    /// @notice Whether the CREDIT `id` from the vault on chain `eid` was applied.
+    /// @param eid The vault's chain.
+    /// @param id The CREDIT's id.
+    function creditProcessed(uint32 eid, uint64 id) external view returns (bool);
+
+    /// @notice Id of the next RELEASE or SEIZE the hub sends.
+    function nextOrderId() external view returns (uint64);
+
+    /// @notice Sum of every account's cash (USD WAD). With the insurance fund and bad debt it
+    /// always equals the settlement tokens the hub holds for accounts:
+    /// totalCash + insuranceFund - badDebt == settlementHeld * settlementScale.
+    function totalCash() external view returns (int256);
+
+    /// @notice The insurance fund, USD WAD: covers bankrupt accounts before anything is socialised.
+    function insuranceFund() external view returns (uint256);
+
+    /// @notice Shortfall of bankrupt accounts the insurance fund could not cover (socialised), USD WAD.
+    function badDebt() external view returns (uint256);
+
+    /// @notice Settlement tokens taken in minus paid out (excludes tokens sent here directly).
+    function settlementHeld() external view returns (uint256);
+
+    // ---------------------------------------------------------------- withdrawals
+
+    /// @notice Fee in native gas for a RELEASE (withdraw) or SEIZE (liquidate) to `assetId`'s chain.
+    /// @param assetId The asset to be paid out.
+    /// @param msgType MessageCodec.RELEASE or MessageCodec.SEIZE.
+    /// @param options Type-3 LayerZero options added to the enforced ones (usually empty).
+    /// @return Native gas to send as msg.value (0 when the asset's vault is on the hub chain).
+    function quoteOrder(uint16 assetId, uint8 msgType, bytes calldata options) external view returns (uint256);
+
+    /// @notice Withdraw collateral held on `assetId`'s chain to `recipient` there. Checked as if
+    /// the collateral were already gone: the account must still meet initial margin.
+    /// Send `quoteOrder(assetId, RELEASE, options)` as msg.value.
+    /// @param subAccount The caller's sub-account to debit.
+    /// @param assetId The asset to withdraw.
+    /// @param amount Token units to withdraw.
+    /// @param recipient Who the vault pays, on the asset's chain.
+    /// @param options Type-3 LayerZero options added to the enforced ones (usually empty).
+    /// @return orderId The RELEASE's id.
+    function withdraw(uint32 subAccount, uint16 assetId, uint256 amount, address recipient, bytes calldata options)
+        external
+        payable
+        returns (uint64 orderId);
+
+    /// @notice Move collateral between two of the caller's sub-accounts (cross pool = 0). The
+    /// sub-account debited must still meet initial margin.
+    /// @param fromSub The sub-account debited.
+    /// @param toSub The sub-account credited.
+    /// @param assetId The asset to move.
+    /// @param amount Token units to move.
+    function transferCollateral(uint32 fromSub, uint32 toSub, uint16 assetId, uint256 amount) external;
+
+    // ---------------------------------------------------------------- cash
+
+    /// @notice Pay settlement tokens into an account's cash (anyone may, e.g. to repay its debt).
+    /// The caller must have approved `tokens` to the hub.
+    /// @param owner_ The account's owner.
+    /// @param subAccount Its sub-account.
+    /// @param tokens Settlement token units to pay in.
+    function depositCash(address owner_, uint32 subAccount, uint256 tokens) external;
+
+    /// @notice Take cash out in settlement tokens. Cash may go negative (borrowing against
+    /// collateral) as long as the account still meets initial margin.
+    /// @param subAccount The caller's sub-account to debit.
+    /// @param tokens Settlement token units to pay out.
+    /// @param recipient Who receives them.
+    function withdrawCash(uint32 subAccount, uint256 tokens, address recipient) external;
+
+    /// @notice Add to the insurance fund, which covers bankrupt accounts before anything is
+    /// socialised. The caller must have approved `tokens` to the hub.
+    /// @param tokens Settlement token units to pay in.
+    function fundInsurance(uint256 tokens) external;
+
+    // ---------------------------------------------------------------- options
+
+    /// @notice Settle an account's position in an expired option at its settlement payoff
+    /// (fixed by the engine at the first settlement after expiry). Anyone may call it.
+    /// @dev The counterparty is the market's clearing account (the hub, sub-account = market id),
+    /// so cash only moves between accounts and totalCash is unchanged; once every holder has
+    /// settled, the clearing account's position is zero again.
+    /// @param account The account to settle.
+    /// @param marketId The expired option market.
+    /// @return cashDelta USD WAD added to (or, for a short, taken from) the account's cash.
+    function settleExpired(AccountId account, uint16 marketId) external returns (int256 cashDelta);
+
+    // ---------------------------------------------------------------- liquidations
+
+    /// @notice Repay up to `maxRepayTokens` of an unhealthy account's cash debt (in settlement
+    /// tokens, pulled from the caller) and receive its `assetId` collateral worth
+    /// repay * (1 + bonus), paid to `receiver` on the chain that holds it. The repayment is cut
+    /// to what restores the account's health (and to the close factor), so only as much is
+    /// liquidated as needed. Send `quoteOrder(assetId, SEIZE, options)` as msg.value.
+    /// @param account The account to liquidate (maintenance health below 1e18).
+    /// @param assetId The collateral to seize.
+    /// @param maxRepayTokens The most settlement token units the caller repays.
+    /// @param receiver Who the vault pays, on the asset's chain.
+    /// @param options Type-3 LayerZero options added to the enforced ones (usually empty).
+    /// @return repaidTokens Settlement token units repaid (pulled from the caller).
+    /// @return seized Token units of the asset seized.
+    /// @return orderId The SEIZE's id.
+    function liquidate(
+        AccountId account,
+        uint16 assetId,
+        uint256 maxRepayTokens,
+        address receiver,
+        bytes calldata options
+    ) external payable returns (uint256 repaidTokens, uint256 seized, uint64 orderId);
+
+    /// @notice Take over up to `maxSize` of an unhealthy account's position in `marketId` at the
+    /// oracle mark into the caller's sub-account `keeperSubAccount`. The account pays a penalty
+    /// on the notional, shared between the keeper and the insurance fund. The keeper's
+    /// sub-account must meet initial margin afterwards.
+    /// @param account The account to liquidate (maintenance health below 1e18).
+    /// @param marketId The market of the position.
+    /// @param maxSize The most to take over, WAD of the underlying.
+    /// @param keeperSubAccount The caller's sub-account that takes the position.
+    /// @return sizeTaken WAD of the underlying taken over (at most the close factor of the position).
+    function liquidatePosition(AccountId account, uint16 marketId, uint256 maxSize, uint32 keeperSubAccount)
+        external
+        returns (uint256 sizeTaken);
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice Figures plus the account's delta and vega per underlying.
+    /// @param account The account.
+    /// @return The figures at guarded prices and the delta and vega of each underlying it is exposed to.
+    function accountRisk(AccountId account) external view returns (IRiskEngine.Risk memory);
+
+    /// @notice Maintenance equity / maintenance requirement in WAD; below 1e18 is liquidatable.
+    /// @param account The account.
+    /// @return Maintenance health in WAD (type(uint256).max when nothing is required and equity
+    /// is not negative).
+    function health(AccountId account) external view returns (uint256);
+
+    /// @notice The holdings of many accounts at one block, exactly as the margin check reads them,
+    /// so an off-chain book of N accounts loads in N / batch calls instead of N. The loop is over
+    /// the caller's list in a view, never in a transaction: its cost is the caller's to bound.
+    /// @param accounts The accounts to read.
+    /// @return out Each account's cash, collateral and positions, in the order of `accounts`.
+    function holdingsOf(AccountId[] calldata accounts) external view returns (AccountHoldings[] memory out);
+
+    /// @notice An account's cash and the bitmaps of the assets and markets it holds.
+    /// @param account The account.
+    /// @return Its cash (USD WAD) and asset and market bitmaps.
+    function accountState(AccountId account) external view returns (AccountState memory);
+
+    /// @notice Token units of an asset an account holds on the hub ledger.
+    /// @param account The account.
+    /// @param assetId The asset's id.
+    /// @return Token units held.
+    function collateralOf(AccountId account, uint16 assetId) external view returns (uint256);
+
+    /// @notice An account's position in a market.
+    /// @param account The account.
+    /// @param marketId The market's id.
+    /// @return WAD of the underlying; positive long, negative short, 0 none.
+    function positionOf(AccountId account, uint16 marketId) external view returns (int256);
+}
