@@ -11,6 +11,7 @@ import {
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {DoubleEndedQueue} from "@openzeppelin/contracts/utils/structs/DoubleEndedQueue.sol";
+import {PacketV1Codec} from "@layerzerolabs/lz-evm-protocol-v2/contracts/messagelib/libs/PacketV1Codec.sol";
 import {Fixture} from "./utils/Fixture.sol";
 import {FeeOnTransferToken} from "./utils/FeeOnTransferToken.sol";
 import {HubSpokeOApp} from "../src/oapp/HubSpokeOApp.sol";
@@ -31,6 +32,7 @@ import {IRiskEngine} from "../src/interfaces/IRiskEngine.sol";
 /// DVN and executor): deposit -> CREDIT, withdraw -> RELEASE, liquidate -> SEIZE, and how each fails.
 contract FlowsTest is Fixture {
     using DoubleEndedQueue for DoubleEndedQueue.Bytes32Deque;
+    using PacketV1Codec for bytes;
 
     // ============================================================ deposit -> CREDIT
 
@@ -853,7 +855,7 @@ contract FlowsTest is Fixture {
     ) internal {
         uint256 total = vm.snapshotGasLastCall("flows", name);
         bytes32 guid = packetsQueue[dstEid][addressToBytes32(receiver)].front();
-        (bytes memory message, bytes memory options) = (_packetMessage(packets[guid]), optionsLookup[guid]);
+        (bytes memory message, bytes memory options) = (this.packetMessage(packets[guid]), optionsLookup[guid]);
         uint256 afterCall = vm.snapshotState();
         vm.revertToState(before);
         vm.deal(oapp, fee);
@@ -873,13 +875,9 @@ contract FlowsTest is Fixture {
         vm.revertToState(afterCall);
     }
 
-    /// @dev The message of an encoded LayerZero packet: what follows its 81-byte header and guid.
-    function _packetMessage(bytes memory packet) internal pure returns (bytes memory message) {
-        uint256 start = 81 + 32;
-        message = new bytes(packet.length - start);
-        for (uint256 i; i < message.length; ++i) {
-            message[i] = packet[start + i];
-        }
+    /// @notice The message of an encoded LayerZero packet (external: PacketV1Codec reads calldata).
+    function packetMessage(bytes calldata packet) external pure returns (bytes memory) {
+        return packet.message();
     }
 
     function _fundInsurance(uint256 tokens) internal {

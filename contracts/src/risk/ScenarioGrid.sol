@@ -230,10 +230,12 @@ library ScenarioGrid {
         for (uint256 i; i < x.spots.length; ++i) {
             (uint256 from, uint256 to) = i % GRID_SPOTS < STEPS ? (VOL_DOWN, VOL_UP + 1) : (VOL_BASE, VOL_BASE + 1);
             uint256 twin = _pricedTwin(x.spots, i);
-            for (uint256 v = from; v < to; ++v) {
-                if (twin != i) x.values[i * VOL_STATES + v] = x.values[twin * VOL_STATES + v];
+            if (twin != i) {
+                for (uint256 v = from; v < to; ++v) {
+                    x.values[i * VOL_STATES + v] = x.values[twin * VOL_STATES + v];
+                }
+                continue;
             }
-            if (twin != i) continue;
             for (uint256 l; l < x.legs.length; ++l) {
                 _addLegValue(x, x.legs[l], i, from, to);
             }

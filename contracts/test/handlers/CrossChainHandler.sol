@@ -133,15 +133,24 @@ contract CrossChainHandler is Test {
         }
     }
 
-    /// @notice Every account the handler ever touches.
-    function accounts() public view returns (AccountId[] memory list) {
-        list = new AccountId[](actors.length * 2 + 2);
+    /// @notice The traders' accounts: each actor's sub-accounts 0 and 1.
+    function traders() public view returns (AccountId[] memory list) {
+        list = new AccountId[](actors.length * 2);
         for (uint256 i; i < actors.length; ++i) {
             list[2 * i] = AccountIdLib.toAccountId(actors[i], 0);
             list[2 * i + 1] = AccountIdLib.toAccountId(actors[i], 1);
         }
-        list[actors.length * 2] = AccountIdLib.toAccountId(keeper, 0);
-        list[actors.length * 2 + 1] = AccountIdLib.toAccountId(address(this), 0); // the lender
+    }
+
+    /// @notice Every account the handler ever touches: the traders', the keeper's and the lender's.
+    function accounts() public view returns (AccountId[] memory list) {
+        AccountId[] memory t = traders();
+        list = new AccountId[](t.length + 2);
+        for (uint256 i; i < t.length; ++i) {
+            list[i] = t[i];
+        }
+        list[t.length] = AccountIdLib.toAccountId(keeper, 0);
+        list[t.length + 1] = AccountIdLib.toAccountId(address(this), 0); // the lender
     }
 
     /// @notice The hub's clearing account of each option market: the counterparty of every
@@ -276,8 +285,8 @@ contract CrossChainHandler is Test {
     /// @dev The first two trader accounts from `seed` with spare initial margin, and the smaller
     /// spare (0 when there are not two).
     function _twoWithSpareMargin(uint256 seed) private view returns (AccountId a, AccountId b, uint256 spare) {
-        AccountId[] memory list = accounts();
-        uint256 n = list.length - 2; // traders only, not the keeper or the lender
+        AccountId[] memory list = traders();
+        uint256 n = list.length;
         uint256 found;
         for (uint256 k; k < n && found < 2; ++k) {
             AccountId candidate = list[(seed % n + k) % n];
@@ -433,8 +442,8 @@ contract CrossChainHandler is Test {
     /// @dev The first liquidatable trader account from a random start, else a random one (which the
     /// hub must then refuse).
     function _unhealthyAccount(uint256 seed) private view returns (AccountId) {
-        AccountId[] memory list = accounts();
-        uint256 n = list.length - 2; // traders only, not the keeper or the lender
+        AccountId[] memory list = traders();
+        uint256 n = list.length;
         for (uint256 k; k < n; ++k) {
             AccountId candidate = list[(seed % n + k) % n];
             try hub.health(candidate) returns (uint256 h) {
