@@ -8,6 +8,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {HubSpokeOApp} from "./oapp/HubSpokeOApp.sol";
 import {MessageCodec} from "./libraries/MessageCodec.sol";
 import {WAD} from "./libraries/FixedPoint.sol";
@@ -47,6 +48,8 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
     mapping(uint32 eid => mapping(uint64 id => bool)) public creditProcessed;
     /// @inheritdoc IMarginHub
     uint64 public nextOrderId = 1;
+    /// @inheritdoc IMarginHub
+    uint256 public constant MAX_LIQUIDATION_BATCH = 64;
 
     /// @inheritdoc IMarginHub
     int256 public totalCash;
@@ -229,32 +232,47 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         bytes calldata options
     ) external payable nonReentrant returns (uint256 repaidTokens, uint256 seized, uint64 orderId) {
         if (receiver == address(0)) revert ZeroAddress();
-        (int256 equity, uint256 requirement,) = _requireLiquidatable(account);
-        int256 cash = _accounts[account].cash;
-        if (cash >= 0) revert NoDebtToRepay();
-        uint256 held = _collateral[account][assetId];
-        if (held == 0) revert NoCollateral(assetId);
-
-        // forge-lint: disable-next-line(unsafe-typecast) cash < 0 is checked above; -type(int256).min reverts
-        uint256 debt = uint256(-cash);
-        uint256 repay;
-        (repay, seized) = riskEngine.liquidationAmounts(
-            equity, requirement, debt, assetId, held, maxRepayTokens * settlementScale, settlementScale
-        );
-        repaidTokens = repay / settlementScale;
-        if (repaidTokens == 0 || seized == 0) revert NothingToLiquidate();
-
-        // forge-lint: disable-next-line(unsafe-typecast) at most the debt (-cash) plus one token unit
-        _changeCash(account, int256(repaidTokens * settlementScale));
-        settlementHeld += repaidTokens;
-        _removeCollateral(account, assetId, seized);
-        totalCollateral[assetId] -= seized;
-        _resolveBadDebtIfBankrupt(account);
-
+        (repaidTokens, seized) = _seize(account, assetId, maxRepayTokens, true);
         settlementToken.safeTransferFrom(msg.sender, address(this), repaidTokens);
         bytes32 guid;
         (orderId, guid) = _sendOrder(MessageCodec.SEIZE, account, assetId, seized, receiver, options);
         emit Liquidated(account, msg.sender, assetId, repaidTokens, seized, receiver, orderId, guid);
+    }
+
+    /// @inheritdoc IMarginHub
+    function liquidateBatch(
+        AccountId[] calldata accounts,
+        uint16 assetId,
+        uint256 maxRepayTokens,
+        address receiver,
+        bytes calldata options
+    ) external payable nonReentrant returns (uint256 repaidTokens, uint256 seized, uint64 orderId) {
+        if (receiver == address(0)) revert ZeroAddress();
+        uint256 n = accounts.length;
+        if (n == 0 || n > MAX_LIQUIDATION_BATCH) revert InvalidBatchSize(n, MAX_LIQUIDATION_BATCH);
+        uint256[] memory repaid = new uint256[](n);
+        uint256[] memory taken = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            (repaid[i], taken[i]) = _seize(accounts[i], assetId, maxRepayTokens - repaidTokens, false);
+            repaidTokens += repaid[i];
+            seized += taken[i];
+        }
+        // Every account passed over (another keeper was first): nothing to pull, no SEIZE, and
+        // the LayerZero fee goes back.
+        if (seized == 0) {
+            if (msg.value != 0) Address.sendValue(payable(msg.sender), msg.value);
+            return (0, 0, 0);
+        }
+        settlementToken.safeTransferFrom(msg.sender, address(this), repaidTokens);
+        bytes32 guid;
+        // One SEIZE pays the receiver the batch's sum. It names no account (zero): the vault keeps
+        // custody per token, and the Liquidated events below name each account with this order id.
+        (orderId, guid) = _sendOrder(MessageCodec.SEIZE, AccountId.wrap(0), assetId, seized, receiver, options);
+        for (uint256 i; i < n; ++i) {
+            if (taken[i] != 0) {
+                emit Liquidated(accounts[i], msg.sender, assetId, repaid[i], taken[i], receiver, orderId, guid);
+            }
+        }
     }
 
     /// @inheritdoc IMarginHub
@@ -264,37 +282,29 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         returns (uint256 sizeTaken)
     {
         AccountId keeper = AccountIdLib.toAccountId(msg.sender, keeperSubAccount);
-        if (AccountId.unwrap(keeper) == AccountId.unwrap(account)) revert SameAccount();
-        (,, uint256 h) = _requireLiquidatable(account);
-        int256 position = _positions[account][marketId];
-        if (position == 0) revert NoPosition();
-
-        IRiskConfig.LiquidationParams memory lp = riskEngine.liquidationParams();
-        uint256 closeFactor = h < lp.fullCloseHealth ? WAD : lp.closeFactor;
-        sizeTaken = Math.min(maxSize, Math.mulDiv(MarginMath.abs(position), closeFactor, WAD, Math.Rounding.Ceil));
-        if (sizeTaken == 0) revert NothingToLiquidate();
-        uint256 mark = riskEngine.markPrice(marketId);
-
-        // The account leaves the position at mark; the keeper steps into it at the same price.
-        // forge-lint: disable-next-line(unsafe-typecast) sizeTaken <= |position| <= type(int256).max
-        int256 delta = position > 0 ? -int256(sizeTaken) : int256(sizeTaken);
-        // forge-lint: disable-next-line(unsafe-typecast) mark < 2^128 (maxPrice, strike are uint128)
-        int256 proceeds = -delta * int256(mark) / int256(WAD);
-        _changePosition(account, marketId, delta, proceeds);
-        _changePosition(keeper, marketId, -delta, -proceeds);
-
-        uint256 penalty = Math.mulDiv(Math.mulDiv(sizeTaken, mark, WAD), lp.positionPenalty, WAD);
-        uint256 toInsurance = Math.mulDiv(penalty, lp.insuranceShare, WAD);
-        // penalty <= |proceeds| (positionPenalty <= 10%), which was computed in checked int256 above.
-        // forge-lint: disable-next-line(unsafe-typecast) see above
-        _changeCash(account, -int256(penalty));
-        // forge-lint: disable-next-line(unsafe-typecast) see above
-        _changeCash(keeper, int256(penalty - toInsurance));
-        insuranceFund += toInsurance;
-
-        emit PositionLiquidated(account, keeper, marketId, -delta, mark, penalty);
+        sizeTaken = _takeOver(keeper, account, marketId, maxSize, riskEngine.liquidationParams(), true);
         _requireInitialMargin(keeper);
-        _resolveBadDebtIfBankrupt(account);
+    }
+
+    /// @inheritdoc IMarginHub
+    function liquidatePositions(PositionTakeover[] calldata takeovers, uint32 keeperSubAccount)
+        external
+        nonReentrant
+        returns (uint256[] memory sizesTaken)
+    {
+        uint256 n = takeovers.length;
+        if (n == 0 || n > MAX_LIQUIDATION_BATCH) revert InvalidBatchSize(n, MAX_LIQUIDATION_BATCH);
+        AccountId keeper = AccountIdLib.toAccountId(msg.sender, keeperSubAccount);
+        IRiskConfig.LiquidationParams memory lp = riskEngine.liquidationParams();
+        sizesTaken = new uint256[](n);
+        bool tookAny;
+        for (uint256 i; i < n; ++i) {
+            PositionTakeover calldata t = takeovers[i];
+            sizesTaken[i] = _takeOver(keeper, t.account, t.marketId, t.maxSize, lp, false);
+            tookAny = tookAny || sizesTaken[i] != 0;
+        }
+        // Once for the batch: the keeper's margin after every position it took.
+        if (tookAny) _requireInitialMargin(keeper);
     }
 
     // ================================================================ views
@@ -422,6 +432,145 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         );
     }
 
+    // ================================================================ internals: liquidation
+
+    /// @dev Repays up to `budgetTokens` of `account`'s debt against its `assetId` collateral (the
+    /// effects only; the caller pulls the tokens and sends the SEIZE). A refusal reverts when
+    /// `strict`, and otherwise passes the account over, returning zeros.
+    function _seize(AccountId account, uint16 assetId, uint256 budgetTokens, bool strict)
+        private
+        returns (uint256 repaidTokens, uint256 seized)
+    {
+        (int256 equity, uint256 requirement, bytes memory failure) = _liquidationFigures(account, strict);
+        if (failure.length != 0) return _refuse(false, account, assetId, failure);
+        uint256 h = MarginMath.health(equity, requirement);
+        int256 cash = _accounts[account].cash;
+        uint256 held = _collateral[account][assetId];
+        if (h >= WAD) return _refuse(strict, account, assetId, abi.encodeWithSelector(AccountHealthy.selector, h));
+        if (cash >= 0) return _refuse(strict, account, assetId, abi.encodeWithSelector(NoDebtToRepay.selector));
+        if (held == 0) {
+            return _refuse(strict, account, assetId, abi.encodeWithSelector(NoCollateral.selector, assetId));
+        }
+        // forge-lint: disable-next-line(unsafe-typecast) cash < 0 is checked above; -type(int256).min reverts
+        uint256 debt = uint256(-cash);
+        uint256 repay;
+        (repay, seized) = riskEngine.liquidationAmounts(
+            equity, requirement, debt, assetId, held, budgetTokens * settlementScale, settlementScale
+        );
+        repaidTokens = repay / settlementScale;
+        if (repaidTokens == 0 || seized == 0) {
+            return _refuse(strict, account, assetId, abi.encodeWithSelector(NothingToLiquidate.selector));
+        }
+
+        // forge-lint: disable-next-line(unsafe-typecast) at most the debt (-cash) plus one token unit
+        _changeCash(account, int256(repaidTokens * settlementScale));
+        settlementHeld += repaidTokens;
+        _removeCollateral(account, assetId, seized);
+        totalCollateral[assetId] -= seized;
+        _resolveBadDebtIfBankrupt(account);
+    }
+
+    /// @dev Moves up to `maxSize` of `account`'s position in `marketId` to `keeper` at the mark,
+    /// charging the penalty. The caller checks the keeper's margin. A refusal reverts when
+    /// `strict`, and otherwise passes the account over, returning zero.
+    function _takeOver(
+        AccountId keeper,
+        AccountId account,
+        uint16 marketId,
+        uint256 maxSize,
+        IRiskConfig.LiquidationParams memory lp,
+        bool strict
+    ) private returns (uint256 sizeTaken) {
+        if (AccountId.unwrap(keeper) == AccountId.unwrap(account)) {
+            _refuse(strict, account, marketId, abi.encodeWithSelector(SameAccount.selector));
+            return 0;
+        }
+        (int256 equity, uint256 requirement, bytes memory refusal) = _liquidationFigures(account, strict);
+        uint256 h = MarginMath.health(equity, requirement);
+        int256 position = _positions[account][marketId];
+        if (refusal.length == 0) {
+            // The engine valued the account: is there anything to take?
+            if (h >= WAD) {
+                refusal = abi.encodeWithSelector(AccountHealthy.selector, h);
+            } else if (position == 0) {
+                refusal = abi.encodeWithSelector(NoPosition.selector);
+            } else {
+                uint256 closeFactor = h < lp.fullCloseHealth ? WAD : lp.closeFactor;
+                sizeTaken =
+                    Math.min(maxSize, Math.mulDiv(MarginMath.abs(position), closeFactor, WAD, Math.Rounding.Ceil));
+                if (sizeTaken == 0) refusal = abi.encodeWithSelector(NothingToLiquidate.selector);
+            }
+        }
+        if (refusal.length != 0) {
+            _refuse(strict, account, marketId, refusal);
+            return 0;
+        }
+        uint256 mark = riskEngine.markPrice(marketId);
+
+        // The account leaves the position at mark; the keeper steps into it at the same price.
+        // forge-lint: disable-next-line(unsafe-typecast) sizeTaken <= |position| <= type(int256).max
+        int256 delta = position > 0 ? -int256(sizeTaken) : int256(sizeTaken);
+        // forge-lint: disable-next-line(unsafe-typecast) mark < 2^128 (maxPrice, strike are uint128)
+        int256 proceeds = -delta * int256(mark) / int256(WAD);
+        _changePosition(account, marketId, delta, proceeds);
+        _changePosition(keeper, marketId, -delta, -proceeds);
+
+        uint256 penalty = Math.mulDiv(Math.mulDiv(sizeTaken, mark, WAD), lp.positionPenalty, WAD);
+        uint256 toInsurance = Math.mulDiv(penalty, lp.insuranceShare, WAD);
+        // penalty <= |proceeds| (positionPenalty <= 10%), which was computed in checked int256 above.
+        // forge-lint: disable-next-line(unsafe-typecast) see above
+        _changeCash(account, -int256(penalty));
+        // forge-lint: disable-next-line(unsafe-typecast) see above
+        _changeCash(keeper, int256(penalty - toInsurance));
+        insuranceFund += toInsurance;
+
+        emit PositionLiquidated(account, keeper, marketId, -delta, mark, penalty);
+        _resolveBadDebtIfBankrupt(account);
+    }
+
+    /// @dev The maintenance figures a liquidation checks. In a batch (not `strict`), an account
+    /// the engine cannot value (a stale feed only it depends on, say) is passed over with the
+    /// engine's error as `failure` rather than failing the whole batch.
+    function _liquidationFigures(AccountId account, bool strict)
+        private
+        view
+        returns (int256 equity, uint256 requirement, bytes memory failure)
+    {
+        if (strict) {
+            (equity, requirement) = _maintenanceFigures(account);
+            return (equity, requirement, failure);
+        }
+        (int256 cash, IRiskEngine.Holding[] memory holdings, IRiskEngine.Position[] memory positions) =
+            _holdings(account);
+        try riskEngine.maintenanceFigures(cash, holdings, positions) returns (int256 e, uint256 r) {
+            return (e, r, failure);
+        } catch (bytes memory reason) {
+            // No reason at all is what running out of gas looks like: fail the whole batch, as
+            // the single call would, rather than pass the account over for want of gas.
+            if (reason.length == 0) {
+                assembly ("memory-safe") {
+                    revert(0, 0)
+                }
+            }
+            return (0, 0, reason);
+        }
+    }
+
+    /// @dev A liquidation refused: reverts with `reason` when `strict` (a single liquidation),
+    /// and otherwise records that the batch passed the account over.
+    function _refuse(bool strict, AccountId account, uint16 id, bytes memory reason)
+        private
+        returns (uint256, uint256)
+    {
+        if (strict) {
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
+        emit LiquidationSkipped(account, id, reason);
+        return (0, 0);
+    }
+
     // ================================================================ internals: margin
 
     function _figures(AccountId account) internal view returns (MarginMath.Figures memory) {
@@ -476,16 +625,6 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         (int256 equity, uint256 requirement) = _maintenanceFigures(account);
         // forge-lint: disable-next-line(unsafe-typecast) requirements are int256 sums (PortfolioMargin)
         if (equity < int256(requirement)) revert InsufficientMargin(equity, requirement);
-    }
-
-    function _requireLiquidatable(AccountId account)
-        private
-        view
-        returns (int256 equity, uint256 requirement, uint256 h)
-    {
-        (equity, requirement) = _maintenanceFigures(account);
-        h = MarginMath.health(equity, requirement);
-        if (h >= WAD) revert AccountHealthy(h);
     }
 
     function _popCount(uint64 x) private pure returns (uint256 n) {

@@ -24,6 +24,7 @@ import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
 import {ICollateralVault} from "../src/interfaces/ICollateralVault.sol";
 import {IMarginHub} from "../src/interfaces/IMarginHub.sol";
+import {Vm} from "forge-std/Vm.sol";
 import {IOracleGuard} from "../src/interfaces/IOracleGuard.sol";
 import {IRiskConfig} from "../src/interfaces/IRiskConfig.sol";
 import {IRiskEngine} from "../src/interfaces/IRiskEngine.sol";
@@ -714,6 +715,149 @@ contract FlowsTest is Fixture {
         hub.liquidatePosition(_acct(alice, 0), ethPerp, 1e18, 0);
     }
 
+    // ============================================================ batch liquidations
+
+    function test_liquidateBatch_oneSeizePaysWhatSingleLiquidationsWould() public {
+        _seedLiquidity(1_000_000e6);
+        AccountId[] memory accounts = new AccountId[](3);
+        accounts[0] = _borrower(1, 10e18, 20_000e6);
+        accounts[1] = _borrower(2, 10e18, 5_000e6); // healthy at $2300
+        accounts[2] = _borrower(3, 8e18, 17_000e6);
+        _setEthPrice(2300e8);
+        uint256 healthy = _health(accounts[1]);
+        assertGe(healthy, 1e18);
+
+        // What two single liquidations take from this state.
+        uint256 snapshot = vm.snapshotState();
+        (uint256 r0, uint256 s0) = _liquidate(accounts[0], wethAAsset, 100_000e6);
+        (uint256 r2, uint256 s2) = _liquidate(accounts[2], wethAAsset, 100_000e6);
+        vm.revertToState(snapshot);
+
+        uint64 nextOrder = hub.nextOrderId();
+        vm.recordLogs();
+        (uint256 repaid, uint256 seized, uint64 orderId) = _liquidateBatch(accounts, 100_000e6);
+        assertEq(orderId, nextOrder);
+        assertEq(hub.nextOrderId(), nextOrder + 1, "one order for the batch");
+        assertEq(repaid, r0 + r2, "each account repays what a single liquidation repays");
+        assertEq(seized, s0 + s2);
+        assertEq(hub.collateralOf(accounts[0], wethAAsset), 10e18 - s0);
+        assertEq(hub.collateralOf(accounts[1], wethAAsset), 10e18, "the healthy account is passed over");
+        assertEq(hub.collateralOf(accounts[2], wethAAsset), 8e18 - s2);
+        assertEq(usdc.balanceOf(keeper), 100_000e6 - repaid);
+
+        (AccountId[] memory liquidated, uint64[] memory orders, bytes[] memory skipped) = _batchLogs();
+        assertEq(liquidated.length, 2);
+        assertEq(AccountId.unwrap(liquidated[0]), AccountId.unwrap(accounts[0]));
+        assertEq(AccountId.unwrap(liquidated[1]), AccountId.unwrap(accounts[2]));
+        assertEq(orders[0], orderId, "every Liquidated event names the batch's order");
+        assertEq(orders[1], orderId);
+        assertEq(skipped.length, 1);
+        assertEq(skipped[0], abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, healthy));
+
+        assertEq(packetsQueue[A_EID][addressToBytes32(address(vaultA))].length(), 1, "one SEIZE for the batch");
+        verifyPackets(A_EID, address(vaultA));
+        assertEq(wethA.balanceOf(keeper), seized, "the vault pays the sum once");
+        assertEq(vaultA.custodied(address(wethA)), 28e18 - seized);
+        _assertCashBalances();
+    }
+
+    function test_liquidateBatch_sharesOneBudgetAndRefusesEmptyOrOversizedBatches() public {
+        _seedLiquidity(1_000_000e6);
+        AccountId[] memory accounts = new AccountId[](2);
+        accounts[0] = _borrower(1, 10e18, 20_000e6);
+        accounts[1] = _borrower(2, 10e18, 20_000e6);
+        _setEthPrice(2300e8);
+        uint256 snapshot = vm.snapshotState();
+        (uint256 first,) = _liquidate(accounts[0], wethAAsset, 100_000e6);
+        vm.revertToState(snapshot);
+
+        // A budget the first account uses up: the second is passed over, not liquidated for nothing.
+        vm.recordLogs();
+        (uint256 repaid,,) = _liquidateBatch(accounts, first);
+        assertEq(repaid, first);
+        (AccountId[] memory liquidated,, bytes[] memory skipped) = _batchLogs();
+        assertEq(liquidated.length, 1);
+        assertEq(skipped[0], abi.encodeWithSelector(IMarginHub.NothingToLiquidate.selector));
+        assertEq(hub.collateralOf(accounts[1], wethAAsset), 10e18);
+
+        vm.startPrank(keeper);
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InvalidBatchSize.selector, 0, 64));
+        hub.liquidateBatch(new AccountId[](0), wethAAsset, 1, keeper, "");
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InvalidBatchSize.selector, 65, 64));
+        hub.liquidateBatch(new AccountId[](65), wethAAsset, 1, keeper, "");
+        // A batch that passes everyone over sends nothing, pulls nothing, and says why in its logs.
+        AccountId[] memory second = new AccountId[](1);
+        second[0] = accounts[1];
+        uint64 nextOrder = hub.nextOrderId();
+        vm.recordLogs();
+        (uint256 none, uint256 seized, uint64 orderId) = hub.liquidateBatch(second, wethAAsset, 0, keeper, "");
+        vm.stopPrank();
+        assertEq(none + seized + orderId, 0);
+        assertEq(hub.nextOrderId(), nextOrder, "no SEIZE");
+        (liquidated,, skipped) = _batchLogs();
+        assertEq(liquidated.length, 0);
+        assertEq(skipped[0], abi.encodeWithSelector(IMarginHub.NothingToLiquidate.selector));
+    }
+
+    function test_liquidatePositions_takesWhatSingleTakeoversWouldAndChecksTheKeeperOnce() public {
+        _depositHubUsdc(bob, 1_000_000e6, 0);
+        IMarginHub.PositionTakeover[] memory takeovers = new IMarginHub.PositionTakeover[](3);
+        for (uint32 sub = 1; sub <= 3; ++sub) {
+            _deposit(alice, vaultA, wethA, 10e18, sub);
+            vm.prank(venue);
+            hub.trade(_acct(alice, sub), _acct(bob, 0), ethPerp, sub == 2 ? 1e18 : 20e18, 3000e18);
+            takeovers[sub - 1] =
+                IMarginHub.PositionTakeover({account: _acct(alice, sub), marketId: ethPerp, maxSize: 20e18});
+        }
+        _setEthPrice(2000e8); // 17k of collateral against a 20k loss; sub-account 2 lost 1k
+        uint256 healthy = _health(_acct(alice, 2));
+        assertGe(healthy, 1e18);
+
+        // The keeper's sub-account 7 has no margin for 40 ETH: the batch checks it after all.
+        vm.expectPartialRevert(IMarginHub.InsufficientMargin.selector);
+        vm.prank(keeper);
+        hub.liquidatePositions(takeovers, 7);
+
+        _depositHubUsdc(keeper, 1_000_000e6, 0);
+        uint256 snapshot = vm.snapshotState();
+        vm.startPrank(keeper);
+        uint256 t1 = hub.liquidatePosition(_acct(alice, 1), ethPerp, 20e18, 0);
+        uint256 t3 = hub.liquidatePosition(_acct(alice, 3), ethPerp, 20e18, 0);
+        vm.stopPrank();
+        int256 cash1 = hub.accountState(_acct(alice, 1)).cash;
+        uint256 insurance = hub.insuranceFund();
+        vm.revertToState(snapshot);
+
+        vm.recordLogs();
+        vm.prank(keeper);
+        uint256[] memory sizes = hub.liquidatePositions(takeovers, 0);
+        assertEq(sizes[0], t1);
+        assertEq(sizes[1], 0, "the healthy account is passed over");
+        assertEq(sizes[2], t3);
+        assertEq(t1 + t3, 40e18, "health 0 is below fullCloseHealth: all of both");
+        assertEq(hub.positionOf(_acct(keeper, 0), ethPerp), 40e18);
+        assertEq(hub.positionOf(_acct(alice, 2), ethPerp), 1e18);
+        assertEq(hub.accountState(_acct(alice, 1)).cash, cash1);
+        assertEq(hub.insuranceFund(), insurance);
+        (,, bytes[] memory skipped) = _batchLogs();
+        assertEq(skipped.length, 1);
+        assertEq(skipped[0], abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, healthy));
+
+        // The keeper itself is passed over; taking nothing needs no margin from the keeper's sub-account 7.
+        IMarginHub.PositionTakeover[] memory none = new IMarginHub.PositionTakeover[](1);
+        none[0] = IMarginHub.PositionTakeover({account: _acct(keeper, 7), marketId: ethPerp, maxSize: 1e18});
+        vm.recordLogs();
+        vm.prank(keeper);
+        sizes = hub.liquidatePositions(none, 7);
+        assertEq(sizes[0], 0);
+        (,, skipped) = _batchLogs();
+        assertEq(skipped[0], abi.encodeWithSelector(IMarginHub.SameAccount.selector));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InvalidBatchSize.selector, 0, 64));
+        vm.prank(keeper);
+        hub.liquidatePositions(new IMarginHub.PositionTakeover[](0), 0);
+        _assertCashBalances();
+    }
+
     // ============================================================ messages and peers
 
     function test_nonPeerSenderIsRefused() public {
@@ -820,6 +964,30 @@ contract FlowsTest is Fixture {
         assertGt(wethA.balanceOf(keeper), 0);
     }
 
+    /// @dev Ten accounts liquidated in one batch, one SEIZE: against `liquidate`'s figures above,
+    /// what the batch saves per account (the LayerZero send, the token pull and the payout once).
+    function test_gas_liquidationBatch() public {
+        _seedLiquidity(1_000_000e6);
+        AccountId[] memory accounts = new AccountId[](10);
+        for (uint32 i; i < 10; ++i) {
+            accounts[i] = _borrower(i + 1, 10e18, 20_000e6);
+        }
+        _setEthPrice(2300e8);
+        usdc.mint(keeper, 1_000_000e6);
+        uint256 fee = hub.quoteOrder(wethAAsset, MessageCodec.SEIZE, "");
+        vm.prank(keeper);
+        usdc.approve(address(hub), 1_000_000e6);
+        uint256 before = vm.snapshotState();
+        vm.prank(keeper);
+        hub.liquidateBatch{value: fee}(accounts, wethAAsset, 1_000_000e6, keeper, "");
+        uint256 perAccount = vm.lastCallGas().gasTotalUsed / 10;
+        string memory name = "liquidate batch of 10 accounts (hub, one SEIZE)";
+        _recordSplit(name, before, address(hub), HUB_EID, A_EID, address(vaultA), fee);
+        vm.snapshotValue("flows", "liquidate batch of 10 accounts: per account", perAccount);
+        _deliverWithGas(A_EID, address(vaultA), "batch seize delivery (vault lzReceive)", seizeGas);
+        assertEq(wethA.balanceOf(keeper), 100e18 - vaultA.custodied(address(wethA)));
+    }
+
     // ============================================================ helpers
 
     /// @dev Delivers the oldest packet for `receiver` the way `verifyPackets` does, but records the
@@ -878,6 +1046,52 @@ contract FlowsTest is Fixture {
     /// @notice The message of an encoded LayerZero packet (external: PacketV1Codec reads calldata).
     function packetMessage(bytes calldata packet) external pure returns (bytes memory) {
         return packet.message();
+    }
+
+    /// @dev Alice's isolated sub-account `sub` holds `weth` on chain A and borrowed `borrowTokens`.
+    function _borrower(uint32 sub, uint256 weth, uint256 borrowTokens) internal returns (AccountId) {
+        _deposit(alice, vaultA, wethA, weth, sub);
+        vm.prank(alice);
+        hub.withdrawCash(sub, borrowTokens, alice);
+        return _acct(alice, sub);
+    }
+
+    function _liquidateBatch(AccountId[] memory accounts, uint256 maxRepayTokens)
+        internal
+        returns (uint256 repaid, uint256 seized, uint64 orderId)
+    {
+        usdc.mint(keeper, maxRepayTokens);
+        uint256 fee = hub.quoteOrder(wethAAsset, MessageCodec.SEIZE, "");
+        vm.startPrank(keeper);
+        usdc.approve(address(hub), maxRepayTokens);
+        (repaid, seized, orderId) = hub.liquidateBatch{value: fee}(accounts, wethAAsset, maxRepayTokens, keeper, "");
+        vm.stopPrank();
+    }
+
+    /// @dev The hub's Liquidated accounts and order ids, and LiquidationSkipped reasons, since vm.recordLogs().
+    function _batchLogs()
+        internal
+        returns (AccountId[] memory liquidated, uint64[] memory orders, bytes[] memory skipped)
+    {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        liquidated = new AccountId[](logs.length);
+        orders = new uint64[](logs.length);
+        skipped = new bytes[](logs.length);
+        (uint256 l, uint256 k) = (0, 0);
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(hub)) continue;
+            if (logs[i].topics[0] == IMarginHub.Liquidated.selector) {
+                liquidated[l] = AccountId.wrap(logs[i].topics[1]);
+                (,,, orders[l++],) = abi.decode(logs[i].data, (uint256, uint256, address, uint64, bytes32));
+            } else if (logs[i].topics[0] == IMarginHub.LiquidationSkipped.selector) {
+                skipped[k++] = abi.decode(logs[i].data, (bytes));
+            }
+        }
+        assembly ("memory-safe") {
+            mstore(liquidated, l)
+            mstore(orders, l)
+            mstore(skipped, k)
+        }
     }
 
     function _fundInsurance(uint256 tokens) internal {

@@ -64,8 +64,13 @@ export const keeperConfigSchema = z.object({
   maxJump: z.number().positive().max(10).default(0.25),
   /** ...until seen this many passes in a row. */
   jumpConfirmations: z.number().int().min(1).max(100).default(2),
-  /** Most settlement-token value (USD) one liquidation repays. */
+  /** Most settlement-token value (USD) one liquidation transaction repays (a batch shares it). */
   maxRepayUsd: z.number().positive().default(1_000_000),
+  /**
+   * Most gas one liquidation transaction is given: the pass's liquidations of one asset, and its
+   * position takeovers, are batched into transactions up to this (and the hub's 64 accounts).
+   */
+  batchGas: z.number().int().min(2_000_000).max(1_000_000_000).default(20_000_000),
   /** Ceiling on maxFeePerGas for keeper transactions. */
   maxGasPriceGwei: z.number().positive().default(200),
   /** Attempts before a liquidation that keeps failing (not refused) is marked failed. */

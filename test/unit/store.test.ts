@@ -66,7 +66,7 @@ describe('the relayer store (lowdb files in a scratch directory)', function () {
     const reopened = await RelayerStore.open(dir);
     expect(reopened.inFlight().map((m) => m.guid)).to.deep.equal(['0x01']);
     expect(reopened.unfinishedLiquidations().map((l) => l.id)).to.deep.equal(['a']);
-    expect(reopened.liquidationBySeize('0xseize')?.id).to.equal('a');
+    expect(reopened.liquidationsBySeize('0xseize').map((l) => l.id)).to.deep.equal(['a']);
   });
 
   it('moves a message forward only, applies a status seen before its PacketSent, and nilifies back to sent', async function () {

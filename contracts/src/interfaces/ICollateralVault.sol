@@ -44,7 +44,8 @@ interface ICollateralVault {
 
     /// @notice The hub's SEIZE (a liquidation) was paid out.
     /// @param id The hub's order id.
-    /// @param account The liquidated account.
+    /// @param account The liquidated account, or zero for a batch of accounts (the hub's
+    /// `Liquidated` events with this order id name each, and what each gave up).
     /// @param token The token paid.
     /// @param amount Token units paid.
     /// @param recipient The liquidator's receiver.

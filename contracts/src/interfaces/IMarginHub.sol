@@ -35,6 +35,14 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
         uint64 markets;
     }
 
+    /// @notice One position takeover in `liquidatePositions`.
+    struct PositionTakeover {
+        AccountId account;
+        uint16 marketId;
+        /// @dev The most to take over, WAD of the underlying.
+        uint256 maxSize;
+    }
+
     /// @notice A vault's CREDIT (a deposit) was applied to `account`.
     /// @param account The account credited.
     /// @param assetId The asset deposited.
@@ -140,6 +148,13 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
         uint256 penalty
     );
 
+    /// @notice A batch liquidation passed over `account`, which is left as it was.
+    /// @param account The account passed over.
+    /// @param id The asset (`liquidateBatch`) or market (`liquidatePositions`).
+    /// @param reason The ABI-encoded error the single liquidation would have reverted with,
+    /// e.g. `AccountHealthy(health)`: another keeper may have been first.
+    event LiquidationSkipped(AccountId indexed account, uint16 indexed id, bytes reason);
+
     /// @notice Settlement tokens were added to the insurance fund.
     /// @param payer Who paid them.
     /// @param tokens Settlement token units.
@@ -188,6 +203,8 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
     error NoPosition();
     /// @notice Raised when a liquidation would repay, seize or take nothing.
     error NothingToLiquidate();
+    /// @notice Raised when a batch liquidation lists no account or more than `max`.
+    error InvalidBatchSize(uint256 size, uint256 max);
     /// @notice Raised when both sides of a trade, settlement, transfer or liquidation are one account.
     error SameAccount();
     /// @notice Raised when a trade's price is outside the market's band around its `mark`.
@@ -319,6 +336,41 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
         address receiver,
         bytes calldata options
     ) external payable returns (uint256 repaidTokens, uint256 seized, uint64 orderId);
+
+    /// @notice `liquidate` for many accounts and one asset, with one repayment and one SEIZE:
+    /// the vault pays `receiver` the sum of what every account gave up, and the LayerZero send,
+    /// the token pull and the vault's payout are paid once instead of once per account. An
+    /// account the single call would refuse (healthy by now, no debt, nothing to take) is passed
+    /// over with `LiquidationSkipped`. A batch that passes every account over pulls nothing,
+    /// sends nothing and returns zeros, so each account's reason is in the receipt.
+    /// @param accounts The accounts to liquidate, at most `MAX_LIQUIDATION_BATCH`.
+    /// @param assetId The collateral to seize from each.
+    /// @param maxRepayTokens The most settlement token units the caller repays, over the batch.
+    /// @param receiver Who the vault pays, on the asset's chain.
+    /// @param options Type-3 LayerZero options added to the enforced ones (usually empty).
+    /// @return repaidTokens Settlement token units repaid in all (pulled from the caller).
+    /// @return seized Token units of the asset seized in all: the SEIZE's amount.
+    /// @return orderId The SEIZE's id, shared by the batch's `Liquidated` events (zero if none).
+    function liquidateBatch(
+        AccountId[] calldata accounts,
+        uint16 assetId,
+        uint256 maxRepayTokens,
+        address receiver,
+        bytes calldata options
+    ) external payable returns (uint256 repaidTokens, uint256 seized, uint64 orderId);
+
+    /// @notice `liquidatePosition` for many accounts, checking the keeper's initial margin once,
+    /// after every takeover. A takeover the single call would refuse is passed over with
+    /// `LiquidationSkipped`; a batch that takes nothing returns zeros.
+    /// @param takeovers The positions to take over, at most `MAX_LIQUIDATION_BATCH`.
+    /// @param keeperSubAccount The caller's sub-account that takes the positions.
+    /// @return sizesTaken WAD of the underlying taken over, per takeover (zero where passed over).
+    function liquidatePositions(PositionTakeover[] calldata takeovers, uint32 keeperSubAccount)
+        external
+        returns (uint256[] memory sizesTaken);
+
+    /// @notice The most accounts one batch liquidation lists.
+    function MAX_LIQUIDATION_BATCH() external view returns (uint256);
 
     /// @notice Take over up to `maxSize` of an unhealthy account's position in `marketId` at the
     /// oracle mark into the caller's sub-account `keeperSubAccount`. The account pays a penalty

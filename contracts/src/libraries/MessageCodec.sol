@@ -7,7 +7,7 @@ pragma solidity ^0.8.24;
 ///   0       1     version      (VERSION)
 ///   1       1     msgType      (CREDIT | RELEASE | SEIZE)
 ///   2       8     id           message id, unique per sender; the receiver processes each once
-///   10      20    account      owner of the margin account
+///   10      20    account      owner of the margin account (zero in a SEIZE for a batch of accounts)
 ///   30      4     subAccount   0 = cross pool, anything else = an isolated sub-account
 ///   34      20    token        ERC-20 on the vault's chain
 ///   54      32    amount       token units

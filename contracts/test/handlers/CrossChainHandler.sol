@@ -218,7 +218,9 @@ contract CrossChainHandler is Test {
     }
 
     function lend(uint256 amountSeed) external {
-        uint256 tokens = bound(amountSeed, 1, 1_000_000e6);
+        // Up to $10M, against deposits of up to 1,000 WETH ($3M) a time: enough that borrowers can
+        // borrow to their limit, and a price fall can then make them liquidatable.
+        uint256 tokens = bound(amountSeed, 1, 10_000_000e6);
         usdc.mint(address(this), tokens);
         usdc.approve(address(hub), tokens);
         hub.depositCash(address(this), 0, tokens);
@@ -229,8 +231,10 @@ contract CrossChainHandler is Test {
         address actor = _actor(actorSeed);
         sub = sub % 2;
         uint256 spare = _spareInitialMargin(AccountIdLib.toAccountId(actor, sub));
-        // Mostly within the spare margin (succeeds), sometimes up to 20% beyond it (refused).
-        uint256 tokens = bound(amountSeed, 1, spare * 12 / 10 / 1e12 + 1);
+        // 60% to 120% of the spare margin: a book borrowed close to its limit, which a price fall
+        // makes liquidatable (the spare of an account without debt overstates what it may borrow:
+        // the debt itself brings a requirement, so the top of the range is refused).
+        uint256 tokens = bound(amountSeed, spare * 6 / 10 / 1e12 + 1, spare * 12 / 10 / 1e12 + 1);
         if (tokens > hub.settlementHeld()) return;
         vm.prank(actor);
         try hub.withdrawCash(sub, tokens, actor) {
@@ -334,7 +338,7 @@ contract CrossChainHandler is Test {
             } catch {
                 calls["settle (refused)"]++;
             }
-            _readLiquidationLogs(account);
+            _readLiquidationLogs();
             return;
         }
     }
@@ -381,7 +385,7 @@ contract CrossChainHandler is Test {
             calls["liquidate (refused)"]++;
         }
         vm.stopPrank();
-        _readLiquidationLogs(account);
+        _readLiquidationLogs();
     }
 
     function liquidatePosition(uint256 accountSeed, uint256 marketSeed, uint256 sizeSeed) external {
@@ -400,13 +404,80 @@ contract CrossChainHandler is Test {
             calls["liquidatePosition (refused)"]++;
         }
         vm.stopPrank();
-        _readLiquidationLogs(account);
+        _readLiquidationLogs();
+    }
+
+    /// @dev Every trader, from a random start, liquidated against one asset in one batch: one
+    /// SEIZE for the sum, the healthy and the collateral-less passed over. The asset is one an
+    /// unhealthy trader holds, if there is one.
+    function liquidateBatch(uint256 collateralSeed, uint256 startSeed) external {
+        AccountId target = _unhealthyAccount(startSeed);
+        uint256 ci = collateralSeed % collateral.length;
+        for (uint256 k; k < collateral.length && hub.collateralOf(target, collateral[ci].assetId) == 0; ++k) {
+            ci = (ci + 1) % collateral.length;
+        }
+        Collateral memory c = collateral[ci];
+        AccountId[] memory batch = _rotated(traders(), startSeed);
+        uint256 fee = hub.quoteOrder(c.assetId, MessageCodec.SEIZE, "");
+        usdc.mint(keeper, 10_000_000e6);
+        vm.deal(keeper, fee);
+        vm.startPrank(keeper);
+        usdc.approve(address(hub), 10_000_000e6);
+        vm.recordLogs();
+        try hub.liquidateBatch{value: fee}(batch, c.assetId, 10_000_000e6, keeper, "") returns (
+            uint256, uint256 seized, uint64
+        ) {
+            if (seized > 0) _orderSent(ci, seized); // a batch that takes nothing sends no SEIZE
+            if (seized > 0) calls["liquidateBatch"]++;
+            else calls["liquidateBatch (none taken)"]++;
+        } catch {
+            calls["liquidateBatch (refused)"]++;
+        }
+        vm.stopPrank();
+        _readLiquidationLogs();
+    }
+
+    /// @dev Every trader's position in one market, from a random start, taken over in one batch.
+    function liquidatePositions(uint256 marketSeed, uint256 startSeed, uint256 sizeSeed) external {
+        AccountId[] memory list = _rotated(traders(), startSeed);
+        uint16 market = markets[marketSeed % markets.length];
+        IMarginHub.PositionTakeover[] memory takeovers = new IMarginHub.PositionTakeover[](list.length);
+        for (uint256 i; i < list.length; ++i) {
+            takeovers[i] = IMarginHub.PositionTakeover({
+                account: list[i], marketId: market, maxSize: bound(sizeSeed, 1, type(uint128).max)
+            });
+        }
+        Collateral memory local = collateral[0];
+        local.token.mint(keeper, 10_000_000e6);
+        vm.startPrank(keeper);
+        local.token.approve(address(local.vault), 10_000_000e6);
+        local.vault.deposit(keeper, 0, address(local.token), 10_000_000e6, "");
+        vm.recordLogs();
+        try hub.liquidatePositions(takeovers, 0) returns (uint256[] memory sizes) {
+            uint256 taken;
+            for (uint256 i; i < sizes.length; ++i) {
+                taken += sizes[i];
+            }
+            if (taken > 0) calls["liquidatePositions"]++;
+            else calls["liquidatePositions (none taken)"]++;
+        } catch {
+            calls["liquidatePositions (refused)"]++;
+        }
+        vm.stopPrank();
+        _readLiquidationLogs();
+    }
+
+    function _rotated(AccountId[] memory list, uint256 seed) private pure returns (AccountId[] memory out) {
+        out = new AccountId[](list.length);
+        for (uint256 i; i < list.length; ++i) {
+            out[i] = list[(seed % list.length + i) % list.length];
+        }
     }
 
     /// @dev Reads the logs recorded since `vm.recordLogs()`. A BadDebtResolved for an account that
     /// still holds collateral or positions would mean debt was written off while it could be paid;
     /// it and the fund's share of a position penalty go into the insurance ghost ledger.
-    function _readLiquidationLogs(AccountId account) private {
+    function _readLiquidationLogs() private {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter != address(hub)) continue;
@@ -415,7 +486,7 @@ contract CrossChainHandler is Test {
                 (, uint256 covered, uint256 socialisedPart) = abi.decode(logs[i].data, (uint256, uint256, uint256));
                 insuranceOut += covered;
                 socialised += socialisedPart;
-                IMarginHub.AccountState memory st = hub.accountState(account);
+                IMarginHub.AccountState memory st = hub.accountState(AccountId.wrap(logs[i].topics[1]));
                 if (st.assets != 0 || st.markets != 0) badDebtWithHoldings++;
             } else if (logs[i].topics[0] == IMarginHub.PositionLiquidated.selector) {
                 (,, uint256 penalty) = abi.decode(logs[i].data, (int256, uint256, uint256));

@@ -419,23 +419,25 @@ async function settle(relayer: RelayerProcess, timeoutMs: number): Promise<void>
 }
 
 /**
- * Hub liquidation transactions since `fromBlock` that no accepted keeper record accounts for, plus records sharing one.
+ * Hub liquidations since `fromBlock` (an account liquidated in a transaction; a batch liquidates
+ * many in one) that no accepted keeper record accounts for, plus records sharing one.
  */
 async function doubleLiquidations(
   hub: TypedContract<typeof marginHubAbi>,
   records: LiquidationJson[],
   fromBlock: number,
 ): Promise<number> {
+  const key = (tx: string, account: string) => `${tx}|${account.toLowerCase()}`;
   const onChain = new Set(
     [
       ...(await hub.queryEvent('Liquidated', null, fromBlock)),
       ...(await hub.queryEvent('PositionLiquidated', null, fromBlock)),
-    ].map((l) => l.transactionHash),
+    ].map((l) => key(l.transactionHash, l.topics[1]!)),
   );
   // Every record that sent a transaction, whether or not the keeper has seen its receipt yet.
-  const accepted = records.filter((l) => l.txHash !== null).map((l) => l.txHash!);
+  const accepted = records.filter((l) => l.txHash !== null).map((l) => key(l.txHash!, l.account));
   const matched = new Set(accepted);
-  return [...onChain].filter((tx) => !matched.has(tx)).length + (accepted.length - matched.size);
+  return [...onChain].filter((k) => !matched.has(k)).length + (accepted.length - matched.size);
 }
 
 /** The keeper's WETH on every spoke. */

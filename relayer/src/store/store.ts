@@ -145,7 +145,8 @@ export class RelayerStore {
   /** ids of liquidation records not finished (planned, submitted, seized): what each keeper pass looks at */
   private readonly unfinished = new Set<string>();
   /** liquidation id by the guid of its SEIZE: how a delivered packet finds its record */
-  private readonly bySeizeGuid = new Map<string, string>();
+  /** record ids by their SEIZE's guid: a batch liquidation's records share one SEIZE */
+  private readonly bySeizeGuid = new Map<string, Set<string>>();
 
   private constructor(chain: DurableFile<ChainData>, keeper: DurableFile<KeeperData>) {
     this.chain = chain;
@@ -359,16 +360,19 @@ export class RelayerStore {
     return [...this.unfinished].map((id) => this.keeper.data.liquidations[id]!);
   }
 
-  /** The record whose SEIZE has this guid. */
-  liquidationBySeize(guid: string): LiquidationRecord | undefined {
-    const id = this.bySeizeGuid.get(guid);
-    return id === undefined ? undefined : this.keeper.data.liquidations[id];
+  /** The records whose SEIZE has this guid: one, or every account of a batch liquidation. */
+  liquidationsBySeize(guid: string): LiquidationRecord[] {
+    return [...(this.bySeizeGuid.get(guid) ?? [])].map((id) => this.keeper.data.liquidations[id]!);
   }
 
   private index(record: LiquidationRecord): void {
     if (FINISHED.has(record.status)) this.unfinished.delete(record.id);
     else this.unfinished.add(record.id);
-    if (record.guid) this.bySeizeGuid.set(record.guid, record.id);
+    if (record.guid) {
+      const ids = this.bySeizeGuid.get(record.guid);
+      if (ids) ids.add(record.id);
+      else this.bySeizeGuid.set(record.guid, new Set([record.id]));
+    }
   }
 
   addAlert(alert: Alert): void {

@@ -41,6 +41,7 @@ import { Loop } from '../loop.js';
 import { OracleWatch } from './oracleWatch.js';
 import { screenCandidates } from './screen.js';
 import { chooseCollateral, choosePosition } from './seizeChoice.js';
+import { batchLiquidations, type Planned } from './batches.js';
 
 /** One keeper pass, for the figures the demo prints. */
 export interface PassStats {
@@ -170,7 +171,7 @@ export class Keeper {
         'the keeper has no settlement tokens left to repay debt with: only position takeovers',
       );
     phase('confirm');
-    const toSend: Array<{ record: LiquidationRecord; risk: AccountRisk }> = [];
+    const toSend: Planned[] = [];
     for (const risk of confirmed) {
       if (risk.priceErrors.length > 0 || risk.health === undefined || risk.health >= WAD) continue;
       const held = risk.feeds.filter((f) => blocked.has(f));
@@ -268,65 +269,102 @@ export class Keeper {
   }
 
   /**
-   * Signs every liquidation of the pass with consecutive nonces, records each transaction's hash
-   * and flushes before broadcasting them together: a keeper killed at any point finds each one by
-   * its hash after restart. No gas estimate (a round trip, and a search over many executions on
-   * the node): the limit comes from the account's size, and the hub refusing is seen in the receipt.
+   * Sends the pass's liquidations in as few transactions as fit: the collateral ones of one asset
+   * in `liquidateBatch` calls (one repayment and one SEIZE for all), the position takeovers in
+   * `liquidatePositions` calls (the keeper's margin checked once), each batch up to the gas and
+   * account limits; a lone liquidation uses the single call, whose refusal names its reason.
+   * Every transaction is signed with consecutive nonces and its hash recorded on each of its
+   * records and flushed before they are broadcast together: a keeper killed at any point finds
+   * each by its hash after restart. No gas estimate (a round trip, and a search over many
+   * executions on the node): the limit comes from the accounts' sizes, and the hub refusing is
+   * seen in the receipt.
    */
-  private async sendAll(toSend: ReadonlyArray<{ record: LiquidationRecord; risk: AccountRisk }>): Promise<void> {
+  private async sendAll(toSend: readonly Planned[]): Promise<void> {
     const context = await this.sendContext(toSend.map((t) => t.record));
-    let nonce = await this.nonces.take(toSend.length);
+    const txs = this.transactions(toSend, context);
+    let nonce = await this.nonces.take(txs.length);
     const raws: string[] = [];
-    for (const { record, risk } of toSend) {
-      let data: string;
-      let value = 0n;
-      if (record.kind === 'collateral') {
-        data = this.hub.encode('liquidate', [record.account, record.assetId!, context.budget, this.address, '0x']);
-        value = context.seizeFee.get(record.assetId!) ?? 0n;
-      } else {
-        const size = risk.positions.find((p) => p.market.marketId === record.marketId)?.size ?? 0n;
-        data = this.hub.encode('liquidatePosition', [
-          record.account,
-          record.marketId!,
-          size < 0n ? -size : size,
-          this.config.subAccount,
-        ]);
-      }
+    for (const tx of txs) {
       const raw = await this.wallet.signTransaction({
         type: 2,
         chainId: this.chains.get(this.hubEid)!.config.chainId,
         nonce: nonce++,
         to: this.hub.address,
-        data,
-        value,
-        gasLimit: gasLimitFor(record.kind, risk),
+        data: tx.data,
+        value: tx.value,
+        gasLimit: tx.gasLimit,
         ...context.fees,
       });
-      record.attempts++;
-      record.txHash = keccak256(raw);
-      this.put(record);
+      const hash = keccak256(raw);
+      for (const record of tx.records) {
+        record.attempts++;
+        record.txHash = hash;
+        this.put(record);
+      }
       raws.push(raw);
     }
     await this.store.flushLiquidations();
     await Promise.all(
-      toSend.map(async ({ record }, i) => {
+      txs.map(async ({ records }, i) => {
+        const hash = records[0]!.txHash!;
         try {
           await this.provider.send('eth_sendRawTransaction', [raws[i]]);
-          this.log.debug({ id: record.id, tx: record.txHash }, 'liquidation sent');
-          this.track(record, record.txHash!);
+          this.log.debug({ ids: records.map((r) => r.id), tx: hash }, 'liquidation sent');
+          this.track(records, hash);
         } catch (err) {
           // An answer lost on the way (a timeout) does not mean the node refused it: ask.
-          if (await this.provider.getTransaction(record.txHash!).catch(() => null))
-            return this.track(record, record.txHash!);
+          if (await this.provider.getTransaction(hash).catch(() => null)) return this.track(records, hash);
           // Refused: the nonces after it are not usable either; read them afresh next time. A
           // nonce another sender of this key took is not the liquidation failing: not an attempt.
           this.nonces.reset();
-          delete record.txHash;
-          if (/nonce/i.test(err instanceof Error ? err.message : String(err))) record.attempts--;
-          await this.failed(record, err);
+          const nonceTaken = /nonce/i.test(err instanceof Error ? err.message : String(err));
+          for (const record of records) {
+            delete record.txHash;
+            if (nonceTaken) record.attempts--;
+          }
+          await this.failed(records, err);
         }
       }),
     );
+  }
+
+  /** The pass's liquidations as hub transactions: batches by asset, and of position takeovers (see batches.ts). */
+  private transactions(toSend: readonly Planned[], context: SendContext): LiquidationTx[] {
+    const limits = { gas: BigInt(this.config.batchGas), repayUsd: context.budget * this.settlementScale };
+    return batchLiquidations(toSend, limits).map((b) => this.transaction(b.planned, b.gas, context));
+  }
+
+  private transaction(batch: readonly Planned[], gasLimit: bigint, context: SendContext): LiquidationTx {
+    const records = batch.map((p) => p.record);
+    const first = records[0]!;
+    if (first.kind === 'collateral') {
+      const asset = first.assetId!;
+      const data =
+        batch.length === 1
+          ? this.hub.encode('liquidate', [first.account, asset, context.budget, this.address, '0x'])
+          : this.hub.encode('liquidateBatch', [
+              records.map((r) => r.account),
+              asset,
+              context.budget,
+              this.address,
+              '0x',
+            ]);
+      return { records, data, value: context.seizeFee.get(asset) ?? 0n, gasLimit };
+    }
+    const takeovers = batch.map(({ record, risk }) => {
+      const size = risk.positions.find((p) => p.market.marketId === record.marketId)?.size ?? 0n;
+      return { account: record.account, marketId: record.marketId!, maxSize: size < 0n ? -size : size };
+    });
+    const data =
+      batch.length === 1
+        ? this.hub.encode('liquidatePosition', [
+            takeovers[0]!.account,
+            takeovers[0]!.marketId,
+            takeovers[0]!.maxSize,
+            this.config.subAccount,
+          ])
+        : this.hub.encode('liquidatePositions', [takeovers, this.config.subAccount]);
+    return { records, data, value: 0n, gasLimit };
   }
 
   /**
@@ -351,19 +389,21 @@ export class Keeper {
   }
 
   /** Waits for the receipt beside the passes; a reverted one is explained by replaying it. */
-  private track(record: LiquidationRecord, txHash: string): void {
+  private track(records: readonly LiquidationRecord[], txHash: string): void {
     const done = (async () => {
       try {
         const receipt = await this.mined(txHash);
-        if (receipt.status === 1) this.applyReceipt(record, receipt);
-        else await this.failed(record, { code: 'CALL_EXCEPTION', message: 'reverted on-chain', receipt });
+        if (receipt.status === 1) for (const record of records) this.applyReceipt(record, receipt);
+        else await this.failed(records, { code: 'CALL_EXCEPTION', message: 'reverted on-chain', receipt }, txHash);
       } catch (err) {
-        if (!this.stopped) await this.failed(record, err);
+        if (!this.stopped) await this.failed(records, err, txHash);
       }
       await this.store.flushLiquidations();
     })();
-    this.waiting.set(record.id, done);
-    void done.finally(() => this.waiting.delete(record.id));
+    for (const record of records) {
+      this.waiting.set(record.id, done);
+      void done.finally(() => this.waiting.delete(record.id));
+    }
   }
 
   /**
@@ -382,33 +422,42 @@ export class Keeper {
     }
   }
 
-  private async failed(record: LiquidationRecord, err: unknown): Promise<void> {
-    const reason = record.txHash
-      ? await this.replayReason(record.txHash, err)
-      : revertReason(err, this.errorInterfaces());
+  /** A transaction that failed, for each of its records: `txHash` is the one it was sent as, if it was. */
+  private async failed(records: readonly LiquidationRecord[], err: unknown, txHash?: string): Promise<void> {
+    const reason = txHash ? await this.replayReason(txHash, err) : revertReason(err, this.errorInterfaces());
     const code = (err as { code?: string }).code;
     // The hub refusing (a named error: AccountHealthy, StalePrice...) is final; a revert without
     // one (out of gas) or a transport error is retried, up to maxAttempts.
     const refused = code === 'CALL_EXCEPTION' && /^[A-Z]\w*\(/.test(reason);
     // Another sender used this key: forget the local nonce and let the retry read it.
     if (code === 'NONCE_EXPIRED' || code === 'REPLACEMENT_UNDERPRICED') this.nonces.reset();
-    if (refused && /^(NothingToLiquidate|NoCollateral|NoPosition|NoDebtToRepay)\(/.test(reason)) {
+    for (const record of records) {
+      if (refused) this.refuse(record, reason);
+      else if (record.attempts >= this.config.maxAttempts) this.finish(record, 'failed', reason);
+      else {
+        // Forget the failed transaction: the next pass re-checks the account and sends this record again.
+        delete record.txHash;
+        record.reason = reason;
+        this.put(record);
+        this.log.warn(
+          { id: record.id, attempt: record.attempts, reason },
+          'liquidation attempt failed; the next pass re-checks the account',
+        );
+      }
+    }
+    await this.store.flushLiquidations();
+  }
+
+  /**
+   * The hub refused this liquidation (`reason`, a named error). Nothing to take of an asset or
+   * market is remembered, so the keeper moves on to what it can take until the account changes.
+   */
+  private refuse(record: LiquidationRecord, reason: string): void {
+    if (/^(NothingToLiquidate|NoCollateral|NoPosition|NoDebtToRepay)\(/.test(reason)) {
       const what = record.kind === 'collateral' ? `asset:${record.assetId}` : `market:${record.marketId}`;
       this.refused.set(`${record.account}|${what}`, this.book.entry(record.account)?.block ?? 0);
     }
-    if (refused) this.finish(record, 'dropped', reason);
-    else if (record.attempts >= this.config.maxAttempts) this.finish(record, 'failed', reason);
-    else {
-      // Forget the failed transaction: the next pass re-checks the account and sends this record again.
-      delete record.txHash;
-      record.reason = reason;
-      this.put(record);
-      this.log.warn(
-        { id: record.id, attempt: record.attempts, reason },
-        'liquidation attempt failed; the next pass re-checks the account',
-      );
-    }
-    await this.store.flushLiquidations();
+    this.finish(record, 'dropped', reason);
   }
 
   /** Why a mined transaction reverted: the named error it gives when replayed on the state before it. */
@@ -444,19 +493,28 @@ export class Keeper {
     return balance < cap ? balance : cap;
   }
 
+  /** What the hub did with `record` in a mined transaction, single or batch: its own events, by account. */
   private applyReceipt(record: LiquidationRecord, receipt: TransactionReceipt): void {
     record.hubBlock = receipt.blockNumber;
     record.submittedAt = Date.now();
+    const id = record.kind === 'collateral' ? record.assetId : record.marketId;
+    const mine = (account: string, of: number) => account.toLowerCase() === record.account.toLowerCase() && of === id;
     for (const log of receipt.logs) {
+      if (log.address.toLowerCase() !== this.hub.address.toLowerCase()) continue;
       const liquidated = this.hub.parseEvent('Liquidated', log);
-      if (liquidated) {
+      if (liquidated && mine(liquidated.account, Number(liquidated.assetId))) {
         record.repaidUsd = (liquidated.repaidTokens * this.settlementScale).toString();
         record.seized = liquidated.seized.toString();
         record.guid = liquidated.guid;
         record.orderId = liquidated.orderId.toString();
       }
       const taken = this.hub.parseEvent('PositionLiquidated', log);
-      if (taken) record.sizeTaken = (taken.sizeTaken < 0n ? -taken.sizeTaken : taken.sizeTaken).toString();
+      if (taken && mine(taken.account, Number(taken.marketId)))
+        record.sizeTaken = (taken.sizeTaken < 0n ? -taken.sizeTaken : taken.sizeTaken).toString();
+      const skipped = this.hub.parseEvent('LiquidationSkipped', log);
+      // A batch passed the account over (another keeper was first, or it is healthy by now).
+      if (skipped && mine(skipped.account, Number(skipped.id)))
+        return this.refuse(record, revertReason({ data: skipped.reason }, this.errorInterfaces()));
     }
     this.log.info(
       { id: record.id, account: record.account, tx: record.txHash, seized: record.seized, guid: record.guid },
@@ -486,32 +544,34 @@ export class Keeper {
     let changed = false;
     for (const m of messages) {
       if (m.msgType !== MessageType.SEIZE || !isFinished(m.status)) continue;
-      const record = this.store.liquidationBySeize(m.guid);
-      if (record?.status !== 'submitted') continue;
-      if (isDropped(m.status)) {
-        // The hub already moved the collateral to the keeper's account; its chain will never pay it out.
-        record.reason = `the SEIZE was ${m.status} by the vault's delegate: the keeper is never paid the ${record.seized ?? ''} seized on endpoint ${m.dstEid}`;
-        this.transition(record, 'failed');
-        this.log.error(
-          { id: record.id, guid: m.guid, status: m.status },
-          'liquidation failed: its SEIZE was dropped by the delegate',
+      // A batch liquidation's records share one SEIZE: its delivery settles them all.
+      for (const record of this.store.liquidationsBySeize(m.guid)) {
+        if (record.status !== 'submitted') continue;
+        if (isDropped(m.status)) {
+          // The hub already moved the collateral to the keeper's account; its chain will never pay it out.
+          record.reason = `the SEIZE was ${m.status} by the vault's delegate: the keeper is never paid the ${record.seized ?? ''} seized on endpoint ${m.dstEid}`;
+          this.transition(record, 'failed');
+          this.log.error(
+            { id: record.id, guid: m.guid, status: m.status },
+            'liquidation failed: its SEIZE was dropped by the delegate',
+          );
+          changed = true;
+          continue;
+        }
+        // The endpoint emits PacketDelivered only after the vault's lzReceive, which pays the
+        // receiver in the same call, returned: delivered is paid.
+        record.seizedAt = m.deliveredAt ?? Date.now();
+        this.transition(record, 'seized');
+        if (record.priceSeenAt > 0) this.metrics.liquidationLatencyMs.observe(record.seizedAt - record.priceSeenAt);
+        record.settledAt = record.seizedAt;
+        this.transition(record, 'settled');
+        const chain = this.chains.get(record.dstEid!)?.config.name;
+        this.log.info(
+          { id: record.id, account: record.account, chain, seized: record.seized },
+          'liquidation settled: SEIZE executed on the collateral chain',
         );
         changed = true;
-        continue;
       }
-      // The endpoint emits PacketDelivered only after the vault's lzReceive, which pays the
-      // receiver in the same call, returned: delivered is paid.
-      record.seizedAt = m.deliveredAt ?? Date.now();
-      this.transition(record, 'seized');
-      if (record.priceSeenAt > 0) this.metrics.liquidationLatencyMs.observe(record.seizedAt - record.priceSeenAt);
-      record.settledAt = record.seizedAt;
-      this.transition(record, 'settled');
-      const chain = this.chains.get(record.dstEid!)?.config.name;
-      this.log.info(
-        { id: record.id, account: record.account, chain, seized: record.seized },
-        'liquidation settled: SEIZE executed on the collateral chain',
-      );
-      changed = true;
     }
     if (changed) void this.store.flushLiquidations();
   }
@@ -547,8 +607,9 @@ export class Keeper {
     if (record.txHash) {
       const receipt = await this.provider.getTransactionReceipt(record.txHash);
       if (receipt?.status === 1) return this.applyReceipt(record, receipt);
-      if (receipt) return this.failed(record, { code: 'CALL_EXCEPTION', message: 'reverted on-chain', receipt });
-      if (await this.provider.getTransaction(record.txHash)) return this.track(record, record.txHash); // still pending
+      if (receipt)
+        return this.failed([record], { code: 'CALL_EXCEPTION', message: 'reverted on-chain', receipt }, record.txHash);
+      if (await this.provider.getTransaction(record.txHash)) return this.track([record], record.txHash); // still pending
       delete record.txHash;
       this.put(record);
     }
@@ -611,13 +672,10 @@ interface SendContext {
   seizeFee: Map<number, bigint>;
 }
 
-/**
- * Gas for a liquidation, from the account's size: the hub's margin check costs about 330k per
- * option position and less per perp or collateral line (snapshots/hub-margin.json), plus the
- * repayment and the LayerZero send; a position takeover also checks the keeper's own margin.
- * Generous on purpose: only gas used is paid.
- */
-function gasLimitFor(kind: LiquidationRecord['kind'], risk: AccountRisk): bigint {
-  const lines = BigInt(risk.positions.length + risk.collateral.length);
-  return 1_000_000n + 500_000n * lines + (kind === 'position' ? 3_000_000n : 0n);
+/** One hub transaction: a single liquidation or a batch. */
+interface LiquidationTx {
+  records: LiquidationRecord[];
+  data: string;
+  value: bigint;
+  gasLimit: bigint;
 }
