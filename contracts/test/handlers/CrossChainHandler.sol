@@ -365,17 +365,9 @@ contract CrossChainHandler is Test {
 
     function liquidate(uint256 accountSeed, uint256 collateralSeed) external {
         AccountId account = _unhealthyAccount(accountSeed);
-        uint256 ci = collateralSeed % collateral.length;
-        for (uint256 k; k < collateral.length && hub.collateralOf(account, collateral[ci].assetId) == 0; ++k) {
-            ci = (ci + 1) % collateral.length;
-        }
+        uint256 ci = _heldCollateral(account, collateralSeed);
         Collateral memory c = collateral[ci];
-        uint256 fee = hub.quoteOrder(c.assetId, MessageCodec.SEIZE, "");
-        usdc.mint(keeper, 10_000_000e6);
-        vm.deal(keeper, fee);
-        vm.startPrank(keeper);
-        usdc.approve(address(hub), 10_000_000e6);
-        vm.recordLogs();
+        uint256 fee = _keeperReadyToRepay(c.assetId);
         try hub.liquidate{value: fee}(account, c.assetId, 10_000_000e6, keeper, "") returns (
             uint256, uint256 seized, uint64
         ) {
@@ -390,13 +382,7 @@ contract CrossChainHandler is Test {
 
     function liquidatePosition(uint256 accountSeed, uint256 marketSeed, uint256 sizeSeed) external {
         AccountId account = _unhealthyAccount(accountSeed);
-        // The keeper stands ready with plenty of margin on the hub chain.
-        Collateral memory local = collateral[0];
-        local.token.mint(keeper, 10_000_000e6);
-        vm.startPrank(keeper);
-        local.token.approve(address(local.vault), 10_000_000e6);
-        local.vault.deposit(keeper, 0, address(local.token), 10_000_000e6, "");
-        vm.recordLogs();
+        _keeperReadyToTakeOver();
         uint16 market = markets[marketSeed % markets.length];
         try hub.liquidatePosition(account, market, bound(sizeSeed, 1, type(uint128).max), 0) {
             calls["liquidatePosition"]++;
@@ -411,19 +397,10 @@ contract CrossChainHandler is Test {
     /// SEIZE for the sum, the healthy and the collateral-less passed over. The asset is one an
     /// unhealthy trader holds, if there is one.
     function liquidateBatch(uint256 collateralSeed, uint256 startSeed) external {
-        AccountId target = _unhealthyAccount(startSeed);
-        uint256 ci = collateralSeed % collateral.length;
-        for (uint256 k; k < collateral.length && hub.collateralOf(target, collateral[ci].assetId) == 0; ++k) {
-            ci = (ci + 1) % collateral.length;
-        }
+        uint256 ci = _heldCollateral(_unhealthyAccount(startSeed), collateralSeed);
         Collateral memory c = collateral[ci];
         AccountId[] memory batch = _rotated(traders(), startSeed);
-        uint256 fee = hub.quoteOrder(c.assetId, MessageCodec.SEIZE, "");
-        usdc.mint(keeper, 10_000_000e6);
-        vm.deal(keeper, fee);
-        vm.startPrank(keeper);
-        usdc.approve(address(hub), 10_000_000e6);
-        vm.recordLogs();
+        uint256 fee = _keeperReadyToRepay(c.assetId);
         try hub.liquidateBatch{value: fee}(batch, c.assetId, 10_000_000e6, keeper, "") returns (
             uint256, uint256 seized, uint64
         ) {
@@ -447,12 +424,7 @@ contract CrossChainHandler is Test {
                 account: list[i], marketId: market, maxSize: bound(sizeSeed, 1, type(uint128).max)
             });
         }
-        Collateral memory local = collateral[0];
-        local.token.mint(keeper, 10_000_000e6);
-        vm.startPrank(keeper);
-        local.token.approve(address(local.vault), 10_000_000e6);
-        local.vault.deposit(keeper, 0, address(local.token), 10_000_000e6, "");
-        vm.recordLogs();
+        _keeperReadyToTakeOver();
         try hub.liquidatePositions(takeovers, 0) returns (uint256[] memory sizes) {
             uint256 taken;
             for (uint256 i; i < sizes.length; ++i) {
@@ -465,6 +437,35 @@ contract CrossChainHandler is Test {
         }
         vm.stopPrank();
         _readLiquidationLogs();
+    }
+
+    /// @dev Collateral `account` holds, from a random start (the start itself if it holds none).
+    function _heldCollateral(AccountId account, uint256 seed) private view returns (uint256 ci) {
+        ci = seed % collateral.length;
+        for (uint256 k; k < collateral.length && hub.collateralOf(account, collateral[ci].assetId) == 0; ++k) {
+            ci = (ci + 1) % collateral.length;
+        }
+    }
+
+    /// @dev The keeper, pranked and recording logs, with plenty of settlement tokens approved to
+    /// the hub and `assetId`'s SEIZE fee; returns the fee.
+    function _keeperReadyToRepay(uint16 assetId) private returns (uint256 fee) {
+        fee = hub.quoteOrder(assetId, MessageCodec.SEIZE, "");
+        usdc.mint(keeper, 10_000_000e6);
+        vm.deal(keeper, fee);
+        vm.startPrank(keeper);
+        usdc.approve(address(hub), 10_000_000e6);
+        vm.recordLogs();
+    }
+
+    /// @dev The keeper, pranked and recording logs, with plenty of margin on the hub chain to take positions over.
+    function _keeperReadyToTakeOver() private {
+        Collateral memory local = collateral[0];
+        local.token.mint(keeper, 10_000_000e6);
+        vm.startPrank(keeper);
+        local.token.approve(address(local.vault), 10_000_000e6);
+        local.vault.deposit(keeper, 0, address(local.token), 10_000_000e6, "");
+        vm.recordLogs();
     }
 
     function _rotated(AccountId[] memory list, uint256 seed) private pure returns (AccountId[] memory out) {
