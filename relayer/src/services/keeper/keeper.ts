@@ -593,8 +593,16 @@ export class Keeper {
 
   /** After a restart: finds out what became of every record left planned, and whether submitted SEIZEs arrived. */
   private async resume(): Promise<void> {
-    for (const record of this.store.unfinishedLiquidations()) {
-      if (record.status === 'planned') await this.resumePlanned(record);
+    const unfinished = this.store.unfinishedLiquidations();
+    // The records of one transaction (a batch) resume together: one receipt read, one replay.
+    const sent = new Map<string, LiquidationRecord[]>();
+    for (const record of unfinished) {
+      if (record.status !== 'planned') continue;
+      if (record.txHash) sent.set(record.txHash, [...(sent.get(record.txHash) ?? []), record]);
+      else await this.resumeUnsent(record);
+    }
+    for (const [txHash, records] of sent) await this.resumeSent(records, txHash);
+    for (const record of unfinished) {
       if (record.status === 'submitted' && record.guid) {
         const message = this.store.message(record.guid);
         if (message) this.onPackets([message]);
@@ -603,16 +611,22 @@ export class Keeper {
     await this.store.flushLiquidations();
   }
 
-  private async resumePlanned(record: LiquidationRecord): Promise<void> {
-    if (record.txHash) {
-      const receipt = await this.provider.getTransactionReceipt(record.txHash);
-      if (receipt?.status === 1) return this.applyReceipt(record, receipt);
-      if (receipt)
-        return this.failed([record], { code: 'CALL_EXCEPTION', message: 'reverted on-chain', receipt }, record.txHash);
-      if (await this.provider.getTransaction(record.txHash)) return this.track([record], record.txHash); // still pending
-      delete record.txHash;
-      this.put(record);
+  /** Records left planned with the transaction they were signed into: mined, pending, or never sent. */
+  private async resumeSent(records: readonly LiquidationRecord[], txHash: string): Promise<void> {
+    const receipt = await this.provider.getTransactionReceipt(txHash);
+    if (receipt?.status === 1) {
+      for (const record of records) this.applyReceipt(record, receipt);
+      return;
     }
+    if (receipt) return this.failed(records, { code: 'CALL_EXCEPTION', message: 'reverted on-chain', receipt }, txHash);
+    if (await this.provider.getTransaction(txHash)) return this.track(records, txHash); // still pending
+    for (const record of records) {
+      delete record.txHash;
+      await this.resumeUnsent(record);
+    }
+  }
+
+  private async resumeUnsent(record: LiquidationRecord): Promise<void> {
     // Interrupted before the transaction was known to be sent: adopt it if the hub has it.
     const adopted = await this.findOnHub(record);
     if (adopted) return this.applyReceipt(record, adopted);
