@@ -66,6 +66,12 @@ export const ABI_SOURCES: AbiSource[] = [
     from: 'contracts/src/read/HealthReader.sol',
     read: forgeOut('HealthReader'),
   },
+  {
+    name: 'aggregatorV3Abi',
+    file: 'aggregatorV3',
+    from: "contracts/src/interfaces/AggregatorV3Interface.sol (Chainlink's feed interface)",
+    read: forgeOut('AggregatorV3Interface'),
+  },
   { name: 'erc20Abi', file: 'erc20', from: '@openzeppelin/contracts IERC20Metadata', read: forgeOut('IERC20Metadata') },
   {
     name: 'multicall3Abi',

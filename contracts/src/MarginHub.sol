@@ -202,6 +202,9 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         // forge-lint: disable-next-line(unsafe-typecast) amount <= type(int128).max, checked above
         _changeCash(receiver, int256(amount));
         emit CashSettled(payer, receiver, amount, msg.sender);
+        // A payment owed is owed whatever the payer's margin (the keeper liquidates it if short);
+        // one that leaves nothing to liquidate is bad debt at once, as after a liquidation.
+        _resolveBadDebtIfBankrupt(payer);
     }
 
     /// @inheritdoc IMarginHub

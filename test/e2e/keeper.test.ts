@@ -170,4 +170,31 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
     expect([seize.status, seize.dstEid]).to.deep.equal(['delivered', spoke1!.eid]);
     expect(settled.seizedAt! - settled.priceSeenAt).to.be.greaterThan(0);
   });
+
+  it('fixes an expired option at the first ETH round at or after its expiry, not a later, better one', async function () {
+    const hubRpc = new JsonRpcProvider(hubChain(manifest).rpcUrl);
+    const { engine } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER));
+    const riskAssets = Number(await engine.read('riskAssetCount', []));
+    const ids = Array.from({ length: riskAssets }, (_, i) => i);
+    const feeds = await Promise.all(ids.map(async (i) => (await engine.read('riskAsset', [i])).feed));
+    const eth = feeds.findIndex((f) => f.toLowerCase() === manifest.feeds.ETH!.toLowerCase());
+    // The keeper is off while the feed answers twice after expiry.
+    await stop();
+    const expiry = BigInt((await hubRpc.getBlock('latest'))!.timestamp) + 600n;
+    await engine.send('listMarket', [eth, 1, e18(2000n), expiry, e18(5n) / 100n]);
+    const call = Number(await engine.read('marketCount', [])) - 1;
+    await hubRpc.send('evm_increaseTime', [700]);
+    await hubRpc.send('evm_mine', []);
+    await setFeed(manifest, DEPLOYER, 'ETH', 2100n * 10n ** 8n);
+    await hubRpc.send('evm_increaseTime', [60]);
+    await setFeed(manifest, DEPLOYER, 'ETH', 2500n * 10n ** 8n); // $400 more per call, a minute late
+
+    await start({ keeper: true, worker: true });
+    const fixed = await waitFor('the settlement price fixed', async () => {
+      const { settlementPrice } = await engine.read('market', [call]);
+      return settlementPrice === 0n ? undefined : settlementPrice;
+    });
+    expect(fixed).to.equal(e18(2100n));
+    expect(await engine.read('settle', [call])).to.equal(e18(100n), 'a $2,000 call pays $100 at $2,100');
+  });
 });

@@ -18,7 +18,9 @@ interface IMarginVenue {
     function trade(AccountId buyer, AccountId seller, uint16 marketId, uint256 size, uint256 price) external;
 
     /// @notice Moves `amount` USD WAD of cash from `payer` to `receiver` (funding, fees, PnL
-    /// settled off the hub). Owed payments go through even if they leave `payer` liquidatable.
+    /// settled off the hub). Owed payments go through even if they leave `payer` liquidatable;
+    /// one that leaves `payer` with no collateral, no positions and negative cash resolves that
+    /// as bad debt at once (insurance fund first), as a liquidation does.
     /// @param payer The account debited.
     /// @param receiver The account credited.
     /// @param amount USD WAD (positive, at most type(int128).max).

@@ -54,6 +54,12 @@ interface IOracleGuard {
     /// @notice Raised when a price is needed less than `gracePeriod` seconds after the sequencer
     /// came back up (at `restartedAt`): accounts could not be topped up while it was down.
     error SequencerGracePeriodNotOver(uint256 restartedAt, uint32 gracePeriod);
+    /// @notice Raised when a settlement names feed round `roundId`, answered at `updatedAt`, which
+    /// is before the time `notBefore` (an option's expiry) it must be at or after.
+    error RoundBeforeExpiry(uint16 riskAsset, uint80 roundId, uint256 updatedAt, uint256 notBefore);
+    /// @notice Raised when a settlement names feed round `roundId` although the round before it,
+    /// answered at `previousUpdatedAt`, is already at or after the expiry: the first one must be named.
+    error NotFirstRoundAtExpiry(uint16 riskAsset, uint80 roundId, uint256 previousUpdatedAt);
 
     /// @notice Most risk assets the engine can have.
     function MAX_RISK_ASSETS() external view returns (uint256);

@@ -208,6 +208,9 @@ interface IRiskConfig is IOracleGuard {
     error NotAnOption(uint16 marketId);
     /// @notice Raised when fixing a settlement price before the option's expiry.
     error NotExpired(uint16 marketId, uint64 expiry);
+    /// @notice Raised when an expired option is settled before its settlement price is fixed
+    /// (`fixSettlementPrice`).
+    error SettlementPriceNotFixed(uint16 marketId);
     /// @notice Raised when asking for the trade band of an expired option: it cannot be traded.
     error MarketExpired(uint16 marketId);
     /// @notice Raised when a yield-bearing asset's depeg exceeds `MAX_DEPEG`.
@@ -366,13 +369,16 @@ interface IRiskConfig is IOracleGuard {
     /// for a perp, of the underlying's spot for an option; at most 50%.
     function setMarketRisk(uint16 id, uint64 maxPriceDeviation) external;
 
-    /// @notice Fix an expired option's settlement price at the guarded oracle price, once; anyone
-    /// may call it, and every account then settles at the same price.
-    /// @dev On a public network this should read the first oracle round at or after expiry
-    /// (Chainlink's getRoundData); the devnet's manual feeds have no history to search.
+    /// @notice Fix an expired option's settlement price, once: the underlying's feed answer in its
+    /// first round at or after expiry, so a late call cannot pick a later price. Anyone may call
+    /// it (the relayer's keeper does, finding the round), and every account then settles at that
+    /// price; a call once it is fixed returns it.
+    /// @dev Reverts with `RoundBeforeExpiry` or `NotFirstRoundAtExpiry` when `roundId` is not that
+    /// round, and with the guard's errors when its answer is not positive or outside the band.
     /// @param id The option market's id.
+    /// @param roundId The underlying feed's first round at or after the market's expiry.
     /// @return settlement The underlying's settlement price, USD WAD.
-    function fixSettlementPrice(uint16 id) external returns (uint256 settlement);
+    function fixSettlementPrice(uint16 id, uint80 roundId) external returns (uint256 settlement);
 
     /// @notice Number of listed markets; their ids are 0 to this count minus one.
     function marketCount() external view returns (uint256);

@@ -85,10 +85,11 @@ interface IRiskEngine is IRiskConfig {
     /// @return band Farthest a trade price may be from `mark`, USD WAD.
     function tradeBand(uint16 marketId) external view returns (uint256 mark, uint256 band);
 
-    /// @notice Fix (if not yet) and return an expired option's settlement payoff per unit.
+    /// @notice An expired option's settlement payoff per unit, at the price `fixSettlementPrice`
+    /// fixed; reverts with `SettlementPriceNotFixed` until it is.
     /// @param marketId The option market's id.
     /// @return payoffPerUnit USD WAD per unit of the underlying.
-    function settle(uint16 marketId) external returns (uint256 payoffPerUnit);
+    function settle(uint16 marketId) external view returns (uint256 payoffPerUnit);
 
     /// @notice How much of an unhealthy account's debt a liquidator may repay and how much of
     /// asset `assetId` it receives for it.

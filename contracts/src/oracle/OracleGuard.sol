@@ -67,8 +67,30 @@ abstract contract OracleGuard is IOracleGuard {
     function _price(uint16 id) internal view returns (uint256 priceWad) {
         RiskAsset storage ra = _riskAssetOrRevert(id);
         (, int256 answer,, uint256 updatedAt,) = ra.feed.latestRoundData();
-        if (answer <= 0) revert NonPositivePrice(id, answer);
         if (updatedAt + ra.maxAge < block.timestamp) revert StalePrice(id, updatedAt, ra.maxAge);
+        return _toWad(id, ra, answer);
+    }
+
+    /// @dev The price of feed round `roundId`, which must be the feed's first at or after
+    /// `notBefore`: the one before it answered earlier. Rounds only count up, so one round
+    /// matches, and whoever names it, early or late, gets the same price. The first round of a
+    /// Chainlink phase (its low 64 bits 1) has no round before it in its aggregator and is taken
+    /// on its own time.
+    function _priceAtOrAfter(uint16 id, uint80 roundId, uint256 notBefore) internal view returns (uint256) {
+        RiskAsset storage ra = _riskAssetOrRevert(id);
+        (, int256 answer,, uint256 updatedAt,) = ra.feed.getRoundData(roundId);
+        if (updatedAt < notBefore) revert RoundBeforeExpiry(id, roundId, updatedAt, notBefore);
+        // forge-lint: disable-next-line(unsafe-typecast) the low 64 bits are the round within its phase, by design
+        if (uint64(roundId) > 1) {
+            (,,, uint256 previousAt,) = ra.feed.getRoundData(roundId - 1);
+            if (previousAt >= notBefore) revert NotFirstRoundAtExpiry(id, roundId, previousAt);
+        }
+        return _toWad(id, ra, answer);
+    }
+
+    /// @dev A feed answer as USD WAD, refused when not positive or outside the plausible band.
+    function _toWad(uint16 id, RiskAsset storage ra, int256 answer) private view returns (uint256 priceWad) {
+        if (answer <= 0) revert NonPositivePrice(id, answer);
         uint8 dec = ra.feedDecimals;
         // forge-lint: disable-next-line(unsafe-typecast) answer > 0 (checked)
         priceWad = dec <= 18 ? uint256(answer) * 10 ** (18 - dec) : uint256(answer) / 10 ** (dec - 18);

@@ -248,17 +248,21 @@ abstract contract RiskConfig is AccessControl, OracleGuard, IRiskConfig {
     }
 
     /// @inheritdoc IRiskConfig
-    function fixSettlementPrice(uint16 id) public returns (uint256 settlement) {
-        Market storage m = _marketOrRevert(id);
-        if (m.kind == MarketKind.Perp) revert NotAnOption(id);
-        if (block.timestamp < m.expiry) revert NotExpired(id, m.expiry);
+    function fixSettlementPrice(uint16 id, uint80 roundId) external returns (uint256 settlement) {
+        Market storage m = _expiredOption(id);
         settlement = m.settlementPrice;
         if (settlement != 0) return settlement;
-        _checkSequencer();
-        settlement = _price(m.riskAsset);
+        settlement = _priceAtOrAfter(m.riskAsset, roundId, m.expiry);
         // forge-lint: disable-next-line(unsafe-typecast) a guarded price is <= its uint128 maxPrice
         m.settlementPrice = uint128(settlement);
         emit SettlementPriceFixed(id, settlement);
+    }
+
+    /// @dev Market `id`, which must be an option past its expiry.
+    function _expiredOption(uint16 id) internal view returns (Market storage m) {
+        m = _marketOrRevert(id);
+        if (m.kind == MarketKind.Perp) revert NotAnOption(id);
+        if (block.timestamp < m.expiry) revert NotExpired(id, m.expiry);
     }
 
     // ---------------------------------------------------------------- scenarios

@@ -94,9 +94,10 @@ contract RiskEngine is RiskConfig, IRiskEngine {
     }
 
     /// @inheritdoc IRiskEngine
-    function settle(uint16 marketId) external returns (uint256 payoffPerUnit) {
-        uint256 settlement = fixSettlementPrice(marketId);
-        return _payoff(_markets[marketId], settlement);
+    function settle(uint16 marketId) external view returns (uint256 payoffPerUnit) {
+        Market storage m = _expiredOption(marketId);
+        if (m.settlementPrice == 0) revert SettlementPriceNotFixed(marketId);
+        return _payoff(m, m.settlementPrice);
     }
 
     /// @inheritdoc IRiskEngine

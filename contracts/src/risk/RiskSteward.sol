@@ -5,7 +5,6 @@ import {WAD} from "../libraries/FixedPoint.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IRiskSteward} from "../interfaces/IRiskSteward.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
-import {RiskConfig} from "./RiskConfig.sol";
 
 /// @title RiskSteward
 /// @notice The only way the relayer's risk parameter engine changes margin on-chain: bounded,
@@ -17,13 +16,13 @@ contract RiskSteward is AccessControl, IRiskSteward {
     bytes32 public constant STEWARD_ROLE = keccak256("STEWARD_ROLE");
 
     /// @notice The risk engine this steward holds RISK_ADMIN_ROLE on.
-    RiskConfig public immutable engine;
+    IRiskConfig public immutable engine;
 
     mapping(Parameter => mapping(uint16 id => Bounds)) internal _bounds;
     mapping(Parameter => mapping(uint16 id => PendingLowering)) internal _pending;
     mapping(Parameter => mapping(uint16 id => uint64)) internal _lastChange;
 
-    constructor(RiskConfig engine_, address admin, address steward) {
+    constructor(IRiskConfig engine_, address admin, address steward) {
         engine = engine_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(STEWARD_ROLE, steward);

@@ -13,6 +13,7 @@ import {TestToken} from "../../src/devnet/TestToken.sol";
 import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
 import {AggregatorV3Interface} from "../../src/interfaces/AggregatorV3Interface.sol";
 import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
+import {FeedRounds} from "./FeedRounds.sol";
 
 /// @notice Three LayerZero endpoints wired the way a deployment is: the hub chain (eid 1) with the
 /// MarginHub and its own vault, and two spoke chains (eids 2 and 3) with a vault each. USDC is
@@ -187,12 +188,18 @@ abstract contract Fixture is TestHelperOz5 {
         internal
         returns (uint256 repaid, uint256 seized)
     {
-        usdc.mint(keeper, maxRepayTokens);
-        uint256 fee = hub.quoteOrder(assetId, MessageCodec.SEIZE, "");
-        vm.startPrank(keeper);
-        usdc.approve(address(hub), maxRepayTokens);
+        uint256 fee = _keeperFunded(assetId, maxRepayTokens);
+        vm.prank(keeper);
         (repaid, seized,) = hub.liquidate{value: fee}(account, assetId, maxRepayTokens, keeper, "");
-        vm.stopPrank();
+    }
+
+    /// @dev Mints the keeper `tokens` settlement tokens, lets the hub pull them, and quotes the
+    /// LayerZero fee of a SEIZE of `assetId`.
+    function _keeperFunded(uint16 assetId, uint256 tokens) internal returns (uint256 seizeFee) {
+        usdc.mint(keeper, tokens);
+        vm.prank(keeper);
+        usdc.approve(address(hub), tokens);
+        return hub.quoteOrder(assetId, MessageCodec.SEIZE, "");
     }
 
     function _deliverOrders() internal {
@@ -213,6 +220,11 @@ abstract contract Fixture is TestHelperOz5 {
         btcFeed.setAnswer(btcFeed.answer());
         ethVolFeed.setAnswer(ethVolFeed.answer());
         vm.stopPrank();
+    }
+
+    /// @dev Fixes ETH option `marketId`'s settlement price at ETH's first round at or after expiry.
+    function _fixSettlement(uint16 marketId) internal returns (uint256) {
+        return engine.fixSettlementPrice(marketId, FeedRounds.firstAtOrAfter(ethFeed, engine.market(marketId).expiry));
     }
 
     /// @dev Funds the hub with settlement tokens other accounts can borrow (a lender's cash).

@@ -4,6 +4,7 @@ export { riskEngineAbi } from './riskEngine.js';
 export { collateralVaultAbi } from './collateralVault.js';
 export { riskStewardAbi } from './riskSteward.js';
 export { healthReaderAbi } from './healthReader.js';
+export { aggregatorV3Abi } from './aggregatorV3.js';
 export { erc20Abi } from './erc20.js';
 export { multicall3Abi } from './multicall3.js';
 export { endpointV2Abi } from './endpointV2.js';

@@ -11,6 +11,9 @@
  * reported by that chain's indexer (`onPackets`, `onSeized`). Every liquidation is a persisted
  * state machine (see LiquidationRecord) in its own small file, flushed before each irreversible
  * step, so a keeper killed anywhere resumes after restart without liquidating twice.
+ *
+ * Each pass also hands the block's time to SettlementPrices, which fixes the settlement price of
+ * every option that expired, in its own loop (settlementPrices.ts).
  */
 import { keccak256, Wallet, type TransactionReceipt } from 'ethers';
 import { erc20Abi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
@@ -42,6 +45,7 @@ import { OracleWatch } from './oracleWatch.js';
 import { screenCandidates } from './screen.js';
 import { chooseCollateral, choosePosition } from './seizeChoice.js';
 import { batchLiquidations, type Planned } from './batches.js';
+import { SettlementPrices } from './settlementPrices.js';
 
 /** One keeper pass, for the figures the demo prints. */
 export interface PassStats {
@@ -66,6 +70,7 @@ export class Keeper {
   private readonly receipts: ReceiptWatcher;
   private readonly nonces: Nonces;
   private readonly watch: OracleWatch;
+  private readonly settlementPrices: SettlementPrices;
   private settlementScale = 0n;
   /** settlement tokens the keeper can repay with, read each pass that has candidates */
   private budget = 0n;
@@ -106,6 +111,7 @@ export class Keeper {
     this.address = this.wallet.address;
     this.hub = new TypedContract(marginHubAbi, reader.hub.address, this.provider);
     this.watch = new OracleWatch({ maxJump: config.maxJump, confirmations: config.jumpConfirmations });
+    this.settlementPrices = new SettlementPrices(this.reader, this.provider, this.wallet, this.nonces, log);
     this.loop = new Loop('keeper', () => this.pass(), log, 250);
     hub.heads.onHead(() => this.loop.trigger());
   }
@@ -123,7 +129,7 @@ export class Keeper {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.loop.stop();
+    await Promise.all([this.loop.stop(), this.settlementPrices.stop()]);
     this.receipts.stop();
     await Promise.allSettled(this.waiting.values());
     await this.store.flushLiquidations();
@@ -142,6 +148,7 @@ export class Keeper {
     const phases: Record<string, number> = {};
     const phase = (name: string) => (phases[name] = Math.round(performance.now() - started));
     const state = await this.reader.marketState(block);
+    this.settlementPrices.check(state.timestamp);
     phase('prices');
     const { spots, blocked } = this.observeFeeds(state.prices, block);
     // An account whose liquidation is on its way to the hub is not planned again; one whose
@@ -187,8 +194,8 @@ export class Keeper {
       if (record) toSend.push({ record, risk });
     }
     for (const record of retry.values()) this.finish(record, 'dropped', 'account no longer liquidatable when retried');
-    if (toSend.length > 0) await this.sendAll(toSend);
-    phase('send');
+    if (toSend.length > 0) await this.sendAll(toSend, phase);
+    phase('sent');
     if (performance.now() - started > 250)
       this.log.info(
         { block, phases, candidates: candidates.length, sent: toSend.length },
@@ -279,8 +286,9 @@ export class Keeper {
    * executions on the node): the limit comes from the accounts' sizes, and the hub refusing is
    * seen in the receipt.
    */
-  private async sendAll(toSend: readonly Planned[]): Promise<void> {
+  private async sendAll(toSend: readonly Planned[], phase: (name: string) => void): Promise<void> {
     const context = await this.sendContext(toSend.map((t) => t.record));
+    phase('send context');
     const txs = this.transactions(toSend, context);
     let nonce = await this.nonces.take(txs.length);
     const raws: string[] = [];
@@ -303,7 +311,9 @@ export class Keeper {
       }
       raws.push(raw);
     }
+    phase('signed');
     await this.store.flushLiquidations();
+    phase('flushed');
     await Promise.all(
       txs.map(async ({ records }, i) => {
         const hash = records[0]!.txHash!;

@@ -1,0 +1,136 @@
+/**
+ * The keeper's other duty: an expired option settles (MarginHub.settleExpired) only once its
+ * settlement price is fixed, at its underlying feed's first round at or after expiry
+ * (RiskEngine.fixSettlementPrice checks that the round named is that one, so whoever calls it,
+ * early or late, fixes the same price). Anyone may fix it; the keeper does, as soon as the feed
+ * has answered at or after expiry, so no trader waits on anyone to settle.
+ *
+ * Off the liquidation path: the keeper's pass only tells this service the hub block's time, and
+ * the rounds are searched and the transaction sent in its own loop.
+ */
+import type { Wallet } from 'ethers';
+import { aggregatorV3Abi } from '@omnichain-collateral/sdk/abi';
+import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import type { MarketInfo } from '@omnichain-collateral/sdk/risk/accountRisk';
+import type { HubReader } from '../../chain/hubReader.js';
+import type { Nonces } from '../../chain/nonces.js';
+import { waitForReceipt } from '../../chain/receipts.js';
+import type { RpcProvider } from '../../chain/rpc.js';
+import type { Logger } from '../../log.js';
+import { Loop } from '../loop.js';
+
+/** block-time seconds between two attempts at a market whose fixing failed */
+const RETRY_SECONDS = 60n;
+
+export interface FeedRound {
+  roundId: bigint;
+  updatedAt: bigint;
+}
+
+/**
+ * The feed's first round answered at or after `time`, or undefined while its latest round is
+ * earlier. Chainlink round ids are `phase << 64 | round`, counting up in time within a phase, so
+ * a binary search over the latest round's phase finds it in about log2(rounds) reads; the first
+ * round of a phase is the engine's to take on its own time, and so is it here.
+ * @param updatedAt when round `roundId` was answered
+ */
+export async function firstRoundAtOrAfter(
+  latest: FeedRound,
+  time: bigint,
+  updatedAt: (roundId: bigint) => Promise<bigint>,
+): Promise<bigint | undefined> {
+  if (latest.updatedAt < time) return undefined;
+  let low = ((latest.roundId >> 64n) << 64n) | 1n;
+  let high = latest.roundId;
+  if (low >= high) return high;
+  if ((await updatedAt(low)) >= time) return low;
+  // updatedAt(low) < time <= updatedAt(high)
+  while (high - low > 1n) {
+    const mid = (low + high) / 2n;
+    if ((await updatedAt(mid)) >= time) high = mid;
+    else low = mid;
+  }
+  return high;
+}
+
+export class SettlementPrices {
+  private readonly loop: Loop;
+  /** markets whose fixing transaction was sent, until the reader's markets show the price */
+  private readonly sent = new Set<number>();
+  /** markets whose last attempt failed, with the block time before which they are not tried again */
+  private readonly retryAt = new Map<number, bigint>();
+  private now = 0n;
+
+  constructor(
+    private readonly reader: HubReader,
+    private readonly provider: RpcProvider,
+    private readonly wallet: Wallet,
+    private readonly nonces: Nonces,
+    private readonly log: Logger,
+  ) {
+    this.loop = new Loop('settlement-prices', () => this.fixDue(), log, 5_000);
+  }
+
+  /** The hub's latest block time: starts a run when an expired option has no settlement price yet. */
+  check(timestamp: bigint): void {
+    this.now = timestamp;
+    if (this.due().length > 0) this.loop.trigger();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+  }
+
+  /** resolves when no run is in progress (tests) */
+  idle(): Promise<void> {
+    return this.loop.idle();
+  }
+
+  private due(): MarketInfo[] {
+    return this.reader
+      .listedMarkets()
+      .filter(
+        (m) =>
+          m.kind !== 'perp' &&
+          m.settlementPrice === 0n &&
+          BigInt(m.expiry) <= this.now &&
+          !this.sent.has(m.marketId) &&
+          (this.retryAt.get(m.marketId) ?? 0n) <= this.now,
+      );
+  }
+
+  private async fixDue(): Promise<void> {
+    for (const market of this.due()) await this.fix(market);
+  }
+
+  private async fix(market: MarketInfo): Promise<void> {
+    const { feed: address } = await this.reader.engine.read('riskAsset', [market.riskAsset]);
+    const feed = new TypedContract(aggregatorV3Abi, address, this.provider);
+    const [roundId, , , updatedAt] = await feed.read('latestRoundData', []);
+    const round = await firstRoundAtOrAfter({ roundId, updatedAt }, BigInt(market.expiry), async (id) => {
+      const [, , , at] = await feed.read('getRoundData', [id]);
+      return at;
+    });
+    // The feed has not answered since expiry: the next block's check tries again.
+    if (round === undefined) return;
+    const engine = this.reader.engine.connect(this.wallet);
+    this.sent.add(market.marketId);
+    try {
+      const tx = await engine.write('fixSettlementPrice', [market.marketId, round], {
+        nonce: await this.nonces.take(),
+      });
+      const receipt = await waitForReceipt(this.provider, tx.hash);
+      if (receipt.status !== 1) throw new Error(`fixSettlementPrice reverted in ${tx.hash}`);
+      this.log.info({ market: market.marketId, round: round.toString(), tx: tx.hash }, 'settlement price fixed');
+    } catch (err) {
+      this.sent.delete(market.marketId);
+      this.retryAt.set(market.marketId, this.now + RETRY_SECONDS);
+      this.nonces.reset();
+      this.log.warn(
+        { market: market.marketId, round: round.toString(), reason: revertReason(err, [this.reader.engine.interface]) },
+        `fixing a settlement price failed; tried again in ${RETRY_SECONDS} s of block time`,
+      );
+    }
+  }
+}
