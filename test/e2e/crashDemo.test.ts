@@ -28,6 +28,11 @@ describe('npm run demo: a 500-account crash with 1 s blocks', function () {
     expect(r.parity.checked).to.be.greaterThan(0);
     expect(r.parity.mismatches).to.equal(0);
     expect(r.latencyBlocks.max).to.be.greaterThan(0);
+    expect(r.hubLoad.blocks, 'the hub blocks from the first price move to the last liquidation').to.be.at.least(
+      r.latencyBlocks.max,
+    );
+    const [most, all] = [BigInt(r.hubLoad.maxBlockGas), BigInt(r.hubLoad.gasUsed)];
+    expect(most > 0n && most <= all, `at most ${most} gas in a block of ${all} in all`).to.equal(true);
   });
 });
 

@@ -68,6 +68,13 @@ export const DEFAULT_CRASH: CrashDemoOptions = {
   messageLib: 'uln302',
 };
 
+export interface HubLoad {
+  blocks: number;
+  seconds: number;
+  gasUsed: string;
+  maxBlockGas: string;
+}
+
 export interface Spread {
   median: number;
   p95: number;
@@ -100,6 +107,11 @@ export interface CrashDemoResult {
   /** keeper records not finished when the demo ended */
   unfinishedRecords: number;
   parity: { checked: number; mismatches: number };
+  /**
+   * The hub chain from the first price move to the keeper's last hub transaction: how many blocks in how long, and the
+   * gas they used (a node that cannot execute a block's work within the block time makes its blocks late)
+   */
+  hubLoad: HubLoad;
   /**
    * WETH the keeper holds on each spoke at the end (it started with none): each SEIZE paid once means this equals what
    * was seized there
@@ -320,6 +332,11 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       doubleLiquidations: await doubleLiquidations(hub, records, steps[0]!.block),
       unfinishedRecords: records.filter((l) => !['settled', 'dropped', 'failed'].includes(l.status)).length,
       parity: status.parity,
+      hubLoad: await hubLoad(
+        hubRpc,
+        steps[0]!.block,
+        Math.max(steps[0]!.block, ...records.map((l) => l.hubBlock ?? 0)),
+      ),
       paidToKeeper: await paidToKeeper(manifest, providers),
       stallWindow,
       records: records.map((l) => ({
@@ -422,6 +439,19 @@ async function settle(relayer: RelayerProcess, timeoutMs: number): Promise<void>
  * Hub liquidations since `fromBlock` (an account liquidated in a transaction; a batch liquidates
  * many in one) that no accepted keeper record accounts for, plus records sharing one.
  */
+/** Blocks `from` to `to` of the hub: their count, the time they span, the gas they used. */
+async function hubLoad(rpc: RpcProvider, from: number, to: number): Promise<HubLoad> {
+  const numbers = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const blocks = await Promise.all(numbers.map((n) => rpc.getBlock(n)));
+  const gas = blocks.map((b) => b?.gasUsed ?? 0n);
+  return {
+    blocks: blocks.length,
+    seconds: (blocks.at(-1)?.timestamp ?? 0) - (blocks[0]?.timestamp ?? 0),
+    gasUsed: gas.reduce((a, b) => a + b, 0n).toString(),
+    maxBlockGas: gas.reduce((a, b) => (b > a ? b : a), 0n).toString(),
+  };
+}
+
 async function doubleLiquidations(
   hub: TypedContract<typeof marginHubAbi>,
   records: LiquidationJson[],

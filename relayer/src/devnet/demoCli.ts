@@ -91,8 +91,14 @@ function summary(r: CrashDemoResult, ms: number, blockTime: number): string {
     `  double liquidations      ${r.doubleLiquidations}`,
     `  unfinished records       ${r.unfinishedRecords}`,
     `  parity checks            ${r.parity.checked} accounts compared with the hub, ${r.parity.mismatches} differences`,
+    `  hub during the crash     ${r.hubLoad.blocks} blocks in ${r.hubLoad.seconds} s, ${mgas(r.hubLoad.gasUsed)} Mgas (at most ${mgas(r.hubLoad.maxBlockGas)} in a block)`,
     `  insurance fund           $${r.insuranceFundUsd}`,
     '',
   ];
   return lines.join('\n');
+}
+
+/** Gas (a decimal string) in millions, rounded. */
+function mgas(gas: string): string {
+  return Math.round(Number(BigInt(gas) / 1_000_000n)).toLocaleString('en-US');
 }

@@ -9,7 +9,7 @@
  * A pass never waits for a transaction to be mined, for another chain, or for the book's store:
  * receipts are handled when they arrive, and the SEIZE's arrival on the collateral chain is
  * reported by that chain's indexer (`onPackets`, `onSeized`). Every liquidation is a persisted
- * state machine (see LiquidationRecord) in its own small file, flushed before each irreversible
+ * state machine (see LiquidationRecord) in the keeper's own store file, flushed before each irreversible
  * step, so a keeper killed anywhere resumes after restart without liquidating twice.
  *
  * Each pass also hands the block's time to SettlementPrices, which fixes the settlement price of
@@ -46,6 +46,7 @@ import { screenCandidates } from './screen.js';
 import { chooseCollateral, choosePosition } from './seizeChoice.js';
 import { batchLiquidations, type Planned } from './batches.js';
 import { SettlementPrices } from './settlementPrices.js';
+import { SendQuotes, type Fees } from './sendQuotes.js';
 
 /** One keeper pass, for the figures the demo prints. */
 export interface PassStats {
@@ -71,6 +72,7 @@ export class Keeper {
   private readonly nonces: Nonces;
   private readonly watch: OracleWatch;
   private readonly settlementPrices: SettlementPrices;
+  private readonly quotes: SendQuotes;
   private settlementScale = 0n;
   /** settlement tokens the keeper can repay with, read each pass that has candidates */
   private budget = 0n;
@@ -112,8 +114,12 @@ export class Keeper {
     this.hub = new TypedContract(marginHubAbi, reader.hub.address, this.provider);
     this.watch = new OracleWatch({ maxJump: config.maxJump, confirmations: config.jumpConfirmations });
     this.settlementPrices = new SettlementPrices(this.reader, this.provider, this.wallet, this.nonces, log);
+    this.quotes = new SendQuotes(this.provider, this.hub, BigInt(Math.round(config.maxGasPriceGwei * 1e9)), log);
     this.loop = new Loop('keeper', () => this.pass(), log, 250);
-    hub.heads.onHead(() => this.loop.trigger());
+    hub.heads.onHead(() => {
+      this.loop.trigger();
+      this.quotes.trigger();
+    });
   }
 
   /** Lets the hub pull the keeper's settlement tokens for repayments (once), then resumes unfinished records. */
@@ -129,7 +135,7 @@ export class Keeper {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all([this.loop.stop(), this.settlementPrices.stop()]);
+    await Promise.all([this.loop.stop(), this.settlementPrices.stop(), this.quotes.stop()]);
     this.receipts.stop();
     await Promise.allSettled(this.waiting.values());
     await this.store.flushLiquidations();
@@ -383,19 +389,7 @@ export class Keeper {
    */
   private async sendContext(planned: readonly LiquidationRecord[]): Promise<SendContext> {
     const assets = [...new Set(planned.filter((r) => r.kind === 'collateral').map((r) => r.assetId!))];
-    const budget = this.budget;
-    const [fees, ...seizeFees] = await Promise.all([
-      this.provider.getFeeData(),
-      ...assets.map((a) => this.hub.read('quoteOrder', [a, MessageType.SEIZE, '0x'])),
-    ]);
-    const cap = BigInt(Math.round(this.config.maxGasPriceGwei * 1e9));
-    const maxFee = fees.maxFeePerGas === null ? cap : fees.maxFeePerGas < cap ? fees.maxFeePerGas : cap;
-    const tip = fees.maxPriorityFeePerGas ?? 0n;
-    return {
-      fees: { maxFeePerGas: maxFee, maxPriorityFeePerGas: tip < maxFee ? tip : maxFee },
-      budget,
-      seizeFee: new Map(assets.map((a, i) => [a, seizeFees[i]!])),
-    };
+    return { budget: this.budget, ...(await this.quotes.current(assets)) };
   }
 
   /** Waits for the receipt beside the passes; a reverted one is explained by replaying it. */
@@ -691,7 +685,7 @@ export class Keeper {
 }
 
 interface SendContext {
-  fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+  fees: Fees;
   budget: bigint;
   seizeFee: Map<number, bigint>;
 }
