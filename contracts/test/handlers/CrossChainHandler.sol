@@ -422,9 +422,13 @@ contract CrossChainHandler is Test {
         try hub.liquidateBatch{value: fee}(batch, c.assetId, 10_000_000e6, keeper, "") returns (
             uint256, uint256 seized, uint64
         ) {
-            if (seized > 0) _orderSent(ci, seized); // a batch that takes nothing sends no SEIZE
-            if (seized > 0) calls["liquidateBatch"]++;
-            else calls["liquidateBatch (none taken)"]++;
+            // A batch that takes nothing sends no SEIZE.
+            if (seized > 0) {
+                _orderSent(ci, seized);
+                calls["liquidateBatch"]++;
+            } else {
+                calls["liquidateBatch (none taken)"]++;
+            }
         } catch {
             calls["liquidateBatch (refused)"]++;
         }

@@ -113,8 +113,15 @@ export class Keeper {
     this.address = this.wallet.address;
     this.hub = new TypedContract(marginHubAbi, reader.hub.address, this.provider);
     this.watch = new OracleWatch({ maxJump: config.maxJump, confirmations: config.jumpConfirmations });
-    this.settlementPrices = new SettlementPrices(this.reader, this.provider, this.wallet, this.nonces, log);
     this.quotes = new SendQuotes(this.provider, this.hub, BigInt(Math.round(config.maxGasPriceGwei * 1e9)), log);
+    this.settlementPrices = new SettlementPrices(
+      this.reader,
+      this.provider,
+      this.wallet,
+      this.nonces,
+      this.quotes,
+      log,
+    );
     this.loop = new Loop('keeper', () => this.pass(), log, 250);
     hub.heads.onHead(() => {
       this.loop.trigger();

@@ -19,6 +19,7 @@ import { waitForReceipt } from '../../chain/receipts.js';
 import type { RpcProvider } from '../../chain/rpc.js';
 import type { Logger } from '../../log.js';
 import { Loop } from '../loop.js';
+import type { SendQuotes } from './sendQuotes.js';
 
 /** block-time seconds between two attempts at a market whose fixing failed */
 const RETRY_SECONDS = 60n;
@@ -67,6 +68,8 @@ export class SettlementPrices {
     private readonly provider: RpcProvider,
     private readonly wallet: Wallet,
     private readonly nonces: Nonces,
+    /** the keeper's fees, within its gas price cap, as its liquidations pay */
+    private readonly quotes: SendQuotes,
     private readonly log: Logger,
   ) {
     this.loop = new Loop('settlement-prices', () => this.fixDue(), log, 5_000);
@@ -117,8 +120,10 @@ export class SettlementPrices {
     const engine = this.reader.engine.connect(this.wallet);
     this.sent.add(market.marketId);
     try {
+      const { fees } = await this.quotes.current([]);
       const tx = await engine.write('fixSettlementPrice', [market.marketId, round], {
         nonce: await this.nonces.take(),
+        ...fees,
       });
       const receipt = await waitForReceipt(this.provider, tx.hash);
       if (receipt.status !== 1) throw new Error(`fixSettlementPrice reverted in ${tx.hash}`);
