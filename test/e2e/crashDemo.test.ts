@@ -33,6 +33,13 @@ describe('npm run demo: a 500-account crash with 1 s blocks', function () {
     );
     const [most, all] = [BigInt(r.hubLoad.maxBlockGas), BigInt(r.hubLoad.gasUsed)];
     expect(most > 0n && most <= all, `at most ${most} gas in a block of ${all} in all`).to.equal(true);
+    const cpu = new Map(r.cpu.processes.map((p) => [p.name, p.seconds]));
+    expect([...cpu.keys()]).to.deep.equal(['hub node', 'spoke node 1', 'spoke node 2', 'relayer', 'demo']);
+    expect(cpu.get('hub node'), 'the hub node executed the liquidations').to.be.greaterThan(0);
+    expect(cpu.get('relayer'), 'the relayer screened and sent them').to.be.greaterThan(0);
+    const sum = [...cpu.values()].reduce((a, b) => a + b, 0);
+    expect(sum, 'these processes used no more than the machine did').to.be.at.most(r.cpu.machineBusySeconds! + 1);
+    expect(r.cpu.machineBusySeconds!).to.be.at.most(r.cpu.wallSeconds * r.cpu.cores + 1);
   });
 });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
-import { BreachStrikes, custodyHolds, inFlightTotals } from '../../relayer/src/services/custody.js';
+import { BreachStrikes, custodyHolds, inFlightTotals, vaultReads } from '../../relayer/src/services/custody.js';
 import { storedMessage } from './storedMessage.js';
 
 const HUB = 1;
@@ -51,5 +51,21 @@ describe("the reconciler's custody arithmetic", function () {
     expect(strikes.inBreach(2), 'per asset').to.equal(false);
     expect(strikes.record(1, true)).to.equal(false);
     expect(strikes.inBreach(1)).to.equal(false);
+  });
+
+  it("reads the hub chain's vault at the ledger's block, and the others only while the hub indexer is within a block of the head", function () {
+    const assets = [
+      { assetId: 0, eid: 1 },
+      { assetId: 1, eid: 2 },
+      { assetId: 2, eid: 3 },
+    ];
+    const plan = (head: number) => vaultReads(assets, 1, 100, head).map((r) => [r.asset.assetId, r.block]);
+    expect(plan(101), 'caught up').to.deep.equal([
+      [0, 100],
+      [1, undefined],
+      [2, undefined],
+    ]);
+    expect(plan(-1), 'no head seen yet: as caught up').to.have.length(3);
+    expect(plan(102), 'two blocks behind: a payout may have left a spoke vault unseen').to.deep.equal([[0, 100]]);
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RelayerStore, type LiquidationRecord } from '../../relayer/src/store/store.js';
@@ -85,6 +85,84 @@ describe('the relayer store (lowdb files in a scratch directory)', function () {
     store.advance('0x01', 'burnt');
     expect(store.dropped().map((d) => d.guid)).to.deep.equal(['0x01']);
     expect(store.inFlight()).to.have.length(0);
+  });
+
+  const lines = (file: string) =>
+    readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { id?: string; guid?: string; status: string; attempts: number });
+
+  it('moves final records out of the lowdb files into append-only archives, and reads both tiers back', async function () {
+    const store = await RelayerStore.open(dir);
+    store.recordSent(storedMessage({ guid: '0x01', nonce: '1' }));
+    store.recordSent(storedMessage({ guid: '0x02', nonce: '2' }));
+    store.putLiquidation(liquidation('a', 'submitted'));
+    store.putLiquidation(liquidation('b', 'planned'));
+    await store.flush();
+    store.advance('0x02', 'delivered');
+    store.putLiquidation({ ...store.liquidations().find((l) => l.id === 'b')!, status: 'settled' });
+    await store.flush();
+
+    const hot = JSON.parse(readFileSync(chainFile(), 'utf8')) as { messages: Record<string, unknown> };
+    expect(Object.keys(hot.messages), 'the delivered message left the lowdb file').to.deep.equal(['0x01']);
+    expect(lines('messages-finished.jsonl').map((m) => [m.guid, m.status])).to.deep.equal([['0x02', 'delivered']]);
+    const keeper = JSON.parse(readFileSync(join(dir, 'liquidations.json'), 'utf8')) as {
+      liquidations: Record<string, unknown>;
+    };
+    expect(Object.keys(keeper.liquidations)).to.deep.equal(['a']);
+    expect(lines('liquidations-finished.jsonl').map((l) => [l.id, l.status])).to.deep.equal([['b', 'settled']]);
+
+    await store.flush();
+    expect(lines('messages-finished.jsonl'), 'a flush appends only what changed since the last').to.have.length(1);
+    const reopened = await RelayerStore.open(dir);
+    expect(reopened.messages().map((m) => m.guid)).to.have.members(['0x01', '0x02']);
+    expect(reopened.message('0x02')!.status).to.equal('delivered');
+    expect(reopened.inFlight().map((m) => m.guid)).to.deep.equal(['0x01']);
+    expect(reopened.unfinishedLiquidations().map((l) => l.id)).to.deep.equal(['a']);
+    expect(reopened.recordSent(storedMessage({ guid: '0x02', nonce: '2' })), 'an archived message is known').to.equal(
+      false,
+    );
+  });
+
+  it('after a crash between the two writes, a record in both tiers is the archive’s; a late change to an archived record wins on reopen, compacted', async function () {
+    const store = await RelayerStore.open(dir);
+    store.recordSent(storedMessage({ guid: '0x03', nonce: '3', status: 'delivered' }));
+    store.putLiquidation(liquidation('c', 'planned'));
+    await store.flush();
+    // A crash after the archive line of c was appended, before liquidations.json dropped its planned copy.
+    appendFileSync(join(dir, 'liquidations-finished.jsonl'), `${JSON.stringify(liquidation('c', 'dropped'))}\n`);
+    let reopened = await RelayerStore.open(dir);
+    expect(reopened.liquidations().map((l) => [l.id, l.status])).to.deep.equal([['c', 'dropped']]);
+    expect(reopened.unfinishedLiquidations()).to.have.length(0);
+
+    reopened.recordAttempt('0x03', 'late');
+    await reopened.flush();
+    expect(lines('messages-finished.jsonl'), 'appended again').to.have.length(2);
+    reopened = await RelayerStore.open(dir);
+    expect(reopened.message('0x03')).to.include({ attempts: 1, lastError: 'late' });
+    expect(lines('messages-finished.jsonl'), 'rewritten with one line per record at open').to.have.length(1);
+  });
+
+  it('ignores an archive line cut short by a kill, and refuses a damaged one in the middle', async function () {
+    const store = await RelayerStore.open(dir);
+    store.putLiquidation(liquidation('d', 'settled'));
+    await store.flush();
+    appendFileSync(join(dir, 'liquidations-finished.jsonl'), '{"id":"e","stat');
+    const reopened = await RelayerStore.open(dir);
+    expect(reopened.liquidations().map((l) => l.id)).to.deep.equal(['d']);
+    expect(
+      lines('liquidations-finished.jsonl'),
+      'the cut line is gone, so the next append starts a line',
+    ).to.have.length(1);
+
+    writeFileSync(
+      join(dir, 'liquidations-finished.jsonl'),
+      `{"id":"d"\n${JSON.stringify(liquidation('f', 'settled'))}\n`,
+    );
+    let error: unknown;
+    await RelayerStore.open(dir).catch((err: unknown) => (error = err));
+    expect(String(error)).to.match(/liquidations-finished\.jsonl: line 1 is not a JSON record/);
   });
 
   it('keeps the latest 1,000 alerts', async function () {

@@ -18,6 +18,7 @@ import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract
 import { formatWad } from '@omnichain-collateral/sdk/risk/marginModel';
 import { waitForReceipt } from '../chain/receipts.js';
 import { RpcProvider } from '../chain/rpc.js';
+import { CpuSampler, type CpuWindow } from './cpuTime.js';
 import { waitFor } from '../wait.js';
 import { percentiles, type Percentiles } from '../percentiles.js';
 import { fundKeeper, hubChain } from './actions.js';
@@ -112,6 +113,8 @@ export interface CrashDemoResult {
    * gas they used (a node that cannot execute a block's work within the block time makes its blocks late)
    */
   hubLoad: HubLoad;
+  /** CPU from the first price move until the keeper finished: each node's, the relayer's, the demo's, the machine's */
+  cpu: CpuWindow;
   /**
    * WETH the keeper holds on each spoke at the end (it started with none): each SEIZE paid once means this equals what
    * was seized there
@@ -248,6 +251,11 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
     };
     const pending: Array<Promise<unknown>> = [];
     let stallWindow: CrashDemoResult['stallWindow'] = null;
+    const cpu = new CpuSampler([
+      ...chains.map((c, i) => ({ name: i === 0 ? 'hub node' : `spoke node ${i}`, pid: c.pid })),
+      { name: 'relayer', pid: relayer.pid! },
+      { name: 'demo', pid: process.pid },
+    ]);
     for (let i = 1; i <= options.steps; i++) {
       const started = Date.now();
       const price = 3000n * PRICE_DECIMALS - ((3000n * PRICE_DECIMALS - to) * BigInt(i)) / BigInt(options.steps);
@@ -289,6 +297,7 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
 
     say('waiting for the keeper to finish...');
     await settle(relayer, 120_000 + options.accounts * 20);
+    const cpuWindow = cpu.end();
     await sampleRss();
     const records = await relayer.all<LiquidationJson>('/v1/liquidations?status=all', 'liquidations');
     const status = await relayer.get<StatusJson>(`/v1/status?fromBlock=${steps[0]!.block}`);
@@ -337,6 +346,7 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
         steps[0]!.block,
         Math.max(steps[0]!.block, ...records.map((l) => l.hubBlock ?? 0)),
       ),
+      cpu: cpuWindow,
       paidToKeeper: await paidToKeeper(manifest, providers),
       stallWindow,
       records: records.map((l) => ({

@@ -92,10 +92,19 @@ function summary(r: CrashDemoResult, ms: number, blockTime: number): string {
     `  unfinished records       ${r.unfinishedRecords}`,
     `  parity checks            ${r.parity.checked} accounts compared with the hub, ${r.parity.mismatches} differences`,
     `  hub during the crash     ${r.hubLoad.blocks} blocks in ${r.hubLoad.seconds} s, ${mgas(r.hubLoad.gasUsed)} Mgas (at most ${mgas(r.hubLoad.maxBlockGas)} in a block)`,
+    `  CPU during the crash     ${cpuLine(r.cpu)}`,
     `  insurance fund           $${r.insuranceFundUsd}`,
     '',
   ];
   return lines.join('\n');
+}
+
+/** Who used the machine from the first price move until the keeper finished, in CPU seconds. */
+function cpuLine(cpu: CrashDemoResult['cpu']): string {
+  if (cpu.machineBusySeconds === null) return 'not measured (no /proc on this system)';
+  const shares = cpu.processes.map((p) => `${p.name} ${p.seconds} s`).join(', ');
+  const busy = Math.round((100 * cpu.machineBusySeconds) / (cpu.wallSeconds * cpu.cores));
+  return `${cpu.wallSeconds} s on ${cpu.cores} cores, ${busy}% busy: ${shares}`;
 }
 
 /** Gas (a decimal string) in millions, rounded. */

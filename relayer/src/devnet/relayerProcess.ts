@@ -75,6 +75,11 @@ export class RelayerProcess {
     ]);
   }
 
+  /** The running process's id (undefined before start). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Kills the process without letting it flush or say goodbye. */
   async kill(): Promise<void> {
     this.child?.kill('SIGKILL');

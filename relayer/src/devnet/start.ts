@@ -139,7 +139,8 @@ async function main(): Promise<void> {
     );
     const deployer = anvilKey(0);
     // The chains are new, so the previous run's deployment and relayer store describe chains that are gone.
-    for (const file of ['deployment.json', 'relayer-store.json']) rmSync(join(dataDir, file), { force: true });
+    for (const file of ['deployment.json', 'relayer-store.json', 'messages-finished.jsonl'])
+      rmSync(join(dataDir, file), { force: true });
     const manifest = await deploySystem(specs[0]!, specs.slice(1), deployer, deployer, options.messageLib, dataDir);
     // The keeper (anvil account 9) gets a repayment budget and hub margin before it starts.
     const keeperKey = anvilKey(9);

@@ -43,6 +43,25 @@ export function custodyHolds(hubLedger: bigint, creditsInFlight: bigint, custodi
 }
 
 /**
+ * Which vaults a check compares, and at which block: the hub chain's at the hub indexer's block
+ * (the ledger's), the others at their latest, and only while the hub indexer is at most one block
+ * behind the hub's head (`head` -1: unknown). Further behind, a RELEASE or SEIZE the hub sent after
+ * the indexer's block is still in the ledger read there but may already have left its vault: the
+ * check would see a breach that is not one.
+ */
+export function vaultReads<A extends { eid: number }>(
+  assets: readonly A[],
+  hubEid: number,
+  hubBlock: number,
+  head: number,
+): Array<{ asset: A; block: number | undefined }> {
+  const spokesComparable = head < 0 || head - hubBlock <= 1;
+  return assets.flatMap((asset): Array<{ asset: A; block: number | undefined }> =>
+    asset.eid === hubEid ? [{ asset, block: hubBlock }] : spokesComparable ? [{ asset, block: undefined }] : [],
+  );
+}
+
+/**
  * Chains are read at slightly different moments, so one failing check can be a race: an asset
  * is in breach when two consecutive checks fail, and alerted once, at the second.
  */

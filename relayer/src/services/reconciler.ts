@@ -12,9 +12,13 @@
  * the hub has not applied (a delivery the indexer has not reached yet still counts as in flight,
  * which can only understate the left side for a moment; before the hub's indexer has a block
  * there is no check). So a check is one Multicall3 call on
- * the hub and one on each vault's chain, however many credits are in flight. Chains are read at
- * slightly different moments, so a breach is alerted only when two consecutive checks see it. A
- * chain that does not answer is skipped for that check, not counted as a breach.
+ * the hub and one on each vault's chain, however many credits are in flight. The vault on the hub
+ * chain is read at that same block. Other chains are read at their latest block, slightly later,
+ * so a breach is alerted only when two consecutive checks see it; and while the hub's indexer is
+ * more than a block behind the hub, their checks wait: a RELEASE or SEIZE the hub sent after the
+ * indexer's block is still in that ledger, yet may already have left the vault (in a crash of
+ * 10,000 accounts the indexer fell behind by seconds, and healthy vaults were alerted as breached).
+ * A chain that does not answer is skipped for that check, not counted as a breach.
  */
 import { batchCall } from '@omnichain-collateral/sdk/contracts/multicall';
 import { erc20, type ChainClient } from '../chain/clients.js';
@@ -23,7 +27,7 @@ import type { HubReader } from '../chain/hubReader.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { RelayerStore } from '../store/store.js';
-import { BreachStrikes, custodyHolds, inFlightTotals } from './custody.js';
+import { BreachStrikes, custodyHolds, inFlightTotals, vaultReads } from './custody.js';
 import { Loop } from './loop.js';
 
 export interface CustodyCheck {
@@ -68,13 +72,21 @@ export class Reconciler {
       assets.map((a) => batchCall(this.reader.hub, 'totalCollateral', [a.assetId])),
       { blockTag: hubBlock },
     );
-    const vaults = assets.map((a) => this.vaultSide(a).catch((err: unknown) => err as Error));
+    const head = this.chains.get(this.hubEid)?.heads.head ?? -1;
+    const reads = vaultReads(assets, this.hubEid, hubBlock, head);
+    if (reads.length < assets.length)
+      this.log.debug({ hubBlock, head }, 'spoke custody checks wait: the hub indexer is behind the hub');
+    const vaults = assets.map((a) => {
+      const read = reads.find((r) => r.asset === a);
+      return read && this.vaultSide(a, read.block).catch((err: unknown) => err as Error);
+    });
     const hubSide = await ledger;
     const checks: CustodyCheck[] = [];
     for (const [i, asset] of assets.entries()) {
       const hubLedger = hubSide[i]!;
       const { credits: creditsInFlight, payouts: payoutsInFlight, stranded } = totals[i]!;
-      const vault = await vaults[i]!;
+      const vault = await vaults[i];
+      if (vault === undefined) continue;
       if (vault instanceof Error) {
         this.log.warn(
           { assetId: asset.assetId, eid: asset.eid, err: vault.message },
@@ -102,13 +114,16 @@ export class Reconciler {
     return checks;
   }
 
-  /** What the asset's vault holds in custody and its token balance, in one call on its chain. */
-  private async vaultSide(asset: AssetInfo): Promise<{ custodied: bigint; balance: bigint }> {
+  /** What the asset's vault holds in custody and its token balance, in one call on its chain (at `block`, or its latest). */
+  private async vaultSide(asset: AssetInfo, block?: number): Promise<{ custodied: bigint; balance: bigint }> {
     const chain = this.chains.get(asset.eid)!;
-    const [custodied, balance] = await chain.multicall.values([
-      batchCall(chain.vault, 'custodied', [asset.token]),
-      batchCall(erc20(asset.token, chain), 'balanceOf', [chain.config.vault]),
-    ]);
+    const [custodied, balance] = await chain.multicall.values(
+      [
+        batchCall(chain.vault, 'custodied', [asset.token]),
+        batchCall(erc20(asset.token, chain), 'balanceOf', [chain.config.vault]),
+      ],
+      block === undefined ? {} : { blockTag: block },
+    );
     return { custodied, balance };
   }
 

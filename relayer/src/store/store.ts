@@ -1,16 +1,22 @@
 /**
  * The relayer's durable state, in two lowdb JSON files in the data directory:
- * - `relayer-store.json`: per-chain checkpoints, every cross-chain message seen with its delivery
- *   state, the accounts known, alerts. Everything in it can be re-derived from the chains; it
- *   exists so a restart resumes where it stopped instead of rescanning. It grows with the book.
- * - `liquidations.json`: the keeper's liquidation records, which it flushes before every
- *   irreversible step. Kept apart so that flush writes a few records, not the whole book's
+ * - `relayer-store.json`: per-chain checkpoints, the cross-chain messages not yet delivered with
+ *   their delivery state, the accounts known, alerts. Everything in it can be re-derived from the
+ *   chains; it exists so a restart resumes where it stopped instead of rescanning.
+ * - `liquidations.json`: the keeper's unfinished liquidation records, which it flushes before
+ *   every irreversible step. Kept apart so that flush writes a few records, not the book's
  *   messages: the keeper never waits behind the indexer's writes.
+ * Each has an append-only archive beside it for the records that are final, so a lowdb file
+ * holds the work in progress, not the history, and a flush costs what is in flight, not what
+ * the book ever did (recordArchive.ts): `messages-finished.jsonl` and `liquidations-finished.jsonl`.
+ * A final record stays in its lowdb file until its archive line is written, so a crash between
+ * the two writes finds it in both, and the archive's copy wins.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
+import { RecordArchive } from './recordArchive.js';
 
 /**
  * How far a packet got; a delivery that reverted stays `sent`/`verified` with `lastError` set.
@@ -121,18 +127,22 @@ export interface ChainData {
   earlyStatus: Record<string, MessageStatus>;
   /** the destination block of an early PacketVerified, by origin (becomes the message's verifiedBlock) */
   earlyVerifiedBlock: Record<string, number>;
+  /** messages not finished, and finished ones until their archive line is written */
   messages: Record<string, StoredMessage>;
   accounts: string[];
   alerts: Alert[];
 }
 
 export interface KeeperData {
+  /** records not finished, and finished ones until their archive line is written */
   liquidations: Record<string, LiquidationRecord>;
 }
 
 export class RelayerStore {
   private readonly chain: DurableFile<ChainData>;
   private readonly keeper: DurableFile<KeeperData>;
+  private readonly finishedMessages: RecordArchive<StoredMessage>;
+  private readonly finishedLiquidations: RecordArchive<LiquidationRecord>;
   private readonly accountSet: Set<string>;
   /** guids of messages not yet delivered: what the deliverer and the API ask for, without a scan of every message */
   private readonly undelivered = new Set<string>();
@@ -148,16 +158,25 @@ export class RelayerStore {
   /** record ids by their SEIZE's guid: a batch liquidation's records share one SEIZE */
   private readonly bySeizeGuid = new Map<string, Set<string>>();
 
-  private constructor(chain: DurableFile<ChainData>, keeper: DurableFile<KeeperData>) {
+  private constructor(
+    chain: DurableFile<ChainData>,
+    keeper: DurableFile<KeeperData>,
+    finishedMessages: RecordArchive<StoredMessage>,
+    finishedLiquidations: RecordArchive<LiquidationRecord>,
+  ) {
     this.chain = chain;
     this.keeper = keeper;
+    this.finishedMessages = finishedMessages;
+    this.finishedLiquidations = finishedLiquidations;
     this.accountSet = new Set(chain.data.accounts);
-    for (const m of Object.values(chain.data.messages)) {
+    settleTiers(chain.data.messages, finishedMessages, (m) => isFinished(m.status));
+    settleTiers(keeper.data.liquidations, finishedLiquidations, (l) => FINISHED.has(l.status));
+    for (const m of this.messages()) {
       if (!isFinished(m.status)) this.undelivered.add(m.guid);
       if (isDropped(m.status)) this.droppedSet.add(m.guid);
       this.byOrigin.set(originKey(m.srcEid, m.sender, m.nonce, m.receiver), m.guid);
     }
-    for (const l of Object.values(keeper.data.liquidations)) this.index(l);
+    for (const l of this.liquidations()) this.index(l);
   }
 
   static async open(dataDir: string): Promise<RelayerStore> {
@@ -171,7 +190,12 @@ export class RelayerStore {
       alerts: [],
     });
     const keeper = await DurableFile.open<KeeperData>(join(dataDir, 'liquidations.json'), { liquidations: {} });
-    return new RelayerStore(chain, keeper);
+    return new RelayerStore(
+      chain,
+      keeper,
+      RecordArchive.open<StoredMessage>(join(dataDir, 'messages-finished.jsonl'), (m) => m.guid),
+      RecordArchive.open<LiquidationRecord>(join(dataDir, 'liquidations-finished.jsonl'), (l) => l.id),
+    );
   }
 
   /** Every account the relayer has seen, in the order it first saw them (read-only: add with `addAccount`). */
@@ -184,14 +208,22 @@ export class RelayerStore {
     return this.chain.data.alerts;
   }
 
-  /** Writes whatever changed, in both files. */
+  /** Writes whatever changed, in every file. */
   async flush(): Promise<void> {
-    await Promise.all([this.chain.flush(), this.keeper.flush()]);
+    await Promise.all([this.flushMessages(), this.flushLiquidations()]);
   }
 
   /** Writes the liquidation records only (small: the keeper flushes before each irreversible step). */
   async flushLiquidations(): Promise<void> {
+    const archived = await this.finishedLiquidations.flush();
+    if (dropArchived(this.keeper.data.liquidations, archived)) this.keeper.dirty = true;
     await this.keeper.flush();
+  }
+
+  private async flushMessages(): Promise<void> {
+    const archived = await this.finishedMessages.flush();
+    if (dropArchived(this.chain.data.messages, archived)) this.chain.dirty = true;
+    await this.chain.flush();
   }
 
   checkpoint(eid: number): Checkpoint | undefined {
@@ -205,9 +237,10 @@ export class RelayerStore {
 
   /** Records a packet seen in PacketSent; seeing it again (a rescan) changes nothing. */
   recordSent(m: StoredMessage): boolean {
-    if (this.chain.data.messages[m.guid]) return false;
+    if (this.message(m.guid)) return false;
     this.chain.data.messages[m.guid] = m;
-    if (!isFinished(m.status)) this.undelivered.add(m.guid);
+    if (isFinished(m.status)) this.finishedMessages.put(m);
+    else this.undelivered.add(m.guid);
     const key = originKey(m.srcEid, m.sender, m.nonce, m.receiver);
     this.byOrigin.set(key, m.guid);
     this.chain.dirty = true;
@@ -240,10 +273,10 @@ export class RelayerStore {
     const guid = this.byOrigin.get(key);
     if (guid) {
       this.advance(guid, status);
-      const m = this.chain.data.messages[guid]!;
+      const m = this.message(guid)!;
       if (status === 'verified' && block !== undefined && m.verifiedBlock === undefined) {
         m.verifiedBlock = block;
-        this.chain.dirty = true;
+        this.changed(m);
       }
       return m;
     }
@@ -261,9 +294,8 @@ export class RelayerStore {
 
   /** Moves a message forward (sent -> verified -> delivered or dropped), never back. */
   advance(guid: string, status: MessageStatus): void {
-    const m = this.chain.data.messages[guid];
+    const m = this.message(guid);
     if (!m || RANK[m.status] >= RANK[status]) return;
-    this.chain.dirty = true;
     m.status = status;
     if (isDropped(status)) this.droppedSet.add(guid);
     if (isFinished(status)) {
@@ -271,6 +303,13 @@ export class RelayerStore {
       m.deliveredAt = Date.now();
       delete m.lastError;
     }
+    this.changed(m);
+  }
+
+  /** Marks a message changed in place: its lowdb file is written at the next flush, and a final one archived. */
+  private changed(m: StoredMessage): void {
+    if (this.chain.data.messages[m.guid]) this.chain.dirty = true;
+    if (isFinished(m.status)) this.finishedMessages.put(m);
   }
 
   /**
@@ -286,22 +325,22 @@ export class RelayerStore {
       this.chain.dirty = true;
       return undefined;
     }
-    const m = this.chain.data.messages[guid]!;
+    const m = this.message(guid)!;
     if (m.status !== 'verified') return m;
     m.status = 'sent';
     delete m.verifiedBlock;
-    this.chain.dirty = true;
+    this.changed(m);
     return m;
   }
 
   recordAttempt(guid: string, error?: string): void {
-    const m = this.chain.data.messages[guid];
+    const m = this.message(guid);
     if (!m) return;
-    this.chain.dirty = true;
     m.attempts += 1;
     m.lastAttemptAt = Date.now();
     if (error === undefined) delete m.lastError;
     else m.lastError = error;
+    this.changed(m);
   }
 
   /**
@@ -309,28 +348,29 @@ export class RelayerStore {
    * without counting an attempt of ours.
    */
   noteExecutionFailure(guid: string, reason: string): void {
-    const m = this.chain.data.messages[guid];
+    const m = this.message(guid);
     if (!m || isFinished(m.status)) return;
     m.lastError = reason;
-    this.chain.dirty = true;
+    this.changed(m);
   }
 
   message(guid: string): StoredMessage | undefined {
-    return this.chain.data.messages[guid];
+    return this.finishedMessages.get(guid) ?? this.chain.data.messages[guid];
   }
 
   /** Messages sent and not yet delivered. */
   inFlight(): StoredMessage[] {
-    return [...this.undelivered].map((guid) => this.chain.data.messages[guid]!);
+    return [...this.undelivered].map((guid) => this.message(guid)!);
   }
 
   /** Messages the receiving OApp's delegate dropped: they will never execute. */
   dropped(): StoredMessage[] {
-    return [...this.droppedSet].map((guid) => this.chain.data.messages[guid]!);
+    return [...this.droppedSet].map((guid) => this.message(guid)!);
   }
 
+  /** Every message, finished ones first. */
   messages(): StoredMessage[] {
-    return Object.values(this.chain.data.messages);
+    return bothTiers(this.chain.data.messages, this.finishedMessages);
   }
 
   addAccount(accountId: string): boolean {
@@ -341,8 +381,9 @@ export class RelayerStore {
     return true;
   }
 
+  /** Every liquidation record, finished ones first. */
   liquidations(): LiquidationRecord[] {
-    return Object.values(this.keeper.data.liquidations);
+    return bothTiers(this.keeper.data.liquidations, this.finishedLiquidations);
   }
 
   /**
@@ -350,19 +391,29 @@ export class RelayerStore {
    * `liquidations()`); callers flush before acting on it.
    */
   putLiquidation(record: LiquidationRecord): void {
-    this.keeper.data.liquidations[record.id] = record;
+    if (FINISHED.has(record.status)) {
+      this.finishedLiquidations.put(record);
+      // An unfinished copy must not outlive the archive line (dropped once that is written).
+      if (this.keeper.data.liquidations[record.id]) this.keeper.data.liquidations[record.id] = record;
+    } else {
+      this.keeper.data.liquidations[record.id] = record;
+    }
     this.keeper.dirty = true;
     this.index(record);
   }
 
+  private liquidation(id: string): LiquidationRecord {
+    return (this.finishedLiquidations.get(id) ?? this.keeper.data.liquidations[id])!;
+  }
+
   /** Records not settled, dropped or failed, without a scan of every record. */
   unfinishedLiquidations(): LiquidationRecord[] {
-    return [...this.unfinished].map((id) => this.keeper.data.liquidations[id]!);
+    return [...this.unfinished].map((id) => this.liquidation(id));
   }
 
   /** The records whose SEIZE has this guid: one, or every account of a batch liquidation. */
   liquidationsBySeize(guid: string): LiquidationRecord[] {
-    return [...(this.bySeizeGuid.get(guid) ?? [])].map((id) => this.keeper.data.liquidations[id]!);
+    return [...(this.bySeizeGuid.get(guid) ?? [])].map((id) => this.liquidation(id));
   }
 
   private index(record: LiquidationRecord): void {
@@ -420,6 +471,38 @@ class DurableFile<T extends object> {
 }
 
 const FINISHED: ReadonlySet<LiquidationStatus> = new Set(['settled', 'dropped', 'failed']);
+
+/**
+ * At open: a record in both tiers (a crash after its archive line, before its lowdb file was
+ * written again) is the archive's; a final one only in the lowdb file is archived at the next flush.
+ */
+function settleTiers<T extends object>(
+  live: Record<string, T>,
+  archive: RecordArchive<T>,
+  isFinal: (record: T) => boolean,
+): void {
+  for (const [id, record] of Object.entries(live)) {
+    if (archive.has(id)) delete live[id];
+    else if (isFinal(record)) archive.put(record);
+  }
+}
+
+/** After an archive flush: the archived records leave the lowdb file. Whether any did. */
+function dropArchived<T extends object>(live: Record<string, T>, archived: readonly string[]): boolean {
+  let dropped = false;
+  for (const id of archived)
+    if (live[id]) {
+      delete live[id];
+      dropped = true;
+    }
+  return dropped;
+}
+
+function bothTiers<T extends object>(live: Record<string, T>, archive: RecordArchive<T>): T[] {
+  const all = [...archive.values()];
+  for (const [id, record] of Object.entries(live)) if (!archive.has(id)) all.push(record);
+  return all;
+}
 
 const RANK: Record<MessageStatus, number> = { sent: 0, verified: 1, delivered: 2, cleared: 2, skipped: 2, burnt: 2 };
 
