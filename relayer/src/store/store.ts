@@ -140,9 +140,8 @@ export interface KeeperData {
 
 export class RelayerStore {
   private readonly chain: DurableFile<ChainData>;
-  private readonly keeper: DurableFile<KeeperData>;
-  private readonly finishedMessages: RecordArchive<StoredMessage>;
-  private readonly finishedLiquidations: RecordArchive<LiquidationRecord>;
+  private readonly messageTiers: TieredRecords<ChainData, StoredMessage>;
+  private readonly liquidationTiers: TieredRecords<KeeperData, LiquidationRecord>;
   private readonly accountSet: Set<string>;
   /** guids of messages not yet delivered: what the deliverer and the API ask for, without a scan of every message */
   private readonly undelivered = new Set<string>();
@@ -154,7 +153,6 @@ export class RelayerStore {
   private readonly byOrigin = new Map<string, string>();
   /** ids of liquidation records not finished (planned, submitted, seized): what each keeper pass looks at */
   private readonly unfinished = new Set<string>();
-  /** liquidation id by the guid of its SEIZE: how a delivered packet finds its record */
   /** record ids by their SEIZE's guid: a batch liquidation's records share one SEIZE */
   private readonly bySeizeGuid = new Map<string, Set<string>>();
 
@@ -165,12 +163,21 @@ export class RelayerStore {
     finishedLiquidations: RecordArchive<LiquidationRecord>,
   ) {
     this.chain = chain;
-    this.keeper = keeper;
-    this.finishedMessages = finishedMessages;
-    this.finishedLiquidations = finishedLiquidations;
+    this.messageTiers = new TieredRecords(
+      chain,
+      chain.data.messages,
+      finishedMessages,
+      (m) => m.guid,
+      (m) => isFinished(m.status),
+    );
+    this.liquidationTiers = new TieredRecords(
+      keeper,
+      keeper.data.liquidations,
+      finishedLiquidations,
+      (l) => l.id,
+      (l) => FINISHED.has(l.status),
+    );
     this.accountSet = new Set(chain.data.accounts);
-    settleTiers(chain.data.messages, finishedMessages, (m) => isFinished(m.status));
-    settleTiers(keeper.data.liquidations, finishedLiquidations, (l) => FINISHED.has(l.status));
     for (const m of this.messages()) {
       if (!isFinished(m.status)) this.undelivered.add(m.guid);
       if (isDropped(m.status)) this.droppedSet.add(m.guid);
@@ -210,20 +217,12 @@ export class RelayerStore {
 
   /** Writes whatever changed, in every file. */
   async flush(): Promise<void> {
-    await Promise.all([this.flushMessages(), this.flushLiquidations()]);
+    await Promise.all([this.messageTiers.flush(), this.liquidationTiers.flush()]);
   }
 
   /** Writes the liquidation records only (small: the keeper flushes before each irreversible step). */
   async flushLiquidations(): Promise<void> {
-    const archived = await this.finishedLiquidations.flush();
-    if (dropArchived(this.keeper.data.liquidations, archived)) this.keeper.dirty = true;
-    await this.keeper.flush();
-  }
-
-  private async flushMessages(): Promise<void> {
-    const archived = await this.finishedMessages.flush();
-    if (dropArchived(this.chain.data.messages, archived)) this.chain.dirty = true;
-    await this.chain.flush();
+    await this.liquidationTiers.flush();
   }
 
   checkpoint(eid: number): Checkpoint | undefined {
@@ -238,9 +237,8 @@ export class RelayerStore {
   /** Records a packet seen in PacketSent; seeing it again (a rescan) changes nothing. */
   recordSent(m: StoredMessage): boolean {
     if (this.message(m.guid)) return false;
-    this.chain.data.messages[m.guid] = m;
-    if (isFinished(m.status)) this.finishedMessages.put(m);
-    else this.undelivered.add(m.guid);
+    this.messageTiers.put(m);
+    if (!isFinished(m.status)) this.undelivered.add(m.guid);
     const key = originKey(m.srcEid, m.sender, m.nonce, m.receiver);
     this.byOrigin.set(key, m.guid);
     this.chain.dirty = true;
@@ -276,7 +274,7 @@ export class RelayerStore {
       const m = this.message(guid)!;
       if (status === 'verified' && block !== undefined && m.verifiedBlock === undefined) {
         m.verifiedBlock = block;
-        this.changed(m);
+        this.messageTiers.put(m);
       }
       return m;
     }
@@ -303,13 +301,7 @@ export class RelayerStore {
       m.deliveredAt = Date.now();
       delete m.lastError;
     }
-    this.changed(m);
-  }
-
-  /** Marks a message changed in place: its lowdb file is written at the next flush, and a final one archived. */
-  private changed(m: StoredMessage): void {
-    if (this.chain.data.messages[m.guid]) this.chain.dirty = true;
-    if (isFinished(m.status)) this.finishedMessages.put(m);
+    this.messageTiers.put(m);
   }
 
   /**
@@ -329,7 +321,7 @@ export class RelayerStore {
     if (m.status !== 'verified') return m;
     m.status = 'sent';
     delete m.verifiedBlock;
-    this.changed(m);
+    this.messageTiers.put(m);
     return m;
   }
 
@@ -340,7 +332,7 @@ export class RelayerStore {
     m.lastAttemptAt = Date.now();
     if (error === undefined) delete m.lastError;
     else m.lastError = error;
-    this.changed(m);
+    this.messageTiers.put(m);
   }
 
   /**
@@ -351,11 +343,11 @@ export class RelayerStore {
     const m = this.message(guid);
     if (!m || isFinished(m.status)) return;
     m.lastError = reason;
-    this.changed(m);
+    this.messageTiers.put(m);
   }
 
   message(guid: string): StoredMessage | undefined {
-    return this.finishedMessages.get(guid) ?? this.chain.data.messages[guid];
+    return this.messageTiers.get(guid);
   }
 
   /** Messages sent and not yet delivered. */
@@ -370,7 +362,7 @@ export class RelayerStore {
 
   /** Every message, finished ones first. */
   messages(): StoredMessage[] {
-    return bothTiers(this.chain.data.messages, this.finishedMessages);
+    return this.messageTiers.all();
   }
 
   addAccount(accountId: string): boolean {
@@ -383,7 +375,7 @@ export class RelayerStore {
 
   /** Every liquidation record, finished ones first. */
   liquidations(): LiquidationRecord[] {
-    return bothTiers(this.keeper.data.liquidations, this.finishedLiquidations);
+    return this.liquidationTiers.all();
   }
 
   /**
@@ -391,19 +383,12 @@ export class RelayerStore {
    * `liquidations()`); callers flush before acting on it.
    */
   putLiquidation(record: LiquidationRecord): void {
-    if (FINISHED.has(record.status)) {
-      this.finishedLiquidations.put(record);
-      // An unfinished copy must not outlive the archive line (dropped once that is written).
-      if (this.keeper.data.liquidations[record.id]) this.keeper.data.liquidations[record.id] = record;
-    } else {
-      this.keeper.data.liquidations[record.id] = record;
-    }
-    this.keeper.dirty = true;
+    this.liquidationTiers.put(record);
     this.index(record);
   }
 
   private liquidation(id: string): LiquidationRecord {
-    return (this.finishedLiquidations.get(id) ?? this.keeper.data.liquidations[id])!;
+    return this.liquidationTiers.get(id)!;
   }
 
   /** Records not settled, dropped or failed, without a scan of every record. */
@@ -473,35 +458,56 @@ class DurableFile<T extends object> {
 const FINISHED: ReadonlySet<LiquidationStatus> = new Set(['settled', 'dropped', 'failed']);
 
 /**
- * At open: a record in both tiers (a crash after its archive line, before its lowdb file was
- * written again) is the archive's; a final one only in the lowdb file is archived at the next flush.
+ * Records by id in two tiers: the live ones in a map of a lowdb file, the final ones in an
+ * append-only archive. A record that becomes final stays in the map until its archive line is
+ * written, then leaves it at the next flush; so a crash between the two writes finds it in both,
+ * and at open the archive's copy wins (a final one found only in the map is archived then).
  */
-function settleTiers<T extends object>(
-  live: Record<string, T>,
-  archive: RecordArchive<T>,
-  isFinal: (record: T) => boolean,
-): void {
-  for (const [id, record] of Object.entries(live)) {
-    if (archive.has(id)) delete live[id];
-    else if (isFinal(record)) archive.put(record);
-  }
-}
-
-/** After an archive flush: the archived records leave the lowdb file. Whether any did. */
-function dropArchived<T extends object>(live: Record<string, T>, archived: readonly string[]): boolean {
-  let dropped = false;
-  for (const id of archived)
-    if (live[id]) {
-      delete live[id];
-      dropped = true;
+class TieredRecords<D extends object, T extends object> {
+  constructor(
+    private readonly file: DurableFile<D>,
+    private readonly live: Record<string, T>,
+    private readonly archive: RecordArchive<T>,
+    private readonly key: (record: T) => string,
+    private readonly isFinal: (record: T) => boolean,
+  ) {
+    for (const [id, record] of Object.entries(live)) {
+      if (archive.has(id)) delete live[id];
+      else if (isFinal(record)) archive.put(record);
     }
-  return dropped;
-}
+  }
 
-function bothTiers<T extends object>(live: Record<string, T>, archive: RecordArchive<T>): T[] {
-  const all = [...archive.values()];
-  for (const [id, record] of Object.entries(live)) if (!archive.has(id)) all.push(record);
-  return all;
+  get(id: string): T | undefined {
+    return this.archive.get(id) ?? this.live[id];
+  }
+
+  /** Every record, final ones first. */
+  all(): T[] {
+    const all = [...this.archive.values()];
+    for (const [id, record] of Object.entries(this.live)) if (!this.archive.has(id)) all.push(record);
+    return all;
+  }
+
+  /** Inserts or updates a record (also one changed in place): written at the next flush. */
+  put(record: T): void {
+    const id = this.key(record);
+    if (this.isFinal(record)) {
+      this.archive.put(record);
+      if (!this.live[id]) return;
+    }
+    this.live[id] = record;
+    this.file.dirty = true;
+  }
+
+  /** Appends what became final, drops what the archive now holds from the map, and writes the lowdb file. */
+  async flush(): Promise<void> {
+    for (const id of await this.archive.flush())
+      if (this.live[id]) {
+        delete this.live[id];
+        this.file.dirty = true;
+      }
+    await this.file.flush();
+  }
 }
 
 const RANK: Record<MessageStatus, number> = { sent: 0, verified: 1, delivered: 2, cleared: 2, skipped: 2, burnt: 2 };
