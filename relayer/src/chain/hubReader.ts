@@ -5,7 +5,7 @@
  *   the engine changes it;
  * - the market at a block: every guarded price and model mark, and the block time, in one
  *   Multicall3 call, shared by everything that asks about that block;
- * - holdings, many accounts per call through `MarginHub.holdingsOf`.
+ * - holdings, many accounts per call through `MarginHub.holdingsOf`, decoded in place.
  * So figures equal what `MarginHub.accountFigures` returns at that block, to the wei, and a book
  * of N accounts costs N / batch calls to read.
  */
@@ -29,6 +29,7 @@ import {
 } from '@omnichain-collateral/sdk/risk/accountRisk';
 import { MemoizedMargin } from '@omnichain-collateral/sdk/risk/exactBook';
 import type { PairOffset } from '@omnichain-collateral/sdk/risk/portfolioMargin';
+import { decodeHoldingsOf } from './holdingsCodec.js';
 import type { RpcProvider } from './rpc.js';
 /** Accounts per `holdingsOf` call: about 30k gas each, well inside any node's eth_call gas cap. */
 export const HOLDINGS_BATCH = 250;
@@ -216,20 +217,15 @@ export class HubReader {
     };
   }
 
-  /** Holdings of many accounts at one block: `holdingsOf` in batches of HOLDINGS_BATCH, sent together. */
+  /**
+   * Holdings of many accounts at one block: `holdingsOf` in batches of HOLDINGS_BATCH, sent
+   * together, the answers decoded in place (holdingsCodec.ts).
+   */
   async holdings(accountIds: readonly string[], block: number): Promise<Holdings[]> {
     const batches: Array<Promise<Holdings[]>> = [];
     for (let i = 0; i < accountIds.length; i += HOLDINGS_BATCH) {
-      const ids = accountIds.slice(i, i + HOLDINGS_BATCH);
-      batches.push(
-        this.hub.read('holdingsOf', [ids], { blockTag: block }).then((rows) =>
-          rows.map((r) => ({
-            cash: r.cash,
-            collateral: r.collateral.map((c) => ({ assetId: c.assetId, amount: c.amount })),
-            positions: r.positions.map((p) => ({ marketId: p.marketId, size: p.size })),
-          })),
-        ),
-      );
+      const data = this.hub.encode('holdingsOf', [accountIds.slice(i, i + HOLDINGS_BATCH)]);
+      batches.push(this.provider.call({ to: this.hub.address, data, blockTag: block }).then(decodeHoldingsOf));
     }
     return (await Promise.all(batches)).flat();
   }
