@@ -9,7 +9,7 @@ import {
 import type { AccountRisk } from '@omnichain-collateral/sdk/risk/accountRisk';
 
 /** A planned liquidation of account `n`: collateral of `assetId`, or a position takeover; `lines` sizes its check. */
-function planned(n: number, kind: 'collateral' | 'position', assetId = 0, lines = 1, debt = 1n): Planned {
+function planned(n: number, kind: 'collateral' | 'position', assetId = 0, lines = 1, debt = 1n, round = 0): Planned {
   const risk = {
     accountId: `0x${n.toString(16).padStart(64, '0')}`,
     owner: '0x',
@@ -36,6 +36,7 @@ function planned(n: number, kind: 'collateral' | 'position', assetId = 0, lines 
       plannedBlock: 1,
     },
     risk,
+    round,
   };
 }
 
@@ -77,5 +78,20 @@ describe('keeper batches', function () {
     expect(ids(batchLiquidations(debts, limits))).to.deep.equal([['1', '2'], ['3'], ['4']]);
     const takeovers = [1, 2, 3].map((n) => planned(n, 'position', 0, 1, 1000n * wad));
     expect(ids(batchLiquidations(takeovers, limits))).to.deep.equal([['1', '2', '3']]);
+  });
+
+  it("puts an account's later liquidations in batches after its earlier ones", function () {
+    // Account 1: asset 3, then asset 4 on what that leaves, then a takeover; account 2: asset 4 alone.
+    const batches = batchLiquidations(
+      [
+        planned(1, 'collateral', 3),
+        { ...planned(11, 'collateral', 4, 1, 1n, 1), record: { ...planned(11, 'collateral', 4).record, id: '1b' } },
+        { ...planned(12, 'position', 0, 1, 1n, 2), record: { ...planned(12, 'position').record, id: '1c' } },
+        planned(2, 'collateral', 4),
+        planned(3, 'position'),
+      ],
+      { gas: 100_000_000n, repayUsd: roomy },
+    );
+    expect(ids(batches)).to.deep.equal([['1'], ['2'], ['3'], ['1b'], ['1c']]);
   });
 });

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
 import { OracleWatch } from '../../relayer/src/services/keeper/oracleWatch.js';
+import { PassSender } from '../../relayer/src/services/keeper/passSender.js';
+import { afterSeizingWhole } from '../../relayer/src/services/keeper/seizeWhole.js';
+import { toAccountId } from '@omnichain-collateral/sdk/accountId';
+import { accountRisk, type Holdings, type RiskSetup } from '@omnichain-collateral/sdk/risk/accountRisk';
+import { mulDiv, WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
+import { riskParams } from './riskFixtures.js';
 import { chooseCollateral } from '../../relayer/src/services/keeper/seizeChoice.js';
 import type { AccountRisk, AssetInfo } from '@omnichain-collateral/sdk/risk/accountRisk';
 
@@ -63,5 +69,104 @@ describe('keeper pieces', function () {
     expect(chooseCollateral(risk([line(spokeWeth, 100n), line(hubWeth, 10n)]), 1)!.asset).to.equal(hubWeth);
     expect(chooseCollateral(risk([line(asset(3, 2, 5n), 10n), line(spokeWeth, 100n)]), 1)!.asset).to.equal(spokeWeth);
     expect(chooseCollateral(risk([]), 1)).to.equal(undefined);
+  });
+
+  it('sends what a pass confirms at once, and what comes during a send together in the next, one send at a time', async function () {
+    const sends: number[][] = [];
+    const release: Array<() => void> = [];
+    let concurrent = 0;
+    let most = 0;
+    const sender = new PassSender<number>(async (items) => {
+      sends.push(items);
+      most = Math.max(most, ++concurrent);
+      await new Promise<void>((r) => release.push(r));
+      concurrent--;
+      if (items.includes(13)) throw new Error('the node refused it');
+    });
+    sender.add([1]);
+    expect(sends, 'the first chunk goes at once').to.deep.equal([[1]]);
+    sender.add([2, 3]);
+    sender.add([]);
+    sender.add([4]);
+    expect(sends, 'nothing more while a send is under way').to.have.length(1);
+    release.shift()!();
+    await new Promise((r) => setImmediate(r));
+    expect(sends, 'what came meanwhile goes in one send').to.deep.equal([[1], [2, 3, 4]]);
+    release.shift()!();
+    await sender.done();
+    expect(most, 'one send at a time').to.equal(1);
+    sender.add([13]);
+    sender.add([14]);
+    release.shift()!();
+    await new Promise((r) => setImmediate(r));
+    expect(sends.at(-1), 'a failed send stops its round').to.deep.equal([13]);
+    sender.add([15]);
+    expect(sends.at(-1), 'a later add starts a new one with what was left').to.deep.equal([14, 15]);
+    release.shift()!();
+    let failure: unknown;
+    await sender.done().catch((err: unknown) => (failure = err));
+    expect(String(failure)).to.match(/the node refused it/);
+  });
+
+  it("knows when a liquidation seizes all of an asset, and the holdings it leaves for the account's next one", function () {
+    // WETH on two chains; a flat 5% bonus (minBonusShare 1), full close below health 0.95.
+    const weth = (assetId: number, eid: number): AssetInfo => ({
+      assetId,
+      eid,
+      token: `0x${'0'.repeat(39)}${assetId}`,
+      decimals: 18,
+      riskAsset: 0,
+      initialHaircut: WAD / 10n,
+      maintenanceHaircut: WAD / 20n,
+      liquidationBonus: WAD / 20n,
+    });
+    const setup: RiskSetup = {
+      assets: [weth(0, 1), weth(1, 2)],
+      markets: [],
+      scenarios: [{ ...riskParams(), volFeed: null }],
+      pairOffsets: [],
+    };
+    const state = { block: 1, timestamp: 0n, prices: new Map([[0, ok(2000n * WAD)]]), marks: new Map() };
+    const terms = {
+      params: {
+        closeFactor: WAD / 2n,
+        fullCloseHealth: (WAD * 95n) / 100n,
+        targetHealth: (WAD * 105n) / 100n,
+        positionPenalty: 0n,
+        insuranceShare: 0n,
+        minBonusShare: WAD,
+        fullBonusHealth: WAD / 2n,
+      },
+      maxRepayUsd: 10n ** 9n * WAD,
+      stepUsd: 10n ** 12n, // USDC: 6 decimals
+    };
+    const id = toAccountId('0x' + '12'.repeat(20));
+    // 0.1 WETH ($200) and 4 WETH ($8,000) against $6,800 of debt: deeply unhealthy.
+    const holdings: Holdings = {
+      cash: -6800n * WAD,
+      collateral: [
+        { assetId: 0, amount: WAD / 10n },
+        { assetId: 1, amount: 4n * WAD },
+      ],
+      positions: [],
+    };
+    const risk = accountRisk(setup, id, holdings, state);
+    expect(risk.health! < (WAD * 95n) / 100n).to.equal(true);
+
+    // The small holding goes whole: the debt falls by what it is worth without the bonus, in whole steps.
+    const after = afterSeizingWhole(risk, holdings, 0, terms)!;
+    const worth = mulDiv(200n * WAD, WAD, WAD + WAD / 20n, true);
+    const repay = ((worth - 1n) / terms.stepUsd + 1n) * terms.stepUsd;
+    expect(after).to.deep.equal({ cash: holdings.cash + repay, collateral: [holdings.collateral[1]], positions: [] });
+    expect(accountRisk(setup, id, after, state).health! < WAD, 'still unhealthy: the next asset follows').to.equal(
+      true,
+    );
+
+    // The large one restores the account with part of it: nothing to plan after it in this pass.
+    expect(afterSeizingWhole(risk, holdings, 1, terms)).to.equal(undefined);
+    // No debt, or no such holding: nothing seized.
+    const noDebt = { ...holdings, cash: 0n };
+    expect(afterSeizingWhole(accountRisk(setup, id, noDebt, state), noDebt, 0, terms)).to.equal(undefined);
+    expect(afterSeizingWhole(risk, holdings, 7, terms)).to.equal(undefined);
   });
 });

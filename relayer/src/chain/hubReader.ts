@@ -28,6 +28,7 @@ import {
   type ScenarioInfo,
 } from '@omnichain-collateral/sdk/risk/accountRisk';
 import { MemoizedMargin } from '@omnichain-collateral/sdk/risk/exactBook';
+import type { LiquidationParams } from '@omnichain-collateral/sdk/risk/liquidation';
 import type { PairOffset } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import { decodeHoldingsOf } from './holdingsCodec.js';
 import type { RpcProvider } from './rpc.js';
@@ -36,6 +37,8 @@ export const HOLDINGS_BATCH = 250;
 /** What every reader over the same hub shares: the configuration, the latest market state, the Black-Scholes memo. */
 interface SharedState {
   setup: RiskSetup;
+  /** how the hub sizes liquidations, read with the configuration */
+  liquidation?: LiquidationParams;
   block: number;
   state?: Promise<MarketState>;
   margin: MemoizedMargin;
@@ -92,16 +95,17 @@ export class HubReader {
 
   /**
    * (Re)reads the listed assets (their exchange-rate feeds and concentration terms), markets, scenario grids and pair
-   * credits: six calls in all.
+   * credits, and the liquidation parameters: six calls in all.
    */
   async loadConfig(): Promise<void> {
     const e = this.engine;
     const mc = this.multicall;
-    const [assetCount, marketCount, riskAssetCount, pairOffsets] = await mc.values([
+    const [assetCount, marketCount, riskAssetCount, pairOffsets, liquidation] = await mc.values([
       batchCall(e, 'assetCount', []),
       batchCall(e, 'marketCount', []),
       batchCall(e, 'riskAssetCount', []),
       batchCall(e, 'pairOffsets', []),
+      batchCall(e, 'liquidationParams', []),
     ]);
     const ids = (n: number | bigint) => Array.from({ length: Number(n) }, (_, i) => i);
     const [assets, yieldTerms, concentration, markets, scenarios] = await Promise.all([
@@ -134,7 +138,14 @@ export class HubReader {
       scenarios: scenarios.map((p) => ({ ...p, volFeed: p.volFeed === NO_VOL_FEED ? null : p.volFeed })),
       pairOffsets: pairOffsets.map((o) => ({ a: o.a, b: o.b, credit: o.credit })),
     };
+    this.shared.liquidation = { ...liquidation };
     this.forgetMarketState();
+  }
+
+  /** How the hub sizes a liquidation (RiskConfig.LiquidationParams), as of the last configuration read. */
+  liquidationParams(): LiquidationParams {
+    if (!this.shared.liquidation) throw new Error('the risk configuration has not been read yet (loadConfig)');
+    return this.shared.liquidation;
   }
 
   /** Every guarded feed a figure can depend on: collateral and market underlyings, their volatility feeds. */

@@ -29,6 +29,8 @@ export class AccountBook {
   private readonly entries = new Map<string, BookEntry>();
   private readonly risks = new Map<string, AccountRisk>();
   private readonly dirty = new Set<string>();
+  /** accounts a refresh is reading: their entries are about to change */
+  private readonly reading = new Set<string>();
   private lastPrices = '';
   /** ms from start until every chain was indexed to its head and every account found read (cold start) */
   coldStartMs?: number;
@@ -65,16 +67,29 @@ export class AccountBook {
   }
 
   private async refresh(): Promise<void> {
-    const block = this.hub.heads.head >= 0 ? this.hub.heads.head : await this.hub.provider.head();
-    const state = await this.reader.marketState(block);
+    // Before the first head (at start) the head is asked for; after, the block and the accounts
+    // to read are taken together, with no wait between: every event that touched them is at or
+    // before the head, so what is read at it reflects them all. (Taken after a wait, an account
+    // touched in a newer block was read at the older one, and its entry stayed stale until the
+    // next event touched it.)
+    const asked = this.hub.heads.head < 0 ? await this.hub.provider.head() : -1;
+    const block = Math.max(this.hub.heads.head, asked);
     const touched = [...this.dirty];
     this.dirty.clear();
+    for (const id of touched) this.reading.add(id);
+    let state: MarketState;
     try {
-      const holdings = await this.reader.holdings(touched, block);
+      const [read, holdings] = await Promise.all([
+        this.reader.marketState(block),
+        this.reader.holdings(touched, block),
+      ]);
+      state = read;
       touched.forEach((accountId, i) => this.entries.set(accountId, { accountId, holdings: holdings[i]!, block }));
     } catch (err) {
       for (const id of touched) this.dirty.add(id);
       throw err;
+    } finally {
+      for (const id of touched) this.reading.delete(id);
     }
     const fingerprint = priceFingerprint(state);
     const all = fingerprint !== this.lastPrices;
@@ -112,6 +127,19 @@ export class AccountBook {
 
   all(): AccountRisk[] {
     return [...this.risks.values()];
+  }
+
+  /**
+   * The account's holdings at hub block `block` when the book knows them without reading the
+   * chain: read at or before `block`, and no event has touched the account since, up to
+   * `indexedTo` (the hub indexer's checkpoint), which must reach `block`. Holdings change only
+   * by hub transactions, each of which emits an event naming the account, so these are what
+   * `holdingsOf` would return at `block`.
+   */
+  knownHoldings(accountId: string, block: number, indexedTo: number): Holdings | undefined {
+    if (indexedTo < block || this.dirty.has(accountId) || this.reading.has(accountId)) return undefined;
+    const entry = this.entries.get(accountId);
+    return entry && entry.block <= block ? entry.holdings : undefined;
   }
 
   entry(accountId: string): BookEntry | undefined {

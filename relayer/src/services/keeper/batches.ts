@@ -13,6 +13,11 @@ import type { LiquidationRecord } from '../../store/store.js';
 export interface Planned {
   record: LiquidationRecord;
   risk: AccountRisk;
+  /**
+   * Its place among its account's liquidations of this pass (0 first): a later one is planned on
+   * the holdings the earlier ones leave, so the hub must run it after them.
+   */
+  round: number;
 }
 
 /** Liquidations for one hub transaction, and the gas it is given. */
@@ -53,13 +58,14 @@ export interface BatchLimits {
 
 /**
  * Groups `planned` by what the hub can batch (collateral of one asset; position takeovers) and
- * cuts each group, in order, into batches of at most MAX_BATCH accounts within `limits` (a lone
- * account beyond them still gets its own transaction).
+ * by round, and cuts each group, in order, into batches of at most MAX_BATCH accounts within
+ * `limits` (a lone account beyond them still gets its own transaction). The batches of a round
+ * come before those of the next: sent with consecutive nonces, the hub runs them in that order.
  */
 export function batchLiquidations(planned: readonly Planned[], limits: BatchLimits): Batch[] {
   const groups = new Map<string, Planned[]>();
-  for (const p of planned) {
-    const key = p.record.kind === 'collateral' ? `asset:${p.record.assetId}` : 'positions';
+  for (const p of [...planned].sort((a, b) => a.round - b.round)) {
+    const key = `${p.round}|${p.record.kind === 'collateral' ? `asset:${p.record.assetId}` : 'positions'}`;
     const group = groups.get(key);
     if (group) group.push(p);
     else groups.set(key, [p]);

@@ -2,9 +2,11 @@
  * The liquidation keeper, driven by hub heads. Each pass, at the new block: it reads every feed
  * the book depends on (one batched call, shared with the book; refusing untrusted feeds and
  * holding sudden jumps, see OracleWatch), screens every holding in the book with the float64
- * path, confirms each candidate with the exact model on holdings read at that block (many per
- * call), and sends the liquidations of the confirmed ones together: repay debt against
- * collateral (chosen by seizeChoice), or take over a position when there is no debt.
+ * path, confirms each candidate with the exact model on its holdings at that block (the book's
+ * when no event has touched the account since the book read them, else read, many per call),
+ * and sends the liquidations of the confirmed ones in as few transactions as fit, the first
+ * while the rest are still being read (PassSender): repay debt against collateral (chosen by
+ * seizeChoice), or take over a position when there is no debt.
  *
  * A pass never waits for a transaction to be mined, for another chain, or for the book's store:
  * receipts are handled when they arrive, and the SEIZE's arrival on the collateral chain is
@@ -23,8 +25,8 @@ import { TypedContract, type EventArgs } from '@omnichain-collateral/sdk/contrac
 import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
 import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import type { ChainClient } from '../../chain/clients.js';
-import type { AccountRisk, PriceReading } from '@omnichain-collateral/sdk/risk/accountRisk';
-import type { HubReader } from '../../chain/hubReader.js';
+import type { AccountRisk, Holdings, MarketState, PriceReading } from '@omnichain-collateral/sdk/risk/accountRisk';
+import { HOLDINGS_BATCH, type HubReader } from '../../chain/hubReader.js';
 import { Nonces } from '../../chain/nonces.js';
 import { ReceiptWatcher, waitForReceipt } from '../../chain/receipts.js';
 import { RpcProvider } from '../../chain/rpc.js';
@@ -42,9 +44,11 @@ import {
 import type { AccountBook } from '../book.js';
 import { Loop } from '../loop.js';
 import { OracleWatch } from './oracleWatch.js';
-import { screenCandidates } from './screen.js';
+import { screenCandidates, type ScreenCandidate } from './screen.js';
 import { chooseCollateral, choosePosition } from './seizeChoice.js';
 import { batchLiquidations, type Planned } from './batches.js';
+import { PassSender } from './passSender.js';
+import { afterSeizingWhole } from './seizeWhole.js';
 import { SettlementPrices } from './settlementPrices.js';
 import { SendQuotes, type Fees } from './sendQuotes.js';
 
@@ -80,11 +84,11 @@ export class Keeper {
   private settlementToken!: TypedContract<typeof erc20Abi>;
   private sequence = 0;
   /**
-   * What the hub refused as nothing to take (dust collateral, a closed position), by
-   * `account|asset:id` or `account|market:id`, with the book's block for the account then: not
-   * tried again until an event changes the account, so the keeper moves on to what it can take.
+   * What the hub refused as nothing to take (dust collateral, a closed position), by account, then
+   * `asset:id` or `market:id`, with the book's block for the account then: not tried again until
+   * an event changes the account, so the keeper moves on to what it can take.
    */
-  private readonly refused = new Map<string, number>();
+  private readonly refused = new Map<string, Map<string, number>>();
   /** receipts being waited for, by record id */
   private readonly waiting = new Map<string, Promise<void>>();
   private stopped = false;
@@ -159,7 +163,11 @@ export class Keeper {
     const requests = this.provider.requests + this.reader.multicall.requests;
     this.settleDelivered();
     const phases: Record<string, number> = {};
-    const phase = (name: string) => (phases[name] = Math.round(performance.now() - started));
+    // Each phase's first end: the sends repeat as the candidates' holdings arrive.
+    const phase = (name: string) => (phases[name] ??= Math.round(performance.now() - started));
+    // The repayment budget is read beside the prices: a pass with candidates needs it before its first send.
+    const budgetRead = this.repayBudget();
+    void budgetRead.catch(() => undefined);
     const state = await this.reader.marketState(block);
     this.settlementPrices.check(state.timestamp);
     phase('prices');
@@ -168,51 +176,60 @@ export class Keeper {
     // attempt failed without a named refusal is retried with the same record.
     const open = this.store.unfinishedLiquidations().filter((l) => l.status === 'planned');
     const inFlight = new Set(open.filter((l) => l.txHash).map((l) => l.account));
-    const retry = new Map(open.filter((l) => !l.txHash).map((l) => [l.account, l]));
+    const retry = new Map<string, LiquidationRecord[]>();
+    for (const l of open) if (!l.txHash) retry.set(l.account, [...(retry.get(l.account) ?? []), l]);
     const entries = [...this.book.holdings()];
     const candidates = screenCandidates(this.reader, entries, spots, state.timestamp).filter(
       (c) => !inFlight.has(c.accountId),
     );
     phase('screen');
-    // Confirm every candidate exactly at this block (holdings many per call), most urgent first.
-    const [confirmed, budget] = candidates.length
-      ? await Promise.all([
-          this.reader.accountRisks(
-            candidates.map((c) => c.accountId),
-            block,
-          ),
-          this.repayBudget(),
-        ])
-      : [[], this.budget];
-    this.budget = budget;
-    if (candidates.length && budget === 0n)
-      this.log.warn(
-        { keeper: this.address },
-        'the keeper has no settlement tokens left to repay debt with: only position takeovers',
-      );
-    phase('confirm');
-    const toSend: Planned[] = [];
-    for (const risk of confirmed) {
-      if (risk.priceErrors.length > 0 || risk.health === undefined || risk.health >= WAD) continue;
-      const held = risk.feeds.filter((f) => blocked.has(f));
-      if (held.length > 0) {
-        this.log.info(
-          { account: risk.accountId, feeds: held },
-          'liquidation held: a price it depends on jumped and awaits confirmation',
+    let sent = 0;
+    if (candidates.length > 0) {
+      this.budget = await budgetRead;
+      if (this.budget === 0n)
+        this.log.warn(
+          { keeper: this.address },
+          'the keeper has no settlement tokens left to repay debt with: only position takeovers',
         );
-        continue;
+      const sender = new PassSender<Planned>((planned) => this.sendAll(planned, phase));
+      // Confirm every candidate exactly at this block, most urgent first, and send what is
+      // confirmed while the rest is read.
+      try {
+        for await (const rows of this.holdingsAt(candidates, block)) {
+          const planned: Planned[] = [];
+          for (const { accountId, holdings } of rows) {
+            const risk = this.reader.risk(accountId, holdings, state);
+            if (risk.priceErrors.length > 0 || risk.health === undefined || risk.health >= WAD) continue;
+            const held = risk.feeds.filter((f) => blocked.has(f));
+            if (held.length > 0) {
+              this.log.info(
+                { account: risk.accountId, feeds: held },
+                'liquidation held: a price it depends on jumped and awaits confirmation',
+              );
+              continue;
+            }
+            const retried = retry.get(risk.accountId);
+            retry.delete(risk.accountId);
+            planned.push(
+              ...(retried?.map((record, round) => ({ record, risk, round })) ??
+                this.planAccount(risk, holdings, state, block)),
+            );
+          }
+          sent += planned.length;
+          sender.add(planned);
+        }
+        phase('confirmed');
+      } finally {
+        await sender.done();
       }
-      const record = retry.get(risk.accountId) ?? this.plan(risk, block);
-      retry.delete(risk.accountId);
-      if (record) toSend.push({ record, risk });
     }
-    for (const record of retry.values()) this.finish(record, 'dropped', 'account no longer liquidatable when retried');
-    if (toSend.length > 0) await this.sendAll(toSend, phase);
-    phase('sent');
+    for (const record of [...retry.values()].flat())
+      this.finish(record, 'dropped', 'account no longer liquidatable when retried');
+    phases.done = Math.round(performance.now() - started);
     if (performance.now() - started > 250)
       this.log.info(
-        { block, phases, candidates: candidates.length, sent: toSend.length },
-        'slow keeper pass (ms at the end of each phase)',
+        { block, phases, candidates: candidates.length, sent },
+        'slow keeper pass (ms at the first end of each phase)',
       );
     this.recordPass({
       block,
@@ -220,9 +237,39 @@ export class Keeper {
       requests: this.provider.requests + this.reader.multicall.requests - requests,
       screened: entries.length,
       candidates: candidates.length,
-      planned: toSend.length,
+      planned: sent,
     });
     void this.updateGauges().catch(() => undefined);
+  }
+
+  /**
+   * The candidates' holdings at `block`, in their order, in chunks as they become known: first
+   * those the book knows without a read (no event since it read them, see AccountBook.knownHoldings),
+   * then the others, read `HOLDINGS_BATCH` a call, all calls sent at once.
+   */
+  private async *holdingsAt(
+    candidates: readonly ScreenCandidate[],
+    block: number,
+  ): AsyncGenerator<Array<{ accountId: string; holdings: Holdings }>> {
+    const indexedTo = this.store.checkpoint(this.hubEid)?.block ?? -1;
+    const known: Array<{ accountId: string; holdings: Holdings }> = [];
+    const unknown: string[] = [];
+    for (const { accountId } of candidates) {
+      const holdings = this.book.knownHoldings(accountId, block, indexedTo);
+      if (holdings) known.push({ accountId, holdings });
+      else unknown.push(accountId);
+    }
+    const reads: Array<Promise<Array<{ accountId: string; holdings: Holdings }>>> = [];
+    for (let i = 0; i < unknown.length; i += HOLDINGS_BATCH) {
+      const ids = unknown.slice(i, i + HOLDINGS_BATCH);
+      reads.push(
+        this.reader.holdings(ids, block).then((rows) => ids.map((accountId, j) => ({ accountId, holdings: rows[j]! }))),
+      );
+    }
+    // Every read is awaited below unless one fails first: none may reject unobserved.
+    void Promise.allSettled(reads);
+    if (known.length > 0) yield known;
+    for (const read of reads) yield await read;
   }
 
   private recordPass(stats: PassStats): void {
@@ -249,37 +296,77 @@ export class Keeper {
 
   // ---------------------------------------------------------------------------------- planning
 
-  private plan(risk: AccountRisk, block: number): LiquidationRecord | undefined {
+  /**
+   * The liquidations an unhealthy account needs this pass, in the order the hub is to run them
+   * (`round`): collateral ones (seizeChoice), each after the one before on the holdings it leaves
+   * while that one seizes all of its asset and leaves the account unhealthy (seizeWhole.ts), then
+   * at most one position takeover, when there is no debt to repay or nothing left to repay it
+   * against.
+   */
+  private planAccount(risk: AccountRisk, holdings: Holdings, state: MarketState, block: number): Planned[] {
+    const skipAssets = this.refusedOf(risk.accountId, 'asset');
+    const skipMarkets = this.refusedOf(risk.accountId, 'market');
+    const terms = {
+      params: this.reader.liquidationParams(),
+      maxRepayUsd: this.budget * this.settlementScale,
+      stepUsd: this.settlementScale,
+    };
+    const out: Planned[] = [];
+    for (let round = 0; round <= risk.collateral.length; round++) {
+      const collateral =
+        risk.cash < 0n && this.budget > 0n ? chooseCollateral(risk, this.hubEid, skipAssets) : undefined;
+      const position = collateral ? undefined : choosePosition(risk, skipMarkets);
+      if (collateral) {
+        const { assetId, eid } = collateral.asset;
+        out.push({ record: this.plan(risk, block, { kind: 'collateral', assetId, dstEid: eid }), risk, round });
+        const after = afterSeizingWhole(risk, holdings, assetId, terms);
+        if (!after) break;
+        skipAssets.add(assetId);
+        holdings = after;
+        risk = this.reader.risk(risk.accountId, holdings, state);
+        if (risk.health === undefined || risk.health >= WAD) break;
+      } else {
+        if (position)
+          out.push({
+            record: this.plan(risk, block, { kind: 'position', marketId: position.market.marketId }),
+            risk,
+            round,
+          });
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** Assets or markets of this account the hub refused as nothing to take, since the book last read it. */
+  private refusedOf(account: string, kind: 'asset' | 'market'): Set<number> {
+    const since = this.book.entry(account)?.block ?? 0;
+    const out = new Set<number>();
+    for (const [what, block] of this.refused.get(account) ?? []) {
+      const [k, id] = what.split(':') as [string, string];
+      if (k === kind && since <= block) out.add(Number(id));
+    }
+    return out;
+  }
+
+  private plan(
+    risk: AccountRisk,
+    block: number,
+    what: Pick<LiquidationRecord, 'kind' | 'assetId' | 'dstEid' | 'marketId'>,
+  ): LiquidationRecord {
     const seen = this.watch.lastChange(risk.feeds);
-    const base = {
+    const record: LiquidationRecord = {
       id: `${risk.accountId}:${block}:${this.sequence++}`,
       account: risk.accountId,
-      status: 'planned' as const,
+      status: 'planned',
       attempts: 0,
       healthAtPlan: risk.health!.toString(),
       priceSeenAt: seen.at,
       priceSeenBlock: seen.block,
       plannedAt: Date.now(),
       plannedBlock: block,
+      ...what,
     };
-    const skip = (kind: 'asset' | 'market') => {
-      const since = this.book.entry(risk.accountId)?.block ?? 0;
-      const out = new Set<number>();
-      for (const [key, block] of this.refused) {
-        const [account, what] = key.split('|') as [string, string];
-        const [k, id] = what.split(':') as [string, string];
-        if (account === risk.accountId && k === kind && since <= block) out.add(Number(id));
-      }
-      return out;
-    };
-    const collateral =
-      risk.cash < 0n && this.budget > 0n ? chooseCollateral(risk, this.hubEid, skip('asset')) : undefined;
-    const position = collateral ? undefined : choosePosition(risk, skip('market'));
-    let record: LiquidationRecord;
-    if (collateral)
-      record = { ...base, kind: 'collateral', assetId: collateral.asset.assetId, dstEid: collateral.asset.eid };
-    else if (position) record = { ...base, kind: 'position', marketId: position.market.marketId };
-    else return undefined;
     this.put(record);
     this.log.info(
       { id: record.id, account: record.account, kind: record.kind, health: record.healthAtPlan },
@@ -466,7 +553,8 @@ export class Keeper {
   private refuse(record: LiquidationRecord, reason: string): void {
     if (/^(NothingToLiquidate|NoCollateral|NoPosition|NoDebtToRepay)\(/.test(reason)) {
       const what = record.kind === 'collateral' ? `asset:${record.assetId}` : `market:${record.marketId}`;
-      this.refused.set(`${record.account}|${what}`, this.book.entry(record.account)?.block ?? 0);
+      const account = this.refused.get(record.account) ?? new Map<string, number>();
+      this.refused.set(record.account, account.set(what, this.book.entry(record.account)?.block ?? 0));
     }
     this.finish(record, 'dropped', reason);
   }
