@@ -117,6 +117,9 @@ export class Relayer {
         keeper?.onPackets(messages);
         for (const l of relayer?.packetListeners ?? []) l(messages, chain);
       },
+      indexed: (chain, block) => {
+        if (chain.config.eid === config.hubEid) keeper?.hubIndexed.reached(block);
+      },
     };
     const oapps = new Set([config.hub.toLowerCase(), ...config.chains.map((c) => c.vault.toLowerCase())]);
     const indexers = [...chains.values()].map(

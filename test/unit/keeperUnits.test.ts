@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { OracleWatch } from '../../relayer/src/services/keeper/oracleWatch.js';
 import { PassSender } from '../../relayer/src/services/keeper/passSender.js';
+import { BlockSignal } from '../../relayer/src/services/blockSignal.js';
 import { afterSeizingWhole } from '../../relayer/src/services/keeper/seizeWhole.js';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
 import { accountRisk, type Holdings, type RiskSetup } from '@omnichain-collateral/sdk/risk/accountRisk';
@@ -168,5 +169,18 @@ describe('keeper pieces', function () {
     const noDebt = { ...holdings, cash: 0n };
     expect(afterSeizingWhole(accountRisk(setup, id, noDebt, state), noDebt, 0, terms)).to.equal(undefined);
     expect(afterSeizingWhole(risk, holdings, 7, terms)).to.equal(undefined);
+  });
+
+  it("waits for the hub indexer's block, and gives up after its deadline", async function () {
+    const signal = new BlockSignal();
+    const at12 = signal.until(12, 5_000);
+    const at13 = signal.until(13, 20);
+    signal.reached(11);
+    signal.reached(12);
+    expect(await at12, 'reached').to.equal(true);
+    expect(await at13, 'not reached by its deadline').to.equal(false);
+    expect(await signal.until(10, 0), 'already reached').to.equal(true);
+    signal.reached(9);
+    expect(signal.block, 'never goes back').to.equal(12);
   });
 });

@@ -77,6 +77,8 @@ export interface IndexerListener {
   configChanged?(): void;
   /** packets first seen sent, or that moved forward (verified, delivered) */
   packets?(messages: readonly StoredMessage[], chain: ChainClient): void;
+  /** every event of the chain up to `block` is applied (told after the calls above for them) */
+  indexed?(chain: ChainClient, block: number): void;
 }
 
 export interface IndexerContext {
@@ -158,6 +160,7 @@ export class ChainIndexer {
     if (configChanged) this.listener.configChanged?.();
     if (touched.size > 0) this.listener.accountsTouched?.(touched, chain);
     if (packets.length > 0) this.listener.packets?.(packets, chain);
+    this.listener.indexed?.(chain, to);
     if (to < safe) this.loop.trigger();
     else this.caughtUp = true;
   }

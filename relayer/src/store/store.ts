@@ -15,7 +15,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { DataFile, JSONFile } from 'lowdb/node';
 import { RecordArchive } from './recordArchive.js';
 
 /**
@@ -196,7 +196,8 @@ export class RelayerStore {
       accounts: [],
       alerts: [],
     });
-    const keeper = await DurableFile.open<KeeperData>(join(dataDir, 'liquidations.json'), { liquidations: {} });
+    // Written before every broadcast, with thousands of records in flight during a crash: compact JSON.
+    const keeper = await DurableFile.open<KeeperData>(join(dataDir, 'liquidations.json'), { liquidations: {} }, true);
     return new RelayerStore(
       chain,
       keeper,
@@ -432,8 +433,12 @@ class DurableFile<T extends object> {
 
   private constructor(private readonly db: Low<T>) {}
 
-  static async open<T extends object>(path: string, empty: T): Promise<DurableFile<T>> {
-    const db = new Low<T>(new JSONFile(path), empty);
+  /** `compact`: written without indentation (a third of the bytes, and faster to serialise). */
+  static async open<T extends object>(path: string, empty: T, compact = false): Promise<DurableFile<T>> {
+    const adapter = compact
+      ? new DataFile<T>(path, { parse: (text) => JSON.parse(text) as T, stringify: (data) => JSON.stringify(data) })
+      : new JSONFile<T>(path);
+    const db = new Low<T>(adapter, empty);
     await db.read();
     db.data = { ...empty, ...db.data };
     return new DurableFile(db);

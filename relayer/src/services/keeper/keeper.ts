@@ -42,6 +42,7 @@ import {
   type StoredMessage,
 } from '../../store/store.js';
 import type { AccountBook } from '../book.js';
+import { BlockSignal } from '../blockSignal.js';
 import { Loop } from '../loop.js';
 import { OracleWatch } from './oracleWatch.js';
 import { screenCandidates, type ScreenCandidate } from './screen.js';
@@ -51,6 +52,9 @@ import { PassSender } from './passSender.js';
 import { afterSeizingWhole } from './seizeWhole.js';
 import { SettlementPrices } from './settlementPrices.js';
 import { SendQuotes, type Fees } from './sendQuotes.js';
+
+/** The longest a pass waits for the hub's indexer to reach its block before reading every candidate's holdings. */
+const INDEXER_WAIT_MS = 300;
 
 /** One keeper pass, for the figures the demo prints. */
 export interface PassStats {
@@ -92,6 +96,8 @@ export class Keeper {
   /** receipts being waited for, by record id */
   private readonly waiting = new Map<string, Promise<void>>();
   private stopped = false;
+  /** how far the hub's indexer has applied events: a pass waits briefly for it to reach its block */
+  readonly hubIndexed = new BlockSignal();
 
   constructor(
     private readonly config: KeeperConfig,
@@ -168,6 +174,9 @@ export class Keeper {
     // The repayment budget is read beside the prices: a pass with candidates needs it before its first send.
     const budgetRead = this.repayBudget();
     void budgetRead.catch(() => undefined);
+    // The book's holdings stand for the chain's at this block once the hub's indexer has applied
+    // it (a read or two behind the head): worth a short wait, against reading every candidate.
+    const indexed = this.hubIndexed.until(block, INDEXER_WAIT_MS);
     const state = await this.reader.marketState(block);
     this.settlementPrices.check(state.timestamp);
     phase('prices');
@@ -184,6 +193,7 @@ export class Keeper {
     );
     phase('screen');
     let sent = 0;
+    const confirmed = { known: 0, read: 0 };
     if (candidates.length > 0) {
       this.budget = await budgetRead;
       if (this.budget === 0n)
@@ -195,7 +205,8 @@ export class Keeper {
       // Confirm every candidate exactly at this block, most urgent first, and send what is
       // confirmed while the rest is read.
       try {
-        for await (const rows of this.holdingsAt(candidates, block)) {
+        await indexed;
+        for await (const rows of this.holdingsAt(candidates, block, confirmed)) {
           const planned: Planned[] = [];
           for (const { accountId, holdings } of rows) {
             const risk = this.reader.risk(accountId, holdings, state);
@@ -228,7 +239,7 @@ export class Keeper {
     phases.done = Math.round(performance.now() - started);
     if (performance.now() - started > 250)
       this.log.info(
-        { block, phases, candidates: candidates.length, sent },
+        { block, phases, candidates: candidates.length, ...confirmed, sent },
         'slow keeper pass (ms at the first end of each phase)',
       );
     this.recordPass({
@@ -250,6 +261,7 @@ export class Keeper {
   private async *holdingsAt(
     candidates: readonly ScreenCandidate[],
     block: number,
+    count: { known: number; read: number },
   ): AsyncGenerator<Array<{ accountId: string; holdings: Holdings }>> {
     const indexedTo = this.store.checkpoint(this.hubEid)?.block ?? -1;
     const known: Array<{ accountId: string; holdings: Holdings }> = [];
@@ -259,6 +271,8 @@ export class Keeper {
       if (holdings) known.push({ accountId, holdings });
       else unknown.push(accountId);
     }
+    count.known = known.length;
+    count.read = unknown.length;
     const reads: Array<Promise<Array<{ accountId: string; holdings: Holdings }>>> = [];
     for (let i = 0; i < unknown.length; i += HOLDINGS_BATCH) {
       const ids = unknown.slice(i, i + HOLDINGS_BATCH);
@@ -496,7 +510,8 @@ export class Keeper {
       } catch (err) {
         if (!this.stopped) await this.failed(records, err, txHash);
       }
-      await this.store.flushLiquidations();
+      // Not flushed here: a record left planned with its hash finds this receipt again after a
+      // restart (resumeSent), and the store's timer writes it meanwhile.
     })();
     for (const record of records) {
       this.waiting.set(record.id, done);
@@ -667,7 +682,6 @@ export class Keeper {
 
   /** The indexer saw packets move: a delivered SEIZE of a submitted liquidation has paid the keeper on its chain. */
   onPackets(messages: readonly StoredMessage[]): void {
-    let changed = false;
     for (const m of messages) {
       if (m.msgType !== MessageType.SEIZE || !isFinished(m.status)) continue;
       // A batch liquidation's records share one SEIZE: its delivery settles them all.
@@ -681,7 +695,6 @@ export class Keeper {
             { id: record.id, guid: m.guid, status: m.status },
             'liquidation failed: its SEIZE was dropped by the delegate',
           );
-          changed = true;
           continue;
         }
         // The endpoint emits PacketDelivered only after the vault's lzReceive, which pays the
@@ -696,10 +709,10 @@ export class Keeper {
           { id: record.id, account: record.account, chain, seized: record.seized },
           'liquidation settled: SEIZE executed on the collateral chain',
         );
-        changed = true;
       }
     }
-    if (changed) void this.store.flushLiquidations();
+    // Not flushed here: the store's timer writes it, and a record left submitted after a restart
+    // finds its delivered SEIZE in the store again (resume).
   }
 
   /**
