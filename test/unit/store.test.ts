@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RelayerStore, type LiquidationRecord } from '../../relayer/src/store/store.js';
@@ -142,6 +142,33 @@ describe('the relayer store (lowdb files in a scratch directory)', function () {
     reopened = await RelayerStore.open(dir);
     expect(reopened.message('0x03')).to.include({ attempts: 1, lastError: 'late' });
     expect(lines('messages-finished.jsonl'), 'rewritten with one line per record at open').to.have.length(1);
+  });
+
+  it('writes the live liquidation records before a broadcast without archiving what finished; a full flush archives it', async function () {
+    const store = await RelayerStore.open(dir);
+    store.putLiquidation(liquidation('e', 'planned'));
+    store.putLiquidation(liquidation('f', 'submitted'));
+    await store.flush();
+    store.putLiquidation({ ...liquidation('e', 'planned'), txHash: '0xe' });
+    store.putLiquidation({ ...liquidation('f', 'submitted'), status: 'settled' });
+    await store.flushLiveLiquidations();
+    const onDisk = () =>
+      (
+        JSON.parse(readFileSync(join(dir, 'liquidations.json'), 'utf8')) as {
+          liquidations: Record<string, LiquidationRecord>;
+        }
+      ).liquidations;
+    expect(onDisk().e!.txHash, 'the hash is on disk').to.equal('0xe');
+    expect(onDisk().f!.status, 'the finished one is still in the lowdb file').to.equal('settled');
+    expect(existsSync(join(dir, 'liquidations-finished.jsonl')), 'and not yet archived').to.equal(false);
+    const killed = await RelayerStore.open(dir);
+    expect(killed.liquidations().map((l) => [l.id, l.status, l.txHash])).to.have.deep.members([
+      ['e', 'planned', '0xe'],
+      ['f', 'settled', undefined],
+    ]);
+    await store.flush();
+    expect(Object.keys(onDisk())).to.deep.equal(['e']);
+    expect(lines('liquidations-finished.jsonl').map((l) => l.id)).to.deep.equal(['f']);
   });
 
   it('ignores an archive line cut short by a kill, and refuses a damaged one in the middle', async function () {

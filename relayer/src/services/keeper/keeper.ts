@@ -426,7 +426,7 @@ export class Keeper {
       raws.push(raw);
     }
     phase('signed');
-    await this.store.flushLiquidations();
+    await this.store.flushLiveLiquidations();
     phase('flushed');
     await Promise.all(
       txs.map(async ({ records }, i) => {
