@@ -182,7 +182,7 @@ export class Keeper {
     phase('prices');
     const { spots, blocked } = this.observeFeeds(state.prices, block);
     // An account whose liquidation is on its way to the hub is not planned again; one whose
-    // attempt failed without a named refusal is retried with the same record.
+    // attempt failed without a named refusal is retried with the same records.
     const open = this.store.unfinishedLiquidations().filter((l) => l.status === 'planned');
     const inFlight = new Set(open.filter((l) => l.txHash).map((l) => l.account));
     const retry = new Map<string, LiquidationRecord[]>();
@@ -207,25 +207,9 @@ export class Keeper {
       try {
         await indexed;
         for await (const rows of this.holdingsAt(candidates, block, confirmed)) {
-          const planned: Planned[] = [];
-          for (const { accountId, holdings } of rows) {
-            const risk = this.reader.risk(accountId, holdings, state);
-            if (risk.priceErrors.length > 0 || risk.health === undefined || risk.health >= WAD) continue;
-            const held = risk.feeds.filter((f) => blocked.has(f));
-            if (held.length > 0) {
-              this.log.info(
-                { account: risk.accountId, feeds: held },
-                'liquidation held: a price it depends on jumped and awaits confirmation',
-              );
-              continue;
-            }
-            const retried = retry.get(risk.accountId);
-            retry.delete(risk.accountId);
-            planned.push(
-              ...(retried?.map((record, round) => ({ record, risk, round })) ??
-                this.planAccount(risk, holdings, state, block)),
-            );
-          }
+          const planned = rows.flatMap(({ accountId, holdings }) =>
+            this.confirm(accountId, holdings, { state, blocked, retry, block }),
+          );
           sent += planned.length;
           sender.add(planned);
         }
@@ -251,6 +235,34 @@ export class Keeper {
       planned: sent,
     });
     void this.updateGauges().catch(() => undefined);
+  }
+
+  /**
+   * What to send for one candidate, on its holdings at the pass's block: nothing if it is healthy,
+   * lacks a trusted price or depends on a held one; its records left unsent by a failed attempt;
+   * else what planAccount plans. A record retried is taken out of `retry`.
+   */
+  private confirm(
+    accountId: string,
+    holdings: Holdings,
+    pass: { state: MarketState; blocked: ReadonlySet<number>; retry: Map<string, LiquidationRecord[]>; block: number },
+  ): Planned[] {
+    const risk = this.reader.risk(accountId, holdings, pass.state);
+    if (risk.priceErrors.length > 0 || risk.health === undefined || risk.health >= WAD) return [];
+    const held = risk.feeds.filter((f) => pass.blocked.has(f));
+    if (held.length > 0) {
+      this.log.info(
+        { account: accountId, feeds: held },
+        'liquidation held: a price it depends on jumped and awaits confirmation',
+      );
+      return [];
+    }
+    const retried = pass.retry.get(accountId);
+    pass.retry.delete(accountId);
+    return (
+      retried?.map((record, round) => ({ record, risk, round })) ??
+      this.planAccount(risk, holdings, pass.state, pass.block)
+    );
   }
 
   /**
