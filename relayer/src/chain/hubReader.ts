@@ -228,17 +228,28 @@ export class HubReader {
     };
   }
 
-  /**
-   * Holdings of many accounts at one block: `holdingsOf` in batches of HOLDINGS_BATCH, sent
-   * together, the answers decoded in place (holdingsCodec.ts).
-   */
+  /** Holdings of many accounts at one block, in their order (see holdingsBatches). */
   async holdings(accountIds: readonly string[], block: number): Promise<Holdings[]> {
-    const batches: Array<Promise<Holdings[]>> = [];
+    return (await Promise.all(this.holdingsBatches(accountIds, block).map((b) => b.holdings))).flat();
+  }
+
+  /**
+   * Holdings of many accounts at one block: `holdingsOf` in batches of HOLDINGS_BATCH accounts,
+   * all sent at once, each answer decoded in place (holdingsCodec.ts) and usable as soon as it
+   * arrives.
+   */
+  holdingsBatches(
+    accountIds: readonly string[],
+    block: number,
+  ): Array<{ accountIds: readonly string[]; holdings: Promise<Holdings[]> }> {
+    const batches: Array<{ accountIds: readonly string[]; holdings: Promise<Holdings[]> }> = [];
     for (let i = 0; i < accountIds.length; i += HOLDINGS_BATCH) {
-      const data = this.hub.encode('holdingsOf', [accountIds.slice(i, i + HOLDINGS_BATCH)]);
-      batches.push(this.provider.call({ to: this.hub.address, data, blockTag: block }).then(decodeHoldingsOf));
+      const ids = accountIds.slice(i, i + HOLDINGS_BATCH);
+      const data = this.hub.encode('holdingsOf', [ids]);
+      const holdings = this.provider.call({ to: this.hub.address, data, blockTag: block }).then(decodeHoldingsOf);
+      batches.push({ accountIds: ids, holdings });
     }
-    return (await Promise.all(batches)).flat();
+    return batches;
   }
 
   /** Figures of many accounts at one block (the latest when omitted). */

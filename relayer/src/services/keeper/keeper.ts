@@ -26,7 +26,7 @@ import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
 import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import type { ChainClient } from '../../chain/clients.js';
 import type { AccountRisk, Holdings, MarketState, PriceReading } from '@omnichain-collateral/sdk/risk/accountRisk';
-import { HOLDINGS_BATCH, type HubReader } from '../../chain/hubReader.js';
+import type { HubReader } from '../../chain/hubReader.js';
 import { Nonces } from '../../chain/nonces.js';
 import { ReceiptWatcher, waitForReceipt } from '../../chain/receipts.js';
 import { RpcProvider } from '../../chain/rpc.js';
@@ -268,7 +268,7 @@ export class Keeper {
   /**
    * The candidates' holdings at `block`, in their order, in chunks as they become known: first
    * those the book knows without a read (no event since it read them, see AccountBook.knownHoldings),
-   * then the others, read `HOLDINGS_BATCH` a call, all calls sent at once.
+   * then the others, each batch of `HubReader.holdingsBatches` as it arrives.
    */
   private async *holdingsAt(
     candidates: readonly ScreenCandidate[],
@@ -285,13 +285,11 @@ export class Keeper {
     }
     count.known = known.length;
     count.read = unknown.length;
-    const reads: Array<Promise<Array<{ accountId: string; holdings: Holdings }>>> = [];
-    for (let i = 0; i < unknown.length; i += HOLDINGS_BATCH) {
-      const ids = unknown.slice(i, i + HOLDINGS_BATCH);
-      reads.push(
-        this.reader.holdings(ids, block).then((rows) => ids.map((accountId, j) => ({ accountId, holdings: rows[j]! }))),
+    const reads = this.reader
+      .holdingsBatches(unknown, block)
+      .map(({ accountIds, holdings }) =>
+        holdings.then((rows) => accountIds.map((accountId, j) => ({ accountId, holdings: rows[j]! }))),
       );
-    }
     // Every read is awaited below unless one fails first: none may reject unobserved.
     void Promise.allSettled(reads);
     if (known.length > 0) yield known;
@@ -338,28 +336,28 @@ export class Keeper {
       stepUsd: this.settlementScale,
     };
     const out: Planned[] = [];
-    for (let round = 0; round <= risk.collateral.length; round++) {
+    // Each round seizes an asset not seized before: at most one per asset it holds now, then the
+    // takeover. (The bound is taken before `risk` becomes the holdings a round leaves, which hold
+    // one asset fewer each.)
+    const rounds = risk.collateral.length + 1;
+    for (let round = 0; round < rounds; round++) {
       const collateral =
         risk.cash < 0n && this.budget > 0n ? chooseCollateral(risk, this.hubEid, skipAssets) : undefined;
-      const position = collateral ? undefined : choosePosition(risk, skipMarkets);
-      if (collateral) {
-        const { assetId, eid } = collateral.asset;
-        out.push({ record: this.plan(risk, block, { kind: 'collateral', assetId, dstEid: eid }), risk, round });
-        const after = afterSeizingWhole(risk, holdings, assetId, terms);
-        if (!after) break;
-        skipAssets.add(assetId);
-        holdings = after;
-        risk = this.reader.risk(risk.accountId, holdings, state);
-        if (risk.health === undefined || risk.health >= WAD) break;
-      } else {
-        if (position)
-          out.push({
-            record: this.plan(risk, block, { kind: 'position', marketId: position.market.marketId }),
-            risk,
-            round,
-          });
+      if (!collateral) {
+        const position = choosePosition(risk, skipMarkets);
+        const marketId = position?.market.marketId;
+        if (marketId !== undefined)
+          out.push({ record: this.plan(risk, block, { kind: 'position', marketId }), risk, round });
         break;
       }
+      const { assetId, eid } = collateral.asset;
+      out.push({ record: this.plan(risk, block, { kind: 'collateral', assetId, dstEid: eid }), risk, round });
+      const after = afterSeizingWhole(risk, holdings, assetId, terms);
+      if (!after) break;
+      skipAssets.add(assetId);
+      holdings = after;
+      risk = this.reader.risk(risk.accountId, holdings, state);
+      if (risk.health === undefined || risk.health >= WAD) break;
     }
     return out;
   }
