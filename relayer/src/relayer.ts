@@ -2,9 +2,10 @@
  * The relayer: services, each on its own schedule, driven by the chains they watch (see the
  * README's architecture section):
  * - a head watcher and an indexer per chain;
- * - the book (holdings and figures of every account), the keeper, the parity monitor: hub heads;
+ * - the book (holdings of every account), the keeper, the parity monitor: hub heads; the book's
+ *   figures: after each of its reads, giving way to a keeper pass under way;
  * - the reconciler: a timer;
- * - the store flusher: a timer (the keeper flushes its own records before each step);
+ * - the store flusher: a timer (the keeper journals its records before each broadcast);
  * - the HTTP API;
  * - plugins, such as the devnet's DVN and executor (`devnet/worker.ts`), which this file never
  *   imports: on a public network LayerZero's own workers deliver.
@@ -134,6 +135,8 @@ export class Relayer {
         ),
     );
     book.caughtUp = () => indexers.every((i) => i.caughtUp);
+    // Figures for the API wait while the keeper confirms and sends a pass: the thread is theirs first.
+    if (keeper) book.deferTo = () => keeper.loop.busy;
     // The risk parameter engine runs beside the services like a plugin, when configured.
     const all = config.riskParameters ? [...plugins, new ParameterSteward(config.riskParameters)] : plugins;
     relayer = new Relayer(
@@ -208,7 +211,7 @@ export class Relayer {
       i.loop.trigger();
       await i.loop.idle();
     }
-    for (const loop of [this.book.loop, this.keeper?.loop, this.reconciler.loop, this.flusher]) {
+    for (const loop of [this.book.loop, this.book.figuresLoop, this.keeper?.loop, this.reconciler.loop, this.flusher]) {
       if (!loop) continue;
       loop.trigger();
       await loop.idle();
@@ -233,6 +236,7 @@ export class Relayer {
     await Promise.all([
       ...this.indexers.map((i) => i.loop.stop()),
       this.book.loop.stop(),
+      this.book.figuresLoop.stop(),
       this.reconciler.loop.stop(),
       this.parity.loop.stop(),
       this.flusher.stop(),

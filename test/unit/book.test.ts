@@ -105,4 +105,43 @@ describe('account book: holdings known without a read', function () {
     expect(book.knownHoldings(a, 22, 22)).to.deep.equal(holdings(7n));
     await book.loop.stop();
   });
+
+  it('recomputes figures apart from the reads, giving way to a keeper pass under way', async function () {
+    history.length = 0;
+    const ids = Array.from({ length: 40 }, (_, i) => '0x' + i.toString(16).padStart(64, '0'));
+    for (const id of ids) set(id, 0, holdings(1n));
+    // Each figure costs a millisecond of the thread: the recompute yields every few of them.
+    const busy = {
+      ...reader,
+      risk: (accountId: string) => {
+        const until = performance.now() + 1;
+        while (performance.now() < until);
+        return { accountId } as unknown as AccountRisk;
+      },
+    } as unknown as HubReader;
+    const book = new AccountBook(busy, hub, store, createLogger('silent'));
+    let endPass!: () => void;
+    const pass = new Promise<void>((r) => (endPass = r));
+    book.deferTo = () => pass;
+    head.head = 30;
+    book.touch(ids);
+    await refreshed(book);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(book.size(), 'the holdings are read').to.equal(40);
+    expect(book.all().length, 'figures wait for the keeper pass').to.be.greaterThan(0).and.lessThan(40);
+    expect(book.loaded(), 'not warm before the figures are').to.equal(false);
+
+    // A read does not wait behind the recompute.
+    set(ids[0]!, 31, holdings(9n));
+    head.head = 31;
+    book.touch([ids[0]!]);
+    await refreshed(book);
+    expect(book.knownHoldings(ids[0]!, 31, 31)).to.deep.equal(holdings(9n));
+
+    endPass();
+    await book.figuresLoop.idle();
+    expect(book.all()).to.have.length(40);
+    expect(book.loaded()).to.equal(true);
+    await Promise.all([book.loop.stop(), book.figuresLoop.stop()]);
+  });
 });

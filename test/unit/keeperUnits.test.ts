@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { OracleWatch } from '../../relayer/src/services/keeper/oracleWatch.js';
 import { PassSender } from '../../relayer/src/services/keeper/passSender.js';
+import { LiquidationsInFlight } from '../../relayer/src/services/keeper/inFlight.js';
 import { BlockSignal } from '../../relayer/src/services/blockSignal.js';
 import { afterSeizingWhole } from '../../relayer/src/services/keeper/seizeWhole.js';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
@@ -182,5 +183,31 @@ describe('keeper pieces', function () {
     expect(await signal.until(10, 0), 'already reached').to.equal(true);
     signal.reached(9);
     expect(signal.block, 'never goes back').to.equal(12);
+  });
+
+  it('passes over an account whose liquidation the pass block or the book does not reflect: unmined, mined after the block, or after the book read it', function () {
+    const inFlight = new LiquidationsInFlight();
+    const bookReadAt = new Map([
+      ['a', 470],
+      ['b', 472],
+    ]);
+    const readAt = (account: string) => bookReadAt.get(account);
+    inFlight.mined('a', 474);
+    inFlight.mined('b', 472);
+    inFlight.mined('a', 473); // an older receipt arriving late does not move it back
+    expect(
+      [...inFlight.notReflectedAt(473, ['c'], readAt)].sort(),
+      'a pass at 473 does not see the 474 liquidation',
+    ).to.deep.equal(['a', 'c']);
+    expect(
+      [...inFlight.notReflectedAt(474, [], readAt)],
+      'at 474 the book still holds what a read at 470 gave',
+    ).to.deep.equal(['a']);
+    bookReadAt.set('a', 474);
+    expect([...inFlight.notReflectedAt(474, [], readAt)], 'read after it: its holdings show it').to.deep.equal([]);
+    expect(
+      [...inFlight.notReflectedAt(473, [], readAt)],
+      'forgotten once a pass and the book reached it',
+    ).to.deep.equal([]);
   });
 });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { hexlify, Interface, randomBytes, Wallet, zeroPadValue } from 'ethers';
 import { collateralVaultAbi, endpointV2Abi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
 import { indexedParamTopics, topicOf, word, wordAddress, wordBytes } from '../../relayer/src/chain/rawLogs.js';
+import { eventKey, hubEvents } from '../../relayer/src/services/keeper/receiptEvents.js';
 
 /** The indexer reads fields straight from topics and data words; each reader must agree with the ABI coder. */
 describe('raw log readers (what the indexer reads without the ABI coder)', () => {
@@ -83,5 +84,35 @@ describe('raw log readers (what the indexer reads without the ABI coder)', () =>
 
   it('refuses data too short for the word asked for', () => {
     expect(() => word('0x' + '00'.repeat(32), 1)).to.throw(RangeError);
+  });
+
+  it("reads the keeper's liquidation events from a receipt's logs as the ABI coder does, the hub's only", () => {
+    const hubAddress = address();
+    const [account, other] = [bytes32(), bytes32()];
+    const skippedReason = hub.encodeErrorResult('AccountHealthy', [1_234n]);
+    const ofHub = (log: { topics: string[]; data: string }) => ({ ...log, address: hubAddress.toLowerCase() });
+    const liquidated = ofHub(
+      hub.encodeEventLog('Liquidated', [account, address(), 7, 2n ** 200n + 3n, 5n, address(), 2n ** 63n, bytes32()]),
+    );
+    const taken = ofHub(hub.encodeEventLog('PositionLiquidated', [account, bytes32(), 3, -(2n ** 100n), 1n, 2n]));
+    const skipped = ofHub(hub.encodeEventLog('LiquidationSkipped', [other, 7, skippedReason]));
+    const elsewhere = {
+      ...hub.encodeEventLog('Liquidated', [other, address(), 7, 1n, 1n, address(), 1n, bytes32()]),
+      address: address(),
+    };
+    const events = hubEvents([liquidated, elsewhere, taken, skipped], hubAddress);
+
+    const decoded = hub.decodeEventLog('Liquidated', liquidated.data, liquidated.topics);
+    expect(events.liquidated.get(eventKey(account, 7))).to.deep.equal({
+      repaidTokens: decoded.repaidTokens,
+      seized: decoded.seized,
+      orderId: decoded.orderId,
+      guid: decoded.guid,
+    });
+    expect(events.taken.get(eventKey(account, 3))!.sizeTaken).to.equal(
+      hub.decodeEventLog('PositionLiquidated', taken.data, taken.topics).sizeTaken,
+    );
+    expect(events.skipped.get(eventKey(other, 7))).to.deep.equal({ reason: skippedReason });
+    expect(events.liquidated.has(eventKey(other, 7)), "a log of another contract is not the hub's").to.equal(false);
   });
 });

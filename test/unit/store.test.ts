@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RelayerStore, type LiquidationRecord } from '../../relayer/src/store/store.js';
@@ -144,31 +144,44 @@ describe('the relayer store (lowdb files in a scratch directory)', function () {
     expect(lines('messages-finished.jsonl'), 'rewritten with one line per record at open').to.have.length(1);
   });
 
-  it('writes the live liquidation records before a broadcast without archiving what finished; a full flush archives it', async function () {
+  it('journals what a broadcast sends without rewriting the lowdb file; a reopen replays it, a full flush folds it in', async function () {
     const store = await RelayerStore.open(dir);
     store.putLiquidation(liquidation('e', 'planned'));
     store.putLiquidation(liquidation('f', 'submitted'));
     await store.flush();
-    store.putLiquidation({ ...liquidation('e', 'planned'), txHash: '0xe' });
-    store.putLiquidation({ ...liquidation('f', 'submitted'), status: 'settled' });
-    await store.flushLiveLiquidations();
+    const keeperFile = join(dir, 'liquidations.json');
+    const written = inode(keeperFile);
     const onDisk = () =>
-      (
-        JSON.parse(readFileSync(join(dir, 'liquidations.json'), 'utf8')) as {
-          liquidations: Record<string, LiquidationRecord>;
-        }
-      ).liquidations;
-    expect(onDisk().e!.txHash, 'the hash is on disk').to.equal('0xe');
-    expect(onDisk().f!.status, 'the finished one is still in the lowdb file').to.equal('settled');
-    expect(existsSync(join(dir, 'liquidations-finished.jsonl')), 'and not yet archived').to.equal(false);
+      (JSON.parse(readFileSync(keeperFile, 'utf8')) as { liquidations: Record<string, LiquidationRecord> })
+        .liquidations;
+    const journals = () => readdirSync(dir).filter((f) => f.startsWith('liquidations-journal.'));
+
+    store.putLiquidation({ ...liquidation('f', 'submitted'), status: 'settled' });
+    store.journalLiquidations([{ ...liquidation('e', 'planned'), txHash: '0xe' }]);
+    expect(inode(keeperFile), 'the lowdb file is not rewritten').to.equal(written);
+    expect(onDisk().e!.txHash).to.equal(undefined);
+    expect(journals()).to.have.length(1);
     const killed = await RelayerStore.open(dir);
-    expect(killed.liquidations().map((l) => [l.id, l.status, l.txHash])).to.have.deep.members([
+    expect(
+      killed.liquidations().map((l) => [l.id, l.status, l.txHash]),
+      'the hash is on disk',
+    ).to.have.deep.members([
       ['e', 'planned', '0xe'],
-      ['f', 'settled', undefined],
+      ['f', 'submitted', undefined],
     ]);
+
     await store.flush();
+    expect(onDisk().e!.txHash, 'folded into the lowdb file').to.equal('0xe');
     expect(Object.keys(onDisk())).to.deep.equal(['e']);
     expect(lines('liquidations-finished.jsonl').map((l) => l.id)).to.deep.equal(['f']);
+    expect(journals(), 'the journal before that write is gone').to.deep.equal([]);
+
+    // A kill after a write, before the older journal was deleted: its lines are older than the
+    // write's snapshot and must not take the hash back.
+    writeFileSync(join(dir, 'liquidations-journal.0.jsonl'), `${JSON.stringify(liquidation('e', 'planned'))}\n`);
+    const reopened = await RelayerStore.open(dir);
+    expect(reopened.unfinishedLiquidations().map((l) => [l.id, l.txHash])).to.deep.equal([['e', '0xe']]);
+    expect(journals(), 'the stale file is deleted at open').to.deep.equal([]);
   });
 
   it('ignores an archive line cut short by a kill, and refuses a damaged one in the middle', async function () {

@@ -22,8 +22,32 @@ export async function waitForReceipt(
   }
 }
 
+/** A log of a receipt: what readers of raw logs need (an ethers `Log` is one too). */
+export interface ReceiptLog {
+  address: string;
+  topics: readonly string[];
+  data: string;
+}
+
+/**
+ * A mined transaction's receipt as the node sends it, unwrapped: a batch liquidation's receipt
+ * has hundreds of logs, and wrapping them as ethers does checksums every address with a keccak.
+ */
+export interface MinedReceipt {
+  /** 1 succeeded, 0 reverted */
+  status: number;
+  blockNumber: number;
+  logs: readonly ReceiptLog[];
+}
+
+interface NodeReceipt {
+  status: string;
+  blockNumber: string;
+  logs: readonly ReceiptLog[];
+}
+
 interface Waiter {
-  resolve: (r: TransactionReceipt) => void;
+  resolve: (r: MinedReceipt) => void;
   reject: (e: Error) => void;
   deadline: number;
 }
@@ -46,7 +70,7 @@ export class ReceiptWatcher {
     heads.onHead(() => void this.check());
   }
 
-  wait(txHash: string, timeoutMs = 120_000): Promise<TransactionReceipt> {
+  wait(txHash: string, timeoutMs = 120_000): Promise<MinedReceipt> {
     return new Promise((resolve, reject) => {
       const list = this.waiting.get(txHash) ?? [];
       list.push({ resolve, reject, deadline: Date.now() + timeoutMs });
@@ -75,7 +99,7 @@ export class ReceiptWatcher {
     this.checking = true;
     try {
       const hashes = [...this.waiting.keys()];
-      const receipts = await Promise.all(hashes.map((h) => this.provider.getTransactionReceipt(h).catch(() => null)));
+      const receipts = await Promise.all(hashes.map((h) => this.receipt(h).catch(() => null)));
       const now = Date.now();
       hashes.forEach((hash, i) => {
         const receipt = receipts[i];
@@ -93,5 +117,11 @@ export class ReceiptWatcher {
       this.checking = false;
       this.schedule();
     }
+  }
+
+  private async receipt(txHash: string): Promise<MinedReceipt | null> {
+    const raw = (await this.provider.send('eth_getTransactionReceipt', [txHash])) as NodeReceipt | null;
+    if (!raw) return null;
+    return { status: Number(raw.status), blockNumber: Number(raw.blockNumber), logs: raw.logs };
   }
 }

@@ -12,13 +12,14 @@
  * reader go in nonce order, as the endpoint executes them. Only what HealthReader sends is
  * supported: one request, no compute.
  */
-import { concat, keccak256, solidityPacked, zeroPadValue, type TransactionReceipt } from 'ethers';
+import { concat, keccak256, solidityPacked, zeroPadValue } from 'ethers';
 import { endpointV2Abi, readLib1002Abi, simpleReadDvnAbi, simpleReadExecutorAbi } from '@omnichain-collateral/sdk/abi';
 import { lzReadGas } from '@omnichain-collateral/sdk/lzOptions';
 import { batchCall } from '@omnichain-collateral/sdk/contracts/multicall';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { decodePacket, type PacketV1 } from '@omnichain-collateral/sdk/packet';
 import type { ChainClient } from '../chain/clients.js';
+import type { MinedReceipt } from '../chain/receipts.js';
 import { lzReceiveAlertReason } from '../chain/executionErrors.js';
 import { topicOf } from '../chain/rawLogs.js';
 import type { ChainConfig } from '../config.js';
@@ -277,10 +278,7 @@ export class DevnetReadResponder implements RelayerPlugin {
   }
 
   /** Sends `txs` back to back with the relayer key's nonces and waits for the last one's receipt. */
-  private async send(
-    rc: ReadChain,
-    txs: Array<{ to: string; data: string; gasLimit: bigint }>,
-  ): Promise<TransactionReceipt> {
+  private async send(rc: ReadChain, txs: Array<{ to: string; data: string; gasLimit: bigint }>): Promise<MinedReceipt> {
     const sender = this.worker.sender(rc.chain.config.eid);
     if (!sender) throw new Error(`${rc.chain.config.name}: the devnet worker has no sender on this chain`);
     let nonce = await sender.nonces.take(txs.length);

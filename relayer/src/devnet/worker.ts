@@ -15,7 +15,7 @@
  * that fails (on ULN302 the executor catches it and the endpoint emits `LzReceiveAlert`; the
  * packet stays verified) is retried with exponential backoff and its named reason recorded.
  */
-import { getBytes, keccak256, solidityPackedKeccak256, Wallet, type TransactionReceipt } from 'ethers';
+import { getBytes, keccak256, solidityPackedKeccak256, Wallet } from 'ethers';
 import {
   dvnAbi,
   endpointV2Abi,
@@ -31,7 +31,7 @@ import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '@omnicha
 import type { ChainClient } from '../chain/clients.js';
 import { EXECUTION_ERRORS, lzReceiveAlertReason } from '../chain/executionErrors.js';
 import { Nonces } from '../chain/nonces.js';
-import { ReceiptWatcher } from '../chain/receipts.js';
+import { ReceiptWatcher, type MinedReceipt } from '../chain/receipts.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
 import type { Relayer, RelayerPlugin } from '../relayer.js';
@@ -357,7 +357,7 @@ export class DevnetWorker implements RelayerPlugin {
    * On ULN302 the executor catches a failed lzReceive and the endpoint emits LzReceiveAlert: why it failed, or
    * undefined.
    */
-  private alertReason(dst: Destination, receipt: TransactionReceipt): string | undefined {
+  private alertReason(dst: Destination, receipt: MinedReceipt): string | undefined {
     for (const log of receipt.logs) {
       const alert = dst.endpoint.parseEvent('LzReceiveAlert', log);
       if (alert) return lzReceiveAlertReason(alert);

@@ -16,6 +16,8 @@ import { Loop } from './loop.js';
 
 /** Work done between two yields to the event loop while recomputing the book. */
 const SLICE_MS = 8;
+/** The longest a slice of the recompute waits for a keeper pass to end (passes can follow one another for seconds). */
+const MAX_DEFER_MS = 1_000;
 
 export interface BookEntry {
   accountId: string;
@@ -25,13 +27,30 @@ export interface BookEntry {
 }
 
 export class AccountBook {
+  /** reads the holdings events touched, at each hub head */
   readonly loop: Loop;
+  /**
+   * recomputes figures (CPU only), apart from the reads: a price move recomputes every account,
+   * about a second of the relayer's thread for 10,000, and the reads the keeper relies on
+   * (knownHoldings) must not wait behind it
+   */
+  readonly figuresLoop: Loop;
   private readonly entries = new Map<string, BookEntry>();
   private readonly risks = new Map<string, AccountRisk>();
   private readonly dirty = new Set<string>();
   /** accounts a refresh is reading: their entries are about to change */
   private readonly reading = new Set<string>();
   private lastPrices = '';
+  /** the latest market state read, and the accounts whose figures are to be recomputed at it */
+  private latest?: MarketState;
+  private readonly toRecompute = new Set<string>();
+  private recomputeAll = false;
+  /**
+   * While this returns a promise (the relayer sets it to a keeper pass under way), recomputing
+   * figures waits for it between slices, up to MAX_DEFER_MS: liquidations come first, and the
+   * API's figures catch up after.
+   */
+  deferTo: () => Promise<void> | undefined = () => undefined;
   /** ms from start until every chain was indexed to its head and every account found read (cold start) */
   coldStartMs?: number;
   private readonly startedAt = Date.now();
@@ -48,6 +67,7 @@ export class AccountBook {
   ) {
     for (const id of store.accounts()) this.dirty.add(id);
     this.loop = new Loop('book', () => this.refresh(), log);
+    this.figuresLoop = new Loop('book-figures', () => this.recomputeFigures(), log);
     hub.heads.onHead(() => this.loop.trigger());
   }
 
@@ -92,23 +112,43 @@ export class AccountBook {
       for (const id of touched) this.reading.delete(id);
     }
     const fingerprint = priceFingerprint(state);
-    const all = fingerprint !== this.lastPrices;
+    if (fingerprint !== this.lastPrices) this.recomputeAll = true;
     this.lastPrices = fingerprint;
-    await this.recompute(all ? [...this.entries.keys()] : touched, state);
-    if (this.coldStartMs === undefined && this.dirty.size === 0 && this.caughtUp())
-      this.coldStartMs = Date.now() - this.startedAt;
+    for (const id of touched) this.toRecompute.add(id);
+    this.latest = state;
+    this.figuresLoop.trigger();
   }
 
-  private async recompute(ids: readonly string[], state: MarketState): Promise<void> {
+  /** Figures of the accounts read since the last run (every account when a price moved), at the latest state. */
+  private async recomputeFigures(): Promise<void> {
+    const state = this.latest;
+    if (!state) return;
+    const ids = this.recomputeAll ? [...this.entries.keys()] : [...this.toRecompute];
+    this.recomputeAll = false;
+    this.toRecompute.clear();
     let sliceStart = performance.now();
     for (const id of ids) {
       const entry = this.entries.get(id);
       if (entry) this.risks.set(id, this.reader.risk(id, entry.holdings, state));
       if (performance.now() - sliceStart > SLICE_MS) {
         await new Promise((r) => setImmediate(r));
+        await this.keeperFirst();
+        // Prices moved again meanwhile: the next run recomputes every account at the new ones.
+        if (this.recomputeAll) return this.figuresLoop.trigger();
         sliceStart = performance.now();
       }
     }
+    if (this.coldStartMs === undefined && this.dirty.size === 0 && this.reading.size === 0 && this.caughtUp())
+      this.coldStartMs = Date.now() - this.startedAt;
+  }
+
+  /** Waits while a keeper pass is under way, up to MAX_DEFER_MS. */
+  private async keeperFirst(): Promise<void> {
+    const pass = this.deferTo();
+    if (!pass) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([pass, new Promise((r) => (timer = setTimeout(r, MAX_DEFER_MS)))]);
+    clearTimeout(timer);
   }
 
   size(): number {

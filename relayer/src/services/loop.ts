@@ -28,6 +28,11 @@ export class Loop {
     this.running ??= this.drain();
   }
 
+  /** The runs under way (with those coalesced after them), or undefined when none is: for another service to give way. */
+  get busy(): Promise<void> | undefined {
+    return this.running;
+  }
+
   /** Resolves when no run is in progress or pending. */
   async idle(): Promise<void> {
     while (this.running) await this.running;

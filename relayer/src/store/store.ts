@@ -3,9 +3,10 @@
  * - `relayer-store.json`: per-chain checkpoints, the cross-chain messages not yet delivered with
  *   their delivery state, the accounts known, alerts. Everything in it can be re-derived from the
  *   chains; it exists so a restart resumes where it stopped instead of rescanning.
- * - `liquidations.json`: the keeper's unfinished liquidation records, which it flushes before
- *   every irreversible step. Kept apart so that flush writes a few records, not the book's
- *   messages: the keeper never waits behind the indexer's writes.
+ * - `liquidations.json`: the keeper's unfinished liquidation records. Kept apart so that its
+ *   writes hold a few records, not the book's messages. What the keeper must have on disk before
+ *   a broadcast (its records with their transaction hashes) is appended to
+ *   `liquidations-journal.<generation>.jsonl` instead of rewriting the file (recordJournal.ts).
  * Each has an append-only archive beside it for the records that are final, so a lowdb file
  * holds the work in progress, not the history, and a flush costs what is in flight, not what
  * the book ever did (recordArchive.ts): `messages-finished.jsonl` and `liquidations-finished.jsonl`.
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile, JSONFile } from 'lowdb/node';
 import { RecordArchive } from './recordArchive.js';
+import { RecordJournal } from './recordJournal.js';
 
 /**
  * How far a packet got; a delivery that reverted stays `sent`/`verified` with `lastError` set.
@@ -136,6 +138,8 @@ export interface ChainData {
 export interface KeeperData {
   /** records not finished, and finished ones until their archive line is written */
   liquidations: Record<string, LiquidationRecord>;
+  /** the journal generation that holds the changes made after this file was written (recordJournal.ts) */
+  journal: number;
 }
 
 export class RelayerStore {
@@ -161,6 +165,7 @@ export class RelayerStore {
     keeper: DurableFile<KeeperData>,
     finishedMessages: RecordArchive<StoredMessage>,
     finishedLiquidations: RecordArchive<LiquidationRecord>,
+    liquidationJournal: RecordJournal<LiquidationRecord>,
   ) {
     this.chain = chain;
     this.messageTiers = new TieredRecords(
@@ -176,6 +181,7 @@ export class RelayerStore {
       finishedLiquidations,
       (l) => l.id,
       (l) => FINISHED.has(l.status),
+      { journal: liquidationJournal, generation: (data, g) => (data.journal = g) },
     );
     this.accountSet = new Set(chain.data.accounts);
     for (const m of this.messages()) {
@@ -196,13 +202,25 @@ export class RelayerStore {
       accounts: [],
       alerts: [],
     });
-    // Written before every broadcast, with thousands of records in flight during a crash: compact JSON.
-    const keeper = await DurableFile.open<KeeperData>(join(dataDir, 'liquidations.json'), { liquidations: {} }, true);
+    // Thousands of records in flight during a crash: compact JSON. What a broadcast needs on disk
+    // first is appended to the journal, and replayed over this file's snapshot at open.
+    const keeper = await DurableFile.open<KeeperData>(
+      join(dataDir, 'liquidations.json'),
+      { liquidations: {}, journal: 0 },
+      true,
+    );
+    const { journal, records } = RecordJournal.open<LiquidationRecord>(
+      dataDir,
+      'liquidations-journal',
+      keeper.data.journal,
+    );
+    for (const record of records) keeper.data.liquidations[record.id] = record;
     return new RelayerStore(
       chain,
       keeper,
       RecordArchive.open<StoredMessage>(join(dataDir, 'messages-finished.jsonl'), (m) => m.guid),
       RecordArchive.open<LiquidationRecord>(join(dataDir, 'liquidations-finished.jsonl'), (l) => l.id),
+      journal,
     );
   }
 
@@ -227,13 +245,13 @@ export class RelayerStore {
   }
 
   /**
-   * Writes the keeper's lowdb file only, without first appending finished records to their
-   * archive (they stay in the file until a full flush moves them): what a broadcast needs on disk
-   * is its records with their transaction hashes, and in a crash thousands of records finish
-   * each second, whose appends a broadcast need not wait behind.
+   * Puts these liquidation records and appends them, as they are now, to the keeper's journal:
+   * what a broadcast needs on disk is its records with their transaction hashes, which costs what
+   * they are, not what the lowdb file holds, and waits behind no other write of the store.
    */
-  async flushLiveLiquidations(): Promise<void> {
-    await this.liquidationTiers.flushLive();
+  journalLiquidations(records: readonly LiquidationRecord[]): void {
+    for (const record of records) this.putLiquidation(record);
+    this.liquidationTiers.journal(records);
   }
 
   checkpoint(eid: number): Checkpoint | undefined {
@@ -485,6 +503,8 @@ class TieredRecords<D extends object, T extends object> {
     private readonly archive: RecordArchive<T>,
     private readonly key: (record: T) => string,
     private readonly isFinal: (record: T) => boolean,
+    /** the journal of changes between two writes of the file, and where the file names its generation */
+    private readonly journaled?: { journal: RecordJournal<T>; generation: (data: D, generation: number) => void },
   ) {
     for (const [id, record] of Object.entries(live)) {
       if (archive.has(id)) delete live[id];
@@ -514,22 +534,30 @@ class TieredRecords<D extends object, T extends object> {
     this.file.dirty = true;
   }
 
-  /** Appends what became final, drops what the archive now holds from the map, and writes the lowdb file. */
+  /**
+   * Appends what became final, drops what the archive now holds from the map, and writes the
+   * lowdb file; with a journal, the write starts a new generation and, once on disk, the older
+   * journal files go.
+   */
   async flush(): Promise<void> {
     for (const id of await this.archive.flush())
       if (this.live[id]) {
         delete this.live[id];
         this.file.dirty = true;
       }
+    if (!this.journaled || !this.file.dirty) return this.file.flush();
+    // The file's snapshot is taken in the same tick as the rotation: what the journal gets from
+    // now on is newer than it.
+    const generation = this.journaled.journal.rotate();
+    this.journaled.generation(this.file.data, generation);
     await this.file.flush();
+    this.journaled.journal.dropBefore(generation);
   }
 
-  /**
-   * Writes the lowdb file as it is, without waiting for the archive: every record of the map is
-   * on disk after (one that became final stays in the map until a full flush archives it).
-   */
-  async flushLive(): Promise<void> {
-    await this.file.flush();
+  /** Appends the records to the journal (they must have been put): on disk when it returns. */
+  journal(records: readonly T[]): void {
+    if (!this.journaled) throw new Error('these records have no journal');
+    this.journaled.journal.append(records);
   }
 }
 

@@ -11,8 +11,9 @@
  * A pass never waits for a transaction to be mined, for another chain, or for the book's store:
  * receipts are handled when they arrive, and the SEIZE's arrival on the collateral chain is
  * reported by that chain's indexer (`onPackets`, `onSeized`). Every liquidation is a persisted
- * state machine (see LiquidationRecord) in the keeper's own store file, flushed before each irreversible
- * step, so a keeper killed anywhere resumes after restart without liquidating twice.
+ * state machine (see LiquidationRecord) in the keeper's own store file, its transaction hash on disk
+ * (journaled) before each broadcast, so a keeper killed anywhere resumes after restart without
+ * liquidating twice.
  *
  * Each pass also hands the block's time to SettlementPrices, which fixes the settlement price of
  * every option that expired, in its own loop (settlementPrices.ts).
@@ -21,14 +22,14 @@ import { keccak256, Wallet, type TransactionReceipt } from 'ethers';
 import { erc20Abi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
 import { Multicall } from '@omnichain-collateral/sdk/contracts/multicall';
 import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
-import { TypedContract, type EventArgs } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
 import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import type { ChainClient } from '../../chain/clients.js';
 import type { AccountRisk, Holdings, MarketState, PriceReading } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../../chain/hubReader.js';
 import { Nonces } from '../../chain/nonces.js';
-import { ReceiptWatcher, waitForReceipt } from '../../chain/receipts.js';
+import { ReceiptWatcher, waitForReceipt, type MinedReceipt } from '../../chain/receipts.js';
 import { RpcProvider } from '../../chain/rpc.js';
 import type { KeeperConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
@@ -48,13 +49,32 @@ import { OracleWatch } from './oracleWatch.js';
 import { screenCandidates, type ScreenCandidate } from './screen.js';
 import { chooseCollateral, choosePosition } from './seizeChoice.js';
 import { batchLiquidations, type Planned } from './batches.js';
+import { LiquidationsInFlight } from './inFlight.js';
 import { PassSender } from './passSender.js';
+import {
+  eventKey,
+  hubEvents,
+  type LiquidatedEvent,
+  type LiquidationSkippedEvent,
+  type PositionLiquidatedEvent,
+} from './receiptEvents.js';
 import { afterSeizingWhole } from './seizeWhole.js';
 import { SettlementPrices } from './settlementPrices.js';
 import { SendQuotes, type Fees } from './sendQuotes.js';
 
 /** The longest a pass waits for the hub's indexer to reach its block before reading every candidate's holdings. */
 const INDEXER_WAIT_MS = 300;
+/**
+ * The least it still waits once the block's prices are read: a node slow to answer the prices is
+ * slow to answer the indexer too, and reading every candidate instead costs seconds.
+ */
+const INDEXER_GRACE_MS = 100;
+/**
+ * Of the candidates whose holdings the book knows, this many of the most urgent are confirmed and
+ * handed to the sender first: their transactions reach the node while the rest are confirmed and
+ * signed (what is confirmed during a send goes in the next).
+ */
+const URGENT_FIRST = 200;
 
 /** One keeper pass, for the figures the demo prints. */
 export interface PassStats {
@@ -93,6 +113,8 @@ export class Keeper {
    * an event changes the account, so the keeper moves on to what it can take.
    */
   private readonly refused = new Map<string, Map<string, number>>();
+  /** accounts whose liquidation this pass's block may not reflect yet */
+  private readonly inFlight = new LiquidationsInFlight();
   /** receipts being waited for, by record id */
   private readonly waiting = new Map<string, Promise<void>>();
   private stopped = false;
@@ -166,6 +188,8 @@ export class Keeper {
     const block = hubChain.heads.head;
     if (block < 0 || !this.book.loaded()) return;
     const started = performance.now();
+    // How long the head waited for this pass (a pass under way, or the event loop busy).
+    const afterHeadMs = Date.now() - hubChain.heads.seenAt;
     const requests = this.provider.requests + this.reader.multicall.requests;
     this.settleDelivered();
     const phases: Record<string, number> = {};
@@ -174,17 +198,19 @@ export class Keeper {
     // The repayment budget is read beside the prices: a pass with candidates needs it before its first send.
     const budgetRead = this.repayBudget();
     void budgetRead.catch(() => undefined);
-    // The book's holdings stand for the chain's at this block once the hub's indexer has applied
-    // it (a read or two behind the head): worth a short wait, against reading every candidate.
-    const indexed = this.hubIndexed.until(block, INDEXER_WAIT_MS);
     const state = await this.reader.marketState(block);
     this.settlementPrices.check(state.timestamp);
     phase('prices');
     const { spots, blocked } = this.observeFeeds(state.prices, block);
-    // An account whose liquidation is on its way to the hub is not planned again; one whose
-    // attempt failed without a named refusal is retried with the same records.
+    // An account whose liquidation is on its way to the hub (or mined after this block, or after
+    // the book read it) is not planned again; one whose attempt failed without a named refusal is
+    // retried with the same records.
     const open = this.store.unfinishedLiquidations().filter((l) => l.status === 'planned');
-    const inFlight = new Set(open.filter((l) => l.txHash).map((l) => l.account));
+    const inFlight = this.inFlight.notReflectedAt(
+      block,
+      open.filter((l) => l.txHash).map((l) => l.account),
+      (account) => this.book.entry(account)?.block,
+    );
     const retry = new Map<string, LiquidationRecord[]>();
     for (const l of open) if (!l.txHash) retry.set(l.account, [...(retry.get(l.account) ?? []), l]);
     const entries = [...this.book.holdings()];
@@ -205,7 +231,10 @@ export class Keeper {
       // Confirm every candidate exactly at this block, most urgent first, and send what is
       // confirmed while the rest is read.
       try {
-        await indexed;
+        // The book's holdings stand for the chain's at this block once the hub's indexer has
+        // applied it (a read or two behind the head): worth a short wait, against reading every candidate.
+        const waited = performance.now() - started;
+        await this.hubIndexed.until(block, Math.max(INDEXER_GRACE_MS, INDEXER_WAIT_MS - waited));
         for await (const rows of this.holdingsAt(candidates, block, confirmed)) {
           const planned = rows.flatMap(({ accountId, holdings }) =>
             this.confirm(accountId, holdings, { state, blocked, retry, block }),
@@ -223,7 +252,7 @@ export class Keeper {
     phases.done = Math.round(performance.now() - started);
     if (performance.now() - started > 250)
       this.log.info(
-        { block, phases, candidates: candidates.length, ...confirmed, sent },
+        { block, afterHeadMs, phases, candidates: candidates.length, ...confirmed, sent },
         'slow keeper pass (ms at the first end of each phase)',
       );
     this.recordPass({
@@ -268,6 +297,7 @@ export class Keeper {
   /**
    * The candidates' holdings at `block`, in their order, in chunks as they become known: first
    * those the book knows without a read (no event since it read them, see AccountBook.knownHoldings),
+   * the URGENT_FIRST most urgent first,
    * then the others, each batch of `HubReader.holdingsBatches` as it arrives.
    */
   private async *holdingsAt(
@@ -292,7 +322,13 @@ export class Keeper {
       );
     // Every read is awaited below unless one fails first: none may reject unobserved.
     void Promise.allSettled(reads);
-    if (known.length > 0) yield known;
+    if (known.length > URGENT_FIRST) {
+      yield known.slice(0, URGENT_FIRST);
+      // One turn of the event loop, so the first send's broadcast leaves before the rest is
+      // confirmed (not one per chunk: in a crash, each turn runs the book's and the indexers' work too).
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (known.length > 0) yield known.length > URGENT_FIRST ? known.slice(URGENT_FIRST) : known;
     for (const read of reads) yield await read;
   }
 
@@ -405,7 +441,7 @@ export class Keeper {
    * `liquidatePositions` calls (the keeper's margin checked once), each batch up to the gas and
    * account limits; a lone liquidation uses the single call, whose refusal names its reason.
    * Every transaction is signed with consecutive nonces and its hash recorded on each of its
-   * records and flushed before they are broadcast together: a keeper killed at any point finds
+   * records and journaled before they are broadcast together: a keeper killed at any point finds
    * each by its hash after restart. No gas estimate (a round trip, and a search over many
    * executions on the node): the limit comes from the accounts' sizes, and the hub refusing is
    * seen in the receipt.
@@ -436,8 +472,8 @@ export class Keeper {
       raws.push(raw);
     }
     phase('signed');
-    await this.store.flushLiveLiquidations();
-    phase('flushed');
+    this.store.journalLiquidations(txs.flatMap((tx) => tx.records));
+    phase('journaled');
     await Promise.all(
       txs.map(async ({ records }, i) => {
         const hash = records[0]!.txHash!;
@@ -533,7 +569,7 @@ export class Keeper {
    * The receipt, however long the node takes while it still has the transaction: giving up on one
    * the node may yet mine, and sending the liquidation again, could liquidate twice.
    */
-  private async mined(txHash: string): Promise<TransactionReceipt> {
+  private async mined(txHash: string): Promise<MinedReceipt> {
     for (;;) {
       try {
         return await this.receipts.wait(txHash, 60_000);
@@ -623,11 +659,14 @@ export class Keeper {
    * logs per account, and decoding them again for each of its records cost the keeper most of its
    * time in a 10,000-account crash).
    */
-  private applyReceipt(records: readonly LiquidationRecord[], receipt: TransactionReceipt): void {
-    const events = this.hubEvents(receipt);
+  private applyReceipt(
+    records: readonly LiquidationRecord[],
+    receipt: Pick<MinedReceipt, 'blockNumber' | 'logs'>,
+  ): void {
+    const events = hubEvents(receipt.logs, this.hub.address);
     for (const record of records) {
-      const key = `${record.account.toLowerCase()}|${record.kind === 'collateral' ? record.assetId : record.marketId}`;
-      this.applyEvents(record, receipt, {
+      const key = eventKey(record.account, record.kind === 'collateral' ? record.assetId! : record.marketId!);
+      this.applyEvents(record, receipt.blockNumber, {
         liquidated: events.liquidated.get(key),
         taken: events.taken.get(key),
         skipped: events.skipped.get(key),
@@ -635,28 +674,8 @@ export class Keeper {
     }
   }
 
-  /** The hub's liquidation events in a receipt, by `account|asset or market id`. */
-  private hubEvents(receipt: TransactionReceipt): ReceiptEvents {
-    const events: ReceiptEvents = { liquidated: new Map(), taken: new Map(), skipped: new Map() };
-    const hub = this.hub.address.toLowerCase();
-    for (const log of receipt.logs) {
-      if (log.address.toLowerCase() !== hub) continue;
-      const liquidated = this.hub.parseEvent('Liquidated', log);
-      if (liquidated) events.liquidated.set(`${liquidated.account.toLowerCase()}|${liquidated.assetId}`, liquidated);
-      const taken = this.hub.parseEvent('PositionLiquidated', log);
-      if (taken) events.taken.set(`${taken.account.toLowerCase()}|${taken.marketId}`, taken);
-      const skipped = this.hub.parseEvent('LiquidationSkipped', log);
-      if (skipped) events.skipped.set(`${skipped.account.toLowerCase()}|${skipped.id}`, skipped);
-    }
-    return events;
-  }
-
-  private applyEvents(
-    record: LiquidationRecord,
-    receipt: TransactionReceipt,
-    { liquidated, taken, skipped }: RecordEvents,
-  ): void {
-    record.hubBlock = receipt.blockNumber;
+  private applyEvents(record: LiquidationRecord, hubBlock: number, { liquidated, taken, skipped }: RecordEvents): void {
+    record.hubBlock = hubBlock;
     record.submittedAt = Date.now();
     if (liquidated) {
       record.repaidUsd = (liquidated.repaidTokens * this.settlementScale).toString();
@@ -667,6 +686,7 @@ export class Keeper {
     if (taken) record.sizeTaken = (taken.sizeTaken < 0n ? -taken.sizeTaken : taken.sizeTaken).toString();
     // A batch passed the account over (another keeper was first, or it is healthy by now).
     if (skipped) return this.refuse(record, revertReason({ data: skipped.reason }, this.errorInterfaces()));
+    this.inFlight.mined(record.account, hubBlock);
     this.log.info(
       { id: record.id, account: record.account, tx: record.txHash, seized: record.seized, guid: record.guid },
       'liquidation accepted by the hub',
@@ -678,7 +698,7 @@ export class Keeper {
       this.transition(record, 'settled');
     } else if (record.dstEid === this.hubEid) {
       record.seizedAt = record.settledAt = record.submittedAt;
-      record.seizedBlock = receipt.blockNumber;
+      record.seizedBlock = hubBlock;
       this.transition(record, 'settled');
     } else {
       this.transition(record, 'submitted');
@@ -828,18 +848,11 @@ export class Keeper {
   }
 }
 
-/** A receipt's liquidation events, each by `account|asset or market id`. */
-interface ReceiptEvents {
-  liquidated: Map<string, EventArgs<typeof marginHubAbi, 'Liquidated'>>;
-  taken: Map<string, EventArgs<typeof marginHubAbi, 'PositionLiquidated'>>;
-  skipped: Map<string, EventArgs<typeof marginHubAbi, 'LiquidationSkipped'>>;
-}
-
 /** The events of one record's account in a receipt. */
 interface RecordEvents {
-  liquidated: EventArgs<typeof marginHubAbi, 'Liquidated'> | undefined;
-  taken: EventArgs<typeof marginHubAbi, 'PositionLiquidated'> | undefined;
-  skipped: EventArgs<typeof marginHubAbi, 'LiquidationSkipped'> | undefined;
+  liquidated: LiquidatedEvent | undefined;
+  taken: PositionLiquidatedEvent | undefined;
+  skipped: LiquidationSkippedEvent | undefined;
 }
 
 interface SendContext {
