@@ -116,25 +116,21 @@ export class ChainIndexer {
     let from = checkpoint ? checkpoint.block + 1 : 0;
     const started = performance.now();
     const afterHeadMs = Date.now() - chain.heads.seenAt;
-    let read;
-    if (from > safe) {
-      // Nothing new: still make sure what was read is canonical (a reorg to the same height).
-      if (!checkpoint || (await chain.provider.getBlock(checkpoint.block))?.hash === checkpoint.hash) {
-        this.caughtUp = true;
-        return this.reportLag(head);
-      }
+    // The checkpoint's canonicity is asked together with the new blocks' logs, not before them:
+    // one round trip a poll instead of two, which is what lets the keeper trust the book at the
+    // head while the node is busy. With nothing new it is still asked (a reorg to the same height).
+    let read = from > safe ? undefined : await this.readRange(from, safe, checkpoint?.block);
+    const checkpointHash =
+      checkpoint && (read ? read.checkpointHash : (await chain.provider.getBlock(checkpoint.block))?.hash);
+    if (checkpoint && checkpointHash !== checkpoint.hash) {
+      // A reorg: what was read after the checkpoint is thrown away, and read again from before it.
       from = this.rewind(checkpoint.block);
-      if (from > safe) return this.reportLag(head);
-      read = await this.readRange(from, safe);
-    } else {
-      // The checkpoint's canonicity is asked together with the range's logs, not before them: one
-      // round trip a poll instead of two, which is what lets the keeper trust the book at the
-      // head while the node is busy. On a reorg the logs are thrown away and the range read again.
-      read = await this.readRange(from, safe, checkpoint?.block);
-      if (checkpoint && read.checkpointHash !== checkpoint.hash) {
-        from = this.rewind(checkpoint.block);
-        read = await this.readRange(from, safe);
-      }
+      read = from > safe ? undefined : await this.readRange(from, safe);
+      if (!read) return this.reportLag(head);
+    }
+    if (!read) {
+      this.caughtUp = true;
+      return this.reportLag(head);
     }
     const { logs, to, toHash } = read;
     const readMs = performance.now() - started;

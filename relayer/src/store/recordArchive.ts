@@ -29,20 +29,10 @@ export class RecordArchive<T extends object> {
   static open<T extends object>(path: string, key: (record: T) => string): RecordArchive<T> {
     const records = new Map<string, T>();
     const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    const lines = text.split('\n');
-    // The text after the last newline is a line whose append was cut short, or nothing.
-    const complete = lines.slice(0, -1);
-    for (const [i, line] of complete.entries()) {
-      let record: T;
-      try {
-        record = JSON.parse(line) as T;
-      } catch {
-        throw new Error(`${path}: line ${i + 1} is not a JSON record; the archive is damaged`);
-      }
-      records.set(key(record), record);
-    }
+    const lines = readRecordLines<T>(path, text, 'archive');
+    for (const record of lines) records.set(key(record), record);
     const archive = new RecordArchive(path, key, records);
-    if (complete.length > records.size || lines.at(-1) !== '') archive.compact();
+    if (lines.length > records.size || (text !== '' && !text.endsWith('\n'))) archive.compact();
     return archive;
   }
 
@@ -96,4 +86,22 @@ export class RecordArchive<T extends object> {
     writeFileSync(temp, [...this.records.values()].map((r) => `${JSON.stringify(r)}\n`).join(''));
     renameSync(temp, this.path);
   }
+}
+
+/**
+ * The records of a file of JSON lines, in order. The text after the last newline is a line whose
+ * append was cut short by a kill (never reported as written), or nothing: it is ignored. A
+ * damaged line before it is refused, naming the file, the line and `what` the file is.
+ */
+export function readRecordLines<T>(path: string, text: string, what: string): T[] {
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .map((line, i) => {
+      try {
+        return JSON.parse(line) as T;
+      } catch {
+        throw new Error(`${path}: line ${i + 1} is not a JSON record; the ${what} is damaged`);
+      }
+    });
 }

@@ -16,6 +16,7 @@
  */
 import { appendFileSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { readRecordLines } from './recordArchive.js';
 
 export class RecordJournal<T extends object> {
   private constructor(
@@ -38,15 +39,7 @@ export class RecordJournal<T extends object> {
         unlinkSync(path);
         continue;
       }
-      // The text after the last newline is a line whose append was cut short, or nothing.
-      const lines = readFileSync(path, 'utf8').split('\n').slice(0, -1);
-      for (const [i, line] of lines.entries()) {
-        try {
-          records.push(JSON.parse(line) as T);
-        } catch {
-          throw new Error(`${path}: line ${i + 1} is not a JSON record; the journal is damaged`);
-        }
-      }
+      records.push(...readRecordLines<T>(path, readFileSync(path, 'utf8'), 'journal'));
     }
     const newest = Math.max(from, ...files.map((f) => f.generation));
     return { journal: new RecordJournal<T>(dir, name, newest), records };

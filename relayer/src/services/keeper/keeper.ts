@@ -297,8 +297,7 @@ export class Keeper {
   /**
    * The candidates' holdings at `block`, in their order, in chunks as they become known: first
    * those the book knows without a read (no event since it read them, see AccountBook.knownHoldings),
-   * the URGENT_FIRST most urgent first,
-   * then the others, each batch of `HubReader.holdingsBatches` as it arrives.
+   * the URGENT_FIRST most urgent first, then the others, each batch of `HubReader.holdingsBatches` as it arrives.
    */
   private async *holdingsAt(
     candidates: readonly ScreenCandidate[],
@@ -322,13 +321,14 @@ export class Keeper {
       );
     // Every read is awaited below unless one fails first: none may reject unobserved.
     void Promise.allSettled(reads);
-    if (known.length > URGENT_FIRST) {
-      yield known.slice(0, URGENT_FIRST);
+    const [urgent, rest] = [known.slice(0, URGENT_FIRST), known.slice(URGENT_FIRST)];
+    if (urgent.length > 0) yield urgent;
+    if (rest.length > 0) {
       // One turn of the event loop, so the first send's broadcast leaves before the rest is
       // confirmed (not one per chunk: in a crash, each turn runs the book's and the indexers' work too).
       await new Promise((resolve) => setImmediate(resolve));
+      yield rest;
     }
-    if (known.length > 0) yield known.length > URGENT_FIRST ? known.slice(URGENT_FIRST) : known;
     for (const read of reads) yield await read;
   }
 
@@ -467,11 +467,11 @@ export class Keeper {
       for (const record of tx.records) {
         record.attempts++;
         record.txHash = hash;
-        this.put(record);
       }
       raws.push(raw);
     }
     phase('signed');
+    // Put and on disk, with their hashes, before any is broadcast.
     this.store.journalLiquidations(txs.flatMap((tx) => tx.records));
     phase('journaled');
     await Promise.all(

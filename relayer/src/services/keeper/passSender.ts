@@ -2,7 +2,7 @@
  * Sends a pass's liquidations while the pass is still confirming the rest. The keeper confirms
  * candidates in chunks, most urgent first (those whose holdings the book knows, then each read);
  * waiting for the last chunk before sending the first held the most urgent liquidations back by
- * the slowest read. One send at a time (nonces in order, one flush before each broadcast):
+ * the slowest read. One send at a time (nonces in order, one journal append before each broadcast):
  * what is confirmed while a send is under way goes together in the next.
  */
 export class PassSender<T> {
