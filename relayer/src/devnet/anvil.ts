@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { HDNodeWallet } from 'ethers';
+import { BlockClock } from './blockClock.js';
 
 const require = createRequire(import.meta.url);
 
@@ -13,7 +14,7 @@ export interface AnvilOptions {
   chainId: number;
   /** TCP port on 127.0.0.1; a free one is picked when omitted. */
   port?: number;
-  /** Seconds between blocks; omitted means a block per transaction (instant mining). */
+  /** Seconds between blocks (a BlockClock makes them); omitted means a block per transaction (instant mining). */
   blockTime?: number;
   /** Block gas limit (anvil's default is 30M). */
   gasLimit?: bigint;
@@ -27,6 +28,11 @@ export interface AnvilChain {
   rpcUrl: string;
   /** the anvil process id (a test may pause it with SIGSTOP to play a chain whose RPC stops answering) */
   pid: number;
+  /**
+   * From now on, a block every `seconds` and none per transaction (see blockClock.ts); for a
+   * chain started without `blockTime`, once what needs instant blocks (a deployment) is done.
+   */
+  mineEvery(seconds: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,7 +76,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
     '12',
     '--silent',
   ];
-  if (options.blockTime !== undefined) args.push('--block-time', String(options.blockTime));
+  if (options.blockTime !== undefined) args.push('--no-mining');
   if (options.gasLimit !== undefined) args.push('--gas-limit', String(options.gasLimit));
   if (options.baseFee !== undefined) args.push('--block-base-fee-per-gas', String(options.baseFee));
   const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -81,7 +87,36 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
     child.kill('SIGKILL');
     throw err;
   }
-  return { chainId: options.chainId, port, rpcUrl, pid: child.pid!, stop: () => stopProcess(child) };
+  let clock: BlockClock | undefined;
+  const mineEvery = async (seconds: number) => {
+    if (clock) throw new Error(`chain ${options.chainId} already mines every ${seconds} s`);
+    await rpcCall(rpcUrl, 'evm_setAutomine', [false]);
+    clock = new BlockClock(rpcUrl, seconds);
+  };
+  if (options.blockTime !== undefined) await mineEvery(options.blockTime);
+  return {
+    chainId: options.chainId,
+    port,
+    rpcUrl,
+    pid: child.pid!,
+    mineEvery,
+    stop: async () => {
+      // The clock may be waiting on the chain: it ends once the process is gone.
+      const clockStopped = clock?.stop();
+      await stopProcess(child);
+      await clockStopped;
+    },
+  };
+}
+
+async function rpcCall(rpcUrl: string, method: string, params: unknown[]): Promise<void> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const body = (await res.json()) as { error?: { message: string } };
+  if (body.error) throw new Error(`${method} on ${rpcUrl}: ${body.error.message}`);
 }
 
 async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs = 15_000): Promise<void> {

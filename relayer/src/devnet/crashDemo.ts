@@ -187,8 +187,7 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
     );
     const providers = manifest.chains.map((c) => new RpcProvider(c.rpcUrl, { chainId: c.chainId, timeoutMs: 60_000 }));
     // Deployed with a block per transaction; from here on, blocks come at the chain's pace.
-    if (options.blockTime > 0)
-      await Promise.all(providers.map((p) => p.send('evm_setIntervalMining', [options.blockTime])));
+    if (options.blockTime > 0) await Promise.all(chains.map((c) => c.mineEvery(options.blockTime)));
     const hubRpc = providers[0]!;
 
     const relayerDir = join(dataDir, 'relayer');
