@@ -89,7 +89,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
   }
   let clock: BlockClock | undefined;
   const mineEvery = async (seconds: number) => {
-    if (clock) throw new Error(`chain ${options.chainId} already mines every ${seconds} s`);
+    if (clock) throw new Error(`chain ${options.chainId} already has a block clock`);
     await rpcCall(rpcUrl, 'evm_setAutomine', [false]);
     clock = new BlockClock(rpcUrl, seconds);
   };
