@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { HDNodeWallet } from 'ethers';
+import { RpcProvider } from '../chain/rpc.js';
 import { BlockClock } from './blockClock.js';
 
 const require = createRequire(import.meta.url);
@@ -90,7 +91,12 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
   let clock: BlockClock | undefined;
   const mineEvery = async (seconds: number) => {
     if (clock) throw new Error(`chain ${options.chainId} already has a block clock`);
-    await rpcCall(rpcUrl, 'evm_setAutomine', [false]);
+    const rpc = new RpcProvider(rpcUrl, { chainId: options.chainId });
+    try {
+      await rpc.send('evm_setAutomine', [false]);
+    } finally {
+      rpc.destroy();
+    }
     clock = new BlockClock(rpcUrl, seconds);
   };
   if (options.blockTime !== undefined) await mineEvery(options.blockTime);
@@ -107,16 +113,6 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
       await clockStopped;
     },
   };
-}
-
-async function rpcCall(rpcUrl: string, method: string, params: unknown[]): Promise<void> {
-  const res = await fetch(rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-  });
-  const body = (await res.json()) as { error?: { message: string } };
-  if (body.error) throw new Error(`${method} on ${rpcUrl}: ${body.error.message}`);
 }
 
 async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs = 15_000): Promise<void> {

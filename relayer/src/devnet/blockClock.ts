@@ -37,16 +37,16 @@ export class BlockClock {
       await this.sleepUntil(slot);
       if (this.stopped) return;
       await this.mine();
-      // The next slot after now: those the block ran past are skipped, not made up.
-      const now = Date.now();
-      slot += period * Math.max(1, Math.ceil((now - slot) / period));
-      if (slot <= now) slot += period;
+      // The first slot after now (now >= slot: the wait above ended there): those the block ran
+      // past are skipped, not made up.
+      slot += period * (Math.floor((Date.now() - slot) / period) + 1);
     }
   }
 
   /**
    * One `evm_mine`, awaited however long the chain takes (one paused with SIGSTOP answers when it
    * resumes): a second request sent meanwhile would be a second block made at once on resumption.
+   * A plain fetch, not RpcProvider, whose every request has a deadline.
    */
   private async mine(): Promise<void> {
     try {
