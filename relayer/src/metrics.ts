@@ -71,7 +71,13 @@ export class RelayerMetrics {
   });
   readonly keeperPassMs = new Histogram({
     name: 'relayer_keeper_pass_ms',
-    help: 'Duration of a keeper pass: prices, screen of the whole book, exact confirmation, sends',
+    help: 'Duration of a keeper pass: prices, screen of the whole book, exact confirmation, signing and journaling its sends',
+    buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 2500],
+    registers: [this.registry],
+  });
+  readonly keeperBroadcastMs = new Histogram({
+    name: 'relayer_keeper_broadcast_ms',
+    help: 'From a keeper broadcast to the hub node accepting its transactions (outside the pass)',
     buckets: [5, 10, 25, 50, 100, 250, 500, 1000, 2500],
     registers: [this.registry],
   });

@@ -88,6 +88,8 @@ export class Relayer {
     await checkEndpointIds(chains);
     const hubChain = chains.get(config.hubEid)!;
     const reader = new HubReader(hubChain.provider, hubChain.multicall, config.hub, config.riskEngine);
+    // Every pass waits on the block's prices: not behind the book's holdings reads in one batch.
+    reader.readStateThrough(new Multicall(hubChain.unbatched, hubChain.config.multicall));
     await reader.loadConfig();
     const metrics = new RelayerMetrics();
     const book = new AccountBook(reader, hubChain, store, log);
@@ -247,7 +249,10 @@ export class Relayer {
       await closed;
     }
     await this.store.flush();
-    for (const c of this.chains.values()) c.provider.destroy();
+    for (const c of this.chains.values()) {
+      c.provider.destroy();
+      c.unbatched.destroy();
+    }
     this.log.info('relayer stopped; store flushed');
   }
 }

@@ -70,7 +70,7 @@ export const openApiDocument = {
     '/v1/status': {
       get: {
         summary:
-          'The relayer itself: book size and cold-start time, keeper pass time and RPC requests per pass (median, p95, max; from a hub block if given), parity checks, memory',
+          'The relayer itself: book size and cold-start time, keeper pass time, RPC requests per pass and how long the hub node took to accept the keeper’s broadcasts (median, p95, max; from a hub block if given), parity checks, memory',
         parameters: [
           {
             name: 'fromBlock',

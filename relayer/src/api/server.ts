@@ -124,7 +124,9 @@ export function createApp(deps: ApiDeps): express.Express {
 
   app.get('/v1/status', (req, res) => {
     const q = parse(statusQuery, req.query);
-    const passes = (deps.keeper?.passes ?? []).filter((p) => q.fromBlock === undefined || p.block >= q.fromBlock);
+    const since = (p: { block: number }) => q.fromBlock === undefined || p.block >= q.fromBlock;
+    const passes = (deps.keeper?.passes ?? []).filter(since);
+    const broadcasts = (deps.keeper?.broadcasts ?? []).filter(since);
     const memory = process.memoryUsage();
     res.json({
       book: { accounts: deps.book.size(), loaded: deps.book.loaded(), coldStartMs: deps.book.coldStartMs ?? null },
@@ -134,6 +136,7 @@ export function createApp(deps: ApiDeps): express.Express {
         passes: passes.length,
         passMs: rounded(passes.map((p) => p.ms)),
         requestsPerPass: rounded(passes.map((p) => p.requests)),
+        broadcastMs: rounded(broadcasts.map((b) => b.ms)),
         screened: passes.at(-1)?.screened ?? null,
       },
       parity: { checked: deps.parity.checked, mismatches: deps.parity.mismatches },

@@ -89,7 +89,14 @@ export interface CrashDemoResult {
   setupMs: number;
   /** the fresh relayer: until its book held every account (its own count), and wall time from its process start */
   coldStart: { ms: number; wallMs: number; accounts: number } | null;
-  keeper: { passes: number; passMs: Percentiles; requestsPerPass: Percentiles; screened: number };
+  keeper: {
+    passes: number;
+    passMs: Percentiles;
+    requestsPerPass: Percentiles;
+    /** from a broadcast to the hub node accepting it, outside the pass */
+    broadcastMs: Percentiles;
+    screened: number;
+  };
   relayerRssMb: number;
   liquidations: number;
   accountsLiquidated: number;
@@ -149,6 +156,7 @@ interface StatusJson {
     passes: number;
     passMs: Record<'p50' | 'p95' | 'max', number | null>;
     requestsPerPass: Record<'p50' | 'p95' | 'max', number | null>;
+    broadcastMs: Record<'p50' | 'p95' | 'max', number | null>;
     screened: number | null;
   };
   parity: { checked: number; mismatches: number };
@@ -323,6 +331,7 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
         passes: status.keeper.passes,
         passMs: numbers(status.keeper.passMs),
         requestsPerPass: numbers(status.keeper.requestsPerPass),
+        broadcastMs: numbers(status.keeper.broadcastMs),
         screened: status.keeper.screened ?? 0,
       },
       relayerRssMb: Math.round(rss / 2 ** 20),

@@ -77,6 +77,7 @@ function summary(r: CrashDemoResult, ms: number, blockTime: number): string {
     `  cold start               ${r.coldStart ? `${s(r.coldStart.ms)} for a fresh relayer to read ${r.coldStart.accounts} accounts (${s(r.coldStart.wallMs)} from process start)` : 'not measured, or did not finish (see above)'}`,
     `  keeper pass              p50 ${r.keeper.passMs.p50} ms, p95 ${r.keeper.passMs.p95} ms, max ${r.keeper.passMs.max} ms over ${r.keeper.passes} passes screening ${r.keeper.screened} accounts`,
     `  RPC requests per pass    p50 ${r.keeper.requestsPerPass.p50}, p95 ${r.keeper.requestsPerPass.p95}, max ${r.keeper.requestsPerPass.max}`,
+    `  hub node accepting sends p50 ${r.keeper.broadcastMs.p50} ms, p95 ${r.keeper.broadcastMs.p95} ms, max ${r.keeper.broadcastMs.max} ms (outside the pass)`,
     `  relayer memory           ${r.relayerRssMb} MB RSS (most seen)`,
     `  liquidations             ${r.liquidations} settled on ${r.accountsLiquidated} accounts (${r.positionsTakenOver} position takeovers)`,
     `  by status                ${Object.entries(r.byStatus)

@@ -8,9 +8,9 @@
  * while the rest are still being read (PassSender): repay debt against collateral (chosen by
  * seizeChoice), or take over a position when there is no debt.
  *
- * A pass never waits for a transaction to be mined, for another chain, or for the book's store:
- * receipts are handled when they arrive, and the SEIZE's arrival on the collateral chain is
- * reported by that chain's indexer (`onPackets`, `onSeized`). Every liquidation is a persisted
+ * A pass never waits for a transaction to be mined or accepted by the node, for another chain,
+ * or for the book's store: broadcasts and receipts are handled when they are answered, and the
+ * SEIZE's arrival on the collateral chain is reported by that chain's indexer (`onPackets`). Every liquidation is a persisted
  * state machine (see LiquidationRecord) in the keeper's own store file, its transaction hash on disk
  * (journaled) before each broadcast, so a keeper killed anywhere resumes after restart without
  * liquidating twice.
@@ -18,7 +18,7 @@
  * Each pass also hands the block's time to SettlementPrices, which fixes the settlement price of
  * every option that expired, in its own loop (settlementPrices.ts).
  */
-import { keccak256, Wallet, type TransactionReceipt } from 'ethers';
+import { Wallet, type TransactionReceipt } from 'ethers';
 import { erc20Abi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
 import { Multicall } from '@omnichain-collateral/sdk/contracts/multicall';
 import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
@@ -31,6 +31,7 @@ import type { HubReader } from '../../chain/hubReader.js';
 import { Nonces } from '../../chain/nonces.js';
 import { ReceiptWatcher, waitForReceipt, type MinedReceipt } from '../../chain/receipts.js';
 import { RpcProvider } from '../../chain/rpc.js';
+import { signEip1559 } from '../../chain/transactionSigner.js';
 import type { KeeperConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { RelayerMetrics } from '../../metrics.js';
@@ -102,8 +103,21 @@ export class Keeper {
   private readonly settlementPrices: SettlementPrices;
   private readonly quotes: SendQuotes;
   private settlementScale = 0n;
-  /** settlement tokens the keeper can repay with, read each pass that has candidates */
+  /** settlement tokens the keeper can repay with in this pass */
   private budget = 0n;
+  /**
+   * The budget as last read, beside the passes at each hub block (budgetLoop); undefined until
+   * the first read, which the first pass with candidates waits for.
+   */
+  private latestBudget?: bigint;
+  private readonly budgetLoop: Loop;
+  /**
+   * Broadcasts the node has not answered yet. A pass does not wait for them: a node busy
+   * executing a block (anvil holds every send until it is done) would hold the next pass back.
+   */
+  private readonly broadcasting = new Set<Promise<void>>();
+  /** how long the node took to accept each broadcast (ms), with the pass's block: the latest 10,000 */
+  readonly broadcasts: Array<{ block: number; ms: number }> = [];
   /** The hub's settlement token, read by `prepare`: what the keeper repays debt with. */
   private settlementToken!: TypedContract<typeof erc20Abi>;
   private sequence = 0;
@@ -155,9 +169,17 @@ export class Keeper {
       log,
     );
     this.loop = new Loop('keeper', () => this.pass(), log, 250);
+    this.budgetLoop = new Loop(
+      'keeper-budget',
+      async () => {
+        this.latestBudget = await this.repayBudget();
+      },
+      log,
+    );
     hub.heads.onHead(() => {
       this.loop.trigger();
       this.quotes.trigger();
+      this.budgetLoop.trigger();
     });
   }
 
@@ -174,7 +196,8 @@ export class Keeper {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all([this.loop.stop(), this.settlementPrices.stop(), this.quotes.stop()]);
+    await Promise.all([this.loop.stop(), this.settlementPrices.stop(), this.quotes.stop(), this.budgetLoop.stop()]);
+    await Promise.allSettled(this.broadcasting);
     this.receipts.stop();
     await Promise.allSettled(this.waiting.values());
     await this.store.flushLiquidations();
@@ -195,9 +218,6 @@ export class Keeper {
     const phases: Record<string, number> = {};
     // Each phase's first end: the sends repeat as the candidates' holdings arrive.
     const phase = (name: string) => (phases[name] ??= Math.round(performance.now() - started));
-    // The repayment budget is read beside the prices: a pass with candidates needs it before its first send.
-    const budgetRead = this.repayBudget();
-    void budgetRead.catch(() => undefined);
     const state = await this.reader.marketState(block);
     this.settlementPrices.check(state.timestamp);
     phase('prices');
@@ -221,13 +241,14 @@ export class Keeper {
     let sent = 0;
     const confirmed = { known: 0, read: 0 };
     if (candidates.length > 0) {
-      this.budget = await budgetRead;
+      // The budget as last read (beside the passes); only the first pass with candidates waits for it.
+      this.budget = this.latestBudget ??= await this.repayBudget();
       if (this.budget === 0n)
         this.log.warn(
           { keeper: this.address },
           'the keeper has no settlement tokens left to repay debt with: only position takeovers',
         );
-      const sender = new PassSender<Planned>((planned) => this.sendAll(planned, phase));
+      const sender = new PassSender<Planned>((planned) => this.sendAll(planned, block, phase));
       // Confirm every candidate exactly at this block, most urgent first, and send what is
       // confirmed while the rest is read.
       try {
@@ -330,6 +351,12 @@ export class Keeper {
       yield rest;
     }
     for (const read of reads) yield await read;
+  }
+
+  private recordBroadcast(block: number, ms: number): void {
+    this.broadcasts.push({ block, ms });
+    if (this.broadcasts.length > 10_000) this.broadcasts.shift();
+    this.metrics.keeperBroadcastMs.observe(ms);
   }
 
   private recordPass(stats: PassStats): void {
@@ -446,15 +473,14 @@ export class Keeper {
    * executions on the node): the limit comes from the accounts' sizes, and the hub refusing is
    * seen in the receipt.
    */
-  private async sendAll(toSend: readonly Planned[], phase: (name: string) => void): Promise<void> {
+  private async sendAll(toSend: readonly Planned[], block: number, phase: (name: string) => void): Promise<void> {
     const context = await this.sendContext(toSend.map((t) => t.record));
     phase('send context');
     const txs = this.transactions(toSend, context);
     let nonce = await this.nonces.take(txs.length);
     const raws: string[] = [];
     for (const tx of txs) {
-      const raw = await this.wallet.signTransaction({
-        type: 2,
+      const { raw, hash } = signEip1559(this.wallet.signingKey, {
         chainId: this.chains.get(this.hubEid)!.config.chainId,
         nonce: nonce++,
         to: this.hub.address,
@@ -463,7 +489,6 @@ export class Keeper {
         gasLimit: tx.gasLimit,
         ...context.fees,
       });
-      const hash = keccak256(raw);
       for (const record of tx.records) {
         record.attempts++;
         record.txHash = hash;
@@ -474,11 +499,24 @@ export class Keeper {
     // Put and on disk, with their hashes, before any is broadcast.
     this.store.journalLiquidations(txs.flatMap((tx) => tx.records));
     phase('journaled');
+    // Broadcast without waiting: the records carry their hashes, so the next pass already counts
+    // them as in flight, and a refused one comes back as a record to retry (see broadcast).
+    const sending = this.broadcast(txs, raws, block).catch((err: unknown) =>
+      this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'keeper broadcast failed'),
+    );
+    this.broadcasting.add(sending);
+    void sending.finally(() => this.broadcasting.delete(sending));
+  }
+
+  /** Sends signed transactions together; each the node accepts is tracked to its receipt, each it refuses fails its records. */
+  private async broadcast(txs: readonly LiquidationTx[], raws: readonly string[], block: number): Promise<void> {
+    const started = performance.now();
     await Promise.all(
       txs.map(async ({ records }, i) => {
         const hash = records[0]!.txHash!;
         try {
           await this.provider.send('eth_sendRawTransaction', [raws[i]]);
+          this.recordBroadcast(block, performance.now() - started);
           this.log.debug({ ids: records.map((r) => r.id), tx: hash }, 'liquidation sent');
           this.track(records, hash);
         } catch (err) {
