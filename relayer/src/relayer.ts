@@ -88,8 +88,6 @@ export class Relayer {
     await checkEndpointIds(chains);
     const hubChain = chains.get(config.hubEid)!;
     const reader = new HubReader(hubChain.provider, hubChain.multicall, config.hub, config.riskEngine);
-    // Every pass waits on the block's prices: not behind the book's holdings reads in one batch.
-    reader.readStateThrough(new Multicall(hubChain.unbatched, hubChain.config.multicall));
     await reader.loadConfig();
     const metrics = new RelayerMetrics();
     const book = new AccountBook(reader, hubChain, store, log);
@@ -217,6 +215,8 @@ export class Relayer {
       if (!loop) continue;
       loop.trigger();
       await loop.idle();
+      // A keeper pass does not wait for its broadcasts; a step of every service does.
+      if (loop === this.keeper?.loop) await this.keeper.broadcastsAnswered();
     }
   }
 
@@ -249,10 +249,7 @@ export class Relayer {
       await closed;
     }
     await this.store.flush();
-    for (const c of this.chains.values()) {
-      c.provider.destroy();
-      c.unbatched.destroy();
-    }
+    for (const c of this.chains.values()) c.provider.destroy();
     this.log.info('relayer stopped; store flushed');
   }
 }

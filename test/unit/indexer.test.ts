@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AbiCoder, solidityPacked, toQuantity, zeroPadValue } from 'ethers';
+import { AbiCoder, solidityPacked, toBeHex, toQuantity, zeroPadValue } from 'ethers';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,8 @@ import { encodeMessage, MessageType } from '@omnichain-collateral/sdk/messageCod
 import type { ChainClient } from '../../relayer/src/chain/clients.js';
 import { topicOf, type NodeLog } from '../../relayer/src/chain/rawLogs.js';
 import { RelayerMetrics } from '../../relayer/src/metrics.js';
-import { ChainIndexer } from '../../relayer/src/services/indexer.js';
+import { waitFor } from '../../relayer/src/wait.js';
+import { BLOCK_RANGE, ChainIndexer } from '../../relayer/src/services/indexer.js';
 import { RelayerStore, type StoredMessage } from '../../relayer/src/store/store.js';
 
 const EID = 2;
@@ -30,13 +31,15 @@ class ScriptedChain {
   readonly ranges: Array<[number, number]> = [];
   /** getBlock of this block answers only once `release` is called */
   held?: { block: number; release: Promise<void> };
+  /** the eth_getLogs call with this index (from 0) fails, as a node past its deadline does */
+  failAt?: number;
 
   constructor() {
-    for (let b = 0; b <= 100; b++) this.hashes.set(b, hash('a', b));
+    for (let b = 0; b <= 1_000; b++) this.hashes.set(b, hash('a', b));
   }
 
   reorgFrom(block: number): void {
-    for (let b = block; b <= 100; b++) this.hashes.set(b, hash('b', b));
+    for (let b = block; b <= 1_000; b++) this.hashes.set(b, hash('b', b));
   }
 
   client(): ChainClient {
@@ -50,6 +53,7 @@ class ScriptedChain {
         if (method !== 'eth_getLogs') throw new Error(`unexpected ${method}`);
         const [from, to] = [Number(filter.fromBlock), Number(filter.toBlock)];
         this.ranges.push([from, to]);
+        if (this.ranges.length - 1 === this.failAt) throw new Error('http://node did not answer within 10000 ms');
         return this.logs.filter((l) => l.block >= from && l.block <= to).map((l) => l.log);
       },
     };
@@ -64,6 +68,18 @@ class ScriptedChain {
     // A test double of one piece: only what ChainIndexer reads.
     return { config, provider, heads } as unknown as ChainClient;
   }
+}
+
+/** A log of another contract of ours that touches nothing the indexer keeps: volume only. */
+function filler(block: number, i: number): NodeLog {
+  return {
+    address: HUB,
+    topics: [zeroPadValue('0x01', 32)],
+    data: '0x',
+    blockNumber: toQuantity(block),
+    transactionHash: toBeHex(block * 1000 + i, 32),
+    logIndex: toQuantity(i),
+  };
 }
 
 function hash(fork: string, block: number): string {
@@ -183,5 +199,29 @@ describe("a chain's indexer (a scripted chain in memory)", function () {
     await indexer.pollOnce();
     expect(chain.ranges[1]).to.deep.equal([19, 22]);
     expect(store.alerts()).to.have.length(0);
+  });
+
+  it('reads a long history in ranges sized by the logs they hold: halved after a dense or failed one, doubled after a sparse one', async function () {
+    const { first, targetLogs } = BLOCK_RANGE;
+    // The first range holds more than the target, every later one nothing.
+    const perBlock = Math.ceil((targetLogs + 1) / first);
+    for (let b = 0; b < first; b++) for (let i = 0; i < perBlock; i++) chain.logs.push({ block: b, log: filler(b, i) });
+    // Up to the end of the last range below, none cut short by the head.
+    chain.head = 9.5 * first - 1 + CONFIRMATIONS;
+    chain.failAt = 3; // the fourth read: a node past its deadline
+    indexer.loop.trigger(); // it goes on by itself while behind, and retries a failed poll
+    const safe = chain.head - CONFIRMATIONS;
+    await waitFor('the indexer to reach the safe head', async () => store.checkpoint(EID)?.block === safe, 10_000);
+    const at = (from: number, blocks: number) => [from, Math.min(safe, from + blocks - 1)];
+    expect(chain.ranges).to.deep.equal([
+      at(0, first), // dense
+      at(first, first / 2), // halved; empty
+      at(1.5 * first, first), // doubled; empty
+      at(2.5 * first, 2 * first), // doubled; fails
+      at(2.5 * first, first), // halved, asked again; empty
+      at(3.5 * first, 2 * first),
+      at(5.5 * first, 4 * first),
+    ]);
+    expect(store.messages()).to.have.length(0);
   });
 });

@@ -1,6 +1,5 @@
 /**
- * One client per configured chain: its connection (with a deadline on every request), a second
- * one that batches nothing (for the few reads that must not wait behind a batch), its head
+ * One client per configured chain: its connection (with a deadline on every request), its head
  * watcher, Multicall3, and typed handles on the LayerZero endpoint and this project's vault. ABIs
  * come from the SDK, so nothing here needs a forge build.
  */
@@ -15,8 +14,6 @@ import { RpcProvider } from './rpc.js';
 export interface ChainClient {
   config: ChainConfig;
   provider: RpcProvider;
-  /** the same node over a connection whose calls never share a batch with others (see RpcOptions.batch) */
-  unbatched: RpcProvider;
   heads: HeadWatcher;
   multicall: Multicall;
   endpoint: TypedContract<typeof endpointV2Abi>;
@@ -32,7 +29,6 @@ export function connectChain(chain: ChainConfig, pollIntervalMs: number, log: Lo
   return {
     config: chain,
     provider,
-    unbatched: new RpcProvider(chain.rpcUrl, { chainId: chain.chainId, timeoutMs: chain.rpcTimeoutMs, batch: false }),
     heads: new HeadWatcher(chain.name, provider, { pollMs: pollIntervalMs, wsUrl: chain.wsUrl }, log),
     multicall: new Multicall(provider, chain.multicall),
     endpoint: new TypedContract(endpointV2Abi, chain.endpoint, provider),

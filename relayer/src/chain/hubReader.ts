@@ -41,12 +41,6 @@ interface SharedState {
   liquidation?: LiquidationParams;
   block: number;
   state?: Promise<MarketState>;
-  /**
-   * What reads the market state for everyone sharing it, when not the asking reader's own
-   * connection: one that batches nothing, so the keeper's prices never wait on the book's
-   * holdings reads sent in the same batch.
-   */
-  stateMulticall?: Multicall;
   margin: MemoizedMargin;
 }
 
@@ -67,11 +61,6 @@ export class HubReader {
   ) {
     this.hub = new TypedContract(marginHubAbi, hubAddress, provider);
     this.engine = new TypedContract(riskEngineAbi, engineAddress, provider);
-  }
-
-  /** Reads the market state, for every reader sharing it, through `multicall` (see SharedState.stateMulticall). */
-  readStateThrough(multicall: Multicall): void {
-    this.shared.stateMulticall = multicall;
   }
 
   /**
@@ -220,10 +209,9 @@ export class HubReader {
     const feeds = this.feedsInUse();
     const markets = this.setup.markets;
     const e = this.engine;
-    const multicall = this.shared.stateMulticall ?? this.multicall;
-    const [time, ...readings] = await multicall.all(
+    const [time, ...readings] = await this.multicall.all(
       [
-        multicall.blockTimestampCall(),
+        this.multicall.blockTimestampCall(),
         ...feeds.map((f) => batchCall(e, 'price', [f])),
         ...markets.map((m) => batchCall(e, 'markPrice', [m.marketId])),
       ],

@@ -11,11 +11,6 @@ export interface RpcOptions {
   pollingIntervalMs?: number;
   /** a request not answered in this long fails */
   timeoutMs?: number;
-  /**
-   * Whether concurrent calls share one HTTP request (the default). A batch is answered when its
-   * slowest call is: a read that must come fast goes over a connection that does not batch.
-   */
-  batch?: boolean;
 }
 
 export class RpcProvider extends JsonRpcProvider {
@@ -32,7 +27,6 @@ export class RpcProvider extends JsonRpcProvider {
       staticNetwork: true,
       pollingInterval: options.pollingIntervalMs ?? 250,
       batchStallTime: 1,
-      ...(options.batch === false ? { batchMaxCount: 1 } : {}),
     });
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }

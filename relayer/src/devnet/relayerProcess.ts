@@ -36,6 +36,10 @@ export class RelayerProcess {
       process.execPath,
       [
         ...profile,
+        // As `npm run relayer` starts it: a young generation of 64 MB, not 16, for the keeper's
+        // short-lived BigInts (garbage collection was 20% of the 10,000-account crash's slowest
+        // passes, 8% with it).
+        '--max-semi-space-size=64',
         '--conditions=source',
         '--import',
         'tsx',

@@ -31,6 +31,7 @@ import { decodePacket, packetHeader, payloadHash, type PacketV1 } from '@omnicha
 import type { ChainClient } from '../chain/clients.js';
 import { EXECUTION_ERRORS, lzReceiveAlertReason } from '../chain/executionErrors.js';
 import { Nonces } from '../chain/nonces.js';
+import { signEip1559 } from '../chain/transactionSigner.js';
 import { ReceiptWatcher, type MinedReceipt } from '../chain/receipts.js';
 import type { Logger } from '../log.js';
 import type { RelayerMetrics } from '../metrics.js';
@@ -175,20 +176,20 @@ export class DevnetWorker implements RelayerPlugin {
       maxFeePerGas: fees.maxFeePerGas ?? fees.gasPrice ?? 10n ** 10n,
       maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n,
     };
-    // Signed here and sent raw: ethers' own send recovers the sender from each signature, which
-    // costs more than signing when a run delivers hundreds.
+    // Signed here (as the keeper signs, signEip1559) and sent raw: ethers' own send recovers the
+    // sender from each signature, which costs more than signing when a run delivers hundreds.
     const send = async (to: string, data: string, gasLimit: bigint, nonce: number): Promise<{ hash: string }> => {
-      const raw = await dst.signer.signTransaction({
-        type: 2,
+      const { raw, hash } = signEip1559(dst.signer.signingKey, {
         chainId: dst.chain.config.chainId,
         to,
         data,
+        value: 0n,
         gasLimit,
         nonce,
         ...feeFields,
       });
       await dst.chain.provider.send('eth_sendRawTransaction', [raw]);
-      return { hash: keccak256(raw) };
+      return { hash };
     };
     // Sent back to back with consecutive nonces: each verification before its commit and execution.
     const verifications = dst.uln

@@ -32,16 +32,19 @@ export const MAX_BATCH = 64;
 /**
  * Gas for a liquidation transaction is a base (the repayment and the LayerZero send; a position
  * takeover also checks the keeper's own margin on both grids) plus each account's share: its
- * maintenance check, about 100k per option position and less per perp or collateral line
- * (snapshots/hub-margin.json), and its writes. Generous on purpose: only gas used is paid, and a
- * transaction that runs out fails every liquidation in it.
+ * maintenance check, about 100k per position (snapshots/hub-margin.json: 102k for one position
+ * and 3 collateral lines, 501k for five positions), a few thousand per collateral line, and its
+ * writes. Generous on purpose: only gas used is paid, and a transaction that runs out fails every
+ * liquidation in it. (It counted 150k per collateral line too: 3 to 4 times the 170k a
+ * liquidation used in the 10,000-account crash, which cut its batches at 27 accounts on average
+ * where the hub takes 64.)
  */
 export function baseGas(kind: LiquidationRecord['kind']): bigint {
   return kind === 'position' ? 3_600_000n : 600_000n;
 }
 
 export function accountGas(risk: AccountRisk): bigint {
-  return 150_000n + 150_000n * BigInt(risk.positions.length + risk.collateral.length);
+  return 150_000n + 150_000n * BigInt(risk.positions.length) + 25_000n * BigInt(risk.collateral.length);
 }
 
 /** What one liquidation transaction may spend. */

@@ -194,10 +194,15 @@ export class Keeper {
     await this.resume();
   }
 
+  /** Resolves once the node has answered every broadcast sent so far (for stepping the services one pass at a time). */
+  async broadcastsAnswered(): Promise<void> {
+    await Promise.allSettled(this.broadcasting);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([this.loop.stop(), this.settlementPrices.stop(), this.quotes.stop(), this.budgetLoop.stop()]);
-    await Promise.allSettled(this.broadcasting);
+    await this.broadcastsAnswered();
     this.receipts.stop();
     await Promise.allSettled(this.waiting.values());
     await this.store.flushLiquidations();
