@@ -28,9 +28,9 @@ import type { RelayerStore, StoredMessage } from '../store/store.js';
 import { Loop } from './loop.js';
 
 /**
- * How many blocks a poll reads: it starts at FIRST_RANGE, halves after a range that held more
- * than TARGET_LOGS logs or failed (a deadline, a node refusing a large query), and doubles after
- * one with under a quarter of that, up to `max`. A history read whole was one answer of 78,803
+ * How many blocks a poll reads: `first` at start, halved after a range that held more than
+ * `targetLogs` logs or failed (a deadline, a node refusing a large query), doubled after one with
+ * under a quarter of that, up to `max`. A history read whole was one answer of 78,803
  * logs (50 MB) at the demo's 10,000-account cold start: 7 to 10 s against a 10 s deadline, which
  * it missed in four runs of six (each time costing the 10 s and a second read).
  */
@@ -101,7 +101,7 @@ export class ChainIndexer {
   /** whether a poll has reached the chain's safe head at least once since start */
   caughtUp = false;
   /** blocks the next poll reads at most (see BLOCK_RANGE) */
-  private range: number;
+  private range = BLOCK_RANGE.first;
 
   constructor(
     readonly chain: ChainClient,
@@ -112,7 +112,6 @@ export class ChainIndexer {
     private readonly metrics: RelayerMetrics,
   ) {
     this.loop = new Loop(`indexer:${chain.config.name}`, () => this.pollOnce(), log);
-    this.range = BLOCK_RANGE.first;
     chain.heads.onHead(() => this.loop.trigger());
   }
 
@@ -201,13 +200,17 @@ export class ChainIndexer {
       chain.provider.getBlock(to),
       checkpoint === undefined ? undefined : chain.provider.getBlock(checkpoint),
     ]).catch((err: unknown) => {
-      this.range = Math.max(1, Math.floor(this.range / 2));
+      this.halveRange();
       throw err;
     });
-    if (logs.length > BLOCK_RANGE.targetLogs) this.range = Math.max(1, Math.floor(this.range / 2));
+    if (logs.length > BLOCK_RANGE.targetLogs) this.halveRange();
     else if (logs.length < BLOCK_RANGE.targetLogs / 4) this.range = Math.min(BLOCK_RANGE.max, this.range * 2);
     if (!toBlock?.hash) throw new Error(`${chain.config.name}: block ${to} is not known to the node`);
     return { logs, to, toHash: toBlock.hash, checkpointHash: checkpointBlock?.hash ?? undefined };
+  }
+
+  private halveRange(): void {
+    this.range = Math.max(1, Math.floor(this.range / 2));
   }
 
   /** The checkpoint block is no longer canonical: where to rescan from, alerted. */

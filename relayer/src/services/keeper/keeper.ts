@@ -10,10 +10,10 @@
  *
  * A pass never waits for a transaction to be mined or accepted by the node, for another chain,
  * or for the book's store: broadcasts and receipts are handled when they are answered, and the
- * SEIZE's arrival on the collateral chain is reported by that chain's indexer (`onPackets`). Every liquidation is a persisted
- * state machine (see LiquidationRecord) in the keeper's own store file, its transaction hash on disk
- * (journaled) before each broadcast, so a keeper killed anywhere resumes after restart without
- * liquidating twice.
+ * SEIZE's arrival on the collateral chain is reported by that chain's indexer (`onPackets`).
+ * Every liquidation is a persisted state machine (see LiquidationRecord) in the keeper's own
+ * store file, its transaction hash on disk (journaled) before each broadcast, so a keeper killed
+ * anywhere resumes after restart without liquidating twice.
  *
  * Each pass also hands the block's time to SettlementPrices, which fixes the settlement price of
  * every option that expired, in its own loop (settlementPrices.ts).

@@ -2,8 +2,9 @@
  * Sends a pass's liquidations while the pass is still confirming the rest. The keeper confirms
  * candidates in chunks, most urgent first (those whose holdings the book knows, then each read);
  * waiting for the last chunk before sending the first held the most urgent liquidations back by
- * the slowest read. One send at a time (nonces in order, one journal append before each broadcast):
- * what is confirmed while a send is under way goes together in the next.
+ * the slowest read. One send at a time (nonces in order, one journal append before each broadcast,
+ * which the send starts and does not wait for): what is confirmed while a send is under way goes
+ * together in the next.
  */
 export class PassSender<T> {
   private readonly queued: T[] = [];
