@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { OracleWatch } from '../../relayer/src/services/keeper/oracleWatch.js';
-import { PassSender } from '../../relayer/src/services/keeper/passSender.js';
 import { LiquidationsInFlight } from '../../relayer/src/services/keeper/inFlight.js';
 import { BlockSignal } from '../../relayer/src/services/blockSignal.js';
 import { afterSeizingWhole } from '../../relayer/src/services/keeper/seizeWhole.js';
@@ -71,43 +70,6 @@ describe('keeper pieces', function () {
     expect(chooseCollateral(risk([line(spokeWeth, 100n), line(hubWeth, 10n)]), 1)!.asset).to.equal(hubWeth);
     expect(chooseCollateral(risk([line(asset(3, 2, 5n), 10n), line(spokeWeth, 100n)]), 1)!.asset).to.equal(spokeWeth);
     expect(chooseCollateral(risk([]), 1)).to.equal(undefined);
-  });
-
-  it('sends what a pass confirms at once, and what comes during a send together in the next, one send at a time', async function () {
-    const sends: number[][] = [];
-    const release: Array<() => void> = [];
-    let concurrent = 0;
-    let most = 0;
-    const sender = new PassSender<number>(async (items) => {
-      sends.push(items);
-      most = Math.max(most, ++concurrent);
-      await new Promise<void>((r) => release.push(r));
-      concurrent--;
-      if (items.includes(13)) throw new Error('the node refused it');
-    });
-    sender.add([1]);
-    expect(sends, 'the first chunk goes at once').to.deep.equal([[1]]);
-    sender.add([2, 3]);
-    sender.add([]);
-    sender.add([4]);
-    expect(sends, 'nothing more while a send is under way').to.have.length(1);
-    release.shift()!();
-    await new Promise((r) => setImmediate(r));
-    expect(sends, 'what came meanwhile goes in one send').to.deep.equal([[1], [2, 3, 4]]);
-    release.shift()!();
-    await sender.done();
-    expect(most, 'one send at a time').to.equal(1);
-    sender.add([13]);
-    sender.add([14]);
-    release.shift()!();
-    await new Promise((r) => setImmediate(r));
-    expect(sends.at(-1), 'a failed send stops its round').to.deep.equal([13]);
-    sender.add([15]);
-    expect(sends.at(-1), 'a later add starts a new one with what was left').to.deep.equal([14, 15]);
-    release.shift()!();
-    let failure: unknown;
-    await sender.done().catch((err: unknown) => (failure = err));
-    expect(String(failure)).to.match(/the node refused it/);
   });
 
   it("knows when a liquidation seizes all of an asset, and the holdings it leaves for the account's next one", function () {

@@ -13,6 +13,7 @@ import { marginHubAbi, riskEngineAbi } from '@omnichain-collateral/sdk/abi';
 import { batchCall, type Multicall, type Outcome } from '@omnichain-collateral/sdk/contracts/multicall';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import {
+  accountMaintenance,
   accountRisk,
   MARKET_KINDS,
   NO_RATE_FEED,
@@ -22,6 +23,7 @@ import {
   type AssetInfo,
   type Holdings,
   type MarketInfo,
+  type MaintenanceRisk,
   type MarketState,
   type PriceReading,
   type RiskSetup,
@@ -266,5 +268,10 @@ export class HubReader {
   /** The account's figures at `state` (pure: see the SDK's accountRisk). */
   risk(accountId: string, holdings: Holdings, state: MarketState): AccountRisk {
     return accountRisk(this.setup, accountId, holdings, state, this.shared.margin);
+  }
+
+  /** The account's maintenance figures alone (pure, half the work of `risk`): what the keeper decides on. */
+  maintenanceRisk(accountId: string, holdings: Holdings, state: MarketState): MaintenanceRisk {
+    return accountMaintenance(this.setup, accountId, holdings, state, this.shared.margin);
   }
 }

@@ -6,8 +6,8 @@
  * `MarginHub.accountFigures` at that block, to the wei.
  */
 import { fromAccountId } from '../accountId.js';
-import { mulDiv, mulWadDown, WAD } from './fixedPoint.js';
-import { health, tokenValue, type MarginFigures } from './marginModel.js';
+import { mulDiv, mulWadDown, pow10, WAD } from './fixedPoint.js';
+import { health, tokenValue, type MaintenanceFigures, type MarginFigures } from './marginModel.js';
 import { MemoizedMargin } from './exactBook.js';
 import { concentratedHaircuts, type ConcentrationTerms } from './concentration.js';
 import {
@@ -84,7 +84,11 @@ export interface Holdings {
   positions: Array<{ marketId: number; size: bigint }>;
 }
 
-export interface AccountRisk {
+/**
+ * An account's risk on its maintenance figures alone (`accountMaintenance`): all that deciding and
+ * sizing a liquidation needs. `AccountRisk` adds the initial figures.
+ */
+export interface MaintenanceRisk {
   accountId: string;
   owner: string;
   subAccount: number;
@@ -102,7 +106,8 @@ export interface AccountRisk {
   }>;
   positions: Array<{ market: MarketInfo; size: bigint; price: bigint; markUsd: bigint; valueUsd: bigint }>;
   /** absent when a price the account depends on cannot be trusted (then `priceErrors` says why) */
-  figures?: MarginFigures;
+  figures?: MaintenanceFigures;
+  /** maintenance equity over requirement (WAD): below 1e18 the account can be liquidated */
   health?: bigint;
   /** per underlying (risk asset id): units of exposure and USD per 1.0 of volatility */
   greeks?: Array<{ riskAsset: number; delta: bigint; vega: bigint }>;
@@ -112,6 +117,11 @@ export interface AccountRisk {
    * unsettled option)
    */
   feeds: number[];
+}
+
+/** An account's risk, as `MarginHub.accountFigures` gives it: initial and maintenance figures. */
+export interface AccountRisk extends MaintenanceRisk {
+  figures?: MarginFigures;
 }
 
 /** The hub's risk configuration: listed assets and markets, each underlying's grid, pair credits. */
@@ -134,9 +144,75 @@ export function accountRisk(
   state: MarketState,
   margin: MemoizedMargin = new MemoizedMargin(),
 ): AccountRisk {
+  const { risk, model } = gather(setup, accountId, holdings, state);
+  if (!model) return risk;
+  const r = margin.portfolioMargin(model.cash, model.underlyings, model.collateral, model.positions, model.offsets);
+  const figures: MarginFigures = {
+    initialEquity: r.initialEquity,
+    maintenanceEquity: r.maintenanceEquity,
+    initialRequirement: r.initialRequirement,
+    maintenanceRequirement: r.maintenanceRequirement,
+  };
+  return withFigures(risk, figures, r, model);
+}
+
+/**
+ * `accountRisk`'s maintenance figures and health, to the wei, without the initial grid (half the
+ * work): for deciding and sizing liquidations.
+ */
+export function accountMaintenance(
+  setup: RiskSetup,
+  accountId: string,
+  holdings: Holdings,
+  state: MarketState,
+  margin: MemoizedMargin = new MemoizedMargin(),
+): MaintenanceRisk {
+  const { risk, model } = gather(setup, accountId, holdings, state);
+  if (!model) return risk;
+  const r = margin.maintenanceMargin(model.cash, model.underlyings, model.collateral, model.positions, model.offsets);
+  const figures = { maintenanceEquity: r.maintenanceEquity, maintenanceRequirement: r.maintenanceRequirement };
+  return withFigures(risk, figures, r, model);
+}
+
+/** What the margin model takes for one account: absent when a price it depends on is not trusted. */
+interface ModelInputs {
+  cash: bigint;
+  underlyings: Underlying[];
+  collateral: Collateral[];
+  positions: Position[];
+  offsets: PairOffset[];
+  /** the risk asset of each underlying, in the model's order */
+  riskAssets: number[];
+}
+
+/** An account's lines valued, before the model's figures. */
+type RiskLines = Omit<MaintenanceRisk, 'figures' | 'health' | 'greeks'>;
+
+/** `risk` with the figures, health and greeks of a model result. */
+function withFigures<F extends MaintenanceFigures>(
+  risk: RiskLines,
+  figures: F,
+  r: { delta: bigint[]; vega: bigint[] },
+  model: ModelInputs,
+): RiskLines & { figures: F; health: bigint; greeks: NonNullable<MaintenanceRisk['greeks']> } {
+  return {
+    ...risk,
+    figures,
+    health: health(figures.maintenanceEquity, figures.maintenanceRequirement),
+    greeks: model.riskAssets.map((riskAsset, k) => ({ riskAsset, delta: r.delta[k]!, vega: r.vega[k]! })),
+  };
+}
+
+/** The account's lines valued at `state`, and the model's inputs (as `RiskEngine` gathers them). */
+function gather(
+  setup: RiskSetup,
+  accountId: string,
+  holdings: Holdings,
+  state: MarketState,
+): { risk: RiskLines; model?: ModelInputs } {
   const { assets, markets, scenarios, pairOffsets } = setup;
   const { owner, subAccount } = fromAccountId(accountId);
-  const risk: AccountRisk = {
+  const risk: RiskLines = {
     accountId,
     owner,
     subAccount,
@@ -231,16 +307,11 @@ export function accountRisk(
     const error = r === undefined ? `feed ${feed} not read` : r.ok ? undefined : r.error;
     if (error !== undefined && !risk.priceErrors.includes(error)) risk.priceErrors.push(error);
   }
-  if (risk.priceErrors.length === 0) {
-    const offsets: PairOffset[] = pairOffsets
-      .filter((o) => localIndex.has(o.a) && localIndex.has(o.b) && o.credit !== 0n)
-      .map((o) => ({ a: localIndex.get(o.a)!, b: localIndex.get(o.b)!, credit: o.credit }));
-    const r = margin.portfolioMargin(cash, underlyings, collateral, positions, offsets);
-    risk.figures = r;
-    risk.health = health(r.maintenanceEquity, r.maintenanceRequirement);
-    risk.greeks = [...localIndex.keys()].map((riskAsset, k) => ({ riskAsset, delta: r.delta[k]!, vega: r.vega[k]! }));
-  }
-  return risk;
+  if (risk.priceErrors.length > 0) return { risk };
+  const offsets: PairOffset[] = pairOffsets
+    .filter((o) => localIndex.has(o.a) && localIndex.has(o.b) && o.credit !== 0n)
+    .map((o) => ({ a: localIndex.get(o.a)!, b: localIndex.get(o.b)!, credit: o.credit }));
+  return { risk, model: { cash, underlyings, collateral, positions, offsets, riskAssets: [...localIndex.keys()] } };
 }
 
 /** The guarded feed of a yield-bearing asset's exchange rate, null for a plain token. */
@@ -255,7 +326,7 @@ export function rateFeedOf(asset: AssetInfo): number | null {
 export function modelAmount(asset: AssetInfo, amount: bigint, rate: bigint): { amount: bigint; decimals: number } {
   if (rateFeedOf(asset) === null) return { amount, decimals: asset.decimals };
   const afterDepeg = (rate * (WAD - (asset.depeg ?? 0n))) / WAD;
-  return { amount: mulDiv(amount, afterDepeg, 10n ** BigInt(asset.decimals)), decimals: 18 };
+  return { amount: mulDiv(amount, afterDepeg, pow10(asset.decimals)), decimals: 18 };
 }
 
 /**

@@ -4,7 +4,7 @@
  * market depth `D` has both its haircuts on it raised by `min(cap, impact × √(Q / D))`, the
  * square-root-law cost of selling its own holding. The same integer steps, rounding down.
  */
-import { mulDiv, sqrtWad, WAD } from './fixedPoint.js';
+import { mulDiv, pow10, sqrtWad, WAD } from './fixedPoint.js';
 
 /** `RiskConfig.ConcentrationTerms`: depth in USD WAD, impact and cap WAD; depth 0 turns it off. */
 export interface ConcentrationTerms {
@@ -45,7 +45,7 @@ export function concentratedHaircuts(
   const addOn =
     terms === undefined || terms.depthUsd === 0n
       ? 0n
-      : concentrationAddOn(mulDiv(amount, price, 10n ** BigInt(decimals)), terms);
+      : concentrationAddOn(mulDiv(amount, price, pow10(decimals)), terms);
   return {
     initialHaircut: raiseHaircut(asset.initialHaircut, addOn),
     maintenanceHaircut: raiseHaircut(asset.maintenanceHaircut, addOn),

@@ -10,7 +10,9 @@
 import { concentratedHaircuts } from './concentration.js';
 import { blackScholes, type Greeks } from './optionMath.js';
 import {
+  maintenanceMargin,
   portfolioMargin,
+  type MaintenanceResult,
   type Collateral,
   type OptionPricer,
   type PairOffset,
@@ -73,6 +75,17 @@ export class MemoizedMargin {
     offsets: readonly PairOffset[] = [],
   ): PortfolioResult {
     return portfolioMargin(cash, u, c, p, offsets, this.pricer);
+  }
+
+  /** Same arguments and result as `maintenanceMargin`, to the wei. */
+  maintenanceMargin(
+    cash: bigint,
+    u: readonly Underlying[],
+    c: readonly Collateral[],
+    p: readonly Position[],
+    offsets: readonly PairOffset[] = [],
+  ): MaintenanceResult {
+    return maintenanceMargin(cash, u, c, p, offsets, this.pricer);
   }
 
   private readonly pricer: OptionPricer = (spot, strike, vol, timeYears, isCall) =>

@@ -7,7 +7,7 @@
  * - `liquidationAmounts` (section 8), `LiquidationSizer.size`: the debt repaid, the tokens seized
  *   and the bonus paid, which `RiskEngine.liquidationAmounts` returns for the hub.
  */
-import { mulDiv, WAD } from './fixedPoint.js';
+import { mulDiv, pow10, WAD } from './fixedPoint.js';
 import { health } from './marginModel.js';
 
 /** The hub's liquidation parameters this rule reads (RiskConfig.LiquidationParams). */
@@ -79,7 +79,7 @@ export function liquidationAmounts(x: SizingInputs): { repay: bigint; seized: bi
     if (gap > 0n) limit = min(limit, mulDiv(gap, WAD, WAD - keep, true));
   }
   let repay = min(x.maxRepay, ceilDiv(limit, x.step) * x.step);
-  const scale = 10n ** BigInt(x.decimals);
+  const scale = pow10(x.decimals);
   let seized = mulDiv(mulDiv(repay, WAD + bonus, WAD), scale, x.price);
   if (seized > x.held) {
     // Not enough collateral for the full reward: all of it, and only what it is worth is repaid.

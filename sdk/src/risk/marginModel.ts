@@ -3,7 +3,7 @@
  * figures, token values, formatting. The margin model that produces the figures is
  * `portfolioMargin.ts` (the twin of `PortfolioMargin.sol`).
  */
-import { mulDiv, WAD } from './fixedPoint.js';
+import { mulDiv, pow10, WAD } from './fixedPoint.js';
 
 // Re-exported for existing importers; fixedPoint.ts is their one definition.
 export { mulDiv, WAD };
@@ -18,10 +18,13 @@ export interface MarginFigures {
   maintenanceRequirement: bigint;
 }
 
+/** The maintenance half of the figures: what liquidation is decided and sized on. */
+export type MaintenanceFigures = Pick<MarginFigures, 'maintenanceEquity' | 'maintenanceRequirement'>;
+
 export const abs = (x: bigint): bigint => (x < 0n ? -x : x);
 
 export function tokenValue(amount: bigint, decimals: number, price: bigint): bigint {
-  return mulDiv(amount, price, 10n ** BigInt(decimals));
+  return mulDiv(amount, price, pow10(decimals));
 }
 
 /** equity / requirement in WAD, as MarginMath.health: below 1e18 the account can be liquidated. */

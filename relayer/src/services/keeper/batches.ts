@@ -6,13 +6,13 @@
  * and the hub's account limit. Fewer transactions and fewer LayerZero packets is what lets a
  * crash with thousands of liquidatable accounts clear in fewer blocks.
  */
-import type { AccountRisk } from '@omnichain-collateral/sdk/risk/accountRisk';
+import type { MaintenanceRisk } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { LiquidationRecord } from '../../store/store.js';
 
 /** A liquidation planned this pass, with the account's risk it was planned on. */
 export interface Planned {
   record: LiquidationRecord;
-  risk: AccountRisk;
+  risk: MaintenanceRisk;
   /**
    * Its place among its account's liquidations of this pass (0 first): a later one is planned on
    * the holdings the earlier ones leave, so the hub must run it after them.
@@ -43,7 +43,7 @@ export function baseGas(kind: LiquidationRecord['kind']): bigint {
   return kind === 'position' ? 3_600_000n : 600_000n;
 }
 
-export function accountGas(risk: AccountRisk): bigint {
+export function accountGas(risk: MaintenanceRisk): bigint {
   return 150_000n + 150_000n * BigInt(risk.positions.length) + 25_000n * BigInt(risk.collateral.length);
 }
 

@@ -2,11 +2,12 @@
  * The liquidation keeper, driven by hub heads. Each pass, at the new block: it reads every feed
  * the book depends on (one batched call, shared with the book; refusing untrusted feeds and
  * holding sudden jumps, see OracleWatch), screens every holding in the book with the float64
- * path, confirms each candidate with the exact model on its holdings at that block (the book's
- * when no event has touched the account since the book read them, else read, many per call),
- * and sends the liquidations of the confirmed ones in as few transactions as fit, the first
- * while the rest are still being read (PassSender): repay debt against collateral (chosen by
- * seizeChoice), or take over a position when there is no debt.
+ * path, confirms each candidate with the exact model's maintenance figures on its holdings at
+ * that block (the book's when no event has touched the account since the book read them, else
+ * read, many per call), and sends the liquidations of the confirmed ones in as few transactions
+ * as fit, chunk by chunk: each is encoded and signed on another thread (SigningWorker) while the
+ * next is confirmed. A liquidation repays debt against collateral (chosen by seizeChoice), or
+ * takes over a position when there is no debt.
  *
  * A pass never waits for a transaction to be mined or accepted by the node, for another chain,
  * or for the book's store: broadcasts and receipts are handled when they are answered, and the
@@ -26,12 +27,12 @@ import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract
 import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
 import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
 import type { ChainClient } from '../../chain/clients.js';
-import type { AccountRisk, Holdings, MarketState, PriceReading } from '@omnichain-collateral/sdk/risk/accountRisk';
+import type { Holdings, MaintenanceRisk, MarketState, PriceReading } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../../chain/hubReader.js';
 import { Nonces } from '../../chain/nonces.js';
 import { ReceiptWatcher, waitForReceipt, type MinedReceipt } from '../../chain/receipts.js';
 import { RpcProvider } from '../../chain/rpc.js';
-import { signEip1559 } from '../../chain/transactionSigner.js';
+import { SigningWorker, type ContractCall } from '../../chain/signingWorker.js';
 import type { KeeperConfig } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { RelayerMetrics } from '../../metrics.js';
@@ -51,7 +52,6 @@ import { screenCandidates, type ScreenCandidate } from './screen.js';
 import { chooseCollateral, choosePosition } from './seizeChoice.js';
 import { batchLiquidations, type Planned } from './batches.js';
 import { LiquidationsInFlight } from './inFlight.js';
-import { PassSender } from './passSender.js';
 import {
   eventKey,
   hubEvents,
@@ -71,11 +71,15 @@ const INDEXER_WAIT_MS = 300;
  */
 const INDEXER_GRACE_MS = 100;
 /**
- * Of the candidates whose holdings the book knows, this many of the most urgent are confirmed and
- * handed to the sender first: their transactions reach the node while the rest are confirmed and
- * signed (what is confirmed during a send goes in the next).
+ * Of the candidates whose holdings the book knows, this many of the most urgent are confirmed
+ * first: a small first chunk starts the signing thread early, and its transactions are the first broadcast.
  */
 const URGENT_FIRST = 200;
+/**
+ * The rest are confirmed in chunks of this many: each goes to the signing thread as soon as it is
+ * confirmed, and is signed while the next is confirmed.
+ */
+const CONFIRM_CHUNK = 500;
 
 /** One keeper pass, for the figures the demo prints. */
 export interface PassStats {
@@ -97,6 +101,8 @@ export class Keeper {
   private readonly provider: RpcProvider;
   private readonly reader: HubReader;
   private readonly wallet: Wallet;
+  /** encodes and signs the liquidation transactions on another thread (see SigningWorker) */
+  private readonly signer: SigningWorker<typeof marginHubAbi>;
   private readonly receipts: ReceiptWatcher;
   private readonly nonces: Nonces;
   private readonly watch: OracleWatch;
@@ -154,6 +160,7 @@ export class Keeper {
     });
     this.reader = reader.withProvider(this.provider, new Multicall(this.provider, hub.config.multicall));
     this.wallet = new Wallet(config.key, this.provider);
+    this.signer = new SigningWorker(config.key, marginHubAbi);
     this.nonces = new Nonces(this.wallet);
     this.receipts = new ReceiptWatcher(this.provider, hub.heads, 100);
     this.address = this.wallet.address;
@@ -185,6 +192,7 @@ export class Keeper {
 
   /** Lets the hub pull the keeper's settlement tokens for repayments (once), then resumes unfinished records. */
   async prepare(): Promise<void> {
+    this.signer.warm();
     this.settlementScale = await this.hub.read('settlementScale', []);
     this.settlementToken = new TypedContract(erc20Abi, await this.hub.read('settlementToken', []), this.provider);
     if ((await this.settlementToken.read('allowance', [this.address, this.hub.address])) < 2n ** 128n) {
@@ -203,6 +211,7 @@ export class Keeper {
     this.stopped = true;
     await Promise.all([this.loop.stop(), this.settlementPrices.stop(), this.quotes.stop(), this.budgetLoop.stop()]);
     await this.broadcastsAnswered();
+    await this.signer.close();
     this.receipts.stop();
     await Promise.allSettled(this.waiting.values());
     await this.store.flushLiquidations();
@@ -253,9 +262,13 @@ export class Keeper {
           { keeper: this.address },
           'the keeper has no settlement tokens left to repay debt with: only position takeovers',
         );
-      const sender = new PassSender<Planned>((planned) => this.sendAll(planned, block, phase));
+      // What every transaction of the pass shares (fees, SEIZE fees, the first nonce), known
+      // before confirming: each chunk confirmed goes to the signing thread in the same step.
+      const context = await this.sendContext(candidates);
+      phase('send context');
+      const sends: Array<Promise<void>> = [];
       // Confirm every candidate exactly at this block, most urgent first, and send what is
-      // confirmed while the rest is read.
+      // confirmed while the rest is confirmed and read.
       try {
         // The book's holdings stand for the chain's at this block once the hub's indexer has
         // applied it (a read or two behind the head): worth a short wait, against reading every candidate.
@@ -266,11 +279,13 @@ export class Keeper {
             this.confirm(accountId, holdings, { state, blocked, retry, block }),
           );
           sent += planned.length;
-          sender.add(planned);
+          if (planned.length > 0) sends.push(this.sendAll(planned, context, block, phase));
         }
         phase('confirmed');
       } finally {
-        await sender.done();
+        // Every send is awaited, and the first failure (what it held is retried next pass) fails the pass.
+        const failed = (await Promise.allSettled(sends)).find((s) => s.status === 'rejected');
+        if (failed) throw failed.reason;
       }
     }
     for (const record of [...retry.values()].flat())
@@ -302,7 +317,7 @@ export class Keeper {
     holdings: Holdings,
     pass: { state: MarketState; blocked: ReadonlySet<number>; retry: Map<string, LiquidationRecord[]>; block: number },
   ): Planned[] {
-    const risk = this.reader.risk(accountId, holdings, pass.state);
+    const risk = this.reader.maintenanceRisk(accountId, holdings, pass.state);
     if (risk.priceErrors.length > 0 || risk.health === undefined || risk.health >= WAD) return [];
     const held = risk.feeds.filter((f) => pass.blocked.has(f));
     if (held.length > 0) {
@@ -347,14 +362,11 @@ export class Keeper {
       );
     // Every read is awaited below unless one fails first: none may reject unobserved.
     void Promise.allSettled(reads);
-    const [urgent, rest] = [known.slice(0, URGENT_FIRST), known.slice(URGENT_FIRST)];
-    if (urgent.length > 0) yield urgent;
-    if (rest.length > 0) {
-      // One turn of the event loop, so the first send's broadcast leaves before the rest is
-      // confirmed (not one per chunk: in a crash, each turn runs the book's and the indexers' work too).
-      await new Promise((resolve) => setImmediate(resolve));
-      yield rest;
-    }
+    // No turn of the event loop between chunks: in a crash, each turn runs the book's and the
+    // indexers' work too (a 10,000-account pass took twice as long with one per chunk).
+    if (known.length > 0) yield known.slice(0, URGENT_FIRST);
+    for (let start = URGENT_FIRST; start < known.length; start += CONFIRM_CHUNK)
+      yield known.slice(start, start + CONFIRM_CHUNK);
     for (const read of reads) yield await read;
   }
 
@@ -395,7 +407,7 @@ export class Keeper {
    * at most one position takeover, when there is no debt to repay or nothing left to repay it
    * against.
    */
-  private planAccount(risk: AccountRisk, holdings: Holdings, state: MarketState, block: number): Planned[] {
+  private planAccount(risk: MaintenanceRisk, holdings: Holdings, state: MarketState, block: number): Planned[] {
     const skipAssets = this.refusedOf(risk.accountId, 'asset');
     const skipMarkets = this.refusedOf(risk.accountId, 'market');
     const terms = {
@@ -424,7 +436,7 @@ export class Keeper {
       if (!after) break;
       skipAssets.add(assetId);
       holdings = after;
-      risk = this.reader.risk(risk.accountId, holdings, state);
+      risk = this.reader.maintenanceRisk(risk.accountId, holdings, state);
       if (risk.health === undefined || risk.health >= WAD) break;
     }
     return out;
@@ -442,7 +454,7 @@ export class Keeper {
   }
 
   private plan(
-    risk: AccountRisk,
+    risk: MaintenanceRisk,
     block: number,
     what: Pick<LiquidationRecord, 'kind' | 'assetId' | 'dstEid' | 'marketId'>,
   ): LiquidationRecord {
@@ -468,38 +480,55 @@ export class Keeper {
   }
 
   /**
-   * Sends the pass's liquidations in as few transactions as fit: the collateral ones of one asset
+   * Sends a chunk of the pass's liquidations in as few transactions as fit: the collateral ones of one asset
    * in `liquidateBatch` calls (one repayment and one SEIZE for all), the position takeovers in
    * `liquidatePositions` calls (the keeper's margin checked once), each batch up to the gas and
    * account limits; a lone liquidation uses the single call, whose refusal names its reason.
-   * Every transaction is signed with consecutive nonces and its hash recorded on each of its
+   * Every transaction is signed on the signing thread with consecutive nonces and its hash recorded on each of its
    * records and journaled before they are broadcast together: a keeper killed at any point finds
    * each by its hash after restart. No gas estimate (a round trip, and a search over many
    * executions on the node): the limit comes from the accounts' sizes, and the hub refusing is
    * seen in the receipt.
    */
-  private async sendAll(toSend: readonly Planned[], block: number, phase: (name: string) => void): Promise<void> {
-    const context = await this.sendContext(toSend.map((t) => t.record));
-    phase('send context');
+  private async sendAll(
+    toSend: readonly Planned[],
+    context: SendContext,
+    block: number,
+    phase: (name: string) => void,
+  ): Promise<void> {
+    // Numbered and handed to the signing thread before the first await (unless a fee was never
+    // read): the pass confirms the next chunk while this one is signed, and the chunks' nonces follow their order.
+    const unquoted = [
+      ...new Set(toSend.filter(({ record }) => record.kind === 'collateral').map(({ record }) => record.assetId!)),
+    ].filter((asset) => !context.seizeFee.has(asset));
+    if (unquoted.length > 0) await this.addSeizeFees(unquoted, context);
     const txs = this.transactions(toSend, context);
-    let nonce = await this.nonces.take(txs.length);
-    const raws: string[] = [];
-    for (const tx of txs) {
-      const { raw, hash } = signEip1559(this.wallet.signingKey, {
-        chainId: this.chains.get(this.hubEid)!.config.chainId,
-        nonce: nonce++,
-        to: this.hub.address,
-        data: tx.data,
-        value: tx.value,
-        gasLimit: tx.gasLimit,
-        ...context.fees,
+    const nonce = this.nonces.takeKnown(txs.length) ?? (await this.nonces.take(txs.length));
+    const chainId = this.chains.get(this.hubEid)!.config.chainId;
+    const signed = await this.signer
+      .sign(
+        txs.map(({ call, value, gasLimit }, i) => ({
+          chainId,
+          nonce: nonce + i,
+          to: this.hub.address,
+          call,
+          value,
+          gasLimit,
+          ...context.fees,
+        })),
+      )
+      .catch((err: unknown) => {
+        // Nothing was sent: the nonces taken are free again, and the records are retried next pass.
+        this.nonces.reset();
+        throw err;
       });
+    const raws = signed.map(({ raw }) => raw);
+    txs.forEach((tx, i) => {
       for (const record of tx.records) {
         record.attempts++;
-        record.txHash = hash;
+        record.txHash = signed[i]!.hash;
       }
-      raws.push(raw);
-    }
+    });
     phase('signed');
     // Put and on disk, with their hashes, before any is broadcast.
     this.store.journalLiquidations(txs.flatMap((tx) => tx.records));
@@ -552,41 +581,45 @@ export class Keeper {
     const first = records[0]!;
     if (first.kind === 'collateral') {
       const asset = first.assetId!;
-      const data =
+      const call: HubCall =
         batch.length === 1
-          ? this.hub.encode('liquidate', [first.account, asset, context.budget, this.address, '0x'])
-          : this.hub.encode('liquidateBatch', [
-              records.map((r) => r.account),
-              asset,
-              context.budget,
-              this.address,
-              '0x',
-            ]);
-      return { records, data, value: context.seizeFee.get(asset) ?? 0n, gasLimit };
+          ? { name: 'liquidate', args: [first.account, asset, context.budget, this.address, '0x'] }
+          : {
+              name: 'liquidateBatch',
+              args: [records.map((r) => r.account), asset, context.budget, this.address, '0x'],
+            };
+      return { records, call, value: context.seizeFee.get(asset) ?? 0n, gasLimit };
     }
     const takeovers = batch.map(({ record, risk }) => {
       const size = risk.positions.find((p) => p.market.marketId === record.marketId)?.size ?? 0n;
       return { account: record.account, marketId: record.marketId!, maxSize: size < 0n ? -size : size };
     });
-    const data =
+    const call: HubCall =
       batch.length === 1
-        ? this.hub.encode('liquidatePosition', [
-            takeovers[0]!.account,
-            takeovers[0]!.marketId,
-            takeovers[0]!.maxSize,
-            this.config.subAccount,
-          ])
-        : this.hub.encode('liquidatePositions', [takeovers, this.config.subAccount]);
-    return { records, data, value: 0n, gasLimit };
+        ? {
+            name: 'liquidatePosition',
+            args: [takeovers[0]!.account, takeovers[0]!.marketId, takeovers[0]!.maxSize, this.config.subAccount],
+          }
+        : { name: 'liquidatePositions', args: [takeovers, this.config.subAccount] };
+    return { records, call, value: 0n, gasLimit };
   }
 
   /**
-   * What every liquidation sent in one pass shares: fees, the SEIZE fee per asset, the repayment budget. Read once,
-   * together.
+   * What every liquidation sent in one pass shares: fees, the SEIZE fee of each asset the
+   * candidates hold, the repayment budget; and the next nonce is known. As last read, beside the
+   * passes: a pass waits only for what was never read.
    */
-  private async sendContext(planned: readonly LiquidationRecord[]): Promise<SendContext> {
-    const assets = [...new Set(planned.filter((r) => r.kind === 'collateral').map((r) => r.assetId!))];
-    return { budget: this.budget, ...(await this.quotes.current(assets)) };
+  private async sendContext(candidates: readonly ScreenCandidate[]): Promise<SendContext> {
+    const assets = new Set<number>();
+    for (const { accountId } of candidates)
+      for (const { assetId } of this.book.entry(accountId)?.holdings.collateral ?? []) assets.add(assetId);
+    const [quotes] = await Promise.all([this.quotes.current([...assets]), this.nonces.known()]);
+    return { budget: this.budget, ...quotes };
+  }
+
+  /** Reads into the pass's context the SEIZE fees it lacks (an account read during the pass holds an asset the book did not show). */
+  private async addSeizeFees(assets: readonly number[], context: SendContext): Promise<void> {
+    for (const [asset, fee] of (await this.quotes.current(assets)).seizeFee) context.seizeFee.set(asset, fee);
   }
 
   /** Waits for the receipt beside the passes; a reverted one is explained by replaying it. */
@@ -904,10 +937,13 @@ interface SendContext {
   seizeFee: Map<number, bigint>;
 }
 
+type HubCall = ContractCall<typeof marginHubAbi>;
+
 /** One hub transaction: a single liquidation or a batch. */
 interface LiquidationTx {
   records: LiquidationRecord[];
-  data: string;
+  /** what it calls on the hub, encoded with the signature on the signing thread */
+  call: HubCall;
   value: bigint;
   gasLimit: bigint;
 }

@@ -5,13 +5,13 @@
  * transaction), then the largest holding (fewest liquidations to restore health, so fewest
  * cross-chain messages).
  */
-import type { AccountRisk } from '@omnichain-collateral/sdk/risk/accountRisk';
+import type { MaintenanceRisk } from '@omnichain-collateral/sdk/risk/accountRisk';
 
 export function chooseCollateral(
-  risk: AccountRisk,
+  risk: MaintenanceRisk,
   hubEid: number,
   skip: ReadonlySet<number> = new Set(),
-): AccountRisk['collateral'][number] | undefined {
+): MaintenanceRisk['collateral'][number] | undefined {
   return [...risk.collateral]
     .filter((c) => c.amount > 0n && !skip.has(c.asset.assetId))
     .sort(
@@ -27,9 +27,9 @@ export function chooseCollateral(
  * value at mark.
  */
 export function choosePosition(
-  risk: AccountRisk,
+  risk: MaintenanceRisk,
   skip: ReadonlySet<number> = new Set(),
-): AccountRisk['positions'][number] | undefined {
+): MaintenanceRisk['positions'][number] | undefined {
   const abs = (x: bigint) => (x < 0n ? -x : x);
   return [...risk.positions]
     .filter((p) => p.size !== 0n && !skip.has(p.market.marketId))

@@ -10,7 +10,7 @@
  * Sized as the hub sizes it (`liquidationAmounts`, the twin of `LiquidationSizer`), on the
  * account's maintenance figures at the pass's block.
  */
-import type { AccountRisk, Holdings } from '@omnichain-collateral/sdk/risk/accountRisk';
+import type { MaintenanceRisk, Holdings } from '@omnichain-collateral/sdk/risk/accountRisk';
 import { liquidationAmounts, type LiquidationParams } from '@omnichain-collateral/sdk/risk/liquidation';
 
 export interface SeizeTerms {
@@ -26,7 +26,7 @@ export interface SeizeTerms {
  * follows depends on the hub's answer).
  */
 export function afterSeizingWhole(
-  risk: AccountRisk,
+  risk: MaintenanceRisk,
   holdings: Holdings,
   assetId: number,
   terms: SeizeTerms,
