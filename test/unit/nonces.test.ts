@@ -17,11 +17,13 @@ describe('Nonces (a sender numbering its own transactions)', () => {
     const { reads, wallet } = chain();
     const nonces = new Nonces(wallet);
     expect(nonces.takeKnown(), 'nothing before the chain is read').to.equal(undefined);
+    expect(nonces.isKnown()).to.equal(false);
     const first = nonces.take(3);
     const second = nonces.take();
     expect(reads, 'one read for both').to.have.length(1);
     reads[0]!.resolve(7);
     expect(await Promise.all([first, second])).to.deep.equal([7, 10]);
+    expect(nonces.isKnown()).to.equal(true);
     expect(nonces.takeKnown(2)).to.equal(11);
     expect(await nonces.take()).to.equal(13);
     expect(reads).to.have.length(1);

@@ -34,6 +34,11 @@ export class Nonces {
     return first;
   }
 
+  /** Whether the next nonce is known (`takeKnown` hands it out). */
+  isKnown(): boolean {
+    return this.next !== undefined;
+  }
+
   /** Resolves once the next nonce is known (one read of the chain for any number of callers); rejects if the read fails. */
   known(): Promise<void> {
     if (this.next !== undefined) return Promise.resolve();

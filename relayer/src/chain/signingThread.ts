@@ -25,8 +25,11 @@ export interface SignRequest {
   requests: readonly UnencodedCall[];
 }
 
-/** The signed transactions of one request, in its order, or why it could not be signed. */
-export type SignAnswer = { id: number; signed: SignedTransaction[] } | { id: number; error: string };
+/**
+ * The signed transactions of one request, in its order, or why it could not be signed; with when
+ * the thread finished it (ms since the epoch, `performance.timeOrigin + performance.now()`).
+ */
+export type SignAnswer = { id: number; finishedAt: number } & ({ signed: SignedTransaction[] } | { error: string });
 
 /** Transactions signed at start, with a throwaway key: the first crash pass would otherwise sign on cold code, at half speed. */
 const WARM_UP = 50;
@@ -35,12 +38,13 @@ export function runThread(data: SigningThreadData, port: MessagePort): void {
   warmUp();
   const key = new SigningKey(data.privateKey);
   port.on('message', ({ id, requests }: SignRequest) => {
-    let answer: SignAnswer;
+    let outcome: { signed: SignedTransaction[] } | { error: string };
     try {
-      answer = { id, signed: requests.map((request) => signCall(key, data.abi, request)) };
+      outcome = { signed: requests.map((request) => signCall(key, data.abi, request)) };
     } catch (err) {
-      answer = { id, error: err instanceof Error ? err.message : String(err) };
+      outcome = { error: err instanceof Error ? err.message : String(err) };
     }
+    const answer: SignAnswer = { id, finishedAt: performance.timeOrigin + performance.now(), ...outcome };
     port.postMessage(answer);
   });
 }

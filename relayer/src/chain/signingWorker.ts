@@ -21,12 +21,15 @@ export interface CallTransaction<A extends Abi> extends Omit<Eip1559Request, 'da
   call: ContractCall<A>;
 }
 
+/** One request's transactions, signed in its order, and when the thread finished them (ms since the epoch). */
+export interface SignedBatch {
+  transactions: SignedTransaction[];
+  finishedAt: number;
+}
+
 export class SigningWorker<A extends Abi> {
   private worker?: Worker;
-  private readonly pending = new Map<
-    number,
-    { resolve: (signed: SignedTransaction[]) => void; reject: (err: Error) => void }
-  >();
+  private readonly pending = new Map<number, { resolve: (batch: SignedBatch) => void; reject: (err: Error) => void }>();
   private nextId = 0;
 
   constructor(
@@ -43,7 +46,7 @@ export class SigningWorker<A extends Abi> {
   }
 
   /** The transactions signed, in their order: raw bytes and hash of each. */
-  sign(transactions: ReadonlyArray<CallTransaction<A>>): Promise<SignedTransaction[]> {
+  sign(transactions: ReadonlyArray<CallTransaction<A>>): Promise<SignedBatch> {
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -79,7 +82,7 @@ export class SigningWorker<A extends Abi> {
     if (!request) return;
     this.pending.delete(answer.id);
     if (this.pending.size === 0) worker.unref();
-    if ('signed' in answer) request.resolve(answer.signed);
+    if ('signed' in answer) request.resolve({ transactions: answer.signed, finishedAt: answer.finishedAt });
     else request.reject(new Error(`signing failed: ${answer.error}`));
   }
 

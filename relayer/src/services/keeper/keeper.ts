@@ -61,7 +61,7 @@ import {
 } from './receiptEvents.js';
 import { afterSeizingWhole } from './seizeWhole.js';
 import { SettlementPrices } from './settlementPrices.js';
-import { SendQuotes, type Fees } from './sendQuotes.js';
+import { SendQuotes, type Quotes } from './sendQuotes.js';
 
 /** The longest a pass waits for the hub's indexer to reach its block before reading every candidate's holdings. */
 const INDEXER_WAIT_MS = 300;
@@ -232,6 +232,13 @@ export class Keeper {
     const phases: Record<string, number> = {};
     // Each phase's first end: the sends repeat as the candidates' holdings arrive.
     const phase = (name: string) => (phases[name] ??= Math.round(performance.now() - started));
+    // When the signing thread finished the pass's last chunk: what the pass waited for after it is
+    // its own thread's backlog (answers, and the other services' work queued meanwhile).
+    const signedByThread = (at: number) =>
+      (phases['thread signed last'] = Math.max(
+        phases['thread signed last'] ?? 0,
+        Math.round(at - performance.timeOrigin - started),
+      ));
     const state = await this.reader.marketState(block);
     this.settlementPrices.check(state.timestamp);
     phase('prices');
@@ -263,8 +270,10 @@ export class Keeper {
           'the keeper has no settlement tokens left to repay debt with: only position takeovers',
         );
       // What every transaction of the pass shares (fees, SEIZE fees, the first nonce), known
-      // before confirming: each chunk confirmed goes to the signing thread in the same step.
-      const context = await this.sendContext(candidates);
+      // before confirming: each chunk confirmed goes to the signing thread in the same step. No
+      // await unless something was never read: an await lets the other services' queued work run first.
+      const assets = this.collateralAssets(candidates);
+      const context = this.knownSendContext(assets) ?? (await this.sendContext(assets));
       phase('send context');
       const sends: Array<Promise<void>> = [];
       // Confirm every candidate exactly at this block, most urgent first, and send what is
@@ -273,14 +282,21 @@ export class Keeper {
         // The book's holdings stand for the chain's at this block once the hub's indexer has
         // applied it (a read or two behind the head): worth a short wait, against reading every candidate.
         const waited = performance.now() - started;
-        await this.hubIndexed.until(block, Math.max(INDEXER_GRACE_MS, INDEXER_WAIT_MS - waited));
-        for await (const rows of this.holdingsAt(candidates, block, confirmed)) {
+        if (this.hubIndexed.block < block)
+          await this.hubIndexed.until(block, Math.max(INDEXER_GRACE_MS, INDEXER_WAIT_MS - waited));
+        const confirmAndSend = (rows: ReadonlyArray<{ accountId: string; holdings: Holdings }>) => {
           const planned = rows.flatMap(({ accountId, holdings }) =>
             this.confirm(accountId, holdings, { state, blocked, retry, block }),
           );
           sent += planned.length;
-          if (planned.length > 0) sends.push(this.sendAll(planned, context, block, phase));
-        }
+          if (planned.length > 0) sends.push(this.sendAll(planned, context, block, { phase, signedByThread }));
+        };
+        const { known, reads } = this.holdingsAt(candidates, block, confirmed);
+        // The known ones in one synchronous stretch: each chunk is posted to the signing thread as
+        // it is confirmed, and nothing else runs in between.
+        for (const chunk of known) confirmAndSend(chunk);
+        phase('confirmed known');
+        for (const read of reads) confirmAndSend(await read);
         phase('confirmed');
       } finally {
         // Every send is awaited, and the first failure (what it held is retried next pass) fails the pass.
@@ -336,17 +352,18 @@ export class Keeper {
   }
 
   /**
-   * The candidates' holdings at `block`, in their order, in chunks as they become known: first
-   * those the book knows without a read (no event since it read them, see AccountBook.knownHoldings),
-   * the URGENT_FIRST most urgent first, then the others, each batch of `HubReader.holdingsBatches` as it arrives.
+   * The candidates' holdings at `block`, in their order: those the book knows without a read (no
+   * event since it read them, see AccountBook.knownHoldings) in chunks, the URGENT_FIRST most
+   * urgent first, then CONFIRM_CHUNK at a time; the others read, a batch of
+   * `HubReader.holdingsBatches` each, every read started now.
    */
-  private async *holdingsAt(
+  private holdingsAt(
     candidates: readonly ScreenCandidate[],
     block: number,
     count: { known: number; read: number },
-  ): AsyncGenerator<Array<{ accountId: string; holdings: Holdings }>> {
+  ): { known: HeldBy[][]; reads: Array<Promise<HeldBy[]>> } {
     const indexedTo = this.store.checkpoint(this.hubEid)?.block ?? -1;
-    const known: Array<{ accountId: string; holdings: Holdings }> = [];
+    const known: HeldBy[] = [];
     const unknown: string[] = [];
     for (const { accountId } of candidates) {
       const holdings = this.book.knownHoldings(accountId, block, indexedTo);
@@ -360,14 +377,12 @@ export class Keeper {
       .map(({ accountIds, holdings }) =>
         holdings.then((rows) => accountIds.map((accountId, j) => ({ accountId, holdings: rows[j]! }))),
       );
-    // Every read is awaited below unless one fails first: none may reject unobserved.
+    // Every read is awaited by the pass unless a send fails first: none may reject unobserved.
     void Promise.allSettled(reads);
-    // No turn of the event loop between chunks: in a crash, each turn runs the book's and the
-    // indexers' work too (a 10,000-account pass took twice as long with one per chunk).
-    if (known.length > 0) yield known.slice(0, URGENT_FIRST);
+    const chunks = known.length > 0 ? [known.slice(0, URGENT_FIRST)] : [];
     for (let start = URGENT_FIRST; start < known.length; start += CONFIRM_CHUNK)
-      yield known.slice(start, start + CONFIRM_CHUNK);
-    for (const read of reads) yield await read;
+      chunks.push(known.slice(start, start + CONFIRM_CHUNK));
+    return { known: chunks, reads };
   }
 
   private recordBroadcast(block: number, ms: number): void {
@@ -480,13 +495,13 @@ export class Keeper {
   }
 
   /**
-   * Sends a chunk of the pass's liquidations in as few transactions as fit: the collateral ones of one asset
-   * in `liquidateBatch` calls (one repayment and one SEIZE for all), the position takeovers in
-   * `liquidatePositions` calls (the keeper's margin checked once), each batch up to the gas and
-   * account limits; a lone liquidation uses the single call, whose refusal names its reason.
-   * Every transaction is signed on the signing thread with consecutive nonces and its hash recorded on each of its
-   * records and journaled before they are broadcast together: a keeper killed at any point finds
-   * each by its hash after restart. No gas estimate (a round trip, and a search over many
+   * Sends a chunk of the pass's liquidations in as few transactions as fit: the collateral ones
+   * of one asset in `liquidateBatch` calls (one repayment and one SEIZE for all), the position
+   * takeovers in `liquidatePositions` calls (the keeper's margin checked once), each batch up to
+   * the gas and account limits; a lone liquidation uses the single call, whose refusal names its
+   * reason. Every transaction is signed on the signing thread with consecutive nonces, and its hash
+   * recorded on each of its records and journaled before they are broadcast together: a keeper
+   * killed at any point finds each by its hash after restart. No gas estimate (a round trip, and a search over many
    * executions on the node): the limit comes from the accounts' sizes, and the hub refusing is
    * seen in the receipt.
    */
@@ -494,10 +509,11 @@ export class Keeper {
     toSend: readonly Planned[],
     context: SendContext,
     block: number,
-    phase: (name: string) => void,
+    { phase, signedByThread }: { phase: (name: string) => void; signedByThread: (at: number) => void },
   ): Promise<void> {
     // Numbered and handed to the signing thread before the first await (unless a fee was never
-    // read): the pass confirms the next chunk while this one is signed, and the chunks' nonces follow their order.
+    // read): the pass confirms the next chunk while this one is signed, and the chunks' nonces
+    // follow their order.
     const unquoted = [
       ...new Set(toSend.filter(({ record }) => record.kind === 'collateral').map(({ record }) => record.assetId!)),
     ].filter((asset) => !context.seizeFee.has(asset));
@@ -505,7 +521,7 @@ export class Keeper {
     const txs = this.transactions(toSend, context);
     const nonce = this.nonces.takeKnown(txs.length) ?? (await this.nonces.take(txs.length));
     const chainId = this.chains.get(this.hubEid)!.config.chainId;
-    const signed = await this.signer
+    const { transactions: signed, finishedAt } = await this.signer
       .sign(
         txs.map(({ call, value, gasLimit }, i) => ({
           chainId,
@@ -522,6 +538,7 @@ export class Keeper {
         this.nonces.reset();
         throw err;
       });
+    signedByThread(finishedAt);
     const raws = signed.map(({ raw }) => raw);
     txs.forEach((tx, i) => {
       for (const record of tx.records) {
@@ -604,20 +621,34 @@ export class Keeper {
     return { records, call, value: 0n, gasLimit };
   }
 
-  /**
-   * What every liquidation sent in one pass shares: fees, the SEIZE fee of each asset the
-   * candidates hold, the repayment budget; and the next nonce is known. As last read, beside the
-   * passes: a pass waits only for what was never read.
-   */
-  private async sendContext(candidates: readonly ScreenCandidate[]): Promise<SendContext> {
+  /** The collateral assets the candidates hold, as the book last read them. */
+  private collateralAssets(candidates: readonly ScreenCandidate[]): number[] {
     const assets = new Set<number>();
     for (const { accountId } of candidates)
       for (const { assetId } of this.book.entry(accountId)?.holdings.collateral ?? []) assets.add(assetId);
-    const [quotes] = await Promise.all([this.quotes.current([...assets]), this.nonces.known()]);
+    return [...assets];
+  }
+
+  /**
+   * What every liquidation sent in one pass shares: fees, the SEIZE fee of each of `assets`, the
+   * repayment budget, once the next nonce is known. As last read, beside the passes: a pass
+   * waits only for what was never read.
+   */
+  private async sendContext(assets: readonly number[]): Promise<SendContext> {
+    const [quotes] = await Promise.all([this.quotes.current(assets), this.nonces.known()]);
     return { budget: this.budget, ...quotes };
   }
 
-  /** Reads into the pass's context the SEIZE fees it lacks (an account read during the pass holds an asset the book did not show). */
+  /** The same without waiting, when everything it needs was read before (the passes after the first). */
+  private knownSendContext(assets: readonly number[]): SendContext | undefined {
+    const quotes = this.quotes.known(assets);
+    return quotes && this.nonces.isKnown() ? { budget: this.budget, ...quotes } : undefined;
+  }
+
+  /**
+   * Reads into the pass's context the SEIZE fees it lacks (an account read during the pass holds
+   * an asset the book did not show).
+   */
   private async addSeizeFees(assets: readonly number[], context: SendContext): Promise<void> {
     for (const [asset, fee] of (await this.quotes.current(assets)).seizeFee) context.seizeFee.set(asset, fee);
   }
@@ -931,10 +962,14 @@ interface RecordEvents {
   skipped: LiquidationSkippedEvent | undefined;
 }
 
-interface SendContext {
-  fees: Fees;
+interface SendContext extends Quotes {
   budget: bigint;
-  seizeFee: Map<number, bigint>;
+}
+
+/** A candidate and its holdings at the pass's block. */
+interface HeldBy {
+  accountId: string;
+  holdings: Holdings;
 }
 
 type HubCall = ContractCall<typeof marginHubAbi>;

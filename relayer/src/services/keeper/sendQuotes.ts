@@ -17,6 +17,11 @@ export interface Fees {
   maxPriorityFeePerGas: bigint;
 }
 
+export interface Quotes {
+  fees: Fees;
+  seizeFee: Map<number, bigint>;
+}
+
 export class SendQuotes {
   private readonly loop: Loop;
   private fees?: Fees;
@@ -42,10 +47,19 @@ export class SendQuotes {
   }
 
   /** The fees and SEIZE fees for `assets`, as last read; read now only what was never read. */
-  async current(assets: readonly number[]): Promise<{ fees: Fees; seizeFee: Map<number, bigint> }> {
+  async current(assets: readonly number[]): Promise<Quotes> {
     const missing = assets.filter((a) => !this.seizeFees.has(a));
     await Promise.all([this.fees ? undefined : this.readFees(), ...missing.map((a) => this.readSeizeFee(a))]);
-    return { fees: this.fees!, seizeFee: new Map(assets.map((a) => [a, this.seizeFees.get(a)!])) };
+    return this.known(assets)!;
+  }
+
+  /**
+   * The same without waiting: undefined if any was never read. (Even an await that waits for
+   * nothing lets every continuation already queued run first: in a crash, other services' work.)
+   */
+  known(assets: readonly number[]): Quotes | undefined {
+    if (!this.fees || assets.some((a) => !this.seizeFees.has(a))) return undefined;
+    return { fees: this.fees, seizeFee: new Map(assets.map((a) => [a, this.seizeFees.get(a)!])) };
   }
 
   private async refresh(): Promise<void> {
