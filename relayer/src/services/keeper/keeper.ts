@@ -284,7 +284,7 @@ export class Keeper {
         const waited = performance.now() - started;
         if (this.hubIndexed.block < block)
           await this.hubIndexed.until(block, Math.max(INDEXER_GRACE_MS, INDEXER_WAIT_MS - waited));
-        const confirmAndSend = (rows: ReadonlyArray<{ accountId: string; holdings: Holdings }>) => {
+        const confirmAndSend = (rows: readonly HeldBy[]) => {
           const planned = rows.flatMap(({ accountId, holdings }) =>
             this.confirm(accountId, holdings, { state, blocked, retry, block }),
           );
