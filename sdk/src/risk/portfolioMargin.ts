@@ -209,19 +209,20 @@ function exposures(
 /** Nothing owed and nothing open: no move can make the account owe the protocol anything. */
 const nothingAtRisk = (cash: bigint, p: readonly Position[]) => p.length === 0 && cash >= 0n;
 
-/** Each underlying's maintenance requirement before pair credits: its worst loss on the grid, at least the short-option minimum. */
+/** Each underlying's short-option minimum: the least either requirement on it can be. */
+function shortOptionMinimums(u: readonly Underlying[], p: readonly Position[]): bigint[] {
+  return u.map((und, k) => shortOptionCharge(p, k, und.spot, und.params.shortOptionMinimum));
+}
+
+/** Each underlying's maintenance requirement before pair credits: its worst loss on the grid, at least its short-option minimum. */
 function maintenanceByUnderlying(
   u: readonly Underlying[],
   c: readonly Collateral[],
   p: readonly Position[],
   price: OptionPricer,
+  shortMinimums: readonly bigint[],
 ): bigint[] {
-  return u.map((und, k) =>
-    max(
-      worstLoss(und, k, c, p, und.params.scanRange, false, price),
-      shortOptionCharge(p, k, und.spot, und.params.shortOptionMinimum),
-    ),
-  );
+  return u.map((und, k) => max(worstLoss(und, k, c, p, und.params.scanRange, false, price), shortMinimums[k]!));
 }
 
 export function portfolioMargin(
@@ -234,15 +235,12 @@ export function portfolioMargin(
 ): PortfolioResult {
   const r = exposures(cash, u, c, p, price);
   if (nothingAtRisk(cash, p)) return r;
-  const reqM = maintenanceByUnderlying(u, c, p, price);
+  const shortMinimums = shortOptionMinimums(u, p);
+  const reqM = maintenanceByUnderlying(u, c, p, price, shortMinimums);
   // At least the maintenance figure: the initial grid is wider but coarser.
   const reqI = u.map((und, k) => {
-    const rp = und.params;
-    const shortMin = shortOptionCharge(p, k, und.spot, rp.shortOptionMinimum);
-    return max(
-      max(worstLoss(und, k, c, p, (rp.scanRange * rp.initialMultiple) / WAD, true, price), shortMin),
-      reqM[k]!,
-    );
+    const range = (und.params.scanRange * und.params.initialMultiple) / WAD;
+    return max(max(worstLoss(und, k, c, p, range, true, price), shortMinimums[k]!), reqM[k]!);
   });
   r.maintenanceRequirement = afterOffsets(reqM, r.delta, offsets);
   r.initialRequirement = afterOffsets(reqI, r.delta, offsets);
@@ -271,6 +269,6 @@ export function maintenanceMargin(
   const { maintenanceEquity, delta, vega } = exposures(cash, u, c, p, price);
   const maintenanceRequirement = nothingAtRisk(cash, p)
     ? 0n
-    : afterOffsets(maintenanceByUnderlying(u, c, p, price), delta, offsets);
+    : afterOffsets(maintenanceByUnderlying(u, c, p, price, shortOptionMinimums(u, p)), delta, offsets);
   return { maintenanceEquity, maintenanceRequirement, delta, vega };
 }
