@@ -19,6 +19,7 @@ import {
   type HistoricalWindow,
   type Scenario,
 } from './paths.js';
+import { createProgress, progressMode } from '../relayer/src/progress.js';
 import { REGIME, REGIMES } from './regimes.js';
 import { dailySpec, goalCheck, goalLines, renderSvg, summarySpec, table } from './report.js';
 import { DEFAULT_SIMULATION, KEEPER_CAPITAL_PER_ACCOUNT, simulate, type RegimeResult } from './simulate.js';
@@ -106,19 +107,24 @@ async function run(o: Options): Promise<void> {
   say(`${o.accounts.toLocaleString('en-US')} accounts, ${scenarios.length} scenarios × ${REGIMES.length} regimes`);
   const keeperCapitalUsd = o.keeperCapital ?? KEEPER_CAPITAL_PER_ACCOUNT * o.accounts;
   const results: RegimeResult[] = [];
-  for (const s of scenarios) {
-    for (const regime of REGIMES) {
-      const r = simulate(s, REGIME[regime], {
-        ...DEFAULT_SIMULATION,
-        accounts: o.accounts,
-        seed: o.seed,
-        keeperCapitalUsd,
-      });
-      results.push(r);
-      say(
-        `  ${s.name} · ${regime}: bad debt $${Math.round(r.badDebtUsd).toLocaleString('en-US')}, ${r.liquidations} liquidations (${(r.runMs / 1000).toFixed(1)} s)`,
-      );
+  const runs = createProgress(process.stderr, progressMode(process.stderr, o.json)).start(
+    'runs',
+    scenarios.length * REGIMES.length,
+    'scenario × regime',
+  );
+  try {
+    for (const s of scenarios) {
+      for (const regime of REGIMES) {
+        results.push(
+          simulate(s, REGIME[regime], { ...DEFAULT_SIMULATION, accounts: o.accounts, seed: o.seed, keeperCapitalUsd }),
+        );
+        runs.update(results.length);
+        // A synchronous run holds the thread: let the bar draw before the next.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
+  } finally {
+    runs.stop();
   }
   const seconds = (performance.now() - started) / 1000;
   const out = resolve(o.out);

@@ -13,7 +13,7 @@
 import { floatRng } from '../bench/book.js';
 import type { Candle } from '../relayer/src/riskParameters/candles.js';
 import { ewmaVariances, logReturns, sampleVariance } from '../relayer/src/riskParameters/volatility.js';
-import { BTC, ETH, UNDERLYINGS } from './market.js';
+import { ETH, UNDERLYINGS } from './market.js';
 
 export const BLOCKS_PER_DAY = 24;
 /** Days of daily closes before a window: the engine's 365-day lookback and its first return. */

@@ -20,7 +20,7 @@
 import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
 import { liquidationAmounts } from '@omnichain-collateral/sdk/risk/liquidation';
 import { health, type MarginFigures } from '@omnichain-collateral/sdk/risk/marginModel';
-import { PERP, type RiskParams, type Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
+import { PERP, type Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import { blackScholes } from '@omnichain-collateral/sdk/risk/optionMath';
 import {
   allocateScreenOutput,
@@ -33,33 +33,23 @@ import {
 } from '@omnichain-collateral/sdk/risk/screening';
 import { OracleWatch, type OracleWatchOptions } from '../relayer/src/services/keeper/oracleWatch.js';
 import { liquidityAddOn } from '../relayer/src/riskParameters/liquidity.js';
-import {
-  DEFAULT_ENGINE_CONFIG,
-  historyDays,
-  nextStewardValue,
-  proposeConcentrationImpact,
-  proposeHaircuts,
-  proposeScenario,
-  toWad,
-  type StewardBounds,
-} from '../relayer/src/riskParameters/proposals.js';
+import { DEFAULT_ENGINE_CONFIG, historyDays, toWad } from '../relayer/src/riskParameters/proposals.js';
 import { ewmaVariances, logReturns } from '../relayer/src/riskParameters/volatility.js';
 import { draftBook, fundBook, isolate } from './book.js';
 import {
   ASSETS,
   bookSpec,
-  CONCENTRATION_CAP,
   FLAT_BONUS_LIQUIDATION,
   fromWad,
   LIQUIDATION,
   SETTLEMENT_STEP,
   STATIC_GRID,
-  STEWARD,
   UNDERLYINGS,
   usdWad,
   type StressAsset,
 } from './market.js';
 import { BLOCKS_PER_DAY, blocks, type Scenario } from './paths.js';
+import { Steward, type Parameters } from './steward.js';
 import { grossNotional, spanModel, staticModel, type MarginModel, type Regime, type RegimeName } from './regimes.js';
 
 export interface SimulationOptions {
@@ -119,125 +109,6 @@ export interface RegimeResult {
 function volFeed(closes: readonly number[]): bigint {
   const v = ewmaVariances(logReturns(closes.slice(-(historyDays(DEFAULT_ENGINE_CONFIG) + 1)))).at(-1)!;
   return toWad(Math.sqrt(v * 365));
-}
-
-/** Parameters in force: each underlying's grid and each asset's haircuts. */
-interface Parameters {
-  grids: RiskParams[];
-  assets: StressAsset[];
-}
-
-/** Gen 3's parameters: the engine's proposals, moved within the steward's rules. */
-class Steward {
-  private readonly pending = new Map<string, { at: number; apply: () => void }>();
-
-  constructor(readonly params: Parameters) {}
-
-  /** What the engine proposes now, from each underlying's closes and the book's holdings (USD per asset). */
-  propose(
-    closes: readonly number[][],
-    holdingsUsd: readonly number[],
-    dailyVolumeUsd: readonly number[],
-    block: number,
-    converge = false,
-  ): void {
-    const dailyVol: number[] = [];
-    closes.forEach((c, k) => {
-      const p = proposeScenario(c);
-      dailyVol.push(p.inputs.dailyVol);
-      const grid = this.params.grids[k]!;
-      this.steer(
-        `scan ${k}`,
-        grid.scanRange,
-        p.scanRange,
-        STEWARD.scanRange,
-        block,
-        converge,
-        (v) => (grid.scanRange = v),
-      );
-      this.steer(
-        `shift ${k}`,
-        grid.volShift,
-        p.volShift,
-        STEWARD.volShift,
-        block,
-        converge,
-        (v) => (grid.volShift = v),
-      );
-    });
-    this.params.assets.forEach((a, i) => {
-      const h = proposeHaircuts(holdingsUsd[i]!, dailyVolumeUsd[a.underlying]!, dailyVol[a.underlying]!);
-      this.steer(
-        `initial ${i}`,
-        a.initialHaircut,
-        h.initialHaircut,
-        STEWARD.initialHaircut,
-        block,
-        converge,
-        (v) => (a.initialHaircut = v),
-      );
-      // The hub keeps maintenance at most initial.
-      this.steer(
-        `maintenance ${i}`,
-        a.maintenanceHaircut,
-        h.maintenanceHaircut,
-        STEWARD.maintenanceHaircut,
-        block,
-        converge,
-        (v) => (a.maintenanceHaircut = v < a.initialHaircut ? v : a.initialHaircut),
-      );
-      // The per-account concentration add-on: depth = the market's daily volume (the square-root
-      // law's V), its price impact steered to Y · σ_daily.
-      const terms = (a.concentration ??= {
-        depthUsd: usdWad(dailyVolumeUsd[a.underlying]!),
-        impact: 0n,
-        cap: CONCENTRATION_CAP,
-      });
-      const impact = proposeConcentrationImpact(dailyVol[a.underlying]!);
-      this.steer(
-        `impact ${i}`,
-        terms.impact,
-        impact,
-        STEWARD.concentrationImpact,
-        block,
-        converge,
-        (v) => (terms.impact = v),
-      );
-    });
-  }
-
-  /** Lowerings whose delay has passed take effect. */
-  applyDue(block: number): void {
-    for (const [key, p] of this.pending) {
-      if (p.at > block) continue;
-      p.apply();
-      this.pending.delete(key);
-    }
-  }
-
-  private steer(
-    key: string,
-    current: bigint,
-    target: number,
-    bounds: StewardBounds,
-    block: number,
-    converge: boolean,
-    set: (v: bigint) => void,
-  ): void {
-    if (converge) {
-      const t = toWad(target);
-      set(t < bounds.min ? bounds.min : t > bounds.max ? bounds.max : t);
-      return;
-    }
-    const next = nextStewardValue(current, toWad(target), bounds);
-    if (next === undefined) return void this.pending.delete(key);
-    if (next > current) {
-      this.pending.delete(key);
-      set(next);
-    } else {
-      this.pending.set(key, { at: block + STEWARD.loweringDelayHours, apply: () => set(next) });
-    }
-  }
 }
 
 function modelFor(regime: Regime, spec: BookSpec, underlyings: readonly Underlying[]): MarginModel {

@@ -3,13 +3,9 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Address} from "@openzeppelin/contracts/utils/Address.sol";
-import {HubSpokeOApp} from "./oapp/HubSpokeOApp.sol";
 import {MessageCodec} from "./libraries/MessageCodec.sol";
 import {WAD} from "./libraries/FixedPoint.sol";
 import {ZeroAmount, ZeroAddress, UnexpectedMessageType} from "./libraries/Errors.sol";
@@ -20,45 +16,15 @@ import {IRiskEngine} from "./interfaces/IRiskEngine.sol";
 import {IMarginVenue} from "./interfaces/IMarginVenue.sol";
 import {IAccountFigures} from "./interfaces/IAccountFigures.sol";
 import {IMarginHub} from "./interfaces/IMarginHub.sol";
+import {HubLedger} from "./hub/HubLedger.sol";
 
 /// @title MarginHub
 /// @notice The one ledger of the system: collateral per account, chain and token (as the vaults
 /// reported it), USD cash, and positions recorded by venues. It alone decides withdrawals
 /// (RELEASE) and liquidations (SEIZE), asking its RiskEngine for margin at guarded prices first.
-contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMarginHub {
+contract MarginHub is HubLedger {
     using SafeERC20 for IERC20;
     using AccountIdLib for AccountId;
-
-    /// @inheritdoc IMarginHub
-    bytes32 public constant VENUE_ROLE = keccak256("VENUE_ROLE");
-
-    /// @inheritdoc IMarginHub
-    IERC20 public immutable settlementToken;
-    /// @inheritdoc IMarginHub
-    uint256 public immutable settlementScale;
-    /// @inheritdoc IMarginHub
-    IRiskEngine public immutable riskEngine;
-
-    mapping(AccountId => AccountState) internal _accounts;
-    mapping(AccountId => mapping(uint16 assetId => uint256)) internal _collateral;
-    mapping(AccountId => mapping(uint16 marketId => int256)) internal _positions;
-    /// @inheritdoc IMarginHub
-    mapping(uint16 assetId => uint256) public totalCollateral;
-    /// @inheritdoc IMarginHub
-    mapping(uint32 eid => mapping(uint64 id => bool)) public creditProcessed;
-    /// @inheritdoc IMarginHub
-    uint64 public nextOrderId = 1;
-    /// @inheritdoc IMarginHub
-    uint256 public constant MAX_LIQUIDATION_BATCH = 64;
-
-    /// @inheritdoc IMarginHub
-    int256 public totalCash;
-    /// @inheritdoc IMarginHub
-    uint256 public insuranceFund;
-    /// @inheritdoc IMarginHub
-    uint256 public badDebt;
-    /// @inheritdoc IMarginHub
-    uint256 public settlementHeld;
 
     constructor(
         address endpoint_,
@@ -66,14 +32,7 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         IERC20 settlementToken_,
         uint8 settlementDecimals,
         IRiskEngine riskEngine_
-    ) HubSpokeOApp(endpoint_, admin) Ownable(admin) {
-        if (settlementDecimals > 18) revert SettlementDecimalsTooLarge(settlementDecimals);
-        if (address(riskEngine_) == address(0)) revert ZeroAddress();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        settlementToken = settlementToken_;
-        settlementScale = 10 ** (18 - settlementDecimals);
-        riskEngine = riskEngine_;
-    }
+    ) HubLedger(endpoint_, admin, settlementToken_, settlementDecimals, riskEngine_) {}
 
     // ================================================================ credits from vaults
 
@@ -353,88 +312,6 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         return _positions[account][marketId];
     }
 
-    // ================================================================ internals: ledger
-
-    function _addCollateral(AccountId account, uint16 assetId, uint256 amount) private {
-        _collateral[account][assetId] += amount;
-        _accounts[account].assets |= uint64(1) << assetId;
-    }
-
-    function _removeCollateral(AccountId account, uint16 assetId, uint256 amount) private {
-        uint256 held = _collateral[account][assetId];
-        if (held < amount) revert InsufficientCollateral(held, amount);
-        _collateral[account][assetId] = held - amount;
-        if (held == amount) _accounts[account].assets &= ~(uint64(1) << assetId);
-    }
-
-    function _changeCash(AccountId account, int256 delta) private {
-        _accounts[account].cash += delta;
-        totalCash += delta;
-    }
-
-    /// @return increased whether the position's absolute size grew (or flipped side).
-    function _changePosition(AccountId account, uint16 marketId, int256 sizeDelta, int256 cashDelta)
-        private
-        returns (bool increased)
-    {
-        int256 before = _positions[account][marketId];
-        int256 next = before + sizeDelta;
-        _positions[account][marketId] = next;
-        _changeCash(account, cashDelta);
-        if (next == 0) _accounts[account].markets &= ~(uint64(1) << marketId);
-        else _accounts[account].markets |= uint64(1) << marketId;
-        increased =
-            MarginMath.abs(next) > MarginMath.abs(before) || (before > 0 && next < 0) || (before < 0 && next > 0);
-    }
-
-    /// @dev An account left with no collateral and no positions but negative cash is bankrupt:
-    /// the insurance fund covers the shortfall first, the rest is recorded as socialised bad debt.
-    function _resolveBadDebtIfBankrupt(AccountId account) private {
-        AccountState storage st = _accounts[account];
-        if (st.assets != 0 || st.markets != 0 || st.cash >= 0) return;
-        uint256 shortfall = uint256(-st.cash);
-        uint256 covered = Math.min(shortfall, insuranceFund);
-        insuranceFund -= covered;
-        badDebt += shortfall - covered;
-        // forge-lint: disable-next-line(unsafe-typecast) shortfall = -cash, with cash < 0
-        _changeCash(account, int256(shortfall));
-        emit BadDebtResolved(account, shortfall, covered, shortfall - covered);
-    }
-
-    function _sendOrder(
-        uint8 msgType,
-        AccountId account,
-        uint16 assetId,
-        uint256 amount,
-        address recipient,
-        bytes calldata options
-    ) private returns (uint64 orderId, bytes32 guid) {
-        IRiskConfig.Asset memory a = riskEngine.asset(assetId);
-        orderId = nextOrderId++;
-        guid = _deliver(a.eid, msgType, _orderMessage(msgType, orderId, account, a.token, amount, recipient), options);
-    }
-
-    function _orderMessage(
-        uint8 msgType,
-        uint64 orderId,
-        AccountId account,
-        address token,
-        uint256 amount,
-        address recipient
-    ) private pure returns (bytes memory) {
-        return MessageCodec.encode(
-            MessageCodec.Message({
-                msgType: msgType,
-                id: orderId,
-                account: account.owner(),
-                subAccount: account.subAccount(),
-                token: token,
-                amount: amount,
-                recipient: recipient
-            })
-        );
-    }
-
     // ================================================================ internals: liquidation
 
     /// @dev Repays up to `budgetTokens` of `account`'s debt against its `assetId` collateral (the
@@ -572,67 +449,5 @@ contract MarginHub is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMa
         }
         emit LiquidationSkipped(account, id, reason);
         return (0, 0);
-    }
-
-    // ================================================================ internals: margin
-
-    function _figures(AccountId account) internal view returns (MarginMath.Figures memory) {
-        (int256 cash, IRiskEngine.Holding[] memory holdings, IRiskEngine.Position[] memory positions) =
-            _holdings(account);
-        return riskEngine.figures(cash, holdings, positions);
-    }
-
-    /// @dev Maintenance figures only: what a liquidation or a risk-reducing trade checks, at
-    /// about half the gas of `_figures`.
-    function _maintenanceFigures(AccountId account) internal view returns (int256 equity, uint256 requirement) {
-        (int256 cash, IRiskEngine.Holding[] memory holdings, IRiskEngine.Position[] memory positions) =
-            _holdings(account);
-        return riskEngine.maintenanceFigures(cash, holdings, positions);
-    }
-
-    /// @dev The account's cash, collateral and positions, read through its bitmaps (at most 64 each).
-    function _holdings(AccountId account)
-        internal
-        view
-        returns (int256 cash, IRiskEngine.Holding[] memory holdings, IRiskEngine.Position[] memory positions)
-    {
-        AccountState storage st = _accounts[account];
-        uint64 bits = st.assets;
-        holdings = new IRiskEngine.Holding[](_popCount(bits));
-        uint256 n;
-        for (uint16 i; bits != 0; (++i, bits >>= 1)) {
-            if (bits & 1 == 1) holdings[n++] = IRiskEngine.Holding(i, _collateral[account][i]);
-        }
-        bits = st.markets;
-        positions = new IRiskEngine.Position[](_popCount(bits));
-        n = 0;
-        for (uint16 i; bits != 0; (++i, bits >>= 1)) {
-            if (bits & 1 == 1) positions[n++] = IRiskEngine.Position(i, _positions[account][i]);
-        }
-        cash = st.cash;
-    }
-
-    /// @dev Accounts with no positions and no debt depend on no price: they can always withdraw,
-    /// even while a feed is stale.
-    function _requireInitialMargin(AccountId account) private view {
-        AccountState storage st = _accounts[account];
-        if (st.markets == 0 && st.cash >= 0) return;
-        MarginMath.Figures memory f = _figures(account);
-        if (f.initialEquity < int256(f.initialRequirement)) {
-            revert InsufficientMargin(f.initialEquity, f.initialRequirement);
-        }
-    }
-
-    function _requireMarginAfterTrade(AccountId account, bool increased) private view {
-        if (increased) return _requireInitialMargin(account);
-        (int256 equity, uint256 requirement) = _maintenanceFigures(account);
-        // forge-lint: disable-next-line(unsafe-typecast) requirements are int256 sums (PortfolioMargin)
-        if (equity < int256(requirement)) revert InsufficientMargin(equity, requirement);
-    }
-
-    function _popCount(uint64 x) private pure returns (uint256 n) {
-        for (; x != 0; x &= x - 1) {
-            ++n;
-        }
     }
 }

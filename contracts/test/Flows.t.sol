@@ -13,8 +13,8 @@ import {GasFlows} from "./flows/GasFlows.sol";
 /// its DVN and executor), one file per flow in flows/: deposit -> CREDIT, withdraw -> RELEASE,
 /// trades, options, liquidate -> SEIZE, messaging, and gas.
 /// @dev One concrete contract runs them all: every contract deriving from the Fixture compiles
-/// TestHelperOz5 again through solc-js's IR pipeline (about a minute each on this machine), so
-/// seven test contracts would add minutes to every clean build and to CI. `forge test
+/// TestHelperOz5 again through solc-js's IR pipeline, the slowest part of a clean build, so one
+/// contract rather than seven keeps the build and CI short. `forge test
 /// --match-path` cannot select a flow; `--match-test test_deposit_` (or _withdraw_, _trade_,
 /// _option_, _liquidate, _gas_) does.
 contract FlowsTest is

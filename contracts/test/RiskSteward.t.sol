@@ -260,24 +260,4 @@ contract RiskStewardTest is Test {
         steward.setBounds(INITIAL, 9, IRiskSteward.Bounds(0.1e18, 0.5e18, 0.1e18, 0, 0));
         vm.stopPrank();
     }
-
-    /// @dev Whatever the steward proposes and whenever, the scan range stays within its bounds and
-    /// moves at most one step per change.
-    function testFuzz_neverLeavesItsBounds(uint64[6] memory values, uint32[6] memory waits) public {
-        uint64 previous = engine.scenarioParams(eth).scanRange;
-        for (uint256 i; i < values.length; ++i) {
-            vm.warp(vm.getBlockTimestamp() + uint256(waits[i]) % 5 days);
-            vm.prank(relayer);
-            // 60% to 140% of the current value: some within a step, some not, some out of bounds.
-            uint64 proposal = uint64(uint256(previous) * (0.6e18 + values[i] % 0.8e18) / 1e18);
-            try steward.propose(SCAN, eth, proposal) {} catch {}
-            try steward.executeLowering(SCAN, eth) {} catch {}
-            uint64 now_ = engine.scenarioParams(eth).scanRange;
-            assertGe(now_, 0.05e18);
-            assertLe(now_, 0.3e18);
-            uint256 step = now_ > previous ? now_ - previous : previous - now_;
-            assertLe(step, uint256(previous) * 0.25e18 / 1e18, "one step at most");
-            previous = now_;
-        }
-    }
 }

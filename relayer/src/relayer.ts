@@ -1,6 +1,6 @@
 /**
- * The relayer: services, each on its own schedule, driven by the chains they watch (see the
- * README's architecture section):
+ * The relayer: services, each on its own schedule, driven by the chains they watch (see
+ * docs/architecture.md, "The relayer as services"):
  * - a head watcher and an indexer per chain;
  * - the book (holdings of every account), the keeper, the parity monitor: hub heads; the book's
  *   figures: after each of its reads, giving way to a keeper pass under way;

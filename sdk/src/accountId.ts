@@ -27,8 +27,7 @@ export function fromAccountId(id: string): AccountRef {
 
 /**
  * Checksummed addresses already computed: a checksum is a keccak, and a book computes the figures
- * of the same accounts at every price move (in a 10,000-account crash this was 4% of the relayer's
- * time). Bounded: cleared when it holds a million.
+ * of the same accounts at every price move. Bounded: cleared when it holds a million.
  */
 const checksums = new Map<string, string>();
 

@@ -6,11 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anvilKey, freePort, portIsFree } from '../../relayer/src/devnet/anvil.js';
 
-function runStart(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+/** `npm start` as its own process; `detached` gives it a process group of its own, as a terminal does. */
+function runStart(
+  args: string[],
+  { detached = false } = {},
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(
     process.execPath,
     ['--conditions=source', '--import', 'tsx', 'relayer/src/devnet/start.ts', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached },
   );
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
@@ -92,6 +96,28 @@ describe('npm start (the devnet CLI)', function () {
     first.child.kill('SIGINT');
     expect(await first.exited).to.equal(0);
     expect(first.output()).to.include('Stopped. Nothing left running.');
+    for (const port of [basePort, basePort + 1, basePort + 2, apiPort])
+      expect(await portIsFree(port), `port ${port}`).to.equal(true);
+    expect(existsSync(join(dataDir, 'devnet.lock'))).to.equal(false);
+  });
+
+  it('Ctrl-C during set-up stops everything it started and says so in one line', async function () {
+    const basePort = 20_000 + ((await freePort()) % 20_000);
+    const apiPort = basePort + 10;
+    const args = ['--base-port', String(basePort), '--api-port', String(apiPort), '--data-dir', dataDir];
+    const start = runStart(args, { detached: true });
+    const deadline = Date.now() + 60_000;
+    while (!start.output().includes('Deploying LayerZero')) {
+      if (Date.now() > deadline) throw new Error(`npm start did not reach its deployment:\n${start.output()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // A terminal's Ctrl-C signals the whole foreground process group: npm start and its chains.
+    process.kill(-start.child.pid!, 'SIGINT');
+    expect(await start.exited).to.equal(0);
+    const after = start.output().slice(start.output().indexOf('Deploying LayerZero'));
+    expect(after).to.include('Stopped during set-up; nothing left running.');
+    expect(after).to.not.match(/failed|ECONNRESET|Error/);
+    expect(after).to.not.include('devnet is up');
     for (const port of [basePort, basePort + 1, basePort + 2, apiPort])
       expect(await portIsFree(port), `port ${port}`).to.equal(true);
     expect(existsSync(join(dataDir, 'devnet.lock'))).to.equal(false);

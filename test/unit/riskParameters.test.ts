@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
 import { floatRng } from '../../bench/book.js';
 import { CandleFileError, loadCandles, parseCandles, selectWindow } from '../../relayer/src/riskParameters/candles.js';
 import { liquidityAddOn } from '../../relayer/src/riskParameters/liquidity.js';
@@ -17,7 +16,8 @@ import {
   sampleVariance,
 } from '../../relayer/src/riskParameters/volatility.js';
 
-const SHARED_BTC = '../shared/data/btc-usd-daily-2011-2019.csv';
+/** 431 real daily candles cut from the shared BTC history (test/fixtures/README.md). */
+const BTC_EXCERPT = 'test/fixtures/btc-usd-daily-excerpt.csv';
 const HEADER = 'timestamp,open,close,volume,unix_timestamp,high,low';
 const row = (day: string, o: number, c: number, h: number, l: number) =>
   `${day} 00:00:00,${o},${c},10,${Date.parse(`${day}T00:00:00Z`) / 1000},${h},${l}`;
@@ -93,17 +93,13 @@ describe('risk parameter engine: candles', function () {
     );
   });
 
-  it('reads the shared BTC history whole, its absurd print included (the price pipeline judges it, not the loader)', function () {
-    if (!existsSync(SHARED_BTC)) {
-      console.log(`      (skipped: ${SHARED_BTC} is not on this machine)`);
-      return this.skip();
-    }
-    const candles = loadCandles(SHARED_BTC);
-    expect(candles).to.have.length(3_058);
-    expect(candles[0]!.date).to.equal('2011-08-18');
-    expect(candles.at(-1)!.date).to.equal('2019-12-31');
+  it('reads real BTC history whole, its absurd print included (the price pipeline judges it, not the loader)', function () {
+    const candles = loadCandles(BTC_EXCERPT);
+    expect(candles).to.have.length(431);
+    expect(candles[0]!.date).to.equal('2016-02-25');
+    expect(candles.at(-1)!.date).to.equal('2017-04-30');
     expect(candles.find((c) => c.date === '2017-04-15')).to.deep.include({ open: 1173.13, low: 0.06 });
-    expect(loadCandles(SHARED_BTC, { from: '2017-01-01', to: '2017-12-31' })).to.have.length(365);
+    expect(loadCandles(BTC_EXCERPT, { from: '2017-01-01', to: '2017-03-31' })).to.have.length(90);
   });
 });
 

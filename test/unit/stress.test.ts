@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +10,8 @@ import { historicalScenario, syntheticScenarios, type Scenario } from '../../str
 import { REGIME, REGIMES, type RegimeName } from '../../stress/regimes.js';
 import { DEFAULT_SIMULATION, simulate, type RegimeResult, type SimulationOptions } from '../../stress/simulate.js';
 
-const SHARED_BTC = '../shared/data/btc-usd-daily-2011-2019.csv';
+/** 431 real daily candles cut from the shared BTC history (test/fixtures/README.md). */
+const BTC_EXCERPT = 'test/fixtures/btc-usd-daily-excerpt.csv';
 const run = promisify(execFile);
 
 /**
@@ -76,12 +77,8 @@ describe('stress simulator', function () {
     }
   });
 
-  it("the shared file's 2017-04-15 print ($0.06) liquidates no one", function () {
-    if (!existsSync(SHARED_BTC)) {
-      console.log(`      (skipped: ${SHARED_BTC} is not on this machine)`);
-      return this.skip();
-    }
-    const candles = loadCandles(SHARED_BTC);
+  it("real history's 2017-04-15 print ($0.06) liquidates no one", function () {
+    const candles = loadCandles(BTC_EXCERPT);
     const print = candles.find((c) => c.date === '2017-04-15')!;
     expect(print.low).to.equal(0.06);
     const repaired = candles.map((c) => (c === print ? { ...c, low: Math.min(c.open, c.close) } : c));

@@ -1,8 +1,7 @@
 /**
  * `MarginHub.holdingsOf`'s answer decoded straight from its ABI words. ethers' coder gives each
  * element of a dynamic array a reader over a copy of the rest of the data, so decoding one answer
- * of 250 accounts copied megabytes, quadratic in its length: in a 10,000-account crash, decoding
- * holdings was 15% of the relayer's CPU and much of its garbage. This reads the words in place.
+ * of 250 accounts copied megabytes, quadratic in its length. This reads the words in place.
  * `test/unit/holdingsCodec.test.ts` checks it against the ABI coder.
  *
  * The layout (`AccountHoldings[]`, each `(int256 cash, (uint16,uint256)[] collateral,

@@ -1,8 +1,8 @@
 /**
  * Logs as the node sends them, and the few fields the indexer needs read straight from their
- * topics and 32-byte data words. A cold start reads every log since deployment (about 100,000 for
- * a 10,000-account book); wrapping each in an ethers `Log` and decoding it with the ABI coder
- * (which checksums every address with a keccak) cost more than everything else the relayer did.
+ * topics and 32-byte data words. A cold start reads every log since deployment, about ten per
+ * account; wrapping each in an ethers `Log` and decoding it with the ABI coder (which checksums
+ * every address with a keccak) would cost more than everything else the relayer does.
  * `test/unit/rawLogs.test.ts` checks each reader against the ABI coder's decoding.
  */
 import { Interface, type InterfaceAbi } from 'ethers';

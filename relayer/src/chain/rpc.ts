@@ -34,8 +34,8 @@ export class RpcProvider extends JsonRpcProvider {
   /**
    * One HTTP POST through Node's own fetch and JSON parser, aborted at the deadline (a paused
    * node keeps the connection open). Not ethers' transport: it grows a response body by copying
-   * it whole for every chunk received and decodes UTF-8 in JavaScript, so the 50 MB `eth_getLogs`
-   * answer of a 10,000-account cold start took minutes and never beat its deadline.
+   * it whole for every chunk received and decodes UTF-8 in JavaScript, which makes a large
+   * `eth_getLogs` answer (a big book's cold start) quadratic in its size.
    */
   override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
     this.requests += Array.isArray(payload) ? payload.length : 1;

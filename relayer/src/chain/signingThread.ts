@@ -50,8 +50,8 @@ export function runThread(data: SigningThreadData, port: MessagePort): void {
 }
 
 /**
- * Encodes the call (viem's coder: 0.06 ms for a 64-account batch, where ethers' takes 1.0) and
- * signs the transaction that carries it.
+ * Encodes the call (viem's coder, which writes the words directly where ethers' builds each
+ * through its generic writer) and signs the transaction that carries it.
  */
 export function signCall(key: SigningKey, abi: Abi, { call, ...tx }: UnencodedCall): SignedTransaction {
   return signEip1559(key, { ...tx, data: encodeFunctionData({ abi, functionName: call.name, args: call.args }) });

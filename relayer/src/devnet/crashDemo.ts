@@ -13,14 +13,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
-import { erc20Abi, manualAggregatorAbi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
+import { manualAggregatorAbi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { formatWad } from '@omnichain-collateral/sdk/risk/marginModel';
+import { createProgress, type Progress } from '../progress.js';
 import { waitForReceipt } from '../chain/receipts.js';
 import { RpcProvider } from '../chain/rpc.js';
-import { CpuSampler, type CpuWindow } from './cpuTime.js';
+import { CpuSampler } from './cpuTime.js';
 import { waitFor } from '../wait.js';
-import { percentiles, type Percentiles } from '../percentiles.js';
 import { fundKeeper, hubChain } from './actions.js';
 import { anvilKey, freePort, startAnvil, type AnvilChain } from './anvil.js';
 import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from './deploySystem.js';
@@ -28,6 +28,20 @@ import type { MessageLibKind } from './layerzero.js';
 import { openBook } from './load/openBook.js';
 import { Sender } from './load/senders.js';
 import { RelayerProcess } from './relayerProcess.js';
+import {
+  doubleLiquidations,
+  hubLoad,
+  latencyOf,
+  numbers,
+  paidToKeeper,
+  seizedByChain,
+  spread,
+  type CrashDemoResult,
+  type LiquidationJson,
+  type StatusJson,
+} from './crashFigures.js';
+
+export type { CrashDemoResult, HubLoad, Spread } from './crashFigures.js';
 
 export interface CrashFaults {
   /** pause spoke `spoke` (1 or 2) with SIGSTOP at price update `atStep` for `seconds`: its RPC stops answering */
@@ -55,6 +69,8 @@ export interface CrashDemoOptions {
   messageLib: MessageLibKind;
   faults?: CrashFaults;
   log?: (line: string) => void;
+  /** counts the set-up's long phases (none by default) */
+  progress?: Progress;
 }
 
 export const DEFAULT_CRASH: CrashDemoOptions = {
@@ -68,100 +84,6 @@ export const DEFAULT_CRASH: CrashDemoOptions = {
   coldStart: true,
   messageLib: 'uln302',
 };
-
-export interface HubLoad {
-  blocks: number;
-  seconds: number;
-  gasUsed: string;
-  maxBlockGas: string;
-}
-
-export interface Spread {
-  median: number;
-  p95: number;
-  max: number;
-}
-
-export interface CrashDemoResult {
-  accounts: number;
-  positions: { perps: number; options: number };
-  borrowers: number;
-  setupMs: number;
-  /** the fresh relayer: until its book held every account (its own count), and wall time from its process start */
-  coldStart: { ms: number; wallMs: number; accounts: number } | null;
-  keeper: {
-    passes: number;
-    passMs: Percentiles;
-    requestsPerPass: Percentiles;
-    /** from a broadcast to the hub node accepting it, outside the pass */
-    broadcastMs: Percentiles;
-    screened: number;
-  };
-  relayerRssMb: number;
-  liquidations: number;
-  accountsLiquidated: number;
-  byStatus: Record<string, number>;
-  /** why liquidations were dropped (the hub refused) or failed, with counts */
-  reasons: Record<string, number>;
-  seizedByChain: Array<{ chain: string; token: string; amount: string }>;
-  positionsTakenOver: number;
-  latencyBlocks: Spread;
-  latencyMs: Spread;
-  badDebtUsd: string;
-  insuranceFundUsd: string;
-  unhealthyAtEnd: number;
-  /** hub liquidations not matched one-to-one by a keeper record (a liquidation sent twice, or lost track of) */
-  doubleLiquidations: number;
-  /** keeper records not finished when the demo ended */
-  unfinishedRecords: number;
-  parity: { checked: number; mismatches: number };
-  /**
-   * The hub chain from the first price move to the keeper's last hub transaction: how many blocks in how long, and the
-   * gas they used (a node that cannot execute a block's work within the block time makes its blocks late)
-   */
-  hubLoad: HubLoad;
-  /** CPU from the first price move until the keeper finished: each node's, the relayer's, the demo's, the machine's */
-  cpu: CpuWindow;
-  /**
-   * WETH the keeper holds on each spoke at the end (it started with none): each SEIZE paid once means this equals what
-   * was seized there
-   */
-  paidToKeeper: Array<{ chain: string; token: string; amount: string }>;
-  /** when a stalled spoke stopped and started answering again (ms since epoch) */
-  stallWindow: { from: number; until: number } | null;
-  /** every liquidation record, briefly */
-  records: Array<{ chain: string | null; kind: string; status: string; settledAt: number | null }>;
-  ethPrice: { from: string; to: string };
-}
-
-interface LiquidationJson {
-  id: string;
-  account: string;
-  kind: 'collateral' | 'position';
-  status: string;
-  reason: string | null;
-  assetId: number | null;
-  seized: string | null;
-  txHash: string | null;
-  hubBlock: number | null;
-  plannedBlock: number;
-  seizedAt: string | null;
-  settledAt: string | null;
-  chain: string | null;
-}
-
-interface StatusJson {
-  book: { accounts: number; loaded: boolean; coldStartMs: number | null };
-  keeper: {
-    passes: number;
-    passMs: Record<'p50' | 'p95' | 'max', number | null>;
-    requestsPerPass: Record<'p50' | 'p95' | 'max', number | null>;
-    broadcastMs: Record<'p50' | 'p95' | 'max', number | null>;
-    screened: number | null;
-  };
-  parity: { checked: number; mismatches: number };
-  process: { rssBytes: number };
-}
 
 const E18 = 10n ** 18n;
 /** Moves the prices and acts as the venue; the deployer's key is the relayer's. */
@@ -217,6 +139,7 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       seed: options.seed,
       venueKey: OPERATOR,
       say,
+      progress: options.progress ?? createProgress(process.stdout, 'silent'),
       delivered: async (what, timeoutMs) =>
         void (await waitFor(
           what,
@@ -355,7 +278,7 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
         Math.max(steps[0]!.block, ...records.map((l) => l.hubBlock ?? 0)),
       ),
       cpu: cpuWindow,
-      paidToKeeper: await paidToKeeper(manifest, providers),
+      paidToKeeper: await paidToKeeper(manifest, providers, new Wallet(KEEPER).address),
       stallWindow,
       records: records.map((l) => ({
         chain: l.chain,
@@ -451,85 +374,4 @@ async function settle(relayer: RelayerProcess, timeoutMs: number): Promise<void>
     },
     timeoutMs,
   ).catch(() => undefined); // the summary reports what is left unfinished
-}
-
-/**
- * Hub liquidations since `fromBlock` (an account liquidated in a transaction; a batch liquidates
- * many in one) that no accepted keeper record accounts for, plus records sharing one.
- */
-/** Blocks `from` to `to` of the hub: their count, the time they span, the gas they used. */
-async function hubLoad(rpc: RpcProvider, from: number, to: number): Promise<HubLoad> {
-  const numbers = Array.from({ length: to - from + 1 }, (_, i) => from + i);
-  const blocks = await Promise.all(numbers.map((n) => rpc.getBlock(n)));
-  const gas = blocks.map((b) => b?.gasUsed ?? 0n);
-  return {
-    blocks: blocks.length,
-    seconds: (blocks.at(-1)?.timestamp ?? 0) - (blocks[0]?.timestamp ?? 0),
-    gasUsed: gas.reduce((a, b) => a + b, 0n).toString(),
-    maxBlockGas: gas.reduce((a, b) => (b > a ? b : a), 0n).toString(),
-  };
-}
-
-async function doubleLiquidations(
-  hub: TypedContract<typeof marginHubAbi>,
-  records: LiquidationJson[],
-  fromBlock: number,
-): Promise<number> {
-  const key = (tx: string, account: string) => `${tx}|${account.toLowerCase()}`;
-  const onChain = new Set(
-    [
-      ...(await hub.queryEvent('Liquidated', null, fromBlock)),
-      ...(await hub.queryEvent('PositionLiquidated', null, fromBlock)),
-    ].map((l) => key(l.transactionHash, l.topics[1]!)),
-  );
-  // Every record that sent a transaction, whether or not the keeper has seen its receipt yet.
-  const accepted = records.filter((l) => l.txHash !== null).map((l) => key(l.txHash!, l.account));
-  const matched = new Set(accepted);
-  return [...onChain].filter((k) => !matched.has(k)).length + (accepted.length - matched.size);
-}
-
-/** The keeper's WETH on every spoke. */
-async function paidToKeeper(
-  manifest: DevnetManifest,
-  providers: RpcProvider[],
-): Promise<CrashDemoResult['paidToKeeper']> {
-  const keeper = new Wallet(KEEPER).address;
-  const spokes = manifest.chains.filter((c) => c.eid !== manifest.hubEid);
-  return Promise.all(
-    spokes.map(async (c) => {
-      const provider = providers[manifest.chains.indexOf(c)]!;
-      const balance = await new TypedContract(erc20Abi, c.tokens.WETH!, provider).read('balanceOf', [keeper]);
-      return { chain: c.name, token: 'WETH', amount: formatWad(balance) };
-    }),
-  );
-}
-
-/** From the last price update at or before the block the keeper planned at, to the SEIZE executed. */
-function latencyOf(l: LiquidationJson, steps: Array<{ at: number; block: number }>): { ms: number; blocks: number } {
-  const step = [...steps].reverse().find((s) => s.block <= l.plannedBlock) ?? steps[0]!;
-  const seizedAt = Date.parse(l.seizedAt ?? l.settledAt ?? '') || step.at;
-  return { ms: seizedAt - step.at, blocks: (l.hubBlock ?? step.block) - step.block };
-}
-
-function seizedByChain(manifest: DevnetManifest, done: LiquidationJson[]): CrashDemoResult['seizedByChain'] {
-  const totals = new Map<string, bigint>();
-  for (const l of done) {
-    if (l.kind !== 'collateral') continue;
-    const asset = manifest.assets.find((a) => a.assetId === l.assetId)!;
-    const key = `${manifest.chains.find((c) => c.eid === asset.eid)!.name}|${asset.symbol}`;
-    totals.set(key, (totals.get(key) ?? 0n) + BigInt(l.seized ?? '0'));
-  }
-  return [...totals].map(([key, amount]) => {
-    const [chain, token] = key.split('|') as [string, string];
-    return { chain, token, amount: formatWad(token === 'USDC' ? amount * 10n ** 12n : amount) };
-  });
-}
-
-function spread(values: number[]): Spread {
-  const p = percentiles(values);
-  return p ? { median: p.p50, p95: p.p95, max: p.max } : { median: 0, p95: 0, max: 0 };
-}
-
-function numbers(p: Record<'p50' | 'p95' | 'max', number | null>): Percentiles {
-  return { p50: p.p50 ?? 0, p95: p.p95 ?? 0, max: p.max ?? 0 };
 }

@@ -3,6 +3,7 @@
  * or with `--json` the same as JSON. Exits 1 if the crash left bad debt or a liquidation was done twice.
  */
 import { Command } from 'commander';
+import { createProgress, progressMode } from '../progress.js';
 import { runForge } from '../../../scripts/forge.mjs';
 import { MESSAGE_LIB_HELP, messageLibOption, numberOption as number } from './cli.js';
 import type { MessageLibKind } from './layerzero.js';
@@ -57,7 +58,13 @@ if (runForge(['build', '--skip', 'test', '--skip', 'script']) !== 0) {
 }
 const started = Date.now();
 try {
-  const result = await runCrashDemo({ ...DEFAULT_CRASH, ...opts, seed: DEFAULT_CRASH.seed, log: progress });
+  const result = await runCrashDemo({
+    ...DEFAULT_CRASH,
+    ...opts,
+    seed: DEFAULT_CRASH.seed,
+    log: progress,
+    progress: createProgress(process.stdout, progressMode(process.stdout, opts.json)),
+  });
   if (opts.json) process.stdout.write(`${JSON.stringify({ ...result, records: undefined }, null, 2)}\n`);
   else process.stdout.write(summary(result, Date.now() - started, opts.blockTime));
   process.exit(result.badDebtUsd === '0' && result.doubleLiquidations === 0 ? 0 : 1);

@@ -37,8 +37,8 @@ export class RelayerProcess {
       [
         ...profile,
         // As `npm run relayer` starts it: a young generation of 64 MB, not 16, for the keeper's
-        // short-lived BigInts (garbage collection was 20% of the 10,000-account crash's slowest
-        // passes, 8% with it).
+        // short-lived BigInts, which otherwise promote to the old generation and are collected
+        // in the middle of a pass.
         '--max-semi-space-size=64',
         '--conditions=source',
         '--import',

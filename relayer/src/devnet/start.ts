@@ -103,15 +103,18 @@ async function main(): Promise<void> {
   const log = createLogger(options.logLevel);
   const chains: AnvilChain[] = [];
   let relayer: Relayer | undefined;
+  let up = false;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write('\nStopping: relayer, then chains...\n');
+    if (up) process.stdout.write('\nStopping: relayer, then chains...\n');
     await relayer?.stop().catch(() => undefined);
     await Promise.all(chains.map((c) => c.stop()));
     rmSync(lock, { force: true });
-    process.stdout.write('Stopped. Nothing left running.\n');
+    process.stdout.write(
+      up || code !== 0 ? 'Stopped. Nothing left running.\n' : '\nStopped during set-up; nothing left running.\n',
+    );
     process.exit(code);
   };
   process.on('SIGINT', () => void shutdown(0));
@@ -162,7 +165,13 @@ async function main(): Promise<void> {
       JSON.stringify({ ...manifest, apiUrl, relayer: new Wallet(deployer).address, demoAccounts: demo }, null, 2),
     );
     printSummary(manifest, apiUrl, dataDir, demo, new Wallet(keeperKey).address);
+    up = true;
   } catch (err) {
+    // Ctrl-C reaches the chains and the compiler too, so a set-up step fails with a closed
+    // connection or a killed build; that is the stop the person asked for, not a failure. A
+    // signal that arrived while the build held the thread is handled on the next turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (stopping) return;
     process.stderr.write(`npm start failed: ${err instanceof Error ? err.message : String(err)}\n`);
     await shutdown(1);
   }

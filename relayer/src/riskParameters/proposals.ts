@@ -71,7 +71,7 @@ export interface Proposal {
   volShift: number;
   maintenanceHaircut: number;
   initialHaircut: number;
-  /** what the figures came from, for logs and the README */
+  /** what the figures came from, for logs and reports */
   inputs: {
     ewmaDailyVol: number;
     garchDailyVol: number;

@@ -30,9 +30,9 @@ import { Loop } from './loop.js';
 /**
  * How many blocks a poll reads: `first` at start, halved after a range that held more than
  * `targetLogs` logs or failed (a deadline, a node refusing a large query), doubled after one with
- * under a quarter of that, up to `max`. A history read whole was one answer of 78,803
- * logs (50 MB) at the demo's 10,000-account cold start: 7 to 10 s against a 10 s deadline, which
- * it missed in four runs of six (each time costing the 10 s and a second read).
+ * under a quarter of that, up to `max`. A large book's whole history in one answer is tens
+ * of megabytes, which a node may not send within the request's deadline; a missed deadline costs
+ * the deadline and the read again.
  */
 export const BLOCK_RANGE = { first: 100, max: 5_000, targetLogs: 20_000 };
 

@@ -15,132 +15,25 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile, JSONFile } from 'lowdb/node';
 import { RecordArchive } from './recordArchive.js';
 import { RecordJournal } from './recordJournal.js';
+import { DurableFile } from './durableFile.js';
+import { TieredRecords } from './tieredRecords.js';
+import {
+  isDropped,
+  isFinished,
+  type MessageStatus,
+  type StoredMessage,
+  type Checkpoint,
+  type Alert,
+  type LiquidationStatus,
+  type LiquidationRecord,
+  type ChainData,
+  type KeeperData,
+  RANK,
+} from './records.js';
 
-/**
- * How far a packet got; a delivery that reverted stays `sent`/`verified` with `lastError` set.
- * `cleared`, `skipped` and `burnt` are final like `delivered`, but the message never executed:
- * the receiving OApp's delegate dropped it (EndpointV2 clear, skip, burn).
- */
-export type MessageStatus = 'sent' | 'verified' | 'delivered' | DroppedStatus;
-export type DroppedStatus = 'cleared' | 'skipped' | 'burnt';
-
-/** Delivered or dropped: nothing more will happen to it. */
-export function isFinished(status: MessageStatus): boolean {
-  return RANK[status] >= RANK.delivered;
-}
-
-export function isDropped(status: MessageStatus): status is DroppedStatus {
-  return status === 'cleared' || status === 'skipped' || status === 'burnt';
-}
-
-export interface StoredMessage {
-  guid: string;
-  srcEid: number;
-  dstEid: number;
-  nonce: string;
-  sender: string;
-  receiver: string;
-  /**
-   * the app message's decoded fields (bigint values as decimal strings); the message itself is the tail of
-   * `encodedPacket`
-   */
-  msgType: number;
-  id: string;
-  account: string;
-  subAccount: number;
-  token: string;
-  amount: string;
-  recipient: string;
-  encodedPacket: string;
-  /** the options it was sent with (enforced and the sender's, type 3): the gas its execution gets */
-  options?: string;
-  status: MessageStatus;
-  sentBlock: number;
-  sentAt: number;
-  deliveredAt?: number;
-  /** the destination block its PacketVerified is in (how long it has waited for an executor) */
-  verifiedBlock?: number;
-  attempts: number;
-  lastAttemptAt?: number;
-  lastError?: string;
-}
-
-export interface Checkpoint {
-  block: number;
-  hash: string;
-}
-
-export interface Alert {
-  at: number;
-  kind: 'custody-breach' | 'reorg' | 'delivery-failed' | 'parity-mismatch' | 'message-stuck';
-  detail: string;
-}
-
-/**
- * A liquidation the keeper started, persisted before each step so a restart resumes it:
- * planned (tx being sent; `txHash` once broadcast) -> submitted (the hub accepted it; for a
- * collateral liquidation its SEIZE is in flight) -> seized (SEIZE executed on the collateral
- * chain, which pays the keeper in the same call) -> settled. Or dropped (the hub refused: the account
- * recovered, a price is stale...) or failed (gave up after retries), each with its reason.
- */
-export type LiquidationStatus = 'planned' | 'submitted' | 'seized' | 'settled' | 'dropped' | 'failed';
-
-export interface LiquidationRecord {
-  id: string;
-  account: string;
-  kind: 'collateral' | 'position';
-  /** collateral: the asset seized and its chain; position: the market taken over */
-  assetId?: number;
-  marketId?: number;
-  dstEid?: number;
-  status: LiquidationStatus;
-  reason?: string;
-  attempts: number;
-  healthAtPlan: string;
-  /** when the keeper first saw the price that made the account liquidatable (ms, hub block) */
-  priceSeenAt: number;
-  priceSeenBlock: number;
-  plannedAt: number;
-  plannedBlock: number;
-  txHash?: string;
-  hubBlock?: number;
-  submittedAt?: number;
-  repaidUsd?: string;
-  seized?: string;
-  sizeTaken?: string;
-  guid?: string;
-  /** the hub's order id of the SEIZE */
-  orderId?: string;
-  seizedAt?: number;
-  seizedBlock?: number;
-  settledAt?: number;
-}
-
-export interface ChainData {
-  checkpoints: Record<string, Checkpoint>;
-  /**
-   * Verified/delivered events seen on a destination before the source chain's PacketSent was
-   * indexed (chains are indexed independently), by origin; applied when the packet is recorded.
-   */
-  earlyStatus: Record<string, MessageStatus>;
-  /** the destination block of an early PacketVerified, by origin (becomes the message's verifiedBlock) */
-  earlyVerifiedBlock: Record<string, number>;
-  /** messages not finished, and finished ones until their archive line is written */
-  messages: Record<string, StoredMessage>;
-  accounts: string[];
-  alerts: Alert[];
-}
-
-export interface KeeperData {
-  /** records not finished, and finished ones until their archive line is written */
-  liquidations: Record<string, LiquidationRecord>;
-  /** the journal generation that holds the changes made after this file was written (recordJournal.ts) */
-  journal: number;
-}
+export * from './records.js';
 
 export class RelayerStore {
   private readonly chain: DurableFile<ChainData>;
@@ -447,121 +340,7 @@ export class RelayerStore {
   }
 }
 
-/**
- * One lowdb file. lowdb writes the whole file atomically (temp file + rename), so a crash never
- * leaves half a file. Nothing is written when nothing changed since the last write; a flush then
- * still waits for that write to land. lowdb serialises the data when the write starts, so a
- * change made while it is in flight marks the file dirty again for the next flush.
- */
-class DurableFile<T extends object> {
-  /** Whether the data changed since the last write. Starts set: the first flush writes the file as read. */
-  dirty = true;
-  /** The latest write, which every flush waits for: data changed before a flush is on disk when it returns. */
-  private writing: Promise<void> = Promise.resolve();
-
-  private constructor(private readonly db: Low<T>) {}
-
-  /** `compact`: written without indentation (a third of the bytes, and faster to serialise). */
-  static async open<T extends object>(path: string, empty: T, compact = false): Promise<DurableFile<T>> {
-    const adapter = compact
-      ? new DataFile<T>(path, { parse: (text) => JSON.parse(text) as T, stringify: (data) => JSON.stringify(data) })
-      : new JSONFile<T>(path);
-    const db = new Low<T>(adapter, empty);
-    await db.read();
-    db.data = { ...empty, ...db.data };
-    return new DurableFile(db);
-  }
-
-  get data(): T {
-    return this.db.data;
-  }
-
-  async flush(): Promise<void> {
-    if (this.dirty) {
-      this.dirty = false;
-      this.writing = this.db.write().catch((err: unknown) => {
-        this.dirty = true;
-        throw err;
-      });
-    }
-    await this.writing;
-  }
-}
-
 const FINISHED: ReadonlySet<LiquidationStatus> = new Set(['settled', 'dropped', 'failed']);
-
-/**
- * Records by id in two tiers: the live ones in a map of a lowdb file, the final ones in an
- * append-only archive. A record that becomes final stays in the map until its archive line is
- * written, then leaves it at the next flush; so a crash between the two writes finds it in both,
- * and at open the archive's copy wins (a final one found only in the map is archived then).
- */
-class TieredRecords<D extends object, T extends object> {
-  constructor(
-    private readonly file: DurableFile<D>,
-    private readonly live: Record<string, T>,
-    private readonly archive: RecordArchive<T>,
-    private readonly key: (record: T) => string,
-    private readonly isFinal: (record: T) => boolean,
-    /** the journal of changes between two writes of the file, and where the file names its generation */
-    private readonly journaled?: { journal: RecordJournal<T>; generation: (data: D, generation: number) => void },
-  ) {
-    for (const [id, record] of Object.entries(live)) {
-      if (archive.has(id)) delete live[id];
-      else if (isFinal(record)) archive.put(record);
-    }
-  }
-
-  get(id: string): T | undefined {
-    return this.archive.get(id) ?? this.live[id];
-  }
-
-  /** Every record, final ones first. */
-  all(): T[] {
-    const all = [...this.archive.values()];
-    for (const [id, record] of Object.entries(this.live)) if (!this.archive.has(id)) all.push(record);
-    return all;
-  }
-
-  /** Inserts or updates a record (also one changed in place): written at the next flush. */
-  put(record: T): void {
-    const id = this.key(record);
-    if (this.isFinal(record)) {
-      this.archive.put(record);
-      if (!this.live[id]) return;
-    }
-    this.live[id] = record;
-    this.file.dirty = true;
-  }
-
-  /**
-   * Appends what became final, drops what the archive now holds from the map, and writes the
-   * lowdb file; with a journal, the write starts a new generation and, once on disk, the older
-   * journal files go.
-   */
-  async flush(): Promise<void> {
-    for (const id of await this.archive.flush())
-      if (this.live[id]) {
-        delete this.live[id];
-        this.file.dirty = true;
-      }
-    if (!this.journaled || !this.file.dirty) return this.file.flush();
-    // The file's snapshot is taken in the same tick as the rotation: what the journal gets from
-    // now on is newer than it.
-    const generation = this.journaled.journal.rotate();
-    this.journaled.generation(this.file.data, generation);
-    await this.file.flush();
-    this.journaled.journal.dropBefore(generation);
-  }
-
-  /** Appends the records to the journal (they must have been put): on disk when it returns. */
-  journal(records: readonly T[]): void {
-    if (!this.journaled) throw new Error('these records have no journal');
-    this.journaled.journal.append(records);
-  }
-}
-
-const RANK: Record<MessageStatus, number> = { sent: 0, verified: 1, delivered: 2, cleared: 2, skipped: 2, burnt: 2 };
 
 function originKey(srcEid: number, sender: string, nonce: string, receiver: string): string {
   return `${srcEid}:${sender.toLowerCase()}:${nonce}:${receiver.toLowerCase()}`;

@@ -13,11 +13,12 @@ import { batchCall, Multicall } from '@omnichain-collateral/sdk/contracts/multic
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { rng } from '../../../../sdk/vectors/optionMathVectors.js';
 import { RpcProvider } from '../../chain/rpc.js';
+import type { Progress, ProgressTask } from '../../progress.js';
 import { waitFor } from '../../wait.js';
 import { anvilKey } from '../anvil.js';
 import { depositCash, hubChain, mintAndDeposit } from '../actions.js';
 import type { DeployedChain, DevnetManifest } from '../deploySystem.js';
-import { broadcast, devnetWallets, fundGas, Sender, waitForPoolEmpty, type TxRequest } from './senders.js';
+import { broadcast, devnetWallets, fundGas, Sender, waitForPoolEmpty } from './senders.js';
 
 const E18 = 10n ** 18n;
 const usdc = (n: bigint) => n * 10n ** 6n;
@@ -34,6 +35,8 @@ export interface OpenBookOptions {
   /** resolves once the relayer has delivered every message sent so far */
   delivered: (what: string, timeoutMs: number) => Promise<void>;
   say: (line: string) => void;
+  /** counts the long phases (deposits mined, credits on the hub, trades, borrows) */
+  progress: Progress;
 }
 
 export interface OpenedBook {
@@ -86,32 +89,30 @@ export async function openBook(manifest: DevnetManifest, options: OpenBookOption
     await depositCash(manifest, anvilKeyFor('lender'), usdc(20_000_000n + 40_000n * BigInt(n)));
     await mintAndDeposit(hub, anvilKeyFor('maker'), 'USDC', usdc(20_000_000n + 5_000n * BigInt(n)));
 
+    const byChain: Array<[DeployedChain, string, Array<[string, bigint]>]> = [
+      [spoke1!, 'WETH', plans.map((p) => [p.trader.address, p.weth1])],
+      [spoke2!, 'WETH', plans.filter((p) => p.weth2 > 0n).map((p) => [p.trader.address, p.weth2])],
+      [hub, 'USDC', plans.filter((p) => p.usdc > 0n).map((p) => [p.trader.address, p.usdc])],
+    ];
+    const depositCount = byChain.reduce((sum, [, , d]) => sum + d.length, 0);
     options.say(
-      `  deposits: ${plans.length + plans.filter((p) => p.weth2 > 0n).length} WETH on two spokes, ${plans.filter((p) => p.usdc > 0n).length} USDC on the hub`,
+      `  deposits: ${byChain[0]![2].length + byChain[1]![2].length} WETH on two spokes, ${byChain[2]![2].length} USDC on the hub`,
     );
-    await Promise.all([
-      deposit(
-        spoke1!,
-        providers.get(spoke1!.eid)!,
-        'WETH',
-        plans.map((p) => [p.trader.address, p.weth1]),
-        deadline(20),
-      ),
-      deposit(
-        spoke2!,
-        providers.get(spoke2!.eid)!,
-        'WETH',
-        plans.filter((p) => p.weth2 > 0n).map((p) => [p.trader.address, p.weth2]),
-        deadline(20),
-      ),
-      deposit(
-        hub,
-        hubRpc,
-        'USDC',
-        plans.filter((p) => p.usdc > 0n).map((p) => [p.trader.address, p.usdc]),
-        deadline(20),
-      ),
-    ]);
+    const mined = options.progress.start('deposits mined', depositCount, 'deposits');
+    const minedOn = byChain.map(() => 0);
+    try {
+      await Promise.all(
+        byChain.map(([chain, symbol, deposits], i) =>
+          deposit(chain, providers.get(chain.eid)!, symbol, deposits, deadline(20), (done) => {
+            minedOn[i] = done;
+            mined.update(minedOn.reduce((a, b) => a + b, 0));
+          }),
+        ),
+      );
+      mined.update(depositCount);
+    } finally {
+      mined.stop();
+    }
     await creditedOnHub(
       manifest,
       hubRpc,
@@ -120,16 +121,17 @@ export async function openBook(manifest: DevnetManifest, options: OpenBookOption
         [spoke2!, plans.reduce((sum, p) => sum + p.weth2, 0n)],
       ],
       deadline(30),
+      options.progress,
     );
     await options.delivered('every message to be delivered', deadline(30));
 
     options.say('  trades: perps and options with the market maker at the model mark');
     const venue = new Sender(new Wallet(options.venueKey), hub.chainId);
     const maker = new Wallet(anvilKeyFor('maker')).address;
-    const booked = await trade(manifest, hubRpc, venue, maker, plans, deadline(20));
+    const booked = await trade(manifest, hubRpc, venue, maker, plans, deadline(20), options.progress);
 
     options.say('  borrowing: each trader borrows 30-94% of what initial margin allows');
-    const borrowers = await borrow(manifest, hubRpc, plans, deadline(20));
+    const borrowers = await borrow(manifest, hubRpc, plans, deadline(20), options.progress);
     return { traders, ...booked, borrowers };
   } finally {
     for (const p of providers.values()) p.destroy();
@@ -142,19 +144,24 @@ async function creditedOnHub(
   provider: RpcProvider,
   deposited: Array<[DeployedChain, bigint]>,
   timeoutMs: number,
+  progress: Progress,
 ): Promise<void> {
   const hub = new TypedContract(marginHubAbi, manifest.hub, provider);
   const multicall = new Multicall(provider);
   const assets = deposited.map(([chain]) => manifest.assets.find((a) => a.eid === chain.eid)!.assetId);
+  const expected = deposited.reduce((sum, [, amount]) => sum + amount, 0n);
+  const credited = progress.start('WETH credited on the hub', Number(expected / E18), 'WETH');
   await waitFor(
     `the hub to credit every deposit (${deposited.map(([c, amount]) => `${amount / E18} WETH from ${c.name}`).join(', ')})`,
     async () => {
       const totals = await multicall.values(assets.map((a) => batchCall(hub, 'totalCollateral', [a])));
+      const done = totals.reduce((sum, t, i) => sum + (t < deposited[i]![1] ? t : deposited[i]![1]), 0n);
+      credited.update(Number(done / E18));
       return totals.every((t, i) => t >= deposited[i]![1]);
     },
     timeoutMs,
     500,
-  );
+  ).finally(() => credited.stop());
 }
 
 /** Keys of the devnet's lender and market maker: anvil's funded accounts 1 and 2. */
@@ -169,6 +176,7 @@ async function deposit(
   symbol: string,
   deposits: Array<[string, bigint]>,
   timeoutMs: number,
+  onMined: (deposits: number) => void,
 ): Promise<void> {
   if (deposits.length === 0) return;
   const funders = devnetWallets(`funder:${chain.eid}`, FUNDERS).map((w) => new Sender(w, chain.chainId));
@@ -206,7 +214,13 @@ async function deposit(
     }
   }
   await broadcast(provider, raws);
-  await waitForPoolEmpty(provider, `${deposits.length} ${symbol} deposits on ${chain.name} to be mined`, timeoutMs);
+  // Each funder's mint and approval come first by nonce: what is left in the pool is deposits.
+  await waitForPoolEmpty(
+    provider,
+    `${deposits.length} ${symbol} deposits on ${chain.name} to be mined`,
+    timeoutMs,
+    (left) => onMined(deposits.length - Math.min(left, deposits.length)),
+  );
 }
 
 /**
@@ -220,6 +234,7 @@ async function trade(
   maker: string,
   plans: Plan[],
   timeoutMs: number,
+  progress: Progress,
 ): Promise<{ perps: number; options: number }> {
   const hub = new TypedContract(marginHubAbi, manifest.hub, provider);
   const engine = new TypedContract(riskEngineAbi, manifest.riskEngine, provider);
@@ -260,7 +275,13 @@ async function trade(
       raws.push(await venue.sign(provider, { to: manifest.hub, data, gasLimit: GAS.trade }));
     }
     await broadcast(provider, raws);
-    await waitForPoolEmpty(provider, `${orders.length} trades (round ${round + 1}) to be mined`, timeoutMs);
+    await minedWithProgress(
+      provider,
+      `${orders.length} trades (round ${round + 1}) to be mined`,
+      timeoutMs,
+      progress.start(`trades mined (round ${round + 1})`, raws.length, 'trades'),
+      raws.length,
+    );
     const done = new Set<string>();
     for (const log of await hub.queryEvent('Traded', null, from + 1)) {
       const t = hub.parseEvent('Traded', log)!;
@@ -279,6 +300,7 @@ async function borrow(
   provider: RpcProvider,
   plans: Plan[],
   timeoutMs: number,
+  progress: Progress,
 ): Promise<number> {
   const hub = new TypedContract(marginHubAbi, manifest.hub, provider);
   const multicall = new Multicall(provider);
@@ -309,6 +331,28 @@ async function borrow(
   }
   const from = await provider.head();
   await broadcast(provider, raws);
-  await waitForPoolEmpty(provider, `${raws.length} borrows to be mined`, timeoutMs);
+  await minedWithProgress(
+    provider,
+    `${raws.length} borrows to be mined`,
+    timeoutMs,
+    progress.start('borrows mined', raws.length, 'borrows'),
+    raws.length,
+  );
   return (await hub.queryEvent('CashWithdrawn', null, from + 1)).length;
+}
+
+/** Waits for the pool to empty, counting the `sent` transactions mined on `task`. */
+async function minedWithProgress(
+  provider: RpcProvider,
+  what: string,
+  timeoutMs: number,
+  task: ProgressTask,
+  sent: number,
+): Promise<void> {
+  try {
+    await waitForPoolEmpty(provider, what, timeoutMs, (left) => task.update(sent - Math.min(left, sent)));
+    task.update(sent);
+  } finally {
+    task.stop();
+  }
 }

@@ -66,8 +66,16 @@ export async function broadcast(provider: RpcProvider, raws: readonly string[], 
   return hashes;
 }
 
-/** Until the node's pool has nothing pending or queued: every transaction sent so far is mined. */
-export async function waitForPoolEmpty(provider: RpcProvider, what: string, timeoutMs: number): Promise<void> {
+/**
+ * Until the node's pool has nothing pending or queued: every transaction sent so far is mined.
+ * `onLeft` hears how many are left at each look.
+ */
+export async function waitForPoolEmpty(
+  provider: RpcProvider,
+  what: string,
+  timeoutMs: number,
+  onLeft: (left: number) => void = () => undefined,
+): Promise<void> {
   let last = '';
   try {
     await waitFor(
@@ -75,6 +83,7 @@ export async function waitForPoolEmpty(provider: RpcProvider, what: string, time
       async () => {
         const pool = (await provider.send('txpool_status', [])) as { pending: string; queued: string };
         last = `${Number(pool.pending)} pending, ${Number(pool.queued)} queued`;
+        onLeft(Number(pool.pending) + Number(pool.queued));
         return Number(pool.pending) === 0 && Number(pool.queued) === 0;
       },
       timeoutMs,

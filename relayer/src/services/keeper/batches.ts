@@ -32,12 +32,10 @@ export const MAX_BATCH = 64;
 /**
  * Gas for a liquidation transaction is a base (the repayment and the LayerZero send; a position
  * takeover also checks the keeper's own margin on both grids) plus each account's share: its
- * maintenance check, about 100k per position (snapshots/hub-margin.json: 102k for one position
- * and 3 collateral lines, 501k for five positions), a few thousand per collateral line, and its
- * writes. Generous on purpose: only gas used is paid, and a transaction that runs out fails every
- * liquidation in it. (It counted 150k per collateral line too: 3 to 4 times the 170k a
- * liquidation used in the 10,000-account crash, which cut its batches at 27 accounts on average
- * where the hub takes 64.)
+ * maintenance check, about 100k per position (snapshots/hub-margin.json, the `health` figures),
+ * a few thousand per collateral line, and its writes. Generous on purpose: only gas used is paid, and a transaction that runs out fails every
+ * liquidation in it. Not more generous than that: an overcount per line cuts batches short of
+ * the hub's 64 accounts, and each extra transaction pays the send and the repayment again.
  */
 export function baseGas(kind: LiquidationRecord['kind']): bigint {
   return kind === 'position' ? 3_600_000n : 600_000n;

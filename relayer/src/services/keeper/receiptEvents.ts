@@ -1,8 +1,8 @@
 /**
  * The hub's liquidation events in a mined transaction, read straight from their topics and data
- * words (chain/rawLogs.ts). A batch liquidation's receipt holds a few hundred logs; decoding the
- * keeper's receipts with the ABI coder took 1.7 s of the relayer's thread in a 10,000-account
- * crash, the thread that also confirms and sends the liquidations.
+ * words (chain/rawLogs.ts). A batch liquidation's receipt holds a few hundred logs, and the ABI
+ * coder checksums every address and hashes every topic again: work on the thread that also
+ * confirms and sends the liquidations.
  * `test/unit/rawLogs.test.ts` checks each reader against the ABI coder's decoding.
  */
 import { marginHubAbi } from '@omnichain-collateral/sdk/abi';

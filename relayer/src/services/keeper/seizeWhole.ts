@@ -1,11 +1,10 @@
 /**
  * Whether a collateral liquidation takes all of the asset, and the account's holdings after it.
  * When the asset an account is liquidated against is worth less than what restoring its health
- * needs, the hub seizes all of it and the account is still unhealthy. The next liquidation, of
- * another asset, used to wait for the first one's receipt and the pass after it: in a
- * 10,000-account crash, 660 liquidations landed 7 to 12 blocks after their price move that way.
- * With the holdings the first one leaves, the keeper plans the next in the same pass, and the hub
- * runs them in order (see batches.ts).
+ * needs, the hub seizes all of it and the account is still unhealthy. Waiting for that receipt
+ * and the pass after it before liquidating another asset would cost the account several blocks
+ * in a crash; with the holdings the first one leaves, the keeper plans the next in the same pass,
+ * and the hub runs them in order (see batches.ts).
  *
  * Sized as the hub sizes it (`liquidationAmounts`, the twin of `LiquidationSizer`), on the
  * account's maintenance figures at the pass's block.

@@ -1,9 +1,8 @@
 /**
  * What the keeper's transactions pay: the hub chain's fees and the LayerZero fee of a SEIZE per
  * asset. Read beside the passes, once per hub block, so a pass signs with the latest it has
- * instead of waiting on a node that is busy executing the crash: in the 10,000-account crash,
- * these reads alone held passes for 6 to 15 s. A pass waits only for what it never had (the
- * first quote of an asset).
+ * instead of waiting on a node that is busy executing a crash's blocks, which answers these reads
+ * only when it is done. A pass waits only for what it never had (the first quote of an asset).
  */
 import { marginHubAbi } from '@omnichain-collateral/sdk/abi';
 import type { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';

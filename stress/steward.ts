@@ -1,0 +1,133 @@
+/**
+ * Gen 3's parameters in the stress simulator: the risk-parameter engine's proposals, moved within
+ * the on-chain steward's rules (raised at once by at most a step, lowered after a delay).
+ */
+import type { RiskParams } from '@omnichain-collateral/sdk/risk/portfolioMargin';
+import {
+  nextStewardValue,
+  proposeConcentrationImpact,
+  proposeHaircuts,
+  proposeScenario,
+  toWad,
+  type StewardBounds,
+} from '../relayer/src/riskParameters/proposals.js';
+import { CONCENTRATION_CAP, STEWARD, usdWad, type StressAsset } from './market.js';
+
+/** Parameters in force: each underlying's grid and each asset's haircuts. */
+export interface Parameters {
+  grids: RiskParams[];
+  assets: StressAsset[];
+}
+
+/** Gen 3's parameters: the engine's proposals, moved within the steward's rules. */
+export class Steward {
+  private readonly pending = new Map<string, { at: number; apply: () => void }>();
+
+  constructor(readonly params: Parameters) {}
+
+  /** What the engine proposes now, from each underlying's closes and the book's holdings (USD per asset). */
+  propose(
+    closes: readonly number[][],
+    holdingsUsd: readonly number[],
+    dailyVolumeUsd: readonly number[],
+    block: number,
+    converge = false,
+  ): void {
+    const dailyVol: number[] = [];
+    closes.forEach((c, k) => {
+      const p = proposeScenario(c);
+      dailyVol.push(p.inputs.dailyVol);
+      const grid = this.params.grids[k]!;
+      this.steer(
+        `scan ${k}`,
+        grid.scanRange,
+        p.scanRange,
+        STEWARD.scanRange,
+        block,
+        converge,
+        (v) => (grid.scanRange = v),
+      );
+      this.steer(
+        `shift ${k}`,
+        grid.volShift,
+        p.volShift,
+        STEWARD.volShift,
+        block,
+        converge,
+        (v) => (grid.volShift = v),
+      );
+    });
+    this.params.assets.forEach((a, i) => {
+      const h = proposeHaircuts(holdingsUsd[i]!, dailyVolumeUsd[a.underlying]!, dailyVol[a.underlying]!);
+      this.steer(
+        `initial ${i}`,
+        a.initialHaircut,
+        h.initialHaircut,
+        STEWARD.initialHaircut,
+        block,
+        converge,
+        (v) => (a.initialHaircut = v),
+      );
+      // The hub keeps maintenance at most initial.
+      this.steer(
+        `maintenance ${i}`,
+        a.maintenanceHaircut,
+        h.maintenanceHaircut,
+        STEWARD.maintenanceHaircut,
+        block,
+        converge,
+        (v) => (a.maintenanceHaircut = v < a.initialHaircut ? v : a.initialHaircut),
+      );
+      // The per-account concentration add-on: depth = the market's daily volume (the square-root
+      // law's V), its price impact steered to Y · σ_daily.
+      const terms = (a.concentration ??= {
+        depthUsd: usdWad(dailyVolumeUsd[a.underlying]!),
+        impact: 0n,
+        cap: CONCENTRATION_CAP,
+      });
+      const impact = proposeConcentrationImpact(dailyVol[a.underlying]!);
+      this.steer(
+        `impact ${i}`,
+        terms.impact,
+        impact,
+        STEWARD.concentrationImpact,
+        block,
+        converge,
+        (v) => (terms.impact = v),
+      );
+    });
+  }
+
+  /** Lowerings whose delay has passed take effect. */
+  applyDue(block: number): void {
+    for (const [key, p] of this.pending) {
+      if (p.at > block) continue;
+      p.apply();
+      this.pending.delete(key);
+    }
+  }
+
+  private steer(
+    key: string,
+    current: bigint,
+    target: number,
+    bounds: StewardBounds,
+    block: number,
+    converge: boolean,
+    set: (v: bigint) => void,
+  ): void {
+    if (converge) {
+      const t = toWad(target);
+      set(t < bounds.min ? bounds.min : t > bounds.max ? bounds.max : t);
+      return;
+    }
+    const next = nextStewardValue(current, toWad(target), bounds);
+    if (next === undefined) return void this.pending.delete(key);
+    if (next > current) {
+      this.pending.delete(key);
+      set(next);
+    } else {
+      this.pending.set(key, { at: block + STEWARD.loweringDelayHours, apply: () => set(next) });
+    }
+  }
+}
