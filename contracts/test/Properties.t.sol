@@ -69,7 +69,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
 
     /// @notice For every vault and token: hub ledger + credits in flight + orders in flight equals
     /// what the vault has in custody, which never exceeds its token balance.
-    function invariant_custodyCoversLedger() public view {
+    function checkCustodyCoversLedger() public view {
         for (uint256 i; i < handler.collateralCount(); ++i) {
             HandlerBase.Collateral memory c = handler.collateralAt(i);
             uint256 custodied = c.vault.custodied(address(c.token));
@@ -83,7 +83,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
     }
 
     /// @notice Cash, insurance and bad debt balance against the settlement tokens the hub holds.
-    function invariant_cashBalancesOut() public view {
+    function checkCashBalancesOut() public view {
         _assertCashBalances();
         AccountId[] memory accounts = handler.accounts();
         AccountId[] memory clearing = handler.clearingAccounts();
@@ -98,14 +98,14 @@ contract PropertiesTest is Fixture, IPacketCourier {
     }
 
     /// @notice Bad debt is only ever recorded for an account with nothing left to seize.
-    function invariant_noBadDebtWhileCollateralRemains() public view {
+    function checkNoBadDebtWhileCollateralRemains() public view {
         assertEq(handler.badDebtWithHoldings(), 0);
     }
 
     /// @notice No account is left bankrupt (no collateral, no positions, cash below zero): the hub
     /// writes the shortfall off against the insurance fund, then as socialised bad debt. An option
     /// market's clearing account ends every settlement with the dust, never a debt.
-    function invariant_noBankruptAccountLeftUnresolved() public view {
+    function checkNoBankruptAccountLeftUnresolved() public view {
         _assertNoneBankrupt(handler.accounts());
         _assertNoneBankrupt(handler.clearingAccounts());
     }
@@ -119,14 +119,14 @@ contract PropertiesTest is Fixture, IPacketCourier {
 
     /// @notice The insurance fund is what came in (top-ups, its share of position penalties) less
     /// what bankrupt accounts took, and bad debt is the sum of what the fund could not cover.
-    function invariant_insuranceAndBadDebtBalance() public view {
+    function checkInsuranceAndBadDebtBalance() public view {
         assertEq(hub.insuranceFund(), handler.insuranceIn() - handler.insuranceOut(), "insurance fund ledger");
         assertEq(hub.badDebt(), handler.socialised(), "bad debt is the socialised shortfalls");
     }
 
     /// @notice Every RELEASE and SEIZE a vault receives, in whatever order and however late,
     /// it can pay: a withdrawal after a liquidation never exceeds custody.
-    function invariant_ordersNeverExceedCustody() public view {
+    function checkOrdersNeverExceedCustody() public view {
         assertEq(handler.refusedDeliveries(), 0, "a destination refused a delivery");
         for (uint256 i; i < handler.collateralCount(); ++i) {
             HandlerBase.Collateral memory c = handler.collateralAt(i);
@@ -134,15 +134,17 @@ contract PropertiesTest is Fixture, IPacketCourier {
         }
     }
 
-    /// @notice Every invariant above, in one campaign: what `npm run test:deep` runs a million
-    /// handler calls of (forge gives each invariant function its own campaign).
+    /// @notice Every check above after every handler call, in one campaign: each `check…` alone
+    /// would be a campaign of its own with the same traffic. `npm run test:deep` runs it for a
+    /// million calls.
+    /// forge-config: default.invariant.runs = 8
     function invariant_all() public view {
-        invariant_custodyCoversLedger();
-        invariant_cashBalancesOut();
-        invariant_noBadDebtWhileCollateralRemains();
-        invariant_noBankruptAccountLeftUnresolved();
-        invariant_insuranceAndBadDebtBalance();
-        invariant_ordersNeverExceedCustody();
+        checkCustodyCoversLedger();
+        checkCashBalancesOut();
+        checkNoBadDebtWhileCollateralRemains();
+        checkNoBankruptAccountLeftUnresolved();
+        checkInsuranceAndBadDebtBalance();
+        checkOrdersNeverExceedCustody();
     }
 
     /// @notice A run in which an action never succeeded proves nothing about it: every handler

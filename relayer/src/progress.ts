@@ -66,7 +66,9 @@ function lineTask(stream: NodeJS.WriteStream, label: string, total: number, unit
   const started = performance.now();
   let lastLine = started;
   let last = 0;
+  let written = -1;
   const write = (done: number) => {
+    written = done;
     const perSecond = done / Math.max((performance.now() - started) / 1000, 1e-3);
     const left = perSecond > 0 && done < total ? `, ${Math.ceil((total - done) / perSecond)} s left` : '';
     stream.write(`  ${label}: ${done}/${total} ${unit}, ${formatRate(perSecond)}/s${left}\n`);
@@ -79,7 +81,7 @@ function lineTask(stream: NodeJS.WriteStream, label: string, total: number, unit
       write(last);
     },
     stop() {
-      write(last);
+      if (written !== last) write(last);
     },
   };
 }
