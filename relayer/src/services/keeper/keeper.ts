@@ -151,6 +151,7 @@ export class Keeper {
       records: this.records,
       planner: this.planner,
       inFlight: this.inFlight,
+      settlementScale: () => this.settlementScale,
       hubEid,
       log,
     });
@@ -197,7 +198,6 @@ export class Keeper {
   async prepare(): Promise<void> {
     this.signer.warm();
     this.settlementScale = await this.hub.read('settlementScale', []);
-    this.outcomes.settlementScale = this.settlementScale;
     this.settlementToken = new TypedContract(erc20Abi, await this.hub.read('settlementToken', []), this.provider);
     if ((await this.settlementToken.read('allowance', [this.address, this.hub.address])) < 2n ** 128n) {
       const tx = await this.settlementToken.connect(this.wallet).write('approve', [this.hub.address, 2n ** 256n - 1n]);
@@ -289,7 +289,9 @@ export class Keeper {
       // before confirming: each chunk confirmed goes to the signing thread in the same step. No
       // await unless something was never read: an await lets the other services' queued work run first.
       const assets = this.collateralAssets(candidates);
-      const context = this.sender.knownContext(assets, this.budget) ?? (await this.sender.context(assets, this.budget));
+      const context =
+        this.sender.knownContext(assets, this.budget, this.settlementScale) ??
+        (await this.sender.context(assets, this.budget, this.settlementScale));
       phase('send context');
       const sends: Array<Promise<void>> = [];
       // Confirm every candidate exactly at this block, most urgent first, and send what is
@@ -305,7 +307,7 @@ export class Keeper {
             this.confirm(accountId, holdings, { state, blocked, retry, block }),
           );
           sent += planned.length;
-          if (planned.length > 0) sends.push(this.sender.send(planned, context, block, this.settlementScale, marks));
+          if (planned.length > 0) sends.push(this.sender.send(planned, context, block, marks));
         };
         const indexedTo = this.store.checkpoint(this.hubEid)?.block ?? -1;
         const { known, reads, count } = candidateHoldings(this.book, this.reader, candidates, block, indexedTo);

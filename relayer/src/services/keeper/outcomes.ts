@@ -37,13 +37,13 @@ export interface OutcomeDeps {
   records: LiquidationRecords;
   planner: LiquidationPlanner;
   inFlight: LiquidationsInFlight;
+  /** WAD per settlement token unit, known once the keeper is prepared */
+  settlementScale: () => bigint;
   hubEid: number;
   log: Logger;
 }
 
 export class LiquidationOutcomes {
-  /** WAD per settlement token unit, read by the Keeper's `prepare` */
-  settlementScale = 0n;
   /** receipts being waited for, by record id */
   private readonly waiting = new Map<string, Promise<void>>();
   private stopped = false;
@@ -146,7 +146,7 @@ export class LiquidationOutcomes {
     record.hubBlock = hubBlock;
     record.submittedAt = Date.now();
     if (liquidated) {
-      record.repaidUsd = (liquidated.repaidTokens * this.settlementScale).toString();
+      record.repaidUsd = (liquidated.repaidTokens * this.deps.settlementScale()).toString();
       record.seized = liquidated.seized.toString();
       record.guid = liquidated.guid;
       record.orderId = liquidated.orderId.toString();

@@ -26,6 +26,8 @@ import type { Quotes, SendQuotes } from './sendQuotes.js';
 export interface SendContext extends Quotes {
   /** settlement tokens the keeper repays with */
   budget: bigint;
+  /** WAD per settlement token unit */
+  settlementScale: bigint;
 }
 
 /** Where a pass notes its phases (see Keeper.pass). */
@@ -79,15 +81,15 @@ export class LiquidationSender {
    * repayment budget, once the next nonce is known. As last read, beside the passes: a pass
    * waits only for what was never read.
    */
-  async context(assets: readonly number[], budget: bigint): Promise<SendContext> {
+  async context(assets: readonly number[], budget: bigint, settlementScale: bigint): Promise<SendContext> {
     const [quotes] = await Promise.all([this.deps.quotes.current(assets), this.deps.nonces.known()]);
-    return { budget, ...quotes };
+    return { budget, settlementScale, ...quotes };
   }
 
   /** The same without waiting, when everything it needs was read before (the passes after the first). */
-  knownContext(assets: readonly number[], budget: bigint): SendContext | undefined {
+  knownContext(assets: readonly number[], budget: bigint, settlementScale: bigint): SendContext | undefined {
     const quotes = this.deps.quotes.known(assets);
-    return quotes && this.deps.nonces.isKnown() ? { budget, ...quotes } : undefined;
+    return quotes && this.deps.nonces.isKnown() ? { budget, settlementScale, ...quotes } : undefined;
   }
 
   /** Signs, journals and broadcasts a chunk of the pass's liquidations (see the file's comment). */
@@ -95,7 +97,6 @@ export class LiquidationSender {
     toSend: readonly Planned[],
     context: SendContext,
     block: number,
-    settlementScale: bigint,
     { phase, signedByThread }: PassPhases,
   ): Promise<void> {
     const { nonces, signer, store, log } = this.deps;
@@ -106,7 +107,7 @@ export class LiquidationSender {
       ...new Set(toSend.filter(({ record }) => record.kind === 'collateral').map(({ record }) => record.assetId!)),
     ].filter((asset) => !context.seizeFee.has(asset));
     if (unquoted.length > 0) await this.addSeizeFees(unquoted, context);
-    const txs = this.transactions(toSend, context, settlementScale);
+    const txs = this.transactions(toSend, context);
     const nonce = nonces.takeKnown(txs.length) ?? (await nonces.take(txs.length));
     const { transactions: signed, finishedAt } = await signer
       .sign(
@@ -176,8 +177,8 @@ export class LiquidationSender {
   }
 
   /** The pass's liquidations as hub transactions: batches by asset, and of position takeovers (see batches.ts). */
-  private transactions(toSend: readonly Planned[], context: SendContext, settlementScale: bigint): LiquidationTx[] {
-    const limits = { gas: BigInt(this.deps.config.batchGas), repayUsd: context.budget * settlementScale };
+  private transactions(toSend: readonly Planned[], context: SendContext): LiquidationTx[] {
+    const limits = { gas: BigInt(this.deps.config.batchGas), repayUsd: context.budget * context.settlementScale };
     return batchLiquidations(toSend, limits).map((b) => this.transaction(b.planned, b.gas, context));
   }
 
