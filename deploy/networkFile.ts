@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { addressSchema } from '@omnichain-collateral/sdk/messageCodec';
+import { liquidationGainHolds } from '@omnichain-collateral/sdk/risk/liquidation';
 
 /** The parameters a RiskSteward moves, in the order of its `Parameter` enum. */
 export const STEWARD_PARAMETERS = [
@@ -223,9 +224,14 @@ export const networkFileSchema = z
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
     if (chains.size !== file.chains.length) issue(['chains'], 'chain names must be unique');
     if (!chains.has(file.hub)) issue(['hub'], `no chain is named "${file.hub}"`);
+    const takesEquity = (haircut: bigint, bonus: bigint) =>
+      `a ${pct(bonus)} liquidation bonus with a ${pct(haircut)} maintenance haircut lets a liquidation take equity ` +
+      'out of the account: (1 + bonus) × (1 − haircut) must be at most 0.99 (docs/risk-model.md section 8.2)';
     file.collateral.forEach((c, i) => {
       if (!chains.has(c.chain)) issue(['collateral', i, 'chain'], `no chain is named "${c.chain}"`);
       if (!risk.has(c.riskAsset)) issue(['collateral', i, 'riskAsset'], `no risk asset is named "${c.riskAsset}"`);
+      if (!liquidationGainHolds(c.maintenanceHaircut, c.liquidationBonus))
+        issue(['collateral', i, 'liquidationBonus'], takesEquity(c.maintenanceHaircut, c.liquidationBonus));
     });
     file.riskAssets.forEach((r, i) => {
       const vol = r.scenario?.volFeed;
@@ -241,6 +247,11 @@ export const networkFileSchema = z
         );
       } else if (b.parameter === 'concentrationImpact' && file.collateral[collateral!]!.concentration === undefined) {
         issue(['steward', 'bounds', i, 'target'], `collateral "${b.target}" has no concentration add-on to steward`);
+      } else if (
+        b.parameter === 'maintenanceHaircut' &&
+        !liquidationGainHolds(b.min, file.collateral[collateral!]!.liquidationBonus)
+      ) {
+        issue(['steward', 'bounds', i, 'min'], takesEquity(b.min, file.collateral[collateral!]!.liquidationBonus));
       }
     });
     file.markets.forEach((m, i) => {
@@ -249,6 +260,11 @@ export const networkFileSchema = z
         issue(['markets', i], 'a perp has no strike or expiry; an option has both');
     });
   });
+
+/** A WAD fraction as a percentage, for messages. */
+function pct(wad: bigint): string {
+  return `${Number((wad * 10_000n) / 10n ** 18n) / 100}%`;
+}
 
 export type NetworkFile = z.output<typeof networkFileSchema>;
 export type StewardParameter = (typeof STEWARD_PARAMETERS)[number];

@@ -6,8 +6,9 @@
 //     invariant tests are left out of the comparison: forge runs their cases in parallel, so
 //     their mean gas differs from run to run; their behaviour is still tested in step 1.
 // After an intended gas change, `npm run snapshot` rewrites both files; commit them.
-import { runForge, DETERMINISTIC_ONLY } from './forge.mjs';
+// Both build into out-tests/ (TEST_BUILD), so that they can run beside the mocha tests.
+import { runForge, DETERMINISTIC_ONLY, TEST_BUILD } from './forge.mjs';
 
-const tested = runForge(['test'], { FORGE_SNAPSHOT_CHECK: 'true' });
+const tested = runForge(['test'], { ...TEST_BUILD, FORGE_SNAPSHOT_CHECK: 'true' });
 if (tested !== 0) process.exit(tested);
-process.exit(runForge(['snapshot', '--check', ...DETERMINISTIC_ONLY]));
+process.exit(runForge(['snapshot', '--check', ...DETERMINISTIC_ONLY], TEST_BUILD));

@@ -126,12 +126,15 @@ export const SETTLEMENT_STEP = 10n ** 12n;
 /** Gen 3's concentration add-on: at most 25% (the devnet's wstETH cap). */
 export const CONCENTRATION_CAP = 25n * PCT;
 
-/** Gen 3's on-chain limits: the devnet steward's (a quarter of the value per change, lowerings a day late). */
+/**
+ * Gen 3's on-chain limits: the devnet steward's (a quarter of the value per change, lowerings a day
+ * late). The maintenance parameters' floors are the static grid's: Gen 3 never margins below Gen 2.
+ */
 export const STEWARD = {
-  scanRange: { min: 5n * PCT, max: 30n * PCT, maxStep: 25n * PCT },
+  scanRange: { min: STATIC_GRID.scanRange, max: 50n * PCT, maxStep: 25n * PCT },
   volShift: { min: 10n * PCT, max: 100n * PCT, maxStep: 25n * PCT },
-  initialHaircut: { min: 5n * PCT, max: 60n * PCT, maxStep: 25n * PCT },
-  maintenanceHaircut: { min: 3n * PCT, max: 50n * PCT, maxStep: 25n * PCT },
+  initialHaircut: { min: 15n * PCT, max: 60n * PCT, maxStep: 25n * PCT },
+  maintenanceHaircut: { min: 15n * PCT, max: 50n * PCT, maxStep: 25n * PCT },
   concentrationImpact: { min: 1n * PCT, max: 20n * PCT, maxStep: 25n * PCT },
   /** a lowering proposed now takes effect this long after (hours = blocks) */
   loweringDelayHours: 24,

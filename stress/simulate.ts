@@ -4,13 +4,14 @@
  * 1. the oracle reports each underlying's price (or nothing, while stale); the keeper's own jump
  *    hold (`OracleWatch`, relayer/src/services/keeper) decides which prices it acts on, and the
  *    book is valued at those;
- * 2. at each day's start, Gen 3's engine proposes the grid and haircuts from the closes so far
- *    and the steward's rules let them move (raised at once, at most a quarter a change; lowered a
+ * 2. at each day's start, and within the day whenever a price has moved half a scan range since
+ *    the last proposal, Gen 3's engine proposes the grid and haircuts from the closes so far and
+ *    the steward's rules let them move (raised at once, at most a quarter a change; lowered a
  *    day later); the volatility feed (annualised EWMA) updates for every regime;
  * 3. the keeper, when running, screens the book, checks the candidates exactly and liquidates
  *    each liquidatable one once a block with the hub's sizing (`liquidationAmounts`): debt repaid
  *    from its capital against the collateral with the lowest bonus, else its largest position
- *    taken over with the position penalty;
+ *    taken over with the position penalty, capped as the hub caps it;
  * 4. a SEIZE pays the keeper its tokens `bridgeDelayBlocks` later, which it sells with the
  *    square-root-law slippage into the market's daily volume, and that refills its capital.
  *
@@ -180,6 +181,7 @@ export function simulate(
   };
   const liquidated = new Set<number>();
   let efficiencySum = 0;
+  let proposedAt = [...startSpots];
 
   for (let b = 0; b < n; b++) {
     const day = Math.floor(b / BLOCKS_PER_DAY);
@@ -192,6 +194,7 @@ export function simulate(
         vols[k] = volFeed(c);
       });
       steward?.propose(closes, holdingsUsd(spec, accounts, accepted), scenario.dailyVolumeUsd, b);
+      proposedAt = closes.map((c) => c.at(-1)!);
     }
     spec = specAt();
 
@@ -208,6 +211,14 @@ export function simulate(
       if (state.status === 'ok') accepted[k] = fromWad(state.price);
       else untrusted |= 1 << k;
     });
+    // Within the day, a move of half the scan range since the last proposal makes the engine
+    // propose again, on the closes with the price now as a provisional one: raises land within the hour.
+    if (steward && UNDERLYINGS.some((_, k) => jumped(accepted[k]!, proposedAt[k]!, params.grids[k]!.scanRange))) {
+      const provisional = closes.map((c, k) => [...c, accepted[k]!]);
+      steward.propose(provisional, holdingsUsd(spec, accounts, accepted), scenario.dailyVolumeUsd, b);
+      proposedAt = [...accepted];
+      spec = specAt();
+    }
     const underlyings = underlyingsAt(accepted);
     const model = modelFor(regime, spec, underlyings);
     model.screen(packed, out);
@@ -255,7 +266,7 @@ export function simulate(
           r.heldLiquidations++;
           continue;
         }
-        const action = liquidateOnce(spec, underlyings, regime, account, figures, h, budget);
+        const action = liquidateOnce(spec, underlyings, regime, account, figures, h, budget, (a) => model.figures(a));
         if (action === 'no capital') {
           r.deferredForCapital++;
           continue;
@@ -310,6 +321,7 @@ function liquidateOnce(
   f: MarginFigures,
   h: bigint,
   budget: bigint,
+  evaluate: (account: BookAccount) => MarginFigures,
 ): Action | 'no capital' | undefined {
   const held = account.collateral.filter((c) => c.amount > 0n);
   if (account.cash < 0n && held.length > 0) {
@@ -353,20 +365,57 @@ function liquidateOnce(
     const und = u[m.underlying]!;
     return m.kind === PERP ? und.spot : blackScholes(und.spot, m.strike, und.vol, m.timeYears, 0n, m.kind === 1).price;
   };
-  const abs = (x: bigint) => (x < 0n ? -x : x);
-  const marked = open
+  const byNotional = open
     .map((p) => ({ p, mark: markOf(p.market) }))
-    .sort((x, y) => cmp(abs(y.p.size * y.mark), abs(x.p.size * x.mark)))[0]!;
-  const closeFactor = h < LIQUIDATION.fullCloseHealth ? WAD : LIQUIDATION.closeFactor;
-  const size = abs(marked.p.size);
-  const taken = min(size, (size * closeFactor + WAD - 1n) / WAD);
-  const delta = marked.p.size > 0n ? -taken : taken;
-  const penalty = (((taken * marked.mark) / WAD) * LIQUIDATION.positionPenalty) / WAD;
-  // The account leaves the position at the mark (as MarginHub.liquidatePosition) and pays the penalty.
-  account.cash += (-delta * marked.mark) / WAD - penalty;
-  marked.p.size += delta;
-  return { costUsd: fromWad(penalty), repay: 0n, units: 0, underlying: 0 };
+    .sort((x, y) => cmp(abs(y.p.size * y.mark), abs(x.p.size * x.mark)));
+  // The largest position the hub lets the keeper take: it refuses one that lowers health (a hedge leg).
+  for (const marked of byNotional) {
+    const penalty = takeOver(account, marked.p, marked.mark, f, h, evaluate);
+    if (penalty !== undefined) return { costUsd: fromWad(penalty), repay: 0n, units: 0, underlying: 0 };
+  }
+  return undefined;
 }
+
+/**
+ * A takeover as `MarginHub.liquidatePosition` makes it: the position leaves at the mark, and an
+ * account with equity pays a penalty capped where its health stays as it was, or nothing happens
+ * when the move alone lowers its health (docs/risk-model.md section 8.2).
+ * @returns the penalty paid, or undefined when the hub would refuse
+ */
+function takeOver(
+  account: BookAccount,
+  position: { size: bigint },
+  mark: bigint,
+  before: MarginFigures,
+  h: bigint,
+  evaluate: (account: BookAccount) => MarginFigures,
+): bigint | undefined {
+  const closeFactor = h < LIQUIDATION.fullCloseHealth ? WAD : LIQUIDATION.closeFactor;
+  const size = abs(position.size);
+  const taken = min(size, (size * closeFactor + WAD - 1n) / WAD);
+  const delta = position.size > 0n ? -taken : taken;
+  const proceeds = (-delta * mark) / WAD;
+  account.cash += proceeds;
+  position.size += delta;
+  let penalty = (((taken * mark) / WAD) * LIQUIDATION.positionPenalty) / WAD;
+  if (before.maintenanceEquity > 0n) {
+    const after = evaluate(account);
+    if (health(after.maintenanceEquity, after.maintenanceRequirement) < h) {
+      account.cash -= proceeds;
+      position.size -= delta;
+      return undefined;
+    }
+    const r = before.maintenanceRequirement;
+    const room = after.maintenanceEquity - (before.maintenanceEquity * after.maintenanceRequirement + r - 1n) / r;
+    penalty = room <= 0n ? 0n : min(penalty, room);
+  }
+  account.cash -= penalty;
+  return penalty;
+}
+
+/** Whether `price` is more than half of `scanRange` (WAD) away from `proposed`, in log terms. */
+const jumped = (price: number, proposed: number, scanRange: bigint): boolean =>
+  Math.abs(Math.log(price / proposed)) > fromWad(scanRange) / 2;
 
 /** An account left with nothing but debt: the debt is bad debt (the hub's `_resolveBadDebtIfBankrupt`). */
 function resolveIfBankrupt(account: BookAccount): number {
@@ -433,3 +482,4 @@ function repack(spec: BookSpec, a: BookAccount, i: number, packed: PackedAccount
 
 const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
+const abs = (x: bigint) => (x < 0n ? -x : x);

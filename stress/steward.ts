@@ -131,3 +131,36 @@ export class Steward {
     }
   }
 }
+
+/** One parameter under the steward, proposed once a day (the backtest). */
+export interface StewardState {
+  current: bigint;
+  /** a lowering queued, and the day it takes effect */
+  pending?: { value: bigint; day: number };
+}
+
+/** Raises one day can carry: the on-chain cooldown is an hour, so up to 24 steps. */
+export const RAISES_PER_DAY = 24;
+
+/**
+ * Day `day`'s proposal of `target` under the steward's rules: a lowering queued earlier takes
+ * effect once its delay has passed; a raise applies at once, as many steps as the day's hourly
+ * cooldowns allow; a lowering is queued one step at a time, a day late.
+ */
+export function stewardDay(state: StewardState, target: bigint, bounds: StewardBounds, day: number): void {
+  if (state.pending && state.pending.day <= day) {
+    state.current = state.pending.value;
+    delete state.pending;
+  }
+  let next = nextStewardValue(state.current, target, bounds);
+  if (next === undefined) return;
+  if (next > state.current) {
+    delete state.pending;
+    for (let step = 0; step < RAISES_PER_DAY && next !== undefined && next > state.current; step++) {
+      state.current = next;
+      next = nextStewardValue(state.current, target, bounds);
+    }
+  } else {
+    state.pending ??= { value: next, day: day + Math.ceil(STEWARD.loweringDelayHours / 24) };
+  }
+}

@@ -396,6 +396,25 @@ contract MarginHub is HubLedger {
         _changePosition(keeper, marketId, -delta, -proceeds);
 
         uint256 penalty = Math.mulDiv(Math.mulDiv(sizeTaken, mark, WAD), lp.positionPenalty, WAD);
+        // A penalty never lowers the health of an account that still has equity: it is capped at
+        // what keeps (equity − penalty) / requirement at its level before the takeover, and a
+        // takeover that lowers health by itself (the hedge leg of a position) is refused.
+        if (equity > 0) {
+            (int256 e, uint256 r) = _maintenanceFigures(account);
+            uint256 hAfter = MarginMath.health(e, r);
+            if (hAfter < h) {
+                // Undone before the refusal, so that a batch passes the account over unchanged.
+                _changePosition(account, marketId, -delta, -proceeds);
+                _changePosition(keeper, marketId, delta, proceeds);
+                _refuse(strict, account, marketId, abi.encodeWithSelector(TakeoverLowersHealth.selector, h, hAfter));
+                return 0;
+            }
+            // (e − penalty) / r ≥ equity / requirement  ⟺  penalty ≤ e − equity × r / requirement
+            // forge-lint: disable-next-line(unsafe-typecast) equity > 0
+            int256 room = e - SafeCast.toInt256(Math.mulDiv(uint256(equity), r, requirement, Math.Rounding.Ceil));
+            // forge-lint: disable-next-line(unsafe-typecast) room > 0 where it is cast
+            penalty = room <= 0 ? 0 : Math.min(penalty, uint256(room));
+        }
         uint256 toInsurance = Math.mulDiv(penalty, lp.insuranceShare, WAD);
         // penalty <= |proceeds| (positionPenalty <= 10%), which was computed in checked int256 above.
         // forge-lint: disable-next-line(unsafe-typecast) see above

@@ -6,15 +6,17 @@ import {WithdrawFlows} from "./flows/WithdrawFlows.sol";
 import {TradeFlows} from "./flows/TradeFlows.sol";
 import {OptionFlows} from "./flows/OptionFlows.sol";
 import {LiquidationFlows} from "./flows/LiquidationFlows.sol";
+import {TakeoverFlows} from "./flows/TakeoverFlows.sol";
 import {MessagingFlows} from "./flows/MessagingFlows.sol";
 import {GasFlows} from "./flows/GasFlows.sol";
+import {HealthReaderFlows} from "./flows/HealthReaderFlows.sol";
 
 /// @notice The cross-chain flows across three real LayerZero endpoints (TestHelperOz5's ULN302 with
 /// its DVN and executor), one file per flow in flows/: deposit -> CREDIT, withdraw -> RELEASE,
-/// trades, options, liquidate -> SEIZE, messaging, and gas.
+/// trades, options, liquidate -> SEIZE, position takeovers, messaging, gas, and the lzRead health reader.
 /// @dev One concrete contract runs them all: every contract deriving from the Fixture compiles
 /// TestHelperOz5 again through solc-js's IR pipeline, the slowest part of a clean build, so one
-/// contract rather than seven keeps the build and CI short. `forge test
+/// contract rather than one per flow keeps the build and CI short. `forge test
 /// --match-path` cannot select a flow; `--match-test test_deposit_` (or _withdraw_, _trade_,
 /// _option_, _liquidate, _gas_) does.
 contract FlowsTest is
@@ -23,6 +25,8 @@ contract FlowsTest is
     TradeFlows,
     OptionFlows,
     LiquidationFlows,
+    TakeoverFlows,
     MessagingFlows,
-    GasFlows
+    GasFlows,
+    HealthReaderFlows
 {}

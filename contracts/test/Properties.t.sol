@@ -102,6 +102,11 @@ contract PropertiesTest is Fixture, IPacketCourier {
         assertEq(handler.badDebtWithHoldings(), 0);
     }
 
+    /// @notice No liquidation left an account further from solvency (docs/risk-model.md section 8.2).
+    function checkEveryLiquidationHelped() public view {
+        assertEq(handler.liquidationsAwayFromSolvency(), 0, "a liquidation left an account further from solvency");
+    }
+
     /// @notice No account is left bankrupt (no collateral, no positions, cash below zero): the hub
     /// writes the shortfall off against the insurance fund, then as socialised bad debt. An option
     /// market's clearing account ends every settlement with the dust, never a debt.
@@ -145,6 +150,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
         checkNoBankruptAccountLeftUnresolved();
         checkInsuranceAndBadDebtBalance();
         checkOrdersNeverExceedCustody();
+        checkEveryLiquidationHelped();
     }
 
     /// @notice A run in which an action never succeeded proves nothing about it: every handler

@@ -205,6 +205,27 @@ contract RiskEngineTest is Test {
         assertEq(engine.concentrationTerms(weth).cap, 0);
     }
 
+    /// @dev A 15% maintenance haircut with a 20% bonus keeps 1.2 x 0.85 = 1.02 of each dollar a
+    /// liquidation repays: the account would lose equity. 10% with 10% keeps exactly 0.99, the
+    /// line the default 1% gain draws; one wei more bonus crosses it.
+    function test_setAssetRisk_refusesABonusThatTakesEquityOutOfTheAccount() public {
+        uint16 weth = engine.listAsset(40_102, address(0xe7), 18, eth);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRiskConfig.LiquidationTakesEquity.selector, weth, uint64(0.15e18), uint64(0.2e18), uint64(0.01e18)
+            )
+        );
+        engine.setAssetRisk(weth, 0.2e18, 0.15e18, 0.2e18);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRiskConfig.LiquidationTakesEquity.selector, weth, uint64(0.1e18), uint64(0.1e18 + 1), uint64(0.01e18)
+            )
+        );
+        engine.setAssetRisk(weth, 0.2e18, 0.1e18, 0.1e18 + 1);
+        engine.setAssetRisk(weth, 0.2e18, 0.1e18, 0.1e18);
+        assertEq(engine.asset(weth).liquidationBonus, 0.1e18);
+    }
+
     /// @dev The urgency-scaled bonus is on by default (a fifth at health 1, all of it at 0.9); its
     /// floor share is at most the whole bonus and its full-bonus health below 1.
     function test_liquidationParams_urgencyBonusWithinBounds() public {

@@ -43,7 +43,7 @@ contract RiskStewardTest is Test {
         steward.setBounds(SCAN, eth, IRiskSteward.Bounds(0.05e18, 0.3e18, 0.25e18, 1 days, 3 days));
         steward.setBounds(VOL_SHIFT, eth, IRiskSteward.Bounds(0.1e18, 0.6e18, 0.5e18, 1 days, 3 days));
         steward.setBounds(INITIAL, weth, IRiskSteward.Bounds(0.1e18, 0.5e18, 0.25e18, 1 days, 3 days));
-        steward.setBounds(MAINTENANCE, weth, IRiskSteward.Bounds(0.05e18, 0.4e18, 0.25e18, 1 days, 3 days));
+        steward.setBounds(MAINTENANCE, weth, IRiskSteward.Bounds(0.06e18, 0.4e18, 0.25e18, 1 days, 3 days));
         vm.stopPrank();
     }
 
@@ -194,6 +194,35 @@ contract RiskStewardTest is Test {
             0.18e18,
             abi.encodeWithSelector(IRiskSteward.HaircutOrder.selector, weth, uint64(0.18e18), uint64(0.1875e18))
         );
+    }
+
+    /// @dev With WETH's 5% bonus, a 5% maintenance haircut keeps 1.05 x 0.95 = 0.9975 of each
+    /// dollar repaid: less than the 1% gain every liquidation must leave, so no floor may allow it.
+    function test_setBounds_refusesAHaircutFloorAtWhichALiquidationTakesEquity() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRiskConfig.LiquidationTakesEquity.selector, weth, uint64(0.05e18), uint64(0.05e18), uint64(0.01e18)
+            )
+        );
+        vm.prank(governance);
+        steward.setBounds(MAINTENANCE, weth, IRiskSteward.Bounds(0.05e18, 0.4e18, 0.25e18, 1 days, 3 days));
+    }
+
+    /// @dev After governance raises the bonus to 12%, a lowering within the bounds (15% -> 11.25%,
+    /// one step) would keep 1.12 x 0.8875 = 0.994 of each dollar: refused when proposed, not queued.
+    function test_propose_refusesAHaircutAtWhichALiquidationTakesEquity() public {
+        engine.setAssetRisk(weth, 0.2e18, 0.15e18, 0.12e18);
+        _expectRevertPropose(
+            MAINTENANCE,
+            weth,
+            0.1125e18,
+            abi.encodeWithSelector(
+                IRiskConfig.LiquidationTakesEquity.selector, weth, uint64(0.1125e18), uint64(0.12e18), uint64(0.01e18)
+            )
+        );
+        assertEq(steward.pendingLowering(MAINTENANCE, weth).executableAt, 0, "nothing queued");
+        _propose(MAINTENANCE, weth, 0.13e18);
+        assertEq(steward.pendingLowering(MAINTENANCE, weth).value, 0.13e18, "1.12 x 0.87 = 0.9744: queued");
     }
 
     /// @dev The concentration add-on's price impact moves like any other margin parameter: a raise

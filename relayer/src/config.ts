@@ -80,7 +80,7 @@ export const keeperConfigSchema = z.object({
 /**
  * The risk parameter engine (off unless configured): it records each underlying's guarded price
  * every `sampleMs` as one period's close, after the candles of its `history` file if it has one,
- * and proposes scan ranges and volatility shifts to the RiskSteward (docs/risk-model.md section 10).
+ * and proposes scan ranges and volatility shifts to the RiskSteward (docs/dynamic-parameters.md).
  */
 export const riskParametersConfigSchema = z.object({
   /** key holding the steward's STEWARD_ROLE */

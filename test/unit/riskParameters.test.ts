@@ -143,14 +143,27 @@ describe('risk parameter engine: proposals', function () {
     const calm = pricePath(calmVols);
     const p0 = proposeParameters({ closes: calm, volumesUsd: volumes(calm.length, 1e9) }, 1e6);
     expect(p0.inputs.dailyVol).to.be.within(0.008, 0.012);
-    expect(p0.scanRange).to.equal(DEFAULT_ENGINE_CONFIG.bounds.scanRange.min, '2.326 × ~1% is under the 5% floor');
+    expect(p0.scanRange).to.equal(DEFAULT_ENGINE_CONFIG.bounds.scanRange.min, '3 × ~1% is under the 10% floor');
 
     const jumped = pricePath([...calmVols, ...Array.from({ length: 30 }, () => 0.06)]);
     const p1 = proposeParameters({ closes: jumped, volumesUsd: volumes(jumped.length, 1e9) }, 1e6);
     expect(p1.inputs.ewmaDailyVol).to.be.above(0.04);
-    expect(p1.scanRange).to.be.closeTo(2.326 * p1.inputs.dailyVol, 1e-12);
+    expect(p1.scanRange).to.be.closeTo(3 * (0.75 * p1.inputs.dailyVol + 0.25 * p1.inputs.stressedDailyVol), 1e-12);
     expect(p1.scanRange).to.be.above(0.1);
     expect(p1.volShift).to.be.above(p0.volShift);
+  });
+
+  it("the lookback's stressed volatility holds a quarter of the scan range up after a storm has passed (anti-procyclicality)", function () {
+    const calmVols = Array.from({ length: 400 }, () => 0.02);
+    const stormThenCalm = pricePath([...calmVols, ...Array.from({ length: 20 }, () => 0.1), ...calmVols.slice(0, 150)]);
+    const after = proposeParameters({ closes: stormThenCalm, volumesUsd: volumes(stormThenCalm.length, 1e9) }, 1e6);
+    expect(after.inputs.ewmaDailyVol).to.be.below(0.03, 'the EWMA has forgotten the storm');
+    expect(after.inputs.stressedDailyVol).to.be.above(0.05, 'the lookback still holds it');
+    expect(after.scanRange).to.be.closeTo(
+      3 * (0.75 * after.inputs.dailyVol + 0.25 * after.inputs.stressedDailyVol),
+      1e-12,
+    );
+    expect(after.scanRange).to.be.above(3 * after.inputs.dailyVol, 'above what the current volatility alone asks');
   });
 
   it('a holding large against the daily volume gets a larger haircut, up to the cap', function () {
@@ -162,7 +175,8 @@ describe('risk parameter engine: proposals', function () {
 
     const closes = pricePath(Array.from({ length: 400 }, () => 0.03));
     const small = proposeParameters({ closes, volumesUsd: volumes(closes.length, 1e8) }, 1e5);
-    const large = proposeParameters({ closes, volumesUsd: volumes(closes.length, 1e8) }, 1e9);
+    const large = proposeParameters({ closes, volumesUsd: volumes(closes.length, 1e8) }, 1e10);
+    expect(small.maintenanceHaircut).to.equal(0.15, "the static grid's haircut is the floor");
     expect(large.maintenanceHaircut).to.be.above(small.maintenanceHaircut);
     expect(large.maintenanceHaircut).to.be.closeTo(
       DEFAULT_ENGINE_CONFIG.baseHaircut + large.inputs.liquidityAddOn,
@@ -183,40 +197,40 @@ describe('risk parameter engine: proposals', function () {
   });
 });
 
-describe("risk parameter engine: the network file's steward section", function () {
+describe("risk parameter engine: the network file's steward and collateral terms", function () {
+  const address = '0x000000000000000000000000000000000000dEaD';
+  const file = {
+    name: 'x',
+    hub: 'hub',
+    chains: [
+      {
+        name: 'hub',
+        chainId: 1,
+        rpcUrl: 'http://127.0.0.1:1',
+        confirmations: 0,
+        layerZero: { endpoint: address, sendLib: address, receiveLib: address, executor: address },
+      },
+    ],
+    pathway: {},
+    enforcedGas: { CREDIT: 1, RELEASE: 1, SEIZE: 1 },
+    settlement: { token: address, decimals: 6 },
+    riskAssets: [{ name: 'ETH', feed: address, maxAge: 60, minPrice: 1, maxPrice: 2 }],
+    collateral: [
+      {
+        chain: 'hub',
+        symbol: 'WETH',
+        token: address,
+        decimals: 18,
+        riskAsset: 'ETH',
+        initialHaircut: '200000000000000000',
+        maintenanceHaircut: '150000000000000000',
+        liquidationBonus: '50000000000000000',
+        cap: 1,
+      },
+    ],
+  };
   it('names a stewarded parameter whose target the file does not have', async function () {
     const { parseNetworkFile } = await import('../../deploy/networkFile.js');
-    const address = '0x000000000000000000000000000000000000dEaD';
-    const file = {
-      name: 'x',
-      hub: 'hub',
-      chains: [
-        {
-          name: 'hub',
-          chainId: 1,
-          rpcUrl: 'http://127.0.0.1:1',
-          confirmations: 0,
-          layerZero: { endpoint: address, sendLib: address, receiveLib: address, executor: address },
-        },
-      ],
-      pathway: {},
-      enforcedGas: { CREDIT: 1, RELEASE: 1, SEIZE: 1 },
-      settlement: { token: address, decimals: 6 },
-      riskAssets: [{ name: 'ETH', feed: address, maxAge: 60, minPrice: 1, maxPrice: 2 }],
-      collateral: [
-        {
-          chain: 'hub',
-          symbol: 'WETH',
-          token: address,
-          decimals: 18,
-          riskAsset: 'ETH',
-          initialHaircut: 1,
-          maintenanceHaircut: 1,
-          liquidationBonus: 0,
-          cap: 1,
-        },
-      ],
-    };
     const bound = { min: 1, max: 2, maxStep: 1, cooldown: 0, loweringDelay: 0 };
     expect(() =>
       parseNetworkFile({
@@ -225,7 +239,13 @@ describe("risk parameter engine: the network file's steward section", function (
           proposer: address,
           bounds: [
             { parameter: 'scanRange', target: 'ETH', ...bound },
-            { parameter: 'maintenanceHaircut', target: 'WETH@hub', ...bound },
+            {
+              parameter: 'maintenanceHaircut',
+              target: 'WETH@hub',
+              ...bound,
+              min: '150000000000000000',
+              max: '500000000000000000',
+            },
           ],
         },
       }),
@@ -242,5 +262,38 @@ describe("risk parameter engine: the network file's steward section", function (
         steward: { proposer: address, bounds: [{ parameter: 'initialHaircut', target: 'WETH@spoke', ...bound }] },
       }),
     ).to.throw(/no collateral "WETH@spoke" \(SYMBOL@chain\)/);
+  });
+
+  it('refuses collateral, or a maintenance-haircut floor, at which a liquidation takes equity out of the account', async function () {
+    const { parseNetworkFile } = await import('../../deploy/networkFile.js');
+    const pct = (n: number) => String(BigInt(n) * 10n ** 16n);
+    const usdc = {
+      ...file.collateral[0]!,
+      initialHaircut: pct(2),
+      maintenanceHaircut: pct(1),
+      liquidationBonus: pct(2),
+    };
+    expect(() => parseNetworkFile({ ...file, collateral: [usdc] })).to.throw(
+      /a 2% liquidation bonus with a 1% maintenance haircut lets a liquidation take equity[\s\S]*collateral\[0\]\.liquidationBonus/,
+    );
+    const weth = {
+      ...file.collateral[0]!,
+      initialHaircut: pct(20),
+      maintenanceHaircut: pct(15),
+      liquidationBonus: pct(5),
+    };
+    expect(() => parseNetworkFile({ ...file, collateral: [weth] })).not.to.throw();
+    const floor = {
+      parameter: 'maintenanceHaircut',
+      target: 'WETH@hub',
+      min: pct(3),
+      max: pct(50),
+      maxStep: 1,
+      cooldown: 0,
+      loweringDelay: 0,
+    };
+    expect(() =>
+      parseNetworkFile({ ...file, collateral: [weth], steward: { proposer: address, bounds: [floor] } }),
+    ).to.throw(/a 5% liquidation bonus with a 3% maintenance haircut[\s\S]*steward\.bounds\[0\]\.min/);
   });
 });

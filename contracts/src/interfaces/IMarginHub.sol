@@ -207,6 +207,9 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
     error InvalidBatchSize(uint256 size, uint256 max);
     /// @notice Raised when both sides of a trade, settlement, transfer or liquidation are one account.
     error SameAccount();
+    /// @notice Raised when taking over a position would lower the account's maintenance health
+    /// (the leg that hedges its collateral or another position, say).
+    error TakeoverLowersHealth(uint256 healthBefore, uint256 healthAfter);
     /// @notice Raised when a trade's price is outside the market's band around its `mark`.
     error TradePriceOutOfBand(uint256 price, uint256 mark);
 
@@ -374,8 +377,10 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
 
     /// @notice Take over up to `maxSize` of an unhealthy account's position in `marketId` at the
     /// oracle mark into the caller's sub-account `keeperSubAccount`. The account pays a penalty
-    /// on the notional, shared between the keeper and the insurance fund. The keeper's
-    /// sub-account must meet initial margin afterwards.
+    /// on the notional, shared between the keeper and the insurance fund, capped so that it never
+    /// lowers the health of an account with equity left; a takeover that would lower that health
+    /// is refused (`TakeoverLowersHealth`). The keeper's sub-account must meet initial margin
+    /// afterwards.
     /// @param account The account to liquidate (maintenance health below 1e18).
     /// @param marketId The market of the position.
     /// @param maxSize The most to take over, WAD of the underlying.

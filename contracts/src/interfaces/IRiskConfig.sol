@@ -173,6 +173,13 @@ interface IRiskConfig is IOracleGuard {
     /// @notice Raised when an initial haircut is above 100%, a maintenance haircut above the
     /// initial one, or a liquidation bonus above `MAX_LIQUIDATION_BONUS`.
     error InvalidAssetRisk(uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus);
+    /// @notice Raised when an asset's whole liquidation bonus and its maintenance haircut would let
+    /// a collateral liquidation take equity out of the account it rescues: each unit repaid changes
+    /// maintenance equity by 1 − (1 + liquidationBonus) × (1 − maintenanceHaircut), which must be
+    /// at least `MIN_LIQUIDATION_GAIN` (docs/risk-model.md section 8.2).
+    error LiquidationTakesEquity(
+        uint16 assetId, uint64 maintenanceHaircut, uint64 liquidationBonus, uint64 minLiquidationGain
+    );
     /// @notice Raised when a perp is listed with a strike or expiry, or an option without a strike
     /// or a future expiry.
     error InvalidMarketTerms(MarketKind kind, uint128 strike, uint64 expiry);
@@ -238,6 +245,12 @@ interface IRiskConfig is IOracleGuard {
     /// @notice Largest liquidation bonus an asset may pay (WAD).
     function MAX_LIQUIDATION_BONUS() external view returns (uint64);
 
+    /// @notice Least share of each unit of debt a collateral liquidation repays that must stay in
+    /// the account as maintenance equity (1%): every asset keeps
+    /// (1 + liquidationBonus) × (1 − maintenanceHaircut) ≤ 1 − MIN_LIQUIDATION_GAIN. A constant, so
+    /// that no risk admin can weaken the rule that a liquidation always helps.
+    function MIN_LIQUIDATION_GAIN() external view returns (uint64);
+
     /// @notice Most pair credits that can be configured.
     function MAX_PAIR_OFFSETS() external view returns (uint256);
 
@@ -253,7 +266,7 @@ interface IRiskConfig is IOracleGuard {
     /// @notice Largest fall of a yield-bearing asset's exchange rate its margin may assume (WAD).
     function MAX_DEPEG() external view returns (uint64);
 
-    /// @notice Largest concentration add-on an asset may charge (WAD; docs/risk-model.md section 10.5).
+    /// @notice Largest concentration add-on an asset may charge (WAD; docs/dynamic-parameters.md section 5).
     function MAX_CONCENTRATION_CAP() external view returns (uint64);
 
     /// @notice Largest price impact of selling an asset's whole market depth (WAD).
@@ -303,7 +316,8 @@ interface IRiskConfig is IOracleGuard {
     /// @param initialHaircut Share of value not counted for initial margin (WAD, at most 100%).
     /// @param maintenanceHaircut Share not counted for maintenance margin (WAD, at most `initialHaircut`).
     /// @param liquidationBonus Extra value a liquidator receives on the debt repaid (WAD, at most
-    /// `MAX_LIQUIDATION_BONUS`).
+    /// `MAX_LIQUIDATION_BONUS`), small enough against the maintenance haircut that a liquidation
+    /// always adds equity (`LiquidationTakesEquity`).
     function setAssetRisk(uint16 id, uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus) external;
 
     /// @notice Make asset `id` yield-bearing: valued at the guarded exchange rate of risk asset

@@ -67,7 +67,9 @@ interface IRiskSteward {
     error NoPendingLowering(Parameter parameter, uint16 id);
     error LoweringNotReady(Parameter parameter, uint16 id, uint64 executableAt);
 
-    /// @notice Sets the limits of one parameter (governance, DEFAULT_ADMIN_ROLE).
+    /// @notice Sets the limits of one parameter (governance, DEFAULT_ADMIN_ROLE). A maintenance
+    /// haircut's floor must leave every liquidation of the asset a gain at its current bonus
+    /// (`IRiskConfig.LiquidationTakesEquity`), as must every value the steward proposes.
     function setBounds(Parameter parameter, uint16 id, Bounds calldata bounds) external;
 
     /// @notice Proposes `value` (STEWARD_ROLE): a raise applies now; a lowering is queued.

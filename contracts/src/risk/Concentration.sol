@@ -5,7 +5,7 @@ import {WAD} from "../libraries/FixedPoint.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {FixedPointMathLib} from "solady/utils/FixedPointMathLib.sol";
 
-/// @notice The per-account concentration add-on (docs/risk-model.md section 10.5): selling a
+/// @notice The per-account concentration add-on (docs/dynamic-parameters.md section 5): selling a
 /// holding worth `Q` into a market of depth `D` moves the price by about `impact × √(Q / D)`
 /// (the square-root law of market impact), so an account's haircuts on that collateral rise by
 /// that much, up to a cap. `sdk/src/risk/concentration.ts` performs the same integer operations.

@@ -6,6 +6,7 @@ import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {OracleGuard} from "../oracle/OracleGuard.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 import {ZeroAddress} from "../libraries/Errors.sol";
+import {LiquidationGain} from "./LiquidationGain.sol";
 
 /// @notice The risk configuration: collateral assets per (chain, token), markets (perps and
 /// European options), the scenario grid and volatility feed of each underlying, correlated-pair
@@ -21,6 +22,8 @@ abstract contract RiskConfig is AccessControl, OracleGuard, IRiskConfig {
     uint256 public constant MAX_MARKETS = 64;
     /// @inheritdoc IRiskConfig
     uint64 public constant MAX_LIQUIDATION_BONUS = 0.25e18;
+    /// @inheritdoc IRiskConfig
+    uint64 public constant MIN_LIQUIDATION_GAIN = 0.01e18;
     /// @inheritdoc IRiskConfig
     uint256 public constant MAX_PAIR_OFFSETS = 16;
     /// @inheritdoc IRiskConfig
@@ -146,6 +149,9 @@ abstract contract RiskConfig is AccessControl, OracleGuard, IRiskConfig {
     {
         if (initialHaircut > 1e18 || maintenanceHaircut > initialHaircut || liquidationBonus > MAX_LIQUIDATION_BONUS) {
             revert InvalidAssetRisk(initialHaircut, maintenanceHaircut, liquidationBonus);
+        }
+        if (!LiquidationGain.holds(maintenanceHaircut, liquidationBonus, MIN_LIQUIDATION_GAIN)) {
+            revert LiquidationTakesEquity(id, maintenanceHaircut, liquidationBonus, MIN_LIQUIDATION_GAIN);
         }
         Asset storage a = _assetOrRevert(id);
         (a.initialHaircut, a.maintenanceHaircut, a.liquidationBonus) =

@@ -5,6 +5,7 @@ import {WAD} from "../libraries/FixedPoint.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IRiskSteward} from "../interfaces/IRiskSteward.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
+import {LiquidationGain} from "./LiquidationGain.sol";
 
 /// @title RiskSteward
 /// @notice The only way the relayer's risk parameter engine changes margin on-chain: bounded,
@@ -36,6 +37,8 @@ contract RiskSteward is AccessControl, IRiskSteward {
         }
         // Reverts on an unknown risk asset or asset: bounds for nothing are a mistake.
         current(parameter, id);
+        // A floor the steward could lower the haircut to must still leave every liquidation a gain.
+        if (parameter == Parameter.MaintenanceHaircut) _requireLiquidationGain(id, bounds.min);
         _bounds[parameter][id] = bounds;
         emit BoundsSet(parameter, id, bounds);
     }
@@ -119,6 +122,17 @@ contract RiskSteward is AccessControl, IRiskSteward {
             (uint64 ih, uint64 mh) =
                 parameter == Parameter.InitialHaircut ? (value, a.maintenanceHaircut) : (a.initialHaircut, value);
             if (mh > ih) revert HaircutOrder(id, ih, mh);
+            if (parameter == Parameter.MaintenanceHaircut) _requireLiquidationGain(id, value);
+        }
+    }
+
+    /// @dev The engine's own rule (`IRiskConfig.setAssetRisk`), checked here so that a lowering
+    /// that would break it is refused when proposed rather than queued and failing at execution.
+    function _requireLiquidationGain(uint16 id, uint64 maintenanceHaircut) private view {
+        uint64 bonus = engine.asset(id).liquidationBonus;
+        uint64 minGain = engine.MIN_LIQUIDATION_GAIN();
+        if (!LiquidationGain.holds(maintenanceHaircut, bonus, minGain)) {
+            revert IRiskConfig.LiquidationTakesEquity(id, maintenanceHaircut, bonus, minGain);
         }
     }
 

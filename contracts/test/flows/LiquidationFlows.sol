@@ -73,11 +73,15 @@ abstract contract LiquidationFlows is FlowHelpers {
         assertLt(h, 1e18);
         assertGt(h, 0.95e18);
 
+        // At the edge of the rule (the largest bonus a 15% haircut allows, 0.99 / 0.85 - 1), each
+        // dollar repaid adds one cent of equity, and the target is twice the requirement: out of
+        // reach, so the close factor decides.
         vm.startPrank(admin);
-        engine.setAssetRisk(wethAAsset, 0.2e18, 0.15e18, 0.2e18); // 1.2 * 0.85 > 1: seizing cannot lift health
         IRiskConfig.LiquidationParams memory lp = engine.liquidationParams();
-        lp.minBonusShare = 1e18; // the whole 20% at any health
+        lp.minBonusShare = 1e18; // the whole bonus at any health
+        lp.targetHealth = 2e18;
         engine.setLiquidationParams(lp);
+        engine.setAssetRisk(wethAAsset, 0.2e18, 0.15e18, 164_705_882_352_941_176);
         vm.stopPrank();
         (uint256 repaid,) = _liquidate(a, wethAAsset, 1_000_000e6);
         assertEq(repaid, 115_000e6, "half the 230k debt: the close factor");

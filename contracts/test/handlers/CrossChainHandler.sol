@@ -11,6 +11,7 @@ import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
 import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
 import {IRiskEngine} from "../../src/interfaces/IRiskEngine.sol";
 import {FeedRounds} from "../utils/FeedRounds.sol";
+import {MarginMath} from "../../src/risk/MarginMath.sol";
 
 import {HandlerBase} from "./HandlerBase.sol";
 
@@ -281,6 +282,9 @@ contract CrossChainHandler is HandlerBase {
         uint256 ci = _heldCollateral(account, collateralSeed);
         Collateral memory c = collateral[ci];
         uint256 fee = _keeperReadyToRepay(c.assetId);
+        AccountId[] memory one = new AccountId[](1);
+        one[0] = account;
+        (MarginMath.Figures[] memory before, bool[] memory valued) = _maintenanceOf(one);
         try hub.liquidate{value: fee}(account, c.assetId, 10_000_000e6, keeper, "") returns (
             uint256, uint256 seized, uint64
         ) {
@@ -290,6 +294,7 @@ contract CrossChainHandler is HandlerBase {
             calls["liquidate (refused)"]++;
         }
         vm.stopPrank();
+        _checkLiquidationHelped(one, before, valued, false);
         _readLiquidationLogs();
     }
 
@@ -297,12 +302,16 @@ contract CrossChainHandler is HandlerBase {
         AccountId account = _unhealthyAccount(accountSeed);
         _keeperReadyToTakeOver();
         uint16 market = _heldMarket(account, marketSeed);
+        AccountId[] memory one = new AccountId[](1);
+        one[0] = account;
+        (MarginMath.Figures[] memory before, bool[] memory valued) = _maintenanceOf(one);
         try hub.liquidatePosition(account, market, bound(sizeSeed, 1, type(uint128).max), 0) {
             calls["liquidatePosition"]++;
         } catch {
             calls["liquidatePosition (refused)"]++;
         }
         vm.stopPrank();
+        _checkLiquidationHelped(one, before, valued, true);
         _readLiquidationLogs();
     }
 
@@ -314,6 +323,7 @@ contract CrossChainHandler is HandlerBase {
         Collateral memory c = collateral[ci];
         AccountId[] memory batch = _rotated(traders(), startSeed);
         uint256 fee = _keeperReadyToRepay(c.assetId);
+        (MarginMath.Figures[] memory before, bool[] memory valued) = _maintenanceOf(batch);
         try hub.liquidateBatch{value: fee}(batch, c.assetId, 10_000_000e6, keeper, "") returns (
             uint256, uint256 seized, uint64
         ) {
@@ -328,6 +338,7 @@ contract CrossChainHandler is HandlerBase {
             calls["liquidateBatch (refused)"]++;
         }
         vm.stopPrank();
+        _checkLiquidationHelped(batch, before, valued, false);
         _readLiquidationLogs();
     }
 
@@ -342,6 +353,7 @@ contract CrossChainHandler is HandlerBase {
             });
         }
         _keeperReadyToTakeOver();
+        (MarginMath.Figures[] memory before, bool[] memory valued) = _maintenanceOf(list);
         try hub.liquidatePositions(takeovers, 0) returns (uint256[] memory sizes) {
             uint256 taken;
             for (uint256 i; i < sizes.length; ++i) {
@@ -353,6 +365,7 @@ contract CrossChainHandler is HandlerBase {
             calls["liquidatePositions (refused)"]++;
         }
         vm.stopPrank();
+        _checkLiquidationHelped(list, before, valued, true);
         _readLiquidationLogs();
     }
 }

@@ -70,6 +70,10 @@ abstract contract HandlerBase is Test {
     uint256 public insuranceIn;
     uint256 public insuranceOut;
     uint256 public socialised;
+    /// @notice Liquidations that left an account further from solvency (docs/risk-model.md
+    /// section 8.2): a collateral liquidation that lowered its maintenance equity, or a takeover
+    /// that lowered the health of an account that had equity.
+    uint256 public liquidationsAwayFromSolvency;
     mapping(bytes32 => uint256) public calls;
 
     constructor(
@@ -258,6 +262,44 @@ abstract contract HandlerBase is Test {
                 (,, uint256 penalty) = abi.decode(logs[i].data, (int256, uint256, uint256));
                 insuranceIn += Math.mulDiv(penalty, hub.riskEngine().liquidationParams().insuranceShare, 1e18);
             }
+        }
+    }
+
+    /// @dev The maintenance figures of `list` before a liquidation; `valued[i]` is false where the
+    /// engine could not value the account (a stale feed), which the hub then passes over.
+    function _maintenanceOf(AccountId[] memory list)
+        internal
+        view
+        returns (MarginMath.Figures[] memory figures, bool[] memory valued)
+    {
+        figures = new MarginMath.Figures[](list.length);
+        valued = new bool[](list.length);
+        for (uint256 i; i < list.length; ++i) {
+            try hub.accountFigures(list[i]) returns (MarginMath.Figures memory f) {
+                (figures[i], valued[i]) = (f, true);
+            } catch {}
+        }
+    }
+
+    /// @dev Counts each account of `list` a liquidation left further from solvency than `before`:
+    /// lower maintenance equity after a collateral liquidation; after a takeover, lower health
+    /// where it had equity (an account already underwater has health 0 either way).
+    function _checkLiquidationHelped(
+        AccountId[] memory list,
+        MarginMath.Figures[] memory before,
+        bool[] memory valued,
+        bool takeover
+    ) internal {
+        (MarginMath.Figures[] memory later, bool[] memory valuedLater) = _maintenanceOf(list);
+        for (uint256 i; i < list.length; ++i) {
+            if (!valued[i] || !valuedLater[i]) continue;
+            (MarginMath.Figures memory b, MarginMath.Figures memory a) = (before[i], later[i]);
+            bool worse = takeover
+                ? b.maintenanceEquity > 0
+                    && MarginMath.health(a.maintenanceEquity, a.maintenanceRequirement)
+                        < MarginMath.health(b.maintenanceEquity, b.maintenanceRequirement)
+                : a.maintenanceEquity < b.maintenanceEquity;
+            if (worse) liquidationsAwayFromSolvency++;
         }
     }
 

@@ -82,7 +82,7 @@ abstract contract Fixture is TestHelperOz5 {
         usdRisk = engine.addRiskAsset(AggregatorV3Interface(address(usdFeed)), 1 hours, 0.5e18, 2e18);
         ethRisk = engine.addRiskAsset(AggregatorV3Interface(address(ethFeed)), 1 hours, 1e18, 1_000_000e18);
         btcRisk = engine.addRiskAsset(AggregatorV3Interface(address(btcFeed)), 1 hours, 1e18, 10_000_000e18);
-        usdcAsset = _listAsset(HUB_EID, address(usdc), 6, usdRisk, 0.02e18, 0.01e18, 0.02e18);
+        usdcAsset = _listAsset(HUB_EID, address(usdc), 6, usdRisk, 0.04e18, 0.03e18, 0.02e18);
         wethAAsset = _listAsset(A_EID, address(wethA), 18, ethRisk, 0.2e18, 0.15e18, 0.05e18);
         wethBAsset = _listAsset(B_EID, address(wethB), 18, ethRisk, 0.2e18, 0.15e18, 0.05e18);
         wbtcBAsset = _listAsset(B_EID, address(wbtcB), 8, btcRisk, 0.25e18, 0.2e18, 0.06e18);

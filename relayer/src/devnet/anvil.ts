@@ -63,8 +63,24 @@ export async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** Our anvil could not serve its port: another process took it between `freePort` and the bind. */
+class PortTaken extends Error {}
+
+/**
+ * Starts an anvil chain. Without `options.port` it takes a free port, and takes another when a
+ * process elsewhere (a test running beside this one) binds that port first.
+ */
 export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
-  const port = options.port ?? (await freePort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchAnvil(options, options.port ?? (await freePort()));
+    } catch (err) {
+      if (!(err instanceof PortTaken) || options.port !== undefined || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function launchAnvil(options: AnvilOptions, port: number): Promise<AnvilChain> {
   // Twelve funded accounts: the first ten as anvil has them, the eleventh the devnet's risk steward key.
   const args = [
     '--host',
@@ -83,7 +99,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
   const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const rpcUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitForRpc(rpcUrl, child);
+    await waitForRpc(rpcUrl, child, options.chainId);
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
@@ -115,14 +131,24 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
   };
 }
 
-async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs = 15_000): Promise<void> {
+/**
+ * Until `child` serves `rpcUrl` as chain `chainId`. An answer from another process on the port (ours
+ * failed to bind it) is told apart by the chain id, or by our process having exited meanwhile.
+ */
+async function waitForRpc(rpcUrl: string, child: ChildProcess, chainId: number, timeoutMs = 15_000): Promise<void> {
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) =>
-      reject(new Error(`anvil exited with code ${code} before serving ${rpcUrl}: ${stderr.trim()}`)),
+      reject(
+        /address already in use/i.test(stderr)
+          ? new PortTaken(`${rpcUrl} was taken by another process`)
+          : new Error(`anvil exited with code ${code} before serving ${rpcUrl}: ${stderr.trim()}`),
+      ),
     ),
   );
+  // Observed by the race below; also handled here, so an exit after a failed wait is no unhandled rejection.
+  exited.catch(() => undefined);
   const deadline = Date.now() + timeoutMs;
   const ready = (async () => {
     while (Date.now() < deadline) {
@@ -132,8 +158,16 @@ async function waitForRpc(rpcUrl: string, child: ChildProcess, timeoutMs = 15_00
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
         });
-        if (res.ok) return;
-      } catch {
+        if (res.ok) {
+          const { result } = (await res.json()) as { result?: string };
+          // A moment for an anvil that lost the port to exit before we trust the answer.
+          await new Promise((r) => setTimeout(r, 100));
+          if (Number(result) !== chainId || child.exitCode !== null)
+            throw new PortTaken(`${rpcUrl} answers as chain ${Number(result)}, not as our anvil`);
+          return;
+        }
+      } catch (err) {
+        if (err instanceof PortTaken) throw err;
         // not listening yet
       }
       await new Promise((r) => setTimeout(r, 50));

@@ -249,15 +249,18 @@ function devnetNetworkFile(d: {
     read: { channel: READ_CHANNEL, requiredDVNs: ['ReadDVN'], gas: wad(HEALTH_READ_GAS) },
     // ETH's scan range and volatility shift, the spokes' WETH haircuts and wstETH's concentration
     // impact move with the market through the steward: at most a quarter of the current value per
-    // change, an hour apart, lowerings a day late.
+    // change, an hour apart, lowerings a day late. The maintenance parameters' floors are the
+    // static grid's (ETH 10%, WETH 15%): the steward raises margin in a storm and never takes the
+    // maintenance level below it (docs/dynamic-parameters.md section 4); only the initial haircut's
+    // headroom above maintenance can be given back in calm markets.
     steward: {
       proposer: new Wallet(DEVNET_STEWARD_KEY).address,
       bounds: [
-        { parameter: 'scanRange', target: 'ETH', ...stewardBounds(5n, 30n) },
+        { parameter: 'scanRange', target: 'ETH', ...stewardBounds(10n, 50n) },
         { parameter: 'volShift', target: 'ETH', ...stewardBounds(10n, 100n) },
         ...d.spokeSpecs.flatMap((c) => [
-          { parameter: 'initialHaircut' as const, target: `WETH@${c.name}`, ...stewardBounds(5n, 60n) },
-          { parameter: 'maintenanceHaircut' as const, target: `WETH@${c.name}`, ...stewardBounds(3n, 50n) },
+          { parameter: 'initialHaircut' as const, target: `WETH@${c.name}`, ...stewardBounds(15n, 60n) },
+          { parameter: 'maintenanceHaircut' as const, target: `WETH@${c.name}`, ...stewardBounds(15n, 50n) },
         ]),
         { parameter: 'concentrationImpact', target: `wstETH@${d.spokeSpecs[0]!.name}`, ...stewardBounds(1n, 20n) },
       ],
@@ -310,7 +313,9 @@ function devnetNetworkFile(d: {
           decimals: isHub ? 6 : 18,
           riskAsset: isHub ? 'USD' : 'ETH',
           ...(isHub
-            ? { initialHaircut: wad(2n * PCT), maintenanceHaircut: wad(PCT), liquidationBonus: wad(2n * PCT) }
+            ? // (1 + 2%)(1 − 3%) = 0.9894: each dollar a liquidation repays adds 1.06 cents of
+              // equity, above the 1% every asset must leave (RiskConfig.setAssetRisk).
+              { initialHaircut: wad(4n * PCT), maintenanceHaircut: wad(3n * PCT), liquidationBonus: wad(2n * PCT) }
             : { initialHaircut: wad(20n * PCT), maintenanceHaircut: wad(15n * PCT), liquidationBonus: wad(5n * PCT) }),
           cap: wad(MAX_UINT128),
         };

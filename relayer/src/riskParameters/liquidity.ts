@@ -1,5 +1,5 @@
 /**
- * The liquidity and concentration add-on (docs/risk-model.md section 10.3): what selling a
+ * The liquidity and concentration add-on (docs/dynamic-parameters.md section 3): what selling a
  * holding costs beyond the quoted price, by the square-root law of market impact: a sale of Q
  * against a daily volume V moves the price by about Y · σ_daily · √(Q / V). A holding that is a
  * large share of what the market trades in a day gets a larger haircut, up to a cap.

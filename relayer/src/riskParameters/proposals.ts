@@ -1,12 +1,13 @@
 /**
- * The risk parameter engine's proposals (docs/risk-model.md section 10): from an underlying's
+ * The risk parameter engine's proposals (docs/dynamic-parameters.md): from an underlying's
  * daily closes and volumes and the book's holding of it, the scan range, volatility shift and
  * haircuts it should have; and, for the on-chain steward, the one step toward them it will accept.
  *
  * - daily volatility σ = the larger of the EWMA forecast and the GARCH(1,1) forecast over the
  *   liquidation horizon (per day), so neither a calm GARCH long run nor a lagging EWMA lowers margin
  *   while the other sees risk;
- * - scan range = z · σ · √horizon (the move the maintenance grid must cover);
+ * - scan range = z · ((1 − w) σ + w σ_stressed) · √horizon (the move the maintenance grid must
+ *   cover, with a weight w on the lookback's most volatile day against procyclicality);
  * - volatility shift = z · (the daily volatility of EWMA volatility) · √horizon;
  * - maintenance haircut = base + the liquidity add-on of the book's holding; initial = that × a multiple.
  * Each clamped to the bounds the steward enforces on-chain.
@@ -24,8 +25,17 @@ import {
 export interface ParameterEngineConfig {
   /** days a liquidation may take to complete: the maintenance grid covers the move over them */
   horizonDays: number;
-  /** one-sided normal quantile of the move covered (2.326: 99%) */
+  /**
+   * multiple of the daily volatility the scan range covers: 3, not the normal 99% quantile
+   * (2.576 two-sided), because daily returns are fat-tailed; `npm run backtest` checks it covers
+   * 99% of the realised moves (docs/dynamic-parameters.md section 6)
+   */
   z: number;
+  /**
+   * weight of the stressed volatility (the largest EWMA volatility of the lookback) in the scan
+   * range: EMIR RTS 153/2013 Article 28(1)(b)'s anti-procyclicality tool, at least 25%
+   */
+  stressWeight: number;
   /** EWMA decay */
   lambda: number;
   /** trailing days the GARCH fit, the volatility of volatility and the volume average use */
@@ -45,17 +55,18 @@ export interface Range {
 
 export const DEFAULT_ENGINE_CONFIG: ParameterEngineConfig = {
   horizonDays: 1,
-  z: 2.326,
+  z: 3,
+  stressWeight: 0.25,
   lambda: RISKMETRICS_LAMBDA,
   lookbackDays: 365,
   liquidity: { impactCoefficient: 1, cap: 0.5 },
   baseHaircut: 0.02,
   initialHaircutMultiple: 4 / 3,
   bounds: {
-    scanRange: { min: 0.05, max: 0.5 },
+    scanRange: { min: 0.1, max: 0.5 },
     volShift: { min: 0.1, max: 1 },
-    maintenanceHaircut: { min: 0.02, max: 0.6 },
-    initialHaircut: { min: 0.03, max: 0.8 },
+    maintenanceHaircut: { min: 0.15, max: 0.6 },
+    initialHaircut: { min: 0.15, max: 0.8 },
   },
 };
 
@@ -76,6 +87,7 @@ export interface Proposal {
     ewmaDailyVol: number;
     garchDailyVol: number;
     dailyVol: number;
+    stressedDailyVol: number;
     volOfVol: number;
     averageVolumeUsd: number;
     liquidityAddOn: number;
@@ -90,7 +102,7 @@ export const historyDays = (config: ParameterEngineConfig) => Math.max(config.lo
 export interface ScenarioProposal {
   scanRange: number;
   volShift: number;
-  inputs: { ewmaDailyVol: number; garchDailyVol: number; dailyVol: number; volOfVol: number };
+  inputs: { ewmaDailyVol: number; garchDailyVol: number; dailyVol: number; stressedDailyVol: number; volOfVol: number };
 }
 
 /** The scan range and volatility shift daily `closes` (oldest first, at least historyDays + 1) call for. */
@@ -106,12 +118,15 @@ export function proposeScenario(
   const ewmaDailyVol = Math.sqrt(ewma.at(-1)!);
   const garchDailyVol = Math.sqrt(garchHorizonVariance(fitGarch(returns), config.horizonDays) / config.horizonDays);
   const dailyVol = Math.max(ewmaDailyVol, garchDailyVol);
+  // The lookback's stressed observations: its most volatile day by the EWMA.
+  const stressedDailyVol = Math.sqrt(Math.max(...ewma));
   const volOfVol = Math.sqrt(sampleVariance(logReturns(ewma.map(Math.sqrt))));
   const sqrtH = Math.sqrt(config.horizonDays);
+  const w = config.stressWeight;
   return {
-    scanRange: clamp(config.z * dailyVol * sqrtH, config.bounds.scanRange),
+    scanRange: clamp(config.z * ((1 - w) * dailyVol + w * stressedDailyVol) * sqrtH, config.bounds.scanRange),
     volShift: clamp(config.z * volOfVol * sqrtH, config.bounds.volShift),
-    inputs: { ewmaDailyVol, garchDailyVol, dailyVol, volOfVol },
+    inputs: { ewmaDailyVol, garchDailyVol, dailyVol, stressedDailyVol, volOfVol },
   };
 }
 
@@ -136,7 +151,7 @@ export function proposeHaircuts(
 
 /**
  * The price impact of the per-account concentration add-on (`IRiskConfig.ConcentrationTerms`,
- * docs/risk-model.md section 10.5): by the square-root law, selling the whole market depth moves
+ * docs/dynamic-parameters.md section 5): by the square-root law, selling the whole market depth moves
  * the price by about Y · σ_daily, so `impact = Y · σ`, at most the add-on's own cap.
  */
 export function proposeConcentrationImpact(

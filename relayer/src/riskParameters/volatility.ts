@@ -1,5 +1,5 @@
 /**
- * Volatility from daily closes (docs/risk-model.md section 10): log returns, RiskMetrics' EWMA
+ * Volatility from daily closes (docs/dynamic-parameters.md): log returns, RiskMetrics' EWMA
  * variance, and a GARCH(1,1) fitted by Gaussian quasi-maximum likelihood with variance targeting,
  * whose forecast over a horizon mean-reverts toward the long-run variance. Closes only: the
  * highs and lows of real candles carry absurd prints (see candles.ts) that a range estimator

@@ -1,5 +1,5 @@
 /**
- * The risk parameter engine at work (docs/risk-model.md section 10), on when the relayer config
+ * The risk parameter engine at work (docs/dynamic-parameters.md), on when the relayer config
  * has `riskParameters`: every `sampleMs` it records each configured underlying's guarded price
  * as one period's close (after the candles of its history file), estimates the volatility, and
  * moves the underlying's scan range and volatility shift, and the haircuts of the collateral it

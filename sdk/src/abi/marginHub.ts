@@ -111,6 +111,7 @@ export const marginHubAbi = [
   {"type":"error","name":"SafeERC20FailedOperation","inputs":[{"name":"token","type":"address","internalType":"address"}]},
   {"type":"error","name":"SameAccount","inputs":[]},
   {"type":"error","name":"SettlementDecimalsTooLarge","inputs":[{"name":"decimals","type":"uint8","internalType":"uint8"}]},
+  {"type":"error","name":"TakeoverLowersHealth","inputs":[{"name":"healthBefore","type":"uint256","internalType":"uint256"},{"name":"healthAfter","type":"uint256","internalType":"uint256"}]},
   {"type":"error","name":"TradePriceOutOfBand","inputs":[{"name":"price","type":"uint256","internalType":"uint256"},{"name":"mark","type":"uint256","internalType":"uint256"}]},
   {"type":"error","name":"UnexpectedMessageType","inputs":[{"name":"msgType","type":"uint8","internalType":"uint8"}]},
   {"type":"error","name":"UnknownMessageType","inputs":[{"name":"msgType","type":"uint8","internalType":"uint8"}]},

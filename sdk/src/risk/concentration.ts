@@ -1,5 +1,5 @@
 /**
- * The per-account concentration add-on (docs/risk-model.md section 10.5), the twin of
+ * The per-account concentration add-on (docs/dynamic-parameters.md section 5), the twin of
  * contracts/src/risk/Concentration.sol: an account holding collateral worth `Q` of an asset with
  * market depth `D` has both its haircuts on it raised by `min(cap, impact × √(Q / D))`, the
  * square-root-law cost of selling its own holding. The same integer steps, rounding down.

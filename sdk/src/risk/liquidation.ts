@@ -27,6 +27,22 @@ export function urgencyBonus(health: bigint, maxBonus: bigint, minShare: bigint,
   return mulDiv(maxBonus, share, WAD);
 }
 
+/** `IRiskConfig.MIN_LIQUIDATION_GAIN`: the least share of each unit repaid a liquidation leaves as equity (WAD). */
+export const MIN_LIQUIDATION_GAIN = WAD / 100n;
+
+/**
+ * Whether an asset's whole bonus and maintenance haircut (WAD) leave each unit a collateral
+ * liquidation repays `minGain` of equity, as `LiquidationGain.holds` (docs/risk-model.md section
+ * 8.2): the engine refuses an asset for which this is false.
+ */
+export function liquidationGainHolds(
+  maintenanceHaircut: bigint,
+  bonus: bigint,
+  minGain = MIN_LIQUIDATION_GAIN,
+): boolean {
+  return (WAD + bonus) * (WAD - maintenanceHaircut) <= (WAD - minGain) * WAD;
+}
+
 /** The hub's liquidation parameters (RiskConfig.LiquidationParams), WAD. */
 export interface LiquidationParams extends BonusParams {
   /** share of the debt (or a position) one liquidation may take while health is above fullCloseHealth */

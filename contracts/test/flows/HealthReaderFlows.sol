@@ -10,18 +10,19 @@ import {
     EVMCallComputeV1
 } from "@layerzerolabs/oapp-evm/contracts/oapp/libs/ReadCodecV1.sol";
 import {Vm} from "forge-std/Vm.sol";
-import {Fixture} from "./utils/Fixture.sol";
-import {HealthReader} from "../src/read/HealthReader.sol";
-import {IHealthReader} from "../src/interfaces/IHealthReader.sol";
-import {Multicall3} from "../src/devnet/Multicall3.sol";
-import {AccountId} from "../src/libraries/AccountIdLib.sol";
-import {MarginMath} from "../src/risk/MarginMath.sol";
-import {IOracleGuard} from "../src/interfaces/IOracleGuard.sol";
+import {FlowHelpers} from "./FlowHelpers.sol";
+import {HealthReader} from "../../src/read/HealthReader.sol";
+import {IHealthReader} from "../../src/interfaces/IHealthReader.sol";
+import {Multicall3} from "../../src/devnet/Multicall3.sol";
+import {AccountId} from "../../src/libraries/AccountIdLib.sol";
+import {MarginMath} from "../../src/risk/MarginMath.sol";
+import {IOracleGuard} from "../../src/interfaces/IOracleGuard.sol";
 
 /// @notice Unified health read from a spoke with lzRead, through TestHelperOz5's ReadLib1002 and
 /// DVN: the helper plays the read DVN, answering each command by running its request here, on
-/// the one chain forge simulates, as a read DVN runs it on the hub chain.
-contract HealthReaderTest is Fixture {
+/// the one chain forge simulates, as a read DVN runs it on the hub chain. Each test deploys the
+/// reader first (`_deployReader`): the other flows share the setUp and have no use for it.
+abstract contract HealthReaderFlows is FlowHelpers {
     using OptionsBuilder for bytes;
 
     uint128 internal constant READ_GAS = 200_000;
@@ -30,8 +31,8 @@ contract HealthReaderTest is Fixture {
     Multicall3 internal multicall;
     HealthReader internal readerB;
 
-    function setUp() public override {
-        super.setUp();
+    /// @dev A HealthReader on spoke B, reading the hub through a Multicall3 on the read channel.
+    function _deployReader() internal {
         multicall = new Multicall3();
         vm.startPrank(admin);
         readerB =
@@ -102,6 +103,7 @@ contract HealthReaderTest is Fixture {
     }
 
     function test_read_equalsTheHubsFiguresAtTheBlockItNames() public {
+        _deployReader();
         AccountId account = _aliceLong();
         vm.roll(vm.getBlockNumber() + 7);
         vm.warp(vm.getBlockTimestamp() + 12);
@@ -139,6 +141,7 @@ contract HealthReaderTest is Fixture {
     }
 
     function test_healthOf_refusesNoReadingAndStaleOnes() public {
+        _deployReader();
         AccountId account = _aliceLong();
         vm.expectRevert(abi.encodeWithSelector(IHealthReader.NoReading.selector, account));
         readerB.healthOf(account, 60);
@@ -154,6 +157,7 @@ contract HealthReaderTest is Fixture {
     }
 
     function test_read_hubThatCannotPriceKeepsThePreviousReading() public {
+        _deployReader();
         AccountId account = _aliceLong();
         (, bytes memory command) = _request(account);
         _deliver(_resolve(command));
@@ -178,6 +182,7 @@ contract HealthReaderTest is Fixture {
     }
 
     function test_read_anOlderAnswerNeverReplacesANewerOne() public {
+        _deployReader();
         AccountId account = _aliceLong();
         (, bytes memory command) = _request(account);
         bytes memory older = _resolve(command);
@@ -198,6 +203,7 @@ contract HealthReaderTest is Fixture {
     }
 
     function test_request_refusesTheZeroAccountAndAMissingFee() public {
+        _deployReader();
         vm.expectRevert(IHealthReader.ZeroAccount.selector);
         readerB.requestFigures(AccountId.wrap(0), "");
         MessagingFee memory fee = readerB.quoteRequest(_acct(alice, 0), "");
@@ -207,6 +213,7 @@ contract HealthReaderTest is Fixture {
     }
 
     function test_setReadChannel_onlyTheReadersChannel() public {
+        _deployReader();
         vm.prank(admin);
         vm.expectRevert(
             abi.encodeWithSelector(IHealthReader.NotReadChannel.selector, uint32(HUB_EID), DEFAULT_CHANNEL_ID)

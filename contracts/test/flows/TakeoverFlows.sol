@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Vm} from "forge-std/Vm.sol";
+import {AccountId} from "../../src/libraries/AccountIdLib.sol";
+import {MarginMath} from "../../src/risk/MarginMath.sol";
+import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
+import {FlowHelpers} from "./FlowHelpers.sol";
+
+/// @notice A position takeover never leaves an account with equity less healthy
+/// (docs/risk-model.md section 8.2): the hedge leg is refused, and the penalty is capped.
+abstract contract TakeoverFlows is FlowHelpers {
+    /// @dev 10 WETH borrowed against and hedged by a short 10 ETH perp: as ETH rises, the perp
+    /// loses more than the haircut collateral gains, and the account becomes liquidatable. Taking
+    /// the short away leaves the collateral unhedged against the grid's fall: health drops.
+    function test_liquidatePosition_refusesTheHedgeLeg() public {
+        _deposit(alice, vaultA, wethA, 10e18, 0);
+        _depositHubUsdc(bob, 1_000_000e6, 0);
+        _depositHubUsdc(keeper, 1_000_000e6, 0);
+        AccountId a = _acct(alice, 0);
+        vm.prank(venue);
+        hub.trade(_acct(bob, 0), a, ethPerp, 10e18, 3000e18);
+        _seedLiquidity(1_000_000e6);
+        vm.prank(alice);
+        hub.withdrawCash(0, 22_000e6, alice);
+        // ETH up in $50 steps until the account is just unhealthy: equity 7,000 - 1.5p falls
+        // faster than the hedged requirement rises.
+        int256 price = 3900e8;
+        while (_health(a) >= 1e18 && price < 6000e8) {
+            price += 50e8;
+            _setEthPrice(price);
+        }
+        uint256 h = _health(a);
+        assertLt(h, 1e18, "liquidatable");
+        assertGt(hub.accountFigures(a).maintenanceEquity, 0, "with equity left");
+        int256 cash = hub.accountState(a).cash;
+
+        vm.expectPartialRevert(IMarginHub.TakeoverLowersHealth.selector);
+        vm.prank(keeper);
+        hub.liquidatePosition(a, ethPerp, type(uint256).max, 0);
+
+        IMarginHub.PositionTakeover[] memory batch = new IMarginHub.PositionTakeover[](1);
+        batch[0] = IMarginHub.PositionTakeover({account: a, marketId: ethPerp, maxSize: type(uint256).max});
+        vm.recordLogs();
+        vm.prank(keeper);
+        uint256[] memory sizes = hub.liquidatePositions(batch, 0);
+        assertEq(sizes[0], 0, "passed over");
+        bytes memory reason = _skipReason();
+        // forge-lint: disable-next-line(unsafe-typecast) the selector: the first 4 bytes are meant
+        assertEq(bytes4(reason), IMarginHub.TakeoverLowersHealth.selector);
+        (uint256 before, uint256 afterTakeover) = abi.decode(_args(reason), (uint256, uint256));
+        assertEq(before, h);
+        assertLt(afterTakeover, h, "the takeover alone would have lowered health");
+        assertEq(hub.positionOf(a, ethPerp), -10e18, "the account is left as it was");
+        assertEq(hub.positionOf(_acct(keeper, 0), ethPerp), 0);
+        assertEq(hub.accountState(a).cash, cash);
+        assertEq(_health(a), h);
+        _assertCashBalances();
+    }
+
+    /// @dev 10 WETH and a long 20 ETH perp bought at $3000; at $2110 equity is
+    /// 10 x 2110 x 0.85 + 20 x (2110 - 3000) = $135, far below the $844 a 2% penalty on $42,200
+    /// would take. The penalty is capped where health stays where it was, so the account is not
+    /// pushed under water and the insurance fund does not pay for the keeper's reward.
+    function test_liquidatePosition_penaltyNeverLowersHealth() public {
+        _deposit(alice, vaultA, wethA, 10e18, 0);
+        _depositHubUsdc(bob, 1_000_000e6, 0);
+        _depositHubUsdc(keeper, 1_000_000e6, 0);
+        AccountId a = _acct(alice, 0);
+        vm.prank(venue);
+        hub.trade(a, _acct(bob, 0), ethPerp, 20e18, 3000e18);
+        _setEthPrice(2110e8);
+        MarginMath.Figures memory b = hub.accountFigures(a);
+        assertEq(b.maintenanceEquity, 135e18);
+        uint256 h = _health(a);
+
+        vm.recordLogs();
+        vm.prank(keeper);
+        uint256 taken = hub.liquidatePosition(a, ethPerp, type(uint256).max, 0);
+        assertEq(taken, 20e18, "below fullCloseHealth: all of it");
+        uint256 penalty = _penaltyLogged();
+        assertGt(penalty, 0, "the keeper is still paid");
+        assertLt(penalty, 844e18, "less than the uncapped 2%");
+        MarginMath.Figures memory f = hub.accountFigures(a);
+        // forge-lint: disable-next-line(unsafe-typecast) penalty < 844e18, checked above
+        assertEq(f.maintenanceEquity, b.maintenanceEquity - int256(penalty), "the penalty is all that left equity");
+        assertGe(_health(a), h, "health not lowered");
+        assertGe(f.maintenanceEquity, 0, "not pushed under water");
+        _assertCashBalances();
+    }
+
+    function _skipReason() private returns (bytes memory reason) {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter == address(hub) && logs[i].topics[0] == IMarginHub.LiquidationSkipped.selector) {
+                return abi.decode(logs[i].data, (bytes));
+            }
+        }
+        revert("no LiquidationSkipped");
+    }
+
+    function _penaltyLogged() private returns (uint256 penalty) {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter == address(hub) && logs[i].topics[0] == IMarginHub.PositionLiquidated.selector) {
+                (,, penalty) = abi.decode(logs[i].data, (int256, uint256, uint256));
+                return penalty;
+            }
+        }
+        revert("no PositionLiquidated");
+    }
+
+    /// @dev An ABI-encoded error without its selector.
+    function _args(bytes memory reason) private pure returns (bytes memory args) {
+        args = new bytes(reason.length - 4);
+        for (uint256 i; i < args.length; ++i) {
+            args[i] = reason[i + 4];
+        }
+    }
+}
