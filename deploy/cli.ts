@@ -7,7 +7,7 @@
  */
 import { basename, join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { runForge } from '../scripts/forge.mjs';
+import { DEPLOYED_SOURCES, runForge } from '../scripts/forge.mjs';
 import { repoRoot } from './artifacts.js';
 import { deployNetwork } from './deployNetwork.js';
 import { loadNetworkFile } from './networkFile.js';
@@ -29,8 +29,7 @@ try {
     throw new Error('set DEPLOYER_KEY to the 0x-prefixed private key that deploys and administers the contracts');
   const file = loadNetworkFile(resolve(opts.network));
   const manifestPath = resolve(opts.manifest ?? join(repoRoot, 'deployments', `${file.name}.json`));
-  if (opts.build && runForge(['build', '--skip', 'test', '--skip', 'script']) !== 0)
-    throw new Error('contract build failed');
+  if (opts.build && runForge(['build', ...DEPLOYED_SOURCES]) !== 0) throw new Error('contract build failed');
   process.stdout.write(
     `Deploying "${file.name}" from ${basename(opts.network)} to ${file.chains.map((c) => c.name).join(', ')}...\n`,
   );

@@ -9,11 +9,18 @@ const arch = process.arch === 'x64' ? 'amd64' : process.arch;
 
 /**
  * Where the forge tests build: apart from out/ and cache/, which hold the contracts the devnet, the
- * deploy tool and the e2e tests deploy (`npm run build`, `forge build --skip test`). Building the
+ * deploy tool and the e2e tests deploy (`npm run build`). Building the
  * tests rewrites every artifact it compiles, the deployed contracts' too; apart, `npm test` can
  * build and run them while the mocha tests read their artifacts.
  */
 export const TEST_BUILD = { FOUNDRY_OUT: 'out-tests', FOUNDRY_CACHE_PATH: 'cache-tests' };
+
+/**
+ * What `npm start`, `npm run demo` and `npm run deploy` build: the contracts they deploy, nothing of
+ * the tests. `npm run build` builds these and the test harnesses the e2e tests deploy, so that
+ * after it their builds find everything cached.
+ */
+export const DEPLOYED_SOURCES = ['contracts/src'];
 
 /** Selects the tests whose gas is the same on every run (not fuzz, not invariant). */
 export const DETERMINISTIC_ONLY = ['--no-match-test', '^(testFuzz|invariant)_'];

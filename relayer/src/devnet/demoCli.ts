@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import { createProgress, progressMode } from '../progress.js';
-import { runForge } from '../../../scripts/forge.mjs';
+import { DEPLOYED_SOURCES, runForge } from '../../../scripts/forge.mjs';
 import { MESSAGE_LIB_HELP, messageLibOption, numberOption as number } from './cli.js';
 import type { MessageLibKind } from './layerzero.js';
 import { DEFAULT_CRASH, runCrashDemo, type CrashDemoResult } from './crashDemo.js';
@@ -52,7 +52,7 @@ const opts = program.opts<{
 
 const progress = opts.json ? () => undefined : (line: string) => process.stdout.write(`${line}\n`);
 progress('building contracts (cached after the first run)...');
-if (runForge(['build', '--skip', 'test', '--skip', 'script']) !== 0) {
+if (runForge(['build', ...DEPLOYED_SOURCES]) !== 0) {
   process.stderr.write('contract build failed\n');
   process.exit(1);
 }

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { Wallet } from 'ethers';
-import { runForge } from '../../../scripts/forge.mjs';
+import { DEPLOYED_SOURCES, runForge } from '../../../scripts/forge.mjs';
 import { anvilKey, portIsFree, startAnvil, type AnvilChain } from './anvil.js';
 import { MESSAGE_LIB_HELP, messageLibOption, numberOption } from './cli.js';
 import type { MessageLibKind } from './layerzero.js';
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
 
   try {
     process.stdout.write('Building contracts (forge, solc-js from npm; cached after the first run)...\n');
-    if (runForge(['build', '--skip', 'test', '--skip', 'script']) !== 0) throw new Error('contract build failed');
+    if (runForge(['build', ...DEPLOYED_SOURCES]) !== 0) throw new Error('contract build failed');
 
     process.stdout.write(`Starting ${options.chains} local chains...\n`);
     for (let i = 0; i < options.chains; i++) {
