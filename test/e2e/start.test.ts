@@ -116,7 +116,7 @@ describe('npm start (the devnet CLI)', function () {
     expect(await start.exited).to.equal(0);
     const after = start.output().slice(start.output().indexOf('Deploying LayerZero'));
     expect(after).to.include('Stopped during set-up; nothing left running.');
-    expect(after).to.not.match(/failed|ECONNRESET|Error/);
+    expect(after, after).to.not.match(/failed|ECONNRESET|Error/);
     expect(after).to.not.include('devnet is up');
     for (const port of [basePort, basePort + 1, basePort + 2, apiPort])
       expect(await portIsFree(port), `port ${port}`).to.equal(true);

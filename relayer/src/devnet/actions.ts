@@ -22,7 +22,7 @@ export async function mintAndDeposit(
   amount: bigint,
   subAccount = 0,
 ): Promise<void> {
-  const signer = devnetSigner(chain.rpcUrl, privateKey);
+  const signer = devnetSigner(chain, privateKey);
   const owner = await signer.getAddress();
   const token = tokenOn(chain, symbol, signer);
   const vault = new TypedContract(collateralVaultAbi, chain.vault, signer);
@@ -39,7 +39,7 @@ export async function requestWithdrawal(
   amount: bigint,
   subAccount = 0,
 ): Promise<void> {
-  const signer = devnetSigner(hubChain(manifest).rpcUrl, privateKey);
+  const signer = devnetSigner(hubChain(manifest), privateKey);
   const { hub } = hubContracts(manifest, signer);
   const fee = await hub.read('quoteOrder', [assetId, MessageType.RELEASE, '0x']);
   await hub.send('withdraw', [subAccount, assetId, amount, await signer.getAddress(), '0x'], { value: fee });
@@ -55,7 +55,7 @@ export async function venueTrade(
   size: bigint,
   price: bigint,
 ): Promise<void> {
-  const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, venueKey));
+  const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest), venueKey));
   await hub.send('trade', [
     toAccountId(buyer.owner, buyer.subAccount ?? 0),
     toAccountId(seller.owner, seller.subAccount ?? 0),
@@ -75,7 +75,7 @@ export async function setFeed(manifest: DevnetManifest, ownerKey: string, feed: 
   if (!address) throw new Error(`no feed ${feed}`);
   // A set gas limit: an estimate made in one second can fall short when the block lands in the
   // next, where the round's timestamps change value (a dearer storage write).
-  await new TypedContract(manualAggregatorAbi, address, devnetSigner(hubChain(manifest).rpcUrl, ownerKey)).send(
+  await new TypedContract(manualAggregatorAbi, address, devnetSigner(hubChain(manifest), ownerKey)).send(
     'setAnswer',
     [answer],
     { gasLimit: 100_000n },
@@ -85,7 +85,7 @@ export async function setFeed(manifest: DevnetManifest, ownerKey: string, feed: 
 /** Mints hub settlement tokens (USDC, 6 decimals) to the key's address: a lender's or keeper's wallet. */
 export async function mintUsdc(manifest: DevnetManifest, privateKey: string, tokens: bigint): Promise<void> {
   const chain = hubChain(manifest);
-  const signer = devnetSigner(chain.rpcUrl, privateKey);
+  const signer = devnetSigner(chain, privateKey);
   await tokenOn(chain, 'USDC', signer).send('mint', [await signer.getAddress(), tokens]);
 }
 
@@ -113,7 +113,7 @@ export async function depositCash(
 ): Promise<void> {
   await mintUsdc(manifest, privateKey, tokens);
   const chain = hubChain(manifest);
-  const signer = devnetSigner(chain.rpcUrl, privateKey);
+  const signer = devnetSigner(chain, privateKey);
   await tokenOn(chain, 'USDC', signer).send('approve', [manifest.hub, tokens]);
   const { hub } = hubContracts(manifest, signer);
   await hub.send('depositCash', [owner ?? (await signer.getAddress()), subAccount, tokens]);
@@ -126,7 +126,7 @@ export async function borrowCash(
   tokens: bigint,
   subAccount = 0,
 ): Promise<void> {
-  const signer = devnetSigner(hubChain(manifest).rpcUrl, privateKey);
+  const signer = devnetSigner(hubChain(manifest), privateKey);
   const { hub } = hubContracts(manifest, signer);
   await hub.send('withdrawCash', [subAccount, tokens, await signer.getAddress()]);
 }

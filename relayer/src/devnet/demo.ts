@@ -30,7 +30,7 @@ export async function seedDemoAccounts(manifest: DevnetManifest, relayer: Relaye
   await mintAndDeposit(first, carol, 'WETH', e18(1n), 1);
 
   // The trade needs alice's credits on the hub: the relayer delivers them.
-  const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, alice));
+  const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest), alice));
   const aliceAddress = new Wallet(alice).address;
   await waitFor(
     'the demo deposits to be delivered (30 s)',

@@ -64,9 +64,15 @@ export function devnetSpecs(chains: ReadonlyArray<{ chainId: number; rpcUrl: str
   }));
 }
 
-export function devnetSigner(rpcUrl: string, privateKey: string): Signer {
+/**
+ * A devnet signer. Given the chain (not only its URL), the provider knows its network and never
+ * asks for it: ethers otherwise detects it on first use and, when the node is gone (Ctrl-C during
+ * set-up), prints a retry warning each second.
+ */
+export function devnetSigner(chain: string | { rpcUrl: string; chainId: number }, privateKey: string): Signer {
+  const [rpcUrl, network] = typeof chain === 'string' ? [chain, undefined] : [chain.rpcUrl, chain.chainId];
   return new NonceManager(
-    new Wallet(privateKey, new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, pollingInterval: 50 })),
+    new Wallet(privateKey, new JsonRpcProvider(rpcUrl, network, { staticNetwork: true, pollingInterval: 50 })),
   );
 }
 
@@ -122,7 +128,7 @@ export async function deploySystem(
   dir?: string,
 ): Promise<DevnetManifest> {
   const all = [hubSpec, ...spokeSpecs];
-  const signers = new Map(all.map((c) => [c.eid, devnetSigner(c.rpcUrl, privateKey)]));
+  const signers = new Map(all.map((c) => [c.eid, devnetSigner(c, privateKey)]));
   const signerOf = (eid: number) => signers.get(eid)!;
   const admin = await signerOf(hubSpec.eid).getAddress();
 
@@ -151,7 +157,7 @@ export async function deploySystem(
   const wsteth = (
     await deployBuilt(signerOf(spokeSpecs[0]!.eid), testTokenAbi, token, 'Wrapped liquid staked Ether', 'wstETH', 18)
   ).address;
-  const operator = operatorKey === privateKey ? hubSigner : devnetSigner(hubSpec.rpcUrl, operatorKey);
+  const operator = operatorKey === privateKey ? hubSigner : devnetSigner(hubSpec, operatorKey);
   const feeds = {
     USD: (await deployBuilt(operator, manualAggregatorAbi, feed, 8, 100_000_000n)).address,
     ETH: (await deployBuilt(operator, manualAggregatorAbi, feed, 8, 3_000n * 100_000_000n)).address,
