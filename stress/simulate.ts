@@ -25,18 +25,18 @@ import { PERP, type Underlying } from '@omnichain-collateral/sdk/risk/portfolioM
 import { blackScholes } from '@omnichain-collateral/sdk/risk/optionMath';
 import {
   allocateScreenOutput,
-  blackScholesFloat,
   packAccounts,
   SCREEN_CANDIDATE,
   type BookAccount,
   type BookSpec,
-  type PackedAccounts,
 } from '@omnichain-collateral/sdk/risk/screening';
 import { OracleWatch, type OracleWatchOptions } from '../relayer/src/services/keeper/oracleWatch.js';
 import { liquidityAddOn } from '../relayer/src/riskParameters/liquidity.js';
 import { DEFAULT_ENGINE_CONFIG, historyDays, toWad } from '../relayer/src/riskParameters/proposals.js';
 import { ewmaVariances, logReturns } from '../relayer/src/riskParameters/volatility.js';
 import { draftBook, fundBook, isolate } from './book.js';
+import { dependsOn, holdingsUsd, netValue, repack } from './bookValue.js';
+import { Waterfall, type Absorbed } from './waterfall.js';
 import {
   ASSETS,
   bookSpec,
@@ -64,7 +64,12 @@ export interface SimulationOptions {
   keeperCapitalUsd?: number;
   /** the keeper's jump hold, as the relayer's defaults */
   jumpHold: OracleWatchOptions;
+  /** the hub's insurance fund at the start, USD (default INSURANCE_FUND_USD) */
+  insuranceFundUsd?: number;
 }
+
+/** The insurance fund the hub starts a scenario with: about 0.4% of the book's collateral. */
+export const INSURANCE_FUND_USD = 2_000_000;
 
 /**
  * The keeper's default capital per account in the book: enough that a crash never waits on it while SEIZEs arrive
@@ -83,17 +88,31 @@ export interface RegimeResult {
   regime: RegimeName;
   /** margin accounts simulated (Gen 1: one per account and underlying) */
   marginAccounts: number;
-  badDebtUsd: number;
+  /** loss beyond the accounts' own collateral: what bankrupt accounts owed, the waterfall's input */
+  shortfallUsd: number;
   /** of which left on accounts still open at the end (owing more than they hold at the last true prices) */
-  unresolvedBadDebtUsd: number;
+  unresolvedShortfallUsd: number;
+  /** what each step of the waterfall took of the shortfall */
+  absorbedUsd: Absorbed;
+  /** shortfall no step took (the hub's rule leaves none) */
+  unownedUsd: number;
+  /** the two largest single-account shortfalls (for Cover 2) */
+  largestShortfallsUsd: [number, number];
+  /** what the insurance fund's share of position penalties paid into it */
+  insuranceFedUsd: number;
+  /** the insurance fund at the end: its seed and its share of position penalties, less what it covered */
+  insuranceLeftUsd: number;
   liquidations: number;
   accountsLiquidated: number;
   /** what liquidated accounts paid: collateral seized beyond the debt it repaid, and position penalties */
   liquidationCostUsd: number;
   /** the lowest maintenance health any account had at the prices the keeper accepted (0: negative equity) */
   worstHealth: number;
-  /** initial requirement ÷ gross notional over the book, averaged over calm days (null: none) */
-  capitalEfficiency: number | null;
+  /**
+   * Capital the book must post per unit of gross notional, averaged over calm days (null: none):
+   * the initial requirement plus the collateral the initial haircuts hold back (docs/stress.md)
+   */
+  calmCapital: number | null;
   calmDays: number;
   /** liquidations due while a price they depend on was held or stale */
   heldLiquidations: number;
@@ -102,7 +121,7 @@ export interface RegimeResult {
   /** what the keeper lost to slippage selling seized collateral */
   keeperSlippageUsd: number;
   /** per day: cumulative bad debt and liquidations, and ETH's scan range in force */
-  daily: Array<{ date: string; badDebtUsd: number; liquidations: number; ethScanRange: number }>;
+  daily: Array<{ date: string; shortfallUsd: number; liquidations: number; ethScanRange: number }>;
   runMs: number;
 }
 
@@ -165,13 +184,18 @@ export function simulate(
     scenario: scenario.name,
     regime: regime.name,
     marginAccounts: accounts.length,
-    badDebtUsd: 0,
-    unresolvedBadDebtUsd: 0,
+    shortfallUsd: 0,
+    unresolvedShortfallUsd: 0,
+    absorbedUsd: { backstop: 0, insurance: 0, socialized: 0 },
+    unownedUsd: 0,
+    largestShortfallsUsd: [0, 0],
+    insuranceFedUsd: 0,
+    insuranceLeftUsd: 0,
     liquidations: 0,
     accountsLiquidated: 0,
     liquidationCostUsd: 0,
     worstHealth: Infinity,
-    capitalEfficiency: null,
+    calmCapital: null,
     calmDays: 0,
     heldLiquidations: 0,
     deferredForCapital: 0,
@@ -180,7 +204,8 @@ export function simulate(
     runMs: 0,
   };
   const liquidated = new Set<number>();
-  let efficiencySum = 0;
+  let capitalSum = 0;
+  const waterfall = new Waterfall(options.insuranceFundUsd ?? INSURANCE_FUND_USD);
   let proposedAt = [...startSpots];
 
   for (let b = 0; b < n; b++) {
@@ -224,13 +249,15 @@ export function simulate(
     model.screen(packed, out);
 
     if (b % BLOCKS_PER_DAY === 0 && scenario.calm[day]) {
+      // The haircuts hold back what the account is worth (no haircut) less its initial equity.
       let required = 0;
       let gross = 0;
       for (let i = 0; i < accounts.length; i++) {
-        required += out.requirementI[i]!;
+        const heldBack = netValue(spec, accounts[i]!, accepted, vols) - out.equityI[i]!;
+        required += out.requirementI[i]! + Math.max(0, heldBack);
         gross += grossNotional(spec, accepted, packed, i);
       }
-      efficiencySum += required / gross;
+      capitalSum += required / gross;
       r.calmDays++;
     }
     for (let i = 0; i < accounts.length; i++) {
@@ -275,6 +302,7 @@ export function simulate(
         r.liquidations++;
         liquidated.add(i);
         r.liquidationCostUsd += action.costUsd;
+        waterfall.feed(action.insuranceUsd);
         if (action.repay > 0n) {
           budget -= action.repay;
           const at = b + scenario.bridgeDelayBlocks;
@@ -282,14 +310,14 @@ export function simulate(
           queued[action.underlying]! += action.units;
           arrivals.set(at, queued);
         }
-        r.badDebtUsd += resolveIfBankrupt(account);
+        waterfall.absorb(resolveIfBankrupt(account));
         repack(spec, account, i, packed);
       }
     }
     if ((b + 1) % BLOCKS_PER_DAY === 0) {
       r.daily.push({
         date: scenario.dates[day]!,
-        badDebtUsd: r.badDebtUsd,
+        shortfallUsd: waterfall.shortfall,
         liquidations: r.liquidations,
         ethScanRange: fromWad(params.grids[0]!.scanRange),
       });
@@ -297,16 +325,24 @@ export function simulate(
   }
 
   const last = UNDERLYINGS.map((_, k) => scenario.prices[k]![n - 1]!);
-  for (const account of accounts) r.unresolvedBadDebtUsd += Math.max(0, -netValue(spec, account, last, vols));
-  r.badDebtUsd += r.unresolvedBadDebtUsd;
+  const before = waterfall.shortfall;
+  for (const account of accounts) waterfall.absorb(-netValue(spec, account, last, vols));
+  r.unresolvedShortfallUsd = waterfall.shortfall - before;
+  r.shortfallUsd = waterfall.shortfall;
+  r.absorbedUsd = { ...waterfall.absorbed };
+  r.unownedUsd = waterfall.unowned;
+  r.largestShortfallsUsd = [...waterfall.largest];
+  r.insuranceFedUsd = waterfall.fed;
+  r.insuranceLeftUsd = waterfall.insuranceLeft;
   r.accountsLiquidated = liquidated.size;
-  r.capitalEfficiency = r.calmDays > 0 ? efficiencySum / r.calmDays : null;
+  r.calmCapital = r.calmDays > 0 ? capitalSum / r.calmDays : null;
   if (r.worstHealth === Infinity) r.worstHealth = 0;
   r.runMs = performance.now() - started;
   return r;
 }
 
-type Action = { costUsd: number; repay: bigint; units: number; underlying: number };
+/** One liquidation: what the account paid, the keeper's repayment and the tokens it is owed, the insurance fund's share. */
+type Action = { costUsd: number; repay: bigint; units: number; underlying: number; insuranceUsd: number };
 
 /**
  * One liquidation of a liquidatable account, the keeper's way (relayer/src/services/keeper): debt
@@ -356,7 +392,13 @@ function liquidateOnce(
     account.cash += repay;
     choice.amount -= seized;
     const units = Number(seized) / 10 ** asset.decimals;
-    return { costUsd: units * fromWad(price) - fromWad(repay), repay, units, underlying: asset.underlying };
+    return {
+      costUsd: units * fromWad(price) - fromWad(repay),
+      repay,
+      units,
+      underlying: asset.underlying,
+      insuranceUsd: 0,
+    };
   }
   const open = account.positions.filter((p) => p.size !== 0n);
   if (open.length === 0) return undefined;
@@ -371,7 +413,10 @@ function liquidateOnce(
   // The largest position the hub lets the keeper take: it refuses one that lowers health (a hedge leg).
   for (const marked of byNotional) {
     const penalty = takeOver(account, marked.p, marked.mark, f, h, evaluate);
-    if (penalty !== undefined) return { costUsd: fromWad(penalty), repay: 0n, units: 0, underlying: 0 };
+    if (penalty !== undefined) {
+      const insuranceUsd = fromWad((penalty * LIQUIDATION.insuranceShare) / WAD);
+      return { costUsd: fromWad(penalty), repay: 0n, units: 0, underlying: 0, insuranceUsd };
+    }
   }
   return undefined;
 }
@@ -428,56 +473,6 @@ function resolveIfBankrupt(account: BookAccount): number {
   const debt = -fromWad(account.cash);
   account.cash = 0n;
   return debt;
-}
-
-/** Cash plus holdings at `spots`, no haircut: what the account is worth if everything were sold. */
-function netValue(spec: BookSpec, account: BookAccount, spots: readonly number[], vols: readonly bigint[]): number {
-  let v = fromWad(account.cash);
-  for (const c of account.collateral)
-    v +=
-      (Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals) *
-      spots[spec.collateralAssets[c.asset]!.underlying]!;
-  for (const p of account.positions) {
-    const m = spec.markets[p.market]!;
-    const spot = spots[m.underlying]!;
-    const mark =
-      m.kind === PERP
-        ? spot
-        : blackScholesFloat(spot, fromWad(m.strike), fromWad(vols[m.underlying]!), fromWad(m.timeYears), m.kind === 1)
-            .price;
-    v += fromWad(p.size) * mark;
-  }
-  return v;
-}
-
-/** USD value of each collateral asset held across the book, at `spots`. */
-function holdingsUsd(spec: BookSpec, accounts: readonly BookAccount[], spots: readonly number[]): number[] {
-  const held = spec.collateralAssets.map(() => 0);
-  for (const a of accounts)
-    for (const c of a.collateral)
-      held[c.asset]! +=
-        (Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals) *
-        spots[spec.collateralAssets[c.asset]!.underlying]!;
-  return held;
-}
-
-/** Bit k set: the account's figures depend on underlying k's price. */
-function dependsOn(spec: BookSpec, a: BookAccount): number {
-  let mask = 0;
-  for (const c of a.collateral) mask |= 1 << spec.collateralAssets[c.asset]!.underlying;
-  for (const p of a.positions) mask |= 1 << spec.markets[p.market]!.underlying;
-  return mask;
-}
-
-/**
- * The packed (float) book follows a liquidated account: liquidations change cash, amounts and sizes, never which
- * holdings it has.
- */
-function repack(spec: BookSpec, a: BookAccount, i: number, packed: PackedAccounts): void {
-  packed.cash[i] = fromWad(a.cash);
-  let e = packed.start[i]!;
-  for (const c of a.collateral) packed.size[e++] = Number(c.amount) / 10 ** spec.collateralAssets[c.asset]!.decimals;
-  for (const p of a.positions) packed.size[e++] = fromWad(p.size);
 }
 
 const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);

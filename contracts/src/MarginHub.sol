@@ -298,8 +298,9 @@ contract MarginHub is HubLedger {
     }
 
     /// @inheritdoc IMarginHub
-    function accountState(AccountId account) external view returns (AccountState memory) {
-        return _accounts[account];
+    function accountState(AccountId account) external view returns (AccountState memory st) {
+        st = _accounts[account];
+        st.cash = _cashValue(st.cash, cashIndex);
     }
 
     /// @inheritdoc IMarginHub

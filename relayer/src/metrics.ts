@@ -97,9 +97,19 @@ export class RelayerMetrics {
     labelNames: ['chain'],
     registers: [this.registry],
   });
-  readonly badDebtUsd = new Gauge({
-    name: 'relayer_hub_bad_debt_usd',
-    help: 'Socialised bad debt recorded by the hub',
+  readonly socialisedLossUsd = new Gauge({
+    name: 'relayer_hub_socialised_loss_usd',
+    help: 'Shortfall beyond the insurance fund the hub charged to positive cash (cumulative)',
+    registers: [this.registry],
+  });
+  readonly unownedLossUsd = new Gauge({
+    name: 'relayer_hub_unowned_loss_usd',
+    help: 'Shortfall no one bears (zero on a sound hub: it would mean custody was already broken)',
+    registers: [this.registry],
+  });
+  readonly cashIndex = new Gauge({
+    name: 'relayer_hub_cash_index',
+    help: 'What one unit of positive cash is worth after socialised losses (1: none)',
     registers: [this.registry],
   });
   readonly stewardProposals = new Counter({

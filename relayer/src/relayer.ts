@@ -108,6 +108,7 @@ export class Relayer {
     let relayer: Relayer | undefined;
     const listener: IndexerListener = {
       accountsTouched: (ids) => book.touch(ids),
+      cashIndexLowered: () => book.touch(book.withPositiveCash()),
       configChanged: () => {
         void reader.loadConfig().then(
           () => book.repriceAll(),

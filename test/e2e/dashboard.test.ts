@@ -107,15 +107,15 @@ describe('the live dashboard at / (a real headless Chromium from npm)', function
 
     // The stress section: the simulator's figures, as /v1/stress serves them from its file.
     const file = JSON.parse(readFileSync(stressReport, 'utf8')) as {
-      results: Array<{ scenario: string; regime: string; badDebtUsd: number }>;
+      results: Array<{ scenario: string; regime: string; shortfallUsd: number }>;
     };
     const served = (await (await fetch(`${api}/v1/stress`)).json()) as {
       accounts: number;
-      results: Array<{ scenario: string; regime: string; badDebtUsd: number }>;
+      results: Array<{ scenario: string; regime: string; shortfallUsd: number }>;
     };
     expect(served.accounts).to.equal(60);
-    expect(served.results.map((r) => [r.scenario, r.regime, r.badDebtUsd])).to.deep.equal(
-      file.results.map((r) => [r.scenario, r.regime, r.badDebtUsd]),
+    expect(served.results.map((r) => [r.scenario, r.regime, r.shortfallUsd])).to.deep.equal(
+      file.results.map((r) => [r.scenario, r.regime, r.shortfallUsd]),
     );
     await waitFor(
       'the stress table',

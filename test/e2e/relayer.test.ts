@@ -416,6 +416,27 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(alert.detail).to.match(/maintenanceEquity relayer \d+ hub \d+/);
   });
 
+  it('a loss beyond the insurance fund is charged to positive cash, and the book re-reads every holder', async function () {
+    const hub = hubContracts(manifest, devnetSigner(hubChain(manifest), OPERATOR)).hub;
+    const makerId = toAccountId(maker, 0);
+    const before = (await hub.read('accountState', [makerId])).cash;
+    expect(before > 0n, 'the maker holds positive cash (it sold the perp)').to.equal(true);
+    await waitFor('the book to hold the maker', async () => relayer.book.entry(makerId)?.holdings.cash === before);
+
+    // A venue pays a stranger out of an empty account: it is bankrupt at once, and what the
+    // insurance fund cannot cover is charged to every positive balance, the maker's among them.
+    const shortfall = (await hub.read('insuranceFund', [])) + e18(1_000n);
+    const [empty, payee] = [Wallet.createRandom().address, Wallet.createRandom().address];
+    await hub.send('settleCash', [toAccountId(empty, 0), toAccountId(payee, 0), shortfall]);
+    expect(await hub.read('unownedLoss', [])).to.equal(0n);
+    expect((await hub.read('cashIndex', [])) < 10n ** 18n, 'the cash index fell').to.equal(true);
+    const after = (await hub.read('accountState', [makerId])).cash;
+    expect(after < before, 'the maker bears part of the loss').to.equal(true);
+
+    // No event names the maker: the book re-reads it because the cash index fell.
+    await waitFor('the book to re-read the maker', async () => relayer.book.entry(makerId)?.holdings.cash === after);
+  });
+
   it('answers bad input with a 400 that says what was wrong, and unknown routes with a 404', async function () {
     // The checksummed address with one letter's case flipped: mixed case, wrong EIP-55 checksum.
     const badChecksum = trader.replace(/[a-f]/, (c) => c.toUpperCase());

@@ -15,13 +15,13 @@ const BTC_EXCERPT = 'test/fixtures/btc-usd-daily-excerpt.csv';
 const run = promisify(execFile);
 
 /**
- * What a print must not change: who is liquidated, how often, and the bad debt. (The book's value
+ * What a print must not change: who is liquidated, how often, and the shortfall. (The book's value
  * at the day's first block differs by the clean path's first step, so figures sampled then do too.)
  */
 const outcome = (r: RegimeResult) => ({
   liquidations: r.liquidations,
   accountsLiquidated: r.accountsLiquidated,
-  badDebtUsd: r.badDebtUsd,
+  shortfallUsd: r.shortfallUsd,
   daily: r.daily.map((d) => d.liquidations),
 });
 
@@ -93,13 +93,36 @@ describe('stress simulator', function () {
     const byName = (name: string) => scenarios.find((s) => s.name === name)!;
     const crash = simulate(byName('correlated crash'), REGIME['Gen 2'], { ...DEFAULT_SIMULATION, accounts: 300 });
     const outage = simulate(byName('keeper outage'), REGIME['Gen 2'], { ...DEFAULT_SIMULATION, accounts: 300 });
-    expect(outage.badDebtUsd).to.be.above(crash.badDebtUsd);
+    expect(outage.shortfallUsd).to.be.above(crash.shortfallUsd);
     // With a keeper able to repay $200,000 at a time, waiting 48 blocks for its payments stalls it.
     const small = { ...DEFAULT_SIMULATION, accounts: 300, keeperCapitalUsd: 200_000 };
     const quick = simulate(byName('correlated crash'), REGIME['Gen 2'], small);
     const congested = simulate(byName('congested bridge'), REGIME['Gen 2'], small);
     expect(congested.deferredForCapital).to.be.above(quick.deferredForCapital);
-    expect(congested.badDebtUsd).to.be.above(quick.badDebtUsd);
+    expect(congested.shortfallUsd).to.be.above(quick.shortfallUsd);
+  });
+
+  it('runs each shortfall down the waterfall: the insurance fund (seeded, fed by penalties), then positive cash', function () {
+    const outage = syntheticScenarios().find((s) => s.name === 'keeper outage')!;
+    const small = { ...DEFAULT_SIMULATION, accounts: 300 };
+    const unfunded = simulate(outage, REGIME['Gen 2'], { ...small, insuranceFundUsd: 0 });
+    const funded = simulate(outage, REGIME['Gen 2'], { ...small, insuranceFundUsd: 1e12 });
+    expect(unfunded.shortfallUsd).to.be.above(0);
+    expect(funded.shortfallUsd, 'the fund changes who pays, not what is lost').to.equal(unfunded.shortfallUsd);
+    for (const r of [unfunded, funded]) {
+      const { backstop, insurance, socialized } = r.absorbedUsd;
+      expect(backstop + insurance + socialized + r.unownedUsd).to.be.closeTo(r.shortfallUsd, 1e-6 * r.shortfallUsd);
+      expect(r.unownedUsd).to.equal(0);
+      expect(r.largestShortfallsUsd[0]).to.be.at.least(r.largestShortfallsUsd[1]);
+      expect(r.largestShortfallsUsd[0]).to.be.at.most(r.shortfallUsd);
+    }
+    expect(funded.absorbedUsd.socialized).to.equal(0);
+    expect(funded.absorbedUsd.insurance).to.be.closeTo(funded.shortfallUsd, 1e-6 * funded.shortfallUsd);
+    expect(funded.insuranceFedUsd, 'its share of the position penalties').to.be.above(0);
+    expect(funded.insuranceLeftUsd).to.be.closeTo(1e12 + funded.insuranceFedUsd - funded.shortfallUsd, 1e-3);
+    // Unfunded, the fund covers only what position penalties paid into it before each default.
+    expect(unfunded.absorbedUsd.insurance).to.be.at.most(unfunded.insuranceFedUsd + 1e-6);
+    expect(unfunded.absorbedUsd.socialized).to.be.above(0);
   });
 
   it("Gen 3's parameters rise within the day of a jump, never fall below the static grid, and fall at most a quarter a day", function () {
@@ -125,7 +148,7 @@ describe('stress simulator', function () {
       simulate(crash, REGIME['Gen 2'], { ...DEFAULT_SIMULATION, accounts: 200 }),
     ];
     expect(gen1.marginAccounts).to.be.above(200);
-    expect(gen1.capitalEfficiency!).to.be.above(gen2.capitalEfficiency!);
+    expect(gen1.calmCapital!).to.be.above(gen2.calmCapital!);
   });
 
   it('npm run stress writes the table, JSON and charts, and refuses a malformed window', async function () {

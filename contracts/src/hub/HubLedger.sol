@@ -7,9 +7,11 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {HubSpokeOApp} from "../oapp/HubSpokeOApp.sol";
 import {MessageCodec} from "../libraries/MessageCodec.sol";
 import {ZeroAddress} from "../libraries/Errors.sol";
+import {WAD} from "../libraries/FixedPoint.sol";
 import {AccountId, AccountIdLib} from "../libraries/AccountIdLib.sol";
 import {MarginMath} from "../risk/MarginMath.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
@@ -48,13 +50,21 @@ abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTrans
     uint256 public constant MAX_LIQUIDATION_BATCH = 64;
 
     /// @inheritdoc IMarginHub
-    int256 public totalCash;
-    /// @inheritdoc IMarginHub
     uint256 public insuranceFund;
     /// @inheritdoc IMarginHub
-    uint256 public badDebt;
-    /// @inheritdoc IMarginHub
     uint256 public settlementHeld;
+    /// @inheritdoc IMarginHub
+    uint256 public cashIndex = WAD;
+    /// @dev Sum of the shares every account with positive cash holds (`AccountState.cash` ≥ 0
+    /// is a number of shares, worth `shares × cashIndex / WAD` USD WAD each).
+    uint256 internal _cashShares;
+    /// @dev Sum of every account's negative cash, USD WAD (debts are not shares: a loss is
+    /// never charged to an account that owes).
+    uint256 internal _cashDebt;
+    /// @inheritdoc IMarginHub
+    uint256 public socialisedLoss;
+    /// @inheritdoc IMarginHub
+    uint256 public unownedLoss;
 
     constructor(
         address endpoint_,
@@ -71,6 +81,11 @@ abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTrans
         riskEngine = riskEngine_;
     }
 
+    /// @inheritdoc IMarginHub
+    function totalCash() external view returns (int256) {
+        return SafeCast.toInt256(Math.mulDiv(_cashShares, cashIndex, WAD)) - SafeCast.toInt256(_cashDebt);
+    }
+
     // ================================================================ internals: ledger
 
     function _addCollateral(AccountId account, uint16 assetId, uint256 amount) internal {
@@ -85,9 +100,55 @@ abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTrans
         if (held == amount) _accounts[account].assets &= ~(uint64(1) << assetId);
     }
 
+    /// @dev Positive cash is kept in shares of the cash index, so that a socialised loss lowers
+    /// every positive balance at once (`_socialise`) without a loop over accounts; until the
+    /// first such loss the index is WAD and a share is exactly a USD WAD. Rounding is down, in
+    /// the hub's favour.
     function _changeCash(AccountId account, int256 delta) internal {
-        _accounts[account].cash += delta;
-        totalCash += delta;
+        AccountState storage st = _accounts[account];
+        uint256 index = cashIndex;
+        int256 stored = st.cash;
+        // forge-lint: disable-next-line(unsafe-typecast) the sign is checked on each side
+        if (stored >= 0) _cashShares -= uint256(stored);
+        // forge-lint: disable-next-line(unsafe-typecast) the sign is checked on each side
+        else _cashDebt -= uint256(-stored);
+        int256 next = _cashValue(stored, index) + delta;
+        if (next >= 0) {
+            // forge-lint: disable-next-line(unsafe-typecast) next >= 0
+            uint256 shares = Math.mulDiv(uint256(next), WAD, index);
+            _cashShares += shares;
+            stored = SafeCast.toInt256(shares);
+        } else {
+            // forge-lint: disable-next-line(unsafe-typecast) next < 0
+            _cashDebt += uint256(-next);
+            stored = next;
+        }
+        st.cash = stored;
+    }
+
+    /// @dev USD WAD of an account's stored cash: shares at `index` when positive, a debt as it is.
+    function _cashValue(int256 stored, uint256 index) internal pure returns (int256) {
+        // forge-lint: disable-next-line(unsafe-typecast) stored >= 0 where it is cast; index <= WAD
+        return stored >= 0 ? int256(Math.mulDiv(uint256(stored), index, WAD)) : stored;
+    }
+
+    /// @dev What the insurance fund could not cover is charged to positive cash, pro rata, by
+    /// lowering the cash index (docs/risk-model.md section 8.3). Positive cash always suffices
+    /// while the hub's custody holds: a debt was someone's positive cash, and the hub holds the
+    /// tokens of the rest. The index never reaches zero; a loss beyond all positive cash (only
+    /// possible if custody was already broken) is left in `unownedLoss`.
+    /// @return absorbed USD WAD by which positive cash fell (at least `loss`, but for dust).
+    function _socialise(uint256 loss) internal returns (uint256 absorbed) {
+        uint256 index = cashIndex;
+        uint256 shares = _cashShares;
+        uint256 positive = Math.mulDiv(shares, index, WAD);
+        uint256 next = loss < positive ? Math.mulDiv(index, positive - loss, positive) : 0;
+        if (next == 0) next = 1;
+        cashIndex = next;
+        absorbed = positive - Math.mulDiv(shares, next, WAD);
+        if (absorbed < loss) unownedLoss += loss - absorbed;
+        socialisedLoss += Math.min(absorbed, loss);
+        emit CashIndexLowered(loss, next);
     }
 
     /// @return increased whether the position's absolute size grew (or flipped side).
@@ -106,17 +167,19 @@ abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTrans
     }
 
     /// @dev An account left with no collateral and no positions but negative cash is bankrupt:
-    /// the insurance fund covers the shortfall first, the rest is recorded as socialised bad debt.
+    /// the insurance fund covers the shortfall first, the rest is socialised on positive cash.
     function _resolveBadDebtIfBankrupt(AccountId account) internal {
         AccountState storage st = _accounts[account];
         if (st.assets != 0 || st.markets != 0 || st.cash >= 0) return;
+        // forge-lint: disable-next-line(unsafe-typecast) cash < 0
         uint256 shortfall = uint256(-st.cash);
         uint256 covered = Math.min(shortfall, insuranceFund);
         insuranceFund -= covered;
-        badDebt += shortfall - covered;
         // forge-lint: disable-next-line(unsafe-typecast) shortfall = -cash, with cash < 0
         _changeCash(account, int256(shortfall));
-        emit BadDebtResolved(account, shortfall, covered, shortfall - covered);
+        uint256 rest = shortfall - covered;
+        if (rest != 0) _socialise(rest);
+        emit BadDebtResolved(account, shortfall, covered, rest);
     }
 
     function _sendOrder(
@@ -188,7 +251,7 @@ abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTrans
         for (uint16 i; bits != 0; (++i, bits >>= 1)) {
             if (bits & 1 == 1) positions[n++] = IRiskEngine.Position(i, _positions[account][i]);
         }
-        cash = st.cash;
+        cash = _cashValue(st.cash, cashIndex);
     }
 
     /// @dev Accounts with no positions and no debt depend on no price: they can always withdraw,

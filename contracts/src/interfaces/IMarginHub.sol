@@ -174,8 +174,15 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
     /// @param account The account, whose cash is now zero.
     /// @param shortfall Its negative cash, USD WAD.
     /// @param coveredByInsurance The part the insurance fund paid.
-    /// @param socialised The rest, added to `badDebt`.
+    /// @param socialised The rest, charged to positive cash through the cash index.
     event BadDebtResolved(AccountId indexed account, uint256 shortfall, uint256 coveredByInsurance, uint256 socialised);
+
+    /// @notice A loss the insurance fund could not cover was charged to every account with
+    /// positive cash, pro rata: each such balance is now worth `cashIndex / previous index` of
+    /// what it was.
+    /// @param loss USD WAD charged.
+    /// @param cashIndex The new cash index (WAD: no loss ever socialised).
+    event CashIndexLowered(uint256 loss, uint256 cashIndex);
 
     /// @notice Raised at deployment when the settlement token has more than 18 decimals.
     error SettlementDecimalsTooLarge(uint8 decimals);
@@ -239,16 +246,26 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
     /// @notice Id of the next RELEASE or SEIZE the hub sends.
     function nextOrderId() external view returns (uint64);
 
-    /// @notice Sum of every account's cash (USD WAD). With the insurance fund and bad debt it
-    /// always equals the settlement tokens the hub holds for accounts:
-    /// totalCash + insuranceFund - badDebt == settlementHeld * settlementScale.
+    /// @notice Sum of every account's cash (USD WAD), positive cash valued at the cash index.
+    /// The settlement tokens the hub holds always cover it with the insurance fund:
+    /// totalCash + insuranceFund - unownedLoss <= settlementHeld * settlementScale, equal until a
+    /// loss is socialised (then short of it by rounding dust, in the hub's favour).
     function totalCash() external view returns (int256);
 
     /// @notice The insurance fund, USD WAD: covers bankrupt accounts before anything is socialised.
     function insuranceFund() external view returns (uint256);
 
-    /// @notice Shortfall of bankrupt accounts the insurance fund could not cover (socialised), USD WAD.
-    function badDebt() external view returns (uint256);
+    /// @notice USD WAD one WAD of positive cash was worth when deposited, now: WAD until a loss is
+    /// socialised, lower after (positive cash is held as shares of it). Never zero.
+    function cashIndex() external view returns (uint256);
+
+    /// @notice Shortfall of bankrupt accounts the insurance fund could not cover, charged to
+    /// positive cash through the cash index, USD WAD (cumulative).
+    function socialisedLoss() external view returns (uint256);
+
+    /// @notice Shortfall no one bears: beyond the insurance fund and all positive cash, which only
+    /// a broken custody could leave, USD WAD (cumulative; zero on a sound hub).
+    function unownedLoss() external view returns (uint256);
 
     /// @notice Settlement tokens taken in minus paid out (excludes tokens sent here directly).
     function settlementHeld() external view returns (uint256);

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {DoubleEndedQueue} from "@openzeppelin/contracts/utils/structs/DoubleEndedQueue.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AccountId} from "../../src/libraries/AccountIdLib.sol";
 import {MarginMath} from "../../src/risk/MarginMath.sol";
 import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
@@ -193,10 +194,17 @@ abstract contract LiquidationFlows is FlowHelpers {
         (uint256 repaid, uint256 seized) = _liquidate(_acct(alice, 0), wethAAsset, 1_000_000e6);
         assertEq(seized, 10e18, "all of it");
         assertEq(repaid, 19_047_619048, "20k of WETH / 1.05, rounded up");
-        // Shortfall 20800 - 19047.619048 = 1752.380952: insurance covers 1400, the rest is socialised.
+        // Shortfall 20800 - 19047.619048 = 1752.380952: insurance covers 1400, the rest (352.380952)
+        // is charged to positive cash, which only bob has: the 60,000 alice paid him for the perp
+        // he is short (his USDC is collateral). The keeper owes 39,600 for the position it took
+        // (40,000 less its 400 of penalty) and bears nothing.
         assertEq(hub.accountState(_acct(alice, 0)).cash, 0);
         assertEq(hub.insuranceFund(), 0);
-        assertEq(hub.badDebt(), 352.380952e18);
+        assertEq(hub.socialisedLoss(), 352.380952e18);
+        assertEq(hub.unownedLoss(), 0);
+        assertEq(hub.cashIndex(), Math.mulDiv(1e18, 60_000e18 - 352.380952e18, 60_000e18));
+        assertApproxEqAbs(hub.accountState(_acct(bob, 0)).cash, 60_000e18 - 352.380952e18, 1e6);
+        assertEq(hub.accountState(_acct(keeper, 0)).cash, -39_600e18);
         _assertCashBalances();
     }
 

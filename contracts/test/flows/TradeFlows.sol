@@ -74,7 +74,8 @@ abstract contract TradeFlows is FlowHelpers {
 
     /// @dev A venue's cash payment goes through whatever the payer's margin; one that leaves the
     /// payer with nothing (no collateral, no positions, negative cash) is bad debt at once:
-    /// insurance first, the rest socialised, and cash still balances against the tokens held.
+    /// insurance first, the rest charged to positive cash (here bob's alone), and the tokens held
+    /// still cover every claim.
     function test_settleCash_movesCashAndResolvesABankruptPayer() public {
         _depositHubUsdc(alice, 1_000e6, 0);
         _fundInsurance(30e6);
@@ -84,16 +85,28 @@ abstract contract TradeFlows is FlowHelpers {
         emit IMarginHub.CashSettled(_acct(alice, 0), _acct(bob, 0), 1_200e18, venue);
         hub.settleCash(_acct(alice, 0), _acct(bob, 0), 1_200e18);
         assertEq(hub.accountState(_acct(alice, 0)).cash, -1_200e18, "alice still holds collateral: liquidatable");
-        assertEq(hub.badDebt(), 0);
+        assertEq(hub.socialisedLoss(), 0);
 
+        uint256 index = uint256(1e18) * 1_230 / 1_300; // bob's 1,300 bears the 70
+        vm.expectEmit(address(hub));
+        emit IMarginHub.CashIndexLowered(70e18, index);
         vm.expectEmit(address(hub));
         emit IMarginHub.BadDebtResolved(carol, 100e18, 30e18, 70e18);
         hub.settleCash(carol, _acct(bob, 0), 100e18);
         vm.stopPrank();
         assertEq(hub.accountState(carol).cash, 0, "carol's shortfall is resolved");
-        assertEq(hub.accountState(_acct(bob, 0)).cash, 1_300e18);
+        // forge-lint: disable-next-line(unsafe-typecast) 1,300 × index is below 2^255
+        assertEq(hub.accountState(_acct(bob, 0)).cash, int256(1_300 * index), "1,300 shares at the new index");
+        assertApproxEqAbs(hub.accountState(_acct(bob, 0)).cash, 1_230e18, 1e4);
         assertEq(hub.insuranceFund(), 0);
-        assertEq(hub.badDebt(), 70e18);
+        assertEq(hub.socialisedLoss(), 70e18);
+        _assertCashBalances();
+
+        // Cash moves at the new index: bob pays 230 and is left 1,000, to rounding in the hub's favour.
+        vm.prank(venue);
+        hub.settleCash(_acct(bob, 0), _acct(alice, 0), 230e18);
+        assertApproxEqAbs(hub.accountState(_acct(bob, 0)).cash, 1_000e18, 1e4);
+        assertLe(hub.accountState(_acct(bob, 0)).cash, 1_000e18);
         _assertCashBalances();
     }
 

@@ -284,7 +284,7 @@ contract CrossChainHandler is HandlerBase {
         uint256 fee = _keeperReadyToRepay(c.assetId);
         AccountId[] memory one = new AccountId[](1);
         one[0] = account;
-        (MarginMath.Figures[] memory before, bool[] memory valued) = _maintenanceOf(one);
+        (MarginMath.Figures[] memory before, bool[] memory valued) = _snapshot(one);
         try hub.liquidate{value: fee}(account, c.assetId, 10_000_000e6, keeper, "") returns (
             uint256, uint256 seized, uint64
         ) {
@@ -304,7 +304,7 @@ contract CrossChainHandler is HandlerBase {
         uint16 market = _heldMarket(account, marketSeed);
         AccountId[] memory one = new AccountId[](1);
         one[0] = account;
-        (MarginMath.Figures[] memory before, bool[] memory valued) = _maintenanceOf(one);
+        (MarginMath.Figures[] memory before, bool[] memory valued) = _snapshot(one);
         try hub.liquidatePosition(account, market, bound(sizeSeed, 1, type(uint128).max), 0) {
             calls["liquidatePosition"]++;
         } catch {
@@ -323,7 +323,7 @@ contract CrossChainHandler is HandlerBase {
         Collateral memory c = collateral[ci];
         AccountId[] memory batch = _rotated(traders(), startSeed);
         uint256 fee = _keeperReadyToRepay(c.assetId);
-        (MarginMath.Figures[] memory before, bool[] memory valued) = _maintenanceOf(batch);
+        (MarginMath.Figures[] memory before, bool[] memory valued) = _snapshot(batch);
         try hub.liquidateBatch{value: fee}(batch, c.assetId, 10_000_000e6, keeper, "") returns (
             uint256, uint256 seized, uint64
         ) {
@@ -353,7 +353,7 @@ contract CrossChainHandler is HandlerBase {
             });
         }
         _keeperReadyToTakeOver();
-        (MarginMath.Figures[] memory before, bool[] memory valued) = _maintenanceOf(list);
+        (MarginMath.Figures[] memory before, bool[] memory valued) = _snapshot(list);
         try hub.liquidatePositions(takeovers, 0) returns (uint256[] memory sizes) {
             uint256 taken;
             for (uint256 i; i < sizes.length; ++i) {

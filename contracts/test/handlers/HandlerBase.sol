@@ -74,6 +74,8 @@ abstract contract HandlerBase is Test {
     /// section 8.2): a collateral liquidation that lowered its maintenance equity, or a takeover
     /// that lowered the health of an account that had equity.
     uint256 public liquidationsAwayFromSolvency;
+    /// @dev The hub's cash index when the liquidation being checked started.
+    uint256 internal _cashIndexBefore;
     mapping(bytes32 => uint256) public calls;
 
     constructor(
@@ -258,6 +260,8 @@ abstract contract HandlerBase is Test {
                 socialised += socialisedPart;
                 IMarginHub.AccountState memory st = hub.accountState(AccountId.wrap(logs[i].topics[1]));
                 if (st.assets != 0 || st.markets != 0) badDebtWithHoldings++;
+            } else if (logs[i].topics[0] == IMarginHub.CashIndexLowered.selector) {
+                calls["lossSocialised"]++;
             } else if (logs[i].topics[0] == IMarginHub.PositionLiquidated.selector) {
                 (,, uint256 penalty) = abi.decode(logs[i].data, (int256, uint256, uint256));
                 insuranceIn += Math.mulDiv(penalty, hub.riskEngine().liquidationParams().insuranceShare, 1e18);
@@ -281,9 +285,18 @@ abstract contract HandlerBase is Test {
         }
     }
 
+    /// @dev The maintenance figures of `list` before a liquidation, and the cash index then.
+    function _snapshot(AccountId[] memory list) internal returns (MarginMath.Figures[] memory, bool[] memory) {
+        _cashIndexBefore = hub.cashIndex();
+        return _maintenanceOf(list);
+    }
+
     /// @dev Counts each account of `list` a liquidation left further from solvency than `before`:
     /// lower maintenance equity after a collateral liquidation; after a takeover, lower health
-    /// where it had equity (an account already underwater has health 0 either way).
+    /// where it had equity (an account already underwater has health 0 either way). A loss
+    /// socialised in the same call (another account of a batch went bankrupt) lowers positive
+    /// cash whatever the liquidation did: it is added back, with the index's rounding (a wei or
+    /// two per cash move once the index is below WAD).
     function _checkLiquidationHelped(
         AccountId[] memory list,
         MarginMath.Figures[] memory before,
@@ -291,9 +304,16 @@ abstract contract HandlerBase is Test {
         bool takeover
     ) internal {
         (MarginMath.Figures[] memory later, bool[] memory valuedLater) = _maintenanceOf(list);
+        uint256 index = hub.cashIndex();
         for (uint256 i; i < list.length; ++i) {
             if (!valued[i] || !valuedLater[i]) continue;
             (MarginMath.Figures memory b, MarginMath.Figures memory a) = (before[i], later[i]);
+            int256 cash = hub.accountState(list[i]).cash;
+            if (index < 1e18) a.maintenanceEquity += 2;
+            if (index < _cashIndexBefore && cash > 0) {
+                // forge-lint: disable-next-line(unsafe-typecast) cash > 0; the result is below cash
+                a.maintenanceEquity += int256(Math.mulDiv(uint256(cash), _cashIndexBefore - index, index)) + 1;
+            }
             bool worse = takeover
                 ? b.maintenanceEquity > 0
                     && MarginMath.health(a.maintenanceEquity, a.maintenanceRequirement)

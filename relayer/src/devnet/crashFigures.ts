@@ -45,7 +45,10 @@ export interface CrashDemoResult {
   positionsTakenOver: number;
   latencyBlocks: Spread;
   latencyMs: Spread;
+  /** shortfall of bankrupt accounts beyond the insurance fund: what the hub charged to positive cash, and any left unowned */
   badDebtUsd: string;
+  /** of which no one bears (zero on a sound hub) */
+  unownedLossUsd: string;
   insuranceFundUsd: string;
   unhealthyAtEnd: number;
   /** hub liquidations not matched one-to-one by a keeper record (a liquidation sent twice, or lost track of) */

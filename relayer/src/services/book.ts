@@ -80,6 +80,11 @@ export class AccountBook {
     this.loop.trigger();
   }
 
+  /** Accounts whose cash the book holds as positive: a socialised loss changes each of them. */
+  withPositiveCash(): string[] {
+    return [...this.entries.values()].filter((e) => e.holdings.cash > 0n).map((e) => e.accountId);
+  }
+
   /** Forgets the fingerprint so every account is recomputed (after a risk configuration change). */
   repriceAll(): void {
     this.lastPrices = '';

@@ -41,6 +41,7 @@ const PACKET_VERIFIED = topicOf(endpointV2Abi, 'PacketVerified');
 const PACKET_DELIVERED = topicOf(endpointV2Abi, 'PacketDelivered');
 const DEPOSITED = topicOf(collateralVaultAbi, 'Deposited');
 const LZ_RECEIVE_ALERT = topicOf(endpointV2Abi, 'LzReceiveAlert');
+const CASH_INDEX_LOWERED = topicOf(marginHubAbi, 'CashIndexLowered');
 /** What the receiving OApp's delegate did to a packet: (srcEid, sender, receiver, nonce, ...) in data. */
 const DELEGATE_ACTIONS = new Map<string, 'skipped' | 'burnt' | 'nilified'>([
   [topicOf(endpointV2Abi, 'InboundNonceSkipped'), 'skipped'],
@@ -82,6 +83,8 @@ export interface IndexerListener {
   accountsTouched?(ids: ReadonlySet<string>, chain: ChainClient): void;
   /** the risk engine's configuration changed */
   configChanged?(): void;
+  /** the hub socialised a loss: every account's positive cash changed, though no event names it */
+  cashIndexLowered?(): void;
   /** packets first seen sent, or that moved forward (verified, delivered) */
   packets?(messages: readonly StoredMessage[], chain: ChainClient): void;
   /** every event of the chain up to `block` is applied (told after the calls above for them) */
@@ -146,6 +149,7 @@ export class ChainIndexer {
     const touched = new Set<string>();
     const packets: StoredMessage[] = [];
     let configChanged = false;
+    let cashIndexLowered = false;
     const transactions = new TransactionLogs();
     for (const log of logs) {
       const address = log.address.toLowerCase();
@@ -153,7 +157,10 @@ export class ChainIndexer {
       if (address === chain.config.endpoint.toLowerCase()) this.applyEndpoint(log, packets, transactions);
       else if (address === chain.config.vault.toLowerCase()) this.applyVault(log, touched);
       else if (address === this.ctx.engine.toLowerCase()) configChanged = true;
-      else this.applyHub(log, touched);
+      else {
+        cashIndexLowered ||= log.topics[0] === CASH_INDEX_LOWERED;
+        this.applyHub(log, touched);
+      }
     }
     store.setCheckpoint(eid, { block: to, hash: toHash });
     this.reportLag(head);
@@ -174,6 +181,7 @@ export class ChainIndexer {
         'slow index poll (ms from the head to the poll, to read the range, and in all)',
       );
     if (configChanged) this.listener.configChanged?.();
+    if (cashIndexLowered) this.listener.cashIndexLowered?.();
     if (touched.size > 0) this.listener.accountsTouched?.(touched, chain);
     if (packets.length > 0) this.listener.packets?.(packets, chain);
     this.listener.indexed?.(chain, to);

@@ -202,12 +202,18 @@ export const stressResultSchema = z.object({
   scenario: z.string(),
   regime: z.enum(['Gen 1', 'Gen 2', 'Gen 3']),
   marginAccounts: z.number().int(),
-  badDebtUsd: z.number(),
+  /** loss beyond the accounts' own collateral */
+  shortfallUsd: z.number(),
+  /** what each step of the hub's default waterfall took of it */
+  absorbedUsd: z.object({ backstop: z.number(), insurance: z.number(), socialized: z.number() }),
+  /** what no step took */
+  unownedUsd: z.number(),
   liquidations: z.number().int(),
   accountsLiquidated: z.number().int(),
   liquidationCostUsd: z.number(),
   worstHealth: z.number(),
-  capitalEfficiency: z.number().nullable(),
+  /** calm-day capital per gross notional: the initial requirement plus what the initial haircuts hold back */
+  calmCapital: z.number().nullable(),
   calmDays: z.number().int(),
 });
 

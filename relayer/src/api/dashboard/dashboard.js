@@ -175,7 +175,9 @@ async function renderStress() {
       datasets: Object.entries(REGIME_COLORS).map(([regime, color]) => ({
         label: regime,
         backgroundColor: color,
-        data: scenarios.map((s) => body.results.find((r) => r.scenario === s && r.regime === regime)?.badDebtUsd ?? 0),
+        data: scenarios.map(
+          (s) => body.results.find((r) => r.scenario === s && r.regime === regime)?.shortfallUsd ?? 0,
+        ),
       })),
     },
     options: { animation: false, indexAxis: 'y', scales: { x: { beginAtZero: true } } },
@@ -184,11 +186,14 @@ async function renderStress() {
   rows($('stress').tBodies[0], body.results, (r) => [
     r.scenario,
     r.regime,
-    { text: usd(r.badDebtUsd), className: r.badDebtUsd > 0 ? 'low' : '' },
+    { text: usd(r.shortfallUsd), className: r.shortfallUsd > 0 ? 'low' : '' },
+    usd(r.absorbedUsd.insurance),
+    usd(r.absorbedUsd.socialized),
+    { text: usd(r.unownedUsd), className: r.unownedUsd > 0 ? 'low' : '' },
     r.liquidations.toLocaleString('en-US'),
     usd(r.liquidationCostUsd),
     r.worstHealth.toFixed(3),
-    pct(r.capitalEfficiency),
+    pct(r.calmCapital),
   ]);
 }
 renderStress().catch((err) => {

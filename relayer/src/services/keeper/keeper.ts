@@ -402,8 +402,15 @@ export class Keeper {
   }
 
   private async updateGauges(): Promise<void> {
-    const [badDebt, insurance] = await Promise.all([this.hub.read('badDebt', []), this.hub.read('insuranceFund', [])]);
-    this.metrics.badDebtUsd.set(Number(badDebt) / 1e18);
+    const [socialised, unowned, index, insurance] = await Promise.all([
+      this.hub.read('socialisedLoss', []),
+      this.hub.read('unownedLoss', []),
+      this.hub.read('cashIndex', []),
+      this.hub.read('insuranceFund', []),
+    ]);
+    this.metrics.socialisedLossUsd.set(Number(socialised) / 1e18);
+    this.metrics.unownedLossUsd.set(Number(unowned) / 1e18);
+    this.metrics.cashIndex.set(Number(index) / 1e18);
     this.metrics.insuranceFundUsd.set(Number(insurance) / 1e18);
   }
 }
