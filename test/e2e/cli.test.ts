@@ -6,7 +6,7 @@ import { JsonRpcProvider, Wallet } from 'ethers';
 import { testTokenAbi } from '@omnichain-collateral/sdk/abi';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
-import { formatHealth } from '@omnichain-collateral/sdk/risk/marginModel';
+import { formatHealth, formatWad } from '@omnichain-collateral/sdk/risk/marginModel';
 import { anvilKey } from '../../relayer/src/devnet/anvil.js';
 import { hubChain } from '../../relayer/src/devnet/actions.js';
 import { devnetSigner, hubContracts, type DevnetManifest } from '../../relayer/src/devnet/deploySystem.js';
@@ -144,6 +144,13 @@ describe('occ, the command line (against a devnet relayer)', function () {
     expect(m.stdout).to.match(/CREDIT\s+40102\s+40101\s+2000000000000000000/);
     expect(m.stdout).to.match(/RELEASE\s+40101\s+40102\s+500000000000000000/);
     expect((await occ(['liquidations'])).stdout).to.equal('no liquidations\n');
+    // The waterfall, as the hub has it at the block the API names.
+    const w = JSON.parse((await occ(['--json', 'waterfall'])).stdout) as Record<string, string | number>;
+    const at = { blockTag: Number(w.block) };
+    expect(w.insuranceFundUsd).to.equal(formatWad(await hub().read('insuranceFund', [], at)));
+    expect(w.cashIndex).to.equal(formatWad(await hub().read('cashIndex', [], at)));
+    expect(w.unownedLossUsd).to.equal('0');
+    expect((await occ(['waterfall'])).stdout).to.match(/insurance fund\s+\$[\d.]+\n\s+socialised loss\s+\$0 \(charged/);
     for (const command of [
       'deposit',
       'withdraw',
@@ -154,6 +161,7 @@ describe('occ, the command line (against a devnet relayer)', function () {
       'liquidations',
       'messages',
       'chains',
+      'waterfall',
     ]) {
       const help = await occ([command, '--help']);
       expect(help.code, command).to.equal(0);

@@ -128,6 +128,19 @@ describe('the live dashboard at / (a real headless Chromium from npm)', function
     expect(shownRows).to.deep.equal(file.results.map((r) => [r.scenario, r.regime]));
     expect(await page.$eval('#stress-status', (e) => e.textContent)).to.match(/^60 accounts, run /);
 
+    // The waterfall line: the hub's insurance fund and cash index, as /v1/waterfall reads them.
+    const waterfall = (await (await fetch(`${api}/v1/waterfall`)).json()) as { insuranceFundUsd: string };
+    const fund = Number(waterfall.insuranceFundUsd).toLocaleString('en-US', {
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    });
+    await waitFor('the waterfall line', async () =>
+      (await page.$eval('#waterfall', (e) => e.textContent ?? '')).startsWith(
+        `insurance fund $${fund}; loss socialised`,
+      ),
+    );
+    expect(await page.$eval('#waterfall', (e) => e.textContent)).to.match(/\(cash index 1\.000000\); unowned \$0\.00/);
+
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(errors).to.deep.equal([]);

@@ -435,6 +435,15 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
 
     // No event names the maker: the book re-reads it because the cash index fell.
     await waitFor('the book to re-read the maker', async () => relayer.book.entry(makerId)?.holdings.cash === after);
+
+    // The API and the SDK client show the waterfall as the hub has it.
+    const waterfall = await new RelayerClient(api).waterfall();
+    const at = { blockTag: waterfall.block };
+    expect(waterfall.socialisedLossUsd).to.equal(formatWad(await hub.read('socialisedLoss', [], at)));
+    expect(waterfall.cashIndex).to.equal(formatWad(await hub.read('cashIndex', [], at)));
+    expect(waterfall.insuranceFundUsd).to.equal('0');
+    expect(waterfall.unownedLossUsd).to.equal('0');
+    expect(Number(waterfall.totalCashUsd)).to.be.at.most(Number(waterfall.settlementHeldUsd));
   });
 
   it('answers bad input with a 400 that says what was wrong, and unknown routes with a 404', async function () {

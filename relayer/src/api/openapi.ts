@@ -104,6 +104,13 @@ export const openApiDocument = {
         responses: { '200': { description: 'Fees per asset' } },
       },
     },
+    '/v1/waterfall': {
+      get: {
+        summary:
+          "The hub's default waterfall at its head: the insurance fund, the loss socialised on positive cash and the cash index it left, any loss unowned, and the settlement tokens covering cash",
+        responses: { '200': { description: 'Waterfall figures, USD as decimal strings' } },
+      },
+    },
     '/v1/messages/{guid}': {
       get: {
         summary:

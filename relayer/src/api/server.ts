@@ -26,7 +26,8 @@ import { readStressReport } from './stressReport.js';
 import { percentiles } from '../percentiles.js';
 import { accountJson, liquidationJson, liquidationPriceJson, messageJson } from './serialize.js';
 import { previewBodySchema } from '@omnichain-collateral/sdk/api/requests';
-import type { ChainJson, CustodyCheckJson, FeeJson } from '@omnichain-collateral/sdk/api/schemas';
+import type { ChainJson, CustodyCheckJson, FeeJson, WaterfallJson } from '@omnichain-collateral/sdk/api/schemas';
+import { formatWad } from '@omnichain-collateral/sdk/risk/marginModel';
 import { liquidationPrices, previewAccount, PreviewError } from '@omnichain-collateral/sdk/risk/preview';
 
 export interface ApiDeps {
@@ -162,6 +163,13 @@ export function createApp(deps: ApiDeps): express.Express {
     '/v1/fees',
     wrap(async (_req, res) => {
       res.json({ fees: await feesJson(deps) });
+    }),
+  );
+
+  app.get(
+    '/v1/waterfall',
+    wrap(async (_req, res) => {
+      res.json(await waterfallJson(deps));
     }),
   );
 
@@ -397,6 +405,31 @@ async function feesJson(deps: ApiDeps): Promise<FeeJson[]> {
       };
     }),
   );
+}
+
+/** The hub's waterfall figures, all read at one block. */
+async function waterfallJson(deps: ApiDeps): Promise<WaterfallJson> {
+  const { hub, provider } = deps.reader;
+  const block = await provider.head();
+  const at = { blockTag: block };
+  const [insurance, socialised, unowned, index, cash, held, scale] = await Promise.all([
+    hub.read('insuranceFund', [], at),
+    hub.read('socialisedLoss', [], at),
+    hub.read('unownedLoss', [], at),
+    hub.read('cashIndex', [], at),
+    hub.read('totalCash', [], at),
+    hub.read('settlementHeld', [], at),
+    hub.read('settlementScale', [], at),
+  ]);
+  return {
+    block,
+    insuranceFundUsd: formatWad(insurance),
+    socialisedLossUsd: formatWad(socialised),
+    unownedLossUsd: formatWad(unowned),
+    cashIndex: formatWad(index),
+    totalCashUsd: formatWad(cash),
+    settlementHeldUsd: formatWad(held * scale),
+  };
 }
 
 function chainsJson(deps: ApiDeps): ChainJson[] {

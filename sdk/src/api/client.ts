@@ -11,6 +11,7 @@ import {
   chainsSchema,
   custodySchema,
   feesSchema,
+  waterfallSchema,
   liquidationsPageSchema,
   messageJsonSchema,
   messagesPageSchema,
@@ -93,6 +94,11 @@ export class RelayerClient {
   /** The LayerZero fee of a deposit, a withdrawal and a liquidation per asset, in wei. */
   fees() {
     return this.get('/v1/fees', feesSchema);
+  }
+
+  /** The hub's default waterfall now: insurance fund, loss socialised on positive cash, the cash index. */
+  waterfall() {
+    return this.get('/v1/waterfall', waterfallSchema);
   }
 
   /** The last reconciliation of hub ledger against vault custody. */

@@ -179,6 +179,23 @@ export const feeSchema = z.object({
 /** GET /v1/fees */
 export const feesSchema = z.object({ fees: z.array(feeSchema) });
 
+/**
+ * GET /v1/waterfall: the hub's default waterfall at a block (docs/risk-model.md section 8.3). USD
+ * figures are decimal strings; `cashIndex` is what one unit of positive cash is worth now (1: no
+ * loss ever socialised).
+ */
+export const waterfallSchema = z.object({
+  block: z.number().int(),
+  insuranceFundUsd: decimal,
+  socialisedLossUsd: decimal,
+  unownedLossUsd: decimal,
+  cashIndex: decimal,
+  /** every account's cash, positive cash at the index */
+  totalCashUsd: decimal,
+  /** settlement tokens the hub holds, in USD: they cover totalCash and the insurance fund */
+  settlementHeldUsd: decimal,
+});
+
 export const custodyCheckSchema = z.object({
   chain: z.string(),
   eid: z.number(),
@@ -232,6 +249,7 @@ export type MessageJson = z.infer<typeof messageJsonSchema>;
 export type LiquidationJson = z.infer<typeof liquidationSchema>;
 export type ChainJson = z.infer<typeof chainSchema>;
 export type FeeJson = z.infer<typeof feeSchema>;
+export type WaterfallJson = z.infer<typeof waterfallSchema>;
 export type CustodyCheckJson = z.infer<typeof custodyCheckSchema>;
 export type OwnerAccounts = z.infer<typeof ownerAccountsSchema>;
 export type PreviewResponse = z.infer<typeof previewResponseSchema>;

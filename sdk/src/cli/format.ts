@@ -8,6 +8,7 @@ import type {
   MessageJson,
   OwnerAccounts,
   PreviewResponse,
+  WaterfallJson,
 } from '../api/schemas.js';
 
 /** Rows as columns padded to their widest cell. */
@@ -118,6 +119,16 @@ export function formatPreview(p: PreviewResponse): string {
     positionTable(p.after),
     'liquidation prices after:',
     liquidationPriceLines(p.after.liquidationPrices),
+  ].join('\n');
+}
+
+export function formatWaterfall(w: WaterfallJson): string {
+  return [
+    `hub block ${w.block}`,
+    `  insurance fund         $${w.insuranceFundUsd}`,
+    `  socialised loss        $${w.socialisedLossUsd} (charged to positive cash; cash index ${w.cashIndex})`,
+    `  unowned loss           $${w.unownedLossUsd}`,
+    `  cash / tokens held     $${w.totalCashUsd} / $${w.settlementHeldUsd}`,
   ].join('\n');
 }
 

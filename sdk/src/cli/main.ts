@@ -10,7 +10,14 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { RelayerClient } from '../api/client.js';
 import type { PreviewBody } from '../api/requests.js';
 import { assetOf, parseAddress, parseAmount, runDeposit, runTransfer, runWithdraw, UsageError } from './actions.js';
-import { formatAccounts, formatChains, formatLiquidations, formatMessages, formatPreview } from './format.js';
+import {
+  formatAccounts,
+  formatChains,
+  formatLiquidations,
+  formatMessages,
+  formatPreview,
+  formatWaterfall,
+} from './format.js';
 import { loadManifest, type CliManifest } from './manifest.js';
 import { formatOnchainHealth, runOnchainHealth } from './onchainHealth.js';
 
@@ -69,6 +76,14 @@ program
   .action(async () => {
     const { chains } = await client().chains();
     print(formatChains(chains), chains);
+  });
+
+program
+  .command('waterfall')
+  .description("The hub's default waterfall: insurance fund, loss socialised on positive cash, cash index")
+  .action(async () => {
+    const waterfall = await client().waterfall();
+    print(formatWaterfall(waterfall), waterfall);
   });
 
 program

@@ -156,6 +156,16 @@ function renderAccount(a, s) {
   }
 }
 
+// The hub's default waterfall, read every 5 s: it moves only when an account goes bankrupt.
+async function renderWaterfall() {
+  const res = await fetch('/v1/waterfall');
+  const w = await res.json();
+  $('waterfall').textContent = res.ok
+    ? `insurance fund ${usd(w.insuranceFundUsd)}; loss socialised on positive cash ${usd(w.socialisedLossUsd)} ` +
+      `(cash index ${Number(w.cashIndex).toFixed(6)}); unowned ${usd(w.unownedLossUsd)}; at hub block ${w.block}`
+    : w.error;
+}
+
 // The latest stress run (npm run stress), read once: it changes only when the simulator runs again.
 const REGIME_COLORS = { 'Gen 1': '#9e9e9e', 'Gen 2': '#4e79a7', 'Gen 3': '#f28e2b' };
 async function renderStress() {
@@ -201,6 +211,13 @@ renderStress().catch((err) => {
 });
 
 const events = new EventSource(`/v1/events${owner ? `?account=${owner}` : ''}`);
+const showWaterfall = () =>
+  renderWaterfall().catch((err) => {
+    $('waterfall').textContent = `waterfall unavailable: ${err}`;
+  });
+showWaterfall();
+setInterval(showWaterfall, 5_000);
+
 events.addEventListener('snapshot', (e) => render(JSON.parse(e.data)));
 events.addEventListener('error', () => {
   $('status').textContent = 'reconnecting…';
