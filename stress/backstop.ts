@@ -1,0 +1,50 @@
+/**
+ * The backstop vault in the simulator (docs/risk-model.md section 8.3): at each block, before the
+ * keeper, it takes over whole every account at or below `BACKSTOP_HEALTH` with equity left, as the
+ * relayer's backstop caller hands them to it, while its margin lasts (the maintenance requirement
+ * of what it holds within its deposits). It got each account's holdings for nothing and holds them
+ * all, as one hub account, to the end of the path: if they are then worth less than nothing
+ * together, that is a loss its depositors bear, the shortfall it absorbed. (Nothing sells or
+ * hedges what it took yet, on-chain or here.)
+ */
+import type { BookAccount, BookSpec } from '@omnichain-collateral/sdk/risk/screening';
+import { netValue } from './bookValue.js';
+
+/** The devnet's vault: accounts at half health or below. */
+export const BACKSTOP_HEALTH = 0.5;
+
+/** The vault's deposits: its margin for what it takes, USD (the crash demo's). */
+export const BACKSTOP_CAPITAL_USD = 10_000_000;
+
+export class SimBackstop {
+  private readonly taken: BookAccount[] = [];
+  private requirement = 0;
+  takeovers = 0;
+
+  constructor(private readonly capitalUsd: number) {}
+
+  /**
+   * Takes `account` over if it qualifies and the vault's margin carries it: its holdings move to
+   * the vault and the account is left empty.
+   */
+  offer(account: BookAccount, health: number, equityUsd: number, requirementUsd: number): boolean {
+    if (health > BACKSTOP_HEALTH || equityUsd <= 0) return false;
+    if (this.requirement + requirementUsd > this.capitalUsd) return false;
+    this.taken.push({
+      cash: account.cash,
+      collateral: account.collateral.map((c) => ({ ...c })),
+      positions: account.positions.map((p) => ({ ...p })),
+    });
+    this.requirement += requirementUsd;
+    this.takeovers++;
+    account.cash = 0n;
+    for (const c of account.collateral) c.amount = 0n;
+    for (const p of account.positions) p.size = 0n;
+    return true;
+  }
+
+  /** What the vault's holdings are worth together at the path's last prices (no haircut): its profit or loss. */
+  valueAt(spec: BookSpec, spots: readonly number[], vols: readonly bigint[]): number {
+    return this.taken.reduce((sum, a) => sum + netValue(spec, a, spots, vols), 0);
+  }
+}
