@@ -383,7 +383,15 @@ function devnetNetworkFile(d: {
 /** The relayer configuration for a deployed devnet. */
 export function devnetRelayerConfig(
   manifest: DevnetManifest,
-  options: { dataDir: string; apiPort: number; relayerKey: string; keeperKey?: string; stressReport?: string },
+  options: {
+    dataDir: string;
+    apiPort: number;
+    relayerKey: string;
+    keeperKey?: string;
+    /** also hand the backstop vault the accounts at or below its health, on its own key */
+    backstopCaller?: boolean;
+    stressReport?: string;
+  },
 ): RelayerConfig {
   return parseRelayerConfig({
     // anvil serves WebSocket on its HTTP port: heads by subscription.
@@ -396,8 +404,8 @@ export function devnetRelayerConfig(
     dataDir: options.dataDir,
     api: { host: '127.0.0.1', port: options.apiPort },
     pollIntervalMs: 200,
-    // With a keeper, the backstop caller too: the waterfall's second step runs on its own key.
-    ...(options.keeperKey ? { keeper: { key: options.keeperKey }, backstopCallerKey: DEVNET_BACKSTOP_CALLER_KEY } : {}),
+    ...(options.keeperKey ? { keeper: { key: options.keeperKey } } : {}),
+    ...(options.backstopCaller ? { backstopCallerKey: DEVNET_BACKSTOP_CALLER_KEY } : {}),
     ...(options.stressReport ? { stressReport: options.stressReport } : {}),
   });
 }
