@@ -37,7 +37,6 @@ import { ewmaVariances, logReturns } from '../relayer/src/riskParameters/volatil
 import { draftBook, fundBook, isolate } from './book.js';
 import { dependsOn, holdingsUsd, netValue, repack } from './bookValue.js';
 import { Waterfall, type Absorbed } from './waterfall.js';
-import { BACKSTOP_CAPITAL_USD, SimBackstop } from './backstop.js';
 import {
   ASSETS,
   bookSpec,
@@ -67,8 +66,6 @@ export interface SimulationOptions {
   jumpHold: OracleWatchOptions;
   /** the hub's insurance fund at the start, USD (default INSURANCE_FUND_USD) */
   insuranceFundUsd?: number;
-  /** the backstop vault's deposits, USD (default BACKSTOP_CAPITAL_USD; 0: no backstop) */
-  backstopCapitalUsd?: number;
 }
 
 /** The insurance fund the hub starts a scenario with: about 0.4% of the book's collateral. */
@@ -101,8 +98,6 @@ export interface RegimeResult {
   unownedUsd: number;
   /** the two largest single-account shortfalls (for Cover 2) */
   largestShortfallsUsd: [number, number];
-  /** accounts the backstop vault took over whole */
-  backstopTakeovers: number;
   /** what the insurance fund's share of position penalties paid into it */
   insuranceFedUsd: number;
   /** the insurance fund at the end: its seed and its share of position penalties, less what it covered */
@@ -194,7 +189,6 @@ export function simulate(
     absorbedUsd: { backstop: 0, insurance: 0, socialized: 0 },
     unownedUsd: 0,
     largestShortfallsUsd: [0, 0],
-    backstopTakeovers: 0,
     insuranceFedUsd: 0,
     insuranceLeftUsd: 0,
     liquidations: 0,
@@ -212,7 +206,6 @@ export function simulate(
   const liquidated = new Set<number>();
   let capitalSum = 0;
   const waterfall = new Waterfall(options.insuranceFundUsd ?? INSURANCE_FUND_USD);
-  const backstop = new SimBackstop(options.backstopCapitalUsd ?? BACKSTOP_CAPITAL_USD);
   let proposedAt = [...startSpots];
 
   for (let b = 0; b < n; b++) {
@@ -300,12 +293,6 @@ export function simulate(
           r.heldLiquidations++;
           continue;
         }
-        // The relayer's backstop caller hands the deepest accounts to the vault first.
-        const [equity, requirement] = [fromWad(figures.maintenanceEquity), fromWad(figures.maintenanceRequirement)];
-        if (backstop.offer(account, fromWad(h), equity, requirement)) {
-          repack(spec, account, i, packed);
-          continue;
-        }
         const action = liquidateOnce(spec, underlyings, regime, account, figures, h, budget, (a) => model.figures(a));
         if (action === 'no capital') {
           r.deferredForCapital++;
@@ -338,12 +325,6 @@ export function simulate(
   }
 
   const last = UNDERLYINGS.map((_, k) => scenario.prices[k]![n - 1]!);
-  // The depositors bear the vault's loss up to their deposits; beyond, its hub account is bankrupt.
-  const vaultLoss = -backstop.valueAt(spec, last, vols);
-  const capital = options.backstopCapitalUsd ?? BACKSTOP_CAPITAL_USD;
-  waterfall.absorbByBackstop(Math.min(vaultLoss, capital));
-  waterfall.absorb(vaultLoss - capital);
-  r.backstopTakeovers = backstop.takeovers;
   const before = waterfall.shortfall;
   for (const account of accounts) waterfall.absorb(-netValue(spec, account, last, vols));
   r.unresolvedShortfallUsd = waterfall.shortfall - before;

@@ -181,9 +181,6 @@ contract MarginHub is HubLedger {
         _changePosition(clearing, marketId, size, -cashDelta);
         emit OptionSettled(account, marketId, size, payoff, cashDelta);
         _resolveBadDebtIfBankrupt(account);
-        // The clearing account keeps the dust, unless a socialised loss charged its positive cash
-        // (the premium shorts paid in) before the longs were paid: then it owes, like any account.
-        _resolveBadDebtIfBankrupt(clearing);
     }
 
     // ================================================================ liquidations
@@ -272,48 +269,18 @@ contract MarginHub is HubLedger {
         if (tookAny) _requireInitialMargin(keeper);
     }
 
-    /// @inheritdoc IMarginHub
-    function takeOverAccount(AccountId account, uint32 backstopSubAccount)
-        external
-        nonReentrant
-        onlyRole(BACKSTOP_ROLE)
-        returns (int256 equity, uint256 requirement)
-    {
-        AccountId backstop = AccountIdLib.toAccountId(msg.sender, backstopSubAccount);
-        if (AccountId.unwrap(backstop) == AccountId.unwrap(account)) revert SameAccount();
-        (equity, requirement) = _maintenanceFigures(account);
-        uint256 h = MarginMath.health(equity, requirement);
-        if (h >= WAD) revert AccountHealthy(h);
-        AccountState storage st = _accounts[account];
-        // The bitmaps are read once, before the moves clear them.
-        uint64 bits = st.assets;
-        for (uint16 i; bits != 0; (++i, bits >>= 1)) {
-            if (bits & 1 == 1) {
-                uint256 amount = _collateral[account][i];
-                _removeCollateral(account, i, amount);
-                _addCollateral(backstop, i, amount);
-            }
-        }
-        bits = st.markets;
-        for (uint16 i; bits != 0; (++i, bits >>= 1)) {
-            if (bits & 1 == 1) {
-                int256 size = _positions[account][i];
-                _changePosition(account, i, -size, 0);
-                _changePosition(backstop, i, size, 0);
-            }
-        }
-        int256 cash = _cashValue(st.cash, cashIndex);
-        _changeCash(account, -cash);
-        _changeCash(backstop, cash);
-        _requireInitialMargin(backstop);
-        emit AccountTakenOver(account, backstop, equity, requirement);
-    }
-
     // ================================================================ views
 
     /// @inheritdoc IAccountFigures
     function accountFigures(AccountId account) external view returns (MarginMath.Figures memory) {
         return _figures(account);
+    }
+
+    /// @inheritdoc IMarginHub
+    function accountRisk(AccountId account) external view returns (IRiskEngine.Risk memory) {
+        (int256 cash, IRiskEngine.Holding[] memory holdings, IRiskEngine.Position[] memory positions) =
+            _holdings(account);
+        return riskEngine.risk(cash, holdings, positions);
     }
 
     /// @inheritdoc IMarginHub

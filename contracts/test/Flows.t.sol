@@ -7,15 +7,13 @@ import {TradeFlows} from "./flows/TradeFlows.sol";
 import {OptionFlows} from "./flows/OptionFlows.sol";
 import {LiquidationFlows} from "./flows/LiquidationFlows.sol";
 import {TakeoverFlows} from "./flows/TakeoverFlows.sol";
-import {BackstopFlows} from "./flows/BackstopFlows.sol";
 import {MessagingFlows} from "./flows/MessagingFlows.sol";
 import {GasFlows} from "./flows/GasFlows.sol";
 import {HealthReaderFlows} from "./flows/HealthReaderFlows.sol";
 
 /// @notice The cross-chain flows across three real LayerZero endpoints (TestHelperOz5's ULN302 with
 /// its DVN and executor), one file per flow in flows/: deposit -> CREDIT, withdraw -> RELEASE,
-/// trades, options, liquidate -> SEIZE, position takeovers, the backstop vault, messaging, gas, and the
-/// lzRead health reader.
+/// trades, options, liquidate -> SEIZE, position takeovers, messaging, gas, and the lzRead health reader.
 /// @dev One concrete contract runs them all: every contract deriving from the Fixture compiles
 /// TestHelperOz5 again through solc-js's IR pipeline, the slowest part of a clean build, so one
 /// contract rather than one per flow keeps the build and CI short. `forge test
@@ -28,7 +26,6 @@ contract FlowsTest is
     OptionFlows,
     LiquidationFlows,
     TakeoverFlows,
-    BackstopFlows,
     MessagingFlows,
     GasFlows,
     HealthReaderFlows

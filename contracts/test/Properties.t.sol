@@ -12,13 +12,11 @@ import {IRiskConfig} from "../src/interfaces/IRiskConfig.sol";
 import {TestToken} from "../src/devnet/TestToken.sol";
 import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
 import {IMarginHub} from "../src/interfaces/IMarginHub.sol";
-import {BackstopVault} from "../src/backstop/BackstopVault.sol";
 
 /// @notice What must hold whatever happens: fuzzed single flows (amounts, prices) and an invariant
 /// run of random traffic across the hub and both spokes, checked after every step.
 contract PropertiesTest is Fixture, IPacketCourier {
     CrossChainHandler internal handler;
-    BackstopVault internal backstopVault;
 
     function setUp() public override {
         super.setUp();
@@ -42,15 +40,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
             ethRisk, IRiskConfig.MarketKind.Call, 3600e18, uint64(block.timestamp + 30 days), 0.05e18
         );
         vm.stopPrank();
-        // A backstop that takes any liquidatable account with equity left, with 10M of margin.
-        backstopVault = new BackstopVault(hub, "Backstop USDC", "bUSDC", 1e18, 0, 0);
-        bytes32 backstopRole = hub.BACKSTOP_ROLE();
-        vm.prank(admin);
-        hub.grantRole(backstopRole, address(backstopVault));
-        usdc.mint(address(this), 10_000_000e6);
-        usdc.approve(address(backstopVault), 10_000_000e6);
-        backstopVault.deposit(10_000_000e6, address(this));
-        handler = new CrossChainHandler(this, hub, usdc, venue, admin, markets, feeds, 2, ethVolFeed, c, backstopVault);
+        handler = new CrossChainHandler(this, hub, usdc, venue, admin, markets, feeds, 2, ethVolFeed, c);
         targetContract(address(handler));
         // Every run starts with positions in the options that expire within it, so settling one is
         // exercised in every run, whatever the traders trade before expiry.
@@ -104,10 +94,9 @@ contract PropertiesTest is Fixture, IPacketCourier {
         for (uint256 i; i < clearing.length; ++i) {
             sum += hub.accountState(clearing[i]).cash;
         }
-        sum += hub.accountState(backstopVault.hubAccount()).cash;
         // Each positive balance rounds down on its own once the cash index is below WAD.
         assertLe(sum, hub.totalCash(), "totalCash covers the sum of account cash");
-        assertApproxEqAbs(sum, hub.totalCash(), accounts.length + clearing.length + 1, "and exceeds it by dust only");
+        assertApproxEqAbs(sum, hub.totalCash(), accounts.length + clearing.length, "and exceeds it by dust only");
     }
 
     /// @notice Bad debt is only ever recorded for an account with nothing left to seize.
@@ -121,10 +110,8 @@ contract PropertiesTest is Fixture, IPacketCourier {
     }
 
     /// @notice No account is left bankrupt (no collateral, no positions, cash below zero): the hub
-    /// writes the shortfall off against the insurance fund, then socialises it on positive cash.
-    /// An option market's clearing account ends its settlements with the dust, or, when a
-    /// socialised loss charged its cash before the longs were paid, with a shortfall resolved the
-    /// same way.
+    /// writes the shortfall off against the insurance fund, then as socialised bad debt. An option
+    /// market's clearing account ends every settlement with the dust, never a debt.
     function checkNoBankruptAccountLeftUnresolved() public view {
         _assertNoneBankrupt(handler.accounts());
         _assertNoneBankrupt(handler.clearingAccounts());
@@ -173,7 +160,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
     /// @notice A run in which an action never succeeded proves nothing about it: every handler
     /// action, the liquidation paths and the bad-debt resolution among them, must have happened.
     function afterInvariant() public view {
-        string[20] memory actions = [
+        string[19] memory actions = [
             "deposit",
             "deliver",
             "withdraw",
@@ -192,7 +179,6 @@ contract PropertiesTest is Fixture, IPacketCourier {
             "liquidatePosition",
             "liquidateBatch",
             "liquidatePositions",
-            "backstop",
             "badDebtResolved"
         ];
         for (uint256 i; i < actions.length; ++i) {
@@ -255,10 +241,9 @@ contract PropertiesTest is Fixture, IPacketCourier {
         _deposit(bob, vaultB, wethB, 10e18, 0);
         uint256 price = uint256(3000e18 * (10_000 + offsetBps) / 10_000);
         bool inBand = offsetBps >= -500 && offsetBps <= 500;
-        int256 cashBefore = hub.totalCash(); // the backstop vault's deposits
         if (!inBand) vm.expectRevert(abi.encodeWithSelector(IMarginHub.TradePriceOutOfBand.selector, price, 3000e18));
         vm.prank(venue);
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 1e18, price);
-        if (inBand) assertEq(hub.totalCash(), cashBefore, "a trade only moves cash between its two sides");
+        if (inBand) assertEq(hub.totalCash(), 0);
     }
 }

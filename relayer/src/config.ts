@@ -118,16 +118,6 @@ export const relayerConfigSchema = z.object({
   hubEid: z.number().int().positive(),
   hub: addressSchema,
   riskEngine: addressSchema,
-  /** the deployment's BackstopVault, if it has one: the API shows its holdings and share price */
-  backstop: addressSchema.optional(),
-  /**
-   * Hand the backstop vault the accounts at or below its backstop health, signing with this key
-   * (its own: the keeper's nonces stay the keeper's). Needs `backstop`.
-   */
-  backstopCallerKey: z
-    .string()
-    .regex(/^0x[0-9a-fA-F]{64}$/)
-    .optional(),
   chains: z.array(chainConfigSchema).min(1),
   /** Deliver packets ourselves (local chains). Off on public networks, where LayerZero's workers do. */
   devnetWorker: z.boolean().default(false),
@@ -214,7 +204,6 @@ export function configFromManifest(
     hubEid: manifest.hubEid,
     hub: manifest.hub,
     riskEngine: manifest.riskEngine,
-    ...(manifest.backstop ? { backstop: manifest.backstop } : {}),
     chains: manifest.chains.map((c) => ({ ...chainFromManifest(c), ...chainSettings[c.name] })),
   };
 }

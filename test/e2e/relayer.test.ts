@@ -8,26 +8,16 @@ import { anvilKey, startAnvil, type AnvilChain } from '../../relayer/src/devnet/
 import {
   deploySystem,
   devnetRelayerConfig,
-  DEVNET_BACKSTOP_CALLER_KEY,
   devnetSigner,
   devnetSpecs,
   hubContracts,
   type DevnetManifest,
 } from '../../relayer/src/devnet/deploySystem.js';
 import { createDevnetRelayer } from '../../relayer/src/devnet/relayer.js';
-import { backstopVaultAbi, collateralVaultAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
+import { collateralVaultAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
 import { lastPacket, validateOnly } from './lzHelpers.js';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
-import {
-  borrowCash,
-  depositBackstop,
-  hubChain,
-  mintAndDeposit,
-  requestWithdrawal,
-  setFeed,
-  tokenOn,
-  venueTrade,
-} from '../../relayer/src/devnet/actions.js';
+import { hubChain, mintAndDeposit, requestWithdrawal, setFeed, venueTrade } from '../../relayer/src/devnet/actions.js';
 import { Relayer } from '../../relayer/src/relayer.js';
 import { ParityMonitor } from '../../relayer/src/services/parityMonitor.js';
 import { createLogger } from '../../relayer/src/log.js';
@@ -57,10 +47,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
 
   async function startRelayer(): Promise<void> {
     relayer = await createDevnetRelayer(
-      {
-        ...devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER }),
-        backstopCallerKey: DEVNET_BACKSTOP_CALLER_KEY,
-      },
+      devnetRelayerConfig(manifest, { dataDir, apiPort: 0, relayerKey: DEPLOYER }),
       log,
     );
     api = await relayer.start();
@@ -135,12 +122,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(withCall.health).to.equal(formatWad(await hub.read('health', [account], { blockTag: after.block })));
     const figures = await hub.read('accountFigures', [account], { blockTag: after.block });
     expect(withCall.requirementUsd.maintenance).to.equal(formatWad(figures.maintenanceRequirement));
-    // Greeks on-chain: the engine's `risk` on the hub's holdings at that block.
-    const onChainRisk = async (blockTag: number) => {
-      const [held] = await hub.read('holdingsOf', [[account]], { blockTag });
-      return engine.read('risk', [held!.cash, held!.collateral, held!.positions], { blockTag });
-    };
-    const risk = await onChainRisk(after.block);
+    const risk = await hub.read('accountRisk', [account], { blockTag: after.block });
     expect(withCall.greeks[0].delta).to.equal(formatWad(risk.delta[0]!));
     expect(withCall.greeks[0].vegaUsd).to.equal(formatWad(risk.vega[0]!));
     expect(Number(withCall.greeks[0].vegaUsd)).to.be.greaterThan(0);
@@ -159,7 +141,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       expect(acct.requirementUsd.maintenance).to.equal(formatWad(onHub.maintenanceRequirement));
       // From the same call's figures: a second eth_call at the head block may run a second later (option time value).
       expect(acct.health).to.equal(formatWad(health(onHub.maintenanceEquity, onHub.maintenanceRequirement)));
-      const onHubRisk = await onChainRisk(b.block);
+      const onHubRisk = await hub.read('accountRisk', [account], { blockTag: b.block });
       expect(acct.greeks[0].delta).to.equal(formatWad(onHubRisk.delta[0]!));
       return acct;
     };
@@ -462,46 +444,6 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(waterfall.insuranceFundUsd).to.equal('0');
     expect(waterfall.unownedLossUsd).to.equal('0');
     expect(Number(waterfall.totalCashUsd)).to.be.at.most(Number(waterfall.settlementHeldUsd));
-  });
-
-  it('the relayer hands the backstop vault an account at or below its backstop health, which it takes over whole', async function () {
-    // A depositor's 1,000,000 USDC is the vault's margin on the hub.
-    await depositBackstop(manifest, DEPLOYER, 1_000_000n * 10n ** 6n);
-    const borrowerKey = anvilKey(5);
-    const borrower = toAccountId(new Wallet(borrowerKey).address, 0);
-    const hub = hubContracts(manifest, devnetSigner(hubChain(manifest), DEPLOYER)).hub;
-    await mintAndDeposit(manifest.chains[1]!, borrowerKey, 'WETH', e18(1n));
-    await waitFor('the WETH credit', async () => (await hub.read('accountState', [borrower])).assets !== 0n);
-    await borrowCash(manifest, borrowerKey, 1_900n * 10n ** 6n);
-    const before = await new RelayerClient(api).waterfall();
-    const caller = new Wallet(DEVNET_BACKSTOP_CALLER_KEY).address;
-    const usdc = tokenOn(hubChain(manifest), 'USDC', devnetSigner(hubChain(manifest), DEPLOYER));
-    const paidBefore = await usdc.read('balanceOf', [caller]);
-
-    // ETH at $2,300: 1 WETH is 1,955 of maintenance collateral against 1,900 of debt, health 0.28,
-    // below the devnet vault's 0.5. No one but the relayer's backstop caller acts.
-    await setFeed(manifest, OPERATOR, 'ETH', 2_300n * 10n ** 8n);
-    await waitFor('the backstop to take the borrower', async () => {
-      const state = await hub.read('accountState', [borrower]);
-      return state.assets === 0n && state.markets === 0n && state.cash === 0n;
-    });
-    const [taken] = await hub.queryEvent('AccountTakenOver', borrower, 0);
-    const args = hub.parseEvent('AccountTakenOver', taken!)!;
-    expect(args.equity > 0n && args.equity < e18(100n), `equity ${formatWad(args.equity)}`).to.equal(true);
-    await waitFor('the caller paid', async () => (await usdc.read('balanceOf', [caller])) > paidBefore);
-    expect(((await usdc.read('balanceOf', [caller])) - paidBefore) % (5n * 10n ** 6n)).to.equal(
-      0n,
-      '5 USDC a takeover',
-    );
-
-    const after = await new RelayerClient(api).waterfall();
-    expect(after.backstop!.collateral.map((c) => c.assetId)).to.include(1);
-    expect(Number(after.backstop!.sharePriceUsd)).to.be.above(Number(before.backstop!.sharePriceUsd));
-    const vault = new TypedContract(backstopVaultAbi, manifest.backstop!, devnetSigner(hubChain(manifest), DEPLOYER));
-    const onChainAssets = await vault.read('totalAssets', [], { blockTag: after.block });
-    expect(after.backstop!.totalAssetsUsd).to.equal(formatWad(onChainAssets * 10n ** 12n));
-    expect(Number(await relayer.metrics.backstopTakeovers.get().then((m) => m.values[0]!.value))).to.be.at.least(1);
-    await setFeed(manifest, OPERATOR, 'ETH', 3_000n * 10n ** 8n);
   });
 
   it('answers bad input with a 400 that says what was wrong, and unknown routes with a 404', async function () {

@@ -29,8 +29,6 @@ abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTrans
 
     /// @inheritdoc IMarginHub
     bytes32 public constant VENUE_ROLE = keccak256("VENUE_ROLE");
-    /// @inheritdoc IMarginHub
-    bytes32 public constant BACKSTOP_ROLE = keccak256("BACKSTOP_ROLE");
 
     /// @inheritdoc IMarginHub
     IERC20 public immutable settlementToken;

@@ -177,15 +177,6 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
     /// @param socialised The rest, charged to positive cash through the cash index.
     event BadDebtResolved(AccountId indexed account, uint256 shortfall, uint256 coveredByInsurance, uint256 socialised);
 
-    /// @notice A liquidatable account was taken over whole by a backstop: its collateral, positions
-    /// and cash moved as they were (each position with its own cash basis, so at the mark with
-    /// the equity it had), and the backstop's initial margin was checked after.
-    /// @param account The account, now empty.
-    /// @param backstop The backstop's account that holds it all now.
-    /// @param equity The account's maintenance equity when taken over, USD WAD.
-    /// @param requirement Its maintenance requirement then, USD WAD.
-    event AccountTakenOver(AccountId indexed account, AccountId indexed backstop, int256 equity, uint256 requirement);
-
     /// @notice A loss the insurance fund could not cover was charged to every account with
     /// positive cash, pro rata: each such balance is now worth `cashIndex / previous index` of
     /// what it was.
@@ -233,9 +224,6 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
 
     /// @notice The role of trading venues, which may call `trade` and `settleCash`.
     function VENUE_ROLE() external view returns (bytes32);
-
-    /// @notice The role of backstop vaults, which may call `takeOverAccount`.
-    function BACKSTOP_ROLE() external view returns (bytes32);
 
     /// @notice The hub chain's ERC-20 that cash is paid in and out with, 1 token = 1 USD.
     function settlementToken() external view returns (IERC20);
@@ -419,21 +407,12 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
         external
         returns (uint256 sizeTaken);
 
-    /// @notice Takes a liquidatable account over whole: every collateral line, position and the cash
-    /// move to the caller's `backstopSubAccount` as they are, and the backstop's initial margin is
-    /// checked after (docs/risk-model.md section 8.3). Only BACKSTOP_ROLE (a backstop vault, which
-    /// decides which accounts it takes).
-    /// @dev Reverts AccountHealthy (health 1e18 or more), SameAccount, or InsufficientMargin for
-    /// the backstop's account.
-    /// @param account The account to take over (maintenance health below 1e18).
-    /// @param backstopSubAccount The caller's sub-account that receives it.
-    /// @return equity The account's maintenance equity when taken over, USD WAD.
-    /// @return requirement Its maintenance requirement then, USD WAD.
-    function takeOverAccount(AccountId account, uint32 backstopSubAccount)
-        external
-        returns (int256 equity, uint256 requirement);
-
     // ---------------------------------------------------------------- views
+
+    /// @notice Figures plus the account's delta and vega per underlying.
+    /// @param account The account.
+    /// @return The figures at guarded prices and the delta and vega of each underlying it is exposed to.
+    function accountRisk(AccountId account) external view returns (IRiskEngine.Risk memory);
 
     /// @notice Maintenance equity / maintenance requirement in WAD; below 1e18 is liquidatable.
     /// @param account The account.

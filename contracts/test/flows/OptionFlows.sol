@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {MarginMath} from "../../src/risk/MarginMath.sol";
 import {PortfolioMargin} from "../../src/risk/PortfolioMargin.sol";
-import {AccountId, AccountIdLib} from "../../src/libraries/AccountIdLib.sol";
+import {AccountIdLib} from "../../src/libraries/AccountIdLib.sol";
 import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
 import {IOracleGuard} from "../../src/interfaces/IOracleGuard.sol";
 import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
@@ -61,10 +61,7 @@ abstract contract OptionFlows is FlowHelpers {
         assertEq(f.maintenanceEquity, expected.maintenanceEquity);
         assertEq(f.maintenanceRequirement, uint256(expected.maintenanceRequirement));
         assertEq(f.initialRequirement, uint256(expected.initialRequirement));
-        AccountId[] memory one = new AccountId[](1);
-        one[0] = _acct(alice, 0);
-        IMarginHub.AccountHoldings memory held = hub.holdingsOf(one)[0];
-        IRiskEngine.Risk memory r = engine.risk(held.cash, held.collateral, held.positions);
+        IRiskEngine.Risk memory r = hub.accountRisk(_acct(alice, 0));
         assertEq(r.riskAssets.length, 1);
         assertEq(r.riskAssets[0], ethRisk);
         assertEq(r.delta[0], expected.delta[0]);

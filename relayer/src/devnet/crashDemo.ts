@@ -21,7 +21,7 @@ import { waitForReceipt } from '../chain/receipts.js';
 import { RpcProvider } from '../chain/rpc.js';
 import { CpuSampler } from './cpuTime.js';
 import { waitFor } from '../wait.js';
-import { depositBackstop, fundKeeper, hubChain } from './actions.js';
+import { fundKeeper, hubChain } from './actions.js';
 import { anvilKey, freePort, startAnvil, type AnvilChain } from './anvil.js';
 import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from './deploySystem.js';
 import type { MessageLibKind } from './layerzero.js';
@@ -115,7 +115,6 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       usdc(5_000_000n + 10_000n * BigInt(options.accounts)),
       usdc(2_000_000n + 2_000n * BigInt(options.accounts)),
     );
-    await depositBackstop(manifest, deployer, usdc(10_000_000n));
     const providers = manifest.chains.map((c) => new RpcProvider(c.rpcUrl, { chainId: c.chainId, timeoutMs: 60_000 }));
     // Deployed with a block per transaction; from here on, blocks come at the chain's pace.
     if (options.blockTime > 0) await Promise.all(chains.map((c) => c.mineEvery(options.blockTime)));
@@ -269,7 +268,6 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       latencyMs: spread(latencies.map((l) => l.ms)),
       badDebtUsd: formatWad((await hub.read('socialisedLoss', [])) + (await hub.read('unownedLoss', []))),
       unownedLossUsd: formatWad(await hub.read('unownedLoss', [])),
-      backstopTakeovers: (await hub.queryEvent('AccountTakenOver', null, steps[0]!.block)).length,
       insuranceFundUsd: formatWad(await hub.read('insuranceFund', [])),
       unhealthyAtEnd: unhealthy.total,
       doubleLiquidations: await doubleLiquidations(hub, records, steps[0]!.block),

@@ -49,8 +49,6 @@ export interface CrashDemoResult {
   badDebtUsd: string;
   /** of which no one bears (zero on a sound hub) */
   unownedLossUsd: string;
-  /** accounts the backstop vault took over whole during the crash (at or below its backstop health) */
-  backstopTakeovers: number;
   insuranceFundUsd: string;
   unhealthyAtEnd: number;
   /** hub liquidations not matched one-to-one by a keeper record (a liquidation sent twice, or lost track of) */
