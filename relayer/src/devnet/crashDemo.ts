@@ -266,8 +266,7 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       positionsTakenOver: done.filter((l) => l.kind === 'position').length,
       latencyBlocks: spread(latencies.map((l) => l.blocks)),
       latencyMs: spread(latencies.map((l) => l.ms)),
-      badDebtUsd: formatWad((await hub.read('socialisedLoss', [])) + (await hub.read('unownedLoss', []))),
-      unownedLossUsd: formatWad(await hub.read('unownedLoss', [])),
+      ...(await lossBeyondInsurance(hub)),
       insuranceFundUsd: formatWad(await hub.read('insuranceFund', [])),
       unhealthyAtEnd: unhealthy.total,
       doubleLiquidations: await doubleLiquidations(hub, records, steps[0]!.block),
@@ -375,4 +374,12 @@ async function settle(relayer: RelayerProcess, timeoutMs: number): Promise<void>
     },
     timeoutMs,
   ).catch(() => undefined); // the summary reports what is left unfinished
+}
+
+/** The shortfall beyond the insurance fund (charged to positive cash, or unowned), and its unowned part. */
+async function lossBeyondInsurance(
+  hub: TypedContract<typeof marginHubAbi>,
+): Promise<{ badDebtUsd: string; unownedLossUsd: string }> {
+  const [socialised, unowned] = await Promise.all([hub.read('socialisedLoss', []), hub.read('unownedLoss', [])]);
+  return { badDebtUsd: formatWad(socialised + unowned), unownedLossUsd: formatWad(unowned) };
 }
