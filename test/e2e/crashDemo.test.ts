@@ -21,7 +21,7 @@ describe('npm run demo: a 500-account crash with 1 s blocks', function () {
     expect(r.seizedByChain.map((s) => s.chain).sort()).to.deep.equal(['hub', 'spoke-1', 'spoke-2']);
     expect(r.byStatus.failed ?? 0).to.equal(0);
     expect(r.unfinishedRecords).to.equal(0);
-    expect(r.unhealthyAtEnd).to.equal(0);
+    expect(r.unhealthyAtEnd, JSON.stringify(r.unhealthyAccounts)).to.equal(0);
     expect(r.badDebtUsd).to.equal('0');
     expect(r.doubleLiquidations).to.equal(0);
     expectPaidOnce(r);
@@ -87,6 +87,6 @@ describe('faults during a crash, on real anvil chains', function () {
     expect(r.unfinishedRecords).to.equal(0);
     expect(r.byStatus.failed ?? 0).to.equal(0);
     expectPaidOnce(r);
-    expect(r.unhealthyAtEnd).to.equal(0);
+    expect(r.unhealthyAtEnd, JSON.stringify(r.unhealthyAccounts)).to.equal(0);
   });
 });

@@ -149,8 +149,13 @@ describe('unified health on-chain: a spoke reads the hub with lzRead (ReadLib100
   it('after ETH falls, a new reading follows the hub to the wei, and an integrator refuses it once stale', async function () {
     const before = await readHealthReading(new JsonRpcProvider(spoke.rpcUrl), reader, alice);
     await setFeed(devnet.manifest, OPERATOR, 'ETH', 2_600n * 10n ** 8n);
+    // A read as of the spoke's time sees the hub blocks stamped at or before it: the request is
+    // sent once the wall clock, which stamps the spoke's block, has reached the move's block.
+    const moved = (await new JsonRpcProvider(hubChain(devnet.manifest).rpcUrl).getBlock('latest'))!;
+    while (Date.now() / 1000 < moved.timestamp) await new Promise((r) => setTimeout(r, 200));
     const { reading } = await readFromSpoke();
-    expect(reading.hubBlock > before.hubBlock, 'read after the price move').to.equal(true);
+    expect(Number(reading.hubBlock), 'read at or after the price move').to.be.at.least(moved.number);
+    expect(reading.hubBlock > before.hubBlock).to.equal(true);
     await expectHubFiguresAt(reading);
     expect(reading.health < before.health, 'less healthy after the fall').to.equal(true);
 

@@ -243,7 +243,9 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
         reasons[key] = (reasons[key] ?? 0) + 1;
       }
     }
-    const unhealthy = await relayer.get<{ total: number }>('/v1/accounts?maxHealth=0.999999999999999999&limit=1');
+    const unhealthy = await relayer.get<{ total: number; accounts: Array<{ accountId: string }> }>(
+      '/v1/accounts?maxHealth=0.999999999999999999&limit=3',
+    );
     const result: CrashDemoResult = {
       accounts: options.accounts,
       positions: { perps: book.perps, options: book.options },
@@ -269,6 +271,10 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       ...(await lossBeyondInsurance(hub)),
       insuranceFundUsd: formatWad(await hub.read('insuranceFund', [])),
       unhealthyAtEnd: unhealthy.total,
+      unhealthyAccounts: unhealthy.accounts.map((account) => ({
+        account,
+        liquidations: records.filter((l) => l.account.toLowerCase() === account.accountId.toLowerCase()),
+      })),
       doubleLiquidations: await doubleLiquidations(hub, records, steps[0]!.block),
       unfinishedRecords: records.filter((l) => !['settled', 'dropped', 'failed'].includes(l.status)).length,
       parity: status.parity,

@@ -51,6 +51,8 @@ export interface CrashDemoResult {
   unownedLossUsd: string;
   insuranceFundUsd: string;
   unhealthyAtEnd: number;
+  /** the first few accounts still unhealthy at the end, as the API shows them, with the keeper's records for each */
+  unhealthyAccounts: Array<{ account: unknown; liquidations: LiquidationJson[] }>;
   /** hub liquidations not matched one-to-one by a keeper record (a liquidation sent twice, or lost track of) */
   doubleLiquidations: number;
   /** keeper records not finished when the demo ended */
