@@ -54,18 +54,16 @@ contract CashIndexVectorsTest is Fixture {
     }
 
     function _apply(Step memory s, address[5] memory owners) private {
-        if (s.kind == DEPOSIT) {
-            usdc.mint(address(this), s.amount);
-            usdc.approve(address(hub), s.amount);
-            hub.depositCash(owners[s.to], 0, s.amount);
-        } else if (s.kind == SETTLE) {
+        if (s.kind == SETTLE) {
             AccountId payer = _acct(owners[s.from], 0);
             vm.prank(venue);
             hub.settleCash(payer, _acct(owners[s.to], 0), s.amount);
-        } else {
-            usdc.mint(address(this), s.amount);
-            usdc.approve(address(hub), s.amount);
-            hub.fundInsurance(s.amount);
+            return;
         }
+        // A deposit or a top-up: settlement tokens paid in by this contract.
+        usdc.mint(address(this), s.amount);
+        usdc.approve(address(hub), s.amount);
+        if (s.kind == DEPOSIT) hub.depositCash(owners[s.to], 0, s.amount);
+        else hub.fundInsurance(s.amount);
     }
 }

@@ -152,7 +152,7 @@ describe('unified health on-chain: a spoke reads the hub with lzRead (ReadLib100
     // A read as of the spoke's time sees the hub blocks stamped at or before it: the request is
     // sent once the wall clock, which stamps the spoke's block, has reached the move's block.
     const moved = (await new JsonRpcProvider(hubChain(devnet.manifest).rpcUrl).getBlock('latest'))!;
-    while (Date.now() / 1000 < moved.timestamp) await new Promise((r) => setTimeout(r, 200));
+    await waitFor("the wall clock to reach the move's hub block", async () => Date.now() / 1000 >= moved.timestamp);
     const { reading } = await readFromSpoke();
     expect(Number(reading.hubBlock), 'read at or after the price move').to.be.at.least(moved.number);
     expect(reading.hubBlock > before.hubBlock).to.equal(true);
