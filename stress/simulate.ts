@@ -410,9 +410,10 @@ function liquidateOnce(
   const byNotional = open
     .map((p) => ({ p, mark: markOf(p.market) }))
     .sort((x, y) => cmp(abs(y.p.size * y.mark), abs(x.p.size * x.mark)));
-  // The largest position the hub lets the keeper take: it refuses one that lowers health (a hedge leg).
+  // The largest position the hub lets the keeper take, alone or as a slice of the book (the hub
+  // refuses one whose slice lowers health).
   for (const marked of byNotional) {
-    const penalty = takeOver(account, marked.p, marked.mark, f, h, evaluate);
+    const penalty = takeOver(account, marked, byNotional, f, h, evaluate);
     if (penalty !== undefined) {
       const insuranceUsd = fromWad((penalty * LIQUIDATION.insuranceShare) / WAD);
       return { costUsd: fromWad(penalty), repay: 0n, units: 0, underlying: 0, insuranceUsd };
@@ -421,34 +422,57 @@ function liquidateOnce(
   return undefined;
 }
 
+/** A position with its mark, and how much of it a takeover moves (`delta`, signed like the size). */
+type Marked = { p: { size: bigint }; mark: bigint };
+type Move = Marked & { delta: bigint };
+
+/** Moves each `delta` out of the account at its mark (MarginHub._move); `sign` -1n moves it back. */
+function move(account: BookAccount, moves: readonly Move[], sign: 1n | -1n): bigint {
+  let notional = 0n;
+  for (const m of moves) {
+    const proceeds = (-(sign * m.delta) * m.mark) / WAD;
+    account.cash += proceeds;
+    m.p.size += sign * m.delta;
+    notional += abs(proceeds);
+  }
+  return notional;
+}
+
 /**
  * A takeover as `MarginHub.liquidatePosition` makes it: the position leaves at the mark, and an
- * account with equity pays a penalty capped where its health stays as it was, or nothing happens
- * when the move alone lowers its health (docs/risk-model.md section 8.2).
+ * account with equity pays a penalty capped where its health stays as it was. When the move
+ * alone lowers its health (a hedge leg), the same fraction of every position leaves instead, and
+ * nothing happens when that too lowers it (docs/risk-model.md section 8.2).
  * @returns the penalty paid, or undefined when the hub would refuse
  */
 function takeOver(
   account: BookAccount,
-  position: { size: bigint },
-  mark: bigint,
+  position: Marked,
+  open: readonly Marked[],
   before: MarginFigures,
   h: bigint,
   evaluate: (account: BookAccount) => MarginFigures,
 ): bigint | undefined {
   const closeFactor = h < LIQUIDATION.fullCloseHealth ? WAD : LIQUIDATION.closeFactor;
-  const size = abs(position.size);
+  const size = abs(position.p.size);
   const taken = min(size, (size * closeFactor + WAD - 1n) / WAD);
-  const delta = position.size > 0n ? -taken : taken;
-  const proceeds = (-delta * mark) / WAD;
-  account.cash += proceeds;
-  position.size += delta;
-  let penalty = (((taken * mark) / WAD) * LIQUIDATION.positionPenalty) / WAD;
+  const delta = position.p.size > 0n ? -taken : taken;
+  let moves: Move[] = [{ ...position, delta }];
+  let notional = move(account, moves, 1n);
+  let penalty = (notional * LIQUIDATION.positionPenalty) / WAD;
   if (before.maintenanceEquity > 0n) {
-    const after = evaluate(account);
+    let after = evaluate(account);
     if (health(after.maintenanceEquity, after.maintenanceRequirement) < h) {
-      account.cash -= proceeds;
-      position.size -= delta;
-      return undefined;
+      move(account, moves, -1n);
+      const fraction = (taken * WAD) / size;
+      moves = open.map((o) => ({ ...o, delta: o.p === position.p ? delta : (-o.p.size * fraction) / WAD }));
+      notional = move(account, moves, 1n);
+      after = evaluate(account);
+      if (health(after.maintenanceEquity, after.maintenanceRequirement) < h) {
+        move(account, moves, -1n);
+        return undefined;
+      }
+      penalty = (notional * LIQUIDATION.positionPenalty) / WAD;
     }
     const r = before.maintenanceRequirement;
     const room = after.maintenanceEquity - (before.maintenanceEquity * after.maintenanceRequirement + r - 1n) / r;

@@ -277,13 +277,6 @@ contract MarginHub is HubLedger {
     }
 
     /// @inheritdoc IMarginHub
-    function accountRisk(AccountId account) external view returns (IRiskEngine.Risk memory) {
-        (int256 cash, IRiskEngine.Holding[] memory holdings, IRiskEngine.Position[] memory positions) =
-            _holdings(account);
-        return riskEngine.risk(cash, holdings, positions);
-    }
-
-    /// @inheritdoc IMarginHub
     function health(AccountId account) external view returns (uint256) {
         (int256 equity, uint256 requirement) = _maintenanceFigures(account);
         return MarginMath.health(equity, requirement);
@@ -352,8 +345,9 @@ contract MarginHub is HubLedger {
     }
 
     /// @dev Moves up to `maxSize` of `account`'s position in `marketId` to `keeper` at the mark,
-    /// charging the penalty. The caller checks the keeper's margin. A refusal reverts when
-    /// `strict`, and otherwise passes the account over, returning zero.
+    /// charging the penalty. A position that hedged another (taking it alone lowers health) is
+    /// taken as the same fraction of every position instead. The caller checks the keeper's
+    /// margin. A refusal reverts when `strict`, and otherwise passes the account over, returning 0.
     function _takeOver(
         AccountId keeper,
         AccountId account,
@@ -387,28 +381,26 @@ contract MarginHub is HubLedger {
             return 0;
         }
         uint256 mark = riskEngine.markPrice(marketId);
-
         // The account leaves the position at mark; the keeper steps into it at the same price.
         // forge-lint: disable-next-line(unsafe-typecast) sizeTaken <= |position| <= type(int256).max
         int256 delta = position > 0 ? -int256(sizeTaken) : int256(sizeTaken);
-        // forge-lint: disable-next-line(unsafe-typecast) mark < 2^128 (maxPrice, strike are uint128)
-        int256 proceeds = -delta * int256(mark) / int256(WAD);
-        _changePosition(account, marketId, delta, proceeds);
-        _changePosition(keeper, marketId, -delta, -proceeds);
+        uint256 notional = _move(keeper, account, marketId, delta, mark);
 
-        uint256 penalty = Math.mulDiv(Math.mulDiv(sizeTaken, mark, WAD), lp.positionPenalty, WAD);
         // A penalty never lowers the health of an account that still has equity: it is capped at
         // what keeps (equity − penalty) / requirement at its level before the takeover, and a
-        // takeover that lowers health by itself (the hedge leg of a position) is refused.
+        // takeover that lowers health by itself is refused (docs/risk-model.md section 8.2).
+        uint256 penalty = Math.mulDiv(notional, lp.positionPenalty, WAD);
         if (equity > 0) {
             (int256 e, uint256 r) = _maintenanceFigures(account);
-            uint256 hAfter = MarginMath.health(e, r);
-            if (hAfter < h) {
-                // Undone before the refusal, so that a batch passes the account over unchanged.
-                _changePosition(account, marketId, -delta, -proceeds);
-                _changePosition(keeper, marketId, delta, proceeds);
-                _refuse(strict, account, marketId, abi.encodeWithSelector(TakeoverLowersHealth.selector, h, hAfter));
-                return 0;
+            if (MarginMath.health(e, r) < h) {
+                _move(keeper, account, marketId, -delta, mark);
+                // A hedge leg: the same fraction of the whole book keeps the hedge and frees
+                // requirement, as Derive's auctions take a percentage of the whole portfolio.
+                bool refused;
+                (refused, notional) = _takeSlice(keeper, account, marketId, delta, h, strict);
+                if (refused) return 0;
+                penalty = Math.mulDiv(notional, lp.positionPenalty, WAD);
+                (e, r) = _maintenanceFigures(account);
             }
             // (e − penalty) / r ≥ equity / requirement  ⟺  penalty ≤ e − equity × r / requirement
             // forge-lint: disable-next-line(unsafe-typecast) equity > 0
@@ -417,7 +409,7 @@ contract MarginHub is HubLedger {
             penalty = room <= 0 ? 0 : Math.min(penalty, uint256(room));
         }
         uint256 toInsurance = Math.mulDiv(penalty, lp.insuranceShare, WAD);
-        // penalty <= |proceeds| (positionPenalty <= 10%), which was computed in checked int256 above.
+        // penalty <= notional / 10 (positionPenalty <= 10%), which fits int256 (marks < 2^128).
         // forge-lint: disable-next-line(unsafe-typecast) see above
         _changeCash(account, -int256(penalty));
         // forge-lint: disable-next-line(unsafe-typecast) see above
@@ -426,6 +418,53 @@ contract MarginHub is HubLedger {
 
         emit PositionLiquidated(account, keeper, marketId, -delta, mark, penalty);
         _resolveBadDebtIfBankrupt(account);
+    }
+
+    /// @dev Moves `delta` of `account`'s position in `marketId`, and the same fraction of each of its
+    /// other positions, to `keeper` at the mark; or, when that too lowers health below `h`, moves
+    /// it all back and refuses.
+    /// @return refused whether it was refused; notional USD WAD moved.
+    function _takeSlice(AccountId keeper, AccountId account, uint16 marketId, int256 delta, uint256 h, bool strict)
+        private
+        returns (bool refused, uint256 notional)
+    {
+        uint256 fraction = Math.mulDiv(MarginMath.abs(delta), WAD, MarginMath.abs(_positions[account][marketId]));
+        int256[64] memory deltas;
+        uint256[64] memory marks;
+        uint64 bits = _accounts[account].markets;
+        for (uint16 m; bits != 0; (++m, bits >>= 1)) {
+            if (bits & 1 == 0) continue;
+            // Rounds towards zero: the account never gives up more than the fraction of a leg.
+            // forge-lint: disable-next-line(unsafe-typecast) fraction <= WAD
+            deltas[m] = m == marketId ? delta : -_positions[account][m] * int256(fraction) / int256(WAD);
+            marks[m] = riskEngine.markPrice(m);
+            notional += _move(keeper, account, m, deltas[m], marks[m]);
+        }
+        (int256 e, uint256 r) = _maintenanceFigures(account);
+        uint256 hAfter = MarginMath.health(e, r);
+        refused = hAfter < h;
+        for (uint16 m; m < 64; ++m) {
+            if (deltas[m] == 0) continue;
+            if (refused) _move(keeper, account, m, -deltas[m], marks[m]);
+            else if (m != marketId) emit PositionLiquidated(account, keeper, m, -deltas[m], marks[m], 0);
+        }
+        if (refused) {
+            _refuse(strict, account, marketId, abi.encodeWithSelector(TakeoverLowersHealth.selector, h, hAfter));
+        }
+    }
+
+    /// @dev Changes `account`'s position in `marketId` by `delta` at `mark`, and `keeper`'s by the
+    /// opposite (`-delta` undoes it exactly: the proceeds round towards zero either way).
+    /// @return notional |delta| × mark, USD WAD.
+    function _move(AccountId keeper, AccountId account, uint16 marketId, int256 delta, uint256 mark)
+        private
+        returns (uint256 notional)
+    {
+        // forge-lint: disable-next-line(unsafe-typecast) mark < 2^128 (maxPrice, strike are uint128)
+        int256 proceeds = -delta * int256(mark) / int256(WAD);
+        _changePosition(account, marketId, delta, proceeds);
+        _changePosition(keeper, marketId, -delta, -proceeds);
+        notional = MarginMath.abs(proceeds);
     }
 
     /// @dev The maintenance figures a liquidation checks. In a batch (not `strict`), an account

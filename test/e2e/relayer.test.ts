@@ -122,7 +122,12 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(withCall.health).to.equal(formatWad(await hub.read('health', [account], { blockTag: after.block })));
     const figures = await hub.read('accountFigures', [account], { blockTag: after.block });
     expect(withCall.requirementUsd.maintenance).to.equal(formatWad(figures.maintenanceRequirement));
-    const risk = await hub.read('accountRisk', [account], { blockTag: after.block });
+    // The greeks on chain: the engine's `risk` over the holdings the hub reports, at one block.
+    const onChainRisk = async (blockTag: number) => {
+      const [held] = await hub.read('holdingsOf', [[account]], { blockTag });
+      return engine.read('risk', [held!.cash, held!.collateral, held!.positions], { blockTag });
+    };
+    const risk = await onChainRisk(after.block);
     expect(withCall.greeks[0].delta).to.equal(formatWad(risk.delta[0]!));
     expect(withCall.greeks[0].vegaUsd).to.equal(formatWad(risk.vega[0]!));
     expect(Number(withCall.greeks[0].vegaUsd)).to.be.greaterThan(0);
@@ -141,7 +146,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       expect(acct.requirementUsd.maintenance).to.equal(formatWad(onHub.maintenanceRequirement));
       // From the same call's figures: a second eth_call at the head block may run a second later (option time value).
       expect(acct.health).to.equal(formatWad(health(onHub.maintenanceEquity, onHub.maintenanceRequirement)));
-      const onHubRisk = await hub.read('accountRisk', [account], { blockTag: b.block });
+      const onHubRisk = await onChainRisk(b.block);
       expect(acct.greeks[0].delta).to.equal(formatWad(onHubRisk.delta[0]!));
       return acct;
     };

@@ -52,7 +52,7 @@ describe('keeper planner: what the hub refused', function () {
     );
   const terms = { budget: 0n, settlementScale: 10n ** 12n };
 
-  it('takes over another position once the hub refuses one as lowering the account health (a hedge leg)', function () {
+  it('takes over another position once the hub refuses one as lowering the account health (a position whose slice of the book lowers it too)', function () {
     const p = planner();
     const first = p.planAccount(hedged(), {} as never, {} as never, 7, terms);
     expect(first.map((x) => x.record.marketId)).to.deep.equal([0], 'the largest position first');

@@ -395,9 +395,11 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
     /// @notice Take over up to `maxSize` of an unhealthy account's position in `marketId` at the
     /// oracle mark into the caller's sub-account `keeperSubAccount`. The account pays a penalty
     /// on the notional, shared between the keeper and the insurance fund, capped so that it never
-    /// lowers the health of an account with equity left; a takeover that would lower that health
-    /// is refused (`TakeoverLowersHealth`). The keeper's sub-account must meet initial margin
-    /// afterwards.
+    /// lowers the health of an account with equity left. A position that hedges another (taking
+    /// it alone would lower that health) is taken as a slice of the whole book instead: the same
+    /// fraction of every position, each leg with its own `PositionLiquidated` (the penalty, on
+    /// the slice's notional, on this market's). A slice that still lowers health is refused
+    /// (`TakeoverLowersHealth`). The keeper's sub-account must meet initial margin afterwards.
     /// @param account The account to liquidate (maintenance health below 1e18).
     /// @param marketId The market of the position.
     /// @param maxSize The most to take over, WAD of the underlying.
@@ -408,11 +410,6 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
         returns (uint256 sizeTaken);
 
     // ---------------------------------------------------------------- views
-
-    /// @notice Figures plus the account's delta and vega per underlying.
-    /// @param account The account.
-    /// @return The figures at guarded prices and the delta and vega of each underlying it is exposed to.
-    function accountRisk(AccountId account) external view returns (IRiskEngine.Risk memory);
 
     /// @notice Maintenance equity / maintenance requirement in WAD; below 1e18 is liquidatable.
     /// @param account The account.

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {MarginMath} from "../../src/risk/MarginMath.sol";
 import {PortfolioMargin} from "../../src/risk/PortfolioMargin.sol";
-import {AccountIdLib} from "../../src/libraries/AccountIdLib.sol";
+import {AccountId, AccountIdLib} from "../../src/libraries/AccountIdLib.sol";
 import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
 import {IOracleGuard} from "../../src/interfaces/IOracleGuard.sol";
 import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
@@ -61,7 +61,11 @@ abstract contract OptionFlows is FlowHelpers {
         assertEq(f.maintenanceEquity, expected.maintenanceEquity);
         assertEq(f.maintenanceRequirement, uint256(expected.maintenanceRequirement));
         assertEq(f.initialRequirement, uint256(expected.initialRequirement));
-        IRiskEngine.Risk memory r = hub.accountRisk(_acct(alice, 0));
+        // The greeks: the engine's `risk` over the holdings the hub reports.
+        AccountId[] memory one = new AccountId[](1);
+        one[0] = _acct(alice, 0);
+        IMarginHub.AccountHoldings memory held = hub.holdingsOf(one)[0];
+        IRiskEngine.Risk memory r = engine.risk(held.cash, held.collateral, held.positions);
         assertEq(r.riskAssets.length, 1);
         assertEq(r.riskAssets[0], ethRisk);
         assertEq(r.delta[0], expected.delta[0]);

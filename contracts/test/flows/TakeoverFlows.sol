@@ -5,10 +5,12 @@ import {Vm} from "forge-std/Vm.sol";
 import {AccountId} from "../../src/libraries/AccountIdLib.sol";
 import {MarginMath} from "../../src/risk/MarginMath.sol";
 import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
+import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
 import {FlowHelpers} from "./FlowHelpers.sol";
 
 /// @notice A position takeover never leaves an account with equity less healthy
-/// (docs/risk-model.md section 8.2): the hedge leg is refused, and the penalty is capped.
+/// (docs/risk-model.md section 8.2): a hedge leg is taken as a slice of the whole book or refused,
+/// and the penalty is capped.
 abstract contract TakeoverFlows is FlowHelpers {
     /// @dev 10 WETH borrowed against and hedged by a short 10 ETH perp: as ETH rises, the perp
     /// loses more than the haircut collateral gains, and the account becomes liquidatable. Taking
@@ -58,6 +60,56 @@ abstract contract TakeoverFlows is FlowHelpers {
         _assertCashBalances();
     }
 
+    /// @dev Alice holds a long 10 ETH perp and 10 long $3,000 puts (a synthetic call) on borrowed
+    /// cash. Each leg hedges the other: taking either alone leaves a naked position whose
+    /// requirement is far above the pair's. The hub takes the same fraction of both instead.
+    function test_liquidatePosition_takesASliceOfAHedgedBook() public {
+        vm.prank(admin);
+        uint16 put =
+            engine.listMarket(ethRisk, IRiskConfig.MarketKind.Put, 3000e18, uint64(block.timestamp) + 30 days, 0.01e18);
+        _depositHubUsdc(alice, 5_000e6, 0);
+        _depositHubUsdc(bob, 1_000_000e6, 0);
+        _depositHubUsdc(keeper, 1_000_000e6, 0);
+        AccountId a = _acct(alice, 0);
+        vm.startPrank(venue);
+        hub.trade(a, _acct(bob, 0), ethPerp, 10e18, 3000e18);
+        hub.trade(a, _acct(bob, 0), put, 10e18, engine.markPrice(put));
+        vm.stopPrank();
+        _seedLiquidity(1_000_000e6);
+        // As much cash out as initial margin allows: the synthetic call is all that backs the debt.
+        MarginMath.Figures memory f = hub.accountFigures(a);
+        // forge-lint: disable-next-line(unsafe-typecast) initial equity above the requirement here
+        uint256 spare = uint256(f.initialEquity) - f.initialRequirement;
+        vm.prank(alice);
+        hub.withdrawCash(0, spare / 1e12, alice);
+        int256 price = 3000e8;
+        while (_health(a) >= 1e18 && price > 2000e8) {
+            price -= 25e8;
+            _setEthPrice(price);
+        }
+        uint256 h = _health(a);
+        assertLt(h, 1e18, "liquidatable");
+        assertGt(hub.accountFigures(a).maintenanceEquity, 0, "with equity left");
+
+        vm.recordLogs();
+        vm.prank(keeper);
+        uint256 taken = hub.liquidatePosition(a, ethPerp, type(uint256).max, 0);
+        assertEq(_legsLogged(), 2, "one PositionLiquidated per leg");
+        assertGt(taken, 0);
+        // forge-lint: disable-next-line(unsafe-typecast) taken <= 10e18, the perp's size
+        int256 perpTaken = int256(taken);
+        // The put leg: the same fraction, rounded towards the account.
+        // forge-lint: disable-next-line(unsafe-typecast) the fraction is at most 1e18
+        int256 putTaken = 10e18 * int256(taken * 1e18 / 10e18) / 1e18;
+        assertGt(putTaken, 0);
+        assertEq(hub.positionOf(a, ethPerp), 10e18 - perpTaken);
+        assertEq(hub.positionOf(a, put), 10e18 - putTaken, "the same fraction of the put");
+        assertEq(hub.positionOf(_acct(keeper, 0), ethPerp), perpTaken);
+        assertEq(hub.positionOf(_acct(keeper, 0), put), putTaken);
+        assertGe(_health(a), h, "health not lowered");
+        _assertCashBalances();
+    }
+
     /// @dev 10 WETH and a long 20 ETH perp bought at $3000; at $2110 equity is
     /// 10 x 2110 x 0.85 + 20 x (2110 - 3000) = $135, far below the $844 a 2% penalty on $42,200
     /// would take. The penalty is capped where health stays where it was, so the account is not
@@ -87,6 +139,13 @@ abstract contract TakeoverFlows is FlowHelpers {
         assertGe(_health(a), h, "health not lowered");
         assertGe(f.maintenanceEquity, 0, "not pushed under water");
         _assertCashBalances();
+    }
+
+    function _legsLogged() private returns (uint256 n) {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter == address(hub) && logs[i].topics[0] == IMarginHub.PositionLiquidated.selector) ++n;
+        }
     }
 
     function _skipReason() private returns (bytes memory reason) {

@@ -1,8 +1,9 @@
 /**
  * What the keeper plans for an unhealthy account: the liquidations it needs this pass, in the
  * order the hub is to run them, each a new persisted record. What the hub refused as nothing to
- * take (dust collateral, a closed position) or as a takeover that lowers health (a hedge leg) is
- * remembered until an event changes the account, so the keeper moves on to what it can take.
+ * take (dust collateral, a closed position) or as a takeover that lowers health (a position that
+ * hedged collateral, docs/risk-model.md section 8.2) is remembered until an event changes the
+ * account, so the keeper moves on to what it can take.
  */
 import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
 import type { Holdings, MaintenanceRisk, MarketState } from '@omnichain-collateral/sdk/risk/accountRisk';
@@ -90,9 +91,9 @@ export class LiquidationPlanner {
 
   /**
    * The hub refused this liquidation (`reason`, a named error). Nothing to take of an asset or
-   * market, or a takeover that would lower the account's health (a hedge leg,
-   * docs/risk-model.md section 8.2), is remembered, so the keeper moves on to what it can take
-   * until the account changes.
+   * market, or a takeover that would lower the account's health even as a slice of the book (a
+   * position that hedged collateral, docs/risk-model.md section 8.2), is remembered, so the
+   * keeper moves on to what it can take until the account changes.
    */
   refuse(record: LiquidationRecord, reason: string): void {
     if (/^(NothingToLiquidate|NoCollateral|NoPosition|NoDebtToRepay|TakeoverLowersHealth)\(/.test(reason)) {
