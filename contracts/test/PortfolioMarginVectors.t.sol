@@ -23,7 +23,7 @@ contract PortfolioMarginVectorsTest is Test {
     MarginModel internal model;
 
     function setUp() public {
-        model = new MarginModel();
+        model = MarginModel(deployCode("MarginModel.sol:MarginModel"));
     }
 
     // One test per file so forge checks the four in parallel.
@@ -176,7 +176,7 @@ contract PortfolioMarginVectorsTest is Test {
 
     /// @dev Gas of one margin computation by portfolio size, recorded in snapshots/portfolio-margin.json.
     function test_gas_marginByPortfolioSize() public {
-        MarginModel h = new MarginModel();
+        MarginModel h = MarginModel(deployCode("MarginModel.sol:MarginModel"));
         uint256[3] memory sizes = [uint256(1), 5, 20];
         for (uint256 s; s < sizes.length; ++s) {
             (

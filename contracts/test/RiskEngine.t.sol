@@ -23,7 +23,7 @@ contract RiskEngineTest is Test {
 
     function setUp() public {
         vm.warp(1_700_000_000);
-        engine = new RiskEngine(address(this));
+        engine = RiskEngine(deployCode("RiskEngine.sol:RiskEngine", abi.encode(address(this))));
         eth = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 3000e8))), 1 hours, 1e18, 1e24);
         btc =
             engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 60_000e8))), 1 hours, 1e18, 1e25);

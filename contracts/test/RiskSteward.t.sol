@@ -28,7 +28,7 @@ contract RiskStewardTest is Test {
 
     function setUp() public {
         vm.warp(1_700_000_000);
-        engine = new RiskEngine(address(this));
+        engine = RiskEngine(deployCode("RiskEngine.sol:RiskEngine", abi.encode(address(this))));
         eth = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 3000e8))), 1 hours, 1e18, 1e24);
         engine.setScenarioParams(
             eth, IRiskConfig.ScenarioParams(0.1e18, 0, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
@@ -36,7 +36,7 @@ contract RiskStewardTest is Test {
         weth = engine.listAsset(2, makeAddr("weth"), 18, eth);
         engine.setAssetRisk(weth, 0.2e18, 0.15e18, 0.05e18);
 
-        steward = new RiskSteward(engine, governance, relayer);
+        steward = RiskSteward(deployCode("RiskSteward.sol:RiskSteward", abi.encode(engine, governance, relayer)));
         engine.grantRole(engine.RISK_ADMIN_ROLE(), address(steward));
         vm.startPrank(governance);
         // Scan range 5%..30%, at most 25% of itself per update, a day apart; lowering waits 3 days.

@@ -35,8 +35,14 @@ abstract contract HealthReaderFlows is FlowHelpers {
     function _deployReader() internal {
         multicall = new Multicall3();
         vm.startPrank(admin);
-        readerB =
-            new HealthReader(endpoints[B_EID], admin, DEFAULT_CHANNEL_ID, HUB_EID, address(hub), address(multicall), 0);
+        readerB = HealthReader(
+            payable(deployCode(
+                    "HealthReader.sol:HealthReader",
+                    abi.encode(
+                        endpoints[B_EID], admin, DEFAULT_CHANNEL_ID, HUB_EID, address(hub), address(multicall), 0
+                    )
+                ))
+        );
         readerB.setReadChannel(DEFAULT_CHANNEL_ID, true);
         EnforcedOptionParam[] memory enforced = new EnforcedOptionParam[](1);
         enforced[0] = EnforcedOptionParam({

@@ -30,12 +30,12 @@ contract StewardHandler is Test {
 
     constructor() {
         address governance = makeAddr("governance");
-        engine = new RiskEngine(address(this));
+        engine = RiskEngine(deployCode("RiskEngine.sol:RiskEngine", abi.encode(address(this))));
         eth = engine.addRiskAsset(AggregatorV3Interface(address(new ManualAggregator(8, 3000e8))), 1 hours, 1e18, 1e24);
         engine.setScenarioParams(
             eth, IRiskConfig.ScenarioParams(0.1e18, 0, 2e18, 0.35e18, 2e18, 0.01e18, engine.NO_VOL_FEED())
         );
-        steward = new RiskSteward(engine, governance, relayer);
+        steward = RiskSteward(deployCode("RiskSteward.sol:RiskSteward", abi.encode(engine, governance, relayer)));
         engine.grantRole(engine.RISK_ADMIN_ROLE(), address(steward));
         vm.prank(governance);
         steward.setBounds(SCAN, eth, bounds);

@@ -78,7 +78,7 @@ abstract contract Fixture is TestHelperOz5 {
         ethFeed = new ManualAggregator(8, 3000e8);
         btcFeed = new ManualAggregator(8, 60_000e8);
 
-        engine = new RiskEngine(admin);
+        engine = RiskEngine(deployCode("RiskEngine.sol:RiskEngine", abi.encode(admin)));
         usdRisk = engine.addRiskAsset(AggregatorV3Interface(address(usdFeed)), 1 hours, 0.5e18, 2e18);
         ethRisk = engine.addRiskAsset(AggregatorV3Interface(address(ethFeed)), 1 hours, 1e18, 1_000_000e18);
         btcRisk = engine.addRiskAsset(AggregatorV3Interface(address(btcFeed)), 1 hours, 1e18, 10_000_000e18);
@@ -100,11 +100,13 @@ abstract contract Fixture is TestHelperOz5 {
         );
         ethPerp = engine.listMarket(ethRisk, IRiskConfig.MarketKind.Perp, 0, 0, 0.05e18);
 
-        hub = new MarginHub(endpoints[HUB_EID], admin, usdc, 6, engine);
+        hub = MarginHub(
+            payable(deployCode("MarginHub.sol:MarginHub", abi.encode(endpoints[HUB_EID], admin, usdc, 6, engine)))
+        );
         hub.grantRole(hub.VENUE_ROLE(), venue);
-        hubVault = new CollateralVault(endpoints[HUB_EID], admin, HUB_EID);
-        vaultA = new CollateralVault(endpoints[A_EID], admin, HUB_EID);
-        vaultB = new CollateralVault(endpoints[B_EID], admin, HUB_EID);
+        hubVault = _vault(endpoints[HUB_EID]);
+        vaultA = _vault(endpoints[A_EID]);
+        vaultB = _vault(endpoints[B_EID]);
 
         hub.setPeer(HUB_EID, addressToBytes32(address(hubVault)));
         hub.setPeer(A_EID, addressToBytes32(address(vaultA)));
@@ -141,6 +143,15 @@ abstract contract Fixture is TestHelperOz5 {
         vm.deal(alice, 100 ether);
         vm.deal(bob, 100 ether);
         vm.deal(keeper, 100 ether);
+    }
+
+    // The system's contracts are deployed from the build output (`deployCode`), not with `new`: a
+    // contract that says `new X` embeds X's creation code, which the IR pipeline then optimises
+    // again inside every test contract that does, and that multiplied the test build's time.
+    function _vault(address endpoint) private returns (CollateralVault) {
+        return CollateralVault(
+            payable(deployCode("CollateralVault.sol:CollateralVault", abi.encode(endpoint, admin, HUB_EID)))
+        );
     }
 
     function _listAsset(uint32 eid, address token, uint8 decimals, uint16 risk, uint64 ih, uint64 mh, uint64 bonus)
