@@ -10,15 +10,17 @@ import {TakeoverFlows} from "./flows/TakeoverFlows.sol";
 import {MessagingFlows} from "./flows/MessagingFlows.sol";
 import {GasFlows} from "./flows/GasFlows.sol";
 import {HealthReaderFlows} from "./flows/HealthReaderFlows.sol";
+import {CashIndexFlows} from "./flows/CashIndexFlows.sol";
 
 /// @notice The cross-chain flows across three real LayerZero endpoints (TestHelperOz5's ULN302 with
 /// its DVN and executor), one file per flow in flows/: deposit -> CREDIT, withdraw -> RELEASE,
-/// trades, options, liquidate -> SEIZE, position takeovers, messaging, gas, and the lzRead health reader.
+/// trades, options, liquidate -> SEIZE, position takeovers, messaging, gas, the lzRead health reader,
+/// and the cash index against its SDK twin.
 /// @dev One concrete contract runs them all: every contract deriving from the Fixture compiles
 /// TestHelperOz5 again through solc-js's IR pipeline, the slowest part of a clean build, so one
 /// contract rather than one per flow keeps the build and CI short. `forge test
 /// --match-path` cannot select a flow; `--match-test test_deposit_` (or _withdraw_, _trade_,
-/// _option_, _liquidate, _gas_) does.
+/// _option_, _liquidate, _gas_, _cashIndex_) does.
 contract FlowsTest is
     DepositFlows,
     WithdrawFlows,
@@ -28,5 +30,6 @@ contract FlowsTest is
     TakeoverFlows,
     MessagingFlows,
     GasFlows,
-    HealthReaderFlows
+    HealthReaderFlows,
+    CashIndexFlows
 {}

@@ -7,7 +7,7 @@
  *   payer holds: a payer left below zero has nothing to liquidate, so the hub resolves it at
  *   once (the insurance fund, then positive cash through the index);
  * - an insurance top-up (`fundInsurance`).
- * `contracts/test/CashIndexVectors.t.sol` replays them on a real MarginHub and asserts every
+ * `contracts/test/flows/CashIndexFlows.sol` replays them on a real MarginHub and asserts every
  * account's cash, the index, the socialised and unowned loss, the fund and the total cash equal
  * to the wei after every step. The mocha test asserts regenerating gives the committed file.
  *

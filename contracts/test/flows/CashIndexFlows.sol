@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Fixture} from "./utils/Fixture.sol";
-import {AccountId} from "../src/libraries/AccountIdLib.sol";
+import {AccountId} from "../../src/libraries/AccountIdLib.sol";
+import {FlowHelpers} from "./FlowHelpers.sol";
 
 /// @notice The hub's cash index equals the SDK's twin (`sdk/src/risk/cashIndex.ts`) to the wei:
 /// the shared steps (written by sdk/vectors/cashIndexVectors.ts) are replayed on a real MarginHub,
 /// and after each one every account's cash, the index, the socialised and unowned loss, the
 /// insurance fund and the total cash are the figures the TypeScript gave.
-contract CashIndexVectorsTest is Fixture {
-    uint8 internal constant DEPOSIT = 0;
-    uint8 internal constant SETTLE = 1;
-    uint8 internal constant FUND_INSURANCE = 2;
+abstract contract CashIndexFlows is FlowHelpers {
+    uint8 private constant CASH_DEPOSIT = 0;
+    uint8 private constant CASH_SETTLE = 1;
 
-    struct Step {
+    struct CashStep {
         uint8 kind;
         uint8 from;
         uint8 to;
@@ -26,9 +25,9 @@ contract CashIndexVectorsTest is Fixture {
         int256 totalCash;
     }
 
-    function test_sharedVectors_hubFollowsTheTypeScriptTwin() public {
-        Step[] memory steps =
-            abi.decode(vm.parseBytes(vm.trim(vm.readFile("contracts/test/vectors/cash-index.hex"))), (Step[]));
+    function test_cashIndex_hubFollowsTheTypeScriptTwinOnSharedVectors() public {
+        CashStep[] memory steps =
+            abi.decode(vm.parseBytes(vm.trim(vm.readFile("contracts/test/vectors/cash-index.hex"))), (CashStep[]));
         assertEq(steps.length, 400);
         address[5] memory owners;
         for (uint256 k; k < 5; ++k) {
@@ -36,9 +35,9 @@ contract CashIndexVectorsTest is Fixture {
         }
         uint256 socialisations;
         for (uint256 i; i < steps.length; ++i) {
-            Step memory s = steps[i];
+            CashStep memory s = steps[i];
             uint256 indexBefore = hub.cashIndex();
-            _apply(s, owners);
+            _applyCashStep(s, owners);
             if (hub.cashIndex() < indexBefore) ++socialisations;
             string memory at = string.concat("step ", vm.toString(i));
             for (uint256 k; k < 5; ++k) {
@@ -53,17 +52,17 @@ contract CashIndexVectorsTest is Fixture {
         assertGt(socialisations, 10, "the steps lower the index many times");
     }
 
-    function _apply(Step memory s, address[5] memory owners) private {
-        if (s.kind == SETTLE) {
+    function _applyCashStep(CashStep memory s, address[5] memory owners) private {
+        if (s.kind == CASH_SETTLE) {
             AccountId payer = _acct(owners[s.from], 0);
             vm.prank(venue);
             hub.settleCash(payer, _acct(owners[s.to], 0), s.amount);
             return;
         }
-        // A deposit or a top-up: settlement tokens paid in by this contract.
+        // A deposit or an insurance top-up (kind 2): settlement tokens paid in by this contract.
         usdc.mint(address(this), s.amount);
         usdc.approve(address(hub), s.amount);
-        if (s.kind == DEPOSIT) hub.depositCash(owners[s.to], 0, s.amount);
+        if (s.kind == CASH_DEPOSIT) hub.depositCash(owners[s.to], 0, s.amount);
         else hub.fundInsurance(s.amount);
     }
 }
