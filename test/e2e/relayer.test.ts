@@ -22,10 +22,11 @@ import { Relayer } from '../../relayer/src/relayer.js';
 import { ParityMonitor } from '../../relayer/src/services/parityMonitor.js';
 import { createLogger } from '../../relayer/src/log.js';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
-import { formatHealth, formatWad, health } from '@omnichain-collateral/sdk/risk/marginModel';
+import { formatHealth, formatWad } from '@omnichain-collateral/sdk/risk/marginModel';
 import { concentrationAddOn } from '@omnichain-collateral/sdk/risk/concentration';
 import { RelayerApiError, RelayerClient } from '@omnichain-collateral/sdk';
 import { getJson, postJson } from './http.js';
+import { apiEqualsHub, onChainRisk } from './hubReads.js';
 
 const DEPLOYER = anvilKey(0);
 /** The venue and the feeds' owner: not the relayer's key, so test transactions never take the relayer's nonces. */
@@ -110,7 +111,8 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     ).to.not.include(account);
 
     // Options too: Black-Scholes with the time to expiry at the block the API read, equal to the hub's.
-    const engine = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER)).engine;
+    const contracts = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER));
+    const engine = contracts.engine;
     const callMark: bigint = await engine.read('markPrice', [1]);
     await venueTrade(manifest, OPERATOR, { owner: trader }, { owner: maker }, 1, e18(2n), callMark);
     const after = (await getJson(`${api}/v1/accounts/${trader}`)).body;
@@ -122,12 +124,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(withCall.health).to.equal(formatWad(await hub.read('health', [account], { blockTag: after.block })));
     const figures = await hub.read('accountFigures', [account], { blockTag: after.block });
     expect(withCall.requirementUsd.maintenance).to.equal(formatWad(figures.maintenanceRequirement));
-    // The greeks on chain: the engine's `risk` over the holdings the hub reports, at one block.
-    const onChainRisk = async (blockTag: number) => {
-      const [held] = await hub.read('holdingsOf', [[account]], { blockTag });
-      return engine.read('risk', [held!.cash, held!.collateral, held!.positions], { blockTag });
-    };
-    const risk = await onChainRisk(after.block);
+    const risk = await onChainRisk(contracts, account, after.block);
     expect(withCall.greeks[0].delta).to.equal(formatWad(risk.delta[0]!));
     expect(withCall.greeks[0].vegaUsd).to.equal(formatWad(risk.vega[0]!));
     expect(Number(withCall.greeks[0].vegaUsd)).to.be.greaterThan(0);
@@ -137,19 +134,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(await engine.read('assetIdOf', [spokeA!.eid, spokeA!.tokens.wstETH!])).to.equal(3);
     await mintAndDeposit(spokeA!, TRADER, 'wstETH', e18(2n));
     await waitFor('the wstETH credit', async () => (await hub.read('collateralOf', [account, 3])) === e18(2n));
-    const equalOnChain = async () => {
-      const { body: b } = await getJson(`${api}/v1/accounts/${trader}`);
-      const onHub = await hub.read('accountFigures', [account], { blockTag: b.block });
-      const acct = b.accounts[0];
-      expect(acct.equityUsd.maintenance).to.equal(formatWad(onHub.maintenanceEquity));
-      expect(acct.requirementUsd.initial).to.equal(formatWad(onHub.initialRequirement));
-      expect(acct.requirementUsd.maintenance).to.equal(formatWad(onHub.maintenanceRequirement));
-      // From the same call's figures: a second eth_call at the head block may run a second later (option time value).
-      expect(acct.health).to.equal(formatWad(health(onHub.maintenanceEquity, onHub.maintenanceRequirement)));
-      const onHubRisk = await onChainRisk(b.block);
-      expect(acct.greeks[0].delta).to.equal(formatWad(onHubRisk.delta[0]!));
-      return acct;
-    };
+    const equalOnChain = () => apiEqualsHub(contracts, api, trader, account);
     const withWsteth = await equalOnChain();
     const line = withWsteth.collateral.find((c: { assetId: number }) => c.assetId === 3);
     expect(line.priceUsd).to.equal('3510', '1.17 × $3,000 a token');
