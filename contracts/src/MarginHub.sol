@@ -182,6 +182,9 @@ contract MarginHub is HubLiquidations {
         _changePosition(clearing, marketId, size, -cashDelta);
         emit OptionSettled(account, marketId, size, payoff, cashDelta);
         _resolveBadDebtIfBankrupt(account);
+        // Its cash is shares like anyone's: once the cash index is below WAD, each payment in
+        // rounds down, and a clearing account whose positions have all settled can end a wei short.
+        _resolveBadDebtIfBankrupt(clearing);
     }
 
     // ================================================================ liquidations

@@ -16,11 +16,10 @@ import {CashIndexFlows} from "./flows/CashIndexFlows.sol";
 /// its DVN and executor), one file per flow in flows/: deposit -> CREDIT, withdraw -> RELEASE,
 /// trades, options, liquidate -> SEIZE, position takeovers, messaging, gas, the lzRead health reader,
 /// and the cash index against its SDK twin.
-/// @dev One concrete contract runs them all: every contract deriving from the Fixture compiles
-/// TestHelperOz5 again through solc-js's IR pipeline, the slowest part of a clean build, so one
-/// contract rather than one per flow keeps the build and CI short. `forge test
-/// --match-path` cannot select a flow; `--match-test test_deposit_` (or _withdraw_, _trade_,
-/// _option_, _liquidate, _gas_, _cashIndex_) does.
+/// @dev One concrete contract runs them all: each contract deriving from the Fixture is built
+/// through solc-js's IR pipeline on its own, so one contract rather than one per flow keeps the
+/// build and CI short. `forge test --match-path` cannot select a flow; `--match-test test_deposit_`
+/// (or _withdraw_, _trade_, _option_, _liquidate, _gas_, _cashIndex_) does.
 contract FlowsTest is
     DepositFlows,
     WithdrawFlows,

@@ -40,7 +40,13 @@ contract PropertiesTest is Fixture, IPacketCourier {
             ethRisk, IRiskConfig.MarketKind.Call, 3600e18, uint64(block.timestamp + 30 days), 0.05e18
         );
         vm.stopPrank();
-        handler = new CrossChainHandler(this, hub, usdc, venue, admin, markets, feeds, 2, ethVolFeed, c);
+        // From the build output, as the Fixture's contracts are (`new` would embed its creation code).
+        handler = CrossChainHandler(
+            deployCode(
+                "CrossChainHandler.sol:CrossChainHandler",
+                abi.encode(IPacketCourier(this), hub, usdc, venue, admin, markets, feeds, 2, ethVolFeed, c)
+            )
+        );
         targetContract(address(handler));
         // Every run starts with positions in the options that expire within it, so settling one is
         // exercised in every run, whatever the traders trade before expiry.
@@ -111,7 +117,8 @@ contract PropertiesTest is Fixture, IPacketCourier {
 
     /// @notice No account is left bankrupt (no collateral, no positions, cash below zero): the hub
     /// writes the shortfall off against the insurance fund, then as socialised bad debt. An option
-    /// market's clearing account ends every settlement with the dust, never a debt.
+    /// market's clearing account keeps the settlements' dust; a wei it ends short of once its
+    /// positions have all settled (share rounding) is resolved the same way.
     function checkNoBankruptAccountLeftUnresolved() public view {
         _assertNoneBankrupt(handler.accounts());
         _assertNoneBankrupt(handler.clearingAccounts());
@@ -120,7 +127,17 @@ contract PropertiesTest is Fixture, IPacketCourier {
     function _assertNoneBankrupt(AccountId[] memory accounts) internal view {
         for (uint256 i; i < accounts.length; ++i) {
             IMarginHub.AccountState memory st = hub.accountState(accounts[i]);
-            assertFalse(st.assets == 0 && st.markets == 0 && st.cash < 0, "a bankrupt account is left unresolved");
+            if (st.assets == 0 && st.markets == 0 && st.cash < 0) {
+                assertTrue(
+                    false,
+                    string.concat(
+                        "a bankrupt account is left unresolved: ",
+                        vm.toString(AccountId.unwrap(accounts[i])),
+                        ", cash ",
+                        vm.toString(st.cash)
+                    )
+                );
+            }
         }
     }
 

@@ -12,7 +12,7 @@ contract RiskStewardInvariantsTest is Test {
     StewardHandler internal handler;
 
     function setUp() public {
-        handler = new StewardHandler();
+        handler = StewardHandler(deployCode("StewardHandler.sol:StewardHandler"));
         targetContract(address(handler));
     }
 

@@ -328,7 +328,9 @@ interface IMarginHub is IMarginVenue, IAccountFigures {
     /// (fixed by the engine at the first settlement after expiry). Anyone may call it.
     /// @dev The counterparty is the market's clearing account (the hub, sub-account = market id),
     /// so cash only moves between accounts and totalCash is unchanged; once every holder has
-    /// settled, the clearing account's position is zero again.
+    /// settled, the clearing account's position is zero again. A clearing account left with no
+    /// position and a debt (share rounding, a wei at a time, once the cash index is below WAD) is
+    /// resolved as any bankrupt account is.
     /// @param account The account to settle.
     /// @param marketId The expired option market.
     /// @return cashDelta USD WAD added to (or, for a short, taken from) the account's cash.

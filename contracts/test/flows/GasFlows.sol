@@ -5,7 +5,7 @@ import {
     ILayerZeroEndpointV2,
     MessagingParams
 } from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
-import {DoubleEndedQueue} from "@openzeppelin/contracts/utils/structs/DoubleEndedQueue.sol";
+import {IOAppOptionsType3} from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppOptionsType3.sol";
 import {PacketV1Codec} from "@layerzerolabs/lz-evm-protocol-v2/contracts/messagelib/libs/PacketV1Codec.sol";
 import {MessageCodec} from "../../src/libraries/MessageCodec.sol";
 import {AccountId} from "../../src/libraries/AccountIdLib.sol";
@@ -16,7 +16,6 @@ import {FlowHelpers} from "./FlowHelpers.sol";
 /// @notice Gas of each flow and of the margin check, recorded in snapshots/ (flows.json,
 /// hub-margin.json), each send split into LayerZero's part and this project's.
 abstract contract GasFlows is FlowHelpers {
-    using DoubleEndedQueue for DoubleEndedQueue.Bytes32Deque;
     using PacketV1Codec for bytes;
 
     /// @dev Gas of the hub's margin checks (gather holdings, guarded prices and volatility, run the
@@ -122,16 +121,20 @@ abstract contract GasFlows is FlowHelpers {
         assertEq(wethA.balanceOf(keeper), 100e18 - vaultA.custodied(address(wethA)));
     }
 
-    /// @dev Delivers the oldest packet for `receiver` the way `verifyPackets` does, but records the
-    /// gas of the destination `lzReceive` alone (the DVN and executor mocks' own work excluded),
-    /// and the gas its type's enforced options give it, which must exceed it by the stated margin
-    /// (contracts/config/enforced-gas.json).
+    /// @dev Delivers the one packet waiting for `receiver` as `verifyPackets` does, but records the
+    /// gas of the destination `lzReceive` alone (the DVN's verification excluded), and the gas its
+    /// type's enforced options give it, which must exceed it by the stated margin
+    /// (contracts/config/enforced-gas.json). The measured execution is rolled back and the packet
+    /// then delivered through the helper, so that it leaves the helper's queue.
     function _deliverWithGas(uint32 eid, address receiver, string memory name, uint128 enforced) internal {
-        bytes32 guid = packetsQueue[eid][addressToBytes32(receiver)].popBack();
-        bytes memory packet = packets[guid];
-        this.validatePacket(packet, "");
-        this.lzReceive(packet, optionsLookup[guid]);
+        bytes memory packet = _nextPacket(eid, receiver);
+        uint256 beforeDelivery = vm.snapshotState();
+        lz.validatePacket(packet, "");
+        lz.lzReceive(packet, _sentOptions(packet));
         uint256 used = vm.snapshotGasLastCall("flows", name);
+        vm.revertToState(beforeDelivery);
+        verifyPackets(eid, addressToBytes32(receiver), 1, address(0), "");
+        assertFalse(_hasPendingPackets(eid, receiver), string.concat(name, ": one packet was waiting"));
         vm.snapshotValue("flows", string.concat(name, ", enforced gas"), enforced);
         assertLe(
             used * (100 + gasMarginPercent) / 100,
@@ -140,9 +143,16 @@ abstract contract GasFlows is FlowHelpers {
         );
     }
 
+    /// @dev The executor options `packet` was sent with: its sender's enforced options for its
+    /// message type (every flow here adds no options of its own).
+    function _sentOptions(bytes memory packet) internal view returns (bytes memory) {
+        (address sender, uint32 dstEid, bytes memory message) = this.packetRoute(packet);
+        return IOAppOptionsType3(sender).combineOptions(dstEid, uint8(message[1]), "");
+    }
+
     /// @dev Records the gas of the call just made as `name`, and splits it in two: LayerZero's
     /// send path, the same packet sent through the endpoint by `oapp` from the state `before` the
-    /// call (here TestHelperOz5's ULN302 mocks, which also queue the packet in storage), and this
+    /// call (here LayerZero's test helper's ULN302 mocks, which also queue the packet in storage), and this
     /// project's part, the rest. Then carries on from the state after the call.
     function _recordSplit(
         string memory name,
@@ -154,8 +164,8 @@ abstract contract GasFlows is FlowHelpers {
         uint256 fee
     ) internal {
         uint256 total = vm.snapshotGasLastCall("flows", name);
-        bytes32 guid = packetsQueue[dstEid][addressToBytes32(receiver)].front();
-        (bytes memory message, bytes memory options) = (this.packetMessage(packets[guid]), optionsLookup[guid]);
+        bytes memory packet = _nextPacket(dstEid, receiver);
+        (bytes memory message, bytes memory options) = (this.packetMessage(packet), _sentOptions(packet));
         uint256 afterCall = vm.snapshotState();
         vm.revertToState(before);
         vm.deal(oapp, fee);
@@ -178,5 +188,14 @@ abstract contract GasFlows is FlowHelpers {
     /// @notice The message of an encoded LayerZero packet (external: PacketV1Codec reads calldata).
     function packetMessage(bytes calldata packet) external pure returns (bytes memory) {
         return packet.message();
+    }
+
+    /// @notice The sender, destination and message of an encoded LayerZero packet.
+    function packetRoute(bytes calldata packet)
+        external
+        pure
+        returns (address sender, uint32 dstEid, bytes memory message)
+    {
+        return (packet.senderAddressB20(), packet.dstEid(), packet.message());
     }
 }

@@ -119,6 +119,31 @@ abstract contract OptionFlows is FlowHelpers {
         hub.settleExpired(_acct(alice, 0), call);
     }
 
+    /// @dev Once the cash index is below WAD, the clearing account's cash is shares that round
+    /// down: paid the short's 1,000 and then paying the long's, it ends a wei short with no
+    /// position, and that wei is resolved as any bankrupt account's debt.
+    function test_option_clearingAccountLeftAWeiShortIsResolved() public {
+        uint16 call = _bobBuysCallsFromAlice(5e18);
+        // A payment from an account with nothing lowers the index: alice's premium bears it.
+        vm.prank(venue);
+        hub.settleCash(_acct(makeAddr("carol"), 0), _acct(alice, 0), 1e18);
+        assertLt(hub.cashIndex(), 1e18, "a socialised loss");
+        _fundInsurance(1e6);
+
+        vm.warp(engine.market(call).expiry);
+        _setEthPrice(3500e8);
+        _refreshFeeds();
+        _fixSettlement(call);
+        AccountId clearing = AccountIdLib.toAccountId(address(hub), call);
+        assertEq(hub.settleExpired(_acct(alice, 0), call), -1000e18, "the short pays the clearing account");
+        vm.expectEmit(address(hub));
+        emit IMarginHub.BadDebtResolved(clearing, 1, 1, 0);
+        assertEq(hub.settleExpired(_acct(bob, 0), call), 1000e18, "which pays the long");
+        assertEq(hub.positionOf(clearing, call), 0);
+        assertEq(hub.accountState(clearing).cash, 0, "the wei is written off against the insurance fund");
+        _assertCashBalances();
+    }
+
     /// @dev The settlement price is ETH's first round at or after expiry, whoever fixes it and
     /// whenever: the round before expiry and a later, better one are refused by name, and a call
     /// once it is fixed returns the same price.

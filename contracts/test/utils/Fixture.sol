@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {TestHelperOz5} from "@layerzerolabs/test-devtools-evm-foundry/contracts/TestHelperOz5.sol";
+import {Test} from "forge-std/Test.sol";
+import {ILayerZeroEndpointV2} from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
 import {OptionsBuilder} from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OptionsBuilder.sol";
 import {EnforcedOptionParam} from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOAppOptionsType3.sol";
 import {CollateralVault} from "../../src/CollateralVault.sol";
@@ -14,17 +15,27 @@ import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
 import {AggregatorV3Interface} from "../../src/interfaces/AggregatorV3Interface.sol";
 import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
 import {FeedRounds} from "./FeedRounds.sol";
+import {ILayerZeroTestHelper} from "./ILayerZeroTestHelper.sol";
 
 /// @notice Three LayerZero endpoints wired the way a deployment is: the hub chain (eid 1) with the
 /// MarginHub and its own vault, and two spoke chains (eids 2 and 3) with a vault each. USDC is
 /// collateral on the hub chain and the settlement token; WETH is collateral on both spokes and
 /// one risk asset; WBTC is collateral on spoke B.
-abstract contract Fixture is TestHelperOz5 {
+abstract contract Fixture is Test {
     using OptionsBuilder for bytes;
 
     uint32 internal constant HUB_EID = 1;
     uint32 internal constant A_EID = 2;
     uint32 internal constant B_EID = 3;
+    /// @dev The lzRead channel the helper's read library is the default for.
+    uint32 internal constant DEFAULT_CHANNEL_ID = 70_001;
+    /// @dev LayerZero's test helper as its npm package ships it built. Deploying the build rather
+    /// than inheriting the source keeps the helper and its mocks (endpoints, ULN302, DVN,
+    /// executor, read library) out of this project's test build: a test contract that inherits
+    /// them embeds all their creation code, which the IR pipeline then optimises once more in
+    /// every such contract, and that was most of the test build's time.
+    string internal constant LZ_TEST_HELPER =
+        "node_modules/@layerzerolabs/test-devtools-evm-foundry/artifacts/TestHelperOz5.sol/TestHelperOz5.json";
     /// @dev Enforced lzReceive gas per message type, from contracts/config/enforced-gas.json (the
     /// devnet deployment reads the same file).
     uint128 internal creditGas;
@@ -49,6 +60,9 @@ abstract contract Fixture is TestHelperOz5 {
     TestToken internal wethB; // spoke B
     TestToken internal wbtcB; // spoke B, 8 decimals
 
+    ILayerZeroTestHelper internal lz;
+    mapping(uint32 eid => address) internal endpoints;
+
     ManualAggregator internal usdFeed;
     ManualAggregator internal ethFeed;
     ManualAggregator internal btcFeed;
@@ -63,10 +77,9 @@ abstract contract Fixture is TestHelperOz5 {
     uint16 internal wbtcBAsset;
     uint16 internal ethPerp;
 
-    function setUp() public virtual override {
+    function setUp() public virtual {
         vm.warp(1_700_000_000);
-        super.setUp();
-        setUpEndpoints(3, LibraryType.UltraLightNode);
+        _setUpLayerZero();
 
         usdc = new TestToken("USD Coin", "USDC", 6);
         wethA = new TestToken("Wrapped Ether (A)", "WETH", 18);
@@ -143,6 +156,48 @@ abstract contract Fixture is TestHelperOz5 {
         vm.deal(alice, 100 ether);
         vm.deal(bob, 100 ether);
         vm.deal(keeper, 100 ether);
+    }
+
+    /// @dev The helper keeps its endpoints in an internal mapping; they are its next three
+    /// deployments, checked here by their eids.
+    function _setUpLayerZero() private {
+        lz = ILayerZeroTestHelper(deployCode(LZ_TEST_HELPER));
+        uint64 next = vm.getNonce(address(lz));
+        lz.setUpEndpoints(3, 0); // 0: the ULN302 libraries
+        for (uint32 eid = HUB_EID; eid <= B_EID; eid++) {
+            address endpoint = vm.computeCreateAddress(address(lz), next + eid - HUB_EID);
+            assertEq(ILayerZeroEndpointV2(endpoint).eid(), eid, "LayerZero test endpoint");
+            endpoints[eid] = endpoint;
+        }
+    }
+
+    /// @dev Delivers every packet waiting for `receiver` on chain `eid`.
+    function verifyPackets(uint32 eid, address receiver) internal {
+        lz.verifyPackets(eid, receiver);
+    }
+
+    /// @dev Delivers up to `count` (0: all) packets waiting for `receiver`, answering an lzRead
+    /// with `resolvedPayload`.
+    function verifyPackets(uint32 eid, bytes32 receiver, uint256 count, address composer, bytes memory resolvedPayload)
+        internal
+    {
+        lz.verifyPackets(eid, receiver, count, composer, resolvedPayload);
+    }
+
+    /// @dev Whether any packet waits for `receiver` on chain `eid`.
+    function _hasPendingPackets(uint32 eid, address receiver) internal view returns (bool) {
+        // forge-lint: disable-next-line(unsafe-typecast) the fixture's eids are 1 to 3
+        return lz.hasPendingPackets(uint16(eid), addressToBytes32(receiver));
+    }
+
+    /// @dev The oldest packet waiting for `receiver` on chain `eid`.
+    function _nextPacket(uint32 eid, address receiver) internal view returns (bytes memory) {
+        // forge-lint: disable-next-line(unsafe-typecast) the fixture's eids are 1 to 3
+        return lz.getNextInflightPacket(uint16(eid), addressToBytes32(receiver));
+    }
+
+    function addressToBytes32(address a) internal pure returns (bytes32) {
+        return bytes32(uint256(uint160(a)));
     }
 
     // The system's contracts are deployed from the build output (`deployCode`), not with `new`: a
