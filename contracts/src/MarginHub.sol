@@ -18,14 +18,21 @@ import {IAccountFigures} from "./interfaces/IAccountFigures.sol";
 import {IMarginHub} from "./interfaces/IMarginHub.sol";
 import {HubLiquidations} from "./hub/HubLiquidations.sol";
 import {HubLedger} from "./hub/HubLedger.sol";
+import {HubPositionLiquidator} from "./hub/HubPositionLiquidator.sol";
 
 /// @title MarginHub
 /// @notice The one ledger of the system: collateral per account, chain and token (as the vaults
 /// reported it), USD cash, and positions recorded by venues. It alone decides withdrawals
 /// (RELEASE) and liquidations (SEIZE), asking its RiskEngine for margin at guarded prices first.
-contract MarginHub is HubLiquidations {
+/// @dev Position takeovers run in `HubPositionLiquidator`, which this hub deploys and calls by
+/// delegatecall: the same storage, address, events and ABI, with the code outside the hub's
+/// 24,576-byte limit.
+contract MarginHub is HubLiquidations, IMarginHub {
     using SafeERC20 for IERC20;
     using AccountIdLib for AccountId;
+
+    /// @notice The code `liquidatePosition` and `liquidatePositions` run, in this hub's storage.
+    address public immutable positionLiquidator;
 
     constructor(
         address endpoint_,
@@ -33,7 +40,11 @@ contract MarginHub is HubLiquidations {
         IERC20 settlementToken_,
         uint8 settlementDecimals,
         IRiskEngine riskEngine_
-    ) HubLedger(endpoint_, admin, settlementToken_, settlementDecimals, riskEngine_) {}
+    ) HubLedger(endpoint_, admin, settlementToken_, settlementDecimals, riskEngine_) {
+        // Built with the hub's own arguments, so its immutables are the hub's.
+        positionLiquidator =
+            address(new HubPositionLiquidator(endpoint_, admin, settlementToken_, settlementDecimals, riskEngine_));
+    }
 
     // ================================================================ credits from vaults
 
@@ -242,35 +253,38 @@ contract MarginHub is HubLiquidations {
     }
 
     /// @inheritdoc IMarginHub
+    /// @dev Runs `HubPositionLiquidator`'s code in this hub's storage. The parameters are named
+    /// for the ABI; the liquidator decodes them from the call it is handed whole.
     function liquidatePosition(AccountId account, uint16 marketId, uint256 maxSize, uint32 keeperSubAccount)
         external
-        nonReentrant
         returns (uint256 sizeTaken)
     {
-        AccountId keeper = AccountIdLib.toAccountId(msg.sender, keeperSubAccount);
-        sizeTaken = _takeOver(keeper, account, marketId, maxSize, riskEngine.liquidationParams(), true);
-        _requireInitialMargin(keeper);
+        (account, marketId, maxSize, keeperSubAccount, sizeTaken);
+        _runPositionLiquidator();
     }
 
     /// @inheritdoc IMarginHub
+    /// @dev As `liquidatePosition`.
     function liquidatePositions(PositionTakeover[] calldata takeovers, uint32 keeperSubAccount)
         external
-        nonReentrant
         returns (uint256[] memory sizesTaken)
     {
-        uint256 n = takeovers.length;
-        if (n == 0 || n > MAX_LIQUIDATION_BATCH) revert InvalidBatchSize(n, MAX_LIQUIDATION_BATCH);
-        AccountId keeper = AccountIdLib.toAccountId(msg.sender, keeperSubAccount);
-        IRiskConfig.LiquidationParams memory lp = riskEngine.liquidationParams();
-        sizesTaken = new uint256[](n);
-        bool tookAny;
-        for (uint256 i; i < n; ++i) {
-            PositionTakeover calldata t = takeovers[i];
-            sizesTaken[i] = _takeOver(keeper, t.account, t.marketId, t.maxSize, lp, false);
-            tookAny = tookAny || sizesTaken[i] != 0;
+        (takeovers, keeperSubAccount, sizesTaken);
+        _runPositionLiquidator();
+    }
+
+    /// @dev Delegates the call as it came and returns (or reverts with) what it returned. The
+    /// liquidator's own functions take the reentrancy lock, in this hub's transient storage.
+    function _runPositionLiquidator() private {
+        address liquidator = positionLiquidator;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := delegatecall(gas(), liquidator, ptr, calldatasize(), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            if iszero(ok) { revert(ptr, returndatasize()) }
+            return(ptr, returndatasize())
         }
-        // Once for the batch: the keeper's margin after every position it took.
-        if (tookAny) _requireInitialMargin(keeper);
     }
 
     // ================================================================ views

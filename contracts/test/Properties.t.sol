@@ -11,7 +11,7 @@ import {MarginMath} from "../src/risk/MarginMath.sol";
 import {IRiskConfig} from "../src/interfaces/IRiskConfig.sol";
 import {TestToken} from "../src/devnet/TestToken.sol";
 import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
-import {IMarginHub} from "../src/interfaces/IMarginHub.sol";
+import {IMarginHubBase} from "../src/interfaces/IMarginHubBase.sol";
 
 /// @notice What must hold whatever happens: fuzzed single flows (amounts, prices) and an invariant
 /// run of random traffic across the hub and both spokes, checked after every step.
@@ -126,7 +126,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
 
     function _assertNoneBankrupt(AccountId[] memory accounts) internal view {
         for (uint256 i; i < accounts.length; ++i) {
-            IMarginHub.AccountState memory st = hub.accountState(accounts[i]);
+            IMarginHubBase.AccountState memory st = hub.accountState(accounts[i]);
             if (st.assets == 0 && st.markets == 0 && st.cash < 0) {
                 assertTrue(
                     false,
@@ -231,7 +231,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
 
         uint256 before = hub.health(a);
         if (before >= 1e18) {
-            vm.expectRevert(abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, before));
+            vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.AccountHealthy.selector, before));
             vm.prank(keeper);
             hub.liquidate(a, wethAAsset, 1, keeper, "");
             return;
@@ -258,7 +258,9 @@ contract PropertiesTest is Fixture, IPacketCourier {
         _deposit(bob, vaultB, wethB, 10e18, 0);
         uint256 price = uint256(3000e18 * (10_000 + offsetBps) / 10_000);
         bool inBand = offsetBps >= -500 && offsetBps <= 500;
-        if (!inBand) vm.expectRevert(abi.encodeWithSelector(IMarginHub.TradePriceOutOfBand.selector, price, 3000e18));
+        if (!inBand) {
+            vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.TradePriceOutOfBand.selector, price, 3000e18));
+        }
         vm.prank(venue);
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 1e18, price);
         if (inBand) assertEq(hub.totalCash(), 0);

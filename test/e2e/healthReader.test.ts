@@ -150,9 +150,15 @@ describe('unified health on-chain: a spoke reads the hub with lzRead (ReadLib100
     const before = await readHealthReading(new JsonRpcProvider(spoke.rpcUrl), reader, alice);
     await setFeed(devnet.manifest, OPERATOR, 'ETH', 2_600n * 10n ** 8n);
     // A read as of the spoke's time sees the hub blocks stamped at or before it: the request is
-    // sent once the wall clock, which stamps the spoke's block, has reached the move's block.
+    // sent once spoke-2's own clock has reached the move's hub block. The wall clock is not
+    // enough: a chain's block time can lag it, and the request's block is stamped by the spoke.
     const moved = (await new JsonRpcProvider(hubChain(devnet.manifest).rpcUrl).getBlock('latest'))!;
-    await waitFor("the wall clock to reach the move's hub block", async () => Date.now() / 1000 >= moved.timestamp);
+    const spokeProvider = new JsonRpcProvider(spoke.rpcUrl);
+    await waitFor("spoke-2's clock to reach the move's hub block", async () => {
+      if ((await spokeProvider.getBlock('latest'))!.timestamp >= moved.timestamp) return true;
+      await spokeProvider.send('evm_mine', []);
+      return false;
+    });
     const { reading } = await readFromSpoke();
     expect(Number(reading.hubBlock), 'read at or after the price move').to.be.at.least(moved.number);
     expect(reading.hubBlock > before.hubBlock).to.equal(true);

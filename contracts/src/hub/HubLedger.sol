@@ -16,44 +16,44 @@ import {AccountId, AccountIdLib} from "../libraries/AccountIdLib.sol";
 import {MarginMath} from "../risk/MarginMath.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
-import {IMarginHub} from "../interfaces/IMarginHub.sol";
+import {IMarginHubBase} from "../interfaces/IMarginHubBase.sol";
 
 /// @title HubLedger
 /// @notice The hub's state and the internal moves every flow shares: the ledger of collateral,
 /// cash and positions, bad-debt resolution, orders to the vaults, and the margin checks asked of
 /// the RiskEngine. MarginHub builds the external flows (credits, withdrawals, cash, venues,
 /// liquidations) on it.
-abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMarginHub {
+abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTransient, IMarginHubBase {
     using SafeERC20 for IERC20;
     using AccountIdLib for AccountId;
 
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     bytes32 public constant VENUE_ROLE = keccak256("VENUE_ROLE");
 
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     IERC20 public immutable settlementToken;
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     uint256 public immutable settlementScale;
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     IRiskEngine public immutable riskEngine;
 
     mapping(AccountId => AccountState) internal _accounts;
     mapping(AccountId => mapping(uint16 assetId => uint256)) internal _collateral;
     mapping(AccountId => mapping(uint16 marketId => int256)) internal _positions;
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     mapping(uint16 assetId => uint256) public totalCollateral;
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     mapping(uint32 eid => mapping(uint64 id => bool)) public creditProcessed;
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     uint64 public nextOrderId = 1;
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     uint256 public constant MAX_LIQUIDATION_BATCH = 64;
 
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     uint256 public insuranceFund;
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     uint256 public settlementHeld;
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     uint256 public cashIndex = WAD;
     /// @dev Sum of the shares every account with positive cash holds (`AccountState.cash` ≥ 0
     /// is a number of shares, worth `shares × cashIndex / WAD` USD WAD each).
@@ -61,9 +61,9 @@ abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTrans
     /// @dev Sum of every account's negative cash, USD WAD (debts are not shares: a loss is
     /// never charged to an account that owes).
     uint256 internal _cashDebt;
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     uint256 public socialisedLoss;
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     uint256 public unownedLoss;
 
     constructor(
@@ -81,7 +81,7 @@ abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTrans
         riskEngine = riskEngine_;
     }
 
-    /// @inheritdoc IMarginHub
+    /// @inheritdoc IMarginHubBase
     function totalCash() external view returns (int256) {
         return SafeCast.toInt256(Math.mulDiv(_cashShares, cashIndex, WAD)) - SafeCast.toInt256(_cashDebt);
     }

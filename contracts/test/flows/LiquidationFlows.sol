@@ -6,7 +6,7 @@ import {AccountId} from "../../src/libraries/AccountIdLib.sol";
 import {MarginMath} from "../../src/risk/MarginMath.sol";
 import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
 import {AggregatorV3Interface} from "../../src/interfaces/AggregatorV3Interface.sol";
-import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
+import {IMarginHubBase} from "../../src/interfaces/IMarginHubBase.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {IOracleGuard} from "../../src/interfaces/IOracleGuard.sol";
 import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
@@ -88,7 +88,7 @@ abstract contract LiquidationFlows is FlowHelpers {
     function test_liquidate_revertsForAssetTheAccountDoesNotHold() public {
         AccountId a = _borrowedAgainstWeth(10e18, 20_000e6);
         _setEthPrice(2000e8);
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.NoCollateral.selector, wethBAsset));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.NoCollateral.selector, wethBAsset));
         vm.prank(keeper);
         hub.liquidate(a, wethBAsset, 1000e6, keeper, "");
     }
@@ -97,7 +97,7 @@ abstract contract LiquidationFlows is FlowHelpers {
         AccountId a = _borrowedAgainstWeth(10e18, 10_000e6);
         uint256 h = _health(a);
         _keeperFunded(wethAAsset, 1000e6);
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, h));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.AccountHealthy.selector, h));
         vm.prank(keeper);
         hub.liquidate{value: 1 ether}(a, wethAAsset, 1000e6, keeper, "");
     }
@@ -166,7 +166,7 @@ abstract contract LiquidationFlows is FlowHelpers {
         _liquidate(isolated, wethBAsset, 100_000e6);
         assertEq(hub.collateralOf(_acct(alice, 0), wethAAsset), 10e18, "cross pool untouched");
         assertEq(hub.accountState(_acct(alice, 0)).cash, 0);
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, type(uint256).max));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.AccountHealthy.selector, type(uint256).max));
         vm.prank(keeper);
         hub.liquidate(_acct(alice, 0), wethAAsset, 1, keeper, "");
     }
@@ -210,11 +210,11 @@ abstract contract LiquidationFlows is FlowHelpers {
         _depositHubUsdc(bob, 1_000_000e6, 0);
         vm.prank(venue);
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 1e18, 3000e18);
-        vm.expectRevert(IMarginHub.SameAccount.selector);
+        vm.expectRevert(IMarginHubBase.SameAccount.selector);
         vm.prank(alice);
         hub.liquidatePosition(_acct(alice, 0), ethPerp, 1e18, 0);
         uint256 h = _health(_acct(alice, 0));
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, h));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.AccountHealthy.selector, h));
         vm.prank(keeper);
         hub.liquidatePosition(_acct(alice, 0), ethPerp, 1e18, 0);
     }
@@ -256,7 +256,7 @@ abstract contract LiquidationFlows is FlowHelpers {
         assertEq(orders[0], orderId, "every Liquidated event names the batch's order");
         assertEq(orders[1], orderId);
         assertEq(skipped.length, 1);
-        assertEq(skipped[0], abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, healthy));
+        assertEq(skipped[0], abi.encodeWithSelector(IMarginHubBase.AccountHealthy.selector, healthy));
 
         assertTrue(_hasPendingPackets(A_EID, address(vaultA)), "the batch sends a SEIZE");
         verifyPackets(A_EID, addressToBytes32(address(vaultA)), 1, address(0), "");
@@ -282,13 +282,13 @@ abstract contract LiquidationFlows is FlowHelpers {
         assertEq(repaid, first);
         (AccountId[] memory liquidated,, bytes[] memory skipped) = _batchLogs();
         assertEq(liquidated.length, 1);
-        assertEq(skipped[0], abi.encodeWithSelector(IMarginHub.NothingToLiquidate.selector));
+        assertEq(skipped[0], abi.encodeWithSelector(IMarginHubBase.NothingToLiquidate.selector));
         assertEq(hub.collateralOf(accounts[1], wethAAsset), 10e18);
 
         vm.startPrank(keeper);
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InvalidBatchSize.selector, 0, 64));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.InvalidBatchSize.selector, 0, 64));
         hub.liquidateBatch(new AccountId[](0), wethAAsset, 1, keeper, "");
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InvalidBatchSize.selector, 65, 64));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.InvalidBatchSize.selector, 65, 64));
         hub.liquidateBatch(new AccountId[](65), wethAAsset, 1, keeper, "");
         // A batch that passes everyone over sends nothing, pulls nothing, and says why in its logs.
         AccountId[] memory second = new AccountId[](1);
@@ -301,25 +301,25 @@ abstract contract LiquidationFlows is FlowHelpers {
         assertEq(hub.nextOrderId(), nextOrder, "no SEIZE");
         (liquidated,, skipped) = _batchLogs();
         assertEq(liquidated.length, 0);
-        assertEq(skipped[0], abi.encodeWithSelector(IMarginHub.NothingToLiquidate.selector));
+        assertEq(skipped[0], abi.encodeWithSelector(IMarginHubBase.NothingToLiquidate.selector));
     }
 
     function test_liquidatePositions_takesWhatSingleTakeoversWouldAndChecksTheKeeperOnce() public {
         _depositHubUsdc(bob, 1_000_000e6, 0);
-        IMarginHub.PositionTakeover[] memory takeovers = new IMarginHub.PositionTakeover[](3);
+        IMarginHubBase.PositionTakeover[] memory takeovers = new IMarginHubBase.PositionTakeover[](3);
         for (uint32 sub = 1; sub <= 3; ++sub) {
             _deposit(alice, vaultA, wethA, 10e18, sub);
             vm.prank(venue);
             hub.trade(_acct(alice, sub), _acct(bob, 0), ethPerp, sub == 2 ? 1e18 : 20e18, 3000e18);
             takeovers[sub - 1] =
-                IMarginHub.PositionTakeover({account: _acct(alice, sub), marketId: ethPerp, maxSize: 20e18});
+                IMarginHubBase.PositionTakeover({account: _acct(alice, sub), marketId: ethPerp, maxSize: 20e18});
         }
         _setEthPrice(2000e8); // 17k of collateral against a 20k loss; sub-account 2 lost 1k
         uint256 healthy = _health(_acct(alice, 2));
         assertGe(healthy, 1e18);
 
         // The keeper's sub-account 7 has no margin for 40 ETH: the batch checks it after all.
-        vm.expectPartialRevert(IMarginHub.InsufficientMargin.selector);
+        vm.expectPartialRevert(IMarginHubBase.InsufficientMargin.selector);
         vm.prank(keeper);
         hub.liquidatePositions(takeovers, 7);
 
@@ -346,20 +346,20 @@ abstract contract LiquidationFlows is FlowHelpers {
         assertEq(hub.insuranceFund(), insurance);
         (,, bytes[] memory skipped) = _batchLogs();
         assertEq(skipped.length, 1);
-        assertEq(skipped[0], abi.encodeWithSelector(IMarginHub.AccountHealthy.selector, healthy));
+        assertEq(skipped[0], abi.encodeWithSelector(IMarginHubBase.AccountHealthy.selector, healthy));
 
         // The keeper itself is passed over; taking nothing needs no margin from the keeper's sub-account 7.
-        IMarginHub.PositionTakeover[] memory none = new IMarginHub.PositionTakeover[](1);
-        none[0] = IMarginHub.PositionTakeover({account: _acct(keeper, 7), marketId: ethPerp, maxSize: 1e18});
+        IMarginHubBase.PositionTakeover[] memory none = new IMarginHubBase.PositionTakeover[](1);
+        none[0] = IMarginHubBase.PositionTakeover({account: _acct(keeper, 7), marketId: ethPerp, maxSize: 1e18});
         vm.recordLogs();
         vm.prank(keeper);
         sizes = hub.liquidatePositions(none, 7);
         assertEq(sizes[0], 0);
         (,, skipped) = _batchLogs();
-        assertEq(skipped[0], abi.encodeWithSelector(IMarginHub.SameAccount.selector));
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InvalidBatchSize.selector, 0, 64));
+        assertEq(skipped[0], abi.encodeWithSelector(IMarginHubBase.SameAccount.selector));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.InvalidBatchSize.selector, 0, 64));
         vm.prank(keeper);
-        hub.liquidatePositions(new IMarginHub.PositionTakeover[](0), 0);
+        hub.liquidatePositions(new IMarginHubBase.PositionTakeover[](0), 0);
         _assertCashBalances();
     }
 
@@ -384,10 +384,10 @@ abstract contract LiquidationFlows is FlowHelpers {
         (uint256 l, uint256 k) = (0, 0);
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter != address(hub)) continue;
-            if (logs[i].topics[0] == IMarginHub.Liquidated.selector) {
+            if (logs[i].topics[0] == IMarginHubBase.Liquidated.selector) {
                 liquidated[l] = AccountId.wrap(logs[i].topics[1]);
                 (,,, orders[l++],) = abi.decode(logs[i].data, (uint256, uint256, address, uint64, bytes32));
-            } else if (logs[i].topics[0] == IMarginHub.LiquidationSkipped.selector) {
+            } else if (logs[i].topics[0] == IMarginHubBase.LiquidationSkipped.selector) {
                 skipped[k++] = abi.decode(logs[i].data, (bytes));
             }
         }

@@ -6,7 +6,7 @@ import {IOAppCore} from "@layerzerolabs/oapp-evm/contracts/oapp/interfaces/IOApp
 import {HubSpokeOApp} from "../../src/oapp/HubSpokeOApp.sol";
 import {MessageCodec} from "../../src/libraries/MessageCodec.sol";
 import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
-import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
+import {IMarginHubBase} from "../../src/interfaces/IMarginHubBase.sol";
 import {FlowHelpers} from "./FlowHelpers.sol";
 
 /// @notice Messages and peers: what the OApps refuse (strangers, replays, unknown types, orders
@@ -26,7 +26,7 @@ abstract contract MessagingFlows is FlowHelpers {
         _deposit(alice, vaultA, wethA, 5e18, 0);
         // The same CREDIT id again, as a second LayerZero packet from the real peer.
         bytes memory credit = _message(MessageCodec.CREDIT, 1, address(wethA), 5e18, address(0));
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.CreditAlreadyProcessed.selector, A_EID, 1));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.CreditAlreadyProcessed.selector, A_EID, 1));
         _receiveAsEndpoint(address(hub), HUB_EID, A_EID, address(vaultA), 2, credit);
 
         _withdraw(alice, 0, wethAAsset, 1e18, alice);

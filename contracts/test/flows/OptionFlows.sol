@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {MarginMath} from "../../src/risk/MarginMath.sol";
 import {PortfolioMargin} from "../../src/risk/PortfolioMargin.sol";
 import {AccountId, AccountIdLib} from "../../src/libraries/AccountIdLib.sol";
-import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
+import {IMarginHubBase} from "../../src/interfaces/IMarginHubBase.sol";
 import {IOracleGuard} from "../../src/interfaces/IOracleGuard.sol";
 import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
 import {IRiskEngine} from "../../src/interfaces/IRiskEngine.sol";
@@ -64,7 +64,7 @@ abstract contract OptionFlows is FlowHelpers {
         // The greeks: the engine's `risk` over the holdings the hub reports.
         AccountId[] memory one = new AccountId[](1);
         one[0] = _acct(alice, 0);
-        IMarginHub.AccountHoldings memory held = hub.holdingsOf(one)[0];
+        IMarginHubBase.AccountHoldings memory held = hub.holdingsOf(one)[0];
         IRiskEngine.Risk memory r = engine.risk(held.cash, held.collateral, held.positions);
         assertEq(r.riskAssets.length, 1);
         assertEq(r.riskAssets[0], ethRisk);
@@ -82,7 +82,7 @@ abstract contract OptionFlows is FlowHelpers {
         _depositHubUsdc(bob, 100_000e6, 0);
         uint256 mark = engine.markPrice(call);
         // 1% of the $3000 spot either side of the model premium.
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.TradePriceOutOfBand.selector, mark + 30e18 + 1, mark));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.TradePriceOutOfBand.selector, mark + 30e18 + 1, mark));
         vm.prank(venue);
         hub.trade(_acct(bob, 0), _acct(alice, 0), call, 1e18, mark + 30e18 + 1);
         vm.prank(venue);
@@ -115,7 +115,7 @@ abstract contract OptionFlows is FlowHelpers {
         assertEq(hub.positionOf(AccountIdLib.toAccountId(address(hub), call), call), 0, "clearing account flat again");
         assertEq(hub.totalCash(), totalBefore, "settlement moves cash between accounts only");
         assertEq(engine.market(call).settlementPrice, 3500e18);
-        vm.expectRevert(IMarginHub.NoPosition.selector);
+        vm.expectRevert(IMarginHubBase.NoPosition.selector);
         hub.settleExpired(_acct(alice, 0), call);
     }
 
@@ -137,7 +137,7 @@ abstract contract OptionFlows is FlowHelpers {
         AccountId clearing = AccountIdLib.toAccountId(address(hub), call);
         assertEq(hub.settleExpired(_acct(alice, 0), call), -1000e18, "the short pays the clearing account");
         vm.expectEmit(address(hub));
-        emit IMarginHub.BadDebtResolved(clearing, 1, 1, 0);
+        emit IMarginHubBase.BadDebtResolved(clearing, 1, 1, 0);
         assertEq(hub.settleExpired(_acct(bob, 0), call), 1000e18, "which pays the long");
         assertEq(hub.positionOf(clearing, call), 0);
         assertEq(hub.accountState(clearing).cash, 0, "the wei is written off against the insurance fund");

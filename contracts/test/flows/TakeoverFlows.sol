@@ -4,14 +4,39 @@ pragma solidity ^0.8.24;
 import {Vm} from "forge-std/Vm.sol";
 import {AccountId} from "../../src/libraries/AccountIdLib.sol";
 import {MarginMath} from "../../src/risk/MarginMath.sol";
-import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
+import {IMarginHubBase} from "../../src/interfaces/IMarginHubBase.sol";
 import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
+import {HubPositionLiquidator} from "../../src/hub/HubPositionLiquidator.sol";
 import {FlowHelpers} from "./FlowHelpers.sol";
 
 /// @notice A position takeover never leaves an account with equity less healthy
 /// (docs/risk-model.md section 8.2): a hedge leg is taken as a slice of the whole book or refused,
 /// and the penalty is capped.
 abstract contract TakeoverFlows is FlowHelpers {
+    /// @dev The takeovers run the liquidator's code in the hub's storage; called directly, it
+    /// would act on a ledger of its own where no account exists, and refuses instead.
+    function test_liquidatePosition_liquidatorRunsOnlyThroughTheHub() public {
+        _deposit(alice, vaultA, wethA, 10e18, 0);
+        _depositHubUsdc(bob, 1_000_000e6, 0);
+        _depositHubUsdc(keeper, 1_000_000e6, 0);
+        vm.prank(venue);
+        hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 20e18, 3000e18);
+        _setEthPrice(2000e8);
+        HubPositionLiquidator liquidator = HubPositionLiquidator(hub.positionLiquidator());
+        vm.expectRevert(HubPositionLiquidator.NotThroughTheHub.selector);
+        vm.prank(keeper);
+        liquidator.liquidatePosition(_acct(alice, 0), ethPerp, 1e18, 0);
+        IMarginHubBase.PositionTakeover[] memory batch = new IMarginHubBase.PositionTakeover[](1);
+        batch[0] = IMarginHubBase.PositionTakeover({account: _acct(alice, 0), marketId: ethPerp, maxSize: 1e18});
+        vm.expectRevert(HubPositionLiquidator.NotThroughTheHub.selector);
+        vm.prank(keeper);
+        liquidator.liquidatePositions(batch, 0);
+        // Through the hub, the same call takes the position, in the hub's ledger.
+        vm.prank(keeper);
+        assertGt(hub.liquidatePosition(_acct(alice, 0), ethPerp, 1e18, 0), 0);
+        assertGt(hub.positionOf(_acct(keeper, 0), ethPerp), 0, "the keeper holds what it took");
+    }
+
     /// @dev 10 WETH borrowed against and hedged by a short 10 ETH perp: as ETH rises, the perp
     /// loses more than the haircut collateral gains, and the account becomes liquidatable. Taking
     /// the short away leaves the collateral unhedged against the grid's fall: health drops.
@@ -37,19 +62,19 @@ abstract contract TakeoverFlows is FlowHelpers {
         assertGt(hub.accountFigures(a).maintenanceEquity, 0, "with equity left");
         int256 cash = hub.accountState(a).cash;
 
-        vm.expectPartialRevert(IMarginHub.TakeoverLowersHealth.selector);
+        vm.expectPartialRevert(IMarginHubBase.TakeoverLowersHealth.selector);
         vm.prank(keeper);
         hub.liquidatePosition(a, ethPerp, type(uint256).max, 0);
 
-        IMarginHub.PositionTakeover[] memory batch = new IMarginHub.PositionTakeover[](1);
-        batch[0] = IMarginHub.PositionTakeover({account: a, marketId: ethPerp, maxSize: type(uint256).max});
+        IMarginHubBase.PositionTakeover[] memory batch = new IMarginHubBase.PositionTakeover[](1);
+        batch[0] = IMarginHubBase.PositionTakeover({account: a, marketId: ethPerp, maxSize: type(uint256).max});
         vm.recordLogs();
         vm.prank(keeper);
         uint256[] memory sizes = hub.liquidatePositions(batch, 0);
         assertEq(sizes[0], 0, "passed over");
         bytes memory reason = _skipReason();
         // forge-lint: disable-next-line(unsafe-typecast) the selector: the first 4 bytes are meant
-        assertEq(bytes4(reason), IMarginHub.TakeoverLowersHealth.selector);
+        assertEq(bytes4(reason), IMarginHubBase.TakeoverLowersHealth.selector);
         (uint256 before, uint256 afterTakeover) = abi.decode(_args(reason), (uint256, uint256));
         assertEq(before, h);
         assertLt(afterTakeover, h, "the takeover alone would have lowered health");
@@ -144,14 +169,16 @@ abstract contract TakeoverFlows is FlowHelpers {
     function _legsLogged() private returns (uint256 n) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter == address(hub) && logs[i].topics[0] == IMarginHub.PositionLiquidated.selector) ++n;
+            if (logs[i].emitter == address(hub) && logs[i].topics[0] == IMarginHubBase.PositionLiquidated.selector) {
+                ++n;
+            }
         }
     }
 
     function _skipReason() private returns (bytes memory reason) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter == address(hub) && logs[i].topics[0] == IMarginHub.LiquidationSkipped.selector) {
+            if (logs[i].emitter == address(hub) && logs[i].topics[0] == IMarginHubBase.LiquidationSkipped.selector) {
                 return abi.decode(logs[i].data, (bytes));
             }
         }
@@ -161,7 +188,7 @@ abstract contract TakeoverFlows is FlowHelpers {
     function _penaltyLogged() private returns (uint256 penalty) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
-            if (logs[i].emitter == address(hub) && logs[i].topics[0] == IMarginHub.PositionLiquidated.selector) {
+            if (logs[i].emitter == address(hub) && logs[i].topics[0] == IMarginHubBase.PositionLiquidated.selector) {
                 (,, penalty) = abi.decode(logs[i].data, (int256, uint256, uint256));
                 return penalty;
             }

@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {AccountId} from "../../src/libraries/AccountIdLib.sol";
-import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
+import {IMarginHubBase} from "../../src/interfaces/IMarginHubBase.sol";
 import {FlowHelpers} from "./FlowHelpers.sol";
 
 /// @notice Perps and cash payments through a venue: both sides booked, initial margin checked,
@@ -23,7 +23,7 @@ abstract contract TradeFlows is FlowHelpers {
         // Another 230 ETH (250 in all): the -10% move loses 10% of 250 ETH of perps and of the 8
         // ETH the collateral counts for initially, 77.4k, against 24k of equity.
         vm.expectRevert(
-            abi.encodeWithSelector(IMarginHub.InsufficientMargin.selector, int256(24_000e18), uint256(77_400e18))
+            abi.encodeWithSelector(IMarginHubBase.InsufficientMargin.selector, int256(24_000e18), uint256(77_400e18))
         );
         vm.prank(venue);
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 230e18, 3000e18);
@@ -38,7 +38,7 @@ abstract contract TradeFlows is FlowHelpers {
 
         AccountId[] memory ids = new AccountId[](3);
         (ids[0], ids[1], ids[2]) = (_acct(alice, 0), _acct(bob, 0), _acct(alice, 9));
-        IMarginHub.AccountHoldings[] memory h = hub.holdingsOf(ids);
+        IMarginHubBase.AccountHoldings[] memory h = hub.holdingsOf(ids);
         assertEq(h.length, 3);
         assertEq(h[0].cash, -15_000e18);
         assertEq(h[0].collateral.length, 2, "both spokes' WETH, in asset id order");
@@ -61,7 +61,7 @@ abstract contract TradeFlows is FlowHelpers {
     function test_trade_revertsOutsidePriceBandOrForStrangers() public {
         _deposit(alice, vaultA, wethA, 10e18, 0);
         _depositHubUsdc(bob, 100_000e6, 0);
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.TradePriceOutOfBand.selector, 3200e18, 3000e18));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.TradePriceOutOfBand.selector, 3200e18, 3000e18));
         vm.prank(venue);
         hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 1e18, 3200e18);
 
@@ -82,16 +82,16 @@ abstract contract TradeFlows is FlowHelpers {
         AccountId carol = _acct(makeAddr("carol"), 0);
         vm.startPrank(venue);
         vm.expectEmit(address(hub));
-        emit IMarginHub.CashSettled(_acct(alice, 0), _acct(bob, 0), 1_200e18, venue);
+        emit IMarginHubBase.CashSettled(_acct(alice, 0), _acct(bob, 0), 1_200e18, venue);
         hub.settleCash(_acct(alice, 0), _acct(bob, 0), 1_200e18);
         assertEq(hub.accountState(_acct(alice, 0)).cash, -1_200e18, "alice still holds collateral: liquidatable");
         assertEq(hub.socialisedLoss(), 0);
 
         uint256 index = uint256(1e18) * 1_230 / 1_300; // bob's 1,300 bears the 70
         vm.expectEmit(address(hub));
-        emit IMarginHub.CashIndexLowered(70e18, index);
+        emit IMarginHubBase.CashIndexLowered(70e18, index);
         vm.expectEmit(address(hub));
-        emit IMarginHub.BadDebtResolved(carol, 100e18, 30e18, 70e18);
+        emit IMarginHubBase.BadDebtResolved(carol, 100e18, 30e18, 70e18);
         hub.settleCash(carol, _acct(bob, 0), 100e18);
         vm.stopPrank();
         assertEq(hub.accountState(carol).cash, 0, "carol's shortfall is resolved");
@@ -112,9 +112,9 @@ abstract contract TradeFlows is FlowHelpers {
 
     function test_settleCash_revertsForOneAccountNothingOrStrangers() public {
         vm.startPrank(venue);
-        vm.expectRevert(IMarginHub.SameAccount.selector);
+        vm.expectRevert(IMarginHubBase.SameAccount.selector);
         hub.settleCash(_acct(alice, 0), _acct(alice, 0), 1e18);
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InvalidCashAmount.selector, 0));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.InvalidCashAmount.selector, 0));
         hub.settleCash(_acct(alice, 0), _acct(bob, 0), 0);
         vm.stopPrank();
         vm.expectRevert(

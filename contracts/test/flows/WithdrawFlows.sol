@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {MessageCodec} from "../../src/libraries/MessageCodec.sol";
-import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
+import {IMarginHubBase} from "../../src/interfaces/IMarginHubBase.sol";
 import {IOracleGuard} from "../../src/interfaces/IOracleGuard.sol";
 import {FlowHelpers} from "./FlowHelpers.sol";
 
@@ -41,7 +41,7 @@ abstract contract WithdrawFlows is FlowHelpers {
         // requirement of 19.2k * 10% (the ETH collateral's loss in the initial grid's -10% move).
         uint256 fee = hub.quoteOrder(wethAAsset, MessageCodec.RELEASE, "");
         vm.expectRevert(
-            abi.encodeWithSelector(IMarginHub.InsufficientMargin.selector, int256(1200e18), uint256(1920e18))
+            abi.encodeWithSelector(IMarginHubBase.InsufficientMargin.selector, int256(1200e18), uint256(1920e18))
         );
         vm.prank(alice);
         hub.withdraw{value: fee}(0, wethAAsset, 2e18, alice, "");
@@ -51,7 +51,7 @@ abstract contract WithdrawFlows is FlowHelpers {
 
     function test_withdraw_revertsMoreThanHeld() public {
         _deposit(alice, vaultA, wethA, 1e18, 0);
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InsufficientCollateral.selector, 1e18, 2e18));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.InsufficientCollateral.selector, 1e18, 2e18));
         vm.prank(alice);
         hub.withdraw(0, wethAAsset, 2e18, alice, "");
     }
@@ -88,7 +88,7 @@ abstract contract WithdrawFlows is FlowHelpers {
     function test_withdrawCash_revertsBeyondTheHubsLiquidity() public {
         _deposit(alice, vaultA, wethA, 10e18, 0);
         _seedLiquidity(1_000e6);
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InsufficientLiquidity.selector, 1_000e6, 1_001e6));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.InsufficientLiquidity.selector, 1_000e6, 1_001e6));
         vm.prank(alice);
         hub.withdrawCash(0, 1_001e6, alice);
     }
@@ -101,7 +101,7 @@ abstract contract WithdrawFlows is FlowHelpers {
         assertEq(hub.collateralOf(_acct(alice, 1), wethAAsset), 4e18);
         hub.withdrawCash(0, 12_000e6, alice); // 6 WETH * 2400 = 14.4k of initial value left in sub 0, 1.44k required
         // One more WETH out: 12k of value against 12k of debt, and 1.2k required.
-        vm.expectRevert(abi.encodeWithSelector(IMarginHub.InsufficientMargin.selector, int256(0), uint256(1200e18)));
+        vm.expectRevert(abi.encodeWithSelector(IMarginHubBase.InsufficientMargin.selector, int256(0), uint256(1200e18)));
         hub.transferCollateral(0, 1, wethAAsset, 1e18);
         vm.stopPrank();
     }

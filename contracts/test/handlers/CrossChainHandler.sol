@@ -7,7 +7,7 @@ import {AccountId, AccountIdLib} from "../../src/libraries/AccountIdLib.sol";
 import {TestToken} from "../../src/devnet/TestToken.sol";
 import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
 import {IPacketCourier} from "./IPacketCourier.sol";
-import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
+import {IMarginHubBase} from "../../src/interfaces/IMarginHubBase.sol";
 import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
 import {IRiskEngine} from "../../src/interfaces/IRiskEngine.sol";
 import {FeedRounds} from "../utils/FeedRounds.sol";
@@ -346,9 +346,9 @@ contract CrossChainHandler is HandlerBase {
     function liquidatePositions(uint256 marketSeed, uint256 startSeed, uint256 sizeSeed) external {
         AccountId[] memory list = _rotated(traders(), startSeed);
         uint16 market = _heldMarket(_unhealthyAccount(startSeed), marketSeed);
-        IMarginHub.PositionTakeover[] memory takeovers = new IMarginHub.PositionTakeover[](list.length);
+        IMarginHubBase.PositionTakeover[] memory takeovers = new IMarginHubBase.PositionTakeover[](list.length);
         for (uint256 i; i < list.length; ++i) {
-            takeovers[i] = IMarginHub.PositionTakeover({
+            takeovers[i] = IMarginHubBase.PositionTakeover({
                 account: list[i], marketId: market, maxSize: bound(sizeSeed, 1, type(uint128).max)
             });
         }

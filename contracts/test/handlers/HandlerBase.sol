@@ -11,7 +11,7 @@ import {MarginMath} from "../../src/risk/MarginMath.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
 import {IPacketCourier} from "./IPacketCourier.sol";
-import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
+import {IMarginHubBase} from "../../src/interfaces/IMarginHubBase.sol";
 
 /// @notice The state of the cross-chain handler and what its actions share: the chains'
 /// collateral and the packets in flight to each destination, the ghost ledgers the invariants
@@ -253,16 +253,16 @@ abstract contract HandlerBase is Test {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter != address(hub)) continue;
-            if (logs[i].topics[0] == IMarginHub.BadDebtResolved.selector) {
+            if (logs[i].topics[0] == IMarginHubBase.BadDebtResolved.selector) {
                 calls["badDebtResolved"]++;
                 (, uint256 covered, uint256 socialisedPart) = abi.decode(logs[i].data, (uint256, uint256, uint256));
                 insuranceOut += covered;
                 socialised += socialisedPart;
-                IMarginHub.AccountState memory st = hub.accountState(AccountId.wrap(logs[i].topics[1]));
+                IMarginHubBase.AccountState memory st = hub.accountState(AccountId.wrap(logs[i].topics[1]));
                 if (st.assets != 0 || st.markets != 0) badDebtWithHoldings++;
-            } else if (logs[i].topics[0] == IMarginHub.CashIndexLowered.selector) {
+            } else if (logs[i].topics[0] == IMarginHubBase.CashIndexLowered.selector) {
                 calls["lossSocialised"]++;
-            } else if (logs[i].topics[0] == IMarginHub.PositionLiquidated.selector) {
+            } else if (logs[i].topics[0] == IMarginHubBase.PositionLiquidated.selector) {
                 (,, uint256 penalty) = abi.decode(logs[i].data, (int256, uint256, uint256));
                 insuranceIn += Math.mulDiv(penalty, hub.riskEngine().liquidationParams().insuranceShare, 1e18);
             }
