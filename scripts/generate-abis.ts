@@ -61,6 +61,12 @@ export const ABI_SOURCES: AbiSource[] = [
     read: forgeOut('RiskSteward'),
   },
   {
+    name: 'backstopVaultAbi',
+    file: 'backstopVault',
+    from: 'contracts/src/backstop/BackstopVault.sol',
+    read: forgeOut('BackstopVault'),
+  },
+  {
     name: 'healthReaderAbi',
     file: 'healthReader',
     from: 'contracts/src/read/HealthReader.sol',

@@ -24,14 +24,15 @@ import {HubPositionLiquidator} from "./hub/HubPositionLiquidator.sol";
 /// @notice The one ledger of the system: collateral per account, chain and token (as the vaults
 /// reported it), USD cash, and positions recorded by venues. It alone decides withdrawals
 /// (RELEASE) and liquidations (SEIZE), asking its RiskEngine for margin at guarded prices first.
-/// @dev Position takeovers run in `HubPositionLiquidator`, which this hub deploys and calls by
+/// @dev Position and account takeovers run in `HubPositionLiquidator`, which this hub deploys and calls by
 /// delegatecall: the same storage, address, events and ABI, with the code outside the hub's
 /// 24,576-byte limit.
 contract MarginHub is HubLiquidations, IMarginHub {
     using SafeERC20 for IERC20;
     using AccountIdLib for AccountId;
 
-    /// @notice The code `liquidatePosition` and `liquidatePositions` run, in this hub's storage.
+    /// @notice The code `liquidatePosition`, `liquidatePositions` and `takeOverAccount` run, in this
+    /// hub's storage.
     address public immutable positionLiquidator;
 
     constructor(
@@ -270,6 +271,16 @@ contract MarginHub is HubLiquidations, IMarginHub {
         returns (uint256[] memory sizesTaken)
     {
         (takeovers, keeperSubAccount, sizesTaken);
+        _runPositionLiquidator();
+    }
+
+    /// @inheritdoc IMarginHub
+    /// @dev As `liquidatePosition`.
+    function takeOverAccount(AccountId account, uint32 backstopSubAccount)
+        external
+        returns (int256 equity, uint256 requirement)
+    {
+        (account, backstopSubAccount, equity, requirement);
         _runPositionLiquidator();
     }
 

@@ -29,6 +29,8 @@ abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTrans
 
     /// @inheritdoc IMarginHubBase
     bytes32 public constant VENUE_ROLE = keccak256("VENUE_ROLE");
+    /// @inheritdoc IMarginHubBase
+    bytes32 public constant BACKSTOP_ROLE = keccak256("BACKSTOP_ROLE");
 
     /// @inheritdoc IMarginHubBase
     IERC20 public immutable settlementToken;

@@ -154,6 +154,20 @@ interface IMarginHub is IMarginHubBase, IMarginVenue, IAccountFigures {
         external
         returns (uint256 sizeTaken);
 
+    /// @notice Takes a liquidatable account over whole: every collateral line, position and the cash
+    /// move to the caller's `backstopSubAccount` as they are, and the backstop's initial margin is
+    /// checked after (docs/risk-model.md section 8.3). Only BACKSTOP_ROLE (a backstop vault, which
+    /// decides which accounts it takes).
+    /// @dev Reverts AccountHealthy (health 1e18 or more), SameAccount, or InsufficientMargin for
+    /// the backstop's account.
+    /// @param account The account to take over (maintenance health below 1e18).
+    /// @param backstopSubAccount The caller's sub-account that receives it.
+    /// @return equity The account's maintenance equity when taken over, USD WAD.
+    /// @return requirement Its maintenance requirement then, USD WAD.
+    function takeOverAccount(AccountId account, uint32 backstopSubAccount)
+        external
+        returns (int256 equity, uint256 requirement);
+
     // ---------------------------------------------------------------- views
 
     /// @notice Maintenance equity / maintenance requirement in WAD; below 1e18 is liquidatable.

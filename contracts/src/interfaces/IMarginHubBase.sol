@@ -170,6 +170,15 @@ interface IMarginHubBase {
     /// @param socialised The rest, charged to positive cash through the cash index.
     event BadDebtResolved(AccountId indexed account, uint256 shortfall, uint256 coveredByInsurance, uint256 socialised);
 
+    /// @notice A liquidatable account was taken over whole by a backstop: its collateral, positions
+    /// and cash moved as they were (each position with its own cash basis, so at the mark with
+    /// the equity it had), and the backstop's initial margin was checked after.
+    /// @param account The account, now empty.
+    /// @param backstop The backstop's account that holds it all now.
+    /// @param equity The account's maintenance equity when taken over, USD WAD.
+    /// @param requirement Its maintenance requirement then, USD WAD.
+    event AccountTakenOver(AccountId indexed account, AccountId indexed backstop, int256 equity, uint256 requirement);
+
     /// @notice A loss the insurance fund could not cover was charged to every account with
     /// positive cash, pro rata: each such balance is now worth `cashIndex / previous index` of
     /// what it was.
@@ -217,6 +226,9 @@ interface IMarginHubBase {
 
     /// @notice The role of trading venues, which may call `trade` and `settleCash`.
     function VENUE_ROLE() external view returns (bytes32);
+
+    /// @notice The role of backstop vaults, which may call `takeOverAccount`.
+    function BACKSTOP_ROLE() external view returns (bytes32);
 
     /// @notice The hub chain's ERC-20 that cash is paid in and out with, 1 token = 1 USD.
     function settlementToken() external view returns (IERC20);

@@ -3,6 +3,7 @@ export { marginHubAbi } from './marginHub.js';
 export { riskEngineAbi } from './riskEngine.js';
 export { collateralVaultAbi } from './collateralVault.js';
 export { riskStewardAbi } from './riskSteward.js';
+export { backstopVaultAbi } from './backstopVault.js';
 export { healthReaderAbi } from './healthReader.js';
 export { aggregatorV3Abi } from './aggregatorV3.js';
 export { erc20Abi } from './erc20.js';
