@@ -16,6 +16,7 @@ import { wireEnforcedOptions, wirePeer, wireVaultTokens, wireVenues } from './wi
 import { wirePathway } from './wireLayerZero.js';
 import { wireHealthReaders } from './wireRead.js';
 import { wireSteward } from './wireSteward.js';
+import { wireBackstop } from './wireBackstop.js';
 
 export interface DeployOptions {
   /** where progress and the finished manifest are kept; without one, a run cannot be resumed */
@@ -80,10 +81,12 @@ export async function deployNetwork(
   await wireVenues(ctx, hubContract);
   const readers = await wireHealthReaders(ctx, hubContract.address);
   const steward = await wireSteward(ctx, engine);
+  const backstop = await wireBackstop(ctx, hubContract);
 
   const manifest = {
     ...buildManifest(ctx, hubContract.address, engine.address, vaults, readers),
     ...(steward ? { riskSteward: steward } : {}),
+    ...(backstop ? { backstop } : {}),
   };
   ctx.progress.manifest = manifest;
   ctx.save();

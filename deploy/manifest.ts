@@ -61,6 +61,8 @@ export const manifestSchema = z.object({
   riskEngine: addressSchema,
   /** the RiskSteward, when the network file has `steward` */
   riskSteward: addressSchema.optional(),
+  /** the BackstopVault, when the network file has `backstop` */
+  backstop: addressSchema.optional(),
   /** risk asset name => its price feed */
   feeds: z.record(z.string(), addressSchema),
   /** asset id on the hub => where it lives */

@@ -146,6 +146,22 @@ export const networkFileSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The backstop vault (BackstopVault, an ERC-4626 of the settlement token on the hub chain): it
+     * takes a liquidatable account over whole at or below `backstopHealth` (WAD), or once it has
+     * been flagged liquidatable for `patienceBlocks`, paying the caller `rewardTokens` (settlement
+     * token units). docs/risk-model.md section 8.3.
+     */
+    backstop: z
+      .object({
+        name: z.string().min(1),
+        symbol: z.string().min(1),
+        backstopHealth: uint.refine((h) => h <= 10n ** 18n, 'backstopHealth must be at most 1e18 (health 1)'),
+        patienceBlocks: z.number().int().min(0),
+        rewardTokens: uint,
+      })
+      .strict()
+      .optional(),
     /** lzReceive gas per message type, enforced whatever options a sender passes */
     enforcedGas: z.object({ CREDIT: uint, RELEASE: uint, SEIZE: uint }).strict(),
     /** the token the hub settles cash in, on the hub chain */

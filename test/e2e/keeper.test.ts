@@ -14,11 +14,12 @@ import {
   type DevnetManifest,
 } from '../../relayer/src/devnet/deploySystem.js';
 import { createDevnetRelayer } from '../../relayer/src/devnet/relayer.js';
-import { marginHubAbi, riskEngineAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
+import { backstopVaultAbi, marginHubAbi, riskEngineAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
 import {
   borrowCash,
+  depositBackstop,
   depositCash,
   hubChain,
   mintAndDeposit,
@@ -196,5 +197,20 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
     });
     expect(fixed).to.equal(e18(2100n));
     expect(await engine.read('settle', [call])).to.equal(e18(100n), 'a $2,000 call pays $100 at $2,100');
+  });
+  it("deploys the backstop vault with the network file's parameters and the hub's BACKSTOP_ROLE; a deposit is its margin on the hub", async function () {
+    const signer = devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER);
+    const hub = hubContracts(manifest, signer).hub;
+    const vault = new TypedContract(backstopVaultAbi, manifest.backstop!, signer);
+    expect(await hub.read('hasRole', [await hub.read('BACKSTOP_ROLE', []), manifest.backstop!])).to.equal(true);
+    expect((await vault.read('hub', [])).toLowerCase()).to.equal(manifest.hub.toLowerCase());
+    expect(await vault.read('backstopHealth', [])).to.equal(e18(1n) / 4n);
+    expect(await vault.read('patienceBlocks', [])).to.equal(30n);
+    expect(await vault.read('rewardTokens', [])).to.equal(usdc(5n));
+    const account = await vault.read('hubAccount', []);
+    const before = (await hub.read('accountState', [account])).cash;
+    await depositBackstop(manifest, DEPLOYER, usdc(1_000n));
+    expect((await hub.read('accountState', [account])).cash - before).to.equal(e18(1_000n), 'held as its hub cash');
+    expect((await vault.read('balanceOf', [address(DEPLOYER)])) > 0n, 'shares for the deposit').to.equal(true);
   });
 });

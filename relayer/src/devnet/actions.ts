@@ -1,5 +1,5 @@
 /** What a trader or venue does on a devnet: mint test tokens and deposit, withdraw, trade. */
-import { collateralVaultAbi, manualAggregatorAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
+import { backstopVaultAbi, collateralVaultAbi, manualAggregatorAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { MessageType } from '@omnichain-collateral/sdk/messageCodec';
@@ -101,6 +101,16 @@ export async function fundKeeper(
 ): Promise<void> {
   await mintUsdc(manifest, keeperKey, walletTokens);
   await mintAndDeposit(hubChain(manifest), keeperKey, 'USDC', marginTokens);
+}
+
+/** Deposits `tokens` of settlement token into the backstop vault for `privateKey`'s shares. */
+export async function depositBackstop(manifest: DevnetManifest, privateKey: string, tokens: bigint): Promise<void> {
+  if (!manifest.backstop) throw new Error('this deployment has no backstop vault');
+  await mintUsdc(manifest, privateKey, tokens);
+  const signer = devnetSigner(hubChain(manifest), privateKey);
+  await tokenOn(hubChain(manifest), 'USDC', signer).send('approve', [manifest.backstop, tokens]);
+  const vault = new TypedContract(backstopVaultAbi, manifest.backstop, signer);
+  await vault.send('deposit', [tokens, await signer.getAddress()]);
 }
 
 /** Pays settlement tokens into an account's hub cash (lending liquidity, or repaying debt). */

@@ -271,6 +271,17 @@ function devnetNetworkFile(d: {
         { parameter: 'concentrationImpact', target: `wstETH@${d.spokeSpecs[0]!.name}`, ...stewardBounds(1n, 20n) },
       ],
     },
+    // The backstop vault takes an account whole at a quarter health or below, or once it has been
+    // flagged liquidatable for 30 hub blocks, for a 5 USDC reward to whoever asks: it holds what it
+    // takes (nothing sells it yet), so a vault that took accounts earlier would hold them through
+    // more of a fall (docs/risk-model.md 8.3).
+    backstop: {
+      name: 'Backstop USDC',
+      symbol: 'bUSDC',
+      backstopHealth: wad(25n * PCT),
+      patienceBlocks: 30,
+      rewardTokens: '5000000',
+    },
     enforcedGas: {
       CREDIT: wad(ENFORCED_LZ_RECEIVE_GAS.CREDIT),
       RELEASE: wad(ENFORCED_LZ_RECEIVE_GAS.RELEASE),

@@ -15,7 +15,7 @@ import { MESSAGE_LIB_HELP, messageLibOption, numberOption } from './cli.js';
 import type { MessageLibKind } from './layerzero.js';
 import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from './deploySystem.js';
 import { seedDemoAccounts, type DemoAccount } from './demo.js';
-import { fundKeeper } from './actions.js';
+import { depositBackstop, fundKeeper } from './actions.js';
 import { repoRoot } from '../../../deploy/artifacts.js';
 import type { Relayer } from '../relayer.js';
 import { createDevnetRelayer } from './relayer.js';
@@ -148,6 +148,8 @@ async function main(): Promise<void> {
     // The keeper (anvil account 9) gets a repayment budget and hub margin before it starts.
     const keeperKey = anvilKey(9);
     await fundKeeper(manifest, keeperKey, 1_000_000n * 10n ** 6n, 500_000n * 10n ** 6n);
+    // The backstop vault's first depositor (the deployer): 1,000,000 USDC of margin.
+    await depositBackstop(manifest, deployer, 1_000_000n * 10n ** 6n);
     // The dashboard shows the latest npm run stress (from this checkout) once there is one.
     const config = devnetRelayerConfig(manifest, {
       dataDir,
@@ -200,6 +202,9 @@ function printSummary(
     '',
     `  MarginHub    ${manifest.hub} (on hub)`,
     `  RiskEngine   ${manifest.riskEngine} (on hub)`,
+    ...(manifest.backstop
+      ? [`  Backstop     ${manifest.backstop} (on hub: ERC-4626 vault that takes liquidatable accounts over whole)`]
+      : []),
     ...(manifest.riskSteward
       ? [`  RiskSteward  ${manifest.riskSteward} (on hub: bounded updates of ETH's scan range and volatility shift)`]
       : []),
