@@ -137,7 +137,9 @@ abstract contract HubLiquidations is HubLedger {
         uint256 fraction = Math.mulDiv(MarginMath.abs(delta), WAD, MarginMath.abs(_positions[account][marketId]));
         int256[64] memory deltas;
         uint256[64] memory marks;
-        uint64 bits = _accounts[account].markets;
+        // The markets held before the moves: the second loop walks them again, not all 64 slots.
+        uint64 held = _accounts[account].markets;
+        uint64 bits = held;
         for (uint16 m; bits != 0; (++m, bits >>= 1)) {
             if (bits & 1 == 0) continue;
             // Rounds towards zero: the account never gives up more than the fraction of a leg.
@@ -149,7 +151,8 @@ abstract contract HubLiquidations is HubLedger {
         (int256 e, uint256 r) = _maintenanceFigures(account);
         uint256 hAfter = MarginMath.health(e, r);
         refused = hAfter < h;
-        for (uint16 m; m < 64; ++m) {
+        bits = held;
+        for (uint16 m; bits != 0; (++m, bits >>= 1)) {
             if (deltas[m] == 0) continue;
             if (refused) _move(keeper, account, m, -deltas[m], marks[m]);
             else if (m != marketId) emit PositionLiquidated(account, keeper, m, -deltas[m], marks[m], 0);

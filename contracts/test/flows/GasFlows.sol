@@ -165,7 +165,8 @@ abstract contract GasFlows is FlowHelpers {
     ) internal {
         uint256 total = vm.snapshotGasLastCall("flows", name);
         bytes memory packet = _nextPacket(dstEid, receiver);
-        (bytes memory message, bytes memory options) = (this.packetMessage(packet), _sentOptions(packet));
+        (,, bytes memory message) = this.packetRoute(packet);
+        bytes memory options = _sentOptions(packet);
         uint256 afterCall = vm.snapshotState();
         vm.revertToState(before);
         vm.deal(oapp, fee);
@@ -183,11 +184,6 @@ abstract contract GasFlows is FlowHelpers {
         uint256 sendPath = vm.snapshotGasLastCall("flows", string.concat(name, ": LayerZero send path"));
         vm.snapshotValue("flows", string.concat(name, ": this project's part"), total - sendPath);
         vm.revertToState(afterCall);
-    }
-
-    /// @notice The message of an encoded LayerZero packet (external: PacketV1Codec reads calldata).
-    function packetMessage(bytes calldata packet) external pure returns (bytes memory) {
-        return packet.message();
     }
 
     /// @notice The sender, destination and message of an encoded LayerZero packet.
