@@ -8,8 +8,9 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { numberOption } from '../relayer/src/devnet/cli.js';
+import { parseWindow } from './window.js';
 import { loadCandles } from '../relayer/src/riskParameters/candles.js';
 import {
   DEFAULT_SYNTHETIC,
@@ -28,10 +29,8 @@ const SHARED_CANDLES = '../shared/data/btc-usd-daily-2011-2019.csv';
 
 /** `--window FROM:TO` (YYYY-MM-DD each), repeatable. */
 function windowOption(value: string, previous: HistoricalWindow[] = []): HistoricalWindow[] {
-  const m = /^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$/.exec(value);
-  if (!m || m[1]! > m[2]!)
-    throw new InvalidArgumentError('--window must be FROM:TO, two days as YYYY-MM-DD, FROM not after TO');
-  return [...previous, { name: `BTC ${m[1]} to ${m[2]}`, from: m[1]!, to: m[2]! }];
+  const { from, to } = parseWindow(value);
+  return [...previous, { name: `BTC ${from} to ${to}`, from, to }];
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -8,10 +8,12 @@
  *    the last proposal, Gen 3's engine proposes the grid and haircuts from the closes so far and
  *    the steward's rules let them move (raised at once, at most a quarter a change; lowered a
  *    day later); the volatility feed (annualised EWMA) updates for every regime;
- * 3. the keeper, when running, screens the book, checks the candidates exactly and liquidates
- *    each liquidatable one once a block with the hub's sizing (`liquidationAmounts`): debt repaid
- *    from its capital against the collateral with the lowest bonus, else its largest position
- *    taken over with the position penalty, capped as the hub caps it;
+ * 3. the keeper, when running, screens the book, checks the candidates exactly, hands the
+ *    backstop vault the accounts at or below its backstop health (stress/backstop.ts) and
+ *    liquidates the rest with the hub's sizing (`liquidationAmounts`, stress/liquidate.ts): debt
+ *    repaid from its capital against the collateral with the lowest bonus, else its largest
+ *    position taken over with the position penalty, capped as the hub caps it; then again, up to
+ *    `ROUNDS_PER_BLOCK` rounds a block, each account it liquidated that is still unhealthy;
  * 4. a SEIZE pays the keeper its tokens `bridgeDelayBlocks` later, which it sells with the
  *    square-root-law slippage into the market's daily volume, and that refills its capital.
  *
@@ -19,10 +21,8 @@
  * what any account owes beyond its holdings at the last true prices is bad debt too.
  */
 import { WAD } from '@omnichain-collateral/sdk/risk/fixedPoint';
-import { liquidationAmounts } from '@omnichain-collateral/sdk/risk/liquidation';
-import { health, type MarginFigures } from '@omnichain-collateral/sdk/risk/marginModel';
-import { PERP, type Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
-import { blackScholes } from '@omnichain-collateral/sdk/risk/optionMath';
+import { health } from '@omnichain-collateral/sdk/risk/marginModel';
+import type { Underlying } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import {
   allocateScreenOutput,
   packAccounts,
@@ -36,8 +36,9 @@ import { DEFAULT_ENGINE_CONFIG, historyDays, toWad } from '../relayer/src/riskPa
 import { ewmaVariances, logReturns } from '../relayer/src/riskParameters/volatility.js';
 import { draftBook, fundBook, isolate } from './book.js';
 import { dependsOn, holdingsUsd, netValue, repack } from './bookValue.js';
-import { takeOver } from './takeover.js';
 import { Waterfall, type Absorbed } from './waterfall.js';
+import { BACKSTOP_CAPITAL_USD, SimBackstop } from './backstop.js';
+import { liquidateOnce, resolveIfBankrupt } from './liquidate.js';
 import {
   ASSETS,
   bookSpec,
@@ -67,6 +68,12 @@ export interface SimulationOptions {
   jumpHold: OracleWatchOptions;
   /** the hub's insurance fund at the start, USD (default INSURANCE_FUND_USD) */
   insuranceFundUsd?: number;
+  /** liquidation rounds a block (default ROUNDS_PER_BLOCK) */
+  roundsPerBlock?: number;
+  /** the backstop vault's deposits, USD (default BACKSTOP_CAPITAL_USD; 0: no backstop) */
+  backstopCapitalUsd?: number;
+  /** health at or below which the vault takes an account (default BACKSTOP_HEALTH) */
+  backstopHealth?: number;
 }
 
 /** The insurance fund the hub starts a scenario with: about 0.4% of the book's collateral. */
@@ -77,6 +84,13 @@ export const INSURANCE_FUND_USD = 2_000_000;
  * within a block.
  */
 export const KEEPER_CAPITAL_PER_ACCOUNT = 10_000;
+
+/**
+ * Liquidation rounds the keeper makes in a block of the path (an hour): a round takes a hub block
+ * or two (`docs/benchmarks.md`, the crash demo's latency), so an hour has room for far more; past
+ * a dozen at one price the accounts left are the ones no liquidation can help.
+ */
+export const ROUNDS_PER_BLOCK = 12;
 
 export const DEFAULT_SIMULATION: SimulationOptions = {
   accounts: 10_000,
@@ -99,13 +113,20 @@ export interface RegimeResult {
   unownedUsd: number;
   /** the two largest single-account shortfalls (for Cover 2) */
   largestShortfallsUsd: [number, number];
+  /** accounts the backstop vault took over whole */
+  backstopTakeovers: number;
   /** what the insurance fund's share of position penalties paid into it */
   insuranceFedUsd: number;
   /** the insurance fund at the end: its seed and its share of position penalties, less what it covered */
   insuranceLeftUsd: number;
   liquidations: number;
+  /** the most rounds in one block that liquidated something (an account liquidated again in its block: 2 or more) */
+  mostRounds: number;
   accountsLiquidated: number;
-  /** what liquidated accounts paid: collateral seized beyond the debt it repaid, and position penalties */
+  /**
+   * what liquidated accounts paid: collateral seized beyond the debt it repaid, position
+   * penalties, and what the accounts the backstop took over were worth at the mark
+   */
   liquidationCostUsd: number;
   /** the lowest maintenance health any account had at the prices the keeper accepted (0: negative equity) */
   worstHealth: number;
@@ -190,9 +211,11 @@ export function simulate(
     absorbedUsd: { backstop: 0, insurance: 0, socialized: 0 },
     unownedUsd: 0,
     largestShortfallsUsd: [0, 0],
+    backstopTakeovers: 0,
     insuranceFedUsd: 0,
     insuranceLeftUsd: 0,
     liquidations: 0,
+    mostRounds: 0,
     accountsLiquidated: 0,
     liquidationCostUsd: 0,
     worstHealth: Infinity,
@@ -207,6 +230,8 @@ export function simulate(
   const liquidated = new Set<number>();
   let capitalSum = 0;
   const waterfall = new Waterfall(options.insuranceFundUsd ?? INSURANCE_FUND_USD);
+  const backstopCapital = options.backstopCapitalUsd ?? BACKSTOP_CAPITAL_USD;
+  const backstop = new SimBackstop(backstopCapital, options.backstopHealth);
   let proposedAt = [...startSpots];
 
   for (let b = 0; b < n; b++) {
@@ -282,37 +307,54 @@ export function simulate(
     // 3. The keeper's pass.
     const keeperUp = !scenario.keeperDown.some((d) => b >= d.from && b < d.to);
     if (keeperUp) {
-      const candidates: number[] = [];
+      let candidates: number[] = [];
       for (let i = 0; i < accounts.length; i++) if (out.flags[i]! & SCREEN_CANDIDATE) candidates.push(i);
       candidates.sort((x, y) => out.equityM[x]! / out.requirementM[x]! - out.equityM[y]! / out.requirementM[y]!);
-      for (const i of candidates) {
-        const account = accounts[i]!;
-        const figures = model.figures(account);
-        const h = health(figures.maintenanceEquity, figures.maintenanceRequirement);
-        if (h >= WAD) continue;
-        if (feedsOf[i]! & untrusted) {
-          r.heldLiquidations++;
-          continue;
+      // An hour holds many hub blocks: the keeper comes back to the accounts it liquidated, at the
+      // hour's prices, until they are healthy or it has had its rounds.
+      for (let round = 0; round < (options.roundsPerBlock ?? ROUNDS_PER_BLOCK) && candidates.length > 0; round++) {
+        const again: number[] = [];
+        for (const i of candidates) {
+          const account = accounts[i]!;
+          const figures = model.figures(account);
+          const h = health(figures.maintenanceEquity, figures.maintenanceRequirement);
+          if (h >= WAD) continue;
+          if (feedsOf[i]! & untrusted) {
+            if (round === 0) r.heldLiquidations++;
+            continue;
+          }
+          // The relayer's backstop caller hands the deepest accounts to the vault first.
+          const [equity, requirement] = [fromWad(figures.maintenanceEquity), fromWad(figures.maintenanceRequirement)];
+          if (backstop.wouldTake(fromWad(h), equity, requirement)) {
+            // The owner loses what the account is worth at the mark: the vault takes it as it is.
+            r.liquidationCostUsd += Math.max(0, netValue(spec, account, accepted, vols));
+            backstop.offer(account, fromWad(h), equity, requirement);
+            repack(spec, account, i, packed);
+            continue;
+          }
+          const action = liquidateOnce(spec, underlyings, regime, account, figures, h, budget, (a) => model.figures(a));
+          if (action === 'no capital') {
+            if (round === 0) r.deferredForCapital++;
+            continue;
+          }
+          if (action === undefined) continue;
+          r.liquidations++;
+          r.mostRounds = Math.max(r.mostRounds, round + 1);
+          liquidated.add(i);
+          r.liquidationCostUsd += action.costUsd;
+          waterfall.feed(action.insuranceUsd);
+          if (action.repay > 0n) {
+            budget -= action.repay;
+            const at = b + scenario.bridgeDelayBlocks;
+            const queued = arrivals.get(at) ?? UNDERLYINGS.map(() => 0);
+            queued[action.underlying]! += action.units;
+            arrivals.set(at, queued);
+          }
+          waterfall.absorb(resolveIfBankrupt(account));
+          repack(spec, account, i, packed);
+          again.push(i);
         }
-        const action = liquidateOnce(spec, underlyings, regime, account, figures, h, budget, (a) => model.figures(a));
-        if (action === 'no capital') {
-          r.deferredForCapital++;
-          continue;
-        }
-        if (action === undefined) continue;
-        r.liquidations++;
-        liquidated.add(i);
-        r.liquidationCostUsd += action.costUsd;
-        waterfall.feed(action.insuranceUsd);
-        if (action.repay > 0n) {
-          budget -= action.repay;
-          const at = b + scenario.bridgeDelayBlocks;
-          const queued = arrivals.get(at) ?? UNDERLYINGS.map(() => 0);
-          queued[action.underlying]! += action.units;
-          arrivals.set(at, queued);
-        }
-        waterfall.absorb(resolveIfBankrupt(account));
-        repack(spec, account, i, packed);
+        candidates = again;
       }
     }
     if ((b + 1) % BLOCKS_PER_DAY === 0) {
@@ -326,6 +368,11 @@ export function simulate(
   }
 
   const last = UNDERLYINGS.map((_, k) => scenario.prices[k]![n - 1]!);
+  // The depositors bear the vault's loss up to their deposits; beyond, its hub account is bankrupt.
+  const vaultLoss = -backstop.valueAt(spec, last, vols);
+  waterfall.absorbByBackstop(Math.min(vaultLoss, backstopCapital));
+  waterfall.absorb(vaultLoss - backstopCapital);
+  r.backstopTakeovers = backstop.takeovers;
   const before = waterfall.shortfall;
   for (const account of accounts) waterfall.absorb(-netValue(spec, account, last, vols));
   r.unresolvedShortfallUsd = waterfall.shortfall - before;
@@ -342,103 +389,6 @@ export function simulate(
   return r;
 }
 
-/** One liquidation: what the account paid, the keeper's repayment and the tokens it is owed, the insurance fund's share. */
-type Action = { costUsd: number; repay: bigint; units: number; underlying: number; insuranceUsd: number };
-
-/**
- * One liquidation of a liquidatable account, the keeper's way (relayer/src/services/keeper): debt
- * against the collateral with the lowest bonus (then the largest), sized by the hub's rule;
- * without debt or collateral, the largest position taken over at the mark.
- */
-function liquidateOnce(
-  spec: BookSpec,
-  u: readonly Underlying[],
-  regime: Regime,
-  account: BookAccount,
-  f: MarginFigures,
-  h: bigint,
-  budget: bigint,
-  evaluate: (account: BookAccount) => MarginFigures,
-): Action | 'no capital' | undefined {
-  const held = account.collateral.filter((c) => c.amount > 0n);
-  if (account.cash < 0n && held.length > 0) {
-    const value = (c: { asset: number; amount: bigint }) =>
-      (c.amount * u[spec.collateralAssets[c.asset]!.underlying]!.spot) /
-      10n ** BigInt(spec.collateralAssets[c.asset]!.decimals);
-    const choice = held.sort(
-      (x, y) =>
-        cmp(
-          (spec.collateralAssets[x.asset] as StressAsset).liquidationBonus,
-          (spec.collateralAssets[y.asset] as StressAsset).liquidationBonus,
-        ) || cmp(value(y), value(x)),
-    )[0]!;
-    const asset = spec.collateralAssets[choice.asset] as StressAsset;
-    const maxRepay = (budget / SETTLEMENT_STEP) * SETTLEMENT_STEP;
-    if (maxRepay === 0n) return 'no capital';
-    const price = u[asset.underlying]!.spot;
-    const { repay, seized } = liquidationAmounts({
-      equity: f.maintenanceEquity,
-      requirement: f.maintenanceRequirement,
-      debt: -account.cash,
-      held: choice.amount,
-      maxRepay,
-      step: SETTLEMENT_STEP,
-      price,
-      decimals: asset.decimals,
-      maintenanceHaircut: asset.maintenanceHaircut,
-      maxBonus: asset.liquidationBonus,
-      params: regime.urgencyBonus ? LIQUIDATION : FLAT_BONUS_LIQUIDATION,
-    });
-    if (repay === 0n || seized === 0n) return undefined;
-    account.cash += repay;
-    choice.amount -= seized;
-    const units = Number(seized) / 10 ** asset.decimals;
-    return {
-      costUsd: units * fromWad(price) - fromWad(repay),
-      repay,
-      units,
-      underlying: asset.underlying,
-      insuranceUsd: 0,
-    };
-  }
-  const open = account.positions.filter((p) => p.size !== 0n);
-  if (open.length === 0) return undefined;
-  const markOf = (market: number) => {
-    const m = spec.markets[market]!;
-    const und = u[m.underlying]!;
-    return m.kind === PERP ? und.spot : blackScholes(und.spot, m.strike, und.vol, m.timeYears, 0n, m.kind === 1).price;
-  };
-  const byNotional = open
-    .map((p) => ({ p, mark: markOf(p.market) }))
-    .sort((x, y) => cmp(abs(y.p.size * y.mark), abs(x.p.size * x.mark)));
-  // The largest position the hub lets the keeper take, alone or as a slice of the book (the hub
-  // refuses one whose slice lowers health).
-  for (const marked of byNotional) {
-    const penalty = takeOver(account, marked, byNotional, f, h, evaluate);
-    if (penalty !== undefined) {
-      const insuranceUsd = fromWad((penalty * LIQUIDATION.insuranceShare) / WAD);
-      return { costUsd: fromWad(penalty), repay: 0n, units: 0, underlying: 0, insuranceUsd };
-    }
-  }
-  return undefined;
-}
-
 /** Whether `price` is more than half of `scanRange` (WAD) away from `proposed`, in log terms. */
 const jumped = (price: number, proposed: number, scanRange: bigint): boolean =>
   Math.abs(Math.log(price / proposed)) > fromWad(scanRange) / 2;
-
-/** An account left with nothing but debt: the debt is bad debt (the hub's `_resolveBadDebtIfBankrupt`). */
-function resolveIfBankrupt(account: BookAccount): number {
-  if (
-    account.cash >= 0n ||
-    account.collateral.some((c) => c.amount > 0n) ||
-    account.positions.some((p) => p.size !== 0n)
-  )
-    return 0;
-  const debt = -fromWad(account.cash);
-  account.cash = 0n;
-  return debt;
-}
-
-const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
-const abs = (x: bigint) => (x < 0n ? -x : x);

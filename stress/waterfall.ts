@@ -1,8 +1,8 @@
 /**
  * The hub's default waterfall, as the simulator applies it to each bankrupt account's shortfall
  * (docs/risk-model.md section 8.3): the insurance fund first, then the rest charged to positive cash
- * through the cash index (`HubLedger._socialise`). No backstop vault takes accounts over yet, so
- * its share is always zero.
+ * through the cash index (`HubLedger._socialise`). What the backstop vault loses on the accounts it
+ * took over before they were bankrupt (stress/backstop.ts) is shortfall its depositors absorb.
  *
  * What the hub socialises, positive cash always covers while its custody holds (a debt was some
  * account's positive cash, and the hub holds the tokens of the rest): the loss left unowned is
@@ -35,6 +35,16 @@ export class Waterfall {
     this.fed += usd;
   }
 
+  /**
+   * What the backstop vault lost on the accounts it took over, together: its depositors bear it.
+   * It is no one account's default, so Cover 2 leaves it out.
+   */
+  absorbByBackstop(usd: number): void {
+    if (usd <= 0) return;
+    this.shortfall += usd;
+    this.absorbed.backstop += usd;
+  }
+
   /** A bankrupt account's shortfall, down the waterfall. */
   absorb(usd: number): void {
     if (usd <= 0) return;
@@ -43,6 +53,10 @@ export class Waterfall {
     this.insurance -= covered;
     this.absorbed.insurance += covered;
     this.absorbed.socialized += usd - covered;
+    this.track(usd);
+  }
+
+  private track(usd: number): void {
     if (usd > this.largest[0]) this.largest.splice(0, 2, usd, this.largest[0]);
     else if (usd > this.largest[1]) this.largest[1] = usd;
   }

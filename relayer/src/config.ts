@@ -118,6 +118,16 @@ export const relayerConfigSchema = z.object({
   hubEid: z.number().int().positive(),
   hub: addressSchema,
   riskEngine: addressSchema,
+  /** the deployment's BackstopVault, if it has one: the API shows its holdings and share price */
+  backstop: addressSchema.optional(),
+  /**
+   * Hand the backstop vault the accounts at or below its backstop health, signing with this key
+   * (its own: the keeper's nonces stay the keeper's). Needs `backstop`.
+   */
+  backstopCallerKey: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/)
+    .optional(),
   chains: z.array(chainConfigSchema).min(1),
   /** Deliver packets ourselves (local chains). Off on public networks, where LayerZero's workers do. */
   devnetWorker: z.boolean().default(false),
@@ -153,6 +163,8 @@ export function parseRelayerConfig(input: unknown): RelayerConfig {
   if (!parsed.success) throw new Error(`invalid relayer config:\n${z.prettifyError(parsed.error)}`);
   const config = parsed.data;
   if (config.devnetWorker && !config.relayerKey) throw new Error('devnetWorker needs relayerKey');
+  if (config.backstopCallerKey && !config.backstop)
+    throw new Error('backstopCallerKey needs backstop (the BackstopVault the caller hands accounts to)');
   if (config.devnetWorker) {
     // The devnet worker verifies packets with each chain's DVN and receive library (or SimpleMessageLib).
     for (const c of config.chains)
@@ -204,6 +216,7 @@ export function configFromManifest(
     hubEid: manifest.hubEid,
     hub: manifest.hub,
     riskEngine: manifest.riskEngine,
+    ...(manifest.backstop ? { backstop: manifest.backstop } : {}),
     chains: manifest.chains.map((c) => ({ ...chainFromManifest(c), ...chainSettings[c.name] })),
   };
 }

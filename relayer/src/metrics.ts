@@ -107,6 +107,11 @@ export class RelayerMetrics {
     help: 'Shortfall no one bears (zero on a sound hub: it would mean custody was already broken)',
     registers: [this.registry],
   });
+  readonly backstopTakeovers = new Counter({
+    name: 'relayer_backstop_takeovers_total',
+    help: 'Accounts this relayer handed to the backstop vault that it took over whole',
+    registers: [this.registry],
+  });
   readonly cashIndex = new Gauge({
     name: 'relayer_hub_cash_index',
     help: 'What one unit of positive cash is worth after socialised losses (1: none)',

@@ -22,6 +22,7 @@ import type { RelayerConfig } from './config.js';
 import type { Logger } from './log.js';
 import { RelayerMetrics } from './metrics.js';
 import { AccountBook } from './services/book.js';
+import { BackstopCaller } from './services/backstopCaller.js';
 import { ChainIndexer, type IndexerListener } from './services/indexer.js';
 import { Keeper } from './services/keeper/keeper.js';
 import { every, Loop } from './services/loop.js';
@@ -139,7 +140,9 @@ export class Relayer {
     // Figures for the API wait while the keeper confirms and sends a pass: the thread is theirs first.
     if (keeper) book.deferTo = () => keeper.loop.busy;
     // The risk parameter engine runs beside the services like a plugin, when configured.
-    const all = config.riskParameters ? [...plugins, new ParameterSteward(config.riskParameters)] : plugins;
+    const all = config.riskParameters ? [...plugins, new ParameterSteward(config.riskParameters)] : [...plugins];
+    if (config.backstop && config.backstopCallerKey)
+      all.push(new BackstopCaller(config.backstop, config.backstopCallerKey));
     relayer = new Relayer(
       config,
       store,
@@ -180,6 +183,7 @@ export class Relayer {
       metrics: this.metrics,
       log: this.log,
       stressReport: this.config.stressReport,
+      backstop: this.config.backstop,
     });
     this.server = await listen(app, this.config.api.host, this.config.api.port);
     const address = this.server.address();

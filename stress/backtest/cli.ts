@@ -7,6 +7,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { numberOption } from '../../relayer/src/devnet/cli.js';
+import { parseWindow } from '../window.js';
 import { loadCandles } from '../../relayer/src/riskParameters/candles.js';
 import { backtest, DEFAULT_BACKTEST, type BacktestResult } from './backtest.js';
 
@@ -18,13 +19,6 @@ interface Options {
   mporDays: number;
   confidence: number;
   json: boolean;
-}
-
-function windowOption(value: string): { from: string; to: string } {
-  const m = /^(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2})$/.exec(value);
-  if (!m || m[1]! > m[2]!)
-    throw new InvalidArgumentError('--window must be FROM:TO, two days as YYYY-MM-DD, FROM not after TO');
-  return { from: m[1]!, to: m[2]! };
 }
 
 function confidenceOption(value: string): number {
@@ -79,7 +73,7 @@ const program = new Command('backtest')
   .option(
     '--window <from:to>',
     'only the candles from FROM to TO (YYYY-MM-DD each); the first year is history',
-    windowOption,
+    parseWindow,
   )
   .option(
     '--mpor-days <n>',

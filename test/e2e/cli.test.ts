@@ -150,6 +150,7 @@ describe('occ, the command line (against a devnet relayer)', function () {
     expect(w.insuranceFundUsd).to.equal(formatWad(await hub().read('insuranceFund', [], at)));
     expect(w.cashIndex).to.equal(formatWad(await hub().read('cashIndex', [], at)));
     expect(w.unownedLossUsd).to.equal('0');
+    expect((w.backstop as unknown as { address: string }).address).to.equal(manifest.backstop);
     expect((await occ(['waterfall'])).stdout).to.match(/insurance fund\s+\$[\d.]+\n\s+socialised loss\s+\$0 \(charged/);
     for (const command of [
       'deposit',

@@ -135,10 +135,11 @@ describe('the live dashboard at / (a real headless Chromium from npm)', function
       maximumFractionDigits: 2,
     });
     await waitFor('the waterfall line', async () =>
-      (await page.$eval('#waterfall', (e) => e.textContent ?? '')).startsWith(
-        `insurance fund $${fund}; loss socialised`,
+      (await page.$eval('#waterfall', (e) => e.textContent ?? '')).includes(
+        `; insurance fund $${fund}; loss socialised`,
       ),
     );
+    expect(await page.$eval('#waterfall', (e) => e.textContent)).to.match(/^backstop vault \$[\d,.]+ \(share \$/);
     expect(await page.$eval('#waterfall', (e) => e.textContent)).to.match(/\(cash index 1\.000000\); unowned \$0\.00/);
 
     mkdirSync('test-results', { recursive: true });

@@ -8,6 +8,7 @@ import { anvilKey, startAnvil, type AnvilChain } from '../../relayer/src/devnet/
 import {
   deploySystem,
   devnetRelayerConfig,
+  DEVNET_BACKSTOP_CALLER_KEY,
   devnetSigner,
   devnetSpecs,
   hubContracts,
@@ -22,6 +23,7 @@ import {
   depositBackstop,
   depositCash,
   hubChain,
+  tokenOn,
   mintAndDeposit,
   mintUsdc,
   setFeed,
@@ -31,6 +33,8 @@ import { Interface } from 'ethers';
 import { createLogger } from '../../relayer/src/log.js';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
 import { liquidationAmounts } from '@omnichain-collateral/sdk/risk/liquidation';
+import { formatWad } from '@omnichain-collateral/sdk/risk/marginModel';
+import { RelayerClient } from '@omnichain-collateral/sdk';
 
 const DEPLOYER = anvilKey(0);
 const KEEPER = anvilKey(5);
@@ -46,16 +50,18 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
   let manifest: DevnetManifest;
   let dataDir: string;
   let relayer: Relayer | undefined;
+  let api = '';
 
-  const start = async (options: { keeper: boolean; worker: boolean }) => {
+  const start = async (options: { keeper: boolean; worker: boolean; backstopCaller?: boolean }) => {
     const config = devnetRelayerConfig(manifest, {
       dataDir,
       apiPort: 0,
       relayerKey: DEPLOYER,
       ...(options.keeper ? { keeperKey: KEEPER } : {}),
+      backstopCaller: options.backstopCaller ?? false,
     });
     relayer = await createDevnetRelayer({ ...config, devnetWorker: options.worker }, log);
-    await relayer.start();
+    api = await relayer.start();
     return relayer;
   };
   const stop = async () => {
@@ -198,6 +204,7 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
     expect(fixed).to.equal(e18(2100n));
     expect(await engine.read('settle', [call])).to.equal(e18(100n), 'a $2,000 call pays $100 at $2,100');
   });
+
   it("deploys the backstop vault with the network file's parameters and the hub's BACKSTOP_ROLE; a deposit is its margin on the hub", async function () {
     const signer = devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER);
     const hub = hubContracts(manifest, signer).hub;
@@ -212,5 +219,83 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
     await depositBackstop(manifest, DEPLOYER, usdc(1_000n));
     expect((await hub.read('accountState', [account])).cash - before).to.equal(e18(1_000n), 'held as its hub cash');
     expect((await vault.read('balanceOf', [address(DEPLOYER)])) > 0n, 'shares for the deposit').to.equal(true);
+  });
+
+  it('the backstop caller hands the vault an account at or below its backstop health, which it takes over whole', async function () {
+    await stop();
+    await start({ keeper: false, worker: true, backstopCaller: true });
+    const signer = devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER);
+    const hub = hubContracts(manifest, signer).hub;
+    await depositBackstop(manifest, DEPLOYER, usdc(1_000_000n));
+    await setFeed(manifest, DEPLOYER, 'ETH', 3_000n * 10n ** 8n);
+    const borrowerKey = anvilKey(6);
+    const borrower = toAccountId(address(borrowerKey), 0);
+    await mintAndDeposit(manifest.chains[1]!, borrowerKey, 'WETH', e18(1n));
+    await waitFor('the WETH credit', async () => (await hub.read('accountState', [borrower])).assets !== 0n);
+    await borrowCash(manifest, borrowerKey, usdc(1_900n));
+    const client = new RelayerClient(api);
+    const before = await client.waterfall();
+    const caller = address(DEVNET_BACKSTOP_CALLER_KEY);
+    const token = tokenOn(hubChain(manifest), 'USDC', signer);
+    const paidBefore = await token.read('balanceOf', [caller]);
+
+    // ETH at $2,270: 1 WETH is about 1,929 of maintenance collateral against 1,900 of debt, health
+    // about 0.15, below the vault's 0.25. No keeper runs: only the backstop caller acts.
+    await setFeed(manifest, DEPLOYER, 'ETH', 2_270n * 10n ** 8n);
+    await waitFor('the backstop to take the borrower', async () => {
+      const state = await hub.read('accountState', [borrower]);
+      return state.assets === 0n && state.markets === 0n && state.cash === 0n;
+    });
+    const [taken] = await hub.queryEvent('AccountTakenOver', borrower, 0);
+    const { equity } = hub.parseEvent('AccountTakenOver', taken!)!;
+    expect(equity > 0n && equity < e18(100n), `equity ${equity}`).to.equal(true);
+    await waitFor('the caller paid', async () => (await token.read('balanceOf', [caller])) > paidBefore);
+    expect((await token.read('balanceOf', [caller])) - paidBefore).to.equal(usdc(5n), "the vault's reward");
+
+    const after = await client.waterfall();
+    expect(after.backstop!.collateral.map((c) => c.assetId)).to.include(1);
+    expect(Number(after.backstop!.sharePriceUsd)).to.be.above(Number(before.backstop!.sharePriceUsd));
+    const vault = new TypedContract(backstopVaultAbi, manifest.backstop!, signer);
+    const onChainAssets = await vault.read('totalAssets', [], { blockTag: after.block });
+    expect(after.backstop!.totalAssetsUsd).to.equal(formatWad(onChainAssets * 10n ** 12n));
+    expect((await relayer!.metrics.backstopTakeovers.get()).values[0]!.value).to.equal(1);
+    await setFeed(manifest, DEPLOYER, 'ETH', 3_000n * 10n ** 8n);
+  });
+
+  it('the backstop caller flags an account left liquidatable above the backstop health, and the vault takes it once its patience has passed', async function () {
+    const hubRpc = new JsonRpcProvider(hubChain(manifest).rpcUrl);
+    const signer = devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER);
+    const hub = hubContracts(manifest, signer).hub;
+    const vault = new TypedContract(backstopVaultAbi, manifest.backstop!, signer);
+    const borrowerKey = anvilKey(7);
+    const borrower = toAccountId(address(borrowerKey), 0);
+    await mintAndDeposit(manifest.chains[1]!, borrowerKey, 'WETH', e18(1n));
+    await waitFor('the WETH credit', async () => (await hub.read('accountState', [borrower])).assets !== 0n);
+    await borrowCash(manifest, borrowerKey, usdc(1_900n));
+
+    // ETH at $2,420: health about 0.76, above the vault's 0.25. No keeper runs, so the account
+    // stays liquidatable block after block.
+    await setFeed(manifest, DEPLOYER, 'ETH', 2_420n * 10n ** 8n);
+    const health = await hub.read('health', [borrower]);
+    expect(health > e18(1n) / 4n && health < e18(1n), `health ${health}`).to.equal(true);
+    const mine = (blocks: number) => hubRpc.send('anvil_mine', [`0x${blocks.toString(16)}`]);
+    await waitFor('the caller to flag the borrower', async () => {
+      await mine(1);
+      return (await vault.read('flaggedAt', [borrower])) !== 0n;
+    });
+    const flaggedAt = await vault.read('flaggedAt', [borrower]);
+    const patience = await vault.read('patienceBlocks', []);
+    expect((await hub.read('accountState', [borrower])).assets, 'not taken before its patience').to.not.equal(0n);
+
+    await mine(Number(patience));
+    await waitFor('the backstop to take the borrower', async () => {
+      await mine(1);
+      const now = await hub.read('accountState', [borrower]);
+      return now.assets === 0n && now.cash === 0n;
+    });
+    const [taken] = await vault.queryEvent('Backstopped', borrower, 0);
+    expect(taken!.blockNumber, 'taken once its patience had passed').to.be.at.least(Number(flaggedAt + patience));
+    expect(await vault.read('flaggedAt', [borrower]), 'the flag cleared by the takeover').to.equal(0n);
+    await setFeed(manifest, DEPLOYER, 'ETH', 3_000n * 10n ** 8n);
   });
 });

@@ -34,6 +34,7 @@ export async function validateOnly(dst: DeployedChain, packet: PacketV1): Promis
     { dvn, dvnVid: Number(await dvn.read('vid', [])), receiveLib },
     [packet],
     0n,
+    (await signer.provider!.getBlock('latest'))!.timestamp,
   );
   await (await signer.sendTransaction({ to: verify.to, data: verify.data })).wait();
   await receiveLib.send('commitVerification', [packetHeader(packet), payloadHash(packet)]);

@@ -8,7 +8,13 @@ import { floatRng } from '../../bench/book.js';
 import { loadCandles, parseCandles, type Candle } from '../../relayer/src/riskParameters/candles.js';
 import { historicalScenario, syntheticScenarios, type Scenario } from '../../stress/paths.js';
 import { REGIME, REGIMES, type RegimeName } from '../../stress/regimes.js';
-import { DEFAULT_SIMULATION, simulate, type RegimeResult, type SimulationOptions } from '../../stress/simulate.js';
+import {
+  DEFAULT_SIMULATION,
+  ROUNDS_PER_BLOCK,
+  simulate,
+  type RegimeResult,
+  type SimulationOptions,
+} from '../../stress/simulate.js';
 
 /** 431 real daily candles cut from the shared BTC history (test/fixtures/README.md). */
 const BTC_EXCERPT = 'test/fixtures/btc-usd-daily-excerpt.csv';
@@ -94,8 +100,9 @@ describe('stress simulator', function () {
     const crash = simulate(byName('correlated crash'), REGIME['Gen 2'], { ...DEFAULT_SIMULATION, accounts: 300 });
     const outage = simulate(byName('keeper outage'), REGIME['Gen 2'], { ...DEFAULT_SIMULATION, accounts: 300 });
     expect(outage.shortfallUsd).to.be.above(crash.shortfallUsd);
-    // With a keeper able to repay $200,000 at a time, waiting 48 blocks for its payments stalls it.
-    const small = { ...DEFAULT_SIMULATION, accounts: 300, keeperCapitalUsd: 200_000 };
+    // With a keeper able to repay $200,000 at a time, waiting 48 blocks for its payments stalls it
+    // (no backstop vault here: it would take the accounts the stalled keeper leaves).
+    const small = { ...DEFAULT_SIMULATION, accounts: 300, keeperCapitalUsd: 200_000, backstopCapitalUsd: 0 };
     const quick = simulate(byName('correlated crash'), REGIME['Gen 2'], small);
     const congested = simulate(byName('congested bridge'), REGIME['Gen 2'], small);
     expect(congested.deferredForCapital).to.be.above(quick.deferredForCapital);
@@ -117,12 +124,38 @@ describe('stress simulator', function () {
       expect(r.largestShortfallsUsd[0]).to.be.at.most(r.shortfallUsd);
     }
     expect(funded.absorbedUsd.socialized).to.equal(0);
-    expect(funded.absorbedUsd.insurance).to.be.closeTo(funded.shortfallUsd, 1e-6 * funded.shortfallUsd);
+    expect(funded.absorbedUsd.insurance + funded.absorbedUsd.backstop).to.be.closeTo(
+      funded.shortfallUsd,
+      1e-6 * funded.shortfallUsd,
+    );
     expect(funded.insuranceFedUsd, 'its share of the position penalties').to.be.above(0);
-    expect(funded.insuranceLeftUsd).to.be.closeTo(1e12 + funded.insuranceFedUsd - funded.shortfallUsd, 1e-3);
+    expect(funded.insuranceLeftUsd).to.be.closeTo(1e12 + funded.insuranceFedUsd - funded.absorbedUsd.insurance, 1e-3);
     // Unfunded, the fund covers only what position penalties paid into it before each default.
     expect(unfunded.absorbedUsd.insurance).to.be.at.most(unfunded.insuranceFedUsd + 1e-6);
     expect(unfunded.absorbedUsd.socialized).to.be.above(0);
+  });
+
+  it('the keeper comes back within a block to the accounts it liquidated, up to its rounds', function () {
+    const crash = syntheticScenarios().find((s) => s.name === 'correlated crash')!;
+    const small = { ...DEFAULT_SIMULATION, accounts: 300 };
+    const rounds = simulate(crash, REGIME['Gen 2'], small);
+    const once = simulate(crash, REGIME['Gen 2'], { ...small, roundsPerBlock: 1 });
+    expect(once.mostRounds).to.equal(1);
+    expect(rounds.mostRounds, 'an account liquidated again in its block').to.be.within(2, ROUNDS_PER_BLOCK);
+    expect(rounds.shortfallUsd).to.be.at.most(once.shortfallUsd);
+  });
+
+  it('the backstop vault takes the deepest accounts whole before the keeper, while its margin lasts', function () {
+    const crash = syntheticScenarios().find((s) => s.name === 'correlated crash')!;
+    const small = { ...DEFAULT_SIMULATION, accounts: 300 };
+    const without = simulate(crash, REGIME['Gen 2'], { ...small, backstopCapitalUsd: 0 });
+    const withVault = simulate(crash, REGIME['Gen 2'], small);
+    expect(without.backstopTakeovers).to.equal(0);
+    expect(without.absorbedUsd.backstop).to.equal(0);
+    expect(withVault.backstopTakeovers, 'a crash leaves accounts at a quarter health or below').to.be.above(0);
+    expect(withVault.liquidations, 'the keeper has fewer to liquidate').to.be.below(without.liquidations);
+    const { backstop, insurance, socialized } = withVault.absorbedUsd;
+    expect(backstop + insurance + socialized + withVault.unownedUsd).to.be.closeTo(withVault.shortfallUsd, 1e-6);
   });
 
   it("Gen 3's parameters rise within the day of a jump, never fall below the static grid, and fall at most a quarter a day", function () {

@@ -13,12 +13,14 @@ import {IRiskEngine} from "../../src/interfaces/IRiskEngine.sol";
 import {FeedRounds} from "../utils/FeedRounds.sol";
 import {MarginMath} from "../../src/risk/MarginMath.sol";
 
+import {IBackstopVault} from "../../src/interfaces/IBackstopVault.sol";
 import {HandlerBase} from "./HandlerBase.sol";
 
 /// @notice Random traffic across the hub and both spokes: deposits and withdrawals on every chain;
 /// packets delivered late, a few at a time, to one chain while the others wait; borrowing and
 /// repaying cash; perp and option trades; price and volatility moves; time passing, options
-/// expiring and settling; collateral and position liquidations; insurance top-ups. It keeps ghost
+/// expiring and settling; collateral and position liquidations; the backstop vault taking accounts
+/// over; insurance top-ups. It keeps ghost
 /// ledgers (what is in flight, what entered and left the insurance fund) for the invariants.
 contract CrossChainHandler is HandlerBase {
     using AccountIdLib for AccountId;
@@ -33,12 +35,18 @@ contract CrossChainHandler is HandlerBase {
         ManualAggregator[] memory feeds_,
         uint256 volatileFeeds_,
         ManualAggregator volFeed_,
-        Collateral[] memory collateral_
+        Collateral[] memory collateral_,
+        IBackstopVault backstopVault_
     )
         HandlerBase(
             courier_, hub_, usdc_, venue_, oracleOwner_, markets_, feeds_, volatileFeeds_, volFeed_, collateral_
         )
-    {}
+    {
+        backstopVault = backstopVault_;
+    }
+
+    /// @dev Takes any liquidatable account with equity left, within its margin.
+    IBackstopVault public immutable backstopVault;
 
     // ------------------------------------------------------------ actions
 
@@ -242,7 +250,13 @@ contract CrossChainHandler is HandlerBase {
         view
         returns (AccountId account, uint16 market, bool found)
     {
-        AccountId[] memory list = accounts();
+        // The traders and the backstop vault, which holds the options of the accounts it took over.
+        AccountId[] memory traders = accounts();
+        AccountId[] memory list = new AccountId[](traders.length + 1);
+        for (uint256 i; i < traders.length; ++i) {
+            list[i] = traders[i];
+        }
+        list[traders.length] = backstopVault.hubAccount();
         uint256 options = markets.length - 1; // markets[0] is the perp
         IRiskEngine engine = hub.riskEngine();
         for (uint256 k; k < list.length * options; ++k) {
@@ -296,6 +310,61 @@ contract CrossChainHandler is HandlerBase {
         vm.stopPrank();
         _checkLiquidationHelped(one, before, valued, false);
         _readLiquidationLogs();
+    }
+
+    /// @dev The backstop vault asked to take a trader over whole: one already between zero equity
+    /// and its requirement, or else one a venue's payment (a fee, a funding charge: `settleCash`
+    /// checks no margin) has just left at half health. A refusal (a stale price, beyond the
+    /// vault's margin) leaves everything as it was.
+    function backstop(uint256 accountSeed, uint256 payeeSeed) external {
+        (AccountId account, bool inBand) = _unhealthyWithEquity(accountSeed);
+        if (!inBand) account = _chargedToHalfHealth(accountSeed, payeeSeed);
+        vm.recordLogs();
+        try backstopVault.backstop(account) {
+            calls["backstop"]++;
+        } catch {
+            calls["backstop (refused)"]++;
+        }
+        _readLiquidationLogs();
+    }
+
+    /// @dev A trader the backstop would take (unhealthy, equity left), if any.
+    function _unhealthyWithEquity(uint256 seed) private view returns (AccountId, bool) {
+        AccountId[] memory list = traders();
+        for (uint256 k; k < list.length; ++k) {
+            AccountId candidate = list[(seed % list.length + k) % list.length];
+            try hub.accountFigures(candidate) returns (MarginMath.Figures memory f) {
+                // forge-lint: disable-next-line(unsafe-typecast) requirements are int256 sums
+                if (f.maintenanceEquity > 0 && f.maintenanceEquity < int256(f.maintenanceRequirement)) {
+                    return (candidate, true);
+                }
+            } catch {}
+        }
+        return (list[seed % list.length], false);
+    }
+
+    /// @dev A healthy trader with something at risk pays another trader what leaves it at half
+    /// its maintenance requirement; the first such from a random start (none: `seed`'s).
+    function _chargedToHalfHealth(uint256 seed, uint256 payeeSeed) private returns (AccountId) {
+        AccountId[] memory list = traders();
+        for (uint256 k; k < list.length; ++k) {
+            AccountId payer = list[(seed % list.length + k) % list.length];
+            try hub.accountFigures(payer) returns (MarginMath.Figures memory f) {
+                // forge-lint: disable-next-line(unsafe-typecast) requirements are int256 sums
+                int256 half = int256(f.maintenanceRequirement / 2);
+                if (half == 0 || f.maintenanceEquity <= half) continue;
+                AccountId payee = list[(payeeSeed % list.length + k + 1) % list.length];
+                if (AccountId.unwrap(payee) == AccountId.unwrap(payer)) continue;
+                // forge-lint: disable-next-line(unsafe-typecast) equity > half > 0
+                uint256 amount = uint256(f.maintenanceEquity - half);
+                if (amount > uint256(uint128(type(int128).max))) continue;
+                vm.prank(venue);
+                hub.settleCash(payer, payee, amount);
+                calls["backstop (payment first)"]++;
+                return payer;
+            } catch {}
+        }
+        return list[seed % list.length];
     }
 
     function liquidatePosition(uint256 accountSeed, uint256 marketSeed, uint256 sizeSeed) external {

@@ -5,7 +5,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
-import { parseUnits, ZeroAddress } from 'ethers';
+import { formatUnits, parseUnits, ZeroAddress } from 'ethers';
 import { z } from 'zod';
 import { toAccountId, fromAccountId } from '@omnichain-collateral/sdk/accountId';
 import { addressSchema, MessageType } from '@omnichain-collateral/sdk/messageCodec';
@@ -26,7 +26,15 @@ import { readStressReport } from './stressReport.js';
 import { percentiles } from '../percentiles.js';
 import { accountJson, liquidationJson, liquidationPriceJson, messageJson } from './serialize.js';
 import { previewBodySchema } from '@omnichain-collateral/sdk/api/requests';
-import type { ChainJson, CustodyCheckJson, FeeJson, WaterfallJson } from '@omnichain-collateral/sdk/api/schemas';
+import type {
+  BackstopJson,
+  ChainJson,
+  CustodyCheckJson,
+  FeeJson,
+  WaterfallJson,
+} from '@omnichain-collateral/sdk/api/schemas';
+import { backstopVaultAbi } from '@omnichain-collateral/sdk/abi';
+import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { formatWad } from '@omnichain-collateral/sdk/risk/marginModel';
 import { liquidationPrices, previewAccount, PreviewError } from '@omnichain-collateral/sdk/risk/preview';
 
@@ -44,6 +52,8 @@ export interface ApiDeps {
   log: Logger;
   /** the stress report file /v1/stress serves, if any */
   stressReport?: string | undefined;
+  /** the deployment's BackstopVault, if any */
+  backstop?: string | undefined;
 }
 
 class BadRequest extends Error {}
@@ -423,12 +433,40 @@ async function waterfallJson(deps: ApiDeps): Promise<WaterfallJson> {
   ]);
   return {
     block,
+    backstop: deps.backstop ? await backstopJson(deps, deps.backstop, block) : null,
     insuranceFundUsd: formatWad(insurance),
     socialisedLossUsd: formatWad(socialised),
     unownedLossUsd: formatWad(unowned),
     cashIndex: formatWad(index),
     totalCashUsd: formatWad(cash),
     settlementHeldUsd: formatWad(held * scale),
+  };
+}
+
+/** The backstop vault at `block`: its assets and share price, and what its hub account holds. */
+async function backstopJson(deps: ApiDeps, address: string, block: number): Promise<BackstopJson> {
+  const vault = new TypedContract(backstopVaultAbi, address, deps.reader.provider);
+  const at = { blockTag: block };
+  const [assets, shares, decimals, account] = await Promise.all([
+    vault.read('totalAssets', [], at),
+    vault.read('totalSupply', [], at),
+    vault.read('decimals', [], at),
+    vault.read('hubAccount', [], at),
+  ]);
+  const [perShare, [held], scale] = await Promise.all([
+    vault.read('convertToAssets', [10n ** BigInt(decimals)], at),
+    deps.reader.hub.read('holdingsOf', [[account]], at),
+    deps.reader.hub.read('settlementScale', [], at),
+  ]);
+  return {
+    address,
+    totalAssetsUsd: formatWad(assets * scale),
+    shares: formatUnits(shares, decimals),
+    sharePriceUsd: formatWad(perShare * scale),
+    hubAccount: account,
+    cashUsd: formatWad(held!.cash),
+    collateral: held!.collateral.map((c) => ({ assetId: Number(c.assetId), amount: String(c.amount) })),
+    positions: held!.positions.map((p) => ({ marketId: Number(p.marketId), size: formatWad(p.size) })),
   };
 }
 

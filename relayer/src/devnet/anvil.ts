@@ -81,7 +81,8 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilChain> {
 }
 
 async function launchAnvil(options: AnvilOptions, port: number): Promise<AnvilChain> {
-  // Twelve funded accounts: the first ten as anvil has them, the eleventh the devnet's risk steward key.
+  // Twelve funded accounts: the first ten as anvil has them, the eleventh the devnet's risk steward
+  // key, the twelfth its backstop caller's.
   const args = [
     '--host',
     '127.0.0.1',

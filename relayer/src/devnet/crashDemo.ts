@@ -21,7 +21,7 @@ import { waitForReceipt } from '../chain/receipts.js';
 import { RpcProvider } from '../chain/rpc.js';
 import { CpuSampler } from './cpuTime.js';
 import { waitFor } from '../wait.js';
-import { fundKeeper, hubChain } from './actions.js';
+import { depositBackstop, fundKeeper, hubChain } from './actions.js';
 import { anvilKey, freePort, startAnvil, type AnvilChain } from './anvil.js';
 import { deploySystem, devnetRelayerConfig, devnetSpecs, type DevnetManifest } from './deploySystem.js';
 import type { MessageLibKind } from './layerzero.js';
@@ -115,6 +115,7 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       usdc(5_000_000n + 10_000n * BigInt(options.accounts)),
       usdc(2_000_000n + 2_000n * BigInt(options.accounts)),
     );
+    await depositBackstop(manifest, deployer, usdc(10_000_000n));
     const providers = manifest.chains.map((c) => new RpcProvider(c.rpcUrl, { chainId: c.chainId, timeoutMs: 60_000 }));
     // Deployed with a block per transaction; from here on, blocks come at the chain's pace.
     if (options.blockTime > 0) await Promise.all(chains.map((c) => c.mineEvery(options.blockTime)));
@@ -127,6 +128,7 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       apiPort: await freePort(),
       relayerKey: deployer,
       keeperKey: KEEPER,
+      backstopCaller: true,
     });
     const relayer = new RelayerProcess(config);
     relayers.push(relayer);
@@ -269,6 +271,7 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       latencyBlocks: spread(latencies.map((l) => l.blocks)),
       latencyMs: spread(latencies.map((l) => l.ms)),
       ...(await lossBeyondInsurance(hub)),
+      backstopTakeovers: (await hub.queryEvent('AccountTakenOver', null, steps[0]!.block)).length,
       insuranceFundUsd: formatWad(await hub.read('insuranceFund', [])),
       unhealthyAtEnd: unhealthy.total,
       unhealthyAccounts: unhealthy.accounts.map((account) => ({

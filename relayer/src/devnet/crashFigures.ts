@@ -49,6 +49,8 @@ export interface CrashDemoResult {
   badDebtUsd: string;
   /** of which no one bears (zero on a sound hub) */
   unownedLossUsd: string;
+  /** accounts the backstop vault took over whole during the crash (at or below its backstop health) */
+  backstopTakeovers: number;
   insuranceFundUsd: string;
   unhealthyAtEnd: number;
   /** the first few accounts still unhealthy at the end, as the API shows them, with the keeper's records for each */

@@ -79,6 +79,9 @@ export function devnetSigner(chain: string | { rpcUrl: string; chainId: number }
 /** The devnet's risk parameter key: the RiskSteward's proposer (anvil's eleventh funded account). */
 export const DEVNET_STEWARD_KEY = anvilKey(10);
 
+/** The key that hands accounts to the backstop vault (anvil's twelfth funded account). */
+export const DEVNET_BACKSTOP_CALLER_KEY = anvilKey(11);
+
 /** lzRead gas for a HealthReader answer: about 100k is used (decode, one reading stored); the rest is headroom. */
 const HEALTH_READ_GAS = 200_000n;
 
@@ -382,7 +385,15 @@ function devnetNetworkFile(d: {
 /** The relayer configuration for a deployed devnet. */
 export function devnetRelayerConfig(
   manifest: DevnetManifest,
-  options: { dataDir: string; apiPort: number; relayerKey: string; keeperKey?: string; stressReport?: string },
+  options: {
+    dataDir: string;
+    apiPort: number;
+    relayerKey: string;
+    keeperKey?: string;
+    /** also hand the backstop vault the accounts at or below its health, on its own key */
+    backstopCaller?: boolean;
+    stressReport?: string;
+  },
 ): RelayerConfig {
   return parseRelayerConfig({
     // anvil serves WebSocket on its HTTP port: heads by subscription.
@@ -396,6 +407,7 @@ export function devnetRelayerConfig(
     api: { host: '127.0.0.1', port: options.apiPort },
     pollIntervalMs: 200,
     ...(options.keeperKey ? { keeper: { key: options.keeperKey } } : {}),
+    ...(options.backstopCaller ? { backstopCallerKey: DEVNET_BACKSTOP_CALLER_KEY } : {}),
     ...(options.stressReport ? { stressReport: options.stressReport } : {}),
   });
 }

@@ -156,6 +156,7 @@ async function main(): Promise<void> {
       apiPort: options.apiPort,
       relayerKey: deployer,
       keeperKey,
+      backstopCaller: true,
       stressReport: resolve('stress-results', 'stress.json'),
     });
     relayer = await createDevnetRelayer(config, log);

@@ -310,7 +310,8 @@ export class DevnetWorker implements RelayerPlugin {
     const uln = dst.uln!;
     uln.dvnVid ??= Number(await uln.dvn.read('vid', []));
     // The receive side requires the source chain's confirmations: sign for the most any chain needs.
-    return dvnVerifyCall(dst.signer, { ...uln, dvnVid: uln.dvnVid }, packets, this.maxConfirmations);
+    const { timestamp } = (await dst.chain.provider.getBlock('latest'))!;
+    return dvnVerifyCall(dst.signer, { ...uln, dvnVid: uln.dvnVid }, packets, this.maxConfirmations, timestamp);
   }
 
   private async settle(
@@ -383,16 +384,19 @@ export class DevnetWorker implements RelayerPlugin {
 /**
  * The `DVN.execute` call that verifies `packets` on their destination's receive library, each
  * instruction signed by a DVN signer as the DVN checks it (EIP-191 over keccak256(vid, target,
- * expiration, callData)), valid for SIGNATURE_TTL_S.
+ * expiration, callData)), valid for SIGNATURE_TTL_S from `chainTime`. The DVN skips an expired
+ * instruction without reverting, and it reads expiry on the destination's clock, which a devnet
+ * moves ahead of the wall clock (evm_increaseTime): so the caller passes that chain's time.
  */
 export async function dvnVerifyCall(
   signer: Wallet,
   uln: Pick<Uln, 'dvn' | 'receiveLib'> & { dvnVid: number },
   packets: readonly PacketV1[],
   confirmations: bigint,
+  chainTime: number,
 ): Promise<{ to: string; data: string; gasLimit: bigint }> {
   const { dvn, dvnVid, receiveLib } = uln;
-  const expiration = BigInt(Math.floor(Date.now() / 1000) + SIGNATURE_TTL_S);
+  const expiration = BigInt(Math.max(chainTime, Math.floor(Date.now() / 1000)) + SIGNATURE_TTL_S);
   const params = await Promise.all(
     packets.map(async (p) => {
       const callData = receiveLib.encode('verify', [packetHeader(p), payloadHash(p), confirmations]);

@@ -73,7 +73,7 @@ class TransactionLogs {
 /** Every hub event names the accounts it touches as indexed AccountId (bytes32) parameters: their topic positions. */
 const HUB_ACCOUNT_TOPICS = indexedParamTopics(
   marginHubAbi,
-  /^(account|buyer|seller|payer|receiver|from|to|keeper)$/,
+  /^(account|buyer|seller|payer|receiver|from|to|keeper|backstop)$/,
   'bytes32',
 );
 

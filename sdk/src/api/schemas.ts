@@ -179,6 +179,20 @@ export const feeSchema = z.object({
 /** GET /v1/fees */
 export const feesSchema = z.object({ fees: z.array(feeSchema) });
 
+/** The backstop vault in GET /v1/waterfall: its assets, its shares' price, and what its hub account holds. */
+export const backstopSchema = z.object({
+  address,
+  /** settlement tokens held plus its hub account's maintenance equity, in USD */
+  totalAssetsUsd: decimal,
+  shares: decimal,
+  /** USD one whole share is worth */
+  sharePriceUsd: decimal,
+  hubAccount: z.string(),
+  cashUsd: decimal,
+  collateral: z.array(z.object({ assetId: z.number().int(), amount: integer })),
+  positions: z.array(z.object({ marketId: z.number().int(), size: decimal })),
+});
+
 /**
  * GET /v1/waterfall: the hub's default waterfall at a block (docs/risk-model.md section 8.3). USD
  * figures are decimal strings; `cashIndex` is what one unit of positive cash is worth now (1: no
@@ -186,6 +200,8 @@ export const feesSchema = z.object({ fees: z.array(feeSchema) });
  */
 export const waterfallSchema = z.object({
   block: z.number().int(),
+  /** the backstop vault, null when the deployment has none */
+  backstop: backstopSchema.nullable(),
   insuranceFundUsd: decimal,
   socialisedLossUsd: decimal,
   unownedLossUsd: decimal,
@@ -250,6 +266,7 @@ export type LiquidationJson = z.infer<typeof liquidationSchema>;
 export type ChainJson = z.infer<typeof chainSchema>;
 export type FeeJson = z.infer<typeof feeSchema>;
 export type WaterfallJson = z.infer<typeof waterfallSchema>;
+export type BackstopJson = z.infer<typeof backstopSchema>;
 export type CustodyCheckJson = z.infer<typeof custodyCheckSchema>;
 export type OwnerAccounts = z.infer<typeof ownerAccountsSchema>;
 export type PreviewResponse = z.infer<typeof previewResponseSchema>;

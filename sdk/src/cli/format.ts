@@ -123,8 +123,13 @@ export function formatPreview(p: PreviewResponse): string {
 }
 
 export function formatWaterfall(w: WaterfallJson): string {
+  const b = w.backstop;
   return [
     `hub block ${w.block}`,
+    b
+      ? `  backstop vault         $${b.totalAssetsUsd} (${b.shares} shares at $${b.sharePriceUsd}); ` +
+        `holds $${b.cashUsd} cash, ${b.collateral.length} collateral lines, ${b.positions.length} positions`
+      : '  backstop vault         none',
     `  insurance fund         $${w.insuranceFundUsd}`,
     `  socialised loss        $${w.socialisedLossUsd} (charged to positive cash; cash index ${w.cashIndex})`,
     `  unowned loss           $${w.unownedLossUsd}`,

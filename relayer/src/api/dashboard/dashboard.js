@@ -160,8 +160,11 @@ function renderAccount(a, s) {
 async function renderWaterfall() {
   const res = await fetch('/v1/waterfall');
   const w = await res.json();
+  const backstop = w.backstop
+    ? `backstop vault ${usd(w.backstop.totalAssetsUsd)} (share ${usd(w.backstop.sharePriceUsd)}); `
+    : '';
   $('waterfall').textContent = res.ok
-    ? `insurance fund ${usd(w.insuranceFundUsd)}; loss socialised on positive cash ${usd(w.socialisedLossUsd)} ` +
+    ? `${backstop}insurance fund ${usd(w.insuranceFundUsd)}; loss socialised on positive cash ${usd(w.socialisedLossUsd)} ` +
       `(cash index ${Number(w.cashIndex).toFixed(6)}); unowned ${usd(w.unownedLossUsd)}; at hub block ${w.block}`
     : w.error;
 }
@@ -197,6 +200,7 @@ async function renderStress() {
     r.scenario,
     r.regime,
     { text: usd(r.shortfallUsd), className: r.shortfallUsd > 0 ? 'low' : '' },
+    usd(r.absorbedUsd.backstop),
     usd(r.absorbedUsd.insurance),
     usd(r.absorbedUsd.socialized),
     { text: usd(r.unownedUsd), className: r.unownedUsd > 0 ? 'low' : '' },

@@ -1,0 +1,58 @@
+/**
+ * The backstop vault in the simulator (docs/risk-model.md section 8.3): at each block, before the
+ * keeper, it takes over whole every account at or below its backstop health (`BACKSTOP_HEALTH`,
+ * the devnet vault's, unless given) with equity left, as the relayer's backstop caller hands them
+ * to it, while its margin lasts (the maintenance requirement of what it holds within its
+ * deposits). It takes each account as it is, debt and all, and holds them all, as one hub
+ * account, to the end of the path: if they are then worth less than nothing together, that is a
+ * loss its depositors bear, the shortfall it absorbed. (Nothing sells or hedges what it took yet,
+ * on-chain or here.)
+ */
+import type { BookAccount, BookSpec } from '@omnichain-collateral/sdk/risk/screening';
+import { netValue } from './bookValue.js';
+
+/** The devnet's vault: accounts at a quarter health or below. */
+export const BACKSTOP_HEALTH = 0.25;
+
+/** The vault's deposits: its margin for what it takes, USD (the crash demo's). */
+export const BACKSTOP_CAPITAL_USD = 10_000_000;
+
+export class SimBackstop {
+  private readonly taken: BookAccount[] = [];
+  private requirement = 0;
+  takeovers = 0;
+
+  constructor(
+    private readonly capitalUsd: number,
+    private readonly backstopHealth = BACKSTOP_HEALTH,
+  ) {}
+
+  /** Whether the vault takes an account of this health, maintenance equity and requirement (USD). */
+  wouldTake(health: number, equityUsd: number, requirementUsd: number): boolean {
+    return health <= this.backstopHealth && equityUsd > 0 && this.requirement + requirementUsd <= this.capitalUsd;
+  }
+
+  /**
+   * Takes `account` over if it qualifies and the vault's margin carries it: its holdings move to
+   * the vault and the account is left empty.
+   */
+  offer(account: BookAccount, health: number, equityUsd: number, requirementUsd: number): boolean {
+    if (!this.wouldTake(health, equityUsd, requirementUsd)) return false;
+    this.taken.push({
+      cash: account.cash,
+      collateral: account.collateral.map((c) => ({ ...c })),
+      positions: account.positions.map((p) => ({ ...p })),
+    });
+    this.requirement += requirementUsd;
+    this.takeovers++;
+    account.cash = 0n;
+    for (const c of account.collateral) c.amount = 0n;
+    for (const p of account.positions) p.size = 0n;
+    return true;
+  }
+
+  /** What the vault's holdings are worth together at the path's last prices (no haircut): its profit or loss. */
+  valueAt(spec: BookSpec, spots: readonly number[], vols: readonly bigint[]): number {
+    return this.taken.reduce((sum, a) => sum + netValue(spec, a, spots, vols), 0);
+  }
+}
