@@ -1,12 +1,14 @@
 /**
- * The backstop vault in the simulator (docs/risk-model.md section 8.3): at each block, before the
- * keeper, it takes over whole every account at or below its backstop health (`BACKSTOP_HEALTH`,
- * the devnet vault's, unless given) with equity left, as the relayer's backstop caller hands them
- * to it, while its margin lasts (the maintenance requirement of what it holds within its
- * deposits). It takes each account as it is, debt and all, and holds them all, as one hub
- * account, to the end of the path: if they are then worth less than nothing together, that is a
- * loss its depositors bear, the shortfall it absorbed. (Nothing sells or hedges what it took yet,
- * on-chain or here.)
+ * The backstop vault in the simulator (docs/risk-model.md section 8.3), as the relayer's backstop
+ * caller hands it accounts: after the keeper's rounds of a block (the keeper's pass is faster than
+ * the caller's, and reaches an account first), it takes over whole each account the keeper left
+ * at or below its backstop health (`BACKSTOP_HEALTH`, the devnet vault's, unless given) with
+ * equity left, and each one the keeper left liquidatable in the block before too (its patience,
+ * 30 hub blocks, is far shorter than a block here), while its margin lasts (the maintenance
+ * requirement of what it holds within its deposits). It takes each account as it is, debt and
+ * all, and holds them all, as one hub account, to the end of the path: if they are then worth
+ * less than nothing together, that is a loss its depositors bear, the shortfall it absorbed.
+ * (Nothing sells or hedges what it took yet, on-chain or here.)
  */
 import type { BookAccount, BookSpec } from '@omnichain-collateral/sdk/risk/screening';
 import { netValue } from './bookValue.js';
@@ -27,17 +29,26 @@ export class SimBackstop {
     private readonly backstopHealth = BACKSTOP_HEALTH,
   ) {}
 
-  /** Whether the vault takes an account of this health, maintenance equity and requirement (USD). */
-  wouldTake(health: number, equityUsd: number, requirementUsd: number): boolean {
-    return health <= this.backstopHealth && equityUsd > 0 && this.requirement + requirementUsd <= this.capitalUsd;
+  /**
+   * Whether the vault takes an account of this health, maintenance equity and requirement (USD):
+   * at or below its backstop health, or at any health below 1 once its patience has passed
+   * (`patient`).
+   */
+  wouldTake(health: number, equityUsd: number, requirementUsd: number, patient = false): boolean {
+    return (
+      (patient || health <= this.backstopHealth) &&
+      health < 1 &&
+      equityUsd > 0 &&
+      this.requirement + requirementUsd <= this.capitalUsd
+    );
   }
 
   /**
    * Takes `account` over if it qualifies and the vault's margin carries it: its holdings move to
    * the vault and the account is left empty.
    */
-  offer(account: BookAccount, health: number, equityUsd: number, requirementUsd: number): boolean {
-    if (!this.wouldTake(health, equityUsd, requirementUsd)) return false;
+  offer(account: BookAccount, health: number, equityUsd: number, requirementUsd: number, patient = false): boolean {
+    if (!this.wouldTake(health, equityUsd, requirementUsd, patient)) return false;
     this.taken.push({
       cash: account.cash,
       collateral: account.collateral.map((c) => ({ ...c })),

@@ -8,12 +8,12 @@
  *    the last proposal, Gen 3's engine proposes the grid and haircuts from the closes so far and
  *    the steward's rules let them move (raised at once, at most a quarter a change; lowered a
  *    day later); the volatility feed (annualised EWMA) updates for every regime;
- * 3. the keeper, when running, screens the book, checks the candidates exactly, hands the
- *    backstop vault the accounts at or below its backstop health (stress/backstop.ts) and
- *    liquidates the rest with the hub's sizing (`liquidationAmounts`, stress/liquidate.ts): debt
+ * 3. the keeper, when running, screens the book, checks the candidates exactly and liquidates
+ *    each liquidatable one with the hub's sizing (`liquidationAmounts`, stress/liquidate.ts): debt
  *    repaid from its capital against the collateral with the lowest bonus, else its largest
  *    position taken over with the position penalty, capped as the hub caps it; then again, up to
- *    `ROUNDS_PER_BLOCK` rounds a block, each account it liquidated that is still unhealthy;
+ *    `ROUNDS_PER_BLOCK` rounds a block, each account it liquidated that is still unhealthy; the
+ *    backstop vault then takes what the keeper left (stress/backstop.ts);
  * 4. a SEIZE pays the keeper its tokens `bridgeDelayBlocks` later, which it sells with the
  *    square-root-law slippage into the market's daily volume, and that refills its capital.
  *
@@ -232,6 +232,8 @@ export function simulate(
   const waterfall = new Waterfall(options.insuranceFundUsd ?? INSURANCE_FUND_USD);
   const backstopCapital = options.backstopCapitalUsd ?? BACKSTOP_CAPITAL_USD;
   const backstop = new SimBackstop(backstopCapital, options.backstopHealth);
+  // Accounts the keeper left liquidatable at its last pass: flagged, and past the vault's patience by the next.
+  let leftBefore = new Set<number>();
   let proposedAt = [...startSpots];
 
   for (let b = 0; b < n; b++) {
@@ -310,6 +312,8 @@ export function simulate(
       let candidates: number[] = [];
       for (let i = 0; i < accounts.length; i++) if (out.flags[i]! & SCREEN_CANDIDATE) candidates.push(i);
       candidates.sort((x, y) => out.equityM[x]! / out.requirementM[x]! - out.equityM[y]! / out.requirementM[y]!);
+      // Unhealthy accounts the keeper leaves this block: it could not act, or its rounds ran out.
+      const left = new Set<number>();
       // An hour holds many hub blocks: the keeper comes back to the accounts it liquidated, at the
       // hour's prices, until they are healthy or it has had its rounds.
       for (let round = 0; round < (options.roundsPerBlock ?? ROUNDS_PER_BLOCK) && candidates.length > 0; round++) {
@@ -323,21 +327,12 @@ export function simulate(
             if (round === 0) r.heldLiquidations++;
             continue;
           }
-          // The relayer's backstop caller hands the deepest accounts to the vault first.
-          const [equity, requirement] = [fromWad(figures.maintenanceEquity), fromWad(figures.maintenanceRequirement)];
-          if (backstop.wouldTake(fromWad(h), equity, requirement)) {
-            // The owner loses what the account is worth at the mark: the vault takes it as it is.
-            r.liquidationCostUsd += Math.max(0, netValue(spec, account, accepted, vols));
-            backstop.offer(account, fromWad(h), equity, requirement);
-            repack(spec, account, i, packed);
-            continue;
-          }
           const action = liquidateOnce(spec, underlyings, regime, account, figures, h, budget, (a) => model.figures(a));
-          if (action === 'no capital') {
-            if (round === 0) r.deferredForCapital++;
+          if (action === 'no capital' || action === undefined) {
+            if (action === 'no capital' && round === 0) r.deferredForCapital++;
+            left.add(i);
             continue;
           }
-          if (action === undefined) continue;
           r.liquidations++;
           r.mostRounds = Math.max(r.mostRounds, round + 1);
           liquidated.add(i);
@@ -356,6 +351,22 @@ export function simulate(
         }
         candidates = again;
       }
+      for (const i of candidates) left.add(i);
+      // The relayer's backstop caller hands the vault what the keeper left.
+      for (const i of left) {
+        const account = accounts[i]!;
+        const figures = model.figures(account);
+        const h = fromWad(health(figures.maintenanceEquity, figures.maintenanceRequirement));
+        const [equity, requirement] = [fromWad(figures.maintenanceEquity), fromWad(figures.maintenanceRequirement)];
+        const patient = leftBefore.has(i);
+        if (!backstop.wouldTake(h, equity, requirement, patient)) continue;
+        // The owner loses what the account is worth at the mark: the vault takes it as it is.
+        r.liquidationCostUsd += Math.max(0, netValue(spec, account, accepted, vols));
+        backstop.offer(account, h, equity, requirement, patient);
+        repack(spec, account, i, packed);
+        left.delete(i);
+      }
+      leftBefore = left;
     }
     if ((b + 1) % BLOCKS_PER_DAY === 0) {
       r.daily.push({

@@ -25,6 +25,9 @@ describe('npm run demo: a 500-account crash with 1 s blocks', function () {
     expect(r.badDebtUsd).to.equal('0');
     expect(r.doubleLiquidations).to.equal(0);
     expectPaidOnce(r);
+    expect(r.backstop.health).to.equal('0.25', "the devnet vault's backstop health");
+    const low = Number(r.backstop.lowestHealthAtPlan);
+    expect(low >= 0 && low < 1, `the keeper plans only unhealthy accounts (lowest ${low})`).to.equal(true);
     expect(r.parity.checked).to.be.greaterThan(0);
     expect(r.parity.mismatches).to.equal(0);
     expect(r.latencyBlocks.max).to.be.greaterThan(0);

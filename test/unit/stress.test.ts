@@ -145,17 +145,21 @@ describe('stress simulator', function () {
     expect(rounds.shortfallUsd).to.be.at.most(once.shortfallUsd);
   });
 
-  it('the backstop vault takes the deepest accounts whole before the keeper, while its margin lasts', function () {
+  it('the backstop vault takes what the keeper leaves, and a keeper that can act reaches accounts first', function () {
     const crash = syntheticScenarios().find((s) => s.name === 'correlated crash')!;
-    const small = { ...DEFAULT_SIMULATION, accounts: 300 };
-    const without = simulate(crash, REGIME['Gen 2'], { ...small, backstopCapitalUsd: 0 });
-    const withVault = simulate(crash, REGIME['Gen 2'], small);
+    // A keeper without capital repays no debt: it can only take positions over.
+    const stalled = { ...DEFAULT_SIMULATION, accounts: 300, keeperCapitalUsd: 0 };
+    const without = simulate(crash, REGIME['Gen 2'], { ...stalled, backstopCapitalUsd: 0 });
+    const withVault = simulate(crash, REGIME['Gen 2'], stalled);
     expect(without.backstopTakeovers).to.equal(0);
     expect(without.absorbedUsd.backstop).to.equal(0);
-    expect(withVault.backstopTakeovers, 'a crash leaves accounts at a quarter health or below').to.be.above(0);
-    expect(withVault.liquidations, 'the keeper has fewer to liquidate').to.be.below(without.liquidations);
+    expect(withVault.backstopTakeovers, 'accounts the keeper could not liquidate').to.be.above(0);
+    expect(withVault.shortfallUsd, 'taken before they were bankrupt').to.be.below(without.shortfallUsd);
     const { backstop, insurance, socialized } = withVault.absorbedUsd;
     expect(backstop + insurance + socialized + withVault.unownedUsd).to.be.closeTo(withVault.shortfallUsd, 1e-6);
+    // With a keeper that can act, it reaches every account first.
+    const funded = simulate(crash, REGIME['Gen 2'], { ...DEFAULT_SIMULATION, accounts: 300 });
+    expect(funded.backstopTakeovers).to.be.below(withVault.backstopTakeovers);
   });
 
   it("Gen 3's parameters rise within the day of a jump, never fall below the static grid, and fall at most a quarter a day", function () {

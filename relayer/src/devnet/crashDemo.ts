@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
-import { manualAggregatorAbi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
+import { backstopVaultAbi, manualAggregatorAbi, marginHubAbi } from '@omnichain-collateral/sdk/abi';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { formatWad } from '@omnichain-collateral/sdk/risk/marginModel';
 import { createProgress, type Progress } from '../progress.js';
@@ -32,6 +32,7 @@ import {
   doubleLiquidations,
   hubLoad,
   latencyOf,
+  lowest,
   numbers,
   paidToKeeper,
   seizedByChain,
@@ -272,6 +273,12 @@ export async function runCrashDemo(options: CrashDemoOptions): Promise<CrashDemo
       latencyMs: spread(latencies.map((l) => l.ms)),
       ...(await lossBeyondInsurance(hub)),
       backstopTakeovers: (await hub.queryEvent('AccountTakenOver', null, steps[0]!.block)).length,
+      backstop: {
+        health: formatWad(
+          await new TypedContract(backstopVaultAbi, manifest.backstop!, hubRpc).read('backstopHealth', []),
+        ),
+        lowestHealthAtPlan: lowest(records.map((l) => l.healthAtPlan)),
+      },
       insuranceFundUsd: formatWad(await hub.read('insuranceFund', [])),
       unhealthyAtEnd: unhealthy.total,
       unhealthyAccounts: unhealthy.accounts.map((account) => ({

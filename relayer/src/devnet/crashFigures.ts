@@ -51,6 +51,8 @@ export interface CrashDemoResult {
   unownedLossUsd: string;
   /** accounts the backstop vault took over whole during the crash (at or below its backstop health) */
   backstopTakeovers: number;
+  /** the vault's backstop health (decimal), and the lowest health the keeper planned a liquidation at: why it had nothing to take, when it had not */
+  backstop: { health: string; lowestHealthAtPlan: string | null };
   insuranceFundUsd: string;
   unhealthyAtEnd: number;
   /** the first few accounts still unhealthy at the end, as the API shows them, with the keeper's records for each */
@@ -93,6 +95,8 @@ export interface LiquidationJson {
   seizedAt: string | null;
   settledAt: string | null;
   chain: string | null;
+  /** the account's health when the keeper planned it, a decimal */
+  healthAtPlan: string;
 }
 
 export interface StatusJson {
@@ -181,6 +185,11 @@ export function seizedByChain(manifest: DevnetManifest, done: LiquidationJson[])
     const [chain, token] = key.split('|') as [string, string];
     return { chain, token, amount: formatWad(token === 'USDC' ? amount * 10n ** 12n : amount) };
   });
+}
+
+/** The lowest of decimal healths, as written (null: none). */
+export function lowest(healths: readonly string[]): string | null {
+  return healths.reduce<string | null>((low, h) => (low === null || Number(h) < Number(low) ? h : low), null);
 }
 
 export function spread(values: number[]): Spread {

@@ -96,7 +96,7 @@ function summary(r: CrashDemoResult, ms: number, blockTime: number): string {
     `  price move -> seize      median ${r.latencyBlocks.median} blocks / ${r.latencyMs.median} ms, p95 ${r.latencyBlocks.p95} blocks / ${r.latencyMs.p95} ms, max ${r.latencyBlocks.max} blocks / ${r.latencyMs.max} ms`,
     `  unhealthy at the end     ${r.unhealthyAtEnd}`,
     `  bad debt                 $${r.badDebtUsd} beyond the insurance fund, charged to positive cash ($${r.unownedLossUsd} unowned)`,
-    `  backstop takeovers       ${r.backstopTakeovers} (accounts at or below the vault's backstop health, or past its patience, taken whole)`,
+    `  backstop takeovers       ${r.backstopTakeovers} (taken whole at or below health ${r.backstop.health}, or past the vault's patience; the lowest health a keeper liquidation was planned at: ${r.backstop.lowestHealthAtPlan ?? 'none'})`,
     `  double liquidations      ${r.doubleLiquidations}`,
     `  unfinished records       ${r.unfinishedRecords}`,
     `  parity checks            ${r.parity.checked} accounts compared with the hub, ${r.parity.mismatches} differences`,
