@@ -86,6 +86,37 @@ contract RiskStewardTest is Test {
         steward.executeLowering(SCAN, eth);
     }
 
+    /// @dev A lowering queued for the market of its day is not executed a week later: it expires
+    /// `LOWERING_WINDOW` after its delay, and only a new proposal queues it again.
+    function test_lowering_expiresAWindowAfterItsDelay() public {
+        _propose(SCAN, eth, 0.08e18);
+        uint64 expiresAt = uint64(vm.getBlockTimestamp() + 3 days + steward.LOWERING_WINDOW());
+        vm.warp(expiresAt + 1);
+        vm.expectRevert(abi.encodeWithSelector(IRiskSteward.LoweringExpired.selector, SCAN, eth, expiresAt));
+        steward.executeLowering(SCAN, eth);
+        assertEq(engine.scenarioParams(eth).scanRange, 0.1e18, "not lowered");
+        _propose(SCAN, eth, 0.08e18);
+        assertEq(steward.pendingLowering(SCAN, eth).executableAt, vm.getBlockTimestamp() + 3 days, "queued again");
+    }
+
+    /// @dev A parameter at 0 with a floor of 0: a step that is a share of 0 would hold it there
+    /// for ever; it is a share of the ceiling instead.
+    function test_propose_movesAParameterOffZero() public {
+        vm.prank(governance);
+        steward.setBounds(VOL_SHIFT, eth, IRiskSteward.Bounds(0, 0.6e18, 0.5e18, 1 days, 3 days));
+        assertEq(steward.current(VOL_SHIFT, eth), 0);
+        _expectRevertPropose(
+            VOL_SHIFT,
+            eth,
+            0.31e18,
+            abi.encodeWithSelector(
+                IRiskSteward.StepTooLarge.selector, VOL_SHIFT, eth, uint64(0), uint64(0.31e18), uint64(0.5e18)
+            )
+        );
+        _propose(VOL_SHIFT, eth, 0.3e18);
+        assertEq(engine.scenarioParams(eth).volShift, 0.3e18);
+    }
+
     function test_raise_cancelsAPendingLowering() public {
         _propose(SCAN, eth, 0.08e18);
         vm.expectEmit(address(steward));

@@ -24,7 +24,7 @@ contract RiskStewardInvariantsTest is Test {
 
     /// @dev A campaign in which the steward never raised, lowered or refused proves nothing about it.
     function afterInvariant() public view {
-        bytes32[9] memory required = [
+        bytes32[10] memory required = [
             // forge-lint: disable-next-line(unsafe-typecast) a short literal, as the handler counts it
             bytes32("raised"),
             "lowering queued",
@@ -33,6 +33,7 @@ contract RiskStewardInvariantsTest is Test {
             bytes32(IRiskSteward.OutOfBounds.selector),
             bytes32(IRiskSteward.StepTooLarge.selector),
             bytes32(IRiskSteward.LoweringNotReady.selector),
+            bytes32(IRiskSteward.LoweringExpired.selector),
             "at the lower bound",
             "at the upper bound"
         ];

@@ -193,6 +193,10 @@ describe('risk parameter engine: proposals', function () {
     expect(nextStewardValue(toWad(0.28), toWad(0.5), bounds), 'no further than the max').to.equal(toWad(0.3));
     expect(nextStewardValue(toWad(0.1), toWad(0.102), bounds), 'under the 5% threshold').to.equal(undefined);
     expect(nextStewardValue(toWad(0.3), toWad(0.5), bounds), 'at the max already').to.equal(undefined);
+    // At 0 with a floor of 0, a step is a share of the ceiling, as RiskSteward._stepBase takes it.
+    const fromZero = { min: 0n, max: toWad(0.2), maxStep: toWad(0.25) };
+    expect(nextStewardValue(0n, toWad(0.01), fromZero), 'off zero').to.equal(toWad(0.01));
+    expect(nextStewardValue(0n, toWad(0.2), fromZero), 'one step of the ceiling').to.equal(toWad(0.05));
     expect(logReturns([100, 110])[0]).to.be.closeTo(Math.log(1.1), 1e-15);
   });
 });

@@ -54,11 +54,16 @@ interface IOracleGuard {
     /// @notice Raised when a price is needed less than `gracePeriod` seconds after the sequencer
     /// came back up (at `restartedAt`): accounts could not be topped up while it was down.
     error SequencerGracePeriodNotOver(uint256 restartedAt, uint32 gracePeriod);
+    /// @notice Raised when the sequencer feed's round `roundId` has `startedAt` 0, which
+    /// Chainlink's Arbitrum sequencer feed answers for a round not yet initialised: its status
+    /// says nothing.
+    error SequencerRoundInvalid(uint80 roundId);
     /// @notice Raised when a settlement names feed round `roundId`, answered at `updatedAt`, which
     /// is before the time `notBefore` (an option's expiry) it must be at or after.
     error RoundBeforeExpiry(uint16 riskAsset, uint80 roundId, uint256 updatedAt, uint256 notBefore);
     /// @notice Raised when a settlement names feed round `roundId` although the round before it,
-    /// answered at `previousUpdatedAt`, is already at or after the expiry: the first one must be named.
+    /// answered at `previousUpdatedAt`, is already at or after the expiry: the first one must be
+    /// named.
     error NotFirstRoundAtExpiry(uint16 riskAsset, uint80 roundId, uint256 previousUpdatedAt);
 
     /// @notice Most risk assets the engine can have.

@@ -25,9 +25,10 @@ interface IRiskSteward {
     /// @param min Lowest value the steward may set.
     /// @param max Highest value the steward may set.
     /// @param maxStep Largest change per update, as a share of the current value (or of `min`,
-    /// when that is larger: a parameter at 0 can still move).
+    /// when that is larger; or of `max`, when both are 0, so a parameter at 0 can still move).
     /// @param cooldown Seconds after a change before the next one.
-    /// @param loweringDelay Seconds a lowering waits before it can be executed.
+    /// @param loweringDelay Seconds a lowering waits before it can be executed; it can then be
+    /// executed for `LOWERING_WINDOW` seconds, and expires after.
     struct Bounds {
         uint64 min;
         uint64 max;
@@ -66,6 +67,9 @@ interface IRiskSteward {
     error HaircutOrder(uint16 assetId, uint64 initialHaircut, uint64 maintenanceHaircut);
     error NoPendingLowering(Parameter parameter, uint16 id);
     error LoweringNotReady(Parameter parameter, uint16 id, uint64 executableAt);
+    /// @notice The queued lowering was not executed within `LOWERING_WINDOW` of `executableAt`:
+    /// the market it was proposed for has moved on, so it must be proposed again.
+    error LoweringExpired(Parameter parameter, uint16 id, uint64 expiredAt);
 
     /// @notice Sets the limits of one parameter (governance, DEFAULT_ADMIN_ROLE). A maintenance
     /// haircut's floor must leave every liquidation of the asset a gain at its current bonus
@@ -75,8 +79,11 @@ interface IRiskSteward {
     /// @notice Proposes `value` (STEWARD_ROLE): a raise applies now; a lowering is queued.
     function propose(Parameter parameter, uint16 id, uint64 value) external;
 
-    /// @notice Applies a queued lowering whose delay has passed (anyone), checked again against
-    /// the bounds and the current value.
+    /// @notice Seconds after its delay a queued lowering can still be executed.
+    function LOWERING_WINDOW() external view returns (uint64);
+
+    /// @notice Applies a queued lowering whose delay has passed and which has not expired
+    /// (anyone), checked again against the bounds and the current value.
     function executeLowering(Parameter parameter, uint16 id) external;
 
     /// @notice The parameter's value on the risk engine now.

@@ -101,11 +101,13 @@ abstract contract OracleGuard is IOracleGuard {
 
     /// @dev Chainlink's sequencer feed answers 0 when up and 1 when down; `startedAt` is when the
     /// status last changed. Positions could not be topped up while it was down, so liquidations
-    /// wait out a grace period after a restart.
+    /// wait out a grace period after a restart. A round with `startedAt` 0 (Arbitrum's feed
+    /// before its first status) tells nothing, and a grace period counted from 0 would be over.
     function _checkSequencer() internal view {
         AggregatorV3Interface feed = sequencerFeed;
         if (address(feed) == address(0)) return;
-        (, int256 answer, uint256 startedAt,,) = feed.latestRoundData();
+        (uint80 roundId, int256 answer, uint256 startedAt,,) = feed.latestRoundData();
+        if (startedAt == 0) revert SequencerRoundInvalid(roundId);
         if (answer != 0) revert SequencerDown();
         if (block.timestamp < startedAt + sequencerGracePeriod) {
             revert SequencerGracePeriodNotOver(startedAt, sequencerGracePeriod);

@@ -18,6 +18,8 @@ contract RiskSteward is AccessControl, IRiskSteward {
 
     /// @notice The risk engine this steward holds RISK_ADMIN_ROLE on.
     IRiskConfig public immutable engine;
+    /// @inheritdoc IRiskSteward
+    uint64 public constant LOWERING_WINDOW = 1 days;
 
     mapping(Parameter => mapping(uint16 id => Bounds)) internal _bounds;
     mapping(Parameter => mapping(uint16 id => PendingLowering)) internal _pending;
@@ -72,6 +74,8 @@ contract RiskSteward is AccessControl, IRiskSteward {
         PendingLowering memory queued = _pending[parameter][id];
         if (queued.executableAt == 0) revert NoPendingLowering(parameter, id);
         if (block.timestamp < queued.executableAt) revert LoweringNotReady(parameter, id, queued.executableAt);
+        uint64 expiresAt = queued.executableAt + LOWERING_WINDOW;
+        if (block.timestamp > expiresAt) revert LoweringExpired(parameter, id, expiresAt);
         uint64 cur = _check(parameter, id, _stewarded(parameter, id), queued.value);
         delete _pending[parameter][id];
         _lastChange[parameter][id] = uint64(block.timestamp);
@@ -114,7 +118,7 @@ contract RiskSteward is AccessControl, IRiskSteward {
         if (value < b.min || value > b.max) revert OutOfBounds(parameter, id, value, b.min, b.max);
         cur = current(parameter, id);
         if (value == cur) revert NoChange(parameter, id, value);
-        uint256 allowed = uint256(b.maxStep) * (cur > b.min ? cur : b.min) / WAD;
+        uint256 allowed = uint256(b.maxStep) * _stepBase(cur, b) / WAD;
         uint256 step = value > cur ? value - cur : cur - value;
         if (step > allowed) revert StepTooLarge(parameter, id, cur, value, b.maxStep);
         if (parameter == Parameter.InitialHaircut || parameter == Parameter.MaintenanceHaircut) {
@@ -124,6 +128,13 @@ contract RiskSteward is AccessControl, IRiskSteward {
             if (mh > ih) revert HaircutOrder(id, ih, mh);
             if (parameter == Parameter.MaintenanceHaircut) _requireLiquidationGain(id, value);
         }
+    }
+
+    /// @dev What a step is a share of: the current value, or the floor when that is larger, or the
+    /// ceiling when both are 0 (a share of 0 would hold a parameter at 0 for ever).
+    function _stepBase(uint64 cur, Bounds memory b) private pure returns (uint64 base) {
+        base = cur > b.min ? cur : b.min;
+        if (base == 0) base = b.max;
     }
 
     /// @dev The engine's own rule (`IRiskConfig.setAssetRisk`), checked here so that a lowering

@@ -154,6 +154,23 @@ abstract contract LiquidationFlows is FlowHelpers {
         assertEq(repaid, 1000e6);
     }
 
+    /// @dev Arbitrum's sequencer feed answers a round with `startedAt` 0 before its first status;
+    /// a grace period counted from 0 is long over, so such a round would pass for "up for ages".
+    function test_liquidate_refusesASequencerRoundThatNeverStarted() public {
+        AccountId a = _borrowedAgainstWeth(10e18, 20_000e6);
+        _setEthPrice(2000e8);
+        vm.startPrank(admin);
+        ManualAggregator sequencer = new ManualAggregator(0, 0);
+        sequencer.setAnswerAt(0, 0); // "up", in a round that never started
+        engine.setSequencerFeed(AggregatorV3Interface(address(sequencer)), 1 hours);
+        vm.stopPrank();
+        vm.expectRevert(abi.encodeWithSelector(IOracleGuard.SequencerRoundInvalid.selector, uint80(2)));
+        vm.prank(keeper);
+        hub.liquidate(a, wethAAsset, 1000e6, keeper, "");
+        vm.expectRevert(abi.encodeWithSelector(IOracleGuard.SequencerRoundInvalid.selector, uint80(2)));
+        engine.price(ethRisk);
+    }
+
     function test_liquidate_isolatedSubAccountLeavesTheOthersAlone() public {
         _deposit(alice, vaultA, wethA, 10e18, 0); // cross pool, no debt
         AccountId isolated = _acct(alice, 1);

@@ -44,7 +44,7 @@ contract StewardHandler is Test {
     /// @notice The relayer proposes a scan range after `waitSeed` seconds: the largest raise or
     /// lowering one step allows, a value 60%-140% of the current one, or one outside the bounds.
     function propose(uint256 modeSeed, uint256 valueSeed, uint32 waitSeed) external {
-        vm.warp(block.timestamp + waitSeed % 2 days);
+        vm.warp(block.timestamp + waitSeed % 3 days);
         uint64 cur = scanRange();
         uint64 value = _proposal(modeSeed % 4, valueSeed, cur);
         bytes memory expected = _refusal(value, cur);
@@ -79,6 +79,9 @@ contract StewardHandler is Test {
             expected = abi.encodeWithSelector(IRiskSteward.NoPendingLowering.selector, SCAN, eth);
         } else if (block.timestamp < p.executableAt) {
             expected = abi.encodeWithSelector(IRiskSteward.LoweringNotReady.selector, SCAN, eth, p.executableAt);
+        } else if (block.timestamp > p.executableAt + steward.LOWERING_WINDOW()) {
+            uint64 expiredAt = p.executableAt + steward.LOWERING_WINDOW();
+            expected = abi.encodeWithSelector(IRiskSteward.LoweringExpired.selector, SCAN, eth, expiredAt);
         }
         try steward.executeLowering(SCAN, eth) {
             assertEq(expected.length, 0, "executed a lowering the rules refuse");

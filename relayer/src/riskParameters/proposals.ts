@@ -212,7 +212,10 @@ export function nextStewardValue(
   const clamped = target < bounds.min ? bounds.min : target > bounds.max ? bounds.max : target;
   const diff = clamped > current ? clamped - current : current - clamped;
   if (diff === 0n || Number(diff) < threshold * Number(current)) return undefined;
-  const allowed = (bounds.maxStep * (current > bounds.min ? current : bounds.min)) / WAD;
+  // The steward's step base (RiskSteward._stepBase): the current value, the floor when larger, the
+  // ceiling when both are 0.
+  const base = current > bounds.min ? current : bounds.min;
+  const allowed = (bounds.maxStep * (base === 0n ? bounds.max : base)) / WAD;
   if (allowed === 0n) return undefined;
   if (diff <= allowed) return clamped;
   return clamped > current ? current + allowed : current - allowed;

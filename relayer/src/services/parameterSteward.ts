@@ -198,15 +198,19 @@ export class ParameterSteward implements RelayerPlugin {
     inputs: Record<string, number>,
   ): Promise<void> {
     const s = this.steward;
-    const [current, bounds, pending, last] = await Promise.all([
+    const [current, bounds, pending, last, window] = await Promise.all([
       s.read('current', [parameter, id]),
       s.read('boundsOf', [parameter, id]),
       s.read('pendingLowering', [parameter, id]),
       s.read('lastChange', [parameter, id]),
+      s.read('LOWERING_WINDOW', []),
     ]);
     if (bounds.maxStep === 0n) return; // not stewarded: governance's alone
     const context = { parameter: name, id, current: current.toString(), target: target.toString(), ...inputs };
-    if (pending.executableAt !== 0n && now >= pending.executableAt) {
+    // A lowering not executed within its window has expired: the steward refuses it, and a new
+    // proposal replaces it.
+    const queued = pending.executableAt !== 0n && now <= pending.executableAt + window;
+    if (queued && now >= pending.executableAt) {
       await this.send('lowering executed', name, (nonce) => s.send('executeLowering', [parameter, id], { nonce }), {
         ...context,
         to: pending.value.toString(),
@@ -214,7 +218,7 @@ export class ParameterSteward implements RelayerPlugin {
       return;
     }
     const next = nextStewardValue(current, target, bounds, this.config.threshold);
-    if (next === undefined || (pending.executableAt !== 0n && pending.value === next)) return;
+    if (next === undefined || (queued && pending.value === next)) return;
     if (last !== 0n && now < last + BigInt(bounds.cooldown)) return; // the steward would refuse: next period
     await this.send(
       next > current ? 'raised' : 'lowering queued',

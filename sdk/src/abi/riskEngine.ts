@@ -100,6 +100,7 @@ export const riskEngineAbi = [
   {"type":"error","name":"SafeCastOverflowedUintToInt","inputs":[{"name":"value","type":"uint256","internalType":"uint256"}]},
   {"type":"error","name":"SequencerDown","inputs":[]},
   {"type":"error","name":"SequencerGracePeriodNotOver","inputs":[{"name":"restartedAt","type":"uint256","internalType":"uint256"},{"name":"gracePeriod","type":"uint32","internalType":"uint32"}]},
+  {"type":"error","name":"SequencerRoundInvalid","inputs":[{"name":"roundId","type":"uint80","internalType":"uint80"}]},
   {"type":"error","name":"SettlementPriceNotFixed","inputs":[{"name":"marketId","type":"uint16","internalType":"uint16"}]},
   {"type":"error","name":"StalePrice","inputs":[{"name":"riskAsset","type":"uint16","internalType":"uint16"},{"name":"updatedAt","type":"uint256","internalType":"uint256"},{"name":"maxAge","type":"uint256","internalType":"uint256"}]},
   {"type":"error","name":"TooManyAssets","inputs":[]},
