@@ -44,11 +44,10 @@ export class SimBackstop {
   }
 
   /**
-   * Takes `account` over if it qualifies and the vault's margin carries it: its holdings move to
-   * the vault and the account is left empty.
+   * Takes `account`, whose maintenance requirement is `requirementUsd`, over (the caller asked
+   * `wouldTake` first): its holdings move to the vault and the account is left empty.
    */
-  offer(account: BookAccount, health: number, equityUsd: number, requirementUsd: number, patient = false): boolean {
-    if (!this.wouldTake(health, equityUsd, requirementUsd, patient)) return false;
+  take(account: BookAccount, requirementUsd: number): void {
     this.taken.push({
       cash: account.cash,
       collateral: account.collateral.map((c) => ({ ...c })),
@@ -59,7 +58,6 @@ export class SimBackstop {
     account.cash = 0n;
     for (const c of account.collateral) c.amount = 0n;
     for (const p of account.positions) p.size = 0n;
-    return true;
   }
 
   /** What the vault's holdings are worth together at the path's last prices (no haircut): its profit or loss. */

@@ -358,11 +358,10 @@ export function simulate(
         const figures = model.figures(account);
         const h = fromWad(health(figures.maintenanceEquity, figures.maintenanceRequirement));
         const [equity, requirement] = [fromWad(figures.maintenanceEquity), fromWad(figures.maintenanceRequirement)];
-        const patient = leftBefore.has(i);
-        if (!backstop.wouldTake(h, equity, requirement, patient)) continue;
+        if (!backstop.wouldTake(h, equity, requirement, leftBefore.has(i))) continue;
         // The owner loses what the account is worth at the mark: the vault takes it as it is.
         r.liquidationCostUsd += Math.max(0, netValue(spec, account, accepted, vols));
-        backstop.offer(account, h, equity, requirement, patient);
+        backstop.take(account, requirement);
         repack(spec, account, i, packed);
         left.delete(i);
       }

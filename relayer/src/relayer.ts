@@ -140,7 +140,8 @@ export class Relayer {
     // Figures for the API wait while the keeper confirms and sends a pass: the thread is theirs first.
     if (keeper) book.deferTo = () => keeper.loop.busy;
     // The risk parameter engine runs beside the services like a plugin, when configured.
-    const all = config.riskParameters ? [...plugins, new ParameterSteward(config.riskParameters)] : [...plugins];
+    const all = [...plugins];
+    if (config.riskParameters) all.push(new ParameterSteward(config.riskParameters));
     if (config.backstop && config.backstopCallerKey)
       all.push(new BackstopCaller(config.backstop, config.backstopCallerKey));
     relayer = new Relayer(

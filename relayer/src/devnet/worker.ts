@@ -396,7 +396,7 @@ export async function dvnVerifyCall(
   chainTime: number,
 ): Promise<{ to: string; data: string; gasLimit: bigint }> {
   const { dvn, dvnVid, receiveLib } = uln;
-  const expiration = BigInt(Math.max(chainTime, Math.floor(Date.now() / 1000)) + SIGNATURE_TTL_S);
+  const expiration = BigInt(chainTime + SIGNATURE_TTL_S);
   const params = await Promise.all(
     packets.map(async (p) => {
       const callData = receiveLib.encode('verify', [packetHeader(p), payloadHash(p), confirmations]);

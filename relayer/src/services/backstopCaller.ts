@@ -36,10 +36,6 @@ export const FLAG_AFTER_BLOCKS = 3;
 
 export class BackstopCaller implements RelayerPlugin {
   readonly name = 'backstop';
-  /** takeovers this process sent that the vault made */
-  takeovers = 0;
-  /** flags (and clearings) this process sent that the vault recorded */
-  flags = 0;
   private relayer?: Relayer;
   private vault?: TypedContract<typeof backstopVaultAbi>;
   private from = '';
@@ -127,7 +123,6 @@ export class BackstopCaller implements RelayerPlugin {
     this.inFlight.add(id);
     const sent = this.vault!.send(call, [id])
       .then(() => {
-        if (call === 'flag') this.flags++;
         then();
         log.info({ account: id }, done);
       })
@@ -137,7 +132,6 @@ export class BackstopCaller implements RelayerPlugin {
   }
 
   private taken(id: string): void {
-    this.takeovers++;
     this.relayer!.metrics.backstopTakeovers.inc();
     this.flagged.delete(id);
     this.unhealthySince.delete(id);

@@ -60,6 +60,8 @@ export class ParameterSteward implements RelayerPlugin {
   /** USD traded a day per underlying, for the haircuts' liquidity add-on */
   private readonly volumes = new Map<number, number>();
   private steward!: TypedContract<typeof riskStewardAbi>;
+  /** the steward's LOWERING_WINDOW, read at the first steer */
+  private loweringWindow?: bigint;
   private log!: Logger;
   private metrics!: RelayerMetrics;
   private stopTimer?: () => void;
@@ -198,13 +200,14 @@ export class ParameterSteward implements RelayerPlugin {
     inputs: Record<string, number>,
   ): Promise<void> {
     const s = this.steward;
-    const [current, bounds, pending, last, window] = await Promise.all([
+    const [current, bounds, pending, last] = await Promise.all([
       s.read('current', [parameter, id]),
       s.read('boundsOf', [parameter, id]),
       s.read('pendingLowering', [parameter, id]),
       s.read('lastChange', [parameter, id]),
-      s.read('LOWERING_WINDOW', []),
     ]);
+    // A constant of the steward's code: read once.
+    const window = (this.loweringWindow ??= await s.read('LOWERING_WINDOW', []));
     if (bounds.maxStep === 0n) return; // not stewarded: governance's alone
     const context = { parameter: name, id, current: current.toString(), target: target.toString(), ...inputs };
     // A lowering not executed within its window has expired: the steward refuses it, and a new
