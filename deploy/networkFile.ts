@@ -139,8 +139,14 @@ export const networkFileSchema = z
                 maxStep: uint,
                 cooldown: z.number().int().min(0).max(0xffffffff),
                 loweringDelay: z.number().int().min(0).max(0xffffffff),
+                /** the most raises may add within a day, as a share of the day's starting value (≥ maxStep) */
+                maxDailyRaise: uint,
               })
-              .strict(),
+              .strict()
+              .refine((b) => b.maxDailyRaise >= b.maxStep, {
+                message: 'maxDailyRaise must be at least maxStep (a day allows one step)',
+                path: ['maxDailyRaise'],
+              }),
           )
           .default([]),
       })
@@ -230,8 +236,21 @@ export const networkFileSchema = z
           .strict(),
       )
       .default([]),
-    /** addresses given MarginHub's VENUE_ROLE (they book trades) */
-    venues: z.array(addressSchema).default([]),
+    /**
+     * MarginHub's trading venues: each is given VENUE_ROLE (it books trades for the accounts whose
+     * owners authorised it) and a cash settlement limit, USD WAD per period of seconds
+     */
+    venues: z
+      .array(
+        z
+          .object({
+            address: addressSchema,
+            cashPerPeriod: uint.refine((v) => v < 2n ** 128n, 'must fit 128 bits'),
+            periodSeconds: z.number().int().positive().max(0xffffffff).default(86_400),
+          })
+          .strict(),
+      )
+      .default([]),
   })
   .strict()
   .superRefine((file, ctx) => {

@@ -88,12 +88,21 @@ export async function wireEnforcedOptions(
 
 export async function wireVenues(ctx: DeployContext, hub: Hub): Promise<void> {
   const role = await hub.read('VENUE_ROLE', []);
-  for (const venue of ctx.file.venues) {
+  for (const { address: venue, cashPerPeriod, periodSeconds } of ctx.file.venues) {
     await ctx.converge(
       ctx.hub,
       `venue role for ${venue}`,
       () => hub.read('hasRole', [role, venue]),
       () => hub.send('grantRole', [role, venue]),
+    );
+    await ctx.converge(
+      ctx.hub,
+      `venue ${venue}: settles at most ${cashPerPeriod} USD WAD per ${periodSeconds} s`,
+      async () => {
+        const limit = await hub.read('venueLimit', [venue]);
+        return limit.cashPerPeriod === cashPerPeriod && Number(limit.period) === periodSeconds;
+      },
+      () => hub.send('setVenueLimit', [venue, cashPerPeriod, periodSeconds]),
     );
   }
 }

@@ -43,7 +43,14 @@ export async function wireSteward(
       b.parameter === 'scanRange' || b.parameter === 'volShift'
         ? riskIds.get(b.target)!
         : collateralIndex(ctx.file, b.target)!;
-    const want = { min: b.min, max: b.max, maxStep: b.maxStep, cooldown: b.cooldown, loweringDelay: b.loweringDelay };
+    const want = {
+      min: b.min,
+      max: b.max,
+      maxStep: b.maxStep,
+      cooldown: b.cooldown,
+      loweringDelay: b.loweringDelay,
+      maxDailyRaise: b.maxDailyRaise,
+    };
     await ctx.converge(
       hub,
       `risk steward bounds of ${b.parameter} of ${b.target}`,
@@ -54,7 +61,8 @@ export async function wireSteward(
           now.max === want.max &&
           now.maxStep === want.maxStep &&
           now.cooldown === want.cooldown &&
-          now.loweringDelay === want.loweringDelay
+          now.loweringDelay === want.loweringDelay &&
+          now.maxDailyRaise === want.maxDailyRaise
         );
       },
       () => steward.send('setBounds', [parameter, id, want]),

@@ -78,6 +78,12 @@ export const ABI_SOURCES: AbiSource[] = [
     from: "contracts/src/interfaces/AggregatorV3Interface.sol (Chainlink's feed interface)",
     read: forgeOut('AggregatorV3Interface'),
   },
+  {
+    name: 'aggregatorProxyAbi',
+    file: 'aggregatorProxy',
+    from: "contracts/src/interfaces/AggregatorProxyInterface.sol (Chainlink's proxy: its phases' aggregators)",
+    read: forgeOut('AggregatorProxyInterface'),
+  },
   { name: 'erc20Abi', file: 'erc20', from: '@openzeppelin/contracts IERC20Metadata', read: forgeOut('IERC20Metadata') },
   {
     name: 'multicall3Abi',

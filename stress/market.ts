@@ -127,15 +127,19 @@ export const SETTLEMENT_STEP = 10n ** 12n;
 export const CONCENTRATION_CAP = 25n * PCT;
 
 /**
- * Gen 3's on-chain limits: the devnet steward's (a quarter of the value per change, lowerings a day
- * late). The maintenance parameters' floors are the static grid's: Gen 3 never margins below Gen 2.
+ * Gen 3's on-chain limits: the devnet steward's (a quarter of the value per change, at most double
+ * within a day, lowerings a day late). The maintenance parameters' floors are the static grid's:
+ * Gen 3 never margins below Gen 2.
  */
+const STEP = { maxStep: 25n * PCT, maxDailyRaise: 100n * PCT };
 export const STEWARD = {
-  scanRange: { min: STATIC_GRID.scanRange, max: 50n * PCT, maxStep: 25n * PCT },
-  volShift: { min: 10n * PCT, max: 100n * PCT, maxStep: 25n * PCT },
-  initialHaircut: { min: 15n * PCT, max: 60n * PCT, maxStep: 25n * PCT },
-  maintenanceHaircut: { min: 15n * PCT, max: 50n * PCT, maxStep: 25n * PCT },
-  concentrationImpact: { min: 1n * PCT, max: 20n * PCT, maxStep: 25n * PCT },
+  scanRange: { min: STATIC_GRID.scanRange, max: 50n * PCT, ...STEP },
+  volShift: { min: 10n * PCT, max: 100n * PCT, ...STEP },
+  initialHaircut: { min: 15n * PCT, max: 60n * PCT, ...STEP },
+  maintenanceHaircut: { min: 15n * PCT, max: 50n * PCT, ...STEP },
+  concentrationImpact: { min: 1n * PCT, max: 20n * PCT, ...STEP },
   /** a lowering proposed now takes effect this long after (hours = blocks) */
   loweringDelayHours: 24,
+  /** raises within this many hours (blocks) of a window's first add at most `maxDailyRaise` */
+  raiseWindowHours: 24,
 } satisfies Record<string, StewardBounds | number>;

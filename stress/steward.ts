@@ -1,9 +1,11 @@
 /**
  * Gen 3's parameters in the stress simulator: the risk-parameter engine's proposals, moved within
- * the on-chain steward's rules (raised at once by at most a step, lowered after a delay).
+ * the on-chain steward's rules (raised at once by at most a step, and at most `maxDailyRaise`
+ * within a day; lowered after a delay).
  */
 import type { RiskParams } from '@omnichain-collateral/sdk/risk/portfolioMargin';
 import {
+  dailyRaiseCap,
   nextStewardValue,
   proposeConcentrationImpact,
   proposeHaircuts,
@@ -22,6 +24,8 @@ export interface Parameters {
 /** Gen 3's parameters: the engine's proposals, moved within the steward's rules. */
 export class Steward {
   private readonly pending = new Map<string, { at: number; apply: () => void }>();
+  /** each parameter's raise window: the block it opened and the value then */
+  private readonly raises = new Map<string, { openedAt: bigint; base: bigint }>();
 
   constructor(readonly params: Parameters) {}
 
@@ -121,10 +125,16 @@ export class Steward {
       set(t < bounds.min ? bounds.min : t > bounds.max ? bounds.max : t);
       return;
     }
-    const next = nextStewardValue(current, toWad(target), bounds);
+    const window = this.raises.get(key) ?? { openedAt: 0n, base: 0n };
+    const hours = BigInt(STEWARD.raiseWindowHours);
+    const cap = dailyRaiseCap(bounds, current, window, BigInt(block), hours);
+    const next = nextStewardValue(current, toWad(target), bounds, undefined, cap);
     if (next === undefined) return void this.pending.delete(key);
     if (next > current) {
       this.pending.delete(key);
+      // As the steward: a raise after the last window closed opens one at the value before it.
+      if (window.openedAt === 0n || BigInt(block) >= window.openedAt + hours)
+        this.raises.set(key, { openedAt: BigInt(block), base: current });
       set(next);
     } else {
       this.pending.set(key, { at: block + STEWARD.loweringDelayHours, apply: () => set(next) });
@@ -145,20 +155,22 @@ export const RAISES_PER_DAY = 24;
 /**
  * Day `day`'s proposal of `target` under the steward's rules: a lowering queued earlier takes
  * effect once its delay has passed; a raise applies at once, as many steps as the day's hourly
- * cooldowns allow; a lowering is queued one step at a time, a day late.
+ * cooldowns and its daily cap allow; a lowering is queued one step at a time, a day late.
  */
 export function stewardDay(state: StewardState, target: bigint, bounds: StewardBounds, day: number): void {
   if (state.pending && state.pending.day <= day) {
     state.current = state.pending.value;
     delete state.pending;
   }
-  let next = nextStewardValue(state.current, target, bounds);
+  // The day's raises share one window, opened at the day's value.
+  const cap = dailyRaiseCap(bounds, state.current, { openedAt: 0n, base: 0n }, 0n, 1n);
+  let next = nextStewardValue(state.current, target, bounds, undefined, cap);
   if (next === undefined) return;
   if (next > state.current) {
     delete state.pending;
     for (let step = 0; step < RAISES_PER_DAY && next !== undefined && next > state.current; step++) {
       state.current = next;
-      next = nextStewardValue(state.current, target, bounds);
+      next = nextStewardValue(state.current, target, bounds, undefined, cap);
     }
   } else {
     state.pending ??= { value: next, day: day + Math.ceil(STEWARD.loweringDelayHours / 24) };

@@ -141,12 +141,36 @@ contract MarginHub is HubLiquidations, IMarginHub {
     // ================================================================ venues
 
     /// @inheritdoc IMarginVenue
+    mapping(address owner => mapping(address venue => bool)) public isVenueAuthorized;
+    mapping(address venue => VenueLimit) private _venueLimits;
+
+    /// @inheritdoc IMarginVenue
+    function setVenueAuthorization(address venue, bool authorized) external {
+        isVenueAuthorized[msg.sender][venue] = authorized;
+        emit VenueAuthorizationSet(msg.sender, venue, authorized);
+    }
+
+    /// @inheritdoc IMarginVenue
+    function setVenueLimit(address venue, uint128 cashPerPeriod, uint32 period) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (period == 0) revert InvalidVenuePeriod();
+        _venueLimits[venue] = VenueLimit({cashPerPeriod: cashPerPeriod, period: period, windowStart: 0, used: 0});
+        emit VenueLimitSet(venue, cashPerPeriod, period);
+    }
+
+    /// @inheritdoc IMarginVenue
+    function venueLimit(address venue) external view returns (VenueLimit memory) {
+        return _venueLimits[venue];
+    }
+
+    /// @inheritdoc IMarginVenue
     function trade(AccountId buyer, AccountId seller, uint16 marketId, uint256 size, uint256 tradePrice)
         external
         onlyRole(VENUE_ROLE)
         nonReentrant
     {
         if (AccountId.unwrap(buyer) == AccountId.unwrap(seller)) revert SameAccount();
+        _requireVenueAuthorized(buyer);
+        _requireVenueAuthorized(seller);
         if (size == 0 || size > uint256(uint128(type(int128).max))) revert InvalidTradeSize(size);
         (uint256 mark, uint256 band) = riskEngine.tradeBand(marketId);
         if (tradePrice + band < mark || tradePrice > mark + band) revert TradePriceOutOfBand(tradePrice, mark);
@@ -169,6 +193,8 @@ contract MarginHub is HubLiquidations, IMarginHub {
     {
         if (AccountId.unwrap(payer) == AccountId.unwrap(receiver)) revert SameAccount();
         if (amount == 0 || amount > uint256(uint128(type(int128).max))) revert InvalidCashAmount(amount);
+        _requireVenueAuthorized(payer);
+        _useVenueLimit(amount);
         // forge-lint: disable-next-line(unsafe-typecast) amount <= type(int128).max, checked above
         _changeCash(payer, -int256(amount));
         // forge-lint: disable-next-line(unsafe-typecast) amount <= type(int128).max, checked above
@@ -197,6 +223,23 @@ contract MarginHub is HubLiquidations, IMarginHub {
         // Its cash is shares like anyone's: once the cash index is below WAD, each payment in
         // rounds down, and a clearing account whose positions have all settled can end a wei short.
         _resolveBadDebtIfBankrupt(clearing);
+    }
+
+    function _requireVenueAuthorized(AccountId account) private view {
+        if (!isVenueAuthorized[account.owner()][msg.sender]) revert VenueNotAuthorized(account, msg.sender);
+    }
+
+    /// @dev Counts `amount` against the calling venue's limit in the current window; a venue
+    /// without a limit set may not settle cash at all.
+    function _useVenueLimit(uint256 amount) private {
+        VenueLimit storage l = _venueLimits[msg.sender];
+        uint256 period = l.period;
+        if (period == 0) revert VenueLimitExceeded(msg.sender, amount, 0);
+        uint256 windowStart = block.timestamp / period * period;
+        uint256 used = (l.windowStart == windowStart ? l.used : 0) + amount;
+        if (used > l.cashPerPeriod) revert VenueLimitExceeded(msg.sender, used, l.cashPerPeriod);
+        // forge-lint: disable-next-line(unsafe-typecast) a timestamp fits 64 bits; used <= cashPerPeriod (uint128)
+        (l.windowStart, l.used) = (uint64(windowStart), uint128(used));
     }
 
     // ================================================================ liquidations

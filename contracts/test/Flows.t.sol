@@ -12,6 +12,8 @@ import {MessagingFlows} from "./flows/MessagingFlows.sol";
 import {GasFlows} from "./flows/GasFlows.sol";
 import {HealthReaderFlows} from "./flows/HealthReaderFlows.sol";
 import {CashIndexFlows} from "./flows/CashIndexFlows.sol";
+import {UntrustedPriceFlows} from "./flows/UntrustedPriceFlows.sol";
+import {VenueFlows} from "./flows/VenueFlows.sol";
 
 /// @notice The cross-chain flows across three real LayerZero endpoints (TestHelperOz5's ULN302 with
 /// its DVN and executor), one file per flow in flows/: deposit -> CREDIT, withdraw -> RELEASE,
@@ -32,5 +34,7 @@ contract FlowsTest is
     MessagingFlows,
     GasFlows,
     HealthReaderFlows,
-    CashIndexFlows
+    CashIndexFlows,
+    UntrustedPriceFlows,
+    VenueFlows
 {}

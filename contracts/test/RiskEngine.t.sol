@@ -133,14 +133,54 @@ contract RiskEngineTest is Test {
         (uint256 repay, uint256 seized) = engine.liquidationAmounts(-1e18, 1e18, 1000e18, wsteth, 10e18, 100e18, 1);
         assertEq(seized, repay * 105 / 100 * 1e18 / 3450e18);
 
-        // The rate is guarded like a price: stale, the holders' figures are refused; others are not.
+        // The rate is guarded like a price: stale, the holding counts for nothing (the figures are
+        // those without it), and seizing it, which needs the rate, is refused.
         vm.warp(block.timestamp + 2 hours);
         ManualAggregator(address(engine.riskAsset(eth).feed)).setAnswer(3000e8);
+        MarginMath.Figures memory untrusted = engine.figures(31_775e18, held, hedge);
+        MarginMath.Figures memory without = engine.figures(31_775e18, new IRiskEngine.Holding[](0), hedge);
+        assertEq(untrusted.initialEquity, without.initialEquity);
+        assertEq(untrusted.maintenanceEquity, without.maintenanceEquity);
+        assertEq(untrusted.initialRequirement, without.initialRequirement);
+        assertEq(untrusted.maintenanceRequirement, without.maintenanceRequirement);
+        assertLt(untrusted.maintenanceEquity, f.maintenanceEquity);
         vm.expectRevert(
             abi.encodeWithSelector(IOracleGuard.StalePrice.selector, rate, block.timestamp - 2 hours, 1 hours)
         );
-        engine.figures(31_775e18, held, hedge);
-        engine.figures(31_775e18, new IRiskEngine.Holding[](0), hedge);
+        engine.liquidationAmounts(-1e18, 1e18, 1000e18, wsteth, 10e18, 100e18, 1);
+    }
+
+    /// @dev Finding 1 on the engine: a feed that reverts, answers 0, or answers outside its band
+    /// makes the holdings it prices count for nothing, never the figures revert.
+    function test_untrustedPrice_aHoldingWhosePriceFailsCountsForNothing() public {
+        uint16 weth = engine.listAsset(40_102, address(0xe7), 18, eth);
+        uint16 wbtc = engine.listAsset(40_102, address(0xb7c), 8, btc);
+        engine.setAssetRisk(weth, 0.2e18, 0.15e18, 0.05e18);
+        engine.setAssetRisk(wbtc, 0.25e18, 0.2e18, 0.06e18);
+        IRiskEngine.Holding[] memory both = new IRiskEngine.Holding[](2);
+        both[0] = IRiskEngine.Holding(weth, 10e18);
+        both[1] = IRiskEngine.Holding(wbtc, 1e8);
+        IRiskEngine.Holding[] memory wethOnly = new IRiskEngine.Holding[](1);
+        wethOnly[0] = both[0];
+        IRiskEngine.Position[] memory none = new IRiskEngine.Position[](0);
+        MarginMath.Figures memory expected = engine.figures(-1000e18, wethOnly, none);
+        ManualAggregator btcFeed = ManualAggregator(address(engine.riskAsset(btc).feed));
+
+        btcFeed.setAnswer(0);
+        _assertSameFigures(engine.figures(-1000e18, both, none), expected);
+        btcFeed.setAnswer(1); // $0.00000001, below the band
+        _assertSameFigures(engine.figures(-1000e18, both, none), expected);
+        vm.mockCallRevert(address(btcFeed), abi.encodeWithSignature("latestRoundData()"), "feed down");
+        _assertSameFigures(engine.figures(-1000e18, both, none), expected);
+        (int256 equity,) = engine.maintenanceFigures(-1000e18, both, none);
+        assertEq(equity, expected.maintenanceEquity);
+    }
+
+    function _assertSameFigures(MarginMath.Figures memory a, MarginMath.Figures memory b) private pure {
+        assertEq(a.initialEquity, b.initialEquity);
+        assertEq(a.maintenanceEquity, b.maintenanceEquity);
+        assertEq(a.initialRequirement, b.initialRequirement);
+        assertEq(a.maintenanceRequirement, b.maintenanceRequirement);
     }
 
     function test_setAssetYield_refusesAnUnboundedDepegOrTheUnderlyingAsItsRate() public {

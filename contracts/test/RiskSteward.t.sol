@@ -40,10 +40,10 @@ contract RiskStewardTest is Test {
         engine.grantRole(engine.RISK_ADMIN_ROLE(), address(steward));
         vm.startPrank(governance);
         // Scan range 5%..30%, at most 25% of itself per update, a day apart; lowering waits 3 days.
-        steward.setBounds(SCAN, eth, IRiskSteward.Bounds(0.05e18, 0.3e18, 0.25e18, 1 days, 3 days));
-        steward.setBounds(VOL_SHIFT, eth, IRiskSteward.Bounds(0.1e18, 0.6e18, 0.5e18, 1 days, 3 days));
-        steward.setBounds(INITIAL, weth, IRiskSteward.Bounds(0.1e18, 0.5e18, 0.25e18, 1 days, 3 days));
-        steward.setBounds(MAINTENANCE, weth, IRiskSteward.Bounds(0.06e18, 0.4e18, 0.25e18, 1 days, 3 days));
+        steward.setBounds(SCAN, eth, IRiskSteward.Bounds(0.05e18, 0.3e18, 0.25e18, 1 days, 3 days, 0.25e18));
+        steward.setBounds(VOL_SHIFT, eth, IRiskSteward.Bounds(0.1e18, 0.6e18, 0.5e18, 1 days, 3 days, 0.5e18));
+        steward.setBounds(INITIAL, weth, IRiskSteward.Bounds(0.1e18, 0.5e18, 0.25e18, 1 days, 3 days, 0.25e18));
+        steward.setBounds(MAINTENANCE, weth, IRiskSteward.Bounds(0.06e18, 0.4e18, 0.25e18, 1 days, 3 days, 0.25e18));
         vm.stopPrank();
     }
 
@@ -103,7 +103,7 @@ contract RiskStewardTest is Test {
     /// for ever; it is a share of the ceiling instead.
     function test_propose_movesAParameterOffZero() public {
         vm.prank(governance);
-        steward.setBounds(VOL_SHIFT, eth, IRiskSteward.Bounds(0, 0.6e18, 0.5e18, 1 days, 3 days));
+        steward.setBounds(VOL_SHIFT, eth, IRiskSteward.Bounds(0, 0.6e18, 0.5e18, 1 days, 3 days, 0.5e18));
         assertEq(steward.current(VOL_SHIFT, eth), 0);
         _expectRevertPropose(
             VOL_SHIFT,
@@ -175,7 +175,7 @@ contract RiskStewardTest is Test {
             )
         );
         vm.prank(governance);
-        steward.setBounds(VOL_SHIFT, eth, IRiskSteward.Bounds(0.1e18, 0.6e18, 1e18, 1 days, 3 days));
+        steward.setBounds(VOL_SHIFT, eth, IRiskSteward.Bounds(0.1e18, 0.6e18, 1e18, 1 days, 3 days, 1e18));
         _propose(VOL_SHIFT, eth, 0.1e18);
         assertEq(engine.scenarioParams(eth).volShift, 0.1e18);
     }
@@ -194,10 +194,42 @@ contract RiskStewardTest is Test {
         _propose(INITIAL, weth, 0.25e18);
     }
 
+    /// @dev Finding 8: with an hourly cooldown, a steward key could raise the scan range 25% an
+    /// hour; within a day it rises at most 50% of where the day's first raise found it.
+    function test_raise_isBoundedPerDayAsWellAsPerStep() public {
+        vm.prank(governance);
+        steward.setBounds(SCAN, eth, IRiskSteward.Bounds(0.05e18, 0.5e18, 0.25e18, 1 hours, 3 days, 0.5e18));
+        uint64 opened = uint64(block.timestamp);
+        vm.expectEmit(address(steward));
+        emit IRiskSteward.RaiseWindowOpened(SCAN, eth, 0.1e18, opened + 1 days);
+        _propose(SCAN, eth, 0.125e18);
+        vm.warp(block.timestamp + 1 hours);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRiskSteward.DailyRaiseExceeded.selector, SCAN, eth, 0.15625e18, 0.15e18, opened + 1 days
+            )
+        );
+        vm.prank(relayer);
+        steward.propose(SCAN, eth, 0.15625e18);
+        _propose(SCAN, eth, 0.15e18);
+        assertEq(steward.raiseWindow(SCAN, eth).base, 0.1e18);
+
+        // A day after it opened, a new window counts from the value then.
+        vm.warp(opened + 1 days);
+        _propose(SCAN, eth, 0.1875e18);
+        assertEq(steward.raiseWindow(SCAN, eth).base, 0.15e18);
+        assertEq(steward.current(SCAN, eth), 0.1875e18);
+
+        IRiskSteward.Bounds memory bad = IRiskSteward.Bounds(0.05e18, 0.5e18, 0.25e18, 1 hours, 3 days, 0.2e18);
+        vm.expectRevert(abi.encodeWithSelector(IRiskSteward.InvalidBounds.selector, SCAN, eth, bad));
+        vm.prank(governance);
+        steward.setBounds(SCAN, eth, bad);
+    }
+
     function test_executeLowering_checksAgainstTheBoundsOfThen() public {
         _propose(SCAN, eth, 0.08e18);
         vm.prank(governance);
-        steward.setBounds(SCAN, eth, IRiskSteward.Bounds(0.09e18, 0.3e18, 0.25e18, 1 days, 3 days));
+        steward.setBounds(SCAN, eth, IRiskSteward.Bounds(0.09e18, 0.3e18, 0.25e18, 1 days, 3 days, 0.25e18));
         vm.warp(vm.getBlockTimestamp() + 3 days);
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -236,7 +268,7 @@ contract RiskStewardTest is Test {
             )
         );
         vm.prank(governance);
-        steward.setBounds(MAINTENANCE, weth, IRiskSteward.Bounds(0.05e18, 0.4e18, 0.25e18, 1 days, 3 days));
+        steward.setBounds(MAINTENANCE, weth, IRiskSteward.Bounds(0.05e18, 0.4e18, 0.25e18, 1 days, 3 days, 0.25e18));
     }
 
     /// @dev After governance raises the bonus to 12%, a lowering within the bounds (15% -> 11.25%,
@@ -261,7 +293,7 @@ contract RiskStewardTest is Test {
     function test_concentrationImpact_raisedAtOnceLoweredLate() public {
         engine.setAssetConcentration(weth, 50_000_000e18, 0.03e18, 0.3e18);
         vm.prank(governance);
-        steward.setBounds(IMPACT, weth, IRiskSteward.Bounds(0.01e18, 0.2e18, 0.25e18, 1 days, 3 days));
+        steward.setBounds(IMPACT, weth, IRiskSteward.Bounds(0.01e18, 0.2e18, 0.25e18, 1 days, 3 days, 0.25e18));
         vm.expectEmit(address(steward));
         emit IRiskSteward.ParameterRaised(IMPACT, weth, 0.03e18, 0.0375e18);
         _propose(IMPACT, weth, 0.0375e18);
@@ -304,20 +336,20 @@ contract RiskStewardTest is Test {
             abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, relayer, bytes32(0))
         );
         vm.prank(relayer);
-        steward.setBounds(SCAN, eth, IRiskSteward.Bounds(0.01e18, 1e18, 1e18, 0, 0));
+        steward.setBounds(SCAN, eth, IRiskSteward.Bounds(0.01e18, 1e18, 1e18, 0, 0, 1e18));
 
-        IRiskSteward.Bounds memory bad = IRiskSteward.Bounds(0.3e18, 0.2e18, 0.1e18, 0, 0);
+        IRiskSteward.Bounds memory bad = IRiskSteward.Bounds(0.3e18, 0.2e18, 0.1e18, 0, 0, 0.1e18);
         vm.startPrank(governance);
         vm.expectRevert(abi.encodeWithSelector(IRiskSteward.InvalidBounds.selector, SCAN, eth, bad));
         steward.setBounds(SCAN, eth, bad);
-        bad = IRiskSteward.Bounds(0, 0.2e18, 0.1e18, 0, 0); // a scan range of 0 would switch margin off
+        bad = IRiskSteward.Bounds(0, 0.2e18, 0.1e18, 0, 0, 0.1e18); // a scan range of 0 would switch margin off
         vm.expectRevert(abi.encodeWithSelector(IRiskSteward.InvalidBounds.selector, SCAN, eth, bad));
         steward.setBounds(SCAN, eth, bad);
-        bad = IRiskSteward.Bounds(0.1e18, 1.1e18, 0.1e18, 0, 0);
+        bad = IRiskSteward.Bounds(0.1e18, 1.1e18, 0.1e18, 0, 0, 0.1e18);
         vm.expectRevert(abi.encodeWithSelector(IRiskSteward.InvalidBounds.selector, INITIAL, weth, bad));
         steward.setBounds(INITIAL, weth, bad);
         vm.expectRevert(abi.encodeWithSelector(IRiskConfig.UnknownAssetId.selector, uint16(9)));
-        steward.setBounds(INITIAL, 9, IRiskSteward.Bounds(0.1e18, 0.5e18, 0.1e18, 0, 0));
+        steward.setBounds(INITIAL, 9, IRiskSteward.Bounds(0.1e18, 0.5e18, 0.1e18, 0, 0, 0.1e18));
         vm.stopPrank();
     }
 }

@@ -17,7 +17,7 @@ contract RiskStewardInvariantsTest is Test {
     }
 
     function invariant_scanRangeWithinBounds() public view {
-        (uint64 min, uint64 max,,,) = handler.bounds();
+        (uint64 min, uint64 max,,,,) = handler.bounds();
         assertGe(handler.scanRange(), min, "at least the lower bound");
         assertLe(handler.scanRange(), max, "at most the upper bound");
     }

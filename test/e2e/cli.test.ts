@@ -95,6 +95,14 @@ describe('occ, the command line (against a devnet relayer)', function () {
     const t = await occ(['transfer', '--asset', '1', '--amount', '0.5', '--from-sub', '0', '--to-sub', '1']);
     expect(t.code, t.stderr).to.equal(0);
     expect(await hub().read('collateralOf', [toAccountId(user, 1), 1])).to.equal(e18(1n) / 2n);
+
+    const venue = Wallet.createRandom().address;
+    const v = await occ(['venue', venue]);
+    expect(v.code, v.stderr).to.equal(0);
+    expect(v.stderr).to.match(new RegExp(`authorised venue ${venue} for every account of ${user}`));
+    expect(await hub().read('isVenueAuthorized', [user, venue])).to.equal(true);
+    expect((await occ(['venue', venue, '--revoke'])).code).to.equal(0);
+    expect(await hub().read('isVenueAuthorized', [user, venue])).to.equal(false);
   });
 
   it('refuses in words, and sends nothing when the input is wrong', async function () {
@@ -121,6 +129,7 @@ describe('occ, the command line (against a devnet relayer)', function () {
         /no chain named "spoke-7"; the manifest has hub, spoke-1, spoke-2/,
       ],
       [['account', '0xnot'], USER, /owner "0xnot" is not an address/],
+      [['venue', '0xnot'], USER, /venue "0xnot" is not an address/],
       [['preview', user, '--deposit', '99:1'], USER, /no asset 99/],
       [['messages', '--status', 'lost'], USER, /Allowed choices are inflight, stuck, failed, delivered, dropped, all/],
     ];

@@ -76,7 +76,7 @@ describe('unified health on-chain: a spoke reads the hub with lzRead (ReadLib100
       'alice credited on the hub',
       async () => (await hub().read('collateralOf', [account, 1])) === e18(5n),
     );
-    await venueTrade(devnet.manifest, OPERATOR, { owner: alice }, { owner: bob }, 0, e18(10n), e18(3_000n));
+    await venueTrade(devnet.manifest, OPERATOR, { key: ALICE }, { key: BOB }, 0, e18(10n), e18(3_000n));
   });
 
   after(async function () {

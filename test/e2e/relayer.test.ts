@@ -17,7 +17,14 @@ import { createDevnetRelayer } from '../../relayer/src/devnet/relayer.js';
 import { collateralVaultAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
 import { lastPacket, validateOnly } from './lzHelpers.js';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
-import { hubChain, mintAndDeposit, requestWithdrawal, setFeed, venueTrade } from '../../relayer/src/devnet/actions.js';
+import {
+  authorizeVenue,
+  hubChain,
+  mintAndDeposit,
+  requestWithdrawal,
+  setFeed,
+  venueTrade,
+} from '../../relayer/src/devnet/actions.js';
 import { Relayer } from '../../relayer/src/relayer.js';
 import { ParityMonitor } from '../../relayer/src/services/parityMonitor.js';
 import { createLogger } from '../../relayer/src/log.js';
@@ -77,7 +84,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     const account = toAccountId(trader, 0);
     await waitFor('both credits', async () => (await hub.read('accountState', [account])).assets === 6n);
     // A perp so that health is a ratio, not "nothing required".
-    await venueTrade(manifest, OPERATOR, { owner: trader }, { owner: maker }, 0, e18(10n), e18(3000n));
+    await venueTrade(manifest, OPERATOR, { key: TRADER }, { key: MAKER }, 0, e18(10n), e18(3000n));
 
     const { status, body } = await getJson(`${api}/v1/accounts/${trader}`);
     expect(status).to.equal(200);
@@ -114,7 +121,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     const contracts = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER));
     const engine = contracts.engine;
     const callMark: bigint = await engine.read('markPrice', [1]);
-    await venueTrade(manifest, OPERATOR, { owner: trader }, { owner: maker }, 1, e18(2n), callMark);
+    await venueTrade(manifest, OPERATOR, { key: TRADER }, { key: MAKER }, 1, e18(2n), callMark);
     const after = (await getJson(`${api}/v1/accounts/${trader}`)).body;
     const withCall = after.accounts[0];
     expect(withCall.positions.map((p: { kind: string; size: string }) => [p.kind, p.size])).to.deep.equal([
@@ -166,8 +173,8 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     const assetB = manifest.assets.find((a) => a.eid === spokeB!.eid)!.assetId;
     const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, PREVIEWER));
     // The other side of its trades: an account with hub cash of its own.
-    const counterparty = new Wallet(anvilKey(7)).address;
-    await mintAndDeposit(hubChain(manifest), anvilKey(7), 'USDC', 1_000_000n * 10n ** 6n);
+    const COUNTERPARTY = anvilKey(7);
+    await mintAndDeposit(hubChain(manifest), COUNTERPARTY, 'USDC', 1_000_000n * 10n ** 6n);
     await mintAndDeposit(spokeA!, PREVIEWER, 'WETH', e18(4n));
     await waitFor('the credit', async () => (await hub.read('collateralOf', [account, assetA])) === e18(4n));
 
@@ -196,7 +203,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     expect(withdrawn.before.collateral[0].amount).to.equal(e18(4n).toString());
     expect(withdrawn.after.collateral[0].amount).to.equal(e18(3n).toString());
     await previewThenDo([{ type: 'trade', marketId: 0, size: '2', price: '3000' }], () =>
-      venueTrade(manifest, OPERATOR, { owner }, { owner: counterparty }, 0, e18(2n), e18(3000n)),
+      venueTrade(manifest, OPERATOR, { key: PREVIEWER }, { key: COUNTERPARTY }, 0, e18(2n), e18(3000n)),
     );
     const moved = await previewThenDo([{ type: 'price', riskAsset: 1, price: '2700.5' }], () =>
       setFeed(manifest, OPERATOR, 'ETH', 2_700_50_000_000n),
@@ -211,7 +218,7 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
       async () => {
         await mintAndDeposit(spokeB!, PREVIEWER, 'WETH', e18(1n));
         await waitFor('the credit', async () => (await hub.read('collateralOf', [account, assetB])) === e18(1n));
-        await venueTrade(manifest, OPERATOR, { owner: counterparty }, { owner }, 0, e18(3n) / 2n, e18(3000n));
+        await venueTrade(manifest, OPERATOR, { key: COUNTERPARTY }, { key: PREVIEWER }, 0, e18(3n) / 2n, e18(3000n));
       },
     );
     expect(both.after.positions.map((p: { size: string }) => p.size)).to.deep.equal(['0.5']);
@@ -416,7 +423,11 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     // A venue pays a stranger out of an empty account: it is bankrupt at once, and what the
     // insurance fund cannot cover is charged to every positive balance, the maker's among them.
     const shortfall = (await hub.read('insuranceFund', [])) + e18(1_000n);
-    const [empty, payee] = [Wallet.createRandom().address, Wallet.createRandom().address];
+    // The empty account's owner authorised the venue (it pays the gas to say so).
+    const [emptyKey, payee] = [Wallet.createRandom().privateKey, Wallet.createRandom().address];
+    const empty = new Wallet(emptyKey).address;
+    await devnetSigner(hubChain(manifest), DEPLOYER).sendTransaction({ to: empty, value: 10n ** 18n });
+    await authorizeVenue(manifest, emptyKey, new Wallet(OPERATOR).address);
     await hub.send('settleCash', [toAccountId(empty, 0), toAccountId(payee, 0), shortfall]);
     expect(await hub.read('unownedLoss', [])).to.equal(0n);
     expect((await hub.read('cashIndex', [])) < 10n ** 18n, 'the cash index fell').to.equal(true);

@@ -89,15 +89,7 @@ describe('risk parameters on a devnet: a volatility jump raises margin on-chain 
     await mintAndDeposit(devnet.manifest.chains[2]!, CAROL, 'WETH', e18(10n));
     await waitFor('alice credited', async () => (await hub().read('collateralOf', [alice, 1])) === e18(5n));
     await waitFor('carol credited', async () => (await hub().read('totalCollateral', [SPOKE2_WETH])) === e18(10n));
-    await venueTrade(
-      devnet.manifest,
-      OPERATOR,
-      { owner: new Wallet(ALICE).address },
-      { owner: new Wallet(BOB).address },
-      0,
-      e18(10n),
-      e18(3_000n),
-    );
+    await venueTrade(devnet.manifest, OPERATOR, { key: ALICE }, { key: BOB }, 0, e18(10n), e18(3_000n));
   });
 
   after(async function () {

@@ -4,6 +4,7 @@ import { CandleFileError, loadCandles, parseCandles, selectWindow } from '../../
 import { liquidityAddOn } from '../../relayer/src/riskParameters/liquidity.js';
 import {
   DEFAULT_ENGINE_CONFIG,
+  dailyRaiseCap,
   nextStewardValue,
   proposeParameters,
   toWad,
@@ -186,7 +187,7 @@ describe('risk parameter engine: proposals', function () {
   });
 
   it('proposes to the steward the target, or the one step toward it the steward accepts', function () {
-    const bounds = { min: toWad(0.05), max: toWad(0.3), maxStep: toWad(0.25) };
+    const bounds = { min: toWad(0.05), max: toWad(0.3), maxStep: toWad(0.25), maxDailyRaise: toWad(0.5) };
     expect(nextStewardValue(toWad(0.1), toWad(0.12), bounds)).to.equal(toWad(0.12));
     expect(nextStewardValue(toWad(0.1), toWad(0.2), bounds), 'one step up').to.equal(toWad(0.125));
     expect(nextStewardValue(toWad(0.1), toWad(0.01), bounds), 'one step down').to.equal(toWad(0.075));
@@ -194,10 +195,29 @@ describe('risk parameter engine: proposals', function () {
     expect(nextStewardValue(toWad(0.1), toWad(0.102), bounds), 'under the 5% threshold').to.equal(undefined);
     expect(nextStewardValue(toWad(0.3), toWad(0.5), bounds), 'at the max already').to.equal(undefined);
     // At 0 with a floor of 0, a step is a share of the ceiling, as RiskSteward._stepBase takes it.
-    const fromZero = { min: 0n, max: toWad(0.2), maxStep: toWad(0.25) };
+    const fromZero = { min: 0n, max: toWad(0.2), maxStep: toWad(0.25), maxDailyRaise: toWad(0.25) };
     expect(nextStewardValue(0n, toWad(0.01), fromZero), 'off zero').to.equal(toWad(0.01));
     expect(nextStewardValue(0n, toWad(0.2), fromZero), 'one step of the ceiling').to.equal(toWad(0.05));
     expect(logReturns([100, 110])[0]).to.be.closeTo(Math.log(1.1), 1e-15);
+  });
+
+  it("raises no further than the steward's daily cap, counted from the value its window opened at (finding 8)", function () {
+    const bounds = { min: toWad(0.05), max: toWad(0.5), maxStep: toWad(0.25), maxDailyRaise: toWad(0.5) };
+    const day = 86_400n;
+    const none = { openedAt: 0n, base: 0n };
+    // No window open: a raise may reach 1.5 x the value now.
+    expect(dailyRaiseCap(bounds, toWad(0.1), none, 1_000n, day)).to.equal(toWad(0.15));
+    // An hour into a window opened at 0.1, at 0.125: still 0.15, so one step (0.15625) is cut to it.
+    const open = { openedAt: 1_000n, base: toWad(0.1) };
+    const cap = dailyRaiseCap(bounds, toWad(0.125), open, 4_600n, day);
+    expect(cap).to.equal(toWad(0.15));
+    expect(nextStewardValue(toWad(0.125), toWad(0.3), bounds, 0.05, cap)).to.equal(toWad(0.15));
+    expect(nextStewardValue(toWad(0.15), toWad(0.3), bounds, 0.05, cap), 'the cap reached').to.equal(undefined);
+    expect(nextStewardValue(toWad(0.15), toWad(0.1), bounds, 0.05, cap), 'lowerings are not capped').to.equal(
+      toWad(0.1125),
+    );
+    // A day after it opened, the window counts from the value then.
+    expect(dailyRaiseCap(bounds, toWad(0.15), open, 1_000n + day, day)).to.equal(toWad(0.225));
   });
 });
 
@@ -235,7 +255,7 @@ describe("risk parameter engine: the network file's steward and collateral terms
   };
   it('names a stewarded parameter whose target the file does not have', async function () {
     const { parseNetworkFile } = await import('../../deploy/networkFile.js');
-    const bound = { min: 1, max: 2, maxStep: 1, cooldown: 0, loweringDelay: 0 };
+    const bound = { min: 1, max: 2, maxStep: 1, cooldown: 0, loweringDelay: 0, maxDailyRaise: 1 };
     expect(() =>
       parseNetworkFile({
         ...file,
@@ -266,6 +286,12 @@ describe("risk parameter engine: the network file's steward and collateral terms
         steward: { proposer: address, bounds: [{ parameter: 'initialHaircut', target: 'WETH@spoke', ...bound }] },
       }),
     ).to.throw(/no collateral "WETH@spoke" \(SYMBOL@chain\)/);
+    expect(() =>
+      parseNetworkFile({
+        ...file,
+        steward: { proposer: address, bounds: [{ parameter: 'scanRange', target: 'ETH', ...bound, maxDailyRaise: 0 }] },
+      }),
+    ).to.throw(/maxDailyRaise must be at least maxStep/);
   });
 
   it('refuses collateral, or a maintenance-haircut floor, at which a liquidation takes equity out of the account', async function () {
@@ -295,6 +321,7 @@ describe("risk parameter engine: the network file's steward and collateral terms
       maxStep: 1,
       cooldown: 0,
       loweringDelay: 0,
+      maxDailyRaise: 1,
     };
     expect(() =>
       parseNetworkFile({ ...file, collateral: [weth], steward: { proposer: address, bounds: [floor] } }),

@@ -43,11 +43,27 @@ describe('the round an option settles at (keeper/settlementPrices)', () => {
     expect(f.reads()).to.equal(0);
   });
 
-  it('is the first round of the latest phase when even that one is at or after expiry', async () => {
-    const f = feed([500, 600, 700], 3n);
-    expect(await firstRoundAtOrAfter(f.latest, 400n, f.updatedAt)).to.equal(f.id(1));
-    const lone = feed([500], 2n);
-    expect(await firstRoundAtOrAfter(lone.latest, 400n, lone.updatedAt)).to.equal(lone.id(1));
+  it("crosses into the previous phase when the latest phase's first round is at or after expiry (finding 7a)", async () => {
+    // Phase 2 answered at 100, 200, 450; the aggregator was upgraded and phase 3 answered at 500, 600, 700.
+    const phases = new Map<bigint, number[]>([
+      [2n, [100, 200, 450]],
+      [3n, [500, 600, 700]],
+    ]);
+    const id = (phase: bigint, round: number) => (phase << 64n) | BigInt(round);
+    const updatedAt = async (roundId: bigint) =>
+      BigInt(phases.get(roundId >> 64n)![Number(roundId & ((1n << 64n) - 1n)) - 1]!);
+    const lastOfPhase = async (phase: bigint) => {
+      const times = phases.get(phase);
+      if (!times) throw new Error(`no phase ${phase}`);
+      return { roundId: id(phase, times.length), updatedAt: BigInt(times.at(-1)!) };
+    };
+    const latest = await lastOfPhase(3n);
+    expect(await firstRoundAtOrAfter(latest, 400n, updatedAt, lastOfPhase)).to.equal(id(2n, 3));
+    expect(await firstRoundAtOrAfter(latest, 150n, updatedAt, lastOfPhase)).to.equal(id(2n, 2));
+    expect(await firstRoundAtOrAfter(latest, 480n, updatedAt, lastOfPhase)).to.equal(id(3n, 1));
+    // The first phase has none before it: its first round stands.
+    phases.set(1n, [10]);
+    expect(await firstRoundAtOrAfter(latest, 5n, updatedAt, lastOfPhase)).to.equal(id(1n, 1));
   });
 
   it('takes a round answered exactly at expiry, not the one after', async () => {

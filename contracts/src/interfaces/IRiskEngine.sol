@@ -11,8 +11,10 @@ import {IRiskConfig} from "./IRiskConfig.sol";
 /// holdings; the engine answers with margin figures at guarded prices, marks, trade bands,
 /// option settlements and liquidation sizes.
 /// @dev Amounts are token units, sizes WAD of the underlying, USD figures and prices USD WAD.
-/// Every figure needing a price reverts with the oracle guard's named error when a price it needs
-/// cannot be trusted (stale, out of band, sequencer down).
+/// A figure reverts with the oracle guard's named error when a price it needs cannot be trusted
+/// (stale, out of band, sequencer down): a position's underlying, an option's volatility, the
+/// asset a liquidation seizes. A collateral holding whose price or rate cannot be trusted counts
+/// for nothing instead (docs/risk-model.md section 2.1).
 interface IRiskEngine is IRiskConfig {
     /// @notice An account's holding of one collateral asset.
     struct Holding {

@@ -4,8 +4,8 @@ pragma solidity ^0.8.24;
 /// @title IRiskSteward
 /// @notice Bounded, rate-limited risk parameter updates (after Aave's risk stewards): a steward
 /// (the relayer's parameter engine) proposes a scan range, volatility shift or haircut; it takes
-/// effect only inside hard bounds, at most a set relative step from the current value, and not
-/// before a cooldown since the parameter last changed. Asymmetric: raising margin applies at
+/// effect only inside hard bounds, at most a set relative step from the current value, not
+/// before a cooldown since the parameter last changed, and raising at most a set share a day. Asymmetric: raising margin applies at
 /// once; lowering it waits a delay, and any raise meanwhile cancels it.
 /// @dev All values WAD (1e18 = 100%). The steward holds RISK_ADMIN_ROLE on the risk engine and
 /// changes nothing else.
@@ -29,12 +29,23 @@ interface IRiskSteward {
     /// @param cooldown Seconds after a change before the next one.
     /// @param loweringDelay Seconds a lowering waits before it can be executed; it can then be
     /// executed for `LOWERING_WINDOW` seconds, and expires after.
+    /// @param maxDailyRaise Largest rise within `RAISE_WINDOW` of the first raise that opened it,
+    /// as a share of the value then (its step base), at least `maxStep`: a stolen steward key
+    /// raises margin by at most this much a day, whatever the cooldown.
     struct Bounds {
         uint64 min;
         uint64 max;
         uint64 maxStep;
         uint32 cooldown;
         uint32 loweringDelay;
+        uint64 maxDailyRaise;
+    }
+
+    /// @notice The raises of one parameter within `RAISE_WINDOW` from `openedAt`, counted from
+    /// `base`, its value when the window opened.
+    struct RaiseWindow {
+        uint64 openedAt;
+        uint64 base;
     }
 
     /// @notice A lowering waiting out its delay.
@@ -54,10 +65,13 @@ interface IRiskSteward {
     event ParameterLowered(Parameter indexed parameter, uint16 indexed id, uint64 previous, uint64 value);
     /// @notice A queued lowering was dropped: a raise came first, or the steward replaced it.
     event LoweringCancelled(Parameter indexed parameter, uint16 indexed id, uint64 value);
+    /// @notice A raise opened a window: until `closesAt`, raises total at most `maxDailyRaise` of `base`.
+    event RaiseWindowOpened(Parameter indexed parameter, uint16 indexed id, uint64 base, uint64 closesAt);
 
     /// @notice No bounds were set for this parameter: the steward may not touch it.
     error NotStewarded(Parameter parameter, uint16 id);
-    /// @notice `min <= max`, both within what the risk engine accepts, a positive step.
+    /// @notice `min <= max`, both within what the risk engine accepts, a positive step, a daily
+    /// raise of at least one step.
     error InvalidBounds(Parameter parameter, uint16 id, Bounds bounds);
     error OutOfBounds(Parameter parameter, uint16 id, uint64 value, uint64 min, uint64 max);
     error StepTooLarge(Parameter parameter, uint16 id, uint64 current, uint64 value, uint64 maxStep);
@@ -70,6 +84,9 @@ interface IRiskSteward {
     /// @notice The queued lowering was not executed within `LOWERING_WINDOW` of `executableAt`:
     /// the market it was proposed for has moved on, so it must be proposed again.
     error LoweringExpired(Parameter parameter, uint16 id, uint64 expiredAt);
+    /// @notice The raise would take the parameter past `cap`, the most its window allows, until
+    /// the window closes at `closesAt`.
+    error DailyRaiseExceeded(Parameter parameter, uint16 id, uint64 value, uint256 cap, uint64 closesAt);
 
     /// @notice Sets the limits of one parameter (governance, DEFAULT_ADMIN_ROLE). A maintenance
     /// haircut's floor must leave every liquidation of the asset a gain at its current bonus
@@ -81,6 +98,12 @@ interface IRiskSteward {
 
     /// @notice Seconds after its delay a queued lowering can still be executed.
     function LOWERING_WINDOW() external view returns (uint64);
+
+    /// @notice Seconds a raise window lasts (a day): raises within it total at most `maxDailyRaise`.
+    function RAISE_WINDOW() external view returns (uint64);
+
+    /// @notice The parameter's current or last raise window (`openedAt` 0: none yet).
+    function raiseWindow(Parameter parameter, uint16 id) external view returns (RaiseWindow memory);
 
     /// @notice Applies a queued lowering whose delay has passed and which has not expired
     /// (anyone), checked again against the bounds and the current value.

@@ -2,14 +2,16 @@
 pragma solidity ^0.8.24;
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {AggregatorProxyInterface} from "../interfaces/AggregatorProxyInterface.sol";
 import {IOracleGuard} from "../interfaces/IOracleGuard.sol";
 
 /// @notice Prices for the hub's risk assets (underlyings), read from Chainlink-style feeds and
 /// refused, with a named error, when they cannot be trusted: stale, non-positive, outside the
 /// configured band, or read while an L2 sequencer is down or just restarted.
-/// @dev Everything that depends on a price (margin checks for withdrawals, trades and
-/// liquidations) goes through `_price`, so a bad feed blocks those actions instead of letting
-/// them run on a wrong number.
+/// @dev What needs a price (a position's underlying, an asset being seized, a mark) reads it
+/// through `_price`, so a bad feed blocks that action instead of letting it run on a wrong number.
+/// A collateral holding's value reads it through `_tryPrice` and counts for nothing when it
+/// fails, so a holding nobody needs cannot block a margin check.
 abstract contract OracleGuard is IOracleGuard {
     /// @inheritdoc IOracleGuard
     uint256 public constant MAX_RISK_ASSETS = 64;
@@ -64,38 +66,80 @@ abstract contract OracleGuard is IOracleGuard {
     }
 
     /// @dev Callers check the sequencer once per action, then read as many prices as they need.
-    function _price(uint16 id) internal view returns (uint256 priceWad) {
+    function _price(uint16 id) internal view returns (uint256) {
         RiskAsset storage ra = _riskAssetOrRevert(id);
         (, int256 answer,, uint256 updatedAt,) = ra.feed.latestRoundData();
         if (updatedAt + ra.maxAge < block.timestamp) revert StalePrice(id, updatedAt, ra.maxAge);
-        return _toWad(id, ra, answer);
+        return _toWad(id, ra, answer, true);
+    }
+
+    /// @dev The guarded price, or 0 where `_price` would revert (the feed reverts or answers
+    /// short, or its answer is stale, non-positive or outside the band): for a holding a margin
+    /// figure counts as worth nothing rather than be blocked by (docs/risk-model.md section 2.1).
+    function _tryPrice(uint16 id) internal view returns (uint256) {
+        RiskAsset storage ra = _riskAssetOrRevert(id);
+        AggregatorV3Interface feed = ra.feed;
+        bool ok;
+        int256 answer;
+        uint256 updatedAt;
+        // A plain call, not try/catch: a feed whose answer does not decode must not revert here.
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, shl(224, 0xfeaf968c)) // latestRoundData()
+            ok := staticcall(gas(), feed, m, 4, m, 0xa0)
+            // Its own statement: Yul evaluates arguments right to left, before the call.
+            ok := and(ok, gt(returndatasize(), 0x9f))
+            answer := mload(add(m, 0x20))
+            updatedAt := mload(add(m, 0x60))
+        }
+        // Unchecked: an `updatedAt` so far ahead that the sum wraps counts as stale.
+        unchecked {
+            if (!ok || updatedAt + ra.maxAge < block.timestamp) return 0;
+        }
+        return _toWad(id, ra, answer, false);
     }
 
     /// @dev The price of feed round `roundId`, which must be the feed's first at or after
     /// `notBefore`: the one before it answered earlier. Rounds only count up, so one round
-    /// matches, and whoever names it, early or late, gets the same price. The first round of a
-    /// Chainlink phase (its low 64 bits 1) has no round before it in its aggregator and is taken
-    /// on its own time.
+    /// matches, and whoever names it, early or late, gets the same price. The round before the
+    /// first of a Chainlink phase (its low 64 bits 1) is the previous phase's last, read from that
+    /// phase's aggregator: after an aggregator upgrade past expiry, the old phase's round still
+    /// comes first.
     function _priceAtOrAfter(uint16 id, uint80 roundId, uint256 notBefore) internal view returns (uint256) {
         RiskAsset storage ra = _riskAssetOrRevert(id);
         (, int256 answer,, uint256 updatedAt,) = ra.feed.getRoundData(roundId);
         if (updatedAt < notBefore) revert RoundBeforeExpiry(id, roundId, updatedAt, notBefore);
+        uint256 previousAt;
         // forge-lint: disable-next-line(unsafe-typecast) the low 64 bits are the round within its phase, by design
         if (uint64(roundId) > 1) {
-            (,,, uint256 previousAt,) = ra.feed.getRoundData(roundId - 1);
-            if (previousAt >= notBefore) revert NotFirstRoundAtExpiry(id, roundId, previousAt);
+            (,,, previousAt,) = ra.feed.getRoundData(roundId - 1);
+        } else if (roundId >> 64 > 1) {
+            // forge-lint: disable-next-line(unsafe-typecast) a proxy's phase id is a uint16 (AggregatorProxy)
+            uint16 previousPhase = uint16((roundId >> 64) - 1);
+            address aggregator = AggregatorProxyInterface(address(ra.feed)).phaseAggregators(previousPhase);
+            (,,, previousAt,) = AggregatorV3Interface(aggregator).latestRoundData();
         }
-        return _toWad(id, ra, answer);
+        if (previousAt >= notBefore) revert NotFirstRoundAtExpiry(id, roundId, previousAt);
+        return _toWad(id, ra, answer, true);
     }
 
-    /// @dev A feed answer as USD WAD, refused when not positive or outside the plausible band.
-    function _toWad(uint16 id, RiskAsset storage ra, int256 answer) private view returns (uint256 priceWad) {
-        if (answer <= 0) revert NonPositivePrice(id, answer);
+    /// @dev A feed answer as USD WAD; when not positive or outside the plausible band, refused
+    /// (`strict`) or 0.
+    function _toWad(uint16 id, RiskAsset storage ra, int256 answer, bool strict)
+        private
+        view
+        returns (uint256 priceWad)
+    {
+        if (answer <= 0) {
+            if (strict) revert NonPositivePrice(id, answer);
+            return 0;
+        }
         uint8 dec = ra.feedDecimals;
         // forge-lint: disable-next-line(unsafe-typecast) answer > 0 (checked)
         priceWad = dec <= 18 ? uint256(answer) * 10 ** (18 - dec) : uint256(answer) / 10 ** (dec - 18);
         if (priceWad < ra.minPrice || priceWad > ra.maxPrice) {
-            revert PriceOutOfBounds(id, priceWad, ra.minPrice, ra.maxPrice);
+            if (strict) revert PriceOutOfBounds(id, priceWad, ra.minPrice, ra.maxPrice);
+            return 0;
         }
     }
 

@@ -10,6 +10,9 @@ import {MarginModel} from "./MarginModel.sol";
 import {PortfolioMargin} from "./PortfolioMargin.sol";
 import {LiquidationSizer} from "./LiquidationSizer.sol";
 import {RiskConfig} from "./RiskConfig.sol";
+import {RiskConfigAdmin} from "./RiskConfigAdmin.sol";
+import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
+import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
 
 /// @title RiskEngine
@@ -30,6 +33,8 @@ contract RiskEngine is RiskConfig, IRiskEngine {
         int256 cash;
         uint16[] ids;
         uint256[] localPlusOne;
+        /// @dev Per risk asset: its guarded price once a collateral line has read it (0 before).
+        uint256[] spot;
         uint256 n;
         PortfolioMargin.Collateral[] collateral;
         PortfolioMargin.Position[] positions;
@@ -39,11 +44,119 @@ contract RiskEngine is RiskConfig, IRiskEngine {
     MarginModel public immutable marginModel;
     /// @notice The liquidation sizing rule (with the urgency-scaled bonus), created with the engine.
     LiquidationSizer public immutable liquidationSizer;
+    /// @notice The code the configuration's setters run, in this engine's storage (see `_runConfigAdmin`).
+    address public immutable configAdmin;
 
     constructor(address admin) RiskConfig(admin) {
         marginModel = new MarginModel();
         liquidationSizer = new LiquidationSizer();
+        configAdmin = address(new RiskConfigAdmin());
     }
+
+    // ---------------------------------------------------------------- configuration, run in RiskConfigAdmin
+
+    /// @inheritdoc IRiskConfig
+    function addRiskAsset(AggregatorV3Interface feed, uint32 maxAge, uint128 minPrice, uint128 maxPrice)
+        external
+        returns (uint16 id)
+    {
+        (feed, maxAge, minPrice, maxPrice, id);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setRiskAsset(uint16 id, AggregatorV3Interface feed, uint32 maxAge, uint128 minPrice, uint128 maxPrice)
+        external
+    {
+        (id, feed, maxAge, minPrice, maxPrice);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setSequencerFeed(AggregatorV3Interface feed, uint32 gracePeriod) external {
+        (feed, gracePeriod);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function listAsset(uint32 eid, address token, uint8 decimals, uint16 riskAsset_) external returns (uint16 id) {
+        (eid, token, decimals, riskAsset_, id);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setAssetRisk(uint16 id, uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus)
+        external
+    {
+        (id, initialHaircut, maintenanceHaircut, liquidationBonus);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setAssetYield(uint16 id, uint16 rateFeed, uint64 depeg) external {
+        (id, rateFeed, depeg);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setAssetConcentration(uint16 id, uint128 depthUsd, uint64 impact, uint64 cap) external {
+        (id, depthUsd, impact, cap);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function listMarket(uint16 riskAsset_, MarketKind kind, uint128 strike, uint64 expiry, uint64 maxPriceDeviation)
+        external
+        returns (uint16 id)
+    {
+        (riskAsset_, kind, strike, expiry, maxPriceDeviation, id);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setMarketRisk(uint16 id, uint64 maxPriceDeviation) external {
+        (id, maxPriceDeviation);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function fixSettlementPrice(uint16 id, uint80 roundId) external returns (uint256 settlement) {
+        (id, roundId, settlement);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setScenarioParams(uint16 riskAsset_, ScenarioParams calldata p) external {
+        (riskAsset_, p);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setPairOffset(uint16 a, uint16 b, uint64 credit) external {
+        (a, b, credit);
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setLiquidationParams(LiquidationParams calldata p) external {
+        p;
+        _runConfigAdmin();
+    }
+
+    /// @dev Delegates the call as it came and returns (or reverts with) what it returned.
+    function _runConfigAdmin() private {
+        address admin = configAdmin;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, 0, calldatasize())
+            let ok := delegatecall(gas(), admin, ptr, calldatasize(), 0, 0)
+            returndatacopy(ptr, 0, returndatasize())
+            if iszero(ok) { revert(ptr, returndatasize()) }
+            return(ptr, returndatasize())
+        }
+    }
+
+    // ---------------------------------------------------------------- margin
 
     /// @inheritdoc IRiskEngine
     function figures(int256 cash, Holding[] calldata holdings, Position[] calldata positions)
@@ -139,18 +252,31 @@ contract RiskEngine is RiskConfig, IRiskEngine {
         x.cash = cash;
         x.ids = new uint16[](holdings.length + positions.length);
         x.localPlusOne = new uint256[](_riskAssets.length);
+        x.spot = new uint256[](_riskAssets.length);
         x.collateral = new PortfolioMargin.Collateral[](holdings.length);
+        uint256 kept;
         for (uint256 i; i < holdings.length; ++i) {
-            Asset storage a = _assetOrRevert(holdings[i].assetId);
-            (uint256 amount, uint8 decimals) = _modelAmount(holdings[i].assetId, a, holdings[i].amount);
-            uint256 extra = _concentrationAddOn(holdings[i].assetId, a, amount, decimals);
-            x.collateral[i] = PortfolioMargin.Collateral({
+            uint16 assetId = holdings[i].assetId;
+            Asset storage a = _assetOrRevert(assetId);
+            // A collateral whose price or rate cannot be trusted counts for nothing, so no holding
+            // (dust, or a deposit the owner never made) can block a margin check.
+            uint256 spot = x.spot[a.riskAsset];
+            if (spot == 0) spot = _tryPrice(a.riskAsset);
+            (uint256 amount, uint8 decimals, bool trusted) = _modelAmount(assetId, a, holdings[i].amount);
+            if (spot == 0 || !trusted) continue;
+            x.spot[a.riskAsset] = spot;
+            uint256 extra = _concentrationAddOn(assetId, amount, decimals, spot);
+            x.collateral[kept++] = PortfolioMargin.Collateral({
                 underlying: _local(x, a.riskAsset),
                 amount: amount.toInt256(),
                 decimals: decimals,
                 initialHaircut: int256(Concentration.raise(a.initialHaircut, extra)),
                 maintenanceHaircut: int256(Concentration.raise(a.maintenanceHaircut, extra))
             });
+        }
+        PortfolioMargin.Collateral[] memory c = x.collateral;
+        assembly ("memory-safe") {
+            mstore(c, kept)
         }
         _addPositions(x, positions);
         // Volatility only prices options: an underlying the account holds no option on does not
@@ -163,7 +289,7 @@ contract RiskEngine is RiskConfig, IRiskEngine {
         uint16[] memory ids = new uint16[](x.n);
         for (uint256 k; k < x.n; ++k) {
             ids[k] = x.ids[k];
-            u[k] = _underlying(ids[k], hasOption[k]);
+            u[k] = _underlying(ids[k], x.spot[ids[k]], hasOption[k]);
         }
         PortfolioMargin.PairOffset[] memory offsets = _offsets(x);
         return (marginModel.compute(x.cash, u, x.collateral, x.positions, offsets, withInitial), ids);
@@ -195,10 +321,16 @@ contract RiskEngine is RiskConfig, IRiskEngine {
         x.positions = p;
     }
 
-    function _underlying(uint16 id, bool withVol) private view returns (PortfolioMargin.Underlying memory) {
+    /// @dev `spot` is the price a collateral line already read, or 0: then read here, and refused
+    /// if it cannot be trusted (a position's underlying).
+    function _underlying(uint16 id, uint256 spot, bool withVol)
+        private
+        view
+        returns (PortfolioMargin.Underlying memory)
+    {
         ScenarioParams storage sp = _scenario[id];
         return PortfolioMargin.Underlying({
-            spot: int256(_price(id)),
+            spot: int256(spot != 0 ? spot : _price(id)),
             vol: withVol ? _vol(id) : int256(0),
             params: PortfolioMargin.RiskParams({
                 scanRange: int256(uint256(sp.scanRange)),
@@ -239,25 +371,29 @@ contract RiskEngine is RiskConfig, IRiskEngine {
     }
 
     /// @dev What the model holds of an asset: the amount itself, or for a yield-bearing one its
-    /// underlying units (18 decimals) at the guarded rate after the depeg (rounded down).
-    function _modelAmount(uint16 assetId, Asset storage a, uint256 amount) private view returns (uint256, uint8) {
+    /// underlying units (18 decimals) at the guarded rate after the depeg (rounded down); not
+    /// `trusted` when that rate cannot be.
+    function _modelAmount(uint16 assetId, Asset storage a, uint256 amount)
+        private
+        view
+        returns (uint256, uint8, bool trusted)
+    {
         YieldTerms memory t = _yieldTerms[assetId];
-        if (t.rateFeedPlusOne == 0) return (amount, a.decimals);
-        uint256 rate = _price(t.rateFeedPlusOne - 1) * (WAD - t.depeg) / WAD;
-        return (Math.mulDiv(amount, rate, 10 ** a.decimals), 18);
+        if (t.rateFeedPlusOne == 0) return (amount, a.decimals, true);
+        uint256 rate = _tryPrice(t.rateFeedPlusOne - 1);
+        return (Math.mulDiv(amount, rate * (WAD - t.depeg) / WAD, 10 ** a.decimals), 18, rate != 0);
     }
 
     /// @dev The account's concentration add-on for holding `amount` (model units) of the asset:
-    /// its value at the underlying's guarded price against the asset's market depth.
-    function _concentrationAddOn(uint16 assetId, Asset storage a, uint256 amount, uint8 decimals)
+    /// its value at the underlying's guarded price `spot` against the asset's market depth.
+    function _concentrationAddOn(uint16 assetId, uint256 amount, uint8 decimals, uint256 spot)
         private
         view
         returns (uint256)
     {
         ConcentrationTerms memory t = _concentration[assetId];
         if (t.depthUsd == 0) return 0;
-        return
-            Concentration.addOn(Math.mulDiv(amount, _price(a.riskAsset), 10 ** decimals), t.depthUsd, t.impact, t.cap);
+        return Concentration.addOn(Math.mulDiv(amount, spot, 10 ** decimals), t.depthUsd, t.impact, t.cap);
     }
 
     /// @dev USD WAD per whole token: the underlying's price, times the guarded rate for a yield-bearing asset.

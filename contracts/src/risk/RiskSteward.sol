@@ -20,10 +20,13 @@ contract RiskSteward is AccessControl, IRiskSteward {
     IRiskConfig public immutable engine;
     /// @inheritdoc IRiskSteward
     uint64 public constant LOWERING_WINDOW = 1 days;
+    /// @inheritdoc IRiskSteward
+    uint64 public constant RAISE_WINDOW = 1 days;
 
     mapping(Parameter => mapping(uint16 id => Bounds)) internal _bounds;
     mapping(Parameter => mapping(uint16 id => PendingLowering)) internal _pending;
     mapping(Parameter => mapping(uint16 id => uint64)) internal _lastChange;
+    mapping(Parameter => mapping(uint16 id => RaiseWindow)) internal _raiseWindows;
 
     constructor(IRiskConfig engine_, address admin, address steward) {
         engine = engine_;
@@ -34,7 +37,10 @@ contract RiskSteward is AccessControl, IRiskSteward {
     /// @inheritdoc IRiskSteward
     function setBounds(Parameter parameter, uint16 id, Bounds calldata bounds) external onlyRole(DEFAULT_ADMIN_ROLE) {
         bool scan = parameter == Parameter.ScanRange;
-        if (bounds.min > bounds.max || bounds.max > WAD || bounds.maxStep == 0 || (scan && bounds.min == 0)) {
+        if (
+            bounds.min > bounds.max || bounds.max > WAD || bounds.maxStep == 0 || (scan && bounds.min == 0)
+                || bounds.maxDailyRaise < bounds.maxStep
+        ) {
             revert InvalidBounds(parameter, id, bounds);
         }
         // Reverts on an unknown risk asset or asset: bounds for nothing are a mistake.
@@ -58,7 +64,8 @@ contract RiskSteward is AccessControl, IRiskSteward {
             emit LoweringCancelled(parameter, id, queued.value);
         }
         if (value > cur) {
-            // More margin protects the protocol: no delay.
+            // More margin protects the protocol: no delay, but no more than a day's worth.
+            _useRaiseWindow(parameter, id, b, cur, value);
             _lastChange[parameter][id] = now_;
             _apply(parameter, id, value);
             emit ParameterRaised(parameter, id, cur, value);
@@ -105,6 +112,25 @@ contract RiskSteward is AccessControl, IRiskSteward {
     /// @inheritdoc IRiskSteward
     function lastChange(Parameter parameter, uint16 id) external view returns (uint64) {
         return _lastChange[parameter][id];
+    }
+
+    /// @inheritdoc IRiskSteward
+    function raiseWindow(Parameter parameter, uint16 id) external view returns (RaiseWindow memory) {
+        return _raiseWindows[parameter][id];
+    }
+
+    /// @dev Opens a window at the first raise after the last one closed, and refuses a raise past
+    /// `maxDailyRaise` of the value the window opened at.
+    function _useRaiseWindow(Parameter parameter, uint16 id, Bounds memory b, uint64 cur, uint64 value) private {
+        RaiseWindow memory w = _raiseWindows[parameter][id];
+        uint64 now_ = uint64(block.timestamp);
+        if (w.openedAt == 0 || now_ >= w.openedAt + RAISE_WINDOW) {
+            w = RaiseWindow({openedAt: now_, base: cur});
+            _raiseWindows[parameter][id] = w;
+            emit RaiseWindowOpened(parameter, id, cur, now_ + RAISE_WINDOW);
+        }
+        uint256 cap = w.base + uint256(b.maxDailyRaise) * _stepBase(w.base, b) / WAD;
+        if (value > cap) revert DailyRaiseExceeded(parameter, id, value, cap, w.openedAt + RAISE_WINDOW);
     }
 
     function _stewarded(Parameter parameter, uint16 id) private view returns (Bounds memory b) {

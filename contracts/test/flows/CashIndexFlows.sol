@@ -32,6 +32,8 @@ abstract contract CashIndexFlows is FlowHelpers {
         address[5] memory owners;
         for (uint256 k; k < 5; ++k) {
             owners[k] = makeAddr(string.concat("cash holder ", vm.toString(k)));
+            vm.prank(owners[k]);
+            hub.setVenueAuthorization(venue, true);
         }
         uint256 socialisations;
         for (uint256 i; i < steps.length; ++i) {

@@ -8,6 +8,9 @@ import {IMarginHubBase} from "../../src/interfaces/IMarginHubBase.sol";
 import {IOracleGuard} from "../../src/interfaces/IOracleGuard.sol";
 import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
 import {IRiskEngine} from "../../src/interfaces/IRiskEngine.sol";
+import {ManualAggregator} from "../../src/devnet/ManualAggregator.sol";
+import {AggregatorV3Interface} from "../../src/interfaces/AggregatorV3Interface.sol";
+import {PhasedAggregatorProxy} from "../utils/PhasedAggregatorProxy.sol";
 import {FlowHelpers} from "./FlowHelpers.sol";
 
 /// @notice European options: listing, margin by the scenario model, settlement at expiry at the
@@ -125,8 +128,11 @@ abstract contract OptionFlows is FlowHelpers {
     function test_option_clearingAccountLeftAWeiShortIsResolved() public {
         uint16 call = _bobBuysCallsFromAlice(5e18);
         // A payment from an account with nothing lowers the index: alice's premium bears it.
+        address carol = makeAddr("carol");
+        vm.prank(carol);
+        hub.setVenueAuthorization(venue, true);
         vm.prank(venue);
-        hub.settleCash(_acct(makeAddr("carol"), 0), _acct(alice, 0), 1e18);
+        hub.settleCash(_acct(carol, 0), _acct(alice, 0), 1e18);
         assertLt(hub.cashIndex(), 1e18, "a socialised loss");
         _fundInsurance(1e6);
 
@@ -179,6 +185,35 @@ abstract contract OptionFlows is FlowHelpers {
         assertEq(engine.fixSettlementPrice(call, first), 3500e18);
         assertEq(engine.fixSettlementPrice(call, later), 3500e18, "fixed once: a later call gets the same price");
         assertEq(hub.settleExpired(_acct(bob, 0), call), 1000e18, "5 calls x (3500 - 3300)");
+    }
+
+    /// @dev Finding 7a: the feed's aggregator is upgraded after expiry. The old phase answered
+    /// at expiry + 30 s ($3,500); the new phase's first round, an hour later ($3,900), is not the
+    /// first round at or after expiry, though no round of its own phase comes before it.
+    function test_option_settlementAcrossAnAggregatorUpgradeIsTheOldPhasesFirstRound() public {
+        vm.startPrank(admin);
+        ManualAggregator oldPhase = new ManualAggregator(8, 3000e8);
+        PhasedAggregatorProxy proxy = new PhasedAggregatorProxy(address(oldPhase));
+        engine.setRiskAsset(ethRisk, AggregatorV3Interface(address(proxy)), 1 hours, 1e18, 1_000_000e18);
+        vm.stopPrank();
+        uint16 call = _bobBuysCallsFromAlice(5e18);
+        uint64 expiry = engine.market(call).expiry;
+        vm.warp(expiry + 30);
+        vm.prank(admin);
+        oldPhase.setAnswer(3500e8);
+        uint80 oldPhasesFirst = (uint80(1) << 64) | oldPhase.roundId();
+        vm.warp(expiry + 1 hours);
+        vm.prank(admin);
+        proxy.upgrade(address(new ManualAggregator(8, 3900e8)));
+        uint80 newPhasesFirst = (uint80(2) << 64) | 1;
+
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IOracleGuard.NotFirstRoundAtExpiry.selector, ethRisk, newPhasesFirst, uint256(expiry + 30)
+            )
+        );
+        engine.fixSettlementPrice(call, newPhasesFirst);
+        assertEq(engine.fixSettlementPrice(call, oldPhasesFirst), 3500e18);
     }
 
     /// @dev Settling changes neither side's figures by a wei: the hub rounds a long's payoff down

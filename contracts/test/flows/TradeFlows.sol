@@ -79,7 +79,10 @@ abstract contract TradeFlows is FlowHelpers {
     function test_settleCash_movesCashAndResolvesABankruptPayer() public {
         _depositHubUsdc(alice, 1_000e6, 0);
         _fundInsurance(30e6);
-        AccountId carol = _acct(makeAddr("carol"), 0);
+        address carolOwner = makeAddr("carol");
+        vm.prank(carolOwner);
+        hub.setVenueAuthorization(venue, true);
+        AccountId carol = _acct(carolOwner, 0);
         vm.startPrank(venue);
         vm.expectEmit(address(hub));
         emit IMarginHubBase.CashSettled(_acct(alice, 0), _acct(bob, 0), 1_200e18, venue);

@@ -112,6 +112,12 @@ abstract contract HandlerBase is Test {
         actors.push(makeAddr("actor-0"));
         actors.push(makeAddr("actor-1"));
         actors.push(makeAddr("actor-2"));
+        // The traders and the handler's lender trade and pay through the venue they authorised.
+        for (uint256 i; i < actors.length; ++i) {
+            vm.prank(actors[i]);
+            hub_.setVenueAuthorization(venue_, true);
+        }
+        hub_.setVenueAuthorization(venue_, true);
     }
 
     // ------------------------------------------------------------ views for the invariants

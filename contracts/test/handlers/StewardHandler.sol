@@ -23,7 +23,7 @@ contract StewardHandler is Test {
     uint16 public immutable eth;
     /// @dev Narrow enough that a run of a hundred calls reaches both ends: 8%..12.5% around 10%,
     /// a quarter per step, a day of cooldown, lowerings a day late.
-    IRiskSteward.Bounds public bounds = IRiskSteward.Bounds(0.08e18, 0.125e18, 0.25e18, 1 days, 1 days);
+    IRiskSteward.Bounds public bounds = IRiskSteward.Bounds(0.08e18, 0.125e18, 0.25e18, 1 days, 1 days, 0.25e18);
 
     /// @notice How often each outcome happened, by name.
     mapping(bytes32 => uint256) public outcomes;

@@ -117,6 +117,7 @@ abstract contract Fixture is Test {
             payable(deployCode("MarginHub.sol:MarginHub", abi.encode(endpoints[HUB_EID], admin, usdc, 6, engine)))
         );
         hub.grantRole(hub.VENUE_ROLE(), venue);
+        hub.setVenueLimit(venue, type(uint128).max, 1 days);
         hubVault = _vault(endpoints[HUB_EID]);
         vaultA = _vault(endpoints[A_EID]);
         vaultB = _vault(endpoints[B_EID]);
@@ -156,6 +157,11 @@ abstract contract Fixture is Test {
         vm.deal(alice, 100 ether);
         vm.deal(bob, 100 ether);
         vm.deal(keeper, 100 ether);
+        // Alice and bob trade through the venue: they authorised it.
+        vm.prank(alice);
+        hub.setVenueAuthorization(venue, true);
+        vm.prank(bob);
+        hub.setVenueAuthorization(venue, true);
     }
 
     /// @dev The helper keeps its endpoints in an internal mapping; they are its next three

@@ -47,6 +47,7 @@ export function accountJson(r: AccountRisk, chainName: (eid: number) => string):
       initialValueUsd: formatWad(c.initialValueUsd),
       maintenanceValueUsd: formatWad(c.maintenanceValueUsd),
       concentrationAddOn: formatWad(c.concentrationAddOn),
+      priceError: c.priceError ?? null,
     })),
     positions: r.positions.map((p) => ({
       marketId: p.market.marketId,

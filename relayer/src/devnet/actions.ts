@@ -1,3 +1,4 @@
+import { Wallet } from 'ethers';
 /** What a trader or venue does on a devnet: mint test tokens and deposit, withdraw, trade. */
 import { backstopVaultAbi, collateralVaultAbi, manualAggregatorAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
@@ -45,24 +46,38 @@ export async function requestWithdrawal(
   await hub.send('withdraw', [subAccount, assetId, amount, await signer.getAddress(), '0x'], { value: fee });
 }
 
-/** The venue books `size` (WAD) of market `marketId` between two accounts at `price`. */
+/**
+ * The venue books `size` (WAD) of market `marketId` between two accounts at `price`. Each side's
+ * owner (given by key) first authorises the venue, if it has not: the hub books trades only for
+ * accounts whose owners did.
+ */
 export async function venueTrade(
   manifest: DevnetManifest,
   venueKey: string,
-  buyer: { owner: string; subAccount?: number },
-  seller: { owner: string; subAccount?: number },
+  buyer: { key: string; subAccount?: number },
+  seller: { key: string; subAccount?: number },
   marketId: number,
   size: bigint,
   price: bigint,
 ): Promise<void> {
+  const venue = new Wallet(venueKey).address;
+  await authorizeVenue(manifest, buyer.key, venue);
+  await authorizeVenue(manifest, seller.key, venue);
   const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest), venueKey));
   await hub.send('trade', [
-    toAccountId(buyer.owner, buyer.subAccount ?? 0),
-    toAccountId(seller.owner, seller.subAccount ?? 0),
+    toAccountId(new Wallet(buyer.key).address, buyer.subAccount ?? 0),
+    toAccountId(new Wallet(seller.key).address, seller.subAccount ?? 0),
     marketId,
     size,
     price,
   ]);
+}
+
+/** The owner of `ownerKey` authorises `venue` to trade and settle cash for its accounts (once). */
+export async function authorizeVenue(manifest: DevnetManifest, ownerKey: string, venue: string): Promise<void> {
+  const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest), ownerKey));
+  if (await hub.read('isVenueAuthorized', [new Wallet(ownerKey).address, venue])) return;
+  await hub.send('setVenueAuthorization', [venue, true]);
 }
 
 export function hubChain(manifest: DevnetManifest): DeployedChain {

@@ -38,15 +38,7 @@ export async function seedDemoAccounts(manifest: DevnetManifest, relayer: Relaye
     30_000,
   );
   await waitFor('every demo message to be delivered', async () => relayer.store.inFlight().length === 0, Infinity);
-  await venueTrade(
-    manifest,
-    anvilKey(0),
-    { owner: aliceAddress },
-    { owner: new Wallet(bob).address },
-    0,
-    e18(10n),
-    e18(3000n),
-  );
+  await venueTrade(manifest, anvilKey(0), { key: alice }, { key: bob }, 0, e18(10n), e18(3000n));
   return [
     {
       name: 'alice',

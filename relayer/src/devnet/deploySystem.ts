@@ -203,6 +203,8 @@ const stewardBounds = (min: bigint, max: bigint) => ({
   maxStep: wad(25n * PCT),
   cooldown: 3_600,
   loweringDelay: 86_400,
+  // at most doubles in a day, however often the hourly cooldown allows a step
+  maxDailyRaise: wad(100n * PCT),
 });
 
 /**
@@ -377,8 +379,9 @@ function devnetNetworkFile(d: {
         maxPriceDeviation: wad(PCT),
       },
     ],
-    // On a devnet the operator also plays the trading venue, so demos and tests can book trades.
-    venues: [d.venue],
+    // On a devnet the operator also plays the trading venue, so demos and tests can book trades;
+    // it may settle up to $1B of cash a day (the accounts it books must still authorise it).
+    venues: [{ address: d.venue, cashPerPeriod: (10n ** 27n).toString(), periodSeconds: 86_400 }],
   });
 }
 

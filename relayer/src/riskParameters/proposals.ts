@@ -195,28 +195,58 @@ export interface StewardBounds {
   min: bigint;
   max: bigint;
   maxStep: bigint;
+  /** the most raises may add within a raise window, as a share of its starting value's step base */
+  maxDailyRaise: bigint;
+}
+
+/** `RiskSteward._stepBase`: the value, the floor when larger, the ceiling when both are 0. */
+function stepBase(value: bigint, bounds: StewardBounds): bigint {
+  const base = value > bounds.min ? value : bounds.min;
+  return base === 0n ? bounds.max : base;
+}
+
+/** A parameter's raise window, as `RiskSteward.raiseWindow` returns it (`openedAt` 0: none yet). */
+export interface RaiseWindow {
+  openedAt: bigint;
+  base: bigint;
+}
+
+/**
+ * The highest value a raise may reach at time `now` (RiskSteward._useRaiseWindow): `maxDailyRaise`
+ * of the step base of the value the open window started from, or of `current` when none is open
+ * (the raise opens one).
+ */
+export function dailyRaiseCap(
+  bounds: StewardBounds,
+  current: bigint,
+  window: RaiseWindow,
+  now: bigint,
+  windowSeconds: bigint,
+): bigint {
+  const open = window.openedAt !== 0n && now < window.openedAt + windowSeconds;
+  const base = open ? window.base : current;
+  return base + (bounds.maxDailyRaise * stepBase(base, bounds)) / WAD;
 }
 
 /**
  * What to propose to the steward to move `current` toward `target`: the target itself when it is
- * within the bounds and one step, else as far as one step and the bounds allow; undefined when
- * the difference is under `threshold` of the current value (not worth a transaction) or nothing
- * can move.
+ * within the bounds and one step, else as far as one step and the bounds allow, and a raise no
+ * higher than `raiseCap` (the day's, `dailyRaiseCap`); undefined when the difference is under
+ * `threshold` of the current value (not worth a transaction) or nothing can move.
  */
 export function nextStewardValue(
   current: bigint,
   target: bigint,
   bounds: StewardBounds,
   threshold = 0.05,
+  raiseCap?: bigint,
 ): bigint | undefined {
   const clamped = target < bounds.min ? bounds.min : target > bounds.max ? bounds.max : target;
   const diff = clamped > current ? clamped - current : current - clamped;
   if (diff === 0n || Number(diff) < threshold * Number(current)) return undefined;
-  // The steward's step base (RiskSteward._stepBase): the current value, the floor when larger, the
-  // ceiling when both are 0.
-  const base = current > bounds.min ? current : bounds.min;
-  const allowed = (bounds.maxStep * (base === 0n ? bounds.max : base)) / WAD;
+  const allowed = (bounds.maxStep * stepBase(current, bounds)) / WAD;
   if (allowed === 0n) return undefined;
-  if (diff <= allowed) return clamped;
-  return clamped > current ? current + allowed : current - allowed;
+  const next = diff <= allowed ? clamped : clamped > current ? current + allowed : current - allowed;
+  if (next <= current || raiseCap === undefined || next <= raiseCap) return next;
+  return raiseCap > current ? raiseCap : undefined;
 }

@@ -24,6 +24,7 @@ import type { Relayer, RelayerPlugin } from '../relayer.js';
 import { loadCandles } from '../riskParameters/candles.js';
 import {
   DEFAULT_ENGINE_CONFIG,
+  dailyRaiseCap,
   historyDays,
   nextStewardValue,
   proposeConcentrationImpact,
@@ -60,8 +61,9 @@ export class ParameterSteward implements RelayerPlugin {
   /** USD traded a day per underlying, for the haircuts' liquidity add-on */
   private readonly volumes = new Map<number, number>();
   private steward!: TypedContract<typeof riskStewardAbi>;
-  /** the steward's LOWERING_WINDOW, read at the first steer */
+  /** the steward's LOWERING_WINDOW and RAISE_WINDOW, read at the first steer */
   private loweringWindow?: bigint;
+  private raiseWindow?: bigint;
   private log!: Logger;
   private metrics!: RelayerMetrics;
   private stopTimer?: () => void;
@@ -200,14 +202,16 @@ export class ParameterSteward implements RelayerPlugin {
     inputs: Record<string, number>,
   ): Promise<void> {
     const s = this.steward;
-    const [current, bounds, pending, last] = await Promise.all([
+    const [current, bounds, pending, last, raises] = await Promise.all([
       s.read('current', [parameter, id]),
       s.read('boundsOf', [parameter, id]),
       s.read('pendingLowering', [parameter, id]),
       s.read('lastChange', [parameter, id]),
+      s.read('raiseWindow', [parameter, id]),
     ]);
-    // A constant of the steward's code: read once.
+    // Constants of the steward's code: read once.
     const window = (this.loweringWindow ??= await s.read('LOWERING_WINDOW', []));
+    const raiseSeconds = (this.raiseWindow ??= await s.read('RAISE_WINDOW', []));
     if (bounds.maxStep === 0n) return; // not stewarded: governance's alone
     const context = { parameter: name, id, current: current.toString(), target: target.toString(), ...inputs };
     // A lowering not executed within its window has expired: the steward refuses it, and a new
@@ -220,7 +224,8 @@ export class ParameterSteward implements RelayerPlugin {
       });
       return;
     }
-    const next = nextStewardValue(current, target, bounds, this.config.threshold);
+    const cap = dailyRaiseCap(bounds, current, raises, now, raiseSeconds);
+    const next = nextStewardValue(current, target, bounds, this.config.threshold, cap);
     if (next === undefined || (queued && pending.value === next)) return;
     if (last !== 0n && now < last + BigInt(bounds.cooldown)) return; // the steward would refuse: next period
     await this.send(

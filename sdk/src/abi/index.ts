@@ -6,6 +6,7 @@ export { riskStewardAbi } from './riskSteward.js';
 export { backstopVaultAbi } from './backstopVault.js';
 export { healthReaderAbi } from './healthReader.js';
 export { aggregatorV3Abi } from './aggregatorV3.js';
+export { aggregatorProxyAbi } from './aggregatorProxy.js';
 export { erc20Abi } from './erc20.js';
 export { multicall3Abi } from './multicall3.js';
 export { endpointV2Abi } from './endpointV2.js';

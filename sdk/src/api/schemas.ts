@@ -25,6 +25,8 @@ export const collateralLineSchema = z.object({
   maintenanceValueUsd: decimal,
   /** what this holding's size adds to both the asset's haircuts (a fraction): the concentration add-on */
   concentrationAddOn: decimal,
+  /** why the holding's price cannot be trusted: it then counts for nothing (values 0); null when trusted */
+  priceError: z.string().nullable(),
 });
 
 export const positionLineSchema = z.object({

@@ -1,12 +1,19 @@
 /**
- * The CLI's transactions: deposit, withdraw and transfer, signed with the key in OCC_KEY. Amounts
+ * The CLI's transactions: deposit, withdraw, transfer and venue authorisations, signed with the key in OCC_KEY. Amounts
  * and addresses are checked before anything is sent; a refusal is a sentence (errors.ts); a
  * cross-chain message is followed through the relayer API until it lands, each step printed.
  */
 import { getAddress, JsonRpcProvider, parseUnits, Wallet, ZeroAddress } from 'ethers';
 import { endpointV2Abi, erc20Abi } from '../abi/index.js';
 import type { RelayerClient } from '../api/client.js';
-import { deposit, quoteDeposit, quoteWithdraw, transfer, withdraw } from '../contracts/marginAccount.js';
+import {
+  deposit,
+  quoteDeposit,
+  quoteWithdraw,
+  setVenueAuthorization,
+  transfer,
+  withdraw,
+} from '../contracts/marginAccount.js';
 import { TypedContract } from '../contracts/typedContract.js';
 import { decodePacket } from '../packet.js';
 import { chainOf, hubChainOf, type CliManifest } from './manifest.js';
@@ -190,5 +197,21 @@ export async function runTransfer(
     transfer(wallet, { hub: manifest.hub, assetId: opts.asset, amount, fromSub: opts.from, toSub: opts.to }),
   );
   say(`moved ${opts.amount} ${asset.symbol} from sub-account ${opts.from} to ${opts.to} in ${sent.txHash}`);
+  return sent;
+}
+
+export async function runVenue(
+  manifest: CliManifest,
+  opts: { venue: string; authorized: boolean },
+  say: Say,
+): Promise<{ txHash: string }> {
+  const venue = parseAddress(opts.venue, 'venue');
+  const wallet = signer(hubChainOf(manifest).rpcUrl);
+  const sent = await send('the authorisation failed', () =>
+    setVenueAuthorization(wallet, { hub: manifest.hub, venue, authorized: opts.authorized }),
+  );
+  say(
+    `${opts.authorized ? 'authorised' : 'revoked'} venue ${venue} for every account of ${wallet.address} in ${sent.txHash}`,
+  );
   return sent;
 }

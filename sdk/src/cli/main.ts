@@ -9,7 +9,16 @@ import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { RelayerClient } from '../api/client.js';
 import type { PreviewBody } from '../api/requests.js';
-import { assetOf, parseAddress, parseAmount, runDeposit, runTransfer, runWithdraw, UsageError } from './actions.js';
+import {
+  assetOf,
+  parseAddress,
+  parseAmount,
+  runDeposit,
+  runTransfer,
+  runVenue,
+  runWithdraw,
+  UsageError,
+} from './actions.js';
 import {
   formatAccounts,
   formatChains,
@@ -233,6 +242,16 @@ program
       say,
     );
     print(`transferred: ${r.txHash}`, r);
+  });
+
+program
+  .command('venue')
+  .description('Authorise a trading venue to book trades and cash payments for your accounts, or revoke it')
+  .argument('<address>', "the venue's address")
+  .option('--revoke', 'revoke an authorisation given before')
+  .action(async (venue: string, opts: { revoke?: boolean }) => {
+    const r = await runVenue(manifest(), { venue, authorized: !opts.revoke }, say);
+    print(`${opts.revoke ? 'revoked' : 'authorised'}: ${r.txHash}`, r);
   });
 
 program

@@ -119,6 +119,22 @@ export async function transfer(
   return { txHash: tx.hash };
 }
 
+/**
+ * Authorises (or revokes) `venue` to trade and settle cash for every account of the signer: the
+ * hub books a venue's trade or payment only for accounts whose owners did.
+ */
+export async function setVenueAuthorization(
+  signer: Signer,
+  p: { hub: string; venue: string; authorized: boolean },
+): Promise<{ txHash: string }> {
+  const tx = await new TypedContract(marginHubAbi, p.hub, signer).write('setVenueAuthorization', [
+    p.venue,
+    p.authorized,
+  ]);
+  await tx.wait();
+  return { txHash: tx.hash };
+}
+
 /** The hub's figures and health of one sub-account, now. */
 export async function readFigures(
   runner: ContractRunner,

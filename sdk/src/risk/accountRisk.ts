@@ -66,6 +66,22 @@ export interface ScenarioInfo extends RiskParams {
 
 export type PriceReading = { ok: true; price: bigint } | { ok: false; error: string };
 
+/**
+ * The engine's refusals that hold every figure rather than one price: the sequencer checks
+ * (`OracleGuard._checkSequencer`), which a price read through `RiskEngine.price` reports as its own.
+ */
+const SEQUENCER_REFUSAL = /^Sequencer(Down|GracePeriodNotOver|RoundInvalid)\(/;
+
+/**
+ * Why a collateral holding counts for nothing (docs/risk-model.md section 2.1): its price or rate
+ * is refused for a reason of its own feed. Undefined when trusted, or when the refusal is the
+ * sequencer's, which holds every figure.
+ */
+function untrustedHolding(...readings: Array<PriceReading | undefined>): string | undefined {
+  for (const r of readings) if (r && !r.ok && !SEQUENCER_REFUSAL.test(r.error)) return r.error;
+  return undefined;
+}
+
 /** Everything an account's figures depend on besides its holdings, at one hub block. */
 export interface MarketState {
   block: number;
@@ -103,6 +119,8 @@ export interface MaintenanceRisk {
     initialValueUsd: bigint;
     maintenanceValueUsd: bigint;
     concentrationAddOn: bigint;
+    /** set when the holding's price or rate cannot be trusted: it then counts for nothing (all values 0) */
+    priceError?: string;
   }>;
   positions: Array<{ market: MarketInfo; size: bigint; price: bigint; markUsd: bigint; valueUsd: bigint }>;
   /** absent when a price the account depends on cannot be trusted (then `priceErrors` says why) */
@@ -237,9 +255,20 @@ function gather(
   const collateral: Collateral[] = [];
   for (const { assetId, amount } of holdings.collateral) {
     const asset = assets[assetId]!;
+    const rateFeed = rateFeedOf(asset);
+    // As the engine: a holding whose price or rate cannot be trusted is left out of the model, and
+    // the figures do not depend on its feeds.
+    const priceError = untrustedHolding(
+      state.prices.get(asset.riskAsset),
+      rateFeed === null ? undefined : state.prices.get(rateFeed),
+    );
+    if (priceError !== undefined) {
+      const zero = { price: 0n, valueUsd: 0n, initialValueUsd: 0n, maintenanceValueUsd: 0n, concentrationAddOn: 0n };
+      risk.collateral.push({ asset, amount, ...zero, priceError });
+      continue;
+    }
     const p = priceOf(asset.riskAsset);
     const price = p.ok ? p.price : 0n;
-    const rateFeed = rateFeedOf(asset);
     const rate = rateFeed === null ? undefined : priceOf(rateFeed);
     const held = modelAmount(asset, amount, rate?.ok ? rate.price : 0n);
     // As the engine: the haircuts rise with the holding's value at the underlying's price.

@@ -1,7 +1,8 @@
 /**
  * Opens a book of traders on a devnet, at any size, the way many users at once would: funders
- * deposit WETH on the spokes (and sometimes USDC on the hub) for each trader, the venue books perps
- * and options against a market maker at the model mark, and each trader then borrows part of what
+ * deposit WETH on the spokes (and sometimes USDC on the hub) for each trader, each trader authorises
+ * the venue, the venue books perps and options against a market maker at the model mark, and each
+ * trader then borrows part of what
  * initial margin allows, every trader from their own key. Transactions are signed locally with
  * per-sender nonces and broadcast in batches; each phase waits for the chains with a deadline
  * that names what it waited for.
@@ -25,7 +26,7 @@ const usdc = (n: bigint) => n * 10n ** 6n;
 /** Senders that deposit on each chain for the traders. */
 const FUNDERS = 8;
 /** Gas limits, with room over what each call measures (snapshots/flows.json). */
-const GAS = { deposit: 700_000n, trade: 4_000_000n, borrow: 4_000_000n };
+const GAS = { deposit: 700_000n, authorize: 100_000n, trade: 4_000_000n, borrow: 4_000_000n };
 
 export interface OpenBookOptions {
   traders: number;
@@ -128,6 +129,7 @@ export async function openBook(manifest: DevnetManifest, options: OpenBookOption
     options.say('  trades: perps and options with the market maker at the model mark');
     const venue = new Sender(new Wallet(options.venueKey), hub.chainId);
     const maker = new Wallet(anvilKeyFor('maker')).address;
+    await authorizeVenue(manifest, hubRpc, venue.address, plans, deadline(20), options.progress);
     const booked = await trade(manifest, hubRpc, venue, maker, plans, deadline(20), options.progress);
 
     options.say('  borrowing: each trader borrows 30-94% of what initial margin allows');
@@ -227,6 +229,40 @@ async function deposit(
  * The venue books each plan's perp and option. A trade the hub refuses for margin is tried again
  * at half the size, up to three times, as a trader shrinking an order would.
  */
+/**
+ * The market maker and every trader who will trade authorise the venue (the hub books trades only
+ * for accounts whose owners did), each from its own key.
+ */
+async function authorizeVenue(
+  manifest: DevnetManifest,
+  provider: RpcProvider,
+  venue: string,
+  plans: Plan[],
+  timeoutMs: number,
+  progress: Progress,
+): Promise<void> {
+  const hub = new TypedContract(marginHubAbi, manifest.hub, provider);
+  const owners = [new Wallet(anvilKeyFor('maker')), ...plans.filter((p) => p.perp || p.option).map((p) => p.trader)];
+  await fundGas(
+    provider,
+    owners.map((w) => w.address),
+    10n ** 20n,
+  );
+  const chainId = hubChain(manifest).chainId;
+  const data = hub.encode('setVenueAuthorization', [venue, true]);
+  const raws = await Promise.all(
+    owners.map((w) => new Sender(w, chainId).sign(provider, { to: manifest.hub, data, gasLimit: GAS.authorize })),
+  );
+  await broadcast(provider, raws);
+  await minedWithProgress(
+    provider,
+    `${raws.length} venue authorisations to be mined`,
+    timeoutMs,
+    progress.start('venue authorisations mined', raws.length, 'authorisations'),
+    raws.length,
+  );
+}
+
 async function trade(
   manifest: DevnetManifest,
   provider: RpcProvider,

@@ -62,8 +62,8 @@ export function screenCandidates(
     offsets: reader.configuredPairOffsets(),
   };
   const underlyings: Underlying[] = scenarios.map((params, id) => ({
-    // A feed without a trusted price screens at 1 wei: its accounts are checked exactly, where the
-    // price error keeps them from being liquidated.
+    // A feed without a trusted price screens at 1 wei: its accounts are checked exactly, where a
+    // holding it prices counts for nothing and a position on it keeps the account from liquidation.
     spot: spots.get(id) ?? 1n,
     vol: params.volFeed === null ? 0n : (spots.get(params.volFeed) ?? 0n),
     params,
@@ -78,8 +78,7 @@ export function screenCandidates(
     }
     const collateral = holdings.collateral.map((c) => {
       const asset = assets[c.assetId]!;
-      // An untrusted rate screens at 0: the account is checked exactly, where the price error keeps it from
-      // liquidation.
+      // An untrusted rate screens at 0, as the exact check counts the holding: for nothing.
       const rateFeed = rateFeedOf(asset);
       const rate = rateFeed === null ? 0n : (spots.get(rateFeed) ?? 0n);
       return { asset: c.assetId, amount: modelAmount(asset, c.amount, rate).amount };

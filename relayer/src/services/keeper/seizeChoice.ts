@@ -12,14 +12,17 @@ export function chooseCollateral(
   hubEid: number,
   skip: ReadonlySet<number> = new Set(),
 ): MaintenanceRisk['collateral'][number] | undefined {
-  return [...risk.collateral]
-    .filter((c) => c.amount > 0n && !skip.has(c.asset.assetId))
-    .sort(
-      (a, b) =>
-        cmp(a.asset.liquidationBonus, b.asset.liquidationBonus) ||
-        Number(b.asset.eid === hubEid) - Number(a.asset.eid === hubEid) ||
-        cmp(b.valueUsd, a.valueUsd),
-    )[0];
+  return (
+    [...risk.collateral]
+      // A holding whose price is refused cannot be seized (the engine needs that price to size it).
+      .filter((c) => c.amount > 0n && c.priceError === undefined && !skip.has(c.asset.assetId))
+      .sort(
+        (a, b) =>
+          cmp(a.asset.liquidationBonus, b.asset.liquidationBonus) ||
+          Number(b.asset.eid === hubEid) - Number(a.asset.eid === hubEid) ||
+          cmp(b.valueUsd, a.valueUsd),
+      )[0]
+  );
 }
 
 /**

@@ -9,7 +9,7 @@
  * the rounds are searched and the transaction sent in its own loop.
  */
 import type { Wallet } from 'ethers';
-import { aggregatorV3Abi } from '@omnichain-collateral/sdk/abi';
+import { aggregatorProxyAbi, aggregatorV3Abi } from '@omnichain-collateral/sdk/abi';
 import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import type { MarketInfo } from '@omnichain-collateral/sdk/risk/accountRisk';
@@ -32,27 +32,35 @@ export interface FeedRound {
 /**
  * The feed's first round answered at or after `time`, or undefined while its latest round is
  * earlier. Chainlink round ids are `phase << 64 | round`, counting up in time within a phase, so
- * a binary search over the latest round's phase finds it in about log2(rounds) reads; the first
- * round of a phase is the engine's to take on its own time, and so is it here.
+ * a binary search over a phase finds it in about log2(rounds) reads. When a phase's first round
+ * qualifies, the round before it is the previous phase's last (`lastOfPhase`), as the engine
+ * reads it: if that one qualifies too, the search goes on in that phase.
  * @param updatedAt when round `roundId` was answered
+ * @param lastOfPhase the last round of phase `phase` (a proxy's phase aggregator's latest)
  */
 export async function firstRoundAtOrAfter(
   latest: FeedRound,
   time: bigint,
   updatedAt: (roundId: bigint) => Promise<bigint>,
+  lastOfPhase: (phase: bigint) => Promise<FeedRound> = () => Promise.reject(new Error('a feed without phases')),
 ): Promise<bigint | undefined> {
   if (latest.updatedAt < time) return undefined;
-  let low = ((latest.roundId >> 64n) << 64n) | 1n;
+  const phase = latest.roundId >> 64n;
+  let low = (phase << 64n) | 1n;
   let high = latest.roundId;
-  if (low >= high) return high;
-  if ((await updatedAt(low)) >= time) return low;
-  // updatedAt(low) < time <= updatedAt(high)
-  while (high - low > 1n) {
-    const mid = (low + high) / 2n;
-    if ((await updatedAt(mid)) >= time) high = mid;
-    else low = mid;
+  if (low < high && (await updatedAt(low)) < time) {
+    // updatedAt(low) < time <= updatedAt(high)
+    while (high - low > 1n) {
+      const mid = (low + high) / 2n;
+      if ((await updatedAt(mid)) >= time) high = mid;
+      else low = mid;
+    }
+    return high;
   }
-  return high;
+  // The phase's first round qualifies: the previous phase's last may too (Chainlink's phases start at 1).
+  if (phase <= 1n) return low;
+  const previous = await lastOfPhase(phase - 1n);
+  return (await firstRoundAtOrAfter(previous, time, updatedAt, lastOfPhase)) ?? low;
 }
 
 export class SettlementPrices {
@@ -111,10 +119,21 @@ export class SettlementPrices {
     const { feed: address } = await this.reader.engine.read('riskAsset', [market.riskAsset]);
     const feed = new TypedContract(aggregatorV3Abi, address, this.provider);
     const [roundId, , , updatedAt] = await feed.read('latestRoundData', []);
-    const round = await firstRoundAtOrAfter({ roundId, updatedAt }, BigInt(market.expiry), async (id) => {
-      const [, , , at] = await feed.read('getRoundData', [id]);
-      return at;
-    });
+    const proxy = new TypedContract(aggregatorProxyAbi, address, this.provider);
+    const round = await firstRoundAtOrAfter(
+      { roundId, updatedAt },
+      BigInt(market.expiry),
+      async (id) => (await feed.read('getRoundData', [id]))[3],
+      async (phase) => {
+        const aggregator = new TypedContract(
+          aggregatorV3Abi,
+          await proxy.read('phaseAggregators', [Number(phase)]),
+          this.provider,
+        );
+        const [id, , , at] = await aggregator.read('latestRoundData', []);
+        return { roundId: (phase << 64n) | id, updatedAt: at };
+      },
+    );
     // The feed has not answered since expiry: the next block's check tries again.
     if (round === undefined) return;
     const engine = this.reader.engine.connect(this.wallet);
