@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
@@ -14,8 +15,10 @@ import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
 
 /// @title CollateralVault
 /// @notice Custody of collateral on one chain. Deposits are reported to the MarginHub with a
-/// CREDIT message; tokens leave only on a RELEASE (withdrawal) or SEIZE (liquidation) from the hub.
-/// Nothing here, the admin included, can move custody any other way.
+/// CREDIT message; tokens leave only on a RELEASE (withdrawal) or SEIZE (liquidation) from the hub,
+/// paid at once or, when the token will not pay the recipient, kept for it to claim. No function
+/// here, the admin's included, moves custody any other way; what the LayerZero configuration can
+/// do is in docs/security.md.
 contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGuardTransient, ICollateralVault {
     using SafeERC20 for IERC20;
 
@@ -42,6 +45,8 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
     mapping(uint64 id => bool) public processed;
     /// @inheritdoc ICollateralVault
     uint64 public nextCreditId = 1;
+    /// @inheritdoc ICollateralVault
+    mapping(address recipient => mapping(address token => uint256)) public owed;
 
     constructor(address endpoint_, address admin, uint32 hubEid_) HubSpokeOApp(endpoint_, admin) Ownable(admin) {
         hubEid = hubEid_;
@@ -140,7 +145,37 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
         } else {
             emit Seized(m.id, m.account, m.token, m.amount, m.recipient);
         }
-        IERC20(m.token).safeTransfer(m.recipient, m.amount);
+        _pay(m.id, IERC20(m.token), m.recipient, m.amount);
+    }
+
+    /// @dev Pays an order; what the token refuses to move (a blocklisted recipient) or moves short
+    /// of is kept for the recipient to claim, so the message never fails after the hub debited.
+    function _pay(uint64 id, IERC20 token, address recipient, uint256 amount) private {
+        uint256 before = token.balanceOf(address(this));
+        uint256 moved = token.trySafeTransfer(recipient, amount) ? before - token.balanceOf(address(this)) : 0;
+        if (moved >= amount) return;
+        owed[recipient][address(token)] += amount - moved;
+        emit PayoutDeferred(id, recipient, address(token), amount - moved);
+    }
+
+    // ---------------------------------------------------------------- kept payouts and native value
+
+    /// @inheritdoc ICollateralVault
+    function claim(address token, address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert ZeroAddress();
+        amount = owed[msg.sender][token];
+        if (amount == 0) revert NothingToClaim(msg.sender, token);
+        owed[msg.sender][token] = 0;
+        emit PayoutClaimed(msg.sender, token, amount, to);
+        IERC20(token).safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function sweepNative(address payable to) external onlyOwner {
+        if (to == address(0)) revert ZeroAddress();
+        uint256 amount = address(this).balance;
+        emit NativeSwept(to, amount);
+        Address.sendValue(to, amount);
     }
 
     function _creditMessage(uint64 id, address account, uint32 subAccount, address token, uint256 amount)

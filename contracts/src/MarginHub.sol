@@ -49,17 +49,66 @@ contract MarginHub is HubLiquidations, IMarginHub {
 
     // ================================================================ credits from vaults
 
+    mapping(uint32 srcEid => mapping(uint64 creditId => RefusedCredit)) private _refusedCredits;
+
     function _handle(uint32 srcEid, bytes calldata data) internal override {
         MessageCodec.Message memory m = MessageCodec.decode(data);
         if (m.msgType != MessageCodec.CREDIT) revert UnexpectedMessageType(m.msgType);
         if (creditProcessed[srcEid][m.id]) revert CreditAlreadyProcessed(srcEid, m.id);
-        uint16 assetId = riskEngine.assetIdOf(srcEid, m.token);
-
         creditProcessed[srcEid][m.id] = true;
         AccountId account = AccountIdLib.toAccountId(m.account, m.subAccount);
-        _addCollateral(account, assetId, m.amount);
-        totalCollateral[assetId] += m.amount;
-        emit CollateralCredited(account, assetId, srcEid, m.id, m.amount);
+        try riskEngine.assetIdOf(srcEid, m.token) returns (uint16 assetId) {
+            _addCollateral(account, assetId, m.amount);
+            totalCollateral[assetId] += m.amount;
+            emit CollateralCredited(account, assetId, srcEid, m.id, m.amount);
+        } catch (bytes memory reason) {
+            // Only an unlisted token is refused; anything else (out of gas) fails the delivery.
+            // forge-lint: disable-next-line(unsafe-typecast) the first four bytes are the error's selector, by design
+            if (bytes4(reason) != IRiskConfig.UnknownAsset.selector) {
+                assembly ("memory-safe") {
+                    revert(add(reason, 0x20), mload(reason))
+                }
+            }
+            _refusedCredits[srcEid][m.id] = RefusedCredit({account: account, token: m.token, amount: m.amount});
+            emit CreditRefused(account, srcEid, m.id, m.token, m.amount);
+        }
+    }
+
+    /// @inheritdoc IMarginHub
+    function refusedCredit(uint32 srcEid, uint64 creditId) external view returns (RefusedCredit memory) {
+        return _refusedCredits[srcEid][creditId];
+    }
+
+    /// @inheritdoc IMarginHub
+    function quoteRefund(uint32 srcEid, uint64 creditId, bytes calldata options) external view returns (uint256) {
+        RefusedCredit memory c = _refusedCredits[srcEid][creditId];
+        return _quoteDelivery(
+            srcEid,
+            MessageCodec.RELEASE,
+            _orderMessage(MessageCodec.RELEASE, 0, c.account, c.token, c.amount, address(0)),
+            options
+        );
+    }
+
+    /// @inheritdoc IMarginHub
+    function refundCredit(uint32 srcEid, uint64 creditId, bytes calldata options)
+        external
+        payable
+        nonReentrant
+        returns (uint64 orderId)
+    {
+        RefusedCredit memory c = _refusedCredits[srcEid][creditId];
+        if (c.amount == 0) revert NoRefusedCredit(srcEid, creditId);
+        if (c.account.owner() != msg.sender) revert NotTheDepositOwner(c.account, msg.sender);
+        delete _refusedCredits[srcEid][creditId];
+        orderId = nextOrderId++;
+        _deliver(
+            srcEid,
+            MessageCodec.RELEASE,
+            _orderMessage(MessageCodec.RELEASE, orderId, c.account, c.token, c.amount, msg.sender),
+            options
+        );
+        emit CreditRefunded(c.account, srcEid, creditId, orderId);
     }
 
     // ================================================================ withdrawals
@@ -136,6 +185,14 @@ contract MarginHub is HubLiquidations, IMarginHub {
         settlementHeld += tokens;
         emit InsuranceFunded(msg.sender, tokens);
         settlementToken.safeTransferFrom(msg.sender, address(this), tokens);
+    }
+
+    /// @inheritdoc IMarginHub
+    function sweepNative(address payable to) external onlyOwner {
+        if (to == address(0)) revert ZeroAddress();
+        uint256 amount = address(this).balance;
+        emit NativeSwept(to, amount);
+        Address.sendValue(to, amount);
     }
 
     // ================================================================ venues

@@ -14,6 +14,7 @@ import {HealthReaderFlows} from "./flows/HealthReaderFlows.sol";
 import {CashIndexFlows} from "./flows/CashIndexFlows.sol";
 import {UntrustedPriceFlows} from "./flows/UntrustedPriceFlows.sol";
 import {VenueFlows} from "./flows/VenueFlows.sol";
+import {StrandedFundsFlows} from "./flows/StrandedFundsFlows.sol";
 
 /// @notice The cross-chain flows across three real LayerZero endpoints (TestHelperOz5's ULN302 with
 /// its DVN and executor), one file per flow in flows/: deposit -> CREDIT, withdraw -> RELEASE,
@@ -36,5 +37,6 @@ contract FlowsTest is
     HealthReaderFlows,
     CashIndexFlows,
     UntrustedPriceFlows,
-    VenueFlows
+    VenueFlows,
+    StrandedFundsFlows
 {}

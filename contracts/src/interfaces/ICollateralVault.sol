@@ -51,6 +51,16 @@ interface ICollateralVault {
     /// @param recipient The liquidator's receiver.
     event Seized(uint64 indexed id, address indexed account, address indexed token, uint256 amount, address recipient);
 
+    /// @notice A RELEASE or SEIZE could not pay `recipient` (the token refused the transfer, a
+    /// blocklist say, or moved less than asked): `amount` is kept for it, to `claim`.
+    event PayoutDeferred(uint64 indexed id, address indexed recipient, address indexed token, uint256 amount);
+
+    /// @notice `recipient` claimed what was kept for it, paid to `to`.
+    event PayoutClaimed(address indexed recipient, address indexed token, uint256 amount, address to);
+
+    /// @notice The owner swept native value the vault held (sent with a delivery or a native drop).
+    event NativeSwept(address indexed to, uint256 amount);
+
     /// @notice Raised when depositing a token that is not allowed.
     error TokenNotAllowed(address token);
     /// @notice Raised when a deposit would take custody of `token` to `custodied`, above its `cap`.
@@ -66,6 +76,8 @@ interface ICollateralVault {
     /// @notice Raised when a hub order asks for more of `token` than the vault custodies (which a
     /// correct hub never does).
     error InsufficientCustody(address token, uint256 custodied, uint256 amount);
+    /// @notice Raised when claiming with nothing kept for the caller in `token`.
+    error NothingToClaim(address recipient, address token);
 
     /// @notice The role that may pause and unpause deposits.
     function PAUSER_ROLE() external view returns (bytes32);
@@ -136,4 +148,16 @@ interface ICollateralVault {
         external
         payable
         returns (uint64 creditId, uint256 credited);
+
+    /// @notice What a RELEASE or SEIZE could not pay `recipient` in `token`, kept for it. It is
+    /// outside `custodied`: the hub debited it already.
+    function owed(address recipient, address token) external view returns (uint256);
+
+    /// @notice Pays the caller's kept `token` to `to` (itself, or another address when a blocklist
+    /// stops the first).
+    function claim(address token, address to) external returns (uint256 amount);
+
+    /// @notice Sends the vault's native balance to `to` (owner): value that arrived with a delivery
+    /// or a native drop, which nothing else spends.
+    function sweepNative(address payable to) external;
 }

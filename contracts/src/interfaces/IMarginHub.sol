@@ -68,6 +68,49 @@ interface IMarginHub is IMarginHubBase, IMarginVenue, IAccountFigures {
     /// @param tokens Settlement token units to pay in.
     function fundInsurance(uint256 tokens) external;
 
+    /// @notice The owner swept native value the hub held (sent with a delivery or a native drop).
+    event NativeSwept(address indexed to, uint256 amount);
+
+    /// @notice A deposit the vault took and the hub cannot count: a token the hub has not listed
+    /// on that chain. The vault keeps it in custody for `refundCredit`.
+    struct RefusedCredit {
+        AccountId account;
+        address token;
+        uint256 amount;
+    }
+
+    /// @notice The CREDIT `creditId` from `srcEid` was of a token not listed there: not counted,
+    /// and refundable to the account's owner.
+    event CreditRefused(
+        AccountId indexed account, uint32 indexed srcEid, uint64 indexed creditId, address token, uint256 amount
+    );
+
+    /// @notice A refused deposit goes back to its account's owner, by the RELEASE `orderId`.
+    event CreditRefunded(AccountId indexed account, uint32 indexed srcEid, uint64 indexed creditId, uint64 orderId);
+
+    /// @notice Raised when refunding a credit that was not refused, or was refunded already.
+    error NoRefusedCredit(uint32 srcEid, uint64 creditId);
+
+    /// @notice Raised when someone other than the account's owner asks for its refund.
+    error NotTheDepositOwner(AccountId account, address caller);
+
+    /// @notice The refused deposit `creditId` from `srcEid` (zero amount: none).
+    function refusedCredit(uint32 srcEid, uint64 creditId) external view returns (RefusedCredit memory);
+
+    /// @notice Fee in native gas for `refundCredit` (0 on the hub's own chain).
+    function quoteRefund(uint32 srcEid, uint64 creditId, bytes calldata options) external view returns (uint256);
+
+    /// @notice Sends a refused deposit back to its account's owner (the caller) on the chain it
+    /// came from, with a RELEASE; pay `quoteRefund` as msg.value.
+    function refundCredit(uint32 srcEid, uint64 creditId, bytes calldata options)
+        external
+        payable
+        returns (uint64 orderId);
+
+    /// @notice Sends the hub's native balance to `to` (owner): value that arrived with a delivery
+    /// or a native drop, which nothing else spends (the hub pays each order's fee from its caller).
+    function sweepNative(address payable to) external;
+
     // ---------------------------------------------------------------- options
 
     /// @notice Settle an account's position in an expired option at its settlement payoff

@@ -10,6 +10,9 @@ import {ILocalPeer} from "../interfaces/ILocalPeer.sol";
 /// @dev Peers are set once per endpoint id. A peer can forge CREDIT (inflating collateral) or
 /// RELEASE/SEIZE (paying out custody), so letting an owner re-point one would let the owner take
 /// users' collateral. Whoever deploys must wire the real peers; after that nobody can change them.
+/// The owner, as LayerZero delegate, can still change this OApp's libraries, DVNs and executor on
+/// the endpoint (and so which messages it accepts) and clear or skip messages: docs/security.md
+/// says who should hold it.
 abstract contract HubSpokeOApp is OApp, OAppOptionsType3 {
     error PeerAlreadySet(uint32 eid);
     error NotLocalPeer(address caller);

@@ -6,6 +6,7 @@ import {FeeOnTransferToken} from "../utils/FeeOnTransferToken.sol";
 import {MessageCodec} from "../../src/libraries/MessageCodec.sol";
 import {MarginMath} from "../../src/risk/MarginMath.sol";
 import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
+import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
 import {FlowHelpers} from "./FlowHelpers.sol";
 
 /// @notice deposit -> CREDIT: a deposit counts once the hub has the credit, on any chain and
@@ -103,14 +104,17 @@ abstract contract DepositFlows is FlowHelpers {
         vm.stopPrank();
     }
 
-    function test_credit_forUnlistedAssetRevertsOnTheHub() public {
-        // A vault lists a token the hub does not know: the CREDIT cannot be applied (and stays
-        // retryable in LayerZero) rather than being silently dropped.
+    function test_credit_forUnlistedAssetIsRefusedAndKeptForItsOwner() public {
+        // A vault lists a token the hub does not know: the CREDIT counts for nothing and is kept
+        // for its owner's refund (StrandedFundsFlows), rather than failing for ever.
         FeeOnTransferToken stray = new FeeOnTransferToken(0);
         vm.prank(admin);
         vaultA.configureToken(address(stray), true, type(uint128).max);
         bytes memory credit = _message(MessageCodec.CREDIT, 1, address(stray), 1e18, address(0));
-        vm.expectRevert(abi.encodeWithSignature("UnknownAsset(uint32,address)", A_EID, address(stray)));
+        vm.expectEmit(address(hub));
+        emit IMarginHub.CreditRefused(_acct(alice, 0), A_EID, 1, address(stray), 1e18);
         _receiveAsEndpoint(address(hub), HUB_EID, A_EID, address(vaultA), 1, credit);
+        assertEq(hub.accountState(_acct(alice, 0)).assets, 0, "not counted");
+        assertEq(hub.refusedCredit(A_EID, 1).amount, 1e18);
     }
 }
