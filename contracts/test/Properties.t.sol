@@ -207,7 +207,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
     /// traffic happened to leave an action no target (the backstop taking every account a keeper
     /// could have liquidated, or both sides of every option).
     function afterInvariant() public {
-        string[20] memory actions = [
+        string[24] memory actions = [
             "deposit",
             "deliver",
             "withdraw",
@@ -227,7 +227,11 @@ contract PropertiesTest is Fixture, IPacketCourier {
             "liquidateBatch",
             "liquidatePositions",
             "backstop",
-            "badDebtResolved"
+            "badDebtResolved",
+            "depositForAnother",
+            "transferCollateral",
+            "revokeVenue",
+            "pauseVault"
         ];
         uint256 run = vm.envOr("PROPERTIES_CAMPAIGN_RUN", uint256(0)) + 1;
         vm.setEnv("PROPERTIES_CAMPAIGN_RUN", vm.toString(run));

@@ -179,10 +179,11 @@ describe('cross-chain messages on the devnet: ULN302 delivery, failed executions
     }
   });
 
-  it('records a delivery that reverts with its reason, and retries it until it goes through', async function () {
+  it('refuses a deposit of a token the hub has not listed, and refunds it to its owner on the chain it came from', async function () {
     const spoke = manifest.chains[1]!;
     const deployer = devnetSigner(spoke.rpcUrl, DEPLOYER);
-    // A token the vault takes but the hub has not listed: the hub refuses the CREDIT.
+    // A token the vault takes but the hub has not listed: the hub refuses the CREDIT, and keeps it
+    // for its owner rather than failing the delivery for ever.
     const stray = await deployBuilt(deployer, testTokenAbi, loadArtifact('TestToken.sol'), 'Stray', 'STRAY', 18);
     const strayAddress = stray.address;
     await new TypedContract(collateralVaultAbi, spoke.vault, deployer).send('configureToken', [
@@ -191,24 +192,21 @@ describe('cross-chain messages on the devnet: ULN302 delivery, failed executions
       10n ** 30n,
     ]);
     await mintAndDeposit({ ...spoke, tokens: { STRAY: strayAddress } }, TRADER, 'STRAY', e18(1n));
-
-    const failed = await waitFor('the failed delivery to be reported', async () => {
-      const res = await getJson(`${api}/v1/messages?status=failed`);
-      return res.body.messages.find((m: { token: string }) => m.token === strayAddress);
-    });
-    expect(failed.type).to.equal('CREDIT');
-    expect(failed.lastError).to.equal(`UnknownAsset(${spoke.eid}, ${strayAddress})`);
-
-    // Once the hub lists it, the worker's next retry delivers it.
-    const engine = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER)).engine;
-    await engine.send('listAsset', [spoke.eid, strayAddress, 18, 1]);
-    await waitFor(
-      'the retried delivery',
-      async () => relayer.store.message(failed.guid)?.status === 'delivered',
-      30_000,
+    const credit = await waitFor('the refused CREDIT delivered', async () =>
+      relayer.store.messages().find((m) => m.token === strayAddress && m.status === 'delivered'),
     );
-    expect(relayer.store.message(failed.guid)!.attempts).to.be.greaterThan(1);
-    expect((await getJson(`${api}/v1/messages?status=failed`)).body.total).to.equal(0);
+    const hub = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, TRADER)).hub;
+    const creditId = BigInt(credit.id);
+    expect((await hub.read('refusedCredit', [spoke.eid, creditId])).amount).to.equal(e18(1n));
+
+    // The owner asks for it back: a RELEASE the relayer delivers, paid from the vault's custody.
+    const fee = await hub.read('quoteRefund', [spoke.eid, creditId, '0x']);
+    await hub.send('refundCredit', [spoke.eid, creditId, '0x'], { value: fee });
+    const token = new TypedContract(testTokenAbi, strayAddress, new JsonRpcProvider(spoke.rpcUrl));
+    await waitFor('the refund paid on the spoke', async () => (await token.read('balanceOf', [trader])) === e18(1n));
+    expect((await hub.read('refusedCredit', [spoke.eid, creditId])).amount).to.equal(0n);
+    const vault = new TypedContract(collateralVaultAbi, spoke.vault, new JsonRpcProvider(spoke.rpcUrl));
+    expect(await vault.read('custodied', [strayAddress])).to.equal(0n);
   });
 
   it('a reorg that erases a credited deposit is detected: reorg alert, custody breach on the API and in metrics', async function () {

@@ -17,14 +17,8 @@ import { createDevnetRelayer } from '../../relayer/src/devnet/relayer.js';
 import { collateralVaultAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
 import { lastPacket, validateOnly } from './lzHelpers.js';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
-import {
-  authorizeVenue,
-  hubChain,
-  mintAndDeposit,
-  requestWithdrawal,
-  setFeed,
-  venueTrade,
-} from '../../relayer/src/devnet/actions.js';
+import { hubChain, mintAndDeposit, requestWithdrawal, setFeed, venueTrade } from '../../relayer/src/devnet/actions.js';
+import { venueSettle } from '../../relayer/src/devnet/actions.js';
 import { Relayer } from '../../relayer/src/relayer.js';
 import { ParityMonitor } from '../../relayer/src/services/parityMonitor.js';
 import { createLogger } from '../../relayer/src/log.js';
@@ -423,12 +417,8 @@ describe('relayer on a three-chain devnet (real anvil, real LayerZero contracts,
     // A venue pays a stranger out of an empty account: it is bankrupt at once, and what the
     // insurance fund cannot cover is charged to every positive balance, the maker's among them.
     const shortfall = (await hub.read('insuranceFund', [])) + e18(1_000n);
-    // The empty account's owner authorised the venue (it pays the gas to say so).
     const [emptyKey, payee] = [Wallet.createRandom().privateKey, Wallet.createRandom().address];
-    const empty = new Wallet(emptyKey).address;
-    await devnetSigner(hubChain(manifest), DEPLOYER).sendTransaction({ to: empty, value: 10n ** 18n });
-    await authorizeVenue(manifest, emptyKey, new Wallet(OPERATOR).address);
-    await hub.send('settleCash', [toAccountId(empty, 0), toAccountId(payee, 0), shortfall]);
+    await venueSettle(manifest, OPERATOR, emptyKey, payee, shortfall);
     expect(await hub.read('unownedLoss', [])).to.equal(0n);
     expect((await hub.read('cashIndex', [])) < 10n ** 18n, 'the cash index fell').to.equal(true);
     const after = (await hub.read('accountState', [makerId])).cash;

@@ -15,14 +15,15 @@ import {MarginMath} from "../../src/risk/MarginMath.sol";
 
 import {IBackstopVault} from "../../src/interfaces/IBackstopVault.sol";
 import {HandlerBase} from "./HandlerBase.sol";
+import {SecurityActions} from "./SecurityActions.sol";
 
 /// @notice Random traffic across the hub and both spokes: deposits and withdrawals on every chain;
 /// packets delivered late, a few at a time, to one chain while the others wait; borrowing and
 /// repaying cash; perp and option trades; price and volatility moves; time passing, options
 /// expiring and settling; collateral and position liquidations; the backstop vault taking accounts
-/// over; insurance top-ups. It keeps ghost
+/// over; insurance top-ups; and issue 33's actions (SecurityActions). It keeps ghost
 /// ledgers (what is in flight, what entered and left the insurance fund) for the invariants.
-contract CrossChainHandler is HandlerBase {
+contract CrossChainHandler is SecurityActions {
     using AccountIdLib for AccountId;
 
     constructor(

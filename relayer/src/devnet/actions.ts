@@ -1,4 +1,4 @@
-import { Wallet } from 'ethers';
+import { JsonRpcProvider, toBeHex, Wallet } from 'ethers';
 /** What a trader or venue does on a devnet: mint test tokens and deposit, withdraw, trade. */
 import { backstopVaultAbi, collateralVaultAbi, manualAggregatorAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
@@ -71,6 +71,24 @@ export async function venueTrade(
     size,
     price,
   ]);
+}
+
+/**
+ * The venue moves `amount` (USD WAD) of cash from the payer's sub-account 0 to `payee`'s; the
+ * payer's owner (by key) first authorises it, with gas the devnet gives it.
+ */
+export async function venueSettle(
+  manifest: DevnetManifest,
+  venueKey: string,
+  payerKey: string,
+  payee: string,
+  amount: bigint,
+): Promise<void> {
+  const payer = new Wallet(payerKey).address;
+  await new JsonRpcProvider(hubChain(manifest).rpcUrl).send('anvil_setBalance', [payer, toBeHex(10n ** 18n)]);
+  await authorizeVenue(manifest, payerKey, new Wallet(venueKey).address);
+  const { hub } = hubContracts(manifest, devnetSigner(hubChain(manifest), venueKey));
+  await hub.send('settleCash', [toAccountId(payer, 0), toAccountId(payee, 0), amount]);
 }
 
 /** The owner of `ownerKey` authorises `venue` to trade and settle cash for its accounts (once). */
