@@ -3,12 +3,15 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
-import { testTokenAbi } from '@omnichain-collateral/sdk/abi';
+import { collateralVaultAbi, testTokenAbi } from '@omnichain-collateral/sdk/abi';
 import { toAccountId } from '@omnichain-collateral/sdk/accountId';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { formatHealth, formatWad } from '@omnichain-collateral/sdk/risk/marginModel';
 import { anvilKey } from '../../relayer/src/devnet/anvil.js';
-import { hubChain } from '../../relayer/src/devnet/actions.js';
+import { hubChain, mintAndDeposit } from '../../relayer/src/devnet/actions.js';
+import { deployBuilt } from '../../relayer/src/devnet/layerzero.js';
+import { waitFor } from '../../relayer/src/wait.js';
+import { loadArtifact } from '../../deploy/artifacts.js';
 import { devnetSigner, hubContracts, type DevnetManifest } from '../../relayer/src/devnet/deploySystem.js';
 import { DEPLOYER, startTestDevnet, type TestDevnet } from './devnetFixture.js';
 
@@ -103,6 +106,28 @@ describe('occ, the command line (against a devnet relayer)', function () {
     expect(await hub().read('isVenueAuthorized', [user, venue])).to.equal(true);
     expect((await occ(['venue', venue, '--revoke'])).code).to.equal(0);
     expect(await hub().read('isVenueAuthorized', [user, venue])).to.equal(false);
+  });
+
+  it('refunds a deposit of a token the hub has not listed, following the RELEASE to the payout', async function () {
+    const spoke = manifest.chains[1]!;
+    const deployer = devnetSigner(spoke.rpcUrl, DEPLOYER);
+    const stray = await deployBuilt(deployer, testTokenAbi, loadArtifact('TestToken.sol'), 'Stray', 'STRAY', 18);
+    const vault = new TypedContract(collateralVaultAbi, spoke.vault, deployer);
+    await vault.send('configureToken', [stray.address, true, 10n ** 30n]);
+    const creditId = await vault.read('nextCreditId', []);
+    await mintAndDeposit({ ...spoke, tokens: { STRAY: stray.address } }, USER, 'STRAY', e18(2n));
+    await waitFor('the hub to refuse the CREDIT', async () => {
+      return (await hub().read('refusedCredit', [spoke.eid, creditId])).amount === e18(2n);
+    });
+    expect(await stray.read('balanceOf', [user])).to.equal(0n);
+
+    const r = await occ(['refund', '--chain', 'spoke-1', '--credit', creditId.toString()]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/RELEASE 0x[0-9a-f]{64} to spoke-1:\n(.*\n)*\s+[\d.]+ s\s+delivered/);
+    expect(await stray.read('balanceOf', [user])).to.equal(e18(2n));
+    const again = await occ(['refund', '--chain', 'spoke-1', '--credit', creditId.toString()]);
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.match(new RegExp(`no refused deposit ${creditId} from spoke-1 waits for a refund`));
   });
 
   it('refuses in words, and sends nothing when the input is wrong', async function () {

@@ -1,15 +1,16 @@
 /**
- * The CLI's transactions: deposit, withdraw, transfer and venue authorisations, signed with the key in OCC_KEY. Amounts
+ * The CLI's transactions: deposit, withdraw, transfer, refunds and venue authorisations, signed with the key in OCC_KEY. Amounts
  * and addresses are checked before anything is sent; a refusal is a sentence (errors.ts); a
  * cross-chain message is followed through the relayer API until it lands, each step printed.
  */
 import { getAddress, JsonRpcProvider, parseUnits, Wallet, ZeroAddress } from 'ethers';
-import { endpointV2Abi, erc20Abi } from '../abi/index.js';
+import { endpointV2Abi, erc20Abi, marginHubAbi } from '../abi/index.js';
 import type { RelayerClient } from '../api/client.js';
 import {
   deposit,
   quoteDeposit,
   quoteWithdraw,
+  refundCredit,
   setVenueAuthorization,
   transfer,
   withdraw,
@@ -214,4 +215,30 @@ export async function runVenue(
     `${opts.authorized ? 'authorised' : 'revoked'} venue ${venue} for every account of ${wallet.address} in ${sent.txHash}`,
   );
   return sent;
+}
+
+export async function runRefund(
+  manifest: CliManifest,
+  client: RelayerClient,
+  opts: { chain: string; credit: string; wait: boolean; timeoutMs: number },
+  say: Say,
+): Promise<{ txHash: string; fee: bigint; guid?: string }> {
+  const chain = chainOf(manifest, opts.chain);
+  if (!/^\d+$/.test(opts.credit)) throw new UsageError(`credit "${opts.credit}" is not a deposit's credit id`);
+  const creditId = BigInt(opts.credit);
+  const wallet = signer(hubChainOf(manifest).rpcUrl);
+  const hub = new TypedContract(marginHubAbi, manifest.hub, wallet);
+  const refused = await hub.read('refusedCredit', [chain.eid, creditId]);
+  if (refused.amount === 0n)
+    throw new UsageError(`no refused deposit ${creditId} from ${chain.name} waits for a refund (or it was refunded)`);
+  say(`refunding ${refused.amount} base units of ${refused.token} to ${wallet.address} on ${chain.name}`);
+  const sent = await send('the refund failed', () =>
+    refundCredit(wallet, { hub: manifest.hub, srcEid: chain.eid, creditId }),
+  );
+  const guid = await sentGuid(wallet, sent.txHash);
+  if (guid && opts.wait) {
+    say(`RELEASE ${guid} to ${chain.name}:`);
+    await follow(client, guid, opts.timeoutMs, say);
+  }
+  return { ...sent, ...(guid ? { guid } : {}) };
 }

@@ -14,6 +14,7 @@ import {
   parseAddress,
   parseAmount,
   runDeposit,
+  runRefund,
   runTransfer,
   runVenue,
   runWithdraw,
@@ -242,6 +243,25 @@ program
       say,
     );
     print(`transferred: ${r.txHash}`, r);
+  });
+
+program
+  .command('refund')
+  .description(
+    'Take back a deposit the hub refused (a token it has not listed on that chain): a RELEASE pays you there',
+  )
+  .requiredOption('--chain <name>', 'the chain the deposit was made on')
+  .requiredOption('--credit <id>', "the deposit's credit id (its CreditRefused event, or occ messages)")
+  .option('--no-wait', 'return once sent, without following the RELEASE')
+  .addOption(timeoutOption('how long to follow the message'))
+  .action(async (opts: { chain: string; credit: string; wait: boolean; timeout: number }) => {
+    const r = await runRefund(
+      manifest(),
+      client(),
+      { chain: opts.chain, credit: opts.credit, wait: opts.wait, timeoutMs: opts.timeout },
+      say,
+    );
+    print(`refunded: ${r.txHash}`, r);
   });
 
 program

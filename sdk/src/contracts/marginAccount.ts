@@ -135,6 +135,22 @@ export async function setVenueAuthorization(
   return { txHash: tx.hash };
 }
 
+/**
+ * Takes back a deposit the hub refused (a token it has not listed on that chain): the hub sends
+ * a RELEASE paying the signer, the deposit's owner, on chain `srcEid`.
+ */
+export async function refundCredit(
+  signer: Signer,
+  p: { hub: string; srcEid: number; creditId: bigint; extraOptions?: string },
+): Promise<SentTransaction> {
+  const hub = new TypedContract(marginHubAbi, p.hub, signer);
+  const options = p.extraOptions ?? '0x';
+  const fee = await hub.read('quoteRefund', [p.srcEid, p.creditId, options]);
+  const tx = await hub.write('refundCredit', [p.srcEid, p.creditId, options], { value: fee });
+  await tx.wait();
+  return { txHash: tx.hash, fee };
+}
+
 /** The hub's figures and health of one sub-account, now. */
 export async function readFigures(
   runner: ContractRunner,
