@@ -10,6 +10,7 @@ import {
   proposeConcentrationImpact,
   proposeHaircuts,
   proposeScenario,
+  raiseWindowOpen,
   toWad,
   type StewardBounds,
 } from '../relayer/src/riskParameters/proposals.js';
@@ -133,7 +134,7 @@ export class Steward {
     if (next > current) {
       this.pending.delete(key);
       // As the steward: a raise after the last window closed opens one at the value before it.
-      if (window.openedAt === 0n || BigInt(block) >= window.openedAt + hours)
+      if (!raiseWindowOpen(window, BigInt(block), hours))
         this.raises.set(key, { openedAt: BigInt(block), base: current });
       set(next);
     } else {

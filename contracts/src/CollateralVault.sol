@@ -3,7 +3,6 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
@@ -158,7 +157,7 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
         emit PayoutDeferred(id, recipient, address(token), amount - moved);
     }
 
-    // ---------------------------------------------------------------- kept payouts and native value
+    // ---------------------------------------------------------------- kept payouts
 
     /// @inheritdoc ICollateralVault
     function claim(address token, address to) external nonReentrant returns (uint256 amount) {
@@ -168,14 +167,6 @@ contract CollateralVault is HubSpokeOApp, AccessControl, Pausable, ReentrancyGua
         owed[msg.sender][token] = 0;
         emit PayoutClaimed(msg.sender, token, amount, to);
         IERC20(token).safeTransfer(to, amount);
-    }
-
-    /// @inheritdoc ICollateralVault
-    function sweepNative(address payable to) external onlyOwner {
-        if (to == address(0)) revert ZeroAddress();
-        uint256 amount = address(this).balance;
-        emit NativeSwept(to, amount);
-        Address.sendValue(to, amount);
     }
 
     function _creditMessage(uint64 id, address account, uint32 subAccount, address token, uint256 amount)

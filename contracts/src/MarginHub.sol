@@ -19,6 +19,7 @@ import {IMarginHub} from "./interfaces/IMarginHub.sol";
 import {HubLiquidations} from "./hub/HubLiquidations.sol";
 import {HubLedger} from "./hub/HubLedger.sol";
 import {HubPositionLiquidator} from "./hub/HubPositionLiquidator.sol";
+import {Delegation} from "./libraries/Delegation.sol";
 
 /// @title MarginHub
 /// @notice The one ledger of the system: collateral per account, chain and token (as the vaults
@@ -185,14 +186,6 @@ contract MarginHub is HubLiquidations, IMarginHub {
         settlementHeld += tokens;
         emit InsuranceFunded(msg.sender, tokens);
         settlementToken.safeTransferFrom(msg.sender, address(this), tokens);
-    }
-
-    /// @inheritdoc IMarginHub
-    function sweepNative(address payable to) external onlyOwner {
-        if (to == address(0)) revert ZeroAddress();
-        uint256 amount = address(this).balance;
-        emit NativeSwept(to, amount);
-        Address.sendValue(to, amount);
     }
 
     // ================================================================ venues
@@ -384,18 +377,9 @@ contract MarginHub is HubLiquidations, IMarginHub {
         _runPositionLiquidator();
     }
 
-    /// @dev Delegates the call as it came and returns (or reverts with) what it returned. The
-    /// liquidator's own functions take the reentrancy lock, in this hub's transient storage.
+    /// @dev The liquidator's own functions take the reentrancy lock, in this hub's transient storage.
     function _runPositionLiquidator() private {
-        address liquidator = positionLiquidator;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, 0, calldatasize())
-            let ok := delegatecall(gas(), liquidator, ptr, calldatasize(), 0, 0)
-            returndatacopy(ptr, 0, returndatasize())
-            if iszero(ok) { revert(ptr, returndatasize()) }
-            return(ptr, returndatasize())
-        }
+        Delegation.forward(positionLiquidator);
     }
 
     // ================================================================ views

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {INativeSweep} from "./INativeSweep.sol";
+
 /// @title ICollateralVault
 /// @notice Custody of collateral on one chain. Deposits are reported to the MarginHub with a
 /// CREDIT message; tokens leave only on a RELEASE (withdrawal) or SEIZE (liquidation) from the hub.
-/// Nothing here, the admin included, can move custody any other way.
+/// No function here, the admin's included, moves custody any other way; what the LayerZero
+/// delegate can do is in docs/security.md.
 /// @dev The vault is a LayerZero OApp whose only peer is the hub (set once); the OApp and
 /// AccessControl functions it inherits are not repeated here.
-interface ICollateralVault {
+interface ICollateralVault is INativeSweep {
     /// @notice `token` was allowed as collateral or stopped (`allowed` false), with a custody cap.
     /// @param token The token.
     /// @param allowed Whether new deposits of it are accepted.
@@ -57,9 +60,6 @@ interface ICollateralVault {
 
     /// @notice `recipient` claimed what was kept for it, paid to `to`.
     event PayoutClaimed(address indexed recipient, address indexed token, uint256 amount, address to);
-
-    /// @notice The owner swept native value the vault held (sent with a delivery or a native drop).
-    event NativeSwept(address indexed to, uint256 amount);
 
     /// @notice Raised when depositing a token that is not allowed.
     error TokenNotAllowed(address token);
@@ -156,8 +156,4 @@ interface ICollateralVault {
     /// @notice Pays the caller's kept `token` to `to` (itself, or another address when a blocklist
     /// stops the first).
     function claim(address token, address to) external returns (uint256 amount);
-
-    /// @notice Sends the vault's native balance to `to` (owner): value that arrived with a delivery
-    /// or a native drop, which nothing else spends.
-    function sweepNative(address payable to) external;
 }

@@ -5,6 +5,7 @@ import {AccountId} from "../libraries/AccountIdLib.sol";
 import {IAccountFigures} from "./IAccountFigures.sol";
 import {IMarginVenue} from "./IMarginVenue.sol";
 import {IMarginHubBase} from "./IMarginHubBase.sol";
+import {INativeSweep} from "./INativeSweep.sol";
 
 /// @title IMarginHub
 /// @notice The one ledger of the system: collateral per account, chain and token (as the vaults
@@ -15,7 +16,7 @@ import {IMarginHubBase} from "./IMarginHubBase.sol";
 /// collateral amounts are token units; `tokens` are settlement token units. The hub is a
 /// LayerZero OApp with set-once peers (one vault per chain); the OApp and AccessControl functions
 /// it inherits are not repeated here.
-interface IMarginHub is IMarginHubBase, IMarginVenue, IAccountFigures {
+interface IMarginHub is INativeSweep, IMarginHubBase, IMarginVenue, IAccountFigures {
     // ---------------------------------------------------------------- withdrawals
 
     /// @notice Fee in native gas for a RELEASE (withdraw) or SEIZE (liquidate) to `assetId`'s chain.
@@ -68,9 +69,6 @@ interface IMarginHub is IMarginHubBase, IMarginVenue, IAccountFigures {
     /// @param tokens Settlement token units to pay in.
     function fundInsurance(uint256 tokens) external;
 
-    /// @notice The owner swept native value the hub held (sent with a delivery or a native drop).
-    event NativeSwept(address indexed to, uint256 amount);
-
     /// @notice A deposit the vault took and the hub cannot count: a token the hub has not listed
     /// on that chain. The vault keeps it in custody for `refundCredit`.
     struct RefusedCredit {
@@ -106,10 +104,6 @@ interface IMarginHub is IMarginHubBase, IMarginVenue, IAccountFigures {
         external
         payable
         returns (uint64 orderId);
-
-    /// @notice Sends the hub's native balance to `to` (owner): value that arrived with a delivery
-    /// or a native drop, which nothing else spends (the hub pays each order's fee from its caller).
-    function sweepNative(address payable to) external;
 
     // ---------------------------------------------------------------- options
 

@@ -5,8 +5,9 @@ pragma solidity ^0.8.24;
 /// @notice Bounded, rate-limited risk parameter updates (after Aave's risk stewards): a steward
 /// (the relayer's parameter engine) proposes a scan range, volatility shift or haircut; it takes
 /// effect only inside hard bounds, at most a set relative step from the current value, not
-/// before a cooldown since the parameter last changed, and raising at most a set share a day. Asymmetric: raising margin applies at
-/// once; lowering it waits a delay, and any raise meanwhile cancels it.
+/// before a cooldown since the parameter last changed, and raising at most a set share a day.
+/// Asymmetric: raising margin applies at once; lowering it waits a delay, and any raise meanwhile
+/// cancels it.
 /// @dev All values WAD (1e18 = 100%). The steward holds RISK_ADMIN_ROLE on the risk engine and
 /// changes nothing else.
 interface IRiskSteward {

@@ -3,17 +3,21 @@ pragma solidity ^0.8.24;
 
 import {OApp, Origin, MessagingFee, MessagingReceipt} from "@layerzerolabs/oapp-evm/contracts/oapp/OApp.sol";
 import {OAppOptionsType3} from "@layerzerolabs/oapp-evm/contracts/oapp/libs/OAppOptionsType3.sol";
+import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ILocalPeer} from "../interfaces/ILocalPeer.sol";
+import {INativeSweep} from "../interfaces/INativeSweep.sol";
+import {ZeroAddress} from "../libraries/Errors.sol";
 
 /// @notice What the hub and every vault share: LayerZero transport to their peers, a direct
-/// call instead when the peer is on the same chain, and set-once peers.
+/// call instead when the peer is on the same chain, set-once peers, and the owner's sweep of
+/// native value nothing else spends.
 /// @dev Peers are set once per endpoint id. A peer can forge CREDIT (inflating collateral) or
 /// RELEASE/SEIZE (paying out custody), so letting an owner re-point one would let the owner take
 /// users' collateral. Whoever deploys must wire the real peers; after that nobody can change them.
 /// The owner, as LayerZero delegate, can still change this OApp's libraries, DVNs and executor on
 /// the endpoint (and so which messages it accepts) and clear or skip messages: docs/security.md
 /// says who should hold it.
-abstract contract HubSpokeOApp is OApp, OAppOptionsType3 {
+abstract contract HubSpokeOApp is OApp, OAppOptionsType3, INativeSweep {
     error PeerAlreadySet(uint32 eid);
     error NotLocalPeer(address caller);
     error NativeFeeNotNeeded(uint256 msgValue);
@@ -31,6 +35,14 @@ abstract contract HubSpokeOApp is OApp, OAppOptionsType3 {
     function setPeer(uint32 eid, bytes32 peer) public virtual override onlyOwner {
         if (peers[eid] != bytes32(0)) revert PeerAlreadySet(eid);
         _setPeer(eid, peer);
+    }
+
+    /// @inheritdoc INativeSweep
+    function sweepNative(address payable to) external onlyOwner {
+        if (to == address(0)) revert ZeroAddress();
+        uint256 amount = address(this).balance;
+        emit NativeSwept(to, amount);
+        Address.sendValue(to, amount);
     }
 
     /// @notice Entry point for a peer on the same chain; the same handler as a LayerZero delivery.

@@ -11,6 +11,7 @@ import {PortfolioMargin} from "./PortfolioMargin.sol";
 import {LiquidationSizer} from "./LiquidationSizer.sol";
 import {RiskConfig} from "./RiskConfig.sol";
 import {RiskConfigAdmin} from "./RiskConfigAdmin.sol";
+import {Delegation} from "../libraries/Delegation.sol";
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
@@ -143,17 +144,8 @@ contract RiskEngine is RiskConfig, IRiskEngine {
         _runConfigAdmin();
     }
 
-    /// @dev Delegates the call as it came and returns (or reverts with) what it returned.
     function _runConfigAdmin() private {
-        address admin = configAdmin;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, 0, calldatasize())
-            let ok := delegatecall(gas(), admin, ptr, calldatasize(), 0, 0)
-            returndatacopy(ptr, 0, returndatasize())
-            if iszero(ok) { revert(ptr, returndatasize()) }
-            return(ptr, returndatasize())
-        }
+        Delegation.forward(configAdmin);
     }
 
     // ---------------------------------------------------------------- margin

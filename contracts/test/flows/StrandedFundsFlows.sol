@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
 import {IMarginHub} from "../../src/interfaces/IMarginHub.sol";
+import {INativeSweep} from "../../src/interfaces/INativeSweep.sol";
 import {UnrulyToken} from "../utils/UnrulyToken.sol";
 import {FlowHelpers} from "./FlowHelpers.sol";
 
@@ -115,11 +116,11 @@ abstract contract StrandedFundsFlows is FlowHelpers {
         hub.sweepNative(to);
 
         vm.expectEmit(address(vaultA));
-        emit ICollateralVault.NativeSwept(to, 1 ether);
+        emit INativeSweep.NativeSwept(to, 1 ether);
         vm.prank(admin);
         vaultA.sweepNative(to);
         vm.expectEmit(address(hub));
-        emit IMarginHub.NativeSwept(to, 2 ether);
+        emit INativeSweep.NativeSwept(to, 2 ether);
         vm.prank(admin);
         hub.sweepNative(to);
         assertEq(to.balance, 3 ether);

@@ -211,6 +211,11 @@ export interface RaiseWindow {
   base: bigint;
 }
 
+/** Whether a raise at time `now` falls in `window` (RiskSteward._useRaiseWindow), or opens a new one. */
+export function raiseWindowOpen(window: RaiseWindow, now: bigint, windowSeconds: bigint): boolean {
+  return window.openedAt !== 0n && now < window.openedAt + windowSeconds;
+}
+
 /**
  * The highest value a raise may reach at time `now` (RiskSteward._useRaiseWindow): `maxDailyRaise`
  * of the step base of the value the open window started from, or of `current` when none is open
@@ -223,8 +228,7 @@ export function dailyRaiseCap(
   now: bigint,
   windowSeconds: bigint,
 ): bigint {
-  const open = window.openedAt !== 0n && now < window.openedAt + windowSeconds;
-  const base = open ? window.base : current;
+  const base = raiseWindowOpen(window, now, windowSeconds) ? window.base : current;
   return base + (bounds.maxDailyRaise * stepBase(base, bounds)) / WAD;
 }
 
