@@ -17,6 +17,7 @@ import { wirePathway } from './wireLayerZero.js';
 import { wireHealthReaders } from './wireRead.js';
 import { wireSteward } from './wireSteward.js';
 import { wireBackstop } from './wireBackstop.js';
+import { wireGovernance } from './wireGovernance.js';
 
 export interface DeployOptions {
   /** where progress and the finished manifest are kept; without one, a run cannot be resumed */
@@ -82,9 +83,17 @@ export async function deployNetwork(
   const readers = await wireHealthReaders(ctx, hubContract.address);
   const steward = await wireSteward(ctx, engine);
   const backstop = await wireBackstop(ctx, hubContract);
+  // Last: once handed over, the deployer can no longer change what the steps above set.
+  const timelocks = await wireGovernance(ctx, {
+    hub: hubContract.address,
+    riskEngine: engine.address,
+    ...(steward ? { riskSteward: steward } : {}),
+    vaults: new Map([...vaults].map(([name, v]) => [name, v.address])),
+    healthReaders: readers,
+  });
 
   const manifest = {
-    ...buildManifest(ctx, hubContract.address, engine.address, vaults, readers),
+    ...buildManifest(ctx, hubContract.address, engine.address, vaults, readers, timelocks),
     ...(steward ? { riskSteward: steward } : {}),
     ...(backstop ? { backstop } : {}),
   };
@@ -102,6 +111,7 @@ function buildManifest(
   riskEngine: string,
   vaults: Map<string, { address: string }>,
   readers: Map<string, string>,
+  timelocks: Map<string, string> | undefined,
 ): DeploymentManifest {
   const file = ctx.file;
   const chainEntry = (chain: ChainContext): DeployedChain => {
@@ -132,11 +142,13 @@ function buildManifest(
         ? { read: { channel: file.read.channel, healthReader: readers.get(spec.name)!, ...lz.read } }
         : {}),
       tokens,
+      ...(timelocks ? { timelock: timelocks.get(spec.name)! } : {}),
     };
   };
   return {
     network: file.name,
     deployer: ctx.deployer,
+    ...(file.governance ? { guardian: file.governance.guardian } : {}),
     hubEid: ctx.hub.eid,
     hub,
     riskEngine,

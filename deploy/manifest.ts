@@ -42,6 +42,8 @@ export const deployedChainSchema = z.object({
     .optional(),
   /** symbol => token listed as collateral on this chain */
   tokens: z.record(z.string(), addressSchema),
+  /** the Timelock that owns this chain's contracts, when the network file has `governance` */
+  timelock: addressSchema.optional(),
 });
 
 const deployedContractSchema = z.object({
@@ -56,6 +58,8 @@ const deployedContractSchema = z.object({
 export const manifestSchema = z.object({
   network: z.string(),
   deployer: addressSchema,
+  /** who may cancel a scheduled change and pause deposits, when the network file has `governance` */
+  guardian: addressSchema.optional(),
   hubEid: z.number().int().positive(),
   hub: addressSchema,
   riskEngine: addressSchema,

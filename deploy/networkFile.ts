@@ -251,6 +251,29 @@ export const networkFileSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * The hand-off to governance (docs/deploy.md#handing-over-to-governance). When present, the
+     * deploy tool ends by deploying a Timelock on every chain and giving it every admin power (the
+     * OApps' ownership and LayerZero delegate, the risk engine's and the steward's roles, the
+     * vaults' listing), the guardian the vaults' pausing, and renouncing the deployer's own.
+     */
+    governance: z
+      .object({
+        /** seconds between a change's `schedule` and its `execute` (at least an hour) */
+        delaySeconds: z
+          .number()
+          .int()
+          .min(3_600)
+          .max(30 * 86_400),
+        /** who schedules changes: the governance multisig on every chain */
+        proposers: z.array(addressSchema).min(1),
+        /** who may execute a due change; none named: anyone */
+        executors: z.array(addressSchema).default([]),
+        /** may cancel a scheduled change and pause deposits, nothing else */
+        guardian: addressSchema,
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((file, ctx) => {

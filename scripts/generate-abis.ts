@@ -73,6 +73,12 @@ export const ABI_SOURCES: AbiSource[] = [
     read: forgeOut('HealthReader'),
   },
   {
+    name: 'timelockAbi',
+    file: 'timelock',
+    from: 'contracts/src/governance/Timelock.sol (OpenZeppelin TimelockController)',
+    read: forgeOut('Timelock'),
+  },
+  {
     name: 'aggregatorV3Abi',
     file: 'aggregatorV3',
     from: "contracts/src/interfaces/AggregatorV3Interface.sol (Chainlink's feed interface)",

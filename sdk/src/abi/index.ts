@@ -5,6 +5,7 @@ export { collateralVaultAbi } from './collateralVault.js';
 export { riskStewardAbi } from './riskSteward.js';
 export { backstopVaultAbi } from './backstopVault.js';
 export { healthReaderAbi } from './healthReader.js';
+export { timelockAbi } from './timelock.js';
 export { aggregatorV3Abi } from './aggregatorV3.js';
 export { aggregatorProxyAbi } from './aggregatorProxy.js';
 export { erc20Abi } from './erc20.js';
