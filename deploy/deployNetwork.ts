@@ -8,7 +8,7 @@
 import { collateralVaultAbi, marginHubAbi, riskEngineAbi } from '@omnichain-collateral/sdk/abi';
 import type { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
 import { loadArtifact } from './artifacts.js';
-import { DeployContext, type ChainContext, type DeployLog } from './context.js';
+import { DeployContext, sameAddress, type ChainContext, type DeployLog } from './context.js';
 import { loadProgress, type DeployedChain, type DeploymentManifest } from './manifest.js';
 import type { NetworkFile } from './networkFile.js';
 import { wireCollateral, wireMarkets, wireRiskAssets } from './wireRisk.js';
@@ -57,6 +57,14 @@ export async function deployNetwork(
     file.settlement.decimals,
     engine.address,
   ]);
+
+  // The engine asks the hub which settled options nobody holds before it lists under their ids.
+  await ctx.converge(
+    hub,
+    `risk engine margins for hub ${hubContract.address}`,
+    async () => sameAddress(await engine.read('hub', []), hubContract.address),
+    () => engine.send('setHub', [hubContract.address]),
+  );
 
   const vaults = new Map<string, TypedContract<typeof collateralVaultAbi>>();
   for (const chain of ctx.chains.values()) {

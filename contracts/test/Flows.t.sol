@@ -15,6 +15,7 @@ import {CashIndexFlows} from "./flows/CashIndexFlows.sol";
 import {UntrustedPriceFlows} from "./flows/UntrustedPriceFlows.sol";
 import {VenueFlows} from "./flows/VenueFlows.sol";
 import {StrandedFundsFlows} from "./flows/StrandedFundsFlows.sol";
+import {MarketIdFlows} from "./flows/MarketIdFlows.sol";
 
 /// @notice The cross-chain flows across three real LayerZero endpoints (TestHelperOz5's ULN302 with
 /// its DVN and executor), one file per flow in flows/: deposit -> CREDIT, withdraw -> RELEASE,
@@ -38,5 +39,6 @@ contract FlowsTest is
     CashIndexFlows,
     UntrustedPriceFlows,
     VenueFlows,
-    StrandedFundsFlows
+    StrandedFundsFlows,
+    MarketIdFlows
 {}

@@ -17,6 +17,7 @@ import {MarginMath} from "../risk/MarginMath.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
 import {IMarginHubBase} from "../interfaces/IMarginHubBase.sol";
+import {IMarketHolders} from "../interfaces/IMarketHolders.sol";
 
 /// @title HubLedger
 /// @notice The hub's state and the internal moves every flow shares: the ledger of collateral,
@@ -44,6 +45,8 @@ abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTrans
     mapping(AccountId => mapping(uint16 marketId => int256)) internal _positions;
     /// @inheritdoc IMarginHubBase
     mapping(uint16 assetId => uint256) public totalCollateral;
+    /// @inheritdoc IMarketHolders
+    mapping(uint16 marketId => uint256) public marketHolders;
     /// @inheritdoc IMarginHubBase
     mapping(uint32 eid => mapping(uint64 id => bool)) public creditProcessed;
     /// @inheritdoc IMarginHubBase
@@ -162,8 +165,16 @@ abstract contract HubLedger is HubSpokeOApp, AccessControl, ReentrancyGuardTrans
         int256 next = before + sizeDelta;
         _positions[account][marketId] = next;
         _changeCash(account, cashDelta);
-        if (next == 0) _accounts[account].markets &= ~(uint64(1) << marketId);
-        else _accounts[account].markets |= uint64(1) << marketId;
+        // The holder count frees a settled option's id for a new market once nobody holds it.
+        if (next == 0) {
+            if (before != 0) {
+                _accounts[account].markets &= ~(uint64(1) << marketId);
+                --marketHolders[marketId];
+            }
+        } else if (before == 0) {
+            _accounts[account].markets |= uint64(1) << marketId;
+            ++marketHolders[marketId];
+        }
         increased =
             MarginMath.abs(next) > MarginMath.abs(before) || (before > 0 && next < 0) || (before < 0 && next > 0);
     }

@@ -4,12 +4,13 @@ pragma solidity ^0.8.24;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {AccountId} from "../libraries/AccountIdLib.sol";
 import {IRiskEngine} from "./IRiskEngine.sol";
+import {IMarketHolders} from "./IMarketHolders.sol";
 
 /// @title IMarginHubBase
 /// @notice The hub's types, events, errors and stored totals: what the hub's ledger
 /// (`hub/HubLedger.sol`) declares, which both the hub and its position liquidator are built on.
 /// `IMarginHub` adds the hub's entry points.
-interface IMarginHubBase {
+interface IMarginHubBase is IMarketHolders {
     /// @notice What the margin model sees of one account: the inputs `accountFigures` runs on.
     struct AccountHoldings {
         int256 cash;

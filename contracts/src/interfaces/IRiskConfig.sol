@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
 import {IOracleGuard} from "./IOracleGuard.sol";
+import {IMarketHolders} from "./IMarketHolders.sol";
 
 /// @title IRiskConfig
 /// @notice The risk configuration of the risk engine: collateral assets per (chain, token),
@@ -120,7 +121,8 @@ interface IRiskConfig is IOracleGuard {
         uint16 indexed assetId, uint64 initialHaircut, uint64 maintenanceHaircut, uint64 liquidationBonus
     );
 
-    /// @notice Market `marketId` was listed.
+    /// @notice Market `marketId` was listed: a new id, or a settled option's id that no account
+    /// held any more, whose terms these replace.
     /// @param marketId The new market's id.
     /// @param riskAsset Its underlying.
     /// @param kind Perp, call or put.
@@ -129,6 +131,10 @@ interface IRiskConfig is IOracleGuard {
     event MarketListed(
         uint16 indexed marketId, uint16 indexed riskAsset, MarketKind kind, uint128 strike, uint64 expiry
     );
+
+    /// @notice The hub the engine margins for was set; its holder counts free settled options' ids.
+    /// @param hub The hub.
+    event HubSet(address hub);
 
     /// @notice Market `marketId`'s trade price band was set.
     /// @param marketId The market's id.
@@ -205,8 +211,12 @@ interface IRiskConfig is IOracleGuard {
     error AssetAlreadyListed(uint32 eid, address token);
     /// @notice Raised when listing an asset beyond `MAX_ASSETS`.
     error TooManyAssets();
-    /// @notice Raised when listing a market beyond `MAX_MARKETS`.
+    /// @notice Raised when listing a market while all `MAX_MARKETS` ids are in use and no settled
+    /// option's id is free (settled, and no account holds it).
     error TooManyMarkets();
+    /// @notice Raised when the hub the engine margins for was already set.
+    /// @param hub The hub already set.
+    error HubAlreadySet(address hub);
     /// @notice Raised when adding a pair credit beyond `MAX_PAIR_OFFSETS`.
     error TooManyPairOffsets();
     /// @notice Raised when listing an option on an underlying with no volatility feed.
@@ -371,6 +381,9 @@ interface IRiskConfig is IOracleGuard {
     /// @param kind Perp, call or put.
     /// @param strike The option's strike, USD WAD (0 for a perp).
     /// @param expiry The option's expiry, unix seconds in the future (0 for a perp).
+    /// Ids run from 0 to `MAX_MARKETS - 1`; once all are in use, the lowest id of a settled option
+    /// that no account holds (`IMarketHolders.marketHolders` on the hub) is listed anew, so weekly
+    /// options never run out of ids. Without a hub set, ids are never reused.
     /// @param maxPriceDeviation Farthest a trade price may be from the mark (WAD share, at most 50%).
     /// @return id The new market's id.
     function listMarket(uint16 riskAsset_, MarketKind kind, uint128 strike, uint64 expiry, uint64 maxPriceDeviation)
@@ -394,7 +407,15 @@ interface IRiskConfig is IOracleGuard {
     /// @return settlement The underlying's settlement price, USD WAD.
     function fixSettlementPrice(uint16 id, uint80 roundId) external returns (uint256 settlement);
 
-    /// @notice Number of listed markets; their ids are 0 to this count minus one.
+    /// @notice Set the hub whose positions this engine margins, once (DEFAULT_ADMIN_ROLE): listing
+    /// asks it which settled options nobody holds any more.
+    /// @param hub_ The hub.
+    function setHub(IMarketHolders hub_) external;
+
+    /// @notice The hub whose positions this engine margins; zero until set.
+    function hub() external view returns (IMarketHolders);
+
+    /// @notice Number of market ids in use; they are 0 to this count minus one.
     function marketCount() external view returns (uint256);
 
     /// @notice Listed market `id`; reverts with `UnknownMarket` if there is none.

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {OracleGuard} from "../oracle/OracleGuard.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
+import {IMarketHolders} from "../interfaces/IMarketHolders.sol";
 
 /// @notice The risk configuration: collateral assets per (chain, token), markets (perps and
 /// European options), the scenario grid and volatility feed of each underlying, correlated-pair
@@ -56,6 +57,8 @@ abstract contract RiskConfig is AccessControl, OracleGuard, IRiskConfig {
     /// @dev Per yield-bearing asset: its exchange-rate feed (plus one; 0: not yield-bearing) and depeg.
     mapping(uint16 assetId => YieldTerms) internal _yieldTerms;
     mapping(uint16 assetId => ConcentrationTerms) internal _concentration;
+    /// @inheritdoc IRiskConfig
+    IMarketHolders public hub;
 
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);

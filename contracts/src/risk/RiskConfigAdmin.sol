@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
+import {IMarketHolders} from "../interfaces/IMarketHolders.sol";
 import {ZeroAddress} from "../libraries/Errors.sol";
 import {LiquidationGain} from "./LiquidationGain.sol";
 import {RiskConfig} from "./RiskConfig.sol";
@@ -159,7 +160,6 @@ contract RiskConfigAdmin is RiskConfig {
         onlyRole(RISK_ADMIN_ROLE)
         returns (uint16 id)
     {
-        if (_markets.length >= MAX_MARKETS) revert TooManyMarkets();
         _riskAssetOrRevert(riskAsset_);
         if (kind == MarketKind.Perp) {
             if (strike != 0 || expiry != 0) revert InvalidMarketTerms(kind, strike, expiry);
@@ -167,17 +167,16 @@ contract RiskConfigAdmin is RiskConfig {
             if (strike == 0 || expiry <= block.timestamp) revert InvalidMarketTerms(kind, strike, expiry);
             if (_scenario[riskAsset_].volFeed == NO_VOL_FEED) revert NoVolatilityFeed(riskAsset_);
         }
-        id = uint16(_markets.length);
-        _markets.push(
-            Market({
-                riskAsset: riskAsset_,
-                kind: kind,
-                maxPriceDeviation: 0,
-                expiry: expiry,
-                strike: strike,
-                settlementPrice: 0
-            })
-        );
+        Market memory listed = Market({
+            riskAsset: riskAsset_, kind: kind, maxPriceDeviation: 0, expiry: expiry, strike: strike, settlementPrice: 0
+        });
+        if (_markets.length < MAX_MARKETS) {
+            id = uint16(_markets.length);
+            _markets.push(listed);
+        } else {
+            id = _freeMarketId();
+            _markets[id] = listed;
+        }
         emit MarketListed(id, riskAsset_, kind, strike, expiry);
         _setMarketRisk(id, maxPriceDeviation);
     }
@@ -246,6 +245,27 @@ contract RiskConfigAdmin is RiskConfig {
         ) revert InvalidLiquidationParams();
         _liquidationParams = p;
         emit LiquidationParamsSet(p);
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setHub(IMarketHolders hub_) external throughTheEngine onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(hub) != address(0)) revert HubAlreadySet(address(hub));
+        if (address(hub_) == address(0)) revert ZeroAddress();
+        hub = hub_;
+        emit HubSet(address(hub_));
+    }
+
+    /// @dev The lowest id of a settled option nobody holds: settled, its payoff is fixed and every
+    /// holder's position turns into cash at it, so once the count is zero nothing refers to it.
+    /// Bounded by MAX_MARKETS, and run only by the risk admin's listing.
+    function _freeMarketId() private view returns (uint16) {
+        IMarketHolders h = hub;
+        if (address(h) != address(0)) {
+            for (uint16 id; id < MAX_MARKETS; ++id) {
+                if (_markets[id].settlementPrice != 0 && h.marketHolders(id) == 0) return id;
+            }
+        }
+        revert TooManyMarkets();
     }
 
     function _setMarketRisk(uint16 id, uint64 maxPriceDeviation) private {

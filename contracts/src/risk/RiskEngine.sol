@@ -12,6 +12,7 @@ import {LiquidationSizer} from "./LiquidationSizer.sol";
 import {RiskConfig} from "./RiskConfig.sol";
 import {RiskConfigAdmin} from "./RiskConfigAdmin.sol";
 import {Delegation} from "../libraries/Delegation.sol";
+import {IMarketHolders} from "../interfaces/IMarketHolders.sol";
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
 import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
@@ -141,6 +142,12 @@ contract RiskEngine is RiskConfig, IRiskEngine {
     /// @inheritdoc IRiskConfig
     function setLiquidationParams(LiquidationParams calldata p) external {
         p;
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IRiskConfig
+    function setHub(IMarketHolders hub_) external {
+        hub_;
         _runConfigAdmin();
     }
 

@@ -116,6 +116,7 @@ abstract contract Fixture is Test {
         hub = MarginHub(
             payable(deployCode("MarginHub.sol:MarginHub", abi.encode(endpoints[HUB_EID], admin, usdc, 6, engine)))
         );
+        engine.setHub(hub);
         hub.grantRole(hub.VENUE_ROLE(), venue);
         hub.setVenueLimit(venue, type(uint128).max, 1 days);
         hubVault = _vault(endpoints[HUB_EID]);
