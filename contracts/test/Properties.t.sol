@@ -11,6 +11,7 @@ import {MarginMath} from "../src/risk/MarginMath.sol";
 import {IRiskConfig} from "../src/interfaces/IRiskConfig.sol";
 import {TestToken} from "../src/devnet/TestToken.sol";
 import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
+import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
 import {IMarginHubBase} from "../src/interfaces/IMarginHubBase.sol";
 import {BackstopVault} from "../src/backstop/BackstopVault.sol";
 
@@ -66,6 +67,12 @@ contract PropertiesTest is Fixture, IPacketCourier {
             )
         );
         targetContract(address(handler));
+        // An L2 sequencer-uptime feed, up (answer 0) and past its grace period: FaultActions takes
+        // it down and back up.
+        vm.startPrank(admin);
+        ManualAggregator sequencer = new ManualAggregator(0, 0);
+        engine.setSequencerFeed(AggregatorV3Interface(address(sequencer)), 0);
+        vm.stopPrank();
         // Every run starts with positions in the options that expire within it, so settling one is
         // exercised in every run, whatever the traders trade before expiry.
         _openOptionPosition(markets[1]);
@@ -207,7 +214,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
     /// traffic happened to leave an action no target (the backstop taking every account a keeper
     /// could have liquidated, or both sides of every option).
     function afterInvariant() public {
-        string[24] memory actions = [
+        string[28] memory actions = [
             "deposit",
             "deliver",
             "withdraw",
@@ -231,16 +238,25 @@ contract PropertiesTest is Fixture, IPacketCourier {
             "depositForAnother",
             "transferCollateral",
             "revokeVenue",
-            "pauseVault"
+            "pauseVault",
+            "liquidateWhileAFeedFails",
+            "sequencerOutage",
+            "takeOverHedgeLeg",
+            "stewardMovesAHaircut"
         ];
         uint256 run = vm.envOr("PROPERTIES_CAMPAIGN_RUN", uint256(0)) + 1;
         vm.setEnv("PROPERTIES_CAMPAIGN_RUN", vm.toString(run));
+        string memory table;
         for (uint256 i; i < actions.length; ++i) {
             string memory key = string.concat("PROPERTIES_CAMPAIGN_CALLS_", vm.toString(i));
             uint256 total = vm.envOr(key, uint256(0)) + handler.calls(bytes32(bytes(actions[i])));
             vm.setEnv(key, vm.toString(total));
+            table = string.concat(table, actions[i], "\t", vm.toString(total), "\n");
             if (run >= CAMPAIGN_RUNS) assertGt(total, 0, string.concat("never happened: ", actions[i]));
         }
+        // `npm run test:deep` prints the campaign's counts from this file (scripts/test-deep.mjs).
+        string memory file = vm.envOr("PROPERTIES_ACTIONS_FILE", string(""));
+        if (bytes(file).length != 0) vm.writeFile(file, table);
     }
 
     // ============================================================ fuzzed flows

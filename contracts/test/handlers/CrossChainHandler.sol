@@ -16,14 +16,17 @@ import {MarginMath} from "../../src/risk/MarginMath.sol";
 import {IBackstopVault} from "../../src/interfaces/IBackstopVault.sol";
 import {HandlerBase} from "./HandlerBase.sol";
 import {SecurityActions} from "./SecurityActions.sol";
+import {FaultActions} from "./FaultActions.sol";
+import {FaultActions} from "./FaultActions.sol";
 
 /// @notice Random traffic across the hub and both spokes: deposits and withdrawals on every chain;
 /// packets delivered late, a few at a time, to one chain while the others wait; borrowing and
 /// repaying cash; perp and option trades; price and volatility moves; time passing, options
 /// expiring and settling; collateral and position liquidations; the backstop vault taking accounts
-/// over; insurance top-ups; and issue 33's actions (SecurityActions). It keeps ghost
+/// over; insurance top-ups; and the security review's actions (SecurityActions) and faults
+/// (FaultActions). It keeps ghost
 /// ledgers (what is in flight, what entered and left the insurance fund) for the invariants.
-contract CrossChainHandler is SecurityActions {
+contract CrossChainHandler is SecurityActions, FaultActions {
     using AccountIdLib for AccountId;
 
     constructor(

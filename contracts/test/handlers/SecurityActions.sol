@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {AccountId, AccountIdLib} from "../../src/libraries/AccountIdLib.sol";
 import {HandlerBase} from "./HandlerBase.sol";
 
-/// @notice The handler's actions for issue 33's findings: a deposit into someone else's account,
+/// @notice The handler's actions for the security review's findings: a deposit into someone else's account,
 /// collateral moved between sub-accounts, a venue refused by an owner who revoked it, and a vault
 /// paused while orders to it are in flight. Each asserts what must not happen where it happens.
 abstract contract SecurityActions is HandlerBase {
