@@ -27,6 +27,7 @@ import {
   mintAndDeposit,
   mintUsdc,
   setFeed,
+  venueTrade,
 } from '../../relayer/src/devnet/actions.js';
 import type { Relayer } from '../../relayer/src/relayer.js';
 import { Interface } from 'ethers';
@@ -178,9 +179,9 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
     expect(settled.seizedAt! - settled.priceSeenAt).to.be.greaterThan(0);
   });
 
-  it('fixes an expired option at the first ETH round at or after its expiry, not a later, better one', async function () {
+  it('fixes an expired option at the first ETH round at or after its expiry, not a later, better one, then settles its holders so its id is free', async function () {
     const hubRpc = new JsonRpcProvider(hubChain(manifest).rpcUrl);
-    const { engine } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER));
+    const { engine, hub } = hubContracts(manifest, devnetSigner(hubChain(manifest).rpcUrl, DEPLOYER));
     const riskAssets = Number(await engine.read('riskAssetCount', []));
     const ids = Array.from({ length: riskAssets }, (_, i) => i);
     const feeds = await Promise.all(ids.map(async (i) => (await engine.read('riskAsset', [i])).feed));
@@ -190,6 +191,15 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
     const expiry = BigInt((await hubRpc.getBlock('latest'))!.timestamp) + 600n;
     await engine.send('listMarket', [eth, 1, e18(2000n), expiry, e18(5n) / 100n]);
     const call = Number(await engine.read('marketCount', [])) - 1;
+    // B buys one call from C (both hold WETH), on fresh feeds.
+    for (const [feed, answer] of [
+      ['ETH', 2000n * 10n ** 8n],
+      ['ETH_VOL', 8n * 10n ** 7n],
+      ['USD', 10n ** 8n],
+    ] as const)
+      await setFeed(manifest, DEPLOYER, feed, answer);
+    await venueTrade(manifest, DEPLOYER, { key: B }, { key: C }, call, e18(1n), await engine.read('markPrice', [call]));
+    expect(await hub.read('marketHolders', [call])).to.equal(2n, 'B and C');
     await hubRpc.send('evm_increaseTime', [700]);
     await hubRpc.send('evm_mine', []);
     await setFeed(manifest, DEPLOYER, 'ETH', 2100n * 10n ** 8n);
@@ -203,6 +213,9 @@ describe('liquidation keeper on a three-chain devnet (real anvil, LayerZero cont
     });
     expect(fixed).to.equal(e18(2100n));
     expect(await engine.read('settle', [call])).to.equal(e18(100n), 'a $2,000 call pays $100 at $2,100');
+    await waitFor('both positions settled by the keeper', async () => (await hub.read('marketHolders', [call])) === 0n);
+    expect(await hub.read('positionOf', [toAccountId(address(B), 0), call])).to.equal(0n);
+    expect(await hub.read('positionOf', [toAccountId(address(C), 0), call])).to.equal(0n);
   });
 
   it("deploys the backstop vault with the network file's parameters and the hub's BACKSTOP_ROLE; a deposit is its margin on the hub", async function () {

@@ -49,6 +49,7 @@ import { screenCandidates, type ScreenCandidate } from './screen.js';
 import { LiquidationSender, type PassPhases } from './sender.js';
 import { SendQuotes } from './sendQuotes.js';
 import { SettlementPrices } from './settlementPrices.js';
+import { holdersOf } from './expiredHolders.js';
 
 export type { PassStats } from './passStats.js';
 
@@ -136,6 +137,7 @@ export class Keeper {
       this.nonces,
       this.quotes,
       log,
+      (markets) => holdersOf(book, markets),
     );
     this.stats = new KeeperStats(metrics);
     this.records = new LiquidationRecords(store, chains, log, metrics);

@@ -3,7 +3,10 @@
  * settlement price is fixed, at its underlying feed's first round at or after expiry
  * (RiskEngine.fixSettlementPrice checks that the round named is that one, so whoever calls it,
  * early or late, fixes the same price). Anyone may fix it; the keeper does, as soon as the feed
- * has answered at or after expiry, so no trader waits on anyone to settle.
+ * has answered at or after expiry, so no trader waits on anyone to settle. Then it settles every
+ * position the book shows in that option (anyone may, for any account): once nobody holds it, the
+ * engine may list a new market under its id (docs/risk-model.md section 5.3), so settling is what
+ * keeps weekly options from running out of the 64 ids.
  *
  * Off the liquidation path: the keeper's pass only tells this service the hub block's time, and
  * the rounds are searched and the transaction sent in its own loop.
@@ -12,6 +15,7 @@ import type { Wallet } from 'ethers';
 import { aggregatorProxyAbi, aggregatorV3Abi } from '@omnichain-collateral/sdk/abi';
 import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
 import { TypedContract } from '@omnichain-collateral/sdk/contracts/typedContract';
+import { fromAccountId } from '@omnichain-collateral/sdk/accountId';
 import type { MarketInfo } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../../chain/hubReader.js';
 import type { Nonces } from '../../chain/nonces.js';
@@ -63,8 +67,13 @@ export async function firstRoundAtOrAfter(
   return (await firstRoundAtOrAfter(previous, time, updatedAt, lastOfPhase)) ?? low;
 }
 
+/** Account ids with a non-zero position in each of `markets`, as the book last read them. */
+export type HoldersOf = (markets: ReadonlySet<number>) => Map<number, string[]>;
+
 export class SettlementPrices {
   private readonly loop: Loop;
+  /** `market:account` settlements sent, until the book shows the account flat in that market */
+  private readonly settling = new Set<string>();
   /** markets whose fixing transaction was sent, until the reader's markets show the price */
   private readonly sent = new Set<number>();
   /** markets whose last attempt failed, with the block time before which they are not tried again */
@@ -79,14 +88,23 @@ export class SettlementPrices {
     /** the keeper's fees, within its gas price cap, as its liquidations pay */
     private readonly quotes: SendQuotes,
     private readonly log: Logger,
+    private readonly holders: HoldersOf = () => new Map(),
   ) {
-    this.loop = new Loop('settlement-prices', () => this.fixDue(), log, 5_000);
+    this.loop = new Loop(
+      'settlement-prices',
+      async () => {
+        await this.fixDue();
+        await this.settleDue();
+      },
+      log,
+      5_000,
+    );
   }
 
   /** The hub's latest block time: starts a run when an expired option has no settlement price yet. */
   check(timestamp: bigint): void {
     this.now = timestamp;
-    if (this.due().length > 0) this.loop.trigger();
+    if (this.due().length > 0 || this.positionsDue().length > 0) this.loop.trigger();
   }
 
   async stop(): Promise<void> {
@@ -155,6 +173,58 @@ export class SettlementPrices {
         { market: market.marketId, round: round.toString(), reason: revertReason(err, [this.reader.engine.interface]) },
         `fixing a settlement price failed; tried again in ${RETRY_SECONDS} s of block time`,
       );
+    }
+  }
+
+  /** Positions in options whose settlement price is fixed, not yet sent for (the hub's clearing accounts aside). */
+  private positionsDue(): Array<{ marketId: number; accountId: string }> {
+    const settled = new Set(
+      this.reader
+        .listedMarkets()
+        .filter((m) => m.kind !== 'perp' && m.settlementPrice !== 0n)
+        .map((m) => m.marketId),
+    );
+    if (settled.size === 0) return [];
+    const hub = this.reader.hub.address.toLowerCase();
+    const due: Array<{ marketId: number; accountId: string }> = [];
+    const held = new Set<string>();
+    for (const [marketId, accounts] of this.holders(settled)) {
+      for (const accountId of accounts) {
+        if (fromAccountId(accountId).owner.toLowerCase() === hub) continue;
+        const key = `${marketId}:${accountId}`;
+        held.add(key);
+        if (!this.settling.has(key)) due.push({ marketId, accountId });
+      }
+    }
+    // Sent and now flat: forgotten, so a later market under the same id is settled too.
+    for (const key of this.settling) if (!held.has(key)) this.settling.delete(key);
+    return due;
+  }
+
+  private async settleDue(): Promise<void> {
+    const hub = this.reader.hub.connect(this.wallet);
+    for (const { marketId, accountId } of this.positionsDue()) {
+      const key = `${marketId}:${accountId}`;
+      this.settling.add(key);
+      try {
+        const { fees } = await this.quotes.current([]);
+        const tx = await hub.write('settleExpired', [accountId, marketId], {
+          nonce: await this.nonces.take(),
+          ...fees,
+        });
+        const receipt = await waitForReceipt(this.provider, tx.hash);
+        if (receipt.status !== 1) throw new Error(`settleExpired reverted in ${tx.hash}`);
+        this.log.info({ market: marketId, account: accountId, tx: tx.hash }, 'expired position settled');
+      } catch (err) {
+        // Tried again once the book shows the position still held after a fresh read.
+        this.settling.delete(key);
+        this.nonces.reset();
+        this.log.warn(
+          { market: marketId, account: accountId, reason: revertReason(err, [this.reader.hub.interface]) },
+          'settling an expired position failed',
+        );
+        return;
+      }
     }
   }
 }
