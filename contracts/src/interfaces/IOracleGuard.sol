@@ -36,6 +36,12 @@ interface IOracleGuard {
     /// @param gracePeriod Seconds after a sequencer restart during which prices are refused.
     event SequencerFeedConfigured(address feed, uint32 gracePeriod);
 
+    /// @notice Risk asset `riskAsset`'s guarded price was recorded: what a position on it is
+    /// valued at while its feed cannot be trusted.
+    /// @param riskAsset The risk asset.
+    /// @param price USD WAD per whole unit.
+    event PriceRecorded(uint16 indexed riskAsset, uint256 price);
+
     /// @notice Raised when a risk asset id names no configured risk asset.
     error UnknownRiskAsset(uint16 riskAsset);
     /// @notice Raised when adding a risk asset beyond `MAX_RISK_ASSETS`.
@@ -89,4 +95,16 @@ interface IOracleGuard {
     /// @param id The risk asset's id.
     /// @return USD WAD per whole unit of the risk asset.
     function price(uint16 id) external view returns (uint256);
+
+    /// @notice Record risk asset `id`'s guarded price, now (anyone may; the relayer's keeper does):
+    /// while its feed cannot be trusted later, a position on it is valued at this price over the
+    /// extreme move (docs/risk-model.md section 2.1). Reverts with the guard's error when the price
+    /// cannot be trusted now.
+    /// @param id The risk asset's id.
+    /// @return The price recorded, USD WAD.
+    function recordPrice(uint16 id) external returns (uint256);
+
+    /// @notice Risk asset `id`'s last recorded price and when it was recorded; 0 and 0 if never.
+    /// @param id The risk asset's id.
+    function recordedPrice(uint16 id) external view returns (uint128 price, uint64 recordedAt);
 }

@@ -22,6 +22,14 @@ abstract contract OracleGuard is IOracleGuard {
     /// @inheritdoc IOracleGuard
     uint32 public sequencerGracePeriod;
 
+    struct RecordedPrice {
+        uint128 price;
+        uint64 recordedAt;
+    }
+
+    /// @dev Per risk asset: its last price `recordPrice` recorded.
+    mapping(uint16 riskAsset => RecordedPrice) internal _recorded;
+
     /// @inheritdoc IOracleGuard
     function riskAssetCount() external view returns (uint256) {
         return _riskAssets.length;
@@ -36,6 +44,12 @@ abstract contract OracleGuard is IOracleGuard {
     function price(uint16 id) external view returns (uint256) {
         _checkSequencer();
         return _price(id);
+    }
+
+    /// @inheritdoc IOracleGuard
+    function recordedPrice(uint16 id) external view returns (uint128, uint64) {
+        RecordedPrice storage r = _recorded[id];
+        return (r.price, r.recordedAt);
     }
 
     function _addRiskAsset(RiskAsset memory config) internal returns (uint16 id) {

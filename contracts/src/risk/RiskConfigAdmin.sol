@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
+import {IOracleGuard} from "../interfaces/IOracleGuard.sol";
 import {IMarketHolders} from "../interfaces/IMarketHolders.sol";
 import {ZeroAddress} from "../libraries/Errors.sol";
 import {LiquidationGain} from "./LiquidationGain.sol";
@@ -245,6 +246,15 @@ contract RiskConfigAdmin is RiskConfig {
         ) revert InvalidLiquidationParams();
         _liquidationParams = p;
         emit LiquidationParamsSet(p);
+    }
+
+    /// @inheritdoc IOracleGuard
+    function recordPrice(uint16 id) external throughTheEngine returns (uint256 p) {
+        _checkSequencer();
+        p = _price(id);
+        // forge-lint: disable-next-line(unsafe-typecast) a guarded price is <= its uint128 maxPrice; a timestamp fits 64 bits
+        _recorded[id] = RecordedPrice({price: uint128(p), recordedAt: uint64(block.timestamp)});
+        emit PriceRecorded(id, p);
     }
 
     /// @inheritdoc IRiskConfig

@@ -15,6 +15,7 @@ import {Delegation} from "../libraries/Delegation.sol";
 import {IMarketHolders} from "../interfaces/IMarketHolders.sol";
 import {AggregatorV3Interface} from "../interfaces/AggregatorV3Interface.sol";
 import {IRiskConfig} from "../interfaces/IRiskConfig.sol";
+import {IOracleGuard} from "../interfaces/IOracleGuard.sol";
 import {IRiskEngine} from "../interfaces/IRiskEngine.sol";
 
 /// @title RiskEngine
@@ -142,6 +143,12 @@ contract RiskEngine is RiskConfig, IRiskEngine {
     /// @inheritdoc IRiskConfig
     function setLiquidationParams(LiquidationParams calldata p) external {
         p;
+        _runConfigAdmin();
+    }
+
+    /// @inheritdoc IOracleGuard
+    function recordPrice(uint16 id) external returns (uint256 p) {
+        (id, p);
         _runConfigAdmin();
     }
 
@@ -320,19 +327,30 @@ contract RiskEngine is RiskConfig, IRiskEngine {
         x.positions = p;
     }
 
-    /// @dev `spot` is the price a collateral line already read, or 0: then read here, and refused
-    /// if it cannot be trusted (a position's underlying).
+    /// @dev `spot` is the price a collateral line already read, or 0: then read here. A position's
+    /// underlying whose feed cannot be trusted is valued at its last recorded price over the
+    /// extreme move (scan range × extreme multiple, at most 100%), so a failing feed cannot freeze
+    /// the account's liquidation; with no price recorded it is refused with the feed's error.
     function _underlying(uint16 id, uint256 spot, bool withVol)
         private
         view
         returns (PortfolioMargin.Underlying memory)
     {
         ScenarioParams storage sp = _scenario[id];
+        uint256 scanRange = sp.scanRange;
+        if (spot == 0) spot = _tryPrice(id);
+        if (spot == 0) {
+            spot = _recorded[id].price;
+            if (spot == 0) spot = _price(id);
+            scanRange = Math.min(WAD, scanRange * sp.extremeMultiple / WAD);
+        }
         return PortfolioMargin.Underlying({
-            spot: int256(spot != 0 ? spot : _price(id)),
+            // forge-lint: disable-next-line(unsafe-typecast) a guarded price is <= its uint128 maxPrice
+            spot: int256(spot),
             vol: withVol ? _vol(id) : int256(0),
             params: PortfolioMargin.RiskParams({
-                scanRange: int256(uint256(sp.scanRange)),
+                // forge-lint: disable-next-line(unsafe-typecast) at most WAD
+                scanRange: int256(scanRange),
                 volShift: int256(uint256(sp.volShift)),
                 extremeMultiple: int256(uint256(sp.extremeMultiple)),
                 extremeCover: int256(uint256(sp.extremeCover)),

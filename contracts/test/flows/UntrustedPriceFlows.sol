@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {AccountId} from "../../src/libraries/AccountIdLib.sol";
 import {IOracleGuard} from "../../src/interfaces/IOracleGuard.sol";
+import {MarginMath} from "../../src/risk/MarginMath.sol";
+import {IRiskConfig} from "../../src/interfaces/IRiskConfig.sol";
 import {FlowHelpers} from "./FlowHelpers.sol";
 
 /// @notice A price that cannot be trusted blocks only what needs it (docs/risk-model.md section
@@ -89,5 +91,51 @@ abstract contract UntrustedPriceFlows is FlowHelpers {
         assertEq(hub.collateralOf(a, wbtcBAsset), 1e8 - seized);
         verifyPackets(B_EID, address(vaultB));
         assertEq(wbtcB.balanceOf(keeper), seized, "paid on chain B");
+    }
+
+    /// @dev Finding 1, a position: alice is long 10 ETH-PERP against 3,200 USDC. While ETH's feed
+    /// answers below its band, her perp is valued at ETH's last recorded price ($2,900) over the
+    /// extreme move (5% x 2 = 10%), to the wei the figures a trusted $2,900 and a 10% scan range
+    /// give, and she is liquidated through her USDC. Before any price was recorded, the failing
+    /// feed still holds her figures.
+    function test_untrustedPrice_aPositionOnAFailingFeedIsValuedAtItsRecordedPriceOverTheExtremeMove() public {
+        _depositHubUsdc(alice, 3_200e6, 0);
+        _depositHubUsdc(bob, 100_000e6, 0);
+        vm.prank(venue);
+        hub.trade(_acct(alice, 0), _acct(bob, 0), ethPerp, 10e18, 3000e18);
+        AccountId a = _acct(alice, 0);
+        _setEthPrice(2900e8);
+        assertGe(_health(a), 1e18, "healthy while ETH's feed is trusted");
+
+        _setEthPrice(0.5e8);
+        vm.expectRevert(
+            abi.encodeWithSelector(IOracleGuard.PriceOutOfBounds.selector, ethRisk, 0.5e18, 1e18, 1_000_000e18)
+        );
+        hub.health(a);
+
+        _setEthPrice(2900e8);
+        vm.expectEmit(address(engine));
+        emit IOracleGuard.PriceRecorded(ethRisk, 2900e18);
+        assertEq(engine.recordPrice(ethRisk), 2900e18);
+        _setEthPrice(0.5e8);
+        MarginMath.Figures memory failing = hub.accountFigures(a);
+        assertLt(_health(a), 1e18, "the extreme move from $2,900 is more than her margin");
+
+        uint256 snapshot = vm.snapshotState();
+        _setEthPrice(2900e8);
+        IRiskConfig.ScenarioParams memory p = engine.scenarioParams(ethRisk);
+        // forge-lint: disable-next-line(unsafe-typecast) 5% x 2 = 0.1e18
+        p.scanRange = uint64(uint256(p.scanRange) * p.extremeMultiple / 1e18);
+        vm.prank(admin);
+        engine.setScenarioParams(ethRisk, p);
+        MarginMath.Figures memory trusted = hub.accountFigures(a);
+        assertEq(failing.maintenanceEquity, trusted.maintenanceEquity);
+        assertEq(failing.maintenanceRequirement, trusted.maintenanceRequirement);
+        assertEq(failing.initialRequirement, trusted.initialRequirement);
+        vm.revertToState(snapshot);
+
+        (uint256 repaid, uint256 seized) = _liquidate(a, usdcAsset, 10_000e6);
+        assertGt(repaid, 0);
+        assertGt(seized, 0);
     }
 }

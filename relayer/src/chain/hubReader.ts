@@ -219,6 +219,15 @@ export class HubReader {
       ],
       { blockTag: block },
     );
+    // Only where a price fails: what a position on it is valued at instead (recordPrice).
+    const failing = feeds.filter((_, i) => !readings[i]!.ok);
+    const recorded =
+      failing.length === 0
+        ? []
+        : await this.multicall.values(
+            failing.map((f) => batchCall(e, 'recordedPrice', [f])),
+            { blockTag: block },
+          );
     if (!time.ok) throw new Error(`block ${block} time: ${time.error}`);
     const reading = (o: Outcome<bigint>): PriceReading =>
       o.ok ? { ok: true, price: o.value } : { ok: false, error: o.error };
@@ -227,6 +236,7 @@ export class HubReader {
       timestamp: time.value,
       prices: new Map(feeds.map((f, i) => [f, reading(readings[i]!)])),
       marks: new Map(markets.map((m, i) => [m.marketId, reading(readings[feeds.length + i]!)])),
+      recorded: new Map(failing.map((f, i) => [f, recorded[i]![0]])),
     };
   }
 

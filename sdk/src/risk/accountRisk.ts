@@ -82,6 +82,22 @@ function untrustedHolding(...readings: Array<PriceReading | undefined>): string 
   return undefined;
 }
 
+/**
+ * The price a position's underlying is valued at while its feed cannot be trusted
+ * (docs/risk-model.md section 2.1), as `RiskEngine._underlying`: the engine's last recorded one.
+ * Undefined when none was recorded, or when the refusal is the sequencer's.
+ */
+function untrustedUnderlying(reading: PriceReading, recorded: bigint | undefined): bigint | undefined {
+  if (reading.ok || SEQUENCER_REFUSAL.test(reading.error) || !recorded) return undefined;
+  return recorded;
+}
+
+/** The scan range over a recorded price: the extreme move, at most 100%. */
+export function extremeScan(params: RiskParams): bigint {
+  const widened = (params.scanRange * params.extremeMultiple) / WAD;
+  return widened < WAD ? widened : WAD;
+}
+
 /** Everything an account's figures depend on besides its holdings, at one hub block. */
 export interface MarketState {
   block: number;
@@ -91,6 +107,11 @@ export interface MarketState {
   prices: Map<number, PriceReading>;
   /** model mark per market */
   marks: Map<number, PriceReading>;
+  /**
+   * The engine's last recorded price per risk asset (`recordPrice`), where one was: what a
+   * position's underlying is valued at while its feed cannot be trusted.
+   */
+  recorded?: Map<number, bigint>;
 }
 
 /** An account's holdings as the hub's margin check reads them. */
@@ -323,13 +344,21 @@ function gather(
   // As the engine: an underlying's volatility is read only when the account has an option on it.
   const withOptions = new Set(positions.filter((p) => p.kind !== 0).map((p) => p.underlying));
   const underlyings: Underlying[] = [];
+  const recordedInstead = new Set<number>();
   for (const [riskAsset, k] of localIndex) {
     const sc = scenarios[riskAsset]!;
     const spot = priceOf(riskAsset);
     const vol: PriceReading =
       sc.volFeed === null || !withOptions.has(k) ? { ok: true, price: 0n } : priceOf(sc.volFeed);
-    underlyings.push({ spot: spot.ok ? spot.price : 0n, vol: vol.ok ? vol.price : 0n, params: sc });
+    const recorded = spot.ok ? undefined : untrustedUnderlying(spot, state.recorded?.get(riskAsset));
+    if (recorded !== undefined) recordedInstead.add(riskAsset);
+    underlyings.push({
+      spot: spot.ok ? spot.price : (recorded ?? 0n),
+      vol: vol.ok ? vol.price : 0n,
+      params: recorded === undefined ? sc : { ...sc, scanRange: extremeScan(sc) },
+    });
   }
+  for (const feed of recordedInstead) used.delete(feed);
   for (const feed of used) {
     const r = state.prices.get(feed);
     risk.feeds.push(feed);

@@ -49,7 +49,8 @@ import { screenCandidates, type ScreenCandidate } from './screen.js';
 import { LiquidationSender, type PassPhases } from './sender.js';
 import { SendQuotes } from './sendQuotes.js';
 import { SettlementPrices } from './settlementPrices.js';
-import { holdersOf } from './expiredHolders.js';
+import { PriceRecords } from './priceRecords.js';
+import { holdersOf, positionUnderlyings } from './bookPositions.js';
 
 export type { PassStats } from './passStats.js';
 
@@ -85,6 +86,7 @@ export class Keeper {
   private readonly nonces: Nonces;
   private readonly watch: OracleWatch;
   private readonly settlementPrices: SettlementPrices;
+  private readonly priceRecords: PriceRecords;
   private readonly quotes: SendQuotes;
   private readonly stats: KeeperStats;
   private readonly records: LiquidationRecords;
@@ -138,6 +140,9 @@ export class Keeper {
       this.quotes,
       log,
       (markets) => holdersOf(book, markets),
+    );
+    this.priceRecords = new PriceRecords(this.reader, this.provider, this.wallet, this.nonces, this.quotes, log, () =>
+      positionUnderlyings(book, this.reader.listedMarkets()),
     );
     this.stats = new KeeperStats(metrics);
     this.records = new LiquidationRecords(store, chains, log, metrics);
@@ -227,7 +232,13 @@ export class Keeper {
 
   async stop(): Promise<void> {
     this.outcomes.stopping();
-    await Promise.all([this.loop.stop(), this.settlementPrices.stop(), this.quotes.stop(), this.budgetLoop.stop()]);
+    await Promise.all([
+      this.loop.stop(),
+      this.settlementPrices.stop(),
+      this.priceRecords.stop(),
+      this.quotes.stop(),
+      this.budgetLoop.stop(),
+    ]);
     await this.broadcastsAnswered();
     await this.signer.close();
     await this.outcomes.stop();
@@ -259,6 +270,7 @@ export class Keeper {
     const marks: PassPhases = { phase, signedByThread };
     const state = await this.reader.marketState(block);
     this.settlementPrices.check(state.timestamp);
+    this.priceRecords.check(state.timestamp, state.prices);
     phase('prices');
     const { spots, blocked } = this.observeFeeds(state.prices, block);
     // An account whose liquidation is on its way to the hub (or mined after this block, or after
