@@ -92,9 +92,9 @@ abstract contract FaultActions is HandlerBase {
         AccountId[] memory one = new AccountId[](1);
         one[0] = account;
         (MarginMath.Figures[] memory before, bool[] memory valued) = _snapshot(one);
-        uint256 healthBefore = hub.health(account);
+        // Whether it lowered health is `_checkLiquidationHelped`'s to count (with the cash index's
+        // rounding of a wei or two), and `checkEveryLiquidationHelped`'s to refuse.
         try hub.liquidatePosition(account, perp, bound(sizeSeed, 1, type(uint128).max), 0) {
-            assertGe(hub.health(account), healthBefore, "a takeover lowered the account's health");
             calls["takeOverHedgeLeg"]++;
         } catch (bytes memory reason) {
             // forge-lint: disable-next-line(unsafe-typecast) the selector: the first 4 bytes are meant
