@@ -297,23 +297,9 @@ contract CrossChainHandler is SecurityActions, FaultActions {
 
     function liquidate(uint256 accountSeed, uint256 collateralSeed) external {
         AccountId account = _unhealthyAccount(accountSeed);
-        uint256 ci = _heldCollateral(account, collateralSeed);
-        Collateral memory c = collateral[ci];
-        uint256 fee = _keeperReadyToRepay(c.assetId);
-        AccountId[] memory one = new AccountId[](1);
-        one[0] = account;
-        (MarginMath.Figures[] memory before, bool[] memory valued) = _snapshot(one);
-        try hub.liquidate{value: fee}(account, c.assetId, 10_000_000e6, keeper, "") returns (
-            uint256, uint256 seized, uint64
-        ) {
-            _orderSent(ci, seized);
-            calls["liquidate"]++;
-        } catch {
-            calls["liquidate (refused)"]++;
-        }
-        vm.stopPrank();
-        _checkLiquidationHelped(one, before, valued, false);
-        _readLiquidationLogs();
+        bytes memory refusal = _keeperLiquidates(account, _heldCollateral(account, collateralSeed));
+        if (refusal.length == 0) calls["liquidate"]++;
+        else calls["liquidate (refused)"]++;
     }
 
     /// @dev The backstop vault asked to take a trader over whole: one already between zero equity

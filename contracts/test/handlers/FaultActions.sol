@@ -109,29 +109,19 @@ abstract contract FaultActions is HandlerBase {
     }
 
     function _liquidateThrough(AccountId account, uint256 ci) private {
-        Collateral memory c = collateral[ci];
-        uint256 fee = _keeperReadyToRepay(c.assetId);
-        AccountId[] memory one = new AccountId[](1);
-        one[0] = account;
-        (MarginMath.Figures[] memory before, bool[] memory valued) = _snapshot(one);
-        try hub.liquidate{value: fee}(account, c.assetId, 10_000_000e6, keeper, "") returns (
-            uint256, uint256 seized, uint64
-        ) {
-            _orderSent(ci, seized);
+        bytes memory refusal = _keeperLiquidates(account, ci);
+        if (refusal.length == 0) {
             calls["liquidateWhileAFeedFails"]++;
-        } catch (bytes memory reason) {
-            // Refused for its own reasons (a close factor of dust, no gain left), never a price.
-            // forge-lint: disable-next-line(unsafe-typecast) the selector: the first 4 bytes are meant
-            bytes4 s = bytes4(reason);
-            assertTrue(
-                s != IOracleGuard.PriceOutOfBounds.selector && s != IOracleGuard.NonPositivePrice.selector,
-                "a liquidation refused for a price it does not need"
-            );
-            calls["feed fails: liquidate refused"]++;
+            return;
         }
-        vm.stopPrank();
-        _checkLiquidationHelped(one, before, valued, false);
-        _readLiquidationLogs();
+        // Refused for its own reasons (a close factor of dust, no gain left), never a price.
+        // forge-lint: disable-next-line(unsafe-typecast) the selector: the first 4 bytes are meant
+        bytes4 s = bytes4(refusal);
+        assertTrue(
+            s != IOracleGuard.PriceOutOfBounds.selector && s != IOracleGuard.NonPositivePrice.selector,
+            "a liquidation refused for a price it does not need"
+        );
+        calls["feed fails: liquidate refused"]++;
     }
 
     /// @notice The steward proposes WETH-A's maintenance haircut anywhere from 8% to 22% after up

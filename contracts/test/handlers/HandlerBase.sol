@@ -329,6 +329,28 @@ abstract contract HandlerBase is Test {
         }
     }
 
+    /// @dev The keeper liquidates `account` through collateral `ci` for up to 10M: the SEIZE is put
+    /// in flight, and whether the liquidation helped is counted. Returns the hub's refusal, empty
+    /// when the liquidation went through.
+    function _keeperLiquidates(AccountId account, uint256 ci) internal returns (bytes memory refusal) {
+        Collateral memory c = collateral[ci];
+        uint256 fee = _keeperReadyToRepay(c.assetId);
+        AccountId[] memory one = new AccountId[](1);
+        one[0] = account;
+        (MarginMath.Figures[] memory before, bool[] memory valued) = _snapshot(one);
+        try hub.liquidate{value: fee}(account, c.assetId, 10_000_000e6, keeper, "") returns (
+            uint256, uint256 seized, uint64
+        ) {
+            _orderSent(ci, seized);
+        } catch (bytes memory reason) {
+            // Never empty: an out-of-gas revert would have failed the run.
+            refusal = reason.length == 0 ? bytes("refused") : reason;
+        }
+        vm.stopPrank();
+        _checkLiquidationHelped(one, before, valued, false);
+        _readLiquidationLogs();
+    }
+
     /// @dev The index of the destination (`eid`, `receiver`), added on first sight.
     function _destinationOf(uint32 eid, address receiver) internal returns (uint256 d) {
         for (; d < destinations.length; ++d) {
