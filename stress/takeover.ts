@@ -63,6 +63,8 @@ export function takeOver(
     const r = before.maintenanceRequirement;
     const room = after.maintenanceEquity - (before.maintenanceEquity * after.maintenanceRequirement + r - 1n) / r;
     penalty = room <= 0n ? 0n : min(penalty, room);
+    // As the hub: nor more than positive cash, whose turning into debt would give collateral a requirement.
+    if (account.cash >= 0n) penalty = min(penalty, account.cash);
   }
   account.cash -= penalty;
   return penalty;

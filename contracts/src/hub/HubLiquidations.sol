@@ -114,6 +114,11 @@ abstract contract HubLiquidations is HubLedger {
             int256 room = e - SafeCast.toInt256(Math.mulDiv(uint256(equity), r, requirement, Math.Rounding.Ceil));
             // forge-lint: disable-next-line(unsafe-typecast) room > 0 where it is cast
             penalty = room <= 0 ? 0 : Math.min(penalty, uint256(room));
+            // Nor more than positive cash: debt gives collateral a requirement (its price risk)
+            // that r, read without debt, does not hold, so turning cash into debt lowers health.
+            int256 cash = _cashValue(_accounts[account].cash, cashIndex);
+            // forge-lint: disable-next-line(unsafe-typecast) cash >= 0 where it is cast
+            if (cash >= 0) penalty = Math.min(penalty, uint256(cash));
         }
         uint256 toInsurance = Math.mulDiv(penalty, lp.insuranceShare, WAD);
         // penalty <= notional / 10 (positionPenalty <= 10%), which fits int256 (marks < 2^128).

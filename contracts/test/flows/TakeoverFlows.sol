@@ -166,6 +166,34 @@ abstract contract TakeoverFlows is FlowHelpers {
         _assertCashBalances();
     }
 
+    /// @dev Alice has $100 of cash a payment brought her, a dust of WETH and a short 0.3 ETH perp
+    /// sold at $3,000. At $3,300 her equity is about $10 against a $49.50 requirement, and the
+    /// whole perp is taken, leaving $10 of cash and the dust, which without debt needs no margin.
+    /// A 2% penalty capped only at that health would take the $10 and the dust's value with it,
+    /// turn her cash into debt, and debt makes the dust's price risk count: health would fall to
+    /// 0. The penalty never turns positive cash into debt, so her health is not lowered.
+    function test_liquidatePosition_penaltyNeverTurnsCashIntoDebt() public {
+        _depositHubUsdc(bob, 1_000_000e6, 0);
+        _depositHubUsdc(keeper, 1_000_000e6, 0);
+        AccountId a = _acct(alice, 0);
+        vm.prank(venue);
+        hub.settleCash(_acct(bob, 0), a, 100e18);
+        _deposit(alice, vaultA, wethA, 1_683_000_000, 0);
+        vm.prank(venue);
+        hub.trade(_acct(bob, 0), a, ethPerp, 0.3e18, 3000e18);
+        _setEthPrice(3300e8);
+        uint256 h = _health(a);
+        assertLt(h, 0.95e18, "below fullCloseHealth: the whole perp is taken");
+
+        vm.recordLogs();
+        vm.prank(keeper);
+        assertEq(hub.liquidatePosition(a, ethPerp, type(uint256).max, 0), 0.3e18);
+        assertGt(_penaltyLogged(), 0, "the keeper is still paid");
+        assertGe(hub.accountState(a).cash, 0, "no debt from the penalty");
+        assertGe(_health(a), h, "health not lowered");
+        _assertCashBalances();
+    }
+
     function _legsLogged() private returns (uint256 n) {
         Vm.Log[] memory logs = vm.getRecordedLogs();
         for (uint256 i; i < logs.length; ++i) {
