@@ -10,6 +10,8 @@ import {AccountId} from "../src/libraries/AccountIdLib.sol";
 import {MarginMath} from "../src/risk/MarginMath.sol";
 import {IRiskConfig} from "../src/interfaces/IRiskConfig.sol";
 import {TestToken} from "../src/devnet/TestToken.sol";
+import {FeeOnTransferToken} from "./utils/FeeOnTransferToken.sol";
+import {UnrulyToken} from "./utils/UnrulyToken.sol";
 import {ManualAggregator} from "../src/devnet/ManualAggregator.sol";
 import {AggregatorV3Interface} from "../src/interfaces/AggregatorV3Interface.sol";
 import {IMarginHubBase} from "../src/interfaces/IMarginHubBase.sol";
@@ -28,11 +30,27 @@ contract PropertiesTest is Fixture, IPacketCourier {
         super.setUp();
         ManualAggregator[] memory feeds = new ManualAggregator[](4);
         (feeds[0], feeds[1], feeds[2], feeds[3]) = (ethFeed, btcFeed, usdFeed, ethVolFeed);
-        HandlerBase.Collateral[] memory c = new HandlerBase.Collateral[](4);
+        HandlerBase.Collateral[] memory c = new HandlerBase.Collateral[](6);
         c[0] = HandlerBase.Collateral(hubVault, usdc, usdcAsset, HUB_EID, 1e6);
         c[1] = HandlerBase.Collateral(vaultA, wethA, wethAAsset, A_EID, 1e18);
         c[2] = HandlerBase.Collateral(vaultB, wethB, wethBAsset, B_EID, 1e18);
         c[3] = HandlerBase.Collateral(vaultB, wbtcB, wbtcBAsset, B_EID, 1e8);
+        // A fee-on-transfer token (1% burnt on every transfer) on chain A, priced as ETH: each
+        // deposit is credited with what arrived, and custody must still equal the ledger.
+        FeeOnTransferToken fee = new FeeOnTransferToken(100);
+        vm.startPrank(admin);
+        vaultA.configureToken(address(fee), true, type(uint128).max);
+        uint16 feeAsset = _listAsset(A_EID, address(fee), 18, ethRisk, 0.2e18, 0.15e18, 0.05e18);
+        vm.stopPrank();
+        c[4] = HandlerBase.Collateral(vaultA, TestToken(address(fee)), feeAsset, A_EID, 1e18);
+        // A token that at times moves less than asked, reporting success (FaultActions.unrulyToken
+        // switches it): a payout it cuts short is kept for its recipient.
+        UnrulyToken unruly = new UnrulyToken();
+        vm.startPrank(admin);
+        vaultB.configureToken(address(unruly), true, type(uint128).max);
+        uint16 unrulyAsset = _listAsset(B_EID, address(unruly), 18, ethRisk, 0.2e18, 0.15e18, 0.05e18);
+        vm.stopPrank();
+        c[5] = HandlerBase.Collateral(vaultB, TestToken(address(unruly)), unrulyAsset, B_EID, 1e18);
         // A call that expires within a day, a put within four, a call in a month: time passing in
         // the run expires them while accounts hold them.
         uint16[] memory markets = new uint16[](4);
@@ -214,7 +232,7 @@ contract PropertiesTest is Fixture, IPacketCourier {
     /// traffic happened to leave an action no target (the backstop taking every account a keeper
     /// could have liquidated, or both sides of every option).
     function afterInvariant() public {
-        string[28] memory actions = [
+        string[31] memory actions = [
             "deposit",
             "deliver",
             "withdraw",
@@ -242,7 +260,10 @@ contract PropertiesTest is Fixture, IPacketCourier {
             "liquidateWhileAFeedFails",
             "sequencerOutage",
             "takeOverHedgeLeg",
-            "stewardMovesAHaircut"
+            "stewardMovesAHaircut",
+            "deposit credited short",
+            "payout kept",
+            "claim a kept payout"
         ];
         uint256 run = vm.envOr("PROPERTIES_CAMPAIGN_RUN", uint256(0)) + 1;
         vm.setEnv("PROPERTIES_CAMPAIGN_RUN", vm.toString(run));

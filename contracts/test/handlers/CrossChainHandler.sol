@@ -69,6 +69,9 @@ contract CrossChainHandler is SecurityActions, FaultActions {
         vm.stopPrank();
         if (c.eid != hub.localEid()) sent[0].push(Packet({collateralIndex: ci, amount: credited}));
         calls["deposit"]++;
+        // A fee-on-transfer token: credited with what arrived, never with what was sent.
+        assertLe(credited, amount);
+        if (credited < amount) calls["deposit credited short"]++;
     }
 
     /// @notice Delivers the oldest 1 to `countSeed` packets waiting for one destination (the hub or

@@ -10,11 +10,12 @@ import {IRiskSteward} from "../../src/interfaces/IRiskSteward.sol";
 import {IRiskEngine} from "../../src/interfaces/IRiskEngine.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {HandlerBase} from "./HandlerBase.sol";
+import {UnrulyToken} from "../utils/UnrulyToken.sol";
 
 /// @notice The handler's faults: a feed that answers zero or beyond its band while a keeper
 /// liquidates through another asset, a sequencer outage while orders are in flight, a keeper
-/// taking over the perp that hedges an account's collateral, and the risk steward moving WETH's
-/// maintenance haircut under the traders' feet. Each asserts, where it happens, what
+/// taking over the perp that hedges an account's collateral, the risk steward moving WETH's
+/// maintenance haircut under the traders' feet, and a token that moves less than asked. Each asserts, where it happens, what
 /// the fault must not break; the run's invariants read on after it.
 abstract contract FaultActions is HandlerBase {
     IRiskSteward.Parameter internal constant MAINTENANCE = IRiskSteward.Parameter.MaintenanceHaircut;
@@ -145,6 +146,42 @@ abstract contract FaultActions is HandlerBase {
         } catch {
             calls["stewardMovesAHaircut (refused)"]++;
         }
+    }
+
+    /// @notice The unruly token (the last collateral) moves less than asked (0.001 a transfer,
+    /// reporting success) from three calls in four on, and the fourth moves it in full again and
+    /// has a recipient claim what the vault kept for them. A RELEASE or SEIZE it cuts short is still applied and the rest kept for the
+    /// recipient, so the vault always holds its custody plus every payout it kept.
+    function unrulyToken(uint256 actorSeed, uint256 modeSeed) external {
+        Collateral memory c = collateral[collateral.length - 1];
+        UnrulyToken token = UnrulyToken(address(c.token));
+        address actor;
+        uint256 kept;
+        for (uint256 i; i < actors.length; ++i) {
+            kept += c.vault.owed(actors[i], address(token));
+        }
+        kept += c.vault.owed(keeper, address(token));
+        assertGe(token.balanceOf(address(c.vault)), c.vault.custodied(address(token)) + kept, "custody + kept <= held");
+        if (kept != 0) calls["payout kept"]++;
+        if (modeSeed % 4 != 0) {
+            token.setMaxMove(0.001e18);
+            return;
+        }
+        // A claim, once the token moves in full again: the first recipient (an actor, or the keeper
+        // its seizures pay) from a random start with a payout kept for them.
+        token.setMaxMove(type(uint256).max);
+        uint256 owed;
+        for (uint256 k; k <= actors.length && owed == 0; ++k) {
+            uint256 i = (actorSeed % (actors.length + 1) + k) % (actors.length + 1);
+            actor = i == actors.length ? keeper : actors[i];
+            owed = c.vault.owed(actor, address(token));
+        }
+        if (owed == 0) return;
+        uint256 before = token.balanceOf(actor);
+        vm.prank(actor);
+        c.vault.claim(address(token), actor);
+        assertEq(token.balanceOf(actor), before + owed, "the kept payout, whole");
+        calls["claim a kept payout"]++;
     }
 
     function _steward() private returns (IRiskSteward s) {
