@@ -10,11 +10,11 @@ import { revertReason } from '@omnichain-collateral/sdk/contracts/revert';
 import type { PriceReading } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../../chain/hubReader.js';
 import type { Nonces } from '../../chain/nonces.js';
-import { waitForReceipt } from '../../chain/receipts.js';
 import type { RpcProvider } from '../../chain/rpc.js';
 import type { Logger } from '../../log.js';
 import { Loop } from '../loop.js';
 import type { SendQuotes } from './sendQuotes.js';
+import { sendSideTransaction, type SideTransactionDeps } from './sideTransaction.js';
 
 /** block-time seconds between two records of one underlying's price */
 export const RECORD_EVERY = 300n;
@@ -49,6 +49,10 @@ export class PriceRecords {
     if (this.due().length > 0) this.loop.trigger();
   }
 
+  private get sideDeps(): SideTransactionDeps {
+    return { provider: this.provider, nonces: this.nonces, quotes: this.quotes };
+  }
+
   async stop(): Promise<void> {
     await this.loop.stop();
   }
@@ -71,13 +75,9 @@ export class PriceRecords {
       // Set before sending: a failure waits for the next period too, rather than every block.
       this.lastSent.set(riskAsset, this.now);
       try {
-        const { fees } = await this.quotes.current([]);
-        const tx = await engine.write('recordPrice', [riskAsset], { nonce: await this.nonces.take(), ...fees });
-        const receipt = await waitForReceipt(this.provider, tx.hash);
-        if (receipt.status !== 1) throw new Error(`recordPrice reverted in ${tx.hash}`);
-        this.log.debug({ riskAsset, tx: tx.hash }, 'price recorded');
+        const tx = await sendSideTransaction(this.sideDeps, engine, 'recordPrice', [riskAsset]);
+        this.log.debug({ riskAsset, tx }, 'price recorded');
       } catch (err) {
-        this.nonces.reset();
         this.log.warn(
           { riskAsset, reason: revertReason(err, [this.reader.engine.interface]) },
           'recording a price failed',

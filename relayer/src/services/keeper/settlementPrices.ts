@@ -19,11 +19,11 @@ import { fromAccountId } from '@omnichain-collateral/sdk/accountId';
 import type { MarketInfo } from '@omnichain-collateral/sdk/risk/accountRisk';
 import type { HubReader } from '../../chain/hubReader.js';
 import type { Nonces } from '../../chain/nonces.js';
-import { waitForReceipt } from '../../chain/receipts.js';
 import type { RpcProvider } from '../../chain/rpc.js';
 import type { Logger } from '../../log.js';
 import { Loop } from '../loop.js';
 import type { SendQuotes } from './sendQuotes.js';
+import { sendSideTransaction, type SideTransactionDeps } from './sideTransaction.js';
 
 /** block-time seconds between two attempts at a market whose fixing failed */
 const RETRY_SECONDS = 60n;
@@ -107,6 +107,10 @@ export class SettlementPrices {
     if (this.due().length > 0 || this.positionsDue().length > 0) this.loop.trigger();
   }
 
+  private get sideDeps(): SideTransactionDeps {
+    return { provider: this.provider, nonces: this.nonces, quotes: this.quotes };
+  }
+
   async stop(): Promise<void> {
     await this.loop.stop();
   }
@@ -157,18 +161,11 @@ export class SettlementPrices {
     const engine = this.reader.engine.connect(this.wallet);
     this.sent.add(market.marketId);
     try {
-      const { fees } = await this.quotes.current([]);
-      const tx = await engine.write('fixSettlementPrice', [market.marketId, round], {
-        nonce: await this.nonces.take(),
-        ...fees,
-      });
-      const receipt = await waitForReceipt(this.provider, tx.hash);
-      if (receipt.status !== 1) throw new Error(`fixSettlementPrice reverted in ${tx.hash}`);
-      this.log.info({ market: market.marketId, round: round.toString(), tx: tx.hash }, 'settlement price fixed');
+      const tx = await sendSideTransaction(this.sideDeps, engine, 'fixSettlementPrice', [market.marketId, round]);
+      this.log.info({ market: market.marketId, round: round.toString(), tx }, 'settlement price fixed');
     } catch (err) {
       this.sent.delete(market.marketId);
       this.retryAt.set(market.marketId, this.now + RETRY_SECONDS);
-      this.nonces.reset();
       this.log.warn(
         { market: market.marketId, round: round.toString(), reason: revertReason(err, [this.reader.engine.interface]) },
         `fixing a settlement price failed; tried again in ${RETRY_SECONDS} s of block time`,
@@ -207,18 +204,11 @@ export class SettlementPrices {
       const key = `${marketId}:${accountId}`;
       this.settling.add(key);
       try {
-        const { fees } = await this.quotes.current([]);
-        const tx = await hub.write('settleExpired', [accountId, marketId], {
-          nonce: await this.nonces.take(),
-          ...fees,
-        });
-        const receipt = await waitForReceipt(this.provider, tx.hash);
-        if (receipt.status !== 1) throw new Error(`settleExpired reverted in ${tx.hash}`);
-        this.log.info({ market: marketId, account: accountId, tx: tx.hash }, 'expired position settled');
+        const tx = await sendSideTransaction(this.sideDeps, hub, 'settleExpired', [accountId, marketId]);
+        this.log.info({ market: marketId, account: accountId, tx }, 'expired position settled');
       } catch (err) {
         // Tried again once the book shows the position still held after a fresh read.
         this.settling.delete(key);
-        this.nonces.reset();
         this.log.warn(
           { market: marketId, account: accountId, reason: revertReason(err, [this.reader.hub.interface]) },
           'settling an expired position failed',
